@@ -1,0 +1,192 @@
+/*
+ * conn.c: mentorctl's connection to its node: find the node, say plainly
+ * when it is not running, send one request and wait for its reply.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+#include "api.h"
+#include "ctl.h"
+#include "mentor.h"
+#include "msg.h"
+#include "node.h"
+
+int
+ctl_err(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mentorctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+void
+ctl_print_json(const json_t *j)
+{
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY);
+	fputc('\n', stdout);
+}
+
+int
+ctl_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+	FILE *f;
+	char *b = NULL, *nb;
+	size_t n = 0, cap = 0, r;
+
+	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (f == NULL)
+		return ctl_err(EX_FAIL, "%s: %s", path, strerror(errno));
+	for (;;) {
+		if (cap - n < 65536) {
+			cap = cap ? cap * 2 : 65536;
+			if ((nb = realloc(b, cap + 1)) == NULL) {
+				free(b);
+				if (f != stdin)
+					fclose(f);
+				return ctl_err(EX_FAIL, "out of memory");
+			}
+			b = nb;
+		}
+		r = fread(b + n, 1, cap - n, f);
+		n += r;
+		if (n > max) {
+			free(b);
+			if (f != stdin)
+				fclose(f);
+			return ctl_err(EX_FAIL, "%s: larger than %zu bytes",
+			    path, max);
+		}
+		if (r == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(b);
+		if (f != stdin)
+			fclose(f);
+		return ctl_err(EX_FAIL, "%s: read error", path);
+	}
+	if (f != stdin)
+		fclose(f);
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return EX_OK;
+}
+
+static int
+ctl_connect(struct ctl *c)
+{
+	char ep[4200];
+	int zero = 0, rc;
+
+	rc = node_lock_probe(c->dir);
+	if (rc == MENTOR_ENOTFOUND)
+		return ctl_err(EX_NODE, "no node in %s (create one with: "
+		    "mentord init -d %s --name NAME --role ROLE)", c->dir,
+		    c->dir);
+	if (rc == 0)
+		return ctl_err(EX_NODE, "the node in %s is not running "
+		    "(start it with: mentord -d %s)", c->dir, c->dir);
+	if (api_endpoint(c->dir, ep, sizeof(ep)) != 0)
+		return ctl_err(EX_NODE, "%s: path too long for the API "
+		    "socket", c->dir);
+	if ((c->zctx = zmq_ctx_new()) == NULL ||
+	    (c->sock = zmq_socket(c->zctx, ZMQ_REQ)) == NULL)
+		return ctl_err(EX_FAIL, "zmq: %s", zmq_strerror(zmq_errno()));
+	zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_setsockopt(c->sock, ZMQ_RCVTIMEO, &c->timeout_ms,
+	    sizeof(c->timeout_ms));
+	zmq_setsockopt(c->sock, ZMQ_SNDTIMEO, &c->timeout_ms,
+	    sizeof(c->timeout_ms));
+	if (zmq_connect(c->sock, ep) == -1)
+		return ctl_err(EX_NODE, "%s: %s", ep,
+		    zmq_strerror(zmq_errno()));
+	return EX_OK;
+}
+
+static int
+recv_frame(struct ctl *c, zmq_msg_t *m)
+{
+	zmq_msg_init(m);
+	if (zmq_msg_recv(m, c->sock, 0) == -1) {
+		zmq_msg_close(m);
+		if (zmq_errno() == EAGAIN)
+			return ctl_err(EX_NODE, "the node did not answer "
+			    "within %d s", c->timeout_ms / 1000);
+		return ctl_err(EX_NODE, "receive: %s",
+		    zmq_strerror(zmq_errno()));
+	}
+	return EX_OK;
+}
+
+int
+ctl_call(struct ctl *c, const char *cmd, json_t *args, const uint8_t *data,
+    size_t datalen, json_t **result, uint8_t **rdata, size_t *rdatalen)
+{
+	zmq_msg_t hdr, body;
+	uint8_t *req = NULL;
+	size_t reqlen;
+	char msg[MSG_ERR_MAX];
+	int rc, code, more;
+
+	*result = NULL;
+	if (rdata)
+		*rdata = NULL;
+	if (c->sock == NULL && (rc = ctl_connect(c)) != EX_OK) {
+		json_decref(args);
+		return rc;
+	}
+	rc = msg_req_encode(cmd, args, &req, &reqlen);
+	json_decref(args);
+	if (rc != 0)
+		return ctl_err(EX_FAIL, "out of memory");
+	rc = zmq_send(c->sock, req, reqlen, data ? ZMQ_SNDMORE : 0);
+	free(req);
+	if (rc == -1 || (data && zmq_send(c->sock, data, datalen, 0) == -1))
+		return ctl_err(EX_NODE, "send: %s",
+		    zmq_strerror(zmq_errno()));
+	if ((rc = recv_frame(c, &hdr)) != EX_OK)
+		return rc;
+	more = zmq_msg_more(&hdr);
+	rc = msg_resp_decode(zmq_msg_data(&hdr), zmq_msg_size(&hdr), &code,
+	    result, msg, sizeof(msg));
+	zmq_msg_close(&hdr);
+	if (more) {
+		if ((rc == 0 ? recv_frame(c, &body) : EX_FAIL) != EX_OK)
+			goto fail;
+		if (rdata) {
+			*rdatalen = zmq_msg_size(&body);
+			if ((*rdata = malloc(*rdatalen + 1)) == NULL) {
+				zmq_msg_close(&body);
+				goto fail;
+			}
+			memcpy(*rdata, zmq_msg_data(&body), *rdatalen);
+		}
+		zmq_msg_close(&body);
+	}
+	if (rc != 0)
+		return ctl_err(EX_FAIL, "bad reply from the node: %s", msg);
+	if (code != 0)
+		return ctl_err(EX_FAIL, "%s", msg);
+	return EX_OK;
+fail:
+	json_decref(*result);
+	*result = NULL;
+	if (rdata) {
+		free(*rdata);
+		*rdata = NULL;
+	}
+	return rc != 0 ? ctl_err(EX_FAIL, "bad reply from the node: %s", msg) :
+	    ctl_err(EX_FAIL, "out of memory");
+}

@@ -1,0 +1,64 @@
+/*
+ * cmd.h: the client API's command handlers and the helpers they share.
+ * api.c owns the command table and the socket; each cmd_*.c file holds the
+ * handlers of one command group.  A handler validates its arguments with
+ * the arg_* helpers, does its work, and either sets ctx->result (and
+ * optionally ctx->out) and returns 0, or returns cmd_fail(ctx, code, ...).
+ */
+#ifndef MENTOR_CMD_H
+#define MENTOR_CMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "msg.h"
+
+struct node;
+
+struct cmd_ctx {
+	struct node		*node;
+	const struct msg_req	*req;
+	const uint8_t		*data;		/* request data frame, or NULL */
+	size_t			 datalen;
+	json_t			*result;	/* set by the handler; owned */
+	uint8_t			*out;		/* reply data frame; malloc'd */
+	size_t			 outlen;
+	char			 err[MSG_ERR_MAX];
+};
+
+/* Flags of a command table entry. */
+#define CMD_DATA	0x01	/* takes a data frame */
+
+typedef int (*cmd_fn)(struct cmd_ctx *);
+
+struct cmd_entry {
+	const char	*name;
+	cmd_fn		 fn;
+	unsigned	 flags;
+};
+
+/* cmd_fail: formats the error message into ctx->err and returns code. */
+int	cmd_fail(struct cmd_ctx *, int code, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/*
+ * arg_str / arg_int / arg_bool: fetch argument name.  When it is absent,
+ * required arguments fail with "NAME: missing", optional ones leave *out
+ * unchanged and return 0.  A value of the wrong type fails with
+ * "NAME: must be a string" and the like.  Strings point into the request.
+ */
+int	arg_str(struct cmd_ctx *, const char *name, int required,
+	    const char **out);
+int	arg_int(struct cmd_ctx *, const char *name, int required,
+	    long long min, long long max, long long *out);
+int	arg_bool(struct cmd_ctx *, const char *name, int *out);
+/* arg_hex: a fixed-length hex argument (len bytes). */
+int	arg_hex(struct cmd_ctx *, const char *name, uint8_t *out, size_t len);
+
+/* Handlers, by group. */
+int	cmd_status(struct cmd_ctx *);
+int	cmd_ping(struct cmd_ctx *);
+
+#endif

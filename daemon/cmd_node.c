@@ -1,0 +1,63 @@
+/*
+ * cmd_node.c: commands about the node itself: ping, status.
+ */
+#include <jansson.h>
+
+#include "cmd.h"
+#include "mentor.h"
+#include "node.h"
+#include "records.h"
+#include "store.h"
+#include "util.h"
+
+int
+cmd_ping(struct cmd_ctx *c)
+{
+	c->result = json_pack("{s:s}", "pong", c->node->id_hex);
+	return c->result ? 0 : MENTOR_ENOMEM;
+}
+
+struct counts {
+	size_t	students, peers, trusted, records;
+};
+
+static int
+count_fn(struct store_txn *t, void *arg)
+{
+	struct counts *k = arg;
+
+	k->students = store_count(t, DB_STUDENTS);
+	k->peers = store_count(t, DB_PEERS);
+	k->trusted = store_count(t, DB_TRUST);
+	k->records = store_count(t, DB_RECORDS);
+	return 0;
+}
+
+int
+cmd_status(struct cmd_ctx *c)
+{
+	struct node *n = c->node;
+	struct counts k = { 0, 0, 0, 0 };
+	uint64_t used, mapsize;
+	int rc;
+
+	if ((rc = store_read(n->store, count_fn, &k)) != 0)
+		return cmd_fail(c, rc, "store: cannot read counts");
+	store_stat(n->store, &used, &mapsize);
+	c->result = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,"
+	    "s:I,s:s,s:s}",
+	    "name", n->conf.name,
+	    "role", node_role_name(n->conf.role),
+	    "node_id", n->id_hex,
+	    "listen", n->conf.listen,
+	    "listings", (json_int_t)records_live_listings(n->records),
+	    "students", (json_int_t)k.students,
+	    "peers", (json_int_t)k.peers,
+	    "trusted", (json_int_t)k.trusted,
+	    "records", (json_int_t)k.records,
+	    "store_bytes", (json_int_t)used,
+	    "uptime_s", (json_int_t)((now_ms() - n->started_ms) / 1000),
+	    "version", MENTOR_VERSION,
+	    "dir", n->dir);
+	return c->result ? 0 : MENTOR_ENOMEM;
+}

@@ -1,0 +1,217 @@
+/*
+ * main.c: mentord's command line: `mentord init ...` creates a node,
+ * `mentord -d DIR` runs one in the foreground until SIGTERM or SIGINT.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+#include <zmq.h>
+
+#include "api.h"
+#include "log.h"
+#include "mentor.h"
+#include "node.h"
+#include "records.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: mentord init -d DIR --name NAME --role school|employer|hub "
+	    "[--listen ENDPOINT]\n"
+	    "       mentord [-d DIR] [--verbose] [--log-level LEVEL]\n"
+	    "       mentord --version\n"
+	    "DIR defaults to $MENTORD_HOME, else ~/.local/state/mentord.\n"
+	    "See mentord(8).\n");
+}
+
+static int
+resolve_dir(const char *opt, char *dir, size_t len)
+{
+	if (opt) {
+		if (strlen(opt) >= len) {
+			fprintf(stderr, "mentord: -d: path too long\n");
+			return -1;
+		}
+		snprintf(dir, len, "%s", opt);
+		return 0;
+	}
+	if (node_default_dir(dir, len) != 0) {
+		fprintf(stderr, "mentord: no -d DIR, no $MENTORD_HOME and no "
+		    "$HOME\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+do_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *d = NULL, *name = NULL, *role = NULL, *listen = "";
+	char dir[PATH_MAX], err[512];
+	int ch, r, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "d:n:r:l:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': d = optarg; break;
+		case 'n': name = optarg; break;
+		case 'r': role = optarg; break;
+		case 'l': listen = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || name == NULL || role == NULL) {
+		fprintf(stderr, "mentord: init needs --name and --role\n");
+		usage(stderr);
+		return 2;
+	}
+	if ((r = node_role_parse(role)) < 0) {
+		fprintf(stderr, "mentord: --role: expected school, employer "
+		    "or hub, got \"%s\"\n", role);
+		return 2;
+	}
+	if (resolve_dir(d, dir, sizeof(dir)) != 0)
+		return 2;
+	if ((rc = node_init(dir, name, r, listen, err, sizeof(err))) != 0) {
+		fprintf(stderr, "mentord: %s\n", err);
+		return 1;
+	}
+	printf("created %s node \"%s\" in %s\n", role, name, dir);
+	return 0;
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct node *n = arg;
+
+	(void)what;
+	log_info("signal %d: shutting down", (int)sig);
+	event_base_loopbreak(n->base);
+}
+
+static int
+run(const char *dir, int verbose, int level)
+{
+	struct node n;
+	struct event *sigterm = NULL, *sigint = NULL;
+	char err[512];
+	int rc;
+
+	if ((rc = node_open(&n, dir, err, sizeof(err))) != 0) {
+		fprintf(stderr, "mentord: %s\n", err);
+		return 1;
+	}
+	if (level < 0)
+		level = verbose ? LOG_DEBUG : n.conf.log_level;
+	log_init("mentord", level);
+	signal(SIGPIPE, SIG_IGN);
+	rc = 1;
+	if ((n.base = event_base_new()) == NULL) {
+		log_err("cannot create the event loop");
+		goto out;
+	}
+	if ((n.zctx = zmq_ctx_new()) == NULL) {
+		log_err("cannot create a ZeroMQ context");
+		goto out;
+	}
+	if (records_open(&n.records, &n, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (api_open(&n.api, &n, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		goto out;
+	}
+	sigterm = evsignal_new(n.base, SIGTERM, on_signal, &n);
+	sigint = evsignal_new(n.base, SIGINT, on_signal, &n);
+	if (!sigterm || !sigint || evsignal_add(sigterm, NULL) ||
+	    evsignal_add(sigint, NULL)) {
+		log_err("cannot install signal handlers");
+		goto out;
+	}
+	log_info("node \"%s\" (%s) %s started in %s", n.conf.name,
+	    node_role_name(n.conf.role), n.id_hex, n.dir);
+	if (event_base_dispatch(n.base) == -1) {
+		log_err("event loop failed");
+		goto out;
+	}
+	rc = 0;
+	log_info("stopped");
+out:
+	if (sigterm)
+		event_free(sigterm);
+	if (sigint)
+		event_free(sigint);
+	api_close(n.api);
+	records_close(n.records);
+	if (n.zctx)
+		zmq_ctx_term(n.zctx);
+	if (n.base)
+		event_base_free(n.base);
+	node_close(&n);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "log-level", required_argument, NULL, 'L' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *d = NULL;
+	char dir[PATH_MAX];
+	int ch, verbose = 0, level = -1;
+
+	if (sodium_init() < 0) {
+		fprintf(stderr, "mentord: libsodium failed to initialise\n");
+		return 1;
+	}
+	if (argc > 1 && strcmp(argv[1], "init") == 0)
+		return do_init(argc - 1, argv + 1);
+	while ((ch = getopt_long(argc, argv, "d:vh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': d = optarg; break;
+		case 'v': verbose = 1; break;
+		case 'L':
+			if ((level = log_level_parse(optarg)) < 0) {
+				fprintf(stderr, "mentord: --log-level: "
+				    "error, warn, info or debug\n");
+				return 2;
+			}
+			break;
+		case 'V': printf("mentord %s\n", MENTOR_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "mentord: unexpected argument \"%s\"\n",
+		    argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (resolve_dir(d, dir, sizeof(dir)) != 0)
+		return 2;
+	return run(dir, verbose, level);
+}

@@ -1,0 +1,381 @@
+/*
+ * node.c: creating a node directory and opening it: keys, configuration,
+ * the single-daemon lock and the store.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <ini.h>
+#include <sodium.h>
+
+#include "log.h"
+#include "mentor.h"
+#include "node.h"
+#include "store.h"
+#include "util.h"
+
+static const char *const roles[] = { NULL, "school", "employer", "hub" };
+
+int
+node_role_parse(const char *s)
+{
+	int i;
+
+	for (i = ROLE_SCHOOL; i <= ROLE_HUB; i++)
+		if (strcmp(s, roles[i]) == 0)
+			return i;
+	return MENTOR_EINVAL;
+}
+
+const char *
+node_role_name(int role)
+{
+	return role >= ROLE_SCHOOL && role <= ROLE_HUB ? roles[role] : "?";
+}
+
+/* write_secret: creates path (must not exist) with mode 0600 and fsyncs. */
+static int
+write_file(const char *path, const void *buf, size_t len, mode_t mode,
+    char *err, size_t errlen)
+{
+	int fd;
+	ssize_t w;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return MENTOR_EIO;
+	}
+	w = write(fd, buf, len);
+	if (w < 0 || (size_t)w != len || fsync(fd) == -1) {
+		snprintf(err, errlen, "%s: write: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return MENTOR_EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+read_secret(const char *dir, const char *name, uint8_t *buf, size_t len,
+    char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return MENTOR_EIO;
+	}
+	if (fstat(fd, &sb) == -1 || (sb.st_mode & 077) != 0) {
+		snprintf(err, errlen, "%s: readable by others; chmod 600 %s",
+		    path, path);
+		close(fd);
+		return MENTOR_EPERM;
+	}
+	r = read(fd, buf, len + 1);
+	close(fd);
+	if (r < 0 || (size_t)r != len) {
+		snprintf(err, errlen, "%s: not a key file (%zd bytes, "
+		    "expected %zu)", path, r, len);
+		return MENTOR_EINVAL;
+	}
+	return 0;
+}
+
+static int
+dir_holds_node(const char *dir)
+{
+	static const char *const marks[] = { "mentord.conf", "sign.key",
+	    "curve.key", "store" };
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, marks[i]);
+		if (access(path, F_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+name_valid(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > NODE_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+int
+node_init(const char *dir, const char *name, int role, const char *listen,
+    char *err, size_t errlen)
+{
+	uint8_t spk[crypto_sign_PUBLICKEYBYTES], ssk[crypto_sign_SECRETKEYBYTES];
+	uint8_t ckey[64];
+	char path[PATH_MAX], conf[1024];
+	struct store *st;
+	int rc, n;
+
+	if (!name_valid(name)) {
+		snprintf(err, errlen, "--name: 1 to %d printable characters",
+		    NODE_NAME_MAX);
+		return MENTOR_EINVAL;
+	}
+	if (listen && *listen && (strncmp(listen, "tcp://", 6) != 0 ||
+	    strlen(listen) >= NODE_EP_MAX || strpbrk(listen, " \t\n\r"))) {
+		snprintf(err, errlen, "--listen: expected tcp://HOST:PORT, "
+		    "got \"%s\"", listen);
+		return MENTOR_EINVAL;
+	}
+	if (strlen(dir) + 32 >= PATH_MAX) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return MENTOR_EINVAL;
+	}
+	if (mkdir(dir, 0700) == -1) {
+		if (errno != EEXIST) {
+			snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+			return MENTOR_EIO;
+		}
+		if (dir_holds_node(dir)) {
+			snprintf(err, errlen, "%s already holds a node; "
+			    "refusing to touch it", dir);
+			return MENTOR_EEXIST;
+		}
+		if (chmod(dir, 0700) == -1) {
+			snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+			return MENTOR_EIO;
+		}
+	}
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, "libsodium failed to initialise");
+		return MENTOR_EIO;
+	}
+	crypto_sign_keypair(spk, ssk);
+	/* CURVE keys are X25519 keys: secret first, then public. */
+	crypto_box_keypair(ckey + 32, ckey);
+	snprintf(path, sizeof(path), "%s/sign.key", dir);
+	rc = write_file(path, ssk, sizeof(ssk), 0600, err, errlen);
+	if (rc == 0) {
+		snprintf(path, sizeof(path), "%s/curve.key", dir);
+		rc = write_file(path, ckey, sizeof(ckey), 0600, err, errlen);
+	}
+	sodium_memzero(ssk, sizeof(ssk));
+	sodium_memzero(ckey, sizeof(ckey));
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "%s/store", dir);
+	if ((rc = store_open(&st, path, 1, err, errlen)) != 0)
+		return rc;
+	store_close(st);
+	n = snprintf(conf, sizeof(conf),
+	    "# mentord node configuration (see mentord(8))\n"
+	    "[node]\n"
+	    "name = %s\n"
+	    "role = %s\n"
+	    "listen = %s\n"
+	    "\n"
+	    "[log]\n"
+	    "level = info\n",
+	    name, node_role_name(role), listen ? listen : "");
+	if (n < 0 || (size_t)n >= sizeof(conf)) {
+		snprintf(err, errlen, "configuration too long");
+		return MENTOR_ETOOBIG;
+	}
+	/* The configuration is written last: it marks a complete node. */
+	snprintf(path, sizeof(path), "%s/mentord.conf", dir);
+	return write_file(path, conf, (size_t)n, 0600, err, errlen);
+}
+
+struct conf_parse {
+	struct conf	*c;
+	char		 bad[128];
+};
+
+static int
+conf_handler(void *arg, const char *section, const char *key,
+    const char *value)
+{
+	struct conf_parse *p = arg;
+	struct conf *c = p->c;
+	int v;
+
+	if (strcmp(section, "node") == 0 && strcmp(key, "name") == 0) {
+		if (!name_valid(value))
+			goto bad;
+		snprintf(c->name, sizeof(c->name), "%s", value);
+	} else if (strcmp(section, "node") == 0 && strcmp(key, "role") == 0) {
+		if ((v = node_role_parse(value)) < 0)
+			goto bad;
+		c->role = v;
+	} else if (strcmp(section, "node") == 0 &&
+	    strcmp(key, "listen") == 0) {
+		if (*value && strncmp(value, "tcp://", 6) != 0)
+			goto bad;
+		if (strlen(value) >= sizeof(c->listen))
+			goto bad;
+		snprintf(c->listen, sizeof(c->listen), "%s", value);
+	} else if (strcmp(section, "node") == 0 &&
+	    strcmp(key, "data_dir") == 0) {
+		if (strlen(value) >= sizeof(c->data_dir))
+			goto bad;
+		snprintf(c->data_dir, sizeof(c->data_dir), "%s", value);
+	} else if (strcmp(section, "log") == 0 && strcmp(key, "level") == 0) {
+		if ((v = log_level_parse(value)) < 0)
+			goto bad;
+		c->log_level = v;
+	} else {
+		snprintf(p->bad, sizeof(p->bad), "unknown key \"%s\" in "
+		    "[%s]", key, section);
+		return 0;
+	}
+	return 1;
+bad:
+	snprintf(p->bad, sizeof(p->bad), "bad value for %s.%s", section, key);
+	return 0;
+}
+
+int
+conf_load(struct conf *c, const char *path, char *err, size_t errlen)
+{
+	struct conf_parse p;
+	int line;
+
+	memset(c, 0, sizeof(*c));
+	c->log_level = LOG_INFO;
+	p.c = c;
+	p.bad[0] = '\0';
+	line = ini_parse(path, conf_handler, &p);
+	if (line == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return MENTOR_EIO;
+	}
+	if (line != 0) {
+		snprintf(err, errlen, "%s:%d: %s", path, line,
+		    p.bad[0] ? p.bad : "syntax error");
+		return MENTOR_EINVAL;
+	}
+	if (c->name[0] == '\0' || c->role == 0) {
+		snprintf(err, errlen, "%s: [node] needs name and role", path);
+		return MENTOR_EINVAL;
+	}
+	return 0;
+}
+
+static int
+lock_dir(struct node *n, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 32], pid[32];
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/mentord.lock", n->dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return MENTOR_EIO;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		r = read(fd, pid, sizeof(pid) - 1);
+		pid[r > 0 ? r : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		snprintf(err, errlen, "%s is in use by another mentord "
+		    "(pid %s)", n->dir, pid[0] ? pid : "unknown");
+		close(fd);
+		return MENTOR_EBUSY;
+	}
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == -1 ||
+	    pwrite(fd, pid, strlen(pid), 0) != (ssize_t)strlen(pid)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return MENTOR_EIO;
+	}
+	n->lockfd = fd;
+	return 0;
+}
+
+int
+node_open(struct node *n, const char *dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	uint8_t ckey[64];
+	struct stat sb;
+	int rc;
+
+	memset(n, 0, sizeof(*n));
+	n->lockfd = -1;
+	if (strlen(dir) + 32 >= sizeof(n->dir)) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return MENTOR_EINVAL;
+	}
+	snprintf(n->dir, sizeof(n->dir), "%s", dir);
+	if (stat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: no such node directory (create "
+		    "one with: mentord init -d %s --name NAME --role ROLE)",
+		    dir, dir);
+		return MENTOR_ENOTFOUND;
+	}
+	if ((sb.st_mode & 077) != 0) {
+		snprintf(err, errlen, "%s: accessible by others (mode %03o); "
+		    "chmod 700 %s", dir, sb.st_mode & 0777, dir);
+		return MENTOR_EPERM;
+	}
+	snprintf(path, sizeof(path), "%s/mentord.conf", dir);
+	if (access(path, F_OK) == -1) {
+		snprintf(err, errlen, "%s holds no node (no mentord.conf)",
+		    dir);
+		return MENTOR_ENOTFOUND;
+	}
+	if ((rc = lock_dir(n, err, errlen)) != 0)
+		return rc;
+	if ((rc = conf_load(&n->conf, path, err, errlen)) != 0)
+		goto fail;
+	if ((rc = read_secret(dir, "sign.key", n->sign_sk,
+	    sizeof(n->sign_sk), err, errlen)) != 0)
+		goto fail;
+	crypto_sign_ed25519_sk_to_pk(n->sign_pk, n->sign_sk);
+	if ((rc = read_secret(dir, "curve.key", ckey, sizeof(ckey), err,
+	    errlen)) != 0)
+		goto fail;
+	memcpy(n->curve_sk, ckey, 32);
+	memcpy(n->curve_pk, ckey + 32, 32);
+	sodium_memzero(ckey, sizeof(ckey));
+	hex_encode(n->id_hex, n->sign_pk, sizeof(n->sign_pk));
+	snprintf(path, sizeof(path), "%s/store", dir);
+	if ((rc = store_open(&n->store, path, 0, err, errlen)) != 0)
+		goto fail;
+	n->started_ms = now_ms();
+	return 0;
+fail:
+	node_close(n);
+	return rc;
+}
+
+void
+node_close(struct node *n)
+{
+	store_close(n->store);
+	n->store = NULL;
+	sodium_memzero(n->sign_sk, sizeof(n->sign_sk));
+	sodium_memzero(n->curve_sk, sizeof(n->curve_sk));
+	if (n->lockfd != -1)
+		close(n->lockfd);
+	n->lockfd = -1;
+}

@@ -1,0 +1,82 @@
+/*
+ * node.h: one node's identity, configuration and open resources.  A node
+ * lives in a directory (mode 0700):
+ *   mentord.conf   INI configuration
+ *   sign.key       Ed25519 secret key (64 bytes, libsodium form), 0600
+ *   curve.key      CURVE secret key then public key (32 + 32 bytes), 0600
+ *   mentord.lock   held with flock while a daemon runs
+ *   api.sock       the client API (ZeroMQ ipc), created by the daemon
+ *   store/         the LMDB store
+ */
+#ifndef MENTOR_NODE_H
+#define MENTOR_NODE_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
+#define NODE_NAME_MAX	100
+#define NODE_EP_MAX	256
+#define NODE_ID_HEX	65	/* 64 hex digits and a NUL */
+
+enum node_role { ROLE_SCHOOL = 1, ROLE_EMPLOYER, ROLE_HUB };
+
+struct conf {
+	char	name[NODE_NAME_MAX + 1];
+	int	role;
+	char	listen[NODE_EP_MAX];	/* "" when the node does not listen */
+	int	log_level;
+	char	data_dir[PATH_MAX];	/* frameworks; "" = built-in search */
+};
+
+struct node {
+	char		 dir[PATH_MAX];
+	struct conf	 conf;
+	uint8_t		 sign_pk[crypto_sign_PUBLICKEYBYTES];
+	uint8_t		 sign_sk[crypto_sign_SECRETKEYBYTES];
+	uint8_t		 curve_pk[32];
+	uint8_t		 curve_sk[32];
+	char		 id_hex[NODE_ID_HEX];
+	int		 lockfd;
+	int64_t		 started_ms;
+	struct store	*store;
+	struct event_base *base;
+	void		*zctx;
+	struct api	*api;
+	struct records	*records;
+	struct matcher	*matcher;
+};
+
+/* node_role_parse / node_role_name: "school|employer|hub" <-> enum. */
+int		 node_role_parse(const char *s);
+const char	*node_role_name(int role);
+
+/*
+ * node_init: creates a node in dir: the directory (0700) unless it exists
+ * and is empty, keys, configuration and store.  Refuses (MENTOR_EEXIST) a
+ * directory that already holds a node.  Errors name the file in err.
+ */
+int	node_init(const char *dir, const char *name, int role,
+	    const char *listen, char *err, size_t errlen);
+
+/*
+ * node_open: locks dir (MENTOR_EBUSY if another daemon holds it), reads
+ * configuration and keys and opens the store.  Release with node_close.
+ */
+int	node_open(struct node *n, const char *dir, char *err, size_t errlen);
+void	node_close(struct node *n);
+
+/*
+ * node_lock_probe: 1 when a daemon holds dir's lock, 0 when none does,
+ * MENTOR_ENOTFOUND when dir holds no node.  Used by mentorctl.
+ */
+int	node_lock_probe(const char *dir);
+
+/* node_default_dir: $MENTORD_HOME, else ~/.local/state/mentord. */
+int	node_default_dir(char *out, size_t outlen);
+
+/* conf_load: parses path into c.  Errors name the line. */
+int	conf_load(struct conf *c, const char *path, char *err, size_t errlen);
+
+#endif

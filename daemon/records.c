@@ -1,0 +1,964 @@
+/*
+ * records.c: the accept pipeline for signed records and the expiry sweep.
+ * Order of checks for every record, wherever it comes from: decode,
+ * signature, clock, duplicate, trust, kind rules (body), version.  Only a
+ * record that passes all of them is written, together with its address
+ * and expiry index entries, in one transaction.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "listing.h"
+#include "log.h"
+#include "mentor.h"
+#include "node.h"
+#include "record.h"
+#include "records.h"
+#include "store.h"
+#include "util.h"
+
+#define WATCH_MAX	4
+#define ADDR_FIXED	82	/* DB_ADDR value bytes before ref */
+#define EXP_KEY_LEN	41
+#define SWEEP_MAX_MS	(3600 * 1000)
+#define DEFAULT_LIFE_MS	(180LL * 86400 * 1000)
+
+struct records {
+	struct node	*node;
+	struct event	*timer;
+	size_t		 live;		/* live listings */
+	struct {
+		records_watch_fn fn;
+		void		*arg;
+	} watch[WATCH_MAX];
+	int		 nwatch;
+};
+
+/* A decoded DB_ADDR value. */
+struct addr_val {
+	uint8_t		kind;
+	uint64_t	created, expires;
+	uint8_t		id[REC_ID_LEN];
+	uint8_t		author[REC_KEY_LEN];
+	size_t		ref_len;
+	char		ref[REC_REF_MAX];
+};
+
+static int
+addr_get(struct store_txn *t, const uint8_t addr[REC_ADDR_LEN],
+    struct addr_val *a)
+{
+	const uint8_t *v;
+	size_t vlen;
+	int rc;
+
+	if ((rc = store_get(t, DB_ADDR, addr, REC_ADDR_LEN,
+	    (const void **)&v, &vlen)) != 0)
+		return rc;
+	if (vlen < ADDR_FIXED || vlen != ADDR_FIXED + (size_t)v[81] ||
+	    v[81] > REC_REF_MAX) {
+		log_err("records: address entry corrupt");
+		return MENTOR_ESTORE;
+	}
+	a->kind = v[0];
+	a->created = get_be64(v + 1);
+	a->expires = get_be64(v + 9);
+	memcpy(a->id, v + 17, REC_ID_LEN);
+	memcpy(a->author, v + 49, REC_KEY_LEN);
+	a->ref_len = v[81];
+	memcpy(a->ref, v + ADDR_FIXED, a->ref_len);
+	return 0;
+}
+
+static int
+addr_put(struct store_txn *t, const uint8_t addr[REC_ADDR_LEN],
+    const struct rec *r, const uint8_t id[REC_ID_LEN])
+{
+	uint8_t v[ADDR_FIXED + REC_REF_MAX];
+
+	v[0] = r->kind;
+	put_be64(v + 1, r->created_at);
+	put_be64(v + 9, r->expires_at);
+	memcpy(v + 17, id, REC_ID_LEN);
+	memcpy(v + 49, r->author, REC_KEY_LEN);
+	v[81] = (uint8_t)r->ref_len;
+	memcpy(v + ADDR_FIXED, r->ref, r->ref_len);
+	return store_put(t, DB_ADDR, addr, REC_ADDR_LEN, v,
+	    ADDR_FIXED + r->ref_len);
+}
+
+static void
+exp_key(uint8_t k[EXP_KEY_LEN], uint64_t when, int tag, const uint8_t *key,
+    size_t klen)
+{
+	memset(k, 0, EXP_KEY_LEN);
+	put_be64(k, when);
+	k[8] = (uint8_t)tag;
+	memcpy(k + 9, key, klen);
+}
+
+static int
+trusted_txn(struct records *rs, struct store_txn *t, const uint8_t *key)
+{
+	const void *v;
+	size_t vlen;
+
+	if (sodium_memcmp(key, rs->node->sign_pk, REC_KEY_LEN) == 0)
+		return 1;
+	return store_get(t, DB_TRUST, key, REC_KEY_LEN, &v, &vlen) == 0;
+}
+
+static int
+verdict(struct records_verdict *v, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+verdict(struct records_verdict *v, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	v->code = code;
+	va_start(ap, fmt);
+	vsnprintf(v->why, sizeof(v->why), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* kind_check: the per-kind rules on ref and body (SPEC.md section 2). */
+static int
+kind_check(const struct rec *r, struct records_verdict *v)
+{
+	char err[LISTING_ERR_MAX];
+	json_t *j;
+	int rc;
+
+	switch (r->kind) {
+	case REC_LISTING:
+		if (r->ref[0] == '@' || r->ref_len > REC_USER_REF_MAX)
+			return verdict(v, MENTOR_EINVAL, "listing ref is not "
+			    "a user ref");
+		rc = listing_body_check(r->body, r->body_len, err,
+		    sizeof(err));
+		if (rc != 0)
+			return verdict(v, rc, "listing body: %s", err);
+		return 0;
+	case REC_WITHDRAWAL:
+		if (r->body_len != 0)
+			return verdict(v, MENTOR_EINVAL, "withdrawal has a "
+			    "body");
+		return 0;
+	case REC_NODE:
+	case REC_CERTIFICATE:
+		j = json_loadb((const char *)r->body, r->body_len,
+		    JSON_REJECT_DUPLICATES, NULL);
+		rc = json_is_object(j);
+		json_decref(j);
+		if (!rc)
+			return verdict(v, MENTOR_EINVAL, "%s body is not a "
+			    "JSON object", rec_kind_name(r->kind));
+		return 0;
+	}
+	return verdict(v, MENTOR_EINVAL, "unknown kind");
+}
+
+/* One record that passed rec_open, inside the batch transaction. */
+struct pending {
+	struct rec	rec;
+	uint8_t		addr[REC_ADDR_LEN];
+	int		skip;	/* refused before the transaction */
+	int		was_live, is_live, changed;
+};
+
+struct batch {
+	struct records		*rs;
+	const uint8_t *const	*bufs;
+	const size_t		*lens;
+	size_t			 n;
+	struct records_verdict	*v;
+	struct pending		*p;
+	int64_t			 now;
+	long			 live_delta;
+};
+
+static int
+store_one(struct batch *b, struct store_txn *t, size_t i)
+{
+	struct pending *p = &b->p[i];
+	struct rec *r = &p->rec;
+	struct records_verdict *v = &b->v[i];
+	struct addr_val cur;
+	uint8_t k[EXP_KEY_LEN];
+	const void *val;
+	size_t vlen;
+	char when[21];
+	int rc, cmp, have;
+
+	rc = store_get(t, DB_RECORDS, v->id, REC_ID_LEN, &val, &vlen);
+	if (rc == 0)
+		return verdict(v, MENTOR_EDUP, "already held");
+	if (rc != MENTOR_ENOTFOUND)
+		return rc;
+	if (!trusted_txn(b->rs, t, r->author)) {
+		char hex[2 * REC_KEY_LEN + 1];
+
+		hex_encode(hex, r->author, REC_KEY_LEN);
+		return verdict(v, MENTOR_EUNTRUSTED, "author %s is not "
+		    "trusted by this node", hex);
+	}
+	rec_addr(p->addr, r->author, r->ref, r->ref_len);
+	rc = addr_get(t, p->addr, &cur);
+	if (rc != 0 && rc != MENTOR_ENOTFOUND)
+		return rc;
+	have = rc == 0;
+	if (have) {
+		cmp = rec_cmp_state(r->kind, r->created_at, v->id, cur.kind,
+		    cur.created, cur.id);
+		if (cmp <= 0) {
+			time_format(when, (int64_t)cur.created);
+			if (cur.kind == REC_WITHDRAWAL)
+				return verdict(v, MENTOR_EWITHDRAWN,
+				    "withdrawn at %s", when);
+			return verdict(v, MENTOR_ESTALE, "older than the "
+			    "version held (created %s)", when);
+		}
+		/* Replace: the superseded record and its index entries go. */
+		p->was_live = cur.kind == REC_LISTING &&
+		    (int64_t)cur.expires > b->now &&
+		    store_get(t, DB_RECORDS, cur.id, REC_ID_LEN, &val,
+		    &vlen) == 0;
+		rc = store_del(t, DB_RECORDS, cur.id, REC_ID_LEN);
+		if (rc != 0 && rc != MENTOR_ENOTFOUND)
+			return rc;
+		exp_key(k, cur.expires, 0, cur.id, REC_ID_LEN);
+		if ((rc = store_del(t, DB_EXPIRY, k, sizeof(k))) != 0 &&
+		    rc != MENTOR_ENOTFOUND)
+			return rc;
+		exp_key(k, cur.created + REC_MAX_LIFE_MS, 1, p->addr,
+		    REC_ADDR_LEN);
+		if ((rc = store_del(t, DB_EXPIRY, k, sizeof(k))) != 0 &&
+		    rc != MENTOR_ENOTFOUND)
+			return rc;
+	}
+	if ((rc = store_put(t, DB_RECORDS, v->id, REC_ID_LEN, r->bytes,
+	    r->len)) != 0)
+		return rc;
+	if ((rc = addr_put(t, p->addr, r, v->id)) != 0)
+		return rc;
+	exp_key(k, r->expires_at, 0, v->id, REC_ID_LEN);
+	if ((rc = store_put(t, DB_EXPIRY, k, sizeof(k), "", 0)) != 0)
+		return rc;
+	exp_key(k, r->created_at + REC_MAX_LIFE_MS, 1, p->addr, REC_ADDR_LEN);
+	if ((rc = store_put(t, DB_EXPIRY, k, sizeof(k), "", 0)) != 0)
+		return rc;
+	p->is_live = r->kind == REC_LISTING;
+	p->changed = 1;
+	b->live_delta += p->is_live - p->was_live;
+	v->code = 0;
+	v->why[0] = '\0';
+	return 0;
+}
+
+static int
+batch_fn(struct store_txn *t, void *arg)
+{
+	struct batch *b = arg;
+	size_t i;
+	int rc;
+
+	/* This may run more than once (map growth): start clean. */
+	b->live_delta = 0;
+	for (i = 0; i < b->n; i++) {
+		b->p[i].changed = b->p[i].was_live = b->p[i].is_live = 0;
+		if (b->p[i].skip)
+			continue;
+		rc = store_one(b, t, i);
+		if (rc == MENTOR_ESTORE || rc == MENTOR_ENOMEM)
+			return rc;
+	}
+	return 0;
+}
+
+static void schedule(struct records *);
+
+static void
+notify(struct records *rs, const uint8_t *addr, const struct rec *r)
+{
+	struct records_change ch = { addr, r };
+	int i;
+
+	for (i = 0; i < rs->nwatch; i++)
+		rs->watch[i].fn(rs->watch[i].arg, &ch);
+}
+
+int
+records_accept_batch(struct records *rs, const uint8_t *const *bufs,
+    const size_t *lens, size_t n, struct records_verdict *v)
+{
+	struct batch b;
+	size_t i, pre = 0;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	if ((b.p = calloc(n ? n : 1, sizeof(*b.p))) == NULL)
+		return MENTOR_ENOMEM;
+	b.rs = rs;
+	b.bufs = bufs;
+	b.lens = lens;
+	b.n = n;
+	b.v = v;
+	b.now = now_ms();
+	/* Signature and clock checks need no transaction. */
+	for (i = 0; i < n; i++) {
+		memset(&v[i], 0, sizeof(v[i]));
+		rc = rec_open(&b.p[i].rec, bufs[i], lens[i], (uint64_t)b.now);
+		if (rc == 0) {
+			rec_id(v[i].id, bufs[i], lens[i]);
+			rc = kind_check(&b.p[i].rec, &v[i]);
+		} else
+			verdict(&v[i], rc, "%s", mentor_strerror(rc));
+		if (rc != 0) {
+			b.p[i].skip = 1;
+			pre++;
+		}
+	}
+	rc = pre == n ? 0 : store_write(rs->node->store, batch_fn, &b);
+	if (rc == 0) {
+		rs->live += b.live_delta;
+		for (i = 0; i < n; i++)
+			if (b.p[i].changed)
+				notify(rs, b.p[i].addr, b.p[i].is_live ?
+				    &b.p[i].rec : NULL);
+		schedule(rs);
+	} else {
+		for (i = 0; i < n; i++)
+			if (!b.p[i].skip)
+				verdict(&v[i], rc, "store failed");
+	}
+	free(b.p);
+	return rc;
+}
+
+int
+records_accept(struct records *rs, const uint8_t *buf, size_t len,
+    struct records_verdict *v)
+{
+	int rc;
+
+	rc = records_accept_batch(rs, &buf, &len, 1, v);
+	return rc != 0 ? rc : v->code;
+}
+
+struct cur_arg {
+	const uint8_t	*addr;
+	struct addr_val	 a;
+	uint8_t		*buf;
+	size_t		 len;
+	int64_t		 now;
+};
+
+static int
+current_fn(struct store_txn *t, void *arg)
+{
+	struct cur_arg *c = arg;
+	const void *v;
+	size_t vlen;
+	int rc;
+
+	if ((rc = addr_get(t, c->addr, &c->a)) != 0)
+		return rc;
+	if (c->buf == NULL)
+		return 0;	/* the address only */
+	if (c->a.kind == REC_WITHDRAWAL)
+		return MENTOR_EWITHDRAWN;
+	if ((int64_t)c->a.expires <= c->now)
+		return MENTOR_ENOTFOUND;
+	if ((rc = store_get(t, DB_RECORDS, c->a.id, REC_ID_LEN, &v,
+	    &vlen)) != 0)
+		return rc;
+	free(c->buf);
+	if ((c->buf = malloc(vlen)) == NULL)
+		return MENTOR_ENOMEM;
+	memcpy(c->buf, v, vlen);
+	c->len = vlen;
+	return 0;
+}
+
+int
+records_current(struct records *rs, const uint8_t addr[REC_ADDR_LEN],
+    uint8_t **buf, size_t *len)
+{
+	struct cur_arg c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.addr = addr;
+	c.now = now_ms();
+	/* A non-NULL buf asks for the bytes; current_fn replaces it. */
+	if ((c.buf = malloc(1)) == NULL)
+		return MENTOR_ENOMEM;
+	rc = store_read(rs->node->store, current_fn, &c);
+	if (rc != 0) {
+		free(c.buf);
+		return rc;
+	}
+	*buf = c.buf;
+	*len = c.len;
+	return 0;
+}
+
+int
+records_publish(struct records *rs, unsigned kind, const char *ref,
+    const uint8_t *body, size_t body_len, int64_t expires_ms,
+    uint8_t addr[REC_ADDR_LEN], char *err, size_t errlen)
+{
+	struct node *n = rs->node;
+	struct records_verdict v;
+	struct cur_arg c;
+	uint8_t *out;
+	size_t cap, len, ref_len = strlen(ref);
+	uint64_t created;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	rec_addr(addr, n->sign_pk, ref, ref_len);
+	c.addr = addr;
+	rc = store_read(n->store, current_fn, &c);
+	if (rc != 0 && rc != MENTOR_ENOTFOUND) {
+		snprintf(err, errlen, "store: %s", mentor_strerror(rc));
+		return rc;
+	}
+	created = (uint64_t)now_ms();
+	/* A new version must win even within the same millisecond. */
+	if (rc == 0 && c.a.created >= created)
+		created = c.a.created + 1;
+	if (expires_ms == 0)
+		expires_ms = (int64_t)created + DEFAULT_LIFE_MS;
+	if ((uint64_t)expires_ms <= created) {
+		snprintf(err, errlen, "expires: must be after now");
+		return MENTOR_EINVAL;
+	}
+	if ((cap = rec_size(ref_len, body_len)) == 0) {
+		snprintf(err, errlen, "record over %d bytes", REC_MAX_SIZE);
+		return MENTOR_ETOOBIG;
+	}
+	if ((out = malloc(cap)) == NULL)
+		return MENTOR_ENOMEM;
+	rc = rec_build(out, cap, &len, kind, created, (uint64_t)expires_ms,
+	    ref, ref_len, body, body_len, n->sign_sk);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot build record: %s",
+		    mentor_strerror(rc));
+		free(out);
+		return rc;
+	}
+	rc = records_accept(rs, out, len, &v);
+	free(out);
+	if (rc != 0)
+		snprintf(err, errlen, "%s", v.why);
+	return rc;
+}
+
+struct live_arg {
+	records_each_fn	 fn;
+	void		*arg;
+	struct store_txn *t;
+	int64_t		 now;
+	size_t		 count;
+};
+
+static int
+live_fn(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct live_arg *l = arg;
+	const uint8_t *v = val;
+	const void *rb;
+	size_t rlen;
+	struct rec r;
+
+	if (klen != REC_ADDR_LEN || vlen < ADDR_FIXED)
+		return 0;
+	if (v[0] != REC_LISTING || (int64_t)get_be64(v + 9) <= l->now)
+		return 0;
+	if (store_get(l->t, DB_RECORDS, v + 17, REC_ID_LEN, &rb, &rlen) != 0)
+		return 0;
+	l->count++;
+	if (l->fn == NULL)
+		return 0;
+	/* Verified when stored: decode only. */
+	if (rec_decode(&r, rb, rlen) != 0) {
+		log_err("records: stored record does not decode");
+		return 0;
+	}
+	return l->fn(l->arg, key, &r);
+}
+
+static int
+foreach_fn(struct store_txn *t, void *arg)
+{
+	struct live_arg *l = arg;
+
+	l->t = t;
+	return store_iter(t, DB_ADDR, NULL, 0, live_fn, l);
+}
+
+int
+records_foreach_live(struct records *rs, records_each_fn fn, void *arg)
+{
+	struct live_arg l = { fn, arg, NULL, now_ms(), 0 };
+
+	return store_read(rs->node->store, foreach_fn, &l);
+}
+
+struct export_arg {
+	const uint8_t	*after;
+	size_t		 max;
+	uint8_t		*out;
+	size_t		 len, cap;
+	int		 more;
+	uint8_t		 last[REC_ID_LEN];
+	int64_t		 now;
+};
+
+static int
+export_fn(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct export_arg *e = arg;
+	uint8_t *p;
+	size_t need;
+
+	if (klen != REC_ID_LEN || vlen < REC_HDR_FIXED)
+		return 0;
+	if (e->after && memcmp(key, e->after, REC_ID_LEN) == 0)
+		return 0;
+	if ((int64_t)get_be64((const uint8_t *)val + 44) <= e->now)
+		return 0;	/* expired, not yet swept */
+	if (e->len > 0 && e->len + 4 + vlen > e->max) {
+		e->more = 1;
+		return 1;
+	}
+	need = e->len + 4 + vlen;
+	if (need > e->cap) {
+		size_t ncap = e->cap ? e->cap * 2 : 1 << 16;
+
+		while (ncap < need)
+			ncap *= 2;
+		if ((p = realloc(e->out, ncap)) == NULL)
+			return MENTOR_ENOMEM;
+		e->out = p;
+		e->cap = ncap;
+	}
+	put_be32(e->out + e->len, (uint32_t)vlen);
+	memcpy(e->out + e->len + 4, val, vlen);
+	e->len = need;
+	memcpy(e->last, key, REC_ID_LEN);
+	return 0;
+}
+
+static int
+export_txn(struct store_txn *t, void *arg)
+{
+	struct export_arg *e = arg;
+
+	return store_iter(t, DB_RECORDS, e->after, e->after ? REC_ID_LEN : 0,
+	    export_fn, e);
+}
+
+int
+records_export(struct records *rs, const uint8_t *after, size_t max_bytes,
+    uint8_t **out, size_t *outlen, int *more, uint8_t last[REC_ID_LEN])
+{
+	struct export_arg e;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	e.after = after;
+	e.max = max_bytes;
+	e.now = now_ms();
+	rc = store_read(rs->node->store, export_txn, &e);
+	if (rc < 0) {
+		free(e.out);
+		return rc;
+	}
+	*out = e.out;
+	*outlen = e.len;
+	*more = e.more;
+	memcpy(last, e.last, REC_ID_LEN);
+	return 0;
+}
+
+struct trust_arg {
+	const uint8_t	*key;
+	const char	*note;
+	json_t		*list;
+	int64_t		 now;
+};
+
+static int
+trust_add_fn(struct store_txn *t, void *arg)
+{
+	struct trust_arg *a = arg;
+	json_t *j;
+	char *s;
+	int rc;
+
+	j = json_pack("{s:I,s:s}", "since", (json_int_t)a->now, "note",
+	    a->note ? a->note : "");
+	if (j == NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL) {
+		json_decref(j);
+		return MENTOR_ENOMEM;
+	}
+	json_decref(j);
+	rc = store_put(t, DB_TRUST, a->key, REC_KEY_LEN, s, strlen(s));
+	free(s);
+	return rc;
+}
+
+int
+records_trust_add(struct records *rs, const uint8_t key[REC_KEY_LEN],
+    const char *note)
+{
+	struct trust_arg a = { key, note, NULL, now_ms() };
+
+	return store_write(rs->node->store, trust_add_fn, &a);
+}
+
+static int
+trust_del_fn(struct store_txn *t, void *arg)
+{
+	struct trust_arg *a = arg;
+
+	return store_del(t, DB_TRUST, a->key, REC_KEY_LEN);
+}
+
+int
+records_trust_remove(struct records *rs, const uint8_t key[REC_KEY_LEN])
+{
+	struct trust_arg a = { key, NULL, NULL, 0 };
+
+	return store_write(rs->node->store, trust_del_fn, &a);
+}
+
+static int
+trust_each(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct trust_arg *a = arg;
+	char hex[2 * REC_KEY_LEN + 1];
+	json_t *j, *e;
+
+	if (klen != REC_KEY_LEN)
+		return 0;
+	hex_encode(hex, key, REC_KEY_LEN);
+	j = json_loadb(val, vlen, 0, NULL);
+	e = json_pack("{s:s,s:O?,s:O?}", "node_id", hex,
+	    "since", json_object_get(j, "since"),
+	    "note", json_object_get(j, "note"));
+	json_decref(j);
+	if (e == NULL || json_array_append_new(a->list, e) != 0)
+		return MENTOR_ENOMEM;
+	return 0;
+}
+
+static int
+trust_list_fn(struct store_txn *t, void *arg)
+{
+	return store_iter(t, DB_TRUST, NULL, 0, trust_each, arg);
+}
+
+int
+records_trust_list(struct records *rs, json_t **out)
+{
+	struct trust_arg a = { NULL, NULL, json_array(), 0 };
+	int rc;
+
+	if (a.list == NULL)
+		return MENTOR_ENOMEM;
+	if ((rc = store_read(rs->node->store, trust_list_fn, &a)) != 0) {
+		json_decref(a.list);
+		return rc;
+	}
+	*out = a.list;
+	return 0;
+}
+
+static int
+trusted_fn(struct store_txn *t, void *arg)
+{
+	struct trust_arg *a = arg;
+	const void *v;
+	size_t vlen;
+
+	return store_get(t, DB_TRUST, a->key, REC_KEY_LEN, &v, &vlen) == 0;
+}
+
+int
+records_trusted(struct records *rs, const uint8_t key[REC_KEY_LEN])
+{
+	struct trust_arg a = { key, NULL, NULL, 0 };
+
+	if (sodium_memcmp(key, rs->node->sign_pk, REC_KEY_LEN) == 0)
+		return 1;
+	return store_read(rs->node->store, trusted_fn, &a) == 1;
+}
+
+size_t
+records_live_listings(struct records *rs)
+{
+	return rs ? rs->live : 0;
+}
+
+int
+records_watch(struct records *rs, records_watch_fn fn, void *arg)
+{
+	if (rs->nwatch == WATCH_MAX)
+		return MENTOR_ETOOBIG;
+	rs->watch[rs->nwatch].fn = fn;
+	rs->watch[rs->nwatch].arg = arg;
+	rs->nwatch++;
+	return 0;
+}
+
+/*
+ * The sweep: every DB_EXPIRY key with when <= now is due.  Keys are
+ * collected first (store_iter forbids changing the database it walks).
+ */
+#define SWEEP_BATCH	4096
+
+struct sweep_arg {
+	struct records	*rs;
+	int64_t		 now;
+	uint8_t		(*keys)[EXP_KEY_LEN];
+	size_t		 nkeys;
+	size_t		 records;
+	uint8_t		(*gone)[REC_ADDR_LEN];	/* live listings that left */
+	size_t		 ngone;
+	uint64_t	 next;			/* first key not due, or 0 */
+};
+
+static int
+sweep_collect(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct sweep_arg *s = arg;
+
+	(void)val;
+	(void)vlen;
+	if (klen != EXP_KEY_LEN)
+		return 0;
+	if ((int64_t)get_be64(key) > s->now) {
+		s->next = get_be64(key);
+		return 1;
+	}
+	if (s->nkeys == SWEEP_BATCH)
+		return 1;
+	memcpy(s->keys[s->nkeys++], key, EXP_KEY_LEN);
+	return 0;
+}
+
+/* sweep_record: drops record id; notes a live listing that leaves. */
+static int
+sweep_record(struct sweep_arg *s, struct store_txn *t, const uint8_t *id)
+{
+	const void *v;
+	size_t vlen;
+	struct rec r;
+	struct addr_val a;
+	uint8_t addr[REC_ADDR_LEN];
+	int rc;
+
+	rc = store_get(t, DB_RECORDS, id, REC_ID_LEN, &v, &vlen);
+	if (rc == MENTOR_ENOTFOUND)
+		return 0;	/* superseded earlier */
+	if (rc != 0)
+		return rc;
+	if (rec_decode(&r, v, vlen) == 0 && r.kind == REC_LISTING) {
+		rec_addr(addr, r.author, r.ref, r.ref_len);
+		if (addr_get(t, addr, &a) == 0 &&
+		    memcmp(a.id, id, REC_ID_LEN) == 0 &&
+		    s->ngone < SWEEP_BATCH)
+			memcpy(s->gone[s->ngone++], addr, REC_ADDR_LEN);
+	}
+	if ((rc = store_del(t, DB_RECORDS, id, REC_ID_LEN)) != 0)
+		return rc;
+	s->records++;
+	return 0;
+}
+
+static int
+sweep_fn(struct store_txn *t, void *arg)
+{
+	struct sweep_arg *s = arg;
+	struct addr_val a;
+	const uint8_t *k;
+	size_t i;
+	int rc;
+
+	s->nkeys = s->records = s->ngone = 0;
+	s->next = 0;
+	rc = store_iter(t, DB_EXPIRY, NULL, 0, sweep_collect, s);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < s->nkeys; i++) {
+		k = s->keys[i];
+		if ((rc = store_del(t, DB_EXPIRY, k, EXP_KEY_LEN)) != 0)
+			return rc;
+		if (k[8] == 1) {
+			/* The address outlived every version: forget it. */
+			rc = addr_get(t, k + 9, &a);
+			if (rc == 0 && (int64_t)(a.created +
+			    REC_MAX_LIFE_MS) <= s->now)
+				rc = store_del(t, DB_ADDR, k + 9,
+				    REC_ADDR_LEN);
+			if (rc != 0 && rc != MENTOR_ENOTFOUND)
+				return rc;
+			continue;
+		}
+		if ((rc = sweep_record(s, t, k + 9)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+size_t
+records_sweep(struct records *rs, int64_t now)
+{
+	struct sweep_arg s;
+	size_t total = 0;
+	int rc;
+
+	size_t i;
+
+	memset(&s, 0, sizeof(s));
+	s.rs = rs;
+	s.now = now;
+	s.keys = malloc(SWEEP_BATCH * sizeof(*s.keys));
+	s.gone = malloc(SWEEP_BATCH * sizeof(*s.gone));
+	if (s.keys == NULL || s.gone == NULL)
+		goto out;
+	do {
+		rc = store_write(rs->node->store, sweep_fn, &s);
+		if (rc != 0) {
+			log_err("records: expiry sweep failed: %s",
+			    mentor_strerror(rc));
+			break;
+		}
+		total += s.records;
+		for (i = 0; i < s.ngone; i++) {
+			if (rs->live > 0)
+				rs->live--;
+			notify(rs, s.gone[i], NULL);
+		}
+	} while (s.nkeys == SWEEP_BATCH);
+out:
+	free(s.keys);
+	free(s.gone);
+	return total;
+}
+
+/* first_expiry: the earliest DB_EXPIRY time, or 0 when empty. */
+static int
+first_fn(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	(void)val;
+	(void)vlen;
+	if (klen == EXP_KEY_LEN)
+		*(uint64_t *)arg = get_be64(key);
+	return 1;
+}
+
+static int
+first_txn(struct store_txn *t, void *arg)
+{
+	int rc = store_iter(t, DB_EXPIRY, NULL, 0, first_fn, arg);
+
+	return rc < 0 ? rc : 0;
+}
+
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct records *rs = arg;
+	size_t n;
+
+	(void)fd;
+	(void)what;
+	n = records_sweep(rs, now_ms());
+	if (n > 0)
+		log_info("records: %zu expired", n);
+	schedule(rs);
+}
+
+/* schedule: arms the timer for the next expiry (at most an hour away). */
+static void
+schedule(struct records *rs)
+{
+	uint64_t first = 0;
+	int64_t now, wait;
+	struct timeval tv;
+
+	if (rs->timer == NULL)
+		return;
+	if (store_read(rs->node->store, first_txn, &first) != 0)
+		first = 0;
+	now = now_ms();
+	wait = first == 0 ? SWEEP_MAX_MS : (int64_t)first - now;
+	if (wait < 0)
+		wait = 0;
+	if (wait > SWEEP_MAX_MS)
+		wait = SWEEP_MAX_MS;
+	tv.tv_sec = wait / 1000;
+	tv.tv_usec = (wait % 1000) * 1000;
+	evtimer_add(rs->timer, &tv);
+}
+
+int
+records_open(struct records **rsp, struct node *n, char *err, size_t errlen)
+{
+	struct records *rs;
+	struct live_arg l = { NULL, NULL, NULL, 0, 0 };
+	int rc;
+
+	*rsp = NULL;
+	if ((rs = calloc(1, sizeof(*rs))) == NULL)
+		return MENTOR_ENOMEM;
+	rs->node = n;
+	l.now = now_ms();
+	if ((rc = store_read(n->store, foreach_fn, &l)) != 0) {
+		snprintf(err, errlen, "records: cannot read the store: %s",
+		    mentor_strerror(rc));
+		free(rs);
+		return rc;
+	}
+	rs->live = l.count;
+	if (n->base != NULL) {
+		if ((rs->timer = evtimer_new(n->base, on_timer, rs)) == NULL) {
+			snprintf(err, errlen, "records: cannot create timer");
+			free(rs);
+			return MENTOR_ENOMEM;
+		}
+		/* What expired while the node was down goes now. */
+		struct timeval zero = { 0, 0 };
+
+		evtimer_add(rs->timer, &zero);
+	}
+	*rsp = rs;
+	return 0;
+}
+
+void
+records_close(struct records *rs)
+{
+	if (rs == NULL)
+		return;
+	if (rs->timer)
+		event_free(rs->timer);
+	free(rs);
+}

@@ -1,0 +1,116 @@
+/*
+ * records.h: the node's set of signed records and the rules every node
+ * applies to it (protocol/SPEC.md section 4): signature first, trust,
+ * versions, withdrawals, expiry at the same instant everywhere.  Every
+ * record enters the node through records_accept*; nothing else writes
+ * DB_RECORDS, DB_ADDR or DB_EXPIRY.
+ *
+ * Store layouts (all integers big-endian):
+ *   DB_RECORDS  id(32)                  -> signed record bytes
+ *   DB_ADDR     addr(16)                -> kind(1) created(8) expires(8)
+ *                                          id(32) author(32) ref_len(1) ref
+ *      The current version of an address.  It outlives its record (a ghost,
+ *      kind kept, id still naming the expired version) until created + 400
+ *      days, so that an older version can never come back after expiry.
+ *   DB_EXPIRY   when(8) tag(1) key(32)  -> ""
+ *      tag 0: the record with id key expires at when;
+ *      tag 1: the address key[0..16) may be forgotten at when.
+ *   DB_TRUST    author(32)              -> JSON {"since": ms, "note": str}
+ */
+#ifndef MENTOR_RECORDS_H
+#define MENTOR_RECORDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "record.h"
+
+struct node;
+struct records;
+
+/* A change to the live set, for subscribers (matcher, federation). */
+struct records_change {
+	const uint8_t	*addr;		/* REC_ADDR_LEN */
+	const struct rec *rec;		/* the new current record, or NULL
+					 * when the address left the live set */
+};
+typedef void (*records_watch_fn)(void *arg, const struct records_change *);
+
+/* Per-record outcome of an import or a batch accept. */
+struct records_verdict {
+	int	code;			/* 0 accepted, MENTOR_EDUP, or error */
+	char	why[200];		/* reason when code != 0 */
+	uint8_t	id[REC_ID_LEN];		/* record id (zero if undecodable) */
+};
+
+int	records_open(struct records **, struct node *, char *err, size_t errlen);
+void	records_close(struct records *);
+
+/* records_watch: adds a subscriber (at most 4). 0 or MENTOR_ETOOBIG. */
+int	records_watch(struct records *, records_watch_fn fn, void *arg);
+
+/*
+ * records_accept_batch: verifies and stores n records (bytes as signed) in
+ * one transaction.  v[i] tells what happened to each: 0 stored, MENTOR_EDUP
+ * already held, or the reason it was refused.  A record failing any check
+ * is never stored.  Returns 0 or MENTOR_ESTORE/ENOMEM when the batch as a
+ * whole could not be written (then nothing was stored).
+ */
+int	records_accept_batch(struct records *, const uint8_t *const *bufs,
+	    const size_t *lens, size_t n, struct records_verdict *v);
+
+/* records_accept: one record; returns its verdict code. */
+int	records_accept(struct records *, const uint8_t *buf, size_t len,
+	    struct records_verdict *v);
+
+/*
+ * records_publish: builds, signs (with the node's key) and accepts a
+ * record of this node.  created_at is max(now, current version + 1 ms) so
+ * a new version always wins.  expires_ms 0 means the kind's default.
+ * On success addr receives the address.
+ */
+int	records_publish(struct records *, unsigned kind, const char *ref,
+	    const uint8_t *body, size_t body_len, int64_t expires_ms,
+	    uint8_t addr[REC_ADDR_LEN], char *err, size_t errlen);
+
+/*
+ * records_current: the live record at addr, copied into a malloc'd buffer
+ * the caller frees.  MENTOR_ENOTFOUND when there is none (never posted,
+ * withdrawn or expired); MENTOR_EWITHDRAWN when withdrawn.
+ */
+int	records_current(struct records *, const uint8_t addr[REC_ADDR_LEN],
+	    uint8_t **buf, size_t *len);
+
+/*
+ * records_foreach_live: calls fn for each live listing (kind listing, not
+ * expired), in address order, until fn returns non-zero.
+ */
+typedef int (*records_each_fn)(void *arg, const uint8_t addr[REC_ADDR_LEN],
+    const struct rec *);
+int	records_foreach_live(struct records *, records_each_fn, void *arg);
+
+/*
+ * records_export: appends export frames (length + bytes) of every stored,
+ * unexpired record with id > after (all when after is NULL), in id order,
+ * to *out until about max_bytes; *more is set when records remain, and
+ * last receives the id of the last record written.
+ */
+int	records_export(struct records *, const uint8_t *after, size_t max_bytes,
+	    uint8_t **out, size_t *outlen, int *more, uint8_t last[REC_ID_LEN]);
+
+/* Trust: direct trust in an author key, set by the operator. */
+int	records_trust_add(struct records *, const uint8_t key[REC_KEY_LEN],
+	    const char *note);
+int	records_trust_remove(struct records *, const uint8_t key[REC_KEY_LEN]);
+int	records_trust_list(struct records *, json_t **out);
+int	records_trusted(struct records *, const uint8_t key[REC_KEY_LEN]);
+
+/* records_live_listings: how many live listings the node holds. */
+size_t	records_live_listings(struct records *);
+
+/* records_sweep: drops what expired by now; returns how many records. */
+size_t	records_sweep(struct records *, int64_t now);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * store.h: the node's persistent state.  store.c is the only file that
+ * touches LMDB; every other module reads and writes through the
+ * transaction callbacks below, with keys and values it encodes itself.
+ *
+ * Ownership: values returned by store_get/store_iter point into the LMDB
+ * map and are valid only until the transaction callback returns.
+ */
+#ifndef MENTOR_STORE_H
+#define MENTOR_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_SCHEMA	1
+
+/* The named databases.  Key and value layouts are documented beside the
+ * module that owns each one. */
+enum store_db {
+	DB_META,	/* "schema" -> u32; other node-wide settings */
+	DB_RECORDS,	/* record id(32) -> signed record bytes (records.c) */
+	DB_ADDR,	/* author(32) ref -> current version (records.c) */
+	DB_EXPIRY,	/* expires_at(8) id(32) -> "" (records.c) */
+	DB_TRUST,	/* key(32) -> JSON (records.c) */
+	DB_PEERS,	/* key(32) -> JSON (peer.c) */
+	DB_STUDENTS,	/* student id -> JSON (students.c) */
+	DB_AUX,		/* free-form, per module prefix */
+	DB_COUNT
+};
+
+struct store;
+struct store_txn;
+
+/*
+ * store_open: opens (creating if create is set) the store in directory
+ * path, checks the schema version and clears stale reader slots.
+ * Returns 0, MENTOR_ESTORE (message in err), MENTOR_EVERSION (schema newer
+ * than this program) or MENTOR_ENOMEM.
+ */
+int	store_open(struct store **sp, const char *path, int create, char *err,
+	    size_t errlen);
+void	store_close(struct store *);
+
+/*
+ * store_read / store_write: run fn inside a read-only or read-write
+ * transaction.  store_write commits when fn returns 0 and aborts otherwise.
+ * When the map fills, store_write aborts, grows the map and runs fn again,
+ * so fn must have no effect outside the transaction before it returns.
+ * Returns fn's result, or MENTOR_ESTORE when the transaction itself fails.
+ */
+typedef int (*store_fn)(struct store_txn *, void *arg);
+int	store_read(struct store *, store_fn fn, void *arg);
+int	store_write(struct store *, store_fn fn, void *arg);
+
+/* store_get: 0 and the value, or MENTOR_ENOTFOUND. */
+int	store_get(struct store_txn *, enum store_db, const void *key,
+	    size_t klen, const void **val, size_t *vlen);
+/* store_put: insert or replace.  0 or MENTOR_ESTORE. */
+int	store_put(struct store_txn *, enum store_db, const void *key,
+	    size_t klen, const void *val, size_t vlen);
+/* store_del: 0, or MENTOR_ENOTFOUND when there was no such key. */
+int	store_del(struct store_txn *, enum store_db, const void *key,
+	    size_t klen);
+
+/*
+ * store_iter: calls fn for each key >= start (all keys if start is NULL)
+ * in key order until fn returns non-zero; returns that value, 0 at the
+ * end, or MENTOR_ESTORE.  fn must not modify db itself (collect the keys
+ * and delete them afterwards); other databases it may change.
+ */
+typedef int (*store_iter_fn)(const void *key, size_t klen, const void *val,
+    size_t vlen, void *arg);
+int	store_iter(struct store_txn *, enum store_db, const void *start,
+	    size_t slen, store_iter_fn fn, void *arg);
+
+/* store_count: number of entries in db. */
+size_t	store_count(struct store_txn *, enum store_db);
+
+/* store_stat: bytes of the map in use and the map size, for status. */
+void	store_stat(struct store *, uint64_t *used, uint64_t *mapsize);
+
+#endif
