@@ -1,0 +1,101 @@
+# lib.sh: helpers for integration tests.  Each test script sources this,
+# creates nodes with node_new, starts them with node_start, drives them
+# with the real mentorctl, and reports each check as "ok - ..." or
+# "not ok - ...".  Daemons listen on 127.0.0.1 only, on ephemeral ports;
+# everything lives in a temporary directory removed at exit.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+MENTORD=${MENTORD:-$ROOT/daemon/mentord}
+MENTORCTL=${MENTORCTL:-$ROOT/client/mentorctl}
+T=$(mktemp -d /tmp/mentord-test.XXXXXX)
+PIDS=()
+FAILED=0
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	if [ "$FAILED" -eq 0 ]; then rm -rf "$T"; else echo "# kept $T"; fi
+}
+trap cleanup EXIT
+
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; FAILED=1; }
+
+# check DESC CMD...: passes when CMD exits 0.
+check() {
+	local desc=$1; shift
+	if "$@" >"$T/last.out" 2>"$T/last.err"; then ok "$desc"
+	else notok "$desc"; sed 's/^/#   /' "$T/last.out" "$T/last.err" | head -20
+	fi
+}
+
+# check_fails DESC CMD...: passes when CMD exits non-zero.
+check_fails() {
+	local desc=$1; shift
+	if "$@" >"$T/last.out" 2>"$T/last.err"; then
+		notok "$desc (succeeded)"; head -5 "$T/last.out" | sed 's/^/#   /'
+	else ok "$desc"
+	fi
+}
+
+# check_eq DESC EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" == "$3" ]; then ok "$1"
+	else notok "$1"; echo "#   expected: $2"; echo "#   actual:   $3"
+	fi
+}
+
+# check_match DESC REGEX TEXT
+check_match() {
+	if printf '%s' "$3" | grep -Eq -- "$2"; then ok "$1"
+	else notok "$1"; echo "#   /$2/ not in:"; printf '%s\n' "$3" | head -10 | sed 's/^/#   /'
+	fi
+}
+
+# free_port: an ephemeral TCP port on 127.0.0.1 that is free now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# node_new NAME ROLE: creates a node; prints its directory.
+node_new() {
+	local d=$T/$1
+	"$MENTORD" init -d "$d" --name "$1" --role "$2" \
+	    --listen "tcp://127.0.0.1:$(free_port)" >/dev/null || return 1
+	echo "$d"
+}
+
+ctl() { local d=$1; shift; "$MENTORCTL" -d "$d" "$@"; }
+
+# wait_for TIMEOUT_S CMD...: polls CMD until it succeeds or time is up.
+wait_for() {
+	local deadline=$((SECONDS + $1)); shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.05
+	done
+}
+
+# node_start DIR: starts the daemon, waits until it answers; sets NODE_PID.
+node_start() {
+	"$MENTORD" -d "$1" --verbose >>"$1.log" 2>&1 &
+	NODE_PID=$!
+	PIDS+=("$NODE_PID")
+	echo "$NODE_PID" >"$1.pid"
+	wait_for 10 "$MENTORCTL" -d "$1" status
+}
+
+# node_stop DIR: SIGTERM and wait; returns the daemon's exit status.
+node_stop() {
+	local p; p=$(cat "$1.pid")
+	kill -TERM "$p" 2>/dev/null
+	wait "$p"
+}
+
+# json FILTER: reads JSON on stdin, prints FILTER applied (python3).
+json() {
+	python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
+}
+
+done_testing() { [ "$FAILED" -eq 0 ]; }
