@@ -1,8 +1,401 @@
 /*
- * cmd_listing.c: listings, records export/import, trust.
+ * cmd_listing.c: listing post/list/show/withdraw, records export/import,
+ * trust add/list/remove.
  */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "ctl.h"
+#include "mentor.h"
+#include "record.h"
+
+#define POST_FILE_MAX	(8u << 20)
+#define IMPORT_CHUNK	(4u << 20)
+
+static int
+listing_post(struct ctl *c, const struct ctl_args *a)
+{
+	json_error_t je;
+	json_t *doc, *arr, *r, *ids;
+	char *buf;
+	size_t len, i;
+	int rc;
+
+	if ((rc = ctl_read_file(a->argv[0], POST_FILE_MAX, &buf, &len)) != 0)
+		return rc;
+	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+	free(buf);
+	if (doc == NULL)
+		return ctl_err(EX_FAIL, "%s:%d:%d: %s", a->argv[0], je.line,
+		    je.column, je.text);
+	if (json_is_object(doc)) {
+		arr = json_array();
+		json_array_append_new(arr, doc);
+	} else if (json_is_array(doc))
+		arr = doc;
+	else {
+		json_decref(doc);
+		return ctl_err(EX_FAIL, "%s: expected a listing object or an "
+		    "array of them", a->argv[0]);
+	}
+	rc = ctl_call(c, "listing.post", json_pack("{s:o}", "listings", arr),
+	    NULL, 0, &r, NULL, NULL);
+	if (rc != EX_OK)
+		return rc;
+	if (c->json)
+		ctl_print_json(r);
+	else {
+		ids = json_object_get(r, "ids");
+		for (i = 0; i < json_array_size(ids); i++)
+			printf("posted %s\n",
+			    json_string_value(json_array_get(ids, i)));
+	}
+	json_decref(r);
+	return EX_OK;
+}
+
+static const char *
+str(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+static int
+listing_list(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *r, *e;
+	size_t i;
+	int rc;
+
+	(void)a;
+	rc = ctl_call(c, "listing.list", NULL, NULL, 0, &r, NULL, NULL);
+	if (rc != EX_OK)
+		return rc;
+	if (c->json)
+		ctl_print_json(r);
+	else {
+		if (json_array_size(r) > 0)
+			printf("%-32s  %-14s  %-10s  %s\n", "ID", "KIND",
+			    "MODALITY", "TITLE (ORGANIZATION)");
+		json_array_foreach(r, i, e)
+			printf("%-32s  %-14s  %-10s  %s (%s)\n", str(e, "id"),
+			    str(e, "kind"), str(e, "modality"),
+			    str(e, "title"), str(e, "organization"));
+		printf("%zu listing%s\n", json_array_size(r),
+		    json_array_size(r) == 1 ? "" : "s");
+	}
+	json_decref(r);
+	return EX_OK;
+}
+
+static void
+print_comps(const char *label, const json_t *arr)
+{
+	json_t *e;
+	size_t i;
+
+	if (json_array_size(arr) == 0)
+		return;
+	printf("%-13s", label);
+	json_array_foreach(arr, i, e)
+		printf("%s%s (level %lld)", i ? ", " : "",
+		    str(e, "competency"),
+		    (long long)json_integer_value(json_object_get(e, "level")));
+	printf("\n");
+}
+
+static void
+print_strings(const char *label, const json_t *arr)
+{
+	json_t *e;
+	size_t i;
+
+	if (json_array_size(arr) == 0)
+		return;
+	printf("%-13s", label);
+	json_array_foreach(arr, i, e)
+		printf("%s%s", i ? ", " : "", json_string_value(e));
+	printf("\n");
+}
+
+static int
+listing_show(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *r, *loc;
+	int rc;
+
+	rc = ctl_call(c, "listing.show", json_pack("{s:s}", "id",
+	    a->argv[0]), NULL, 0, &r, NULL, NULL);
+	if (rc != EX_OK)
+		return rc;
+	if (c->json) {
+		ctl_print_json(r);
+		json_decref(r);
+		return EX_OK;
+	}
+	printf("%s\n%s\n\n", str(r, "title"), str(r, "organization"));
+	printf("%-13s%s\n", "id:", str(r, "id"));
+	printf("%-13s%s\n", "ref:", str(r, "ref"));
+	printf("%-13s%s\n", "kind:", str(r, "kind"));
+	printf("%-13s%s\n", "modality:", str(r, "modality"));
+	if ((loc = json_object_get(r, "location")) != NULL)
+		printf("%-13s%.4f, %.4f\n", "location:",
+		    json_number_value(json_object_get(loc, "lat")),
+		    json_number_value(json_object_get(loc, "lon")));
+	printf("%-13s%lld\n", "capacity:",
+	    (long long)json_integer_value(json_object_get(r, "capacity")));
+	if (json_object_get(r, "min_age"))
+		printf("%-13s%lld\n", "min age:", (long long)
+		    json_integer_value(json_object_get(r, "min_age")));
+	if (json_object_get(r, "start"))
+		printf("%-13s%s to %s\n", "dates:", str(r, "start"),
+		    json_object_get(r, "end") ? str(r, "end") : "open");
+	print_strings("clusters:", json_object_get(r, "clusters"));
+	print_strings("occupations:", json_object_get(r, "occupations"));
+	print_comps("requires:", json_object_get(r, "requires"));
+	print_comps("develops:", json_object_get(r, "develops"));
+	printf("%-13s%s\n", "author:", str(r, "author"));
+	printf("%-13s%s\n", "created:", str(r, "created"));
+	printf("%-13s%s\n", "expires:", str(r, "expires"));
+	if (json_object_get(r, "description"))
+		printf("\n%s\n", str(r, "description"));
+	json_decref(r);
+	return EX_OK;
+}
+
+static int
+listing_withdraw(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *r;
+	int rc;
+
+	rc = ctl_call(c, "listing.withdraw", json_pack("{s:s}", "id",
+	    a->argv[0]), NULL, 0, &r, NULL, NULL);
+	if (rc != EX_OK)
+		return rc;
+	if (c->json)
+		ctl_print_json(r);
+	else
+		printf("withdrew %s\n", str(r, "id"));
+	json_decref(r);
+	return EX_OK;
+}
+
+static int
+records_export(struct ctl *c, const struct ctl_args *a)
+{
+	uint8_t hdr[XS_HDR_LEN], *data;
+	size_t len, total = 0;
+	json_t *r, *args;
+	char *last = NULL;
+	FILE *f = stdout;
+	int rc = EX_OK, more = 1;
+
+	if (a->argc == 1 && strcmp(a->argv[0], "-") != 0) {
+		if ((f = fopen(a->argv[0], "wbx")) == NULL)
+			return ctl_err(EX_FAIL, "%s: %s%s", a->argv[0],
+			    strerror(errno), errno == EEXIST ?
+			    " (refusing to overwrite)" : "");
+	} else if (isatty(STDOUT_FILENO))
+		return ctl_err(EX_USAGE, "records export: refusing to write "
+		    "a binary stream to a terminal (give a FILE or redirect)");
+	xs_header_write(hdr);
+	fwrite(hdr, 1, sizeof(hdr), f);
+	while (more && rc == EX_OK) {
+		args = last ? json_pack("{s:s}", "after", last) : NULL;
+		rc = ctl_call(c, "records.export", args, NULL, 0, &r, &data,
+		    &len);
+		if (rc != EX_OK)
+			break;
+		if (data && len > 0 && fwrite(data, 1, len, f) != len)
+			rc = ctl_err(EX_FAIL, "write: %s", strerror(errno));
+		total += len;
+		free(data);
+		more = json_is_true(json_object_get(r, "more"));
+		free(last);
+		last = strdup(str(r, "last"));
+		json_decref(r);
+	}
+	free(last);
+	if (fflush(f) != 0 && rc == EX_OK)
+		rc = ctl_err(EX_FAIL, "write: %s", strerror(errno));
+	if (f != stdout && fclose(f) != 0 && rc == EX_OK)
+		rc = ctl_err(EX_FAIL, "%s: %s", a->argv[0], strerror(errno));
+	if (rc != EX_OK && f != stdout)
+		unlink(a->argv[0]);	/* never leave half an export */
+	return rc;
+}
+
+static int
+records_import(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *total_err, *r, *e;
+	char *buf;
+	size_t len, off, start, reclen, i, nrec = 0;
+	size_t acc = 0, dup = 0, rej = 0;
+	const uint8_t *rec;
+	int rc, xr = 1;
+
+	if ((rc = ctl_read_file(a->argv[0], (size_t)1 << 32, &buf, &len)) != 0)
+		return rc;
+	if ((rc = xs_header_check((uint8_t *)buf, len)) != 0) {
+		free(buf);
+		return ctl_err(EX_FAIL, "%s: not a mentord export stream "
+		    "(%s)", a->argv[0], rc == MENTOR_EVERSION ?
+		    "unknown version" : "no MNTX header");
+	}
+	total_err = json_array();
+	off = XS_HDR_LEN;
+	/*
+	 * Whole frames go to the node in chunks; the node verifies every
+	 * record.  A frame whose length is broken ends the chunk there and
+	 * the node reports it (nothing after it can be trusted).
+	 */
+	while (off < len && xr == 1) {
+		start = off;
+		while (off - start < IMPORT_CHUNK &&
+		    (xr = xs_next((uint8_t *)buf, len, &off, &rec,
+		    &reclen)) == 1)
+			;
+		if (xr < 0)
+			off = len;	/* send the broken tail along */
+		rc = ctl_call(c, "records.import", json_pack("{s:I}", "first",
+		    (json_int_t)nrec), (uint8_t *)buf + start, off - start,
+		    &r, NULL, NULL);
+		if (rc != EX_OK)
+			break;
+		acc += json_integer_value(json_object_get(r, "accepted"));
+		dup += json_integer_value(json_object_get(r, "duplicates"));
+		rej += json_integer_value(json_object_get(r, "rejected"));
+		nrec += json_integer_value(json_object_get(r, "records"));
+		json_array_foreach(json_object_get(r, "errors"), i, e)
+			json_array_append(total_err, e);
+		json_decref(r);
+		if (xr == 0)
+			break;
+		xr = 1;
+		if (off >= len)
+			break;
+	}
+	free(buf);
+	if (rc != EX_OK) {
+		json_decref(total_err);
+		return rc;
+	}
+	if (c->json) {
+		r = json_pack("{s:I,s:I,s:I,s:o}", "accepted", (json_int_t)acc,
+		    "rejected", (json_int_t)rej, "duplicates",
+		    (json_int_t)dup, "errors", total_err);
+		ctl_print_json(r);
+		json_decref(r);
+	} else {
+		json_array_foreach(total_err, i, e)
+			printf("record %lld: %s: %s\n", (long long)
+			    json_integer_value(json_object_get(e, "record")),
+			    str(e, "error"), str(e, "reason"));
+		printf("%zu accepted, %zu rejected, %zu already held\n", acc,
+		    rej, dup);
+		json_decref(total_err);
+	}
+	if (rej > 0)
+		return ctl_err(EX_FAIL, "%zu record%s rejected", rej,
+		    rej == 1 ? "" : "s");
+	return EX_OK;
+}
+
+static int
+trust_add(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *r, *args;
+	int rc;
+
+	args = json_pack("{s:s}", "node_id", a->argv[0]);
+	if (a->opt[0])
+		json_object_set_new(args, "note", json_string(a->opt[0]));
+	if ((rc = ctl_call(c, "trust.add", args, NULL, 0, &r, NULL,
+	    NULL)) != EX_OK)
+		return rc;
+	if (c->json)
+		ctl_print_json(r);
+	else
+		printf("trusting %s\n", str(r, "node_id"));
+	json_decref(r);
+	return EX_OK;
+}
+
+static int
+trust_remove(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *r;
+	int rc;
+
+	if ((rc = ctl_call(c, "trust.remove", json_pack("{s:s}", "node_id",
+	    a->argv[0]), NULL, 0, &r, NULL, NULL)) != EX_OK)
+		return rc;
+	if (c->json)
+		ctl_print_json(r);
+	else
+		printf("no longer trusting %s\n", str(r, "node_id"));
+	json_decref(r);
+	return EX_OK;
+}
+
+static int
+trust_list(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *r, *e;
+	size_t i;
+	int rc;
+
+	(void)a;
+	if ((rc = ctl_call(c, "trust.list", NULL, NULL, 0, &r, NULL,
+	    NULL)) != EX_OK)
+		return rc;
+	if (c->json)
+		ctl_print_json(r);
+	else
+		json_array_foreach(r, i, e)
+			printf("%s  %s\n", str(e, "node_id"), str(e, "note"));
+	json_decref(r);
+	return EX_OK;
+}
 
 const struct ctl_cmd ctl_listing_cmds[] = {
+	{ "listing post", listing_post, 1, 1, { NULL }, "FILE",
+	  "Signs and publishes the listing object, or array of listing "
+	  "objects, in FILE (- for standard input).  All or nothing: if one "
+	  "listing is invalid, none is posted and the error names the "
+	  "listing and the field.  Posting a listing with the same \"ref\" "
+	  "again publishes a new version of it." },
+	{ "listing list", listing_list, 0, 0, { NULL }, "",
+	  "Lists the live listings this node holds, its own and federated "
+	  "ones." },
+	{ "listing show", listing_show, 1, 1, { NULL }, "ID",
+	  "Shows one listing in full." },
+	{ "listing withdraw", listing_withdraw, 1, 1, { NULL }, "ID",
+	  "Signs and publishes a withdrawal of one of this node's listings; "
+	  "it replaces every version of the listing on every node." },
+	{ "records export", records_export, 0, 1, { NULL }, "[FILE]",
+	  "Writes every stored signed record, exactly as signed, as an "
+	  "export stream (protocol/SPEC.md section 5) to FILE (which must "
+	  "not exist) or to standard output." },
+	{ "records import", records_import, 1, 1, { NULL }, "FILE",
+	  "Verifies and stores the records of an export stream.  Each "
+	  "record is accepted or rejected on its own, with a reason; a "
+	  "record that fails verification is never stored.  Exits 1 when "
+	  "any record was rejected." },
+	{ "trust add", trust_add, 1, 1, { "note=", NULL }, "NODE_ID "
+	  "[--note TEXT]",
+	  "Accepts the records signed by NODE_ID (a node's public signing "
+	  "key, 64 hex digits, as `mentorctl status` shows it)." },
+	{ "trust list", trust_list, 0, 0, { NULL }, "",
+	  "Lists the node ids this node trusts directly." },
+	{ "trust remove", trust_remove, 1, 1, { NULL }, "NODE_ID",
+	  "Stops accepting new records signed by NODE_ID." },
 	{ NULL, NULL, 0, 0, { NULL }, NULL, NULL }
 };

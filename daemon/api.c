@@ -32,6 +32,15 @@
 static const struct cmd_entry cmds[] = {
 	{ "ping",		cmd_ping,		0 },
 	{ "status",		cmd_status,		0 },
+	{ "listing.post",	cmd_listing_post,	0 },
+	{ "listing.list",	cmd_listing_list,	0 },
+	{ "listing.show",	cmd_listing_show,	0 },
+	{ "listing.withdraw",	cmd_listing_withdraw,	0 },
+	{ "records.export",	cmd_records_export,	0 },
+	{ "records.import",	cmd_records_import,	CMD_DATA },
+	{ "trust.add",		cmd_trust_add,		0 },
+	{ "trust.list",		cmd_trust_list,		0 },
+	{ "trust.remove",	cmd_trust_remove,	0 },
 };
 
 struct api {

@@ -60,5 +60,14 @@ int	arg_hex(struct cmd_ctx *, const char *name, uint8_t *out, size_t len);
 /* Handlers, by group. */
 int	cmd_status(struct cmd_ctx *);
 int	cmd_ping(struct cmd_ctx *);
+int	cmd_listing_post(struct cmd_ctx *);
+int	cmd_listing_list(struct cmd_ctx *);
+int	cmd_listing_show(struct cmd_ctx *);
+int	cmd_listing_withdraw(struct cmd_ctx *);
+int	cmd_records_export(struct cmd_ctx *);
+int	cmd_records_import(struct cmd_ctx *);
+int	cmd_trust_add(struct cmd_ctx *);
+int	cmd_trust_list(struct cmd_ctx *);
+int	cmd_trust_remove(struct cmd_ctx *);
 
 #endif

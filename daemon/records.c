@@ -412,15 +412,14 @@ records_current(struct records *rs, const uint8_t addr[REC_ADDR_LEN],
 }
 
 int
-records_publish(struct records *rs, unsigned kind, const char *ref,
-    const uint8_t *body, size_t body_len, int64_t expires_ms,
-    uint8_t addr[REC_ADDR_LEN], char *err, size_t errlen)
+records_build(struct records *rs, unsigned kind, const char *ref,
+    const uint8_t *body, size_t body_len, int64_t expires_ms, uint8_t **buf,
+    size_t *len, char *err, size_t errlen)
 {
 	struct node *n = rs->node;
-	struct records_verdict v;
 	struct cur_arg c;
-	uint8_t *out;
-	size_t cap, len, ref_len = strlen(ref);
+	uint8_t addr[REC_ADDR_LEN], *out;
+	size_t cap, ref_len = strlen(ref);
 	uint64_t created;
 	int rc;
 
@@ -448,7 +447,7 @@ records_publish(struct records *rs, unsigned kind, const char *ref,
 	}
 	if ((out = malloc(cap)) == NULL)
 		return MENTOR_ENOMEM;
-	rc = rec_build(out, cap, &len, kind, created, (uint64_t)expires_ms,
+	rc = rec_build(out, cap, len, kind, created, (uint64_t)expires_ms,
 	    ref, ref_len, body, body_len, n->sign_sk);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot build record: %s",
@@ -456,11 +455,51 @@ records_publish(struct records *rs, unsigned kind, const char *ref,
 		free(out);
 		return rc;
 	}
+	*buf = out;
+	return 0;
+}
+
+int
+records_publish(struct records *rs, unsigned kind, const char *ref,
+    const uint8_t *body, size_t body_len, int64_t expires_ms,
+    uint8_t addr[REC_ADDR_LEN], char *err, size_t errlen)
+{
+	struct records_verdict v;
+	uint8_t *out;
+	size_t len;
+	int rc;
+
+	rc = records_build(rs, kind, ref, body, body_len, expires_ms, &out,
+	    &len, err, errlen);
+	if (rc != 0)
+		return rc;
+	rec_addr(addr, rs->node->sign_pk, ref, strlen(ref));
 	rc = records_accept(rs, out, len, &v);
 	free(out);
 	if (rc != 0)
 		snprintf(err, errlen, "%s", v.why);
 	return rc;
+}
+
+/* records_addr_info: the address entry (even a ghost): kind, author, ref. */
+int
+records_addr_info(struct records *rs, const uint8_t addr[REC_ADDR_LEN],
+    unsigned *kind, uint8_t author[REC_KEY_LEN], char *ref, size_t reflen,
+    int64_t *created, int64_t *expires)
+{
+	struct cur_arg c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.addr = addr;
+	if ((rc = store_read(rs->node->store, current_fn, &c)) != 0)
+		return rc;
+	*kind = c.a.kind;
+	memcpy(author, c.a.author, REC_KEY_LEN);
+	snprintf(ref, reflen, "%.*s", (int)c.a.ref_len, c.a.ref);
+	*created = (int64_t)c.a.created;
+	*expires = (int64_t)c.a.expires;
+	return 0;
 }
 
 struct live_arg {

@@ -76,6 +76,25 @@ int	records_publish(struct records *, unsigned kind, const char *ref,
 	    uint8_t addr[REC_ADDR_LEN], char *err, size_t errlen);
 
 /*
+ * records_build: builds and signs a record of this node without storing
+ * it (for batches: pass the results to records_accept_batch).  *buf is
+ * malloc'd, owned by the caller.
+ */
+int	records_build(struct records *, unsigned kind, const char *ref,
+	    const uint8_t *body, size_t body_len, int64_t expires_ms,
+	    uint8_t **buf, size_t *len, char *err, size_t errlen);
+
+/*
+ * records_addr_info: what the node knows of an address, also when its
+ * record was withdrawn or expired: the kind of its current version, the
+ * author, the ref and times.  MENTOR_ENOTFOUND when never seen (or
+ * forgotten 400 days after its last version).
+ */
+int	records_addr_info(struct records *, const uint8_t addr[REC_ADDR_LEN],
+	    unsigned *kind, uint8_t author[REC_KEY_LEN], char *ref,
+	    size_t reflen, int64_t *created, int64_t *expires);
+
+/*
  * records_current: the live record at addr, copied into a malloc'd buffer
  * the caller frees.  MENTOR_ENOTFOUND when there is none (never posted,
  * withdrawn or expired); MENTOR_EWITHDRAWN when withdrawn.
