@@ -68,5 +68,6 @@ int	ctl_read_file(const char *path, size_t max, char **buf, size_t *len);
 /* Command groups (one file each). */
 extern const struct ctl_cmd ctl_node_cmds[];
 extern const struct ctl_cmd ctl_listing_cmds[];
+extern const struct ctl_cmd ctl_student_cmds[];
 
 #endif

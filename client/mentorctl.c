@@ -17,6 +17,7 @@
 static const struct ctl_cmd *const groups[] = {
 	ctl_node_cmds,
 	ctl_listing_cmds,
+	ctl_student_cmds,
 };
 
 static void

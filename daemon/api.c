@@ -41,6 +41,10 @@ static const struct cmd_entry cmds[] = {
 	{ "trust.add",		cmd_trust_add,		0 },
 	{ "trust.list",		cmd_trust_list,		0 },
 	{ "trust.remove",	cmd_trust_remove,	0 },
+	{ "student.import",	cmd_student_import,	CMD_DATA },
+	{ "student.list",	cmd_student_list,	0 },
+	{ "student.show",	cmd_student_show,	0 },
+	{ "student.delete",	cmd_student_delete,	0 },
 };
 
 struct api {

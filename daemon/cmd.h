@@ -57,6 +57,12 @@ int	arg_bool(struct cmd_ctx *, const char *name, int *out);
 /* arg_hex: a fixed-length hex argument (len bytes). */
 int	arg_hex(struct cmd_ctx *, const char *name, uint8_t *out, size_t len);
 
+/*
+ * student_load: the normalized student object with this id (a new
+ * reference).  MENTOR_ENOTFOUND or MENTOR_ESTORE.
+ */
+int	student_load(struct node *, const char *id, json_t **out);
+
 /* Handlers, by group. */
 int	cmd_status(struct cmd_ctx *);
 int	cmd_ping(struct cmd_ctx *);
@@ -69,5 +75,9 @@ int	cmd_records_import(struct cmd_ctx *);
 int	cmd_trust_add(struct cmd_ctx *);
 int	cmd_trust_list(struct cmd_ctx *);
 int	cmd_trust_remove(struct cmd_ctx *);
+int	cmd_student_import(struct cmd_ctx *);
+int	cmd_student_list(struct cmd_ctx *);
+int	cmd_student_show(struct cmd_ctx *);
+int	cmd_student_delete(struct cmd_ctx *);
 
 #endif

@@ -1,0 +1,234 @@
+/*
+ * cmd_student.c: student import/list/show/delete.  Students live only in
+ * the school node's store (DB_STUDENTS: id -> normalized JSON); they are
+ * never federated and never logged.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "mentor.h"
+#include "node.h"
+#include "store.h"
+#include "student.h"
+#include "util.h"
+
+static int
+school_only(struct cmd_ctx *c)
+{
+	if (c->node->conf.role != ROLE_SCHOOL)
+		return cmd_fail(c, MENTOR_EPERM, "students live on school "
+		    "nodes; this node is a %s",
+		    node_role_name(c->node->conf.role));
+	return 0;
+}
+
+struct import_arg {
+	json_t	*arr;
+	size_t	 created;
+	int32_t	 today;
+	char	*err;
+	size_t	 errlen;
+};
+
+static int
+import_fn(struct store_txn *t, void *arg)
+{
+	struct import_arg *a = arg;
+	const char *id, *bd;
+	const void *v;
+	size_t i, vlen;
+	int32_t born;
+	json_t *s;
+	char *enc;
+	int rc;
+
+	a->created = 0;
+	json_array_foreach(a->arr, i, s) {
+		id = json_string_value(json_object_get(s, "id"));
+		bd = json_string_value(json_object_get(s, "birth_date"));
+		if (date_parse(bd, &born) != 0 || born > a->today) {
+			snprintf(a->err, a->errlen, "item %zu (%s): "
+			    "birth_date: in the future", i + 1, id);
+			return MENTOR_EINVAL;
+		}
+		if (store_get(t, DB_STUDENTS, id, strlen(id), &v, &vlen) ==
+		    MENTOR_ENOTFOUND)
+			a->created++;
+		if ((enc = json_dumps(s, JSON_COMPACT)) == NULL)
+			return MENTOR_ENOMEM;
+		rc = store_put(t, DB_STUDENTS, id, strlen(id), enc,
+		    strlen(enc));
+		free(enc);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+cmd_student_import(struct cmd_ctx *c)
+{
+	struct import_arg a;
+	const char *fmt = NULL;
+	json_t *arr = NULL;
+	int rc;
+
+	if ((rc = school_only(c)) != 0 ||
+	    (rc = arg_str(c, "format", 1, &fmt)) != 0)
+		return rc;
+	if (c->data == NULL)
+		return cmd_fail(c, MENTOR_EINVAL, "student.import needs the "
+		    "file as a data frame");
+	if (strcmp(fmt, "csv") == 0)
+		rc = student_parse_csv((const char *)c->data, c->datalen, &arr,
+		    c->err, sizeof(c->err));
+	else if (strcmp(fmt, "json") == 0)
+		rc = student_parse_array((const char *)c->data, c->datalen,
+		    &arr, c->err, sizeof(c->err));
+	else
+		return cmd_fail(c, MENTOR_EINVAL, "format: csv or json");
+	if (rc != 0)
+		return rc;
+	memset(&a, 0, sizeof(a));
+	a.arr = arr;
+	a.today = (int32_t)(now_ms() / 86400000);
+	a.err = c->err;
+	a.errlen = sizeof(c->err);
+	rc = store_write(c->node->store, import_fn, &a);
+	if (rc == 0) {
+		c->result = json_pack("{s:I,s:I,s:I}",
+		    "imported", (json_int_t)json_array_size(arr),
+		    "created", (json_int_t)a.created,
+		    "updated", (json_int_t)(json_array_size(arr) - a.created));
+		log_info("students: %zu imported", json_array_size(arr));
+		rc = c->result ? 0 : MENTOR_ENOMEM;
+	} else if (c->err[0] == '\0')
+		cmd_fail(c, rc, "store failed; nothing was imported");
+	json_decref(arr);
+	return rc;
+}
+
+static int
+list_each(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	json_t *list = arg, *s, *e;
+
+	(void)key;
+	(void)klen;
+	if ((s = json_loadb(val, vlen, 0, NULL)) == NULL)
+		return 0;
+	e = json_pack("{s:O,s:O,s:O?,s:O}", "id", json_object_get(s, "id"),
+	    "name", json_object_get(s, "name"),
+	    "grade", json_object_get(s, "grade"),
+	    "birth_date", json_object_get(s, "birth_date"));
+	json_decref(s);
+	if (e == NULL || json_array_append_new(list, e) != 0)
+		return MENTOR_ENOMEM;
+	return 0;
+}
+
+static int
+list_fn(struct store_txn *t, void *arg)
+{
+	return store_iter(t, DB_STUDENTS, NULL, 0, list_each, arg);
+}
+
+int
+cmd_student_list(struct cmd_ctx *c)
+{
+	int rc;
+
+	if ((rc = school_only(c)) != 0)
+		return rc;
+	if ((c->result = json_array()) == NULL)
+		return MENTOR_ENOMEM;
+	if ((rc = store_read(c->node->store, list_fn, c->result)) != 0)
+		return cmd_fail(c, rc, "store failed");
+	return 0;
+}
+
+struct get_arg {
+	const char	*id;
+	json_t		*student;
+};
+
+static int
+get_fn(struct store_txn *t, void *arg)
+{
+	struct get_arg *g = arg;
+	const void *v;
+	size_t vlen;
+	int rc;
+
+	if ((rc = store_get(t, DB_STUDENTS, g->id, strlen(g->id), &v,
+	    &vlen)) != 0)
+		return rc;
+	g->student = json_loadb(v, vlen, 0, NULL);
+	return g->student ? 0 : MENTOR_ESTORE;
+}
+
+int
+student_load(struct node *n, const char *id, json_t **out)
+{
+	struct get_arg g = { id, NULL };
+	int rc;
+
+	if (strlen(id) == 0 || strlen(id) > STUDENT_ID_MAX)
+		return MENTOR_ENOTFOUND;
+	if ((rc = store_read(n->store, get_fn, &g)) != 0)
+		return rc;
+	*out = g.student;
+	return 0;
+}
+
+int
+cmd_student_show(struct cmd_ctx *c)
+{
+	const char *id;
+	int rc;
+
+	if ((rc = school_only(c)) != 0 ||
+	    (rc = arg_str(c, "id", 1, &id)) != 0)
+		return rc;
+	rc = student_load(c->node, id, &c->result);
+	if (rc == MENTOR_ENOTFOUND)
+		return cmd_fail(c, rc, "no student \"%.64s\"", id);
+	if (rc != 0)
+		return cmd_fail(c, rc, "store failed");
+	return 0;
+}
+
+static int
+delete_fn(struct store_txn *t, void *arg)
+{
+	struct get_arg *g = arg;
+
+	/* Later modules (consent, applications) add their records here. */
+	return store_del(t, DB_STUDENTS, g->id, strlen(g->id));
+}
+
+int
+cmd_student_delete(struct cmd_ctx *c)
+{
+	struct get_arg g = { NULL, NULL };
+	int rc;
+
+	if ((rc = school_only(c)) != 0 ||
+	    (rc = arg_str(c, "id", 1, &g.id)) != 0)
+		return rc;
+	if (strlen(g.id) == 0 || strlen(g.id) > STUDENT_ID_MAX)
+		return cmd_fail(c, MENTOR_ENOTFOUND, "no student \"%.64s\"",
+		    g.id);
+	rc = store_write(c->node->store, delete_fn, &g);
+	if (rc == MENTOR_ENOTFOUND)
+		return cmd_fail(c, rc, "no student \"%.64s\"", g.id);
+	if (rc != 0)
+		return cmd_fail(c, rc, "store failed");
+	log_info("students: one deleted");
+	c->result = json_pack("{s:s}", "id", g.id);
+	return c->result ? 0 : MENTOR_ENOMEM;
+}
