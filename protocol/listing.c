@@ -1,0 +1,882 @@
+/*
+ * listing.c: validation of listing objects and their canonical body.
+ * Every rule lives in the field table below, in the order the fields are
+ * checked; the first failure is reported as "FIELD: why".
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mentor.h"
+#include "util.h"
+#include "listing.h"
+
+#define DAY_MS		(86400 * (int64_t)1000)
+#define QUOTE_MAX	40	/* bytes of a bad value echoed in a message */
+
+static const char *const kinds[] = {
+	"mentorship", "job_shadow", "internship", "apprenticeship", "project",
+};
+
+static const char *const modalities[] = {
+	"in_person", "virtual", "hybrid",
+};
+
+static const struct {
+	const char	*code;
+	int		 framework;
+} clusters[] = {
+	{ "agriculture-food-natural-resources", 16 },
+	{ "architecture-construction", 16 },
+	{ "arts-av-technology-communications", 16 },
+	{ "business-management-administration", 16 },
+	{ "education-training", 16 },
+	{ "finance", 16 },
+	{ "government-public-administration", 16 },
+	{ "health-science", 16 },
+	{ "hospitality-tourism", 16 },
+	{ "human-services", 16 },
+	{ "information-technology", 16 },
+	{ "law-public-safety-corrections-security", 16 },
+	{ "manufacturing", 16 },
+	{ "marketing", 16 },
+	{ "stem", 16 },
+	{ "transportation-distribution-logistics", 16 },
+	{ "advanced-manufacturing", 14 },
+	{ "agriculture", 14 },
+	{ "arts-entertainment-design", 14 },
+	{ "construction", 14 },
+	{ "digital-technology", 14 },
+	{ "education", 14 },
+	{ "energy-natural-resources", 14 },
+	{ "financial-services", 14 },
+	{ "healthcare-human-services", 14 },
+	{ "hospitality-events-tourism", 14 },
+	{ "management-entrepreneurship", 14 },
+	{ "marketing-sales", 14 },
+	{ "public-service-safety", 14 },
+	{ "supply-chain-transportation", 14 },
+};
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Validation state shared by the field checks of one object. */
+struct vctx {
+	char			*err;
+	size_t			 errlen;
+	int64_t			 now_ms;
+	int			 header;	/* ref and expires allowed */
+	struct listing_in	*out;		/* header values go here */
+	const char		*modality;	/* set once modality passed */
+	int			 has_start;
+	int32_t			 start;
+};
+
+static int errf(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return MENTOR_EINVAL;
+}
+
+/*
+ * quote: a short printable rendering of untrusted bytes for a message:
+ * non-printable bytes become '?', and long values are cut with "...".
+ * out holds QUOTE_MAX + 4 bytes.
+ */
+static const char *
+quote(char *out, const char *s, size_t n)
+{
+	size_t i, m = n > QUOTE_MAX ? QUOTE_MAX : n;
+
+	for (i = 0; i < m; i++)
+		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	if (m < n) {
+		memcpy(out + m, "...", 3);
+		m += 3;
+	}
+	out[m] = '\0';
+	return out;
+}
+
+/* keyname: an untrusted object key as a message names it ("" if empty). */
+static const char *
+keyname(char *out, const char *key)
+{
+	if (key[0] == '\0')
+		return "\"\"";
+	return quote(out, key, strlen(key));
+}
+
+static int
+in_table(const char *const *tab, size_t n, const char *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (strcmp(tab[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+int
+listing_kind_valid(const char *s)
+{
+	return in_table(kinds, NELEM(kinds), s);
+}
+
+int
+modality_valid(const char *s)
+{
+	return in_table(modalities, NELEM(modalities), s);
+}
+
+int
+cluster_framework(const char *code)
+{
+	size_t i;
+
+	if (code == NULL)
+		return 0;
+	for (i = 0; i < NELEM(clusters); i++)
+		if (strcmp(clusters[i].code, code) == 0)
+			return clusters[i].framework;
+	return 0;
+}
+
+int
+cluster_code_valid(const char *s)
+{
+	return cluster_framework(s) != 0;
+}
+
+static int
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+int
+occupation_code_valid(const char *s)
+{
+	static const char pat[] = "NN-NNNN.NN";
+	size_t i;
+
+	if (s == NULL || strlen(s) != sizeof(pat) - 1)
+		return 0;
+	for (i = 0; i < sizeof(pat) - 1; i++) {
+		if (pat[i] == 'N' ? !is_digit((unsigned char)s[i]) :
+		    s[i] != pat[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* An O*NET element id: "2.A.1.a", runs of digits or letters, digits first. */
+static int
+onet_element_valid(const char *s)
+{
+	size_t i, run = 0;
+	int kind = 0, first = 1;	/* kind: 1 digits, 2 letters */
+
+	for (i = 0;; i++) {
+		int c = (unsigned char)s[i];
+
+		if (c == '.' || c == '\0') {
+			if (run == 0 || (first && kind != 1))
+				return 0;
+			if (c == '\0')
+				return 1;
+			first = 0;
+			run = 0;
+			kind = 0;
+			continue;
+		}
+		if (is_digit(c)) {
+			if (kind == 2)
+				return 0;
+			kind = 1;
+		} else if (is_alpha(c)) {
+			if (kind == 1)
+				return 0;
+			kind = 2;
+		} else
+			return 0;
+		run++;
+	}
+}
+
+int
+competency_id_valid(const char *s)
+{
+	const char *colon, *rest;
+	size_t i, plen, rlen;
+
+	if (s == NULL || (colon = strchr(s, ':')) == NULL)
+		return 0;
+	plen = (size_t)(colon - s);
+	if (plen < 1 || plen > 16 || !(s[0] >= 'a' && s[0] <= 'z'))
+		return 0;
+	for (i = 1; i < plen; i++) {
+		int c = (unsigned char)s[i];
+
+		if (!(c >= 'a' && c <= 'z') && !is_digit(c) && c != '_' &&
+		    c != '-')
+			return 0;
+	}
+	rest = colon + 1;
+	rlen = strlen(rest);
+	if (rlen < 1 || rlen > 64 || plen + 1 + rlen > COMPETENCY_ID_MAX)
+		return 0;
+	for (i = 0; i < rlen; i++) {
+		int c = (unsigned char)rest[i];
+
+		if (!is_alpha(c) && !is_digit(c) && c != '.' && c != '_' &&
+		    c != '-')
+			return 0;
+	}
+	if (plen == 4 && memcmp(s, "onet", 4) == 0)
+		return onet_element_valid(rest);
+	return 1;
+}
+
+/*
+ * get_string: v must be a JSON string without NUL bytes (jansson can hold
+ * them when a caller asked for JSON_ALLOW_NUL), so that C string functions
+ * see all of it.
+ */
+static int
+get_string(const json_t *v, const char *path, const char **s, size_t *n,
+    char *err, size_t errlen)
+{
+	*s = "";
+	*n = 0;
+	if (!json_is_string(v))
+		return errf(err, errlen, "%s: must be a string", path);
+	*s = json_string_value(v);
+	*n = json_string_length(v);
+	if (strlen(*s) != *n)
+		return errf(err, errlen, "%s: contains a NUL character", path);
+	return 0;
+}
+
+/*
+ * text_check: a non-empty string of at most max bytes without control
+ * characters (C0, DEL, C1); multiline admits tab, CR and LF.
+ */
+static int
+text_check(const json_t *v, const char *path, size_t max, int multiline,
+    char *err, size_t errlen)
+{
+	const char *s;
+	size_t i, n;
+	int rc;
+
+	if ((rc = get_string(v, path, &s, &n, err, errlen)) != 0)
+		return rc;
+	if (n == 0)
+		return errf(err, errlen, "%s: must not be empty", path);
+	if (n > max)
+		return errf(err, errlen, "%s: longer than %zu bytes", path,
+		    max);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (multiline && (c == '\n' || c == '\r' || c == '\t'))
+			continue;
+		if (c < 0x20 || c == 0x7f ||
+		    (c == 0xc2 && i + 1 < n &&
+		    (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f))
+			return errf(err, errlen,
+			    "%s: contains a control character", path);
+	}
+	return 0;
+}
+
+/* int_get: v must be a JSON integer (reals are refused, even 2.0). */
+static int
+int_get(const json_t *v, const char *path, json_int_t *iv, char *err,
+    size_t errlen)
+{
+	*iv = 0;
+	if (!json_is_integer(v))
+		return errf(err, errlen, "%s: must be an integer", path);
+	*iv = json_integer_value(v);
+	return 0;
+}
+
+static int
+level_check(const json_t *v, const char *path, char *err, size_t errlen)
+{
+	json_int_t iv;
+	int rc;
+
+	if ((rc = int_get(v, path, &iv, err, errlen)) != 0)
+		return rc;
+	if (iv < 0 || iv > LEVEL_MAX)
+		return errf(err, errlen, "%s: must be 0 to %d", path,
+		    LEVEL_MAX);
+	return 0;
+}
+
+static int
+number_range(const json_t *v, const char *path, double lo, double hi,
+    double *dv, char *err, size_t errlen)
+{
+	*dv = 0;
+	if (!json_is_number(v))
+		return errf(err, errlen, "%s: must be a number", path);
+	*dv = json_number_value(v);
+	if (!(*dv >= lo && *dv <= hi))
+		return errf(err, errlen, "%s: must be %g to %g", path, lo, hi);
+	return 0;
+}
+
+int
+location_parse(const json_t *v, const char *path, json_t **out, char *err,
+    size_t errlen)
+{
+	static const char *const names[] = { "lat", "lon" };
+	static const double lim[] = { 90, 180 };
+	char sub[96], q[QUOTE_MAX + 4];
+	const char *key;
+	json_t *val, *loc = NULL, *r;
+	double d;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (!json_is_object(v))
+		return errf(err, errlen, "%s: must be an object", path);
+	json_object_foreach((json_t *)v, key, val) {
+		if (strcmp(key, "lat") != 0 && strcmp(key, "lon") != 0)
+			return errf(err, errlen, "%s.%s: unknown field", path,
+			    keyname(q, key));
+	}
+	if ((loc = json_object()) == NULL)
+		goto nomem;
+	for (i = 0; i < NELEM(names); i++) {
+		snprintf(sub, sizeof(sub), "%s.%s", path, names[i]);
+		if ((val = json_object_get(v, names[i])) == NULL) {
+			rc = errf(err, errlen, "%s: missing", sub);
+			goto fail;
+		}
+		if ((rc = number_range(val, sub, -lim[i], lim[i], &d, err,
+		    errlen)) != 0)
+			goto fail;
+		if ((r = json_real(d)) == NULL ||
+		    json_object_set_new(loc, names[i], r) != 0)
+			goto nomem;
+	}
+	*out = loc;
+	return 0;
+nomem:
+	errf(err, errlen, "%s: out of memory", path);
+	rc = MENTOR_ENOMEM;
+fail:
+	json_decref(loc);
+	return rc;
+}
+
+/*
+ * The field checks.  Each gets the value (NULL only for F_ABSENT fields
+ * that are absent) and may set *val to the body's value; when it leaves
+ * *val NULL a copy of the input goes into the body.
+ */
+typedef int (*check_fn)(struct vctx *, const char *, const json_t *,
+    json_t **);
+
+static int
+check_ref(struct vctx *c, const char *name, const json_t *v, json_t **val)
+{
+	const char *s;
+	size_t i, n;
+	int rc;
+
+	(void)val;
+	if ((rc = get_string(v, name, &s, &n, c->err, c->errlen)) != 0)
+		return rc;
+	if (n < 1 || n > LISTING_REF_MAX)
+		return errf(c->err, c->errlen, "%s: must be 1 to %d bytes",
+		    name, LISTING_REF_MAX);
+	if (s[0] == '.' || s[0] == '-')
+		return errf(c->err, c->errlen,
+		    "%s: must not start with '.' or '-'", name);
+	for (i = 0; i < n; i++) {
+		int ch = (unsigned char)s[i];
+
+		if (!(ch >= 'a' && ch <= 'z') && !is_digit(ch) && ch != '.' &&
+		    ch != '_' && ch != '-')
+			return errf(c->err, c->errlen,
+			    "%s: only a-z, 0-9, '.', '_' and '-' allowed",
+			    name);
+	}
+	memcpy(c->out->ref, s, n + 1);
+	return 0;
+}
+
+static int
+check_kind(struct vctx *c, const char *name, const json_t *v, json_t **val)
+{
+	char q[QUOTE_MAX + 4];
+	const char *s;
+	size_t n;
+	int rc;
+
+	(void)val;
+	if ((rc = get_string(v, name, &s, &n, c->err, c->errlen)) != 0)
+		return rc;
+	if (!listing_kind_valid(s))
+		return errf(c->err, c->errlen, "%s: unknown kind \"%s\" "
+		    "(mentorship, job_shadow, internship, apprenticeship, "
+		    "project)", name, quote(q, s, n));
+	return 0;
+}
+
+static int
+check_text(struct vctx *c, const char *name, const json_t *v, json_t **val)
+{
+	(void)val;
+	return text_check(v, name, LISTING_TEXT_MAX, 0, c->err, c->errlen);
+}
+
+static int
+check_desc(struct vctx *c, const char *name, const json_t *v, json_t **val)
+{
+	(void)val;
+	return text_check(v, name, LISTING_DESC_MAX, 1, c->err, c->errlen);
+}
+
+/* string_array: up to max distinct strings, each passing pred. */
+static int
+string_array(struct vctx *c, const char *name, const json_t *v, size_t max,
+    int (*pred)(const char *), const char *what)
+{
+	char path[64], q[QUOTE_MAX + 4];
+	const char *s, *t;
+	size_t i, j, n;
+	int rc;
+
+	if (!json_is_array(v))
+		return errf(c->err, c->errlen, "%s: must be an array", name);
+	if (json_array_size(v) > max)
+		return errf(c->err, c->errlen, "%s: more than %zu entries",
+		    name, max);
+	for (i = 0; i < json_array_size(v); i++) {
+		snprintf(path, sizeof(path), "%s[%zu]", name, i);
+		if ((rc = get_string(json_array_get(v, i), path, &s, &n,
+		    c->err, c->errlen)) != 0)
+			return rc;
+		if (!pred(s))
+			return errf(c->err, c->errlen, "%s: %s \"%s\"", path,
+			    what, quote(q, s, n));
+		for (j = 0; j < i; j++) {
+			t = json_string_value(json_array_get(v, j));
+			if (strcmp(s, t) == 0)
+				return errf(c->err, c->errlen,
+				    "%s: duplicate \"%s\"", path,
+				    quote(q, s, n));
+		}
+	}
+	return 0;
+}
+
+static int
+check_clusters(struct vctx *c, const char *name, const json_t *v,
+    json_t **val)
+{
+	(void)val;
+	return string_array(c, name, v, LISTING_CLUSTERS_MAX,
+	    cluster_code_valid, "unknown career cluster");
+}
+
+static int
+check_occupations(struct vctx *c, const char *name, const json_t *v,
+    json_t **val)
+{
+	(void)val;
+	return string_array(c, name, v, LISTING_OCCUPATIONS_MAX,
+	    occupation_code_valid, "not an O*NET-SOC code (NN-NNNN.NN):");
+}
+
+/*
+ * check_competencies: [{"competency": ID, "level": 0..4}], at most
+ * LISTING_COMPETENCIES_MAX, no competency twice.
+ */
+static int
+check_competencies(struct vctx *c, const char *name, const json_t *v,
+    json_t **val)
+{
+	char path[64], sub[80], q[QUOTE_MAX + 4];
+	const char *key, *s, *t;
+	json_t *item, *f;
+	size_t i, j, n;
+	int rc;
+
+	(void)val;
+	if (!json_is_array(v))
+		return errf(c->err, c->errlen, "%s: must be an array", name);
+	if (json_array_size(v) > LISTING_COMPETENCIES_MAX)
+		return errf(c->err, c->errlen, "%s: more than %d entries",
+		    name, LISTING_COMPETENCIES_MAX);
+	for (i = 0; i < json_array_size(v); i++) {
+		item = json_array_get(v, i);
+		snprintf(path, sizeof(path), "%s[%zu]", name, i);
+		if (!json_is_object(item))
+			return errf(c->err, c->errlen,
+			    "%s: must be an object", path);
+		json_object_foreach(item, key, f) {
+			if (strcmp(key, "competency") != 0 &&
+			    strcmp(key, "level") != 0)
+				return errf(c->err, c->errlen,
+				    "%s.%s: unknown field", path,
+				    keyname(q, key));
+		}
+		snprintf(sub, sizeof(sub), "%s.competency", path);
+		if ((f = json_object_get(item, "competency")) == NULL)
+			return errf(c->err, c->errlen, "%s: missing", sub);
+		if ((rc = get_string(f, sub, &s, &n, c->err, c->errlen)) != 0)
+			return rc;
+		if (!competency_id_valid(s))
+			return errf(c->err, c->errlen,
+			    "%s: malformed competency id \"%s\"", sub,
+			    quote(q, s, n));
+		for (j = 0; j < i; j++) {
+			t = json_string_value(json_object_get(
+			    json_array_get(v, j), "competency"));
+			if (strcmp(s, t) == 0)
+				return errf(c->err, c->errlen,
+				    "%s: duplicate \"%s\"", sub,
+				    quote(q, s, n));
+		}
+		snprintf(sub, sizeof(sub), "%s.level", path);
+		if ((f = json_object_get(item, "level")) == NULL)
+			return errf(c->err, c->errlen, "%s: missing", sub);
+		if ((rc = level_check(f, sub, c->err, c->errlen)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+check_capacity(struct vctx *c, const char *name, const json_t *v,
+    json_t **val)
+{
+	json_int_t iv;
+	int rc;
+
+	(void)val;
+	if ((rc = int_get(v, name, &iv, c->err, c->errlen)) != 0)
+		return rc;
+	if (iv < 1)
+		return errf(c->err, c->errlen, "%s: must be at least 1", name);
+	if (iv > LISTING_CAPACITY_MAX)
+		return errf(c->err, c->errlen, "%s: must be at most %d", name,
+		    LISTING_CAPACITY_MAX);
+	return 0;
+}
+
+static int
+check_modality(struct vctx *c, const char *name, const json_t *v,
+    json_t **val)
+{
+	char q[QUOTE_MAX + 4];
+	const char *s;
+	size_t n;
+	int rc;
+
+	(void)val;
+	if ((rc = get_string(v, name, &s, &n, c->err, c->errlen)) != 0)
+		return rc;
+	if (!modality_valid(s))
+		return errf(c->err, c->errlen, "%s: unknown modality \"%s\" "
+		    "(in_person, virtual, hybrid)", name, quote(q, s, n));
+	c->modality = s;
+	return 0;
+}
+
+/* Called when absent too: required unless the modality is virtual. */
+static int
+check_location(struct vctx *c, const char *name, const json_t *v,
+    json_t **val)
+{
+	if (v == NULL) {
+		if (c->modality != NULL && strcmp(c->modality, "virtual") == 0)
+			return 0;
+		return errf(c->err, c->errlen,
+		    "%s: required unless modality is virtual", name);
+	}
+	return location_parse(v, name, val, c->err, c->errlen);
+}
+
+static int
+date_get(struct vctx *c, const char *name, const json_t *v, int32_t *days)
+{
+	const char *s;
+	size_t n;
+	int rc;
+
+	if ((rc = get_string(v, name, &s, &n, c->err, c->errlen)) != 0)
+		return rc;
+	if (date_parse(s, days) != 0)
+		return errf(c->err, c->errlen,
+		    "%s: not a date (YYYY-MM-DD)", name);
+	return 0;
+}
+
+static int
+check_start(struct vctx *c, const char *name, const json_t *v, json_t **val)
+{
+	int rc;
+
+	(void)val;
+	if ((rc = date_get(c, name, v, &c->start)) != 0)
+		return rc;
+	c->has_start = 1;
+	return 0;
+}
+
+static int
+check_end(struct vctx *c, const char *name, const json_t *v, json_t **val)
+{
+	int32_t end;
+	int rc;
+
+	(void)val;
+	if ((rc = date_get(c, name, v, &end)) != 0)
+		return rc;
+	if (c->has_start && end < c->start)
+		return errf(c->err, c->errlen, "%s: before start", name);
+	return 0;
+}
+
+static int
+check_min_age(struct vctx *c, const char *name, const json_t *v,
+    json_t **val)
+{
+	json_int_t iv;
+	int rc;
+
+	(void)val;
+	if ((rc = int_get(v, name, &iv, c->err, c->errlen)) != 0)
+		return rc;
+	if (iv < 0 || iv > LISTING_MIN_AGE_MAX)
+		return errf(c->err, c->errlen, "%s: must be 0 to %d", name,
+		    LISTING_MIN_AGE_MAX);
+	return 0;
+}
+
+static int
+check_expires(struct vctx *c, const char *name, const json_t *v,
+    json_t **val)
+{
+	const char *s;
+	size_t n;
+	int64_t ms;
+	int rc;
+
+	(void)val;
+	if ((rc = get_string(v, name, &s, &n, c->err, c->errlen)) != 0)
+		return rc;
+	if (time_parse(s, &ms) != 0)
+		return errf(c->err, c->errlen,
+		    "%s: not a time (YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD)",
+		    name);
+	if (ms <= c->now_ms)
+		return errf(c->err, c->errlen, "%s: in the past", name);
+	if (ms > c->now_ms + LISTING_EXPIRES_MAX_DAYS * DAY_MS)
+		return errf(c->err, c->errlen, "%s: more than %d days ahead",
+		    name, LISTING_EXPIRES_MAX_DAYS);
+	c->out->expires_ms = ms;
+	return 0;
+}
+
+#define F_REQUIRED	0x1	/* "FIELD: missing" when absent */
+#define F_HEADER	0x2	/* record header, not body; not in bodies */
+#define F_ABSENT	0x4	/* check is called when absent too */
+
+/* The fields, in the order they are checked. */
+static const struct field {
+	const char	*name;
+	check_fn	 check;
+	int		 flags;
+} fields[] = {
+	{ "ref",		check_ref,		F_HEADER },
+	{ "kind",		check_kind,		F_REQUIRED },
+	{ "title",		check_text,		F_REQUIRED },
+	{ "organization",	check_text,		F_REQUIRED },
+	{ "description",	check_desc,		0 },
+	{ "clusters",		check_clusters,		0 },
+	{ "occupations",	check_occupations,	0 },
+	{ "requires",		check_competencies,	0 },
+	{ "develops",		check_competencies,	0 },
+	{ "capacity",		check_capacity,		F_REQUIRED },
+	{ "modality",		check_modality,		F_REQUIRED },
+	{ "location",		check_location,		F_ABSENT },
+	{ "start",		check_start,		0 },
+	{ "end",		check_end,		0 },
+	{ "min_age",		check_min_age,		0 },
+	{ "expires",		check_expires,		F_HEADER },
+};
+
+static const struct field *
+field_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(fields); i++)
+		if (strcmp(fields[i].name, name) == 0)
+			return &fields[i];
+	return NULL;
+}
+
+/*
+ * validate: runs the field table over obj and, when bodyp is not NULL,
+ * builds the body.  On failure nothing is left allocated.
+ */
+static int
+validate(struct vctx *c, const json_t *obj, json_t **bodyp)
+{
+	char q[QUOTE_MAX + 4];
+	const struct field *f;
+	const char *key;
+	json_t *v, *val, *body = NULL;
+	size_t i;
+	int rc;
+
+	if (!json_is_object(obj))
+		return errf(c->err, c->errlen, "listing: must be an object");
+	json_object_foreach((json_t *)obj, key, v) {
+		if ((f = field_find(key)) == NULL)
+			return errf(c->err, c->errlen, "%s: unknown field",
+			    keyname(q, key));
+		if ((f->flags & F_HEADER) && !c->header)
+			return errf(c->err, c->errlen,
+			    "%s: not allowed in a record body", key);
+	}
+	if ((body = json_object()) == NULL)
+		goto nomem;
+	for (i = 0; i < NELEM(fields); i++) {
+		f = &fields[i];
+		v = json_object_get(obj, f->name);
+		if (v == NULL && (f->flags & F_REQUIRED)) {
+			rc = errf(c->err, c->errlen, "%s: missing", f->name);
+			goto fail;
+		}
+		if (v == NULL && !(f->flags & F_ABSENT))
+			continue;
+		val = NULL;
+		if ((rc = f->check(c, f->name, v, &val)) != 0)
+			goto fail;
+		if (f->flags & F_HEADER)
+			continue;
+		if (val == NULL && v != NULL &&
+		    (val = json_deep_copy(v)) == NULL)
+			goto nomem;
+		if (val != NULL && json_object_set_new(body, f->name, val) != 0)
+			goto nomem;
+	}
+	if (bodyp != NULL)
+		*bodyp = body;
+	else
+		json_decref(body);
+	return 0;
+nomem:
+	errf(c->err, c->errlen, "listing: out of memory");
+	rc = MENTOR_ENOMEM;
+fail:
+	json_decref(body);
+	return rc;
+}
+
+int
+listing_parse(const json_t *obj, int64_t now_ms, struct listing_in *out,
+    char *err, size_t errlen)
+{
+	struct vctx c;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	memset(&c, 0, sizeof(c));
+	c.err = err;
+	c.errlen = errlen;
+	c.now_ms = now_ms;
+	c.header = 1;
+	c.out = out;
+	if ((rc = validate(&c, obj, &out->body)) != 0)
+		memset(out, 0, sizeof(*out));
+	return rc;
+}
+
+void
+listing_in_clear(struct listing_in *out)
+{
+	if (out == NULL)
+		return;
+	json_decref(out->body);
+	memset(out, 0, sizeof(*out));
+}
+
+int
+listing_body_check(const uint8_t *body, size_t len, char *err, size_t errlen)
+{
+	struct listing_in dummy;
+	struct vctx c;
+	json_error_t jerr;
+	json_t *obj;
+	int rc;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (len > LISTING_BODY_MAX) {
+		errf(err, errlen, "body: larger than %u bytes",
+		    LISTING_BODY_MAX);
+		return MENTOR_ETOOBIG;
+	}
+	obj = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES,
+	    &jerr);
+	if (obj == NULL)
+		return errf(err, errlen, "body: not JSON: %s (line %d, "
+		    "column %d)", jerr.text, jerr.line, jerr.column);
+	memset(&dummy, 0, sizeof(dummy));
+	memset(&c, 0, sizeof(c));
+	c.err = err;
+	c.errlen = errlen;
+	c.out = &dummy;
+	rc = validate(&c, obj, NULL);
+	json_decref(obj);
+	return rc;
+}
+
+char *
+listing_body_encode(const json_t *body, size_t *len)
+{
+	char *s;
+
+	if ((s = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		return NULL;
+	if (len != NULL)
+		*len = strlen(s);
+	return s;
+}

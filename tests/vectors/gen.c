@@ -1,0 +1,498 @@
+/*
+ * gen.c: regenerates tests/vectors/records.txt, and optionally the seed
+ * corpus of tests/fuzz/corpus/record, from fixed Ed25519 seeds.  Ed25519
+ * signatures are deterministic, so the output is the same on every run.
+ * Each vector's verdict is stated here and checked against rec_open; a
+ * disagreement aborts the run.  From the repository root:
+ *
+ *   cc -std=c11 -D_DEFAULT_SOURCE -Iinclude -o /tmp/gen tests/vectors/gen.c \
+ *       protocol/record.c protocol/util.c -lsodium
+ *   /tmp/gen > tests/vectors/records.txt
+ *   /tmp/gen -c tests/fuzz/corpus/record > /dev/null   (rewrites the seeds)
+ *   /tmp/gen -a                                        (SPEC.md 8 dump)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "mentor.h"
+#include "record.h"
+#include "util.h"
+
+#define NOW		1796000000000ULL	/* 2026-11-30T00:53:20Z */
+#define DAY		86400000ULL
+#define L_CREATED	1795900000000ULL
+#define L_EXPIRES	1803859200000ULL	/* 2027-03-01T00:00:00Z */
+#define REF		"weld-shadow-2027"
+
+static const char listing_body[] =
+    "{\"capacity\":2,\"clusters\":[\"manufacturing\"],\"description\":"
+    "\"Two days in a structural welding shop.\",\"develops\":[{\"competency\":"
+    "\"onet:2.B.3.m\",\"level\":3}],\"end\":\"2027-03-01\",\"kind\":"
+    "\"job_shadow\",\"location\":{\"lat\":41.88,\"lon\":-87.63},\"min_age\":16,"
+    "\"modality\":\"in_person\",\"occupations\":[\"51-4121.00\"],"
+    "\"organization\":\"Acme Fabrication\",\"requires\":[{\"competency\":"
+    "\"onet:2.B.3.h\",\"level\":2}],\"start\":\"2027-01-10\",\"title\":"
+    "\"Welding shop job shadow\"}";
+
+static const char listing_body_v2[] =
+    "{\"capacity\":3,\"clusters\":[\"manufacturing\"],\"description\":"
+    "\"Two days in a structural welding shop.\",\"develops\":[{\"competency\":"
+    "\"onet:2.B.3.m\",\"level\":3}],\"end\":\"2027-03-01\",\"kind\":"
+    "\"job_shadow\",\"location\":{\"lat\":41.88,\"lon\":-87.63},\"min_age\":16,"
+    "\"modality\":\"in_person\",\"occupations\":[\"51-4121.00\"],"
+    "\"organization\":\"Acme Fabrication\",\"requires\":[{\"competency\":"
+    "\"onet:2.B.3.h\",\"level\":2}],\"start\":\"2027-01-10\",\"title\":"
+    "\"Welding shop job shadow\"}";
+
+static const char bad_json_body[] = "{\"title\":\"Broken\",";
+
+struct key {
+	uint8_t	pk[32];
+	uint8_t	sk[64];
+};
+
+static struct key employer, hub, school;
+static uint8_t school_curve[32];
+static const char *corpus_dir;
+
+/* Every vector that fits a frame, for one stream seed that has them all. */
+static uint8_t all_buf[4 * REC_MAX_SIZE];
+static size_t all_len;
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "gen: %s\n", what);
+	exit(1);
+}
+
+static void
+key_seed(struct key *k, uint8_t fill)
+{
+	uint8_t seed[32];
+
+	memset(seed, fill, sizeof(seed));
+	crypto_sign_seed_keypair(k->pk, k->sk, seed);
+}
+
+/*
+ * raw: encodes without any validation, for the malformed vectors, and signs
+ * with k.  ref_len is written as given (may disagree with the ref bytes).
+ */
+static size_t
+raw(uint8_t *out, uint8_t version, uint8_t kind, const struct key *k,
+    uint64_t created, uint64_t expires, const char *ref, size_t ref_len,
+    const char *body, size_t body_len)
+{
+	size_t off = 0;
+
+	out[off++] = REC_MAGIC0;
+	out[off++] = REC_MAGIC1;
+	out[off++] = version;
+	out[off++] = kind;
+	memcpy(out + off, k->pk, 32);
+	off += 32;
+	put_be64(out + off, created);
+	off += 8;
+	put_be64(out + off, expires);
+	off += 8;
+	out[off++] = (uint8_t)ref_len;
+	memcpy(out + off, ref, ref_len);
+	off += ref_len;
+	put_be32(out + off, (uint32_t)body_len);
+	off += 4;
+	memcpy(out + off, body, body_len);
+	off += body_len;
+	crypto_sign_detached(out + off, NULL, out, off, k->sk);
+	return off + 64;
+}
+
+static size_t
+build(uint8_t *out, unsigned kind, const struct key *k, uint64_t created,
+    uint64_t expires, const char *ref, const char *body)
+{
+	size_t n;
+
+	if (rec_build(out, REC_MAX_SIZE, &n, kind, created, expires, ref,
+	    strlen(ref), (const uint8_t *)body, strlen(body), k->sk) != 0)
+		die("rec_build failed");
+	return n;
+}
+
+static void
+hexline(const char *tag, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	printf("%s", tag);
+	for (i = 0; i < n; i++)
+		printf("%02x", p[i]);
+	printf("\n");
+}
+
+static void
+write_file(const char *name, const uint8_t *p, size_t n)
+{
+	char path[1024];
+	FILE *f;
+
+	if (corpus_dir == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", corpus_dir, name);
+	if ((f = fopen(path, "wb")) == NULL || fwrite(p, 1, n, f) != n ||
+	    fclose(f) != 0)
+		die(path);
+}
+
+/*
+ * emit: prints one vector block.  The record is p[0..n) followed by
+ * fill_n bytes of fill (the `fill:` directive).  verdict is what rec_open
+ * must return at now; flags: 1 = body is malformed JSON, 2 = seed corpus.
+ */
+static void
+emit(const char *name, const char *comment, uint64_t now, const uint8_t *p,
+    size_t n, size_t fill_n, int verdict, int flags)
+{
+	static uint8_t buf[2 * REC_MAX_SIZE];
+	uint8_t id[REC_ID_LEN], addr[REC_ADDR_LEN];
+	struct rec r;
+	int rc;
+
+	if (n + fill_n > sizeof(buf))
+		die("vector too large");
+	memcpy(buf, p, n);
+	memset(buf + n, 0, fill_n);
+	rc = rec_open(&r, buf, n + fill_n, now);
+	if (rc != verdict) {
+		fprintf(stderr, "gen: %s: rec_open says %s, expected %s\n",
+		    name, mentor_errname(rc), mentor_errname(verdict));
+		exit(1);
+	}
+	printf("# %s\n", comment);
+	printf("name: %s\n", name);
+	printf("now: %llu\n", (unsigned long long)now);
+	hexline("hex: ", p, n);
+	if (fill_n > 0)
+		printf("fill: 00 %zu\n", fill_n);
+	if (rec_decode(&r, buf, n + fill_n) == 0) {
+		rec_id(id, buf, n + fill_n);
+		hexline("id: ", id, sizeof(id));
+		if (r.kind == REC_LISTING || r.kind == REC_WITHDRAWAL) {
+			rec_addr(addr, r.author, r.ref, r.ref_len);
+			hexline("addr: ", addr, sizeof(addr));
+		}
+	} else
+		printf("id: -\n");
+	if (flags & 1)
+		printf("body: bad\n");
+	printf("verdict: %s\n\n", mentor_errname(verdict));
+	if (n + fill_n <= REC_MAX_SIZE && n + fill_n > 0 &&
+	    all_len + XS_FRAME_HDR + n + fill_n <= sizeof(all_buf)) {
+		xs_frame_write(all_buf + all_len, n + fill_n);
+		memcpy(all_buf + all_len + XS_FRAME_HDR, buf, n + fill_n);
+		all_len += XS_FRAME_HDR + n + fill_n;
+	}
+	if (flags & 2) {
+		char file[128];
+
+		snprintf(file, sizeof(file), "seed-%s", name);
+		write_file(file, buf, n + fill_n);
+	}
+}
+
+/* stream: writes an export stream of the given records to the corpus. */
+static void
+stream(const char *name, const uint8_t *const *recs, const size_t *lens,
+    size_t nrec, size_t cut)
+{
+	static uint8_t buf[8 * REC_MAX_SIZE];
+	size_t off = XS_HDR_LEN, i;
+
+	xs_header_write(buf);
+	for (i = 0; i < nrec; i++) {
+		xs_frame_write(buf + off, lens[i]);
+		memcpy(buf + off + XS_FRAME_HDR, recs[i], lens[i]);
+		off += XS_FRAME_HDR + lens[i];
+	}
+	write_file(name, buf, off - cut);
+}
+
+/* annotate: the worked example of SPEC.md section 8. */
+static void
+annotate(const uint8_t *p, size_t n)
+{
+	static const struct {
+		size_t	len;
+		const char *what;
+	} f[] = {
+		{ 2, "magic \"MR\"" }, { 1, "version 1" },
+		{ 1, "kind 1 (listing)" }, { 32, "author" },
+		{ 8, "created_at" }, { 8, "expires_at" }, { 1, "ref_len" },
+	};
+	uint8_t id[REC_ID_LEN], addr[REC_ADDR_LEN];
+	size_t off = 0, i, j, len, body_len;
+	char t[32];
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		printf("%04zx  ", off);
+		for (j = 0; j < f[i].len; j++)
+			printf("%02x", p[off + j]);
+		printf("  %s", f[i].what);
+		if (f[i].len == 1 && off == REC_HDR_FIXED - 1)
+			printf(" = %u", p[off]);
+		if (f[i].len == 8) {
+			time_format(t, (int64_t)get_be64(p + off));
+			printf(" = %llu = %s",
+			    (unsigned long long)get_be64(p + off), t);
+		}
+		printf("\n");
+		off += f[i].len;
+	}
+	len = p[REC_HDR_FIXED - 1];
+	printf("%04zx  ", off);
+	for (j = 0; j < len; j++)
+		printf("%02x", p[off + j]);
+	printf("  ref \"%.*s\"\n", (int)len, (const char *)p + off);
+	off += len;
+	body_len = get_be32(p + off);
+	printf("%04zx  %02x%02x%02x%02x  body_len = %zu\n", off, p[off],
+	    p[off + 1], p[off + 2], p[off + 3], body_len);
+	off += 4;
+	for (i = 0; i < body_len; i += 32) {
+		printf("%04zx  ", off + i);
+		for (j = i; j < body_len && j < i + 32; j++)
+			printf("%02x", p[off + j]);
+		printf("\n");
+	}
+	printf("      body: %.*s\n", (int)body_len, (const char *)p + off);
+	off += body_len;
+	for (i = 0; i < 64; i += 32) {
+		printf("%04zx  ", off + i);
+		for (j = i; j < i + 32; j++)
+			printf("%02x", p[off + j]);
+		printf("%s\n", i == 0 ? "  signature" : "");
+	}
+	rec_id(id, p, n);
+	hexline("id   ", id, sizeof(id));
+	rec_addr(addr, p + 4, (const char *)p + REC_HDR_FIXED, len);
+	hexline("addr ", addr, sizeof(addr));
+	hexline("employer pk ", employer.pk, 32);
+}
+
+int
+main(int argc, char **argv)
+{
+	static uint8_t l1[REC_MAX_SIZE], l2[REC_MAX_SIZE], wd[REC_MAX_SIZE],
+	    nd[REC_MAX_SIZE], ct[REC_MAX_SIZE], bj[REC_MAX_SIZE],
+	    t[REC_MAX_SIZE];
+	const uint8_t *recs[4];
+	size_t nl1, nl2, nwd, nnd, nct, nbj, n, lens[4];
+	char body[512], ref[REC_REF_MAX + 2], hex[65], curve[65];
+	uint8_t curve_sk[32], seed[32];
+
+	if (sodium_init() < 0)
+		die("sodium_init");
+	all_len = XS_HDR_LEN;
+	key_seed(&employer, 0x01);
+	key_seed(&hub, 0x02);
+	key_seed(&school, 0x03);
+	memset(seed, 0x04, sizeof(seed));
+	crypto_box_seed_keypair(school_curve, curve_sk, seed);
+
+	nl1 = build(l1, REC_LISTING, &employer, L_CREATED, L_EXPIRES, REF,
+	    listing_body);
+	if (argc == 2 && strcmp(argv[1], "-a") == 0) {
+		annotate(l1, nl1);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "-c") == 0)
+		corpus_dir = argv[2];
+	else if (argc != 1)
+		die("usage: gen [-a | -c corpus-dir]");
+
+	nl2 = build(l2, REC_LISTING, &employer, L_CREATED + 50000000,
+	    L_EXPIRES, REF, listing_body_v2);
+	nwd = build(wd, REC_WITHDRAWAL, &employer, L_CREATED + 90000000,
+	    L_EXPIRES, REF, "");
+	hex_encode(curve, school_curve, 32);
+	snprintf(body, sizeof(body), "{\"curve_key\":\"%s\",\"endpoint\":"
+	    "\"tcp://192.0.2.10:7701\",\"name\":\"Lincoln High School\","
+	    "\"role\":\"school\"}", curve);
+	nnd = build(nd, REC_NODE, &school, 1795000000000ULL,
+	    1795000000000ULL + 365 * DAY, REC_NODE_REF, body);
+	hex_encode(hex, employer.pk, 32);
+	snprintf(ref, sizeof(ref), "%s%s", REC_CERT_PREFIX, hex);
+	snprintf(body, sizeof(body), "{\"organization\":\"Acme Fabrication\","
+	    "\"role\":\"employer\",\"subject\":\"%s\"}", hex);
+	nct = build(ct, REC_CERTIFICATE, &hub, 1795500000000ULL,
+	    1795500000000ULL + 365 * DAY, ref, body);
+	nbj = build(bj, REC_LISTING, &employer, L_CREATED, L_EXPIRES,
+	    "broken-json", bad_json_body);
+
+	printf("# records.txt: test vectors for protocol/SPEC.md (records).\n"
+	    "# Generated by tests/vectors/gen.c; do not edit.  Regenerate with\n"
+	    "#   cc -std=c11 -D_DEFAULT_SOURCE -Iinclude -o /tmp/gen "
+	    "tests/vectors/gen.c \\\n"
+	    "#       protocol/record.c protocol/util.c -lsodium\n"
+	    "#   /tmp/gen > tests/vectors/records.txt\n"
+	    "#\n"
+	    "# Keys: crypto_sign_seed_keypair with a 32-byte seed of all 0x01\n"
+	    "# (employer), 0x02 (hub), 0x03 (school); the school's CURVE key is\n"
+	    "# crypto_box_seed_keypair of all 0x04.\n"
+	    "#\n"
+	    "# Format: blocks separated by blank lines; lines starting with '#'\n"
+	    "# are comments.  Fields, one per line, \"key: value\":\n"
+	    "#   name:    the vector's name\n"
+	    "#   now:     the receiver's clock, ms since the epoch\n"
+	    "#   hex:     the input bytes, lowercase hex\n"
+	    "#   fill:    optional, \"BB N\": N more bytes of value 0xBB follow\n"
+	    "#            the hex bytes (keeps oversize inputs short)\n"
+	    "#   id:      BLAKE2b-256 of the input when it decodes "
+	    "structurally,\n"
+	    "#            else \"-\"\n"
+	    "#   addr:    listings and withdrawals that decode: the listing\n"
+	    "#            address id (BLAKE2b-128 of author || ref)\n"
+	    "#   body:    \"bad\": the body is not valid listing JSON (the\n"
+	    "#            record layer accepts it; the listing layer must not)\n"
+	    "#   verdict: OK or the first error rec_open returns at now\n"
+	    "#\n"
+	    "# employer pk: ");
+	hexline("", employer.pk, 32);
+	printf("# hub pk:      ");
+	hexline("", hub.pk, 32);
+	printf("# school pk:   ");
+	hexline("", school.pk, 32);
+	printf("\n");
+
+	emit("valid-listing", "a listing (SPEC.md section 8)", NOW, l1, nl1,
+	    0, 0, 2);
+	emit("valid-listing-v2", "a newer version of the same address "
+	    "(capacity 3)", NOW, l2, nl2, 0, 0, 2);
+	emit("valid-withdrawal", "withdraws the address of valid-listing; "
+	    "empty body; expires with the versions", NOW, wd, nwd, 0, 0, 2);
+	emit("valid-node", "the school's node record", NOW, nd, nnd, 0, 0, 2);
+	emit("valid-certificate", "the hub certifies the employer key", NOW,
+	    ct, nct, 0, 0, 2);
+	emit("listing-bad-json", "valid signature, malformed JSON body: OK "
+	    "here, the listing validator refuses it with EINVAL", NOW, bj, nbj,
+	    0, 0, 3);
+
+	memcpy(t, l1, nl1);
+	t[REC_HDR_FIXED + strlen(REF) + 4 + 10] ^= 0x01;
+	emit("bad-sig-body", "valid-listing with one bit flipped in the body",
+	    NOW, t, nl1, 0, MENTOR_ESIG, 2);
+	memcpy(t, l1, nl1);
+	t[nl1 - 64] ^= 0x01;
+	emit("bad-sig-signature", "valid-listing with one bit flipped in the "
+	    "signature", NOW, t, nl1, 0, MENTOR_ESIG, 0);
+	memcpy(t, l1, nl1);
+	memcpy(t + 4, hub.pk, 32);
+	emit("bad-sig-author", "valid-listing with the author replaced by the "
+	    "hub key", NOW, t, nl1, 0, MENTOR_ESIG, 0);
+
+	emit("truncated", "valid-listing without its last byte", NOW, l1,
+	    nl1 - 1, 0, MENTOR_ETRUNC, 2);
+	emit("truncated-header", "the first 10 bytes of valid-listing", NOW,
+	    l1, 10, 0, MENTOR_ETRUNC, 0);
+	emit("empty", "no bytes at all", NOW, l1, 0, 0, MENTOR_ETRUNC, 0);
+	memcpy(t, l1, nl1);
+	t[nl1] = 0;
+	emit("trailing-byte", "valid-listing followed by one zero byte", NOW,
+	    t, nl1 + 1, 0, MENTOR_EINVAL, 2);
+
+	/* A header declaring ref "x" and a body that makes 65537 in all. */
+	n = raw(t, 1, REC_LISTING, &employer, L_CREATED, L_EXPIRES, "x", 1,
+	    "", 0) - 64;
+	put_be32(t + n - 4, REC_MAX_SIZE + 1 - REC_OVERHEAD - 1);
+	emit("oversize", "65537 bytes: a listing header declaring body_len "
+	    "65415, then zeros", NOW, t, n, REC_MAX_SIZE + 1 - n,
+	    MENTOR_ETOOBIG, 0);
+	emit("oversize-declared", "only the header of the oversize vector: "
+	    "the declared size is over the limit", NOW, t, n, 0,
+	    MENTOR_ETOOBIG, 2);
+
+	memcpy(t, l1, nl1);
+	t[1] = 'X';
+	emit("bad-magic", "valid-listing with magic \"MX\"", NOW, t, nl1, 0,
+	    MENTOR_EINVAL, 0);
+	n = raw(t, 2, REC_LISTING, &employer, L_CREATED, L_EXPIRES, REF,
+	    strlen(REF), listing_body, strlen(listing_body));
+	emit("unknown-version", "valid-listing with version 2, re-signed", NOW,
+	    t, n, 0, MENTOR_EVERSION, 2);
+	n = raw(t, 1, 5, &employer, L_CREATED, L_EXPIRES, REF, strlen(REF),
+	    listing_body, strlen(listing_body));
+	emit("unknown-kind", "valid-listing with kind 5, re-signed", NOW, t,
+	    n, 0, MENTOR_EINVAL, 2);
+	n = raw(t, 1, REC_LISTING, &employer, L_CREATED, L_EXPIRES, "", 0,
+	    listing_body, strlen(listing_body));
+	emit("ref-len-0", "valid-listing with an empty ref, re-signed", NOW, t,
+	    n, 0, MENTOR_EINVAL, 0);
+	memset(ref, 'a', REC_REF_MAX + 1);
+	n = raw(t, 1, REC_LISTING, &employer, L_CREATED, L_EXPIRES, ref,
+	    REC_REF_MAX + 1, listing_body, strlen(listing_body));
+	emit("ref-len-81", "a ref of 81 bytes, re-signed", NOW, t, n, 0,
+	    MENTOR_EINVAL, 0);
+	n = raw(t, 1, REC_LISTING, &employer, L_CREATED, L_EXPIRES,
+	    "Weld-shadow-2027", strlen(REF), listing_body,
+	    strlen(listing_body));
+	emit("bad-ref-char", "ref \"Weld-shadow-2027\" (upper case), "
+	    "re-signed", NOW, t, n, 0, MENTOR_EINVAL, 2);
+	n = raw(t, 1, REC_LISTING, &employer, L_CREATED, L_EXPIRES, "@node",
+	    5, listing_body, strlen(listing_body));
+	emit("listing-reserved-ref", "a listing may not use a ref starting "
+	    "with '@'", NOW, t, n, 0, MENTOR_EINVAL, 0);
+	n = raw(t, 1, REC_NODE, &school, 1795000000000ULL,
+	    1795000000000ULL + 365 * DAY, "node", 4, "{}", 2);
+	emit("node-wrong-ref", "a node record must use ref \"@node\"", NOW, t,
+	    n, 0, MENTOR_EINVAL, 0);
+	n = raw(t, 1, REC_LISTING, &employer, L_CREATED, L_CREATED, REF,
+	    strlen(REF), listing_body, strlen(listing_body));
+	emit("expires-at-created", "expires_at equal to created_at, "
+	    "re-signed", NOW, t, n, 0, MENTOR_EINVAL, 0);
+
+	emit("expired", "valid-listing when now == expires_at", L_EXPIRES, l1,
+	    nl1, 0, MENTOR_EEXPIRED, 0);
+	emit("expired-not-yet", "valid-listing 1 ms before it expires",
+	    L_EXPIRES - 1, l1, nl1, 0, 0, 0);
+	n = build(t, REC_LISTING, &employer, NOW + REC_FUTURE_MS,
+	    NOW + 30 * DAY, REF, listing_body);
+	emit("future-edge", "created_at == now + 300000: accepted", NOW, t, n,
+	    0, 0, 0);
+	n = build(t, REC_LISTING, &employer, NOW + REC_FUTURE_MS + 1,
+	    NOW + 30 * DAY, REF, listing_body);
+	emit("future", "created_at == now + 300001", NOW, t, n, 0,
+	    MENTOR_EFUTURE, 2);
+	n = build(t, REC_LISTING, &employer, NOW - DAY,
+	    NOW - DAY + REC_MAX_LIFE_MS, REF, listing_body);
+	emit("lifetime-400d", "expires_at - created_at == 400 days: accepted",
+	    NOW, t, n, 0, 0, 0);
+	n = build(t, REC_LISTING, &employer, NOW - DAY,
+	    NOW - DAY + REC_MAX_LIFE_MS + 1, REF, listing_body);
+	emit("lifetime-over-400d", "expires_at - created_at == 400 days + 1 "
+	    "ms", NOW, t, n, 0, MENTOR_EINVAL, 0);
+	n = build(t, REC_LISTING, &employer, NOW + 60000,
+	    NOW + 60000 + REC_MAX_LIFE_MS, REF, listing_body);
+	emit("expires-beyond-400d-from-now", "created 1 min ahead with a "
+	    "400-day life: expires more than 400 days after now", NOW, t, n, 0,
+	    MENTOR_EINVAL, 0);
+
+	recs[0] = l1, lens[0] = nl1;
+	recs[1] = wd, lens[1] = nwd;
+	recs[2] = nd, lens[2] = nnd;
+	recs[3] = ct, lens[3] = nct;
+	stream("seed-stream-valid", recs, lens, 4, 0);
+	stream("seed-stream-cut", recs, lens, 2, 7);
+	stream("seed-stream-empty", recs, lens, 0, 0);
+	recs[0] = l2, lens[0] = nl2;
+	recs[1] = bj, lens[1] = nbj;
+	stream("seed-stream-mixed", recs, lens, 2, 0);
+	xs_header_write(all_buf);
+	write_file("seed-stream-vectors", all_buf, all_len);
+	write_file("seed-stream-zero-frame",
+	    (const uint8_t *)"MNTX\x01\0\0\0\0", 9);
+	write_file("seed-stream-version-2", (const uint8_t *)"MNTX\x02", 5);
+	return 0;
+}
