@@ -18,7 +18,7 @@ ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes $(WERROR) $(SAN) \
 	-Iinclude -Iprotocol -Idaemon $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
-LIBS	= $(PKG_LIBS) -lm
+LIBS	= $(PKG_LIBS) -lpthread -lm
 
 PROTO_SRC  = $(wildcard protocol/*.c)
 DAEMON_SRC = $(filter-out daemon/main.c,$(wildcard daemon/*.c))

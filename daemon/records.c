@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <event2/event.h>
+#include <pthread.h>
 #include <sodium.h>
 
 #include "listing.h"
@@ -23,6 +24,7 @@
 #include "util.h"
 
 #define WATCH_MAX	4
+#define PARALLEL_MIN	64	/* records before a second thread helps */
 #define ADDR_FIXED	82	/* DB_ADDR value bytes before ref */
 #define EXP_KEY_LEN	41
 #define SWEEP_MAX_MS	(3600 * 1000)
@@ -295,6 +297,57 @@ notify(struct records *rs, const uint8_t *addr, const struct rec *r)
 		rs->watch[i].fn(rs->watch[i].arg, &ch);
 }
 
+/* precheck: signature, clock and body of records [from, to): no store. */
+struct precheck_arg {
+	struct batch	*b;
+	size_t		 from, to;
+};
+
+static void *
+precheck(void *arg)
+{
+	struct precheck_arg *a = arg;
+	struct batch *b = a->b;
+	struct records_verdict *v;
+	size_t i;
+	int rc;
+
+	for (i = a->from; i < a->to; i++) {
+		v = &b->v[i];
+		memset(v, 0, sizeof(*v));
+		rc = rec_open(&b->p[i].rec, b->bufs[i], b->lens[i],
+		    (uint64_t)b->now);
+		if (rc == 0) {
+			rec_id(v->id, b->bufs[i], b->lens[i]);
+			rc = kind_check(&b->p[i].rec, v);
+		} else
+			verdict(v, rc, "%s", mentor_strerror(rc));
+		b->p[i].skip = rc != 0;
+	}
+	return NULL;
+}
+
+/*
+ * precheck_all: the checks that need no transaction, on two threads when
+ * the batch is large enough to pay for one (signature verification is
+ * most of the cost of accepting a record).
+ */
+static void
+precheck_all(struct batch *b)
+{
+	struct precheck_arg lo = { b, 0, b->n / 2 }, hi = { b, b->n / 2, b->n };
+	pthread_t t;
+
+	if (b->n < PARALLEL_MIN || pthread_create(&t, NULL, precheck,
+	    &hi) != 0) {
+		lo.to = b->n;
+		precheck(&lo);
+		return;
+	}
+	precheck(&lo);
+	pthread_join(t, NULL);
+}
+
 int
 records_accept_batch(struct records *rs, const uint8_t *const *bufs,
     const size_t *lens, size_t n, struct records_verdict *v)
@@ -312,20 +365,9 @@ records_accept_batch(struct records *rs, const uint8_t *const *bufs,
 	b.n = n;
 	b.v = v;
 	b.now = now_ms();
-	/* Signature and clock checks need no transaction. */
-	for (i = 0; i < n; i++) {
-		memset(&v[i], 0, sizeof(v[i]));
-		rc = rec_open(&b.p[i].rec, bufs[i], lens[i], (uint64_t)b.now);
-		if (rc == 0) {
-			rec_id(v[i].id, bufs[i], lens[i]);
-			rc = kind_check(&b.p[i].rec, &v[i]);
-		} else
-			verdict(&v[i], rc, "%s", mentor_strerror(rc));
-		if (rc != 0) {
-			b.p[i].skip = 1;
-			pre++;
-		}
-	}
+	precheck_all(&b);
+	for (i = 0; i < n; i++)
+		pre += b.p[i].skip;
 	rc = pre == n ? 0 : store_write(rs->node->store, batch_fn, &b);
 	if (rc == 0) {
 		rs->live += b.live_delta;
