@@ -104,15 +104,91 @@ exp_key(uint8_t k[EXP_KEY_LEN], uint64_t when, int tag, const uint8_t *key,
 	memcpy(k + 9, key, klen);
 }
 
+/*
+ * is_hub: whether key's current node record says it is a hub.
+ */
+static int
+is_hub(struct store_txn *t, const uint8_t key[REC_KEY_LEN], int64_t now)
+{
+	struct addr_val a;
+	uint8_t addr[REC_ADDR_LEN];
+	const void *v;
+	size_t vlen;
+	struct rec r;
+	json_t *j;
+	int hub;
+
+	rec_addr(addr, key, REC_NODE_REF, strlen(REC_NODE_REF));
+	if (addr_get(t, addr, &a) != 0 || a.kind != REC_NODE ||
+	    (int64_t)a.expires <= now)
+		return 0;
+	if (store_get(t, DB_RECORDS, a.id, REC_ID_LEN, &v, &vlen) != 0 ||
+	    rec_decode(&r, v, vlen) != 0)
+		return 0;
+	j = json_loadb((const char *)r.body, r.body_len, 0, NULL);
+	hub = json_is_string(json_object_get(j, "role")) &&
+	    strcmp(json_string_value(json_object_get(j, "role")), "hub") == 0;
+	json_decref(j);
+	return hub;
+}
+
+/* certified: a live certificate for subject, issued by issuer. */
+static int
+certified(struct store_txn *t, const uint8_t issuer[REC_KEY_LEN],
+    const uint8_t subject[REC_KEY_LEN], int64_t now)
+{
+	char ref[REC_CERT_REF_LEN + 1];
+	uint8_t addr[REC_ADDR_LEN];
+	struct addr_val a;
+	const void *v;
+	size_t vlen;
+
+	memcpy(ref, REC_CERT_PREFIX, strlen(REC_CERT_PREFIX));
+	hex_encode(ref + strlen(REC_CERT_PREFIX), subject, REC_KEY_LEN);
+	rec_addr(addr, issuer, ref, REC_CERT_REF_LEN);
+	if (addr_get(t, addr, &a) != 0 || a.kind != REC_CERTIFICATE ||
+	    (int64_t)a.expires <= now)
+		return 0;
+	return store_get(t, DB_RECORDS, a.id, REC_ID_LEN, &v, &vlen) == 0;
+}
+
+struct cert_walk {
+	struct store_txn	*t;
+	const uint8_t		*subject;
+	int64_t			 now;
+};
+
+static int
+cert_each(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct cert_walk *w = arg;
+
+	(void)val;
+	(void)vlen;
+	if (klen != REC_KEY_LEN)
+		return 0;
+	return certified(w->t, key, w->subject, w->now) &&
+	    is_hub(w->t, key, w->now);
+}
+
+/*
+ * trusted_txn: the author is this node, trusted directly by the operator,
+ * or certified by a hub this node trusts directly (one level: a
+ * certificate from a certified key does not count).
+ */
 static int
 trusted_txn(struct records *rs, struct store_txn *t, const uint8_t *key)
 {
+	struct cert_walk w = { t, key, now_ms() };
 	const void *v;
 	size_t vlen;
 
 	if (sodium_memcmp(key, rs->node->sign_pk, REC_KEY_LEN) == 0)
 		return 1;
-	return store_get(t, DB_TRUST, key, REC_KEY_LEN, &v, &vlen) == 0;
+	if (store_get(t, DB_TRUST, key, REC_KEY_LEN, &v, &vlen) == 0)
+		return 1;
+	return store_iter(t, DB_TRUST, NULL, 0, cert_each, &w) == 1;
 }
 
 static int
@@ -129,6 +205,56 @@ verdict(struct records_verdict *v, int code, const char *fmt, ...)
 	vsnprintf(v->why, sizeof(v->why), fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+static int
+text_ok(const json_t *v, size_t max)
+{
+	return json_is_string(v) && json_string_length(v) >= 1 &&
+	    json_string_length(v) <= max &&
+	    strlen(json_string_value(v)) == json_string_length(v);
+}
+
+static int
+role_ok(const json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	return s && (strcmp(s, "school") == 0 || strcmp(s, "employer") == 0 ||
+	    strcmp(s, "hub") == 0);
+}
+
+/* identity_check: node and certificate bodies (SPEC.md 2.3, 2.4). */
+static int
+identity_check(const struct rec *r, const json_t *j, char *err, size_t len)
+{
+	const char *hex;
+	uint8_t key[REC_KEY_LEN];
+
+	if (!json_is_object(j))
+		return snprintf(err, len, "not a JSON object"), MENTOR_EINVAL;
+	if (!text_ok(json_object_get(j, "name"), 200) && r->kind == REC_NODE)
+		return snprintf(err, len, "name: missing"), MENTOR_EINVAL;
+	if (!role_ok(json_object_get(j, "role")))
+		return snprintf(err, len, "role: school, employer or hub"),
+		    MENTOR_EINVAL;
+	if (r->kind == REC_NODE) {
+		hex = json_string_value(json_object_get(j, "curve_key"));
+		if (hex == NULL || hex_decode(key, sizeof(key), hex) != 0)
+			return snprintf(err, len, "curve_key: 64 hex digits"),
+			    MENTOR_EINVAL;
+		return 0;
+	}
+	if (!text_ok(json_object_get(j, "organization"), 200))
+		return snprintf(err, len, "organization: missing"),
+		    MENTOR_EINVAL;
+	hex = json_string_value(json_object_get(j, "subject"));
+	if (hex == NULL || strlen(hex) != 2 * REC_KEY_LEN ||
+	    r->ref_len != REC_CERT_REF_LEN ||
+	    memcmp(hex, r->ref + strlen(REC_CERT_PREFIX), 2 * REC_KEY_LEN) != 0)
+		return snprintf(err, len, "subject: differs from the ref"),
+		    MENTOR_EINVAL;
+	return 0;
 }
 
 /* kind_check: the per-kind rules on ref and body (SPEC.md section 2). */
@@ -158,11 +284,11 @@ kind_check(const struct rec *r, struct records_verdict *v)
 	case REC_CERTIFICATE:
 		j = json_loadb((const char *)r->body, r->body_len,
 		    JSON_REJECT_DUPLICATES, NULL);
-		rc = json_is_object(j);
+		rc = identity_check(r, j, err, sizeof(err));
 		json_decref(j);
-		if (!rc)
-			return verdict(v, MENTOR_EINVAL, "%s body is not a "
-			    "JSON object", rec_kind_name(r->kind));
+		if (rc != 0)
+			return verdict(v, MENTOR_EINVAL, "%s body: %s",
+			    rec_kind_name(r->kind), err);
 		return 0;
 	}
 	return verdict(v, MENTOR_EINVAL, "unknown kind");
@@ -174,6 +300,9 @@ struct pending {
 	uint8_t		addr[REC_ADDR_LEN];
 	int		skip;	/* refused before the transaction */
 	int		was_live, is_live, changed;
+	int		replaced;	/* old_id/old_ts left the store */
+	uint8_t		old_id[REC_ID_LEN];
+	uint64_t	old_ts;
 };
 
 struct batch {
@@ -236,6 +365,11 @@ store_one(struct batch *b, struct store_txn *t, size_t i)
 		rc = store_del(t, DB_RECORDS, cur.id, REC_ID_LEN);
 		if (rc != 0 && rc != MENTOR_ENOTFOUND)
 			return rc;
+		if (rc == 0) {
+			p->replaced = 1;
+			memcpy(p->old_id, cur.id, REC_ID_LEN);
+			p->old_ts = cur.created;
+		}
 		exp_key(k, cur.expires, 0, cur.id, REC_ID_LEN);
 		if ((rc = store_del(t, DB_EXPIRY, k, sizeof(k))) != 0 &&
 		    rc != MENTOR_ENOTFOUND)
@@ -276,6 +410,7 @@ batch_fn(struct store_txn *t, void *arg)
 	b->live_delta = 0;
 	for (i = 0; i < b->n; i++) {
 		b->p[i].changed = b->p[i].was_live = b->p[i].is_live = 0;
+		b->p[i].replaced = 0;
 		if (b->p[i].skip)
 			continue;
 		rc = store_one(b, t, i);
@@ -288,13 +423,12 @@ batch_fn(struct store_txn *t, void *arg)
 static void schedule(struct records *);
 
 static void
-notify(struct records *rs, const uint8_t *addr, const struct rec *r)
+notify(struct records *rs, const struct records_change *ch)
 {
-	struct records_change ch = { addr, r };
 	int i;
 
 	for (i = 0; i < rs->nwatch; i++)
-		rs->watch[i].fn(rs->watch[i].arg, &ch);
+		rs->watch[i].fn(rs->watch[i].arg, ch);
 }
 
 /* precheck: signature, clock and body of records [from, to): no store. */
@@ -371,10 +505,15 @@ records_accept_batch(struct records *rs, const uint8_t *const *bufs,
 	rc = pre == n ? 0 : store_write(rs->node->store, batch_fn, &b);
 	if (rc == 0) {
 		rs->live += b.live_delta;
-		for (i = 0; i < n; i++)
-			if (b.p[i].changed)
-				notify(rs, b.p[i].addr, b.p[i].is_live ?
-				    &b.p[i].rec : NULL);
+		for (i = 0; i < n; i++) {
+			struct pending *p = &b.p[i];
+			struct records_change ch = { p->addr,
+			    p->is_live ? &p->rec : NULL, &p->rec, v[i].id,
+			    p->replaced ? p->old_id : NULL, p->old_ts };
+
+			if (p->changed)
+				notify(rs, &ch);
+		}
 		schedule(rs);
 	} else {
 		for (i = 0; i < n; i++)
@@ -769,23 +908,24 @@ records_trust_list(struct records *rs, json_t **out)
 	return 0;
 }
 
+struct trusted_arg {
+	struct records	*rs;
+	const uint8_t	*key;
+};
+
 static int
 trusted_fn(struct store_txn *t, void *arg)
 {
-	struct trust_arg *a = arg;
-	const void *v;
-	size_t vlen;
+	struct trusted_arg *a = arg;
 
-	return store_get(t, DB_TRUST, a->key, REC_KEY_LEN, &v, &vlen) == 0;
+	return trusted_txn(a->rs, t, a->key);
 }
 
 int
 records_trusted(struct records *rs, const uint8_t key[REC_KEY_LEN])
 {
-	struct trust_arg a = { key, NULL, NULL, 0 };
+	struct trusted_arg a = { rs, key };
 
-	if (sodium_memcmp(key, rs->node->sign_pk, REC_KEY_LEN) == 0)
-		return 1;
 	return store_read(rs->node->store, trusted_fn, &a) == 1;
 }
 
@@ -818,7 +958,12 @@ struct sweep_arg {
 	uint8_t		(*keys)[EXP_KEY_LEN];
 	size_t		 nkeys;
 	size_t		 records;
-	uint8_t		(*gone)[REC_ADDR_LEN];	/* live listings that left */
+	struct gone {
+		uint8_t	 addr[REC_ADDR_LEN];
+		uint8_t	 id[REC_ID_LEN];
+		uint64_t ts;
+		int	 live;		/* it was the address's live listing */
+	}		*gone;		/* records that left the store */
 	size_t		 ngone;
 	uint64_t	 next;			/* first key not due, or 0 */
 };
@@ -851,7 +996,6 @@ sweep_record(struct sweep_arg *s, struct store_txn *t, const uint8_t *id)
 	size_t vlen;
 	struct rec r;
 	struct addr_val a;
-	uint8_t addr[REC_ADDR_LEN];
 	int rc;
 
 	rc = store_get(t, DB_RECORDS, id, REC_ID_LEN, &v, &vlen);
@@ -859,12 +1003,14 @@ sweep_record(struct sweep_arg *s, struct store_txn *t, const uint8_t *id)
 		return 0;	/* superseded earlier */
 	if (rc != 0)
 		return rc;
-	if (rec_decode(&r, v, vlen) == 0 && r.kind == REC_LISTING) {
-		rec_addr(addr, r.author, r.ref, r.ref_len);
-		if (addr_get(t, addr, &a) == 0 &&
-		    memcmp(a.id, id, REC_ID_LEN) == 0 &&
-		    s->ngone < SWEEP_BATCH)
-			memcpy(s->gone[s->ngone++], addr, REC_ADDR_LEN);
+	if (rec_decode(&r, v, vlen) == 0 && s->ngone < SWEEP_BATCH) {
+		struct gone *g = &s->gone[s->ngone++];
+
+		rec_addr(g->addr, r.author, r.ref, r.ref_len);
+		memcpy(g->id, id, REC_ID_LEN);
+		g->ts = r.created_at;
+		g->live = r.kind == REC_LISTING && addr_get(t, g->addr,
+		    &a) == 0 && memcmp(a.id, id, REC_ID_LEN) == 0;
 	}
 	if ((rc = store_del(t, DB_RECORDS, id, REC_ID_LEN)) != 0)
 		return rc;
@@ -932,9 +1078,13 @@ records_sweep(struct records *rs, int64_t now)
 		}
 		total += s.records;
 		for (i = 0; i < s.ngone; i++) {
-			if (rs->live > 0)
+			struct gone *g = &s.gone[i];
+			struct records_change ch = { g->addr, NULL, NULL, NULL,
+			    g->id, g->ts };
+
+			if (g->live && rs->live > 0)
 				rs->live--;
-			notify(rs, s.gone[i], NULL);
+			notify(rs, &ch);
 		}
 	} while (s.nkeys == SWEEP_BATCH);
 out:

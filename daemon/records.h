@@ -30,11 +30,20 @@
 struct node;
 struct records;
 
-/* A change to the live set, for subscribers (matcher, federation). */
+/*
+ * A change, for subscribers (matcher, federation).  One event per stored
+ * record, and one per record that left the store by expiry.
+ */
 struct records_change {
-	const uint8_t	*addr;		/* REC_ADDR_LEN */
-	const struct rec *rec;		/* the new current record, or NULL
-					 * when the address left the live set */
+	const uint8_t	*addr;		/* REC_ADDR_LEN: the address affected */
+	const struct rec *rec;		/* the address's live listing now, or
+					 * NULL when it has none */
+	const struct rec *stored;	/* the record just stored (any kind),
+					 * or NULL */
+	const uint8_t	*stored_id;	/* its id */
+	const uint8_t	*removed_id;	/* a record that left the store
+					 * (superseded or expired), or NULL */
+	uint64_t	 removed_ts;	/* its created_at */
 };
 typedef void (*records_watch_fn)(void *arg, const struct records_change *);
 
