@@ -168,8 +168,17 @@ node_init(const char *dir, const char *name, int role, const char *listen,
 		return MENTOR_EIO;
 	}
 	crypto_sign_keypair(spk, ssk);
-	/* CURVE keys are X25519 keys: secret first, then public. */
-	crypto_box_keypair(ckey + 32, ckey);
+	/*
+	 * The CURVE (X25519) transport keys are derived from the signing
+	 * key, so a peer needs only the NODE_ID to connect: secret first,
+	 * then public.
+	 */
+	if (crypto_sign_ed25519_sk_to_curve25519(ckey, ssk) != 0 ||
+	    crypto_sign_ed25519_pk_to_curve25519(ckey + 32, spk) != 0) {
+		snprintf(err, errlen, "cannot derive the CURVE keys");
+		sodium_memzero(ssk, sizeof(ssk));
+		return MENTOR_EIO;
+	}
 	snprintf(path, sizeof(path), "%s/sign.key", dir);
 	rc = write_file(path, ssk, sizeof(ssk), 0600, err, errlen);
 	if (rc == 0) {
@@ -357,6 +366,18 @@ node_open(struct node *n, const char *dir, char *err, size_t errlen)
 	memcpy(n->curve_sk, ckey, 32);
 	memcpy(n->curve_pk, ckey + 32, 32);
 	sodium_memzero(ckey, sizeof(ckey));
+	{
+		uint8_t want[32];
+
+		if (crypto_sign_ed25519_pk_to_curve25519(want,
+		    n->sign_pk) != 0 || sodium_memcmp(want, n->curve_pk,
+		    32) != 0) {
+			snprintf(err, errlen, "%s/curve.key does not belong "
+			    "to sign.key", dir);
+			rc = MENTOR_EINVAL;
+			goto fail;
+		}
+	}
 	hex_encode(n->id_hex, n->sign_pk, sizeof(n->sign_pk));
 	snprintf(path, sizeof(path), "%s/store", dir);
 	if ((rc = store_open(&n->store, path, 0, err, errlen)) != 0)

@@ -3,7 +3,8 @@
  * lives in a directory (mode 0700):
  *   mentord.conf   INI configuration
  *   sign.key       Ed25519 secret key (64 bytes, libsodium form), 0600
- *   curve.key      CURVE secret key then public key (32 + 32 bytes), 0600
+ *   curve.key      CURVE secret key then public key (32 + 32 bytes), 0600,
+ *                  derived from sign.key (a peer needs only the node id)
  *   mentord.lock   held with flock while a daemon runs
  *   api.sock       the client API (ZeroMQ ipc), created by the daemon
  *   store/         the LMDB store
