@@ -14,7 +14,8 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Wshadow \
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -DMENTOR_DATADIR=\"$(PREFIX)/share/mentord/data\" \
+	-Wall -Wextra -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes $(WERROR) $(SAN) \
 	-Iinclude -Iprotocol -Idaemon $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)

@@ -69,5 +69,7 @@ int	ctl_read_file(const char *path, size_t max, char **buf, size_t *len);
 extern const struct ctl_cmd ctl_node_cmds[];
 extern const struct ctl_cmd ctl_listing_cmds[];
 extern const struct ctl_cmd ctl_student_cmds[];
+extern const struct ctl_cmd ctl_match_cmds[];
+extern const struct ctl_cmd ctl_peer_cmds[];
 
 #endif

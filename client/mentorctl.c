@@ -18,6 +18,8 @@ static const struct ctl_cmd *const groups[] = {
 	ctl_node_cmds,
 	ctl_listing_cmds,
 	ctl_student_cmds,
+	ctl_match_cmds,
+	ctl_peer_cmds,
 };
 
 static void

@@ -45,6 +45,12 @@ static const struct cmd_entry cmds[] = {
 	{ "student.list",	cmd_student_list,	0 },
 	{ "student.show",	cmd_student_show,	0 },
 	{ "student.delete",	cmd_student_delete,	0 },
+	{ "match",		cmd_match,		0 },
+	{ "peer.add",		cmd_peer_add,		0 },
+	{ "peer.list",		cmd_peer_list,		0 },
+	{ "peer.remove",	cmd_peer_remove,	0 },
+	{ "sync.start",		cmd_sync_start,		0 },
+	{ "sync.status",	cmd_sync_status,	0 },
 };
 
 struct api {

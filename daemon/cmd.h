@@ -79,5 +79,11 @@ int	cmd_student_import(struct cmd_ctx *);
 int	cmd_student_list(struct cmd_ctx *);
 int	cmd_student_show(struct cmd_ctx *);
 int	cmd_student_delete(struct cmd_ctx *);
+int	cmd_match(struct cmd_ctx *);
+int	cmd_peer_add(struct cmd_ctx *);
+int	cmd_peer_list(struct cmd_ctx *);
+int	cmd_peer_remove(struct cmd_ctx *);
+int	cmd_sync_start(struct cmd_ctx *);
+int	cmd_sync_status(struct cmd_ctx *);
 
 #endif

@@ -15,7 +15,9 @@
 #include "api.h"
 #include "log.h"
 #include "mentor.h"
+#include "matching.h"
 #include "node.h"
+#include "peer.h"
 #include "records.h"
 
 static void
@@ -134,6 +136,14 @@ run(const char *dir, int verbose, int level)
 		log_err("%s", err);
 		goto out;
 	}
+	if (matching_open(&n, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (peers_open(&n.peers, &n, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		goto out;
+	}
 	if (api_open(&n.api, &n, err, sizeof(err)) != 0) {
 		log_err("%s", err);
 		goto out;
@@ -159,6 +169,8 @@ out:
 	if (sigint)
 		event_free(sigint);
 	api_close(n.api);
+	peers_close(n.peers);
+	matching_close(&n);
 	records_close(n.records);
 	if (n.zctx)
 		zmq_ctx_term(n.zctx);

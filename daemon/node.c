@@ -245,6 +245,21 @@ conf_handler(void *arg, const char *section, const char *key,
 		if (strlen(value) >= sizeof(c->data_dir))
 			goto bad;
 		snprintf(c->data_dir, sizeof(c->data_dir), "%s", value);
+	} else if (strcmp(section, "peer") == 0 &&
+	    strcmp(key, "heartbeat_ms") == 0) {
+		if ((v = atoi(value)) < 100 || v > 600000)
+			goto bad;
+		c->heartbeat_ms = v;
+	} else if (strcmp(section, "peer") == 0 &&
+	    strcmp(key, "sync_interval_s") == 0) {
+		if ((v = atoi(value)) < 1 || v > 86400)
+			goto bad;
+		c->sync_s = v;
+	} else if (strcmp(section, "peer") == 0 &&
+	    strcmp(key, "auto_sync") == 0) {
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+			goto bad;
+		c->no_auto_sync = strcmp(value, "no") == 0;
 	} else if (strcmp(section, "log") == 0 && strcmp(key, "level") == 0) {
 		if ((v = log_level_parse(value)) < 0)
 			goto bad;

@@ -29,6 +29,9 @@ struct conf {
 	char	listen[NODE_EP_MAX];	/* "" when the node does not listen */
 	int	log_level;
 	char	data_dir[PATH_MAX];	/* frameworks; "" = built-in search */
+	int	heartbeat_ms;		/* [peer] heartbeat_ms; 0 = default */
+	int	sync_s;			/* [peer] sync_interval_s; 0 = default */
+	int	no_auto_sync;		/* [peer] auto_sync = no */
 };
 
 struct node {
@@ -47,6 +50,7 @@ struct node {
 	struct api	*api;
 	struct records	*records;
 	struct matcher	*matcher;
+	struct peers	*peers;
 };
 
 /* node_role_parse / node_role_name: "school|employer|hub" <-> enum. */

@@ -358,8 +358,8 @@ store_one(struct batch *b, struct store_txn *t, size_t i)
 			    "version held (created %s)", when);
 		}
 		/* Replace: the superseded record and its index entries go. */
+		/* Counted while its record is held, expired or not. */
 		p->was_live = cur.kind == REC_LISTING &&
-		    (int64_t)cur.expires > b->now &&
 		    store_get(t, DB_RECORDS, cur.id, REC_ID_LEN, &val,
 		    &vlen) == 0;
 		rc = store_del(t, DB_RECORDS, cur.id, REC_ID_LEN);
@@ -703,12 +703,13 @@ live_fn(const void *key, size_t klen, const void *val, size_t vlen,
 
 	if (klen != REC_ADDR_LEN || vlen < ADDR_FIXED)
 		return 0;
-	if (v[0] != REC_LISTING || (int64_t)get_be64(v + 9) <= l->now)
+	if (v[0] != REC_LISTING)
 		return 0;
 	if (store_get(l->t, DB_RECORDS, v + 17, REC_ID_LEN, &rb, &rlen) != 0)
 		return 0;
+	/* The count includes expired listings the sweep has yet to drop. */
 	l->count++;
-	if (l->fn == NULL)
+	if (l->fn == NULL || (int64_t)get_be64(v + 9) <= l->now)
 		return 0;
 	/* Verified when stored: decode only. */
 	if (rec_decode(&r, rb, rlen) != 0) {
@@ -1192,4 +1193,104 @@ records_close(struct records *rs)
 	if (rs->timer)
 		event_free(rs->timer);
 	free(rs);
+}
+
+struct fetch_arg {
+	const uint8_t	(*ids)[REC_ID_LEN];
+	size_t		 n, max, used, len, cap, found;
+	uint8_t		*out;
+	int64_t		 now;
+};
+
+static int
+fetch_fn(struct store_txn *t, void *arg)
+{
+	struct fetch_arg *f = arg;
+	const void *v;
+	size_t vlen, need;
+	uint8_t *p;
+
+	for (f->used = 0; f->used < f->n; f->used++) {
+		if (store_get(t, DB_RECORDS, f->ids[f->used], REC_ID_LEN, &v,
+		    &vlen) != 0 || vlen < REC_HDR_FIXED)
+			continue;
+		if ((int64_t)get_be64((const uint8_t *)v + 44) <= f->now)
+			continue;
+		if (f->len > 0 && f->len + 4 + vlen > f->max)
+			break;
+		need = f->len + 4 + vlen;
+		if (need > f->cap) {
+			size_t ncap = f->cap ? f->cap * 2 : 1 << 16;
+
+			while (ncap < need)
+				ncap *= 2;
+			if ((p = realloc(f->out, ncap)) == NULL)
+				return MENTOR_ENOMEM;
+			f->out = p;
+			f->cap = ncap;
+		}
+		put_be32(f->out + f->len, (uint32_t)vlen);
+		memcpy(f->out + f->len + 4, v, vlen);
+		f->len = need;
+		f->found++;
+	}
+	return 0;
+}
+
+int
+records_fetch(struct records *rs, const uint8_t (*ids)[REC_ID_LEN],
+    size_t n, size_t max_bytes, uint8_t **out, size_t *outlen, size_t *used,
+    size_t *found)
+{
+	struct fetch_arg f;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.ids = ids;
+	f.n = n;
+	f.max = max_bytes;
+	f.now = now_ms();
+	if ((rc = store_read(rs->node->store, fetch_fn, &f)) != 0) {
+		free(f.out);
+		return rc;
+	}
+	*out = f.out;
+	*outlen = f.len;
+	*used = f.used;
+	*found = f.found;
+	return 0;
+}
+
+struct ids_arg {
+	records_id_fn	 fn;
+	void		*arg;
+	int64_t		 now;
+};
+
+static int
+ids_each(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct ids_arg *a = arg;
+	const uint8_t *v = val;
+
+	if (klen != REC_ID_LEN || vlen < REC_HDR_FIXED)
+		return 0;
+	if ((int64_t)get_be64(v + 44) <= a->now)
+		return 0;
+	return a->fn(a->arg, get_be64(v + 36), key);
+}
+
+static int
+ids_fn(struct store_txn *t, void *arg)
+{
+	return store_iter(t, DB_RECORDS, NULL, 0, ids_each, arg);
+}
+
+int
+records_each_id(struct records *rs, records_id_fn fn, void *arg)
+{
+	struct ids_arg a = { fn, arg, now_ms() };
+
+	return store_read(rs->node->store, ids_fn, &a);
 }

@@ -128,6 +128,20 @@ int	records_foreach_live(struct records *, records_each_fn, void *arg);
 int	records_export(struct records *, const uint8_t *after, size_t max_bytes,
 	    uint8_t **out, size_t *outlen, int *more, uint8_t last[REC_ID_LEN]);
 
+/*
+ * records_fetch: export frames of the stored, unexpired records among ids
+ * (missing ones are skipped), up to about max_bytes.  *used says how many
+ * ids were looked at (the rest did not fit), *found how many were written.
+ * *out is malloc'd (NULL when nothing was found).
+ */
+int	records_fetch(struct records *, const uint8_t (*ids)[REC_ID_LEN],
+	    size_t n, size_t max_bytes, uint8_t **out, size_t *outlen,
+	    size_t *used, size_t *found);
+
+/* records_each_id: (created_at, id) of every stored, unexpired record. */
+typedef int (*records_id_fn)(void *arg, uint64_t ts, const uint8_t *id);
+int	records_each_id(struct records *, records_id_fn fn, void *arg);
+
 /* Trust: direct trust in an author key, set by the operator. */
 int	records_trust_add(struct records *, const uint8_t key[REC_KEY_LEN],
 	    const char *note);

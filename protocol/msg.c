@@ -132,8 +132,10 @@ msg_req_encode(const char *cmd, const json_t *args, uint8_t **out,
 {
 	json_t *j;
 
-	j = json_pack("{s:s,s:O}", "cmd", cmd, "args",
-	    args ? (json_t *)args : json_object());
+	if (args)
+		j = json_pack("{s:s,s:O}", "cmd", cmd, "args", (json_t *)args);
+	else
+		j = json_pack("{s:s,s:o}", "cmd", cmd, "args", json_object());
 	return frame(j, out, len);
 }
 

@@ -234,7 +234,8 @@ date_format(char *out, int32_t days)
 void
 time_format(char *out, int64_t ms)
 {
-	int64_t s = ms / 1000;
+	/* Floor division: a time before 1970 rounds down, not up. */
+	int64_t s = ms / 1000 - (ms % 1000 < 0);
 	int32_t days = (int32_t)(s / 86400);
 	int64_t rem = s % 86400;
 

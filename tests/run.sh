@@ -32,8 +32,8 @@ run_unit() {
 		log=$logs/$name.log
 		CMOCKA_MESSAGE_OUTPUT=stdout timeout 300 "$t" >"$log" 2>&1
 		st=$?
-		p=$(grep -c '^\[       OK \]' "$log")
-		f=$(grep -c '^\[  FAILED  \] [a-z_]' "$log")
+		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
+		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
 		if [ "$st" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 		pass=$((pass + p))
 		fail=$((fail + f))

@@ -68,20 +68,22 @@ ctl "$emp" records export "$T/exp1.bin"
 out=$(ctl "$sch" --json records import "$T/exp1.bin"); rc=$?
 check_eq "import from an untrusted author exits 1" 1 "$rc"
 check_match "  ...every record refused as EUNTRUSTED" '"EUNTRUSTED"' "$out"
-check_eq "  ...nothing stored" 0 "$(ctl "$sch" --json status | json 'd["records"]')"
+check_eq "  ...nothing stored (only the school's own node record)" "0 1" \
+    "$(ctl "$sch" --json status | json 'str(d["listings"])+" "+str(d["records"])')"
 
 check "trust add" ctl "$sch" trust add "$emp_id" --note "Acme"
 check_eq "trust list shows it" "$emp_id" \
     "$(ctl "$sch" --json trust list | json 'd[0]["node_id"]')"
 out=$(ctl "$sch" --json records import "$T/exp1.bin")
-check_eq "import into a trusting node accepts the records" "1 0" \
+# The export holds the listing and the employer's node record.
+check_eq "import into a trusting node accepts the records" "2 0" \
     "$(echo "$out" | json 'str(d["accepted"])+" "+str(d["rejected"])')"
 check_eq "  ...with identical listing ids" "$id" \
     "$(ctl "$sch" --json listing list | json 'd[0]["id"]')"
 check_eq "  ...and identical content" \
     "$(ctl "$emp" --json listing show "$id" | json 'd["record_id"]')" \
     "$(ctl "$sch" --json listing show "$id" | json 'd["record_id"]')"
-check_eq "importing again: duplicates, nothing new" "0 1" \
+check_eq "importing again: duplicates, nothing new" "0 2" \
     "$(ctl "$sch" --json records import "$T/exp1.bin" | json 'str(d["accepted"])+" "+str(d["duplicates"])')"
 
 # Withdraw; an older version never comes back, also after kill -9.
@@ -128,7 +130,7 @@ sch2=$(node_new school2 school)
 node_start "$sch2"
 ctl "$sch2" trust add "$emp_id" >/dev/null
 out=$(ctl "$sch2" --json records import "$T/flip.bin")
-check_eq "a bit-flipped record is refused, the others accepted" "3 1" \
+check_eq "a bit-flipped record is refused, the others accepted" "4 1" \
     "$(echo "$out" | json 'str(d["accepted"])+" "+str(d["rejected"])')"
 check_match "  ...the refusal says why" '"ESIG"|"EINVAL"' "$out"
 out=$(ctl "$sch2" --json records import "$T/trunc.bin")
@@ -141,11 +143,22 @@ check_fails "random bytes are refused" ctl "$sch2" records import "$T/rand.bin"
 check_fails "random frames after a good header are refused" \
     ctl "$sch2" records import "$T/rand2.bin"
 check "  ...and the node keeps running" ctl "$sch2" status
-check_eq "  ...holding only the 4 genuine records" 4 \
-    "$(ctl "$sch2" --json status | json 'd["records"]')"
+check_eq "  ...holding only the 4 genuine listings" 4 \
+    "$(ctl "$sch2" --json listing list | json 'len(d)')"
+check_eq "  ...and no record that is not genuine" 0 \
+    "$(ctl "$sch2" --json records export | python3 -c '
+import sys, hashlib
+b = sys.stdin.buffer.read(); off = 5; bad = 0
+ref = open(sys.argv[1], "rb").read()
+while off < len(b):
+    n = int.from_bytes(b[off:off+4], "big"); r = b[off+4:off+4+n]; off += 4 + n
+    if r not in ref and r[3] != 3: bad += 1
+print(bad)' "$T/exp3.bin")"
 ctl "$sch2" records export "$T/exp4.bin"
-check_eq "  ...which re-export and import cleanly elsewhere" "0 4" \
-    "$(ctl "$sch" --json records import "$T/exp4.bin" | json 'str(d["rejected"])+" "+str(d["accepted"]+d["duplicates"])')"
+out=$(ctl "$sch" --json records import "$T/exp4.bin")
+check_eq "  ...which re-export and import elsewhere: 5 held, 1 untrusted" \
+    "1 5 EUNTRUSTED" \
+    "$(echo "$out" | json 'str(d["rejected"])+" "+str(d["accepted"]+d["duplicates"])+" "+d["errors"][0]["error"]')"
 
 check_fails "withdrawing another node's listing is refused" \
     ctl "$sch" listing withdraw "$id"

@@ -1,0 +1,1323 @@
+/*
+ * peer.c: links between nodes over ZeroMQ with CURVE.  Every node binds a
+ * ROUTER (if it has a listen endpoint) and connects one DEALER to each
+ * peer it added.  Requests travel on the DEALER, answers come back on it;
+ * the ROUTER answers what arrives from peers.  The ZAP handler admits only
+ * the CURVE keys of added peers and is bound before the listener, so a
+ * node never accepts a connection it cannot authenticate.
+ *
+ * ZMQ_FD is edge-triggered: each socket's callback drains it while
+ * ZMQ_EVENTS says POLLIN; because a send can consume the edge, every send
+ * re-arms the socket's event with event_active().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+#include <zmq.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "mentor.h"
+#include "node.h"
+#include "peer.h"
+#include "peermsg.h"
+#include "recon.h"
+#include "record.h"
+#include "records.h"
+#include "store.h"
+#include "util.h"
+
+#define PEERS_MAX	256
+#define ZAP_EP		"inproc://zeromq.zap.01"
+#define BATCH		64		/* messages per callback */
+#define FRAME_LIMIT	(500u << 10)	/* reconciliation message budget */
+#define CHUNK		(4u << 20)	/* records per PUSH / RECORDS */
+#define INVALID_MAX	50		/* bad records before suspension */
+#define SUSPEND_MS	(10 * 60 * 1000)
+#define SYNC_STALL_MS	15000
+
+enum sync_state { SYNC_IDLE, SYNC_RECON, SYNC_FETCH };
+
+struct sync_stats {
+	unsigned	rounds;
+	uint64_t	bytes_sent, bytes_received;
+	uint64_t	records_in, records_out;
+};
+
+struct peer {
+	uint8_t		 key[REC_KEY_LEN];
+	char		 hex[2 * REC_KEY_LEN + 1];
+	uint8_t		 curve_pk[32];
+	char		 endpoint[NODE_EP_MAX];
+	char		 org[PM_NAME_MAX + 1];
+	void		*dealer;
+	struct event	*ev;
+	struct peers	*ps;
+	int64_t		 last_rx;
+	int		 connected;
+	struct pm_hello	 hello;
+	int		 have_hello;
+	uint64_t	 invalid, untrusted;
+	int64_t		 suspended_until;
+	/* The current or last synchronisation this node started. */
+	enum sync_state	 state;
+	uint32_t	 session;
+	struct recon	*rc;
+	uint8_t		(*need)[REC_ID_LEN];
+	size_t		 nneed, needpos;
+	int64_t		 sync_started, last_sync, last_step;
+	unsigned	 gen;		/* generation of the last finished sync */
+	unsigned	 gen_running;
+	int		 sync_failed;
+	struct sync_stats st, total;
+};
+
+struct peers {
+	struct node	*node;
+	void		*zap, *router;
+	struct event	*zap_ev, *router_ev, *tick, *flush;
+	struct peer	*p[PEERS_MAX];
+	size_t		 n;
+	struct rset	*set;
+	uint32_t	 next_session;
+	unsigned	 gen;
+	int64_t		 heartbeat_ms, sync_ms, last_node_rec;
+	uint8_t		*push;		/* frames waiting for the flush */
+	size_t		 push_len, push_cap;
+};
+
+static struct peer *
+find_key(struct peers *ps, const uint8_t *key)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		if (memcmp(ps->p[i]->key, key, REC_KEY_LEN) == 0)
+			return ps->p[i];
+	return NULL;
+}
+
+static struct peer *
+find_curve(struct peers *ps, const uint8_t *curve)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		if (sodium_memcmp(ps->p[i]->curve_pk, curve, 32) == 0)
+			return ps->p[i];
+	return NULL;
+}
+
+static struct peer *
+find_hex(struct peers *ps, const char *hex)
+{
+	size_t i;
+
+	for (i = 0; hex && i < ps->n; i++)
+		if (strcmp(ps->p[i]->hex, hex) == 0)
+			return ps->p[i];
+	return NULL;
+}
+
+/* zsend: one frame (more: ZMQ_SNDMORE) and re-arm the socket's event. */
+static int
+zsend(void *sock, struct event *ev, const void *buf, size_t len, int more)
+{
+	int rc;
+
+	rc = zmq_send(sock, buf, len, ZMQ_DONTWAIT | (more ? ZMQ_SNDMORE : 0));
+	event_active(ev, EV_READ, 0);
+	return rc == -1 ? MENTOR_EUNAVAIL : 0;
+}
+
+/* to_peer: a message on the peer's outgoing connection. */
+static int
+to_peer(struct peer *p, const void *buf, size_t len)
+{
+	if (p->dealer == NULL)
+		return MENTOR_EUNAVAIL;
+	p->st.bytes_sent += len;
+	return zsend(p->dealer, p->ev, buf, len, 0);
+}
+
+static void
+my_hello(struct peers *ps, struct pm_hello *h)
+{
+	struct node *n = ps->node;
+
+	memset(h, 0, sizeof(*h));
+	h->role = (uint8_t)n->conf.role;
+	snprintf(h->name, sizeof(h->name), "%s", n->conf.name);
+	snprintf(h->endpoint, sizeof(h->endpoint), "%s", n->conf.listen);
+}
+
+/* ---- receiving records from a peer ---------------------------------- */
+
+/*
+ * accept_frames: verifies and stores the records in frames from peer p.
+ * Certificates and node records go first so that the listings they vouch
+ * for are judged after them.  Returns how many were stored.
+ */
+static size_t
+accept_frames(struct peers *ps, struct peer *p, const uint8_t *buf,
+    size_t len, size_t n)
+{
+	const uint8_t **bufs, *rec;
+	size_t *lens, off = 0, reclen, i, k = 0, stored = 0;
+	struct records_verdict *v;
+	int pass;
+
+	if (n == 0)
+		return 0;
+	bufs = calloc(n, sizeof(*bufs));
+	lens = calloc(n, sizeof(*lens));
+	v = calloc(n, sizeof(*v));
+	if (!bufs || !lens || !v)
+		goto out;
+	for (pass = 0; pass < 2; pass++) {
+		off = 0;
+		while (k < n && xs_next(buf, len, &off, &rec, &reclen) == 1) {
+			int first = reclen > 3 && (rec[3] == REC_NODE ||
+			    rec[3] == REC_CERTIFICATE);
+
+			if (first == (pass == 0)) {
+				bufs[k] = rec;
+				lens[k] = reclen;
+				k++;
+			}
+		}
+	}
+	if (records_accept_batch(ps->node->records, bufs, lens, k, v) != 0)
+		goto out;
+	for (i = 0; i < k; i++) {
+		switch (v[i].code) {
+		case 0:
+			stored++;
+			break;
+		case MENTOR_EDUP:
+		case MENTOR_ESTALE:
+		case MENTOR_EWITHDRAWN:
+		case MENTOR_EEXPIRED:
+			break;	/* races of honest peers */
+		case MENTOR_EUNTRUSTED:
+			p->untrusted++;
+			log_debug("peer %.16s: %s", p->hex, v[i].why);
+			break;
+		default:
+			p->invalid++;
+			log_warn("peer %.16s sent an invalid record: %s",
+			    p->hex, v[i].why);
+		}
+	}
+	if (p->invalid >= INVALID_MAX && p->suspended_until == 0) {
+		log_warn("peer %.16s: %llu invalid records; disconnected for "
+		    "%d min", p->hex, (unsigned long long)p->invalid,
+		    SUSPEND_MS / 60000);
+		p->suspended_until = now_ms() + SUSPEND_MS;
+		if (p->dealer)
+			zmq_disconnect(p->dealer, p->endpoint);
+	}
+out:
+	free(bufs);
+	free(lens);
+	free(v);
+	return stored;
+}
+
+/* ---- the synchronisation this node starts (initiator) ---------------- */
+
+static void
+sync_end(struct peer *p, int failed)
+{
+	recon_free(p->rc);
+	p->rc = NULL;
+	free(p->need);
+	p->need = NULL;
+	p->nneed = p->needpos = 0;
+	p->state = SYNC_IDLE;
+	p->sync_failed = failed;
+	p->gen = p->gen_running;
+	p->last_sync = now_ms();
+	p->total.rounds += p->st.rounds;
+	p->total.bytes_sent += p->st.bytes_sent;
+	p->total.bytes_received += p->st.bytes_received;
+	p->total.records_in += p->st.records_in;
+	p->total.records_out += p->st.records_out;
+	log_debug("peer %.16s: sync %s: %u rounds, %llu B out, %llu B in, "
+	    "%llu records in, %llu out", p->hex, failed ? "failed" : "done",
+	    p->st.rounds, (unsigned long long)p->st.bytes_sent,
+	    (unsigned long long)p->st.bytes_received,
+	    (unsigned long long)p->st.records_in,
+	    (unsigned long long)p->st.records_out);
+}
+
+static int
+send_framed(struct peer *p, unsigned type, const uint8_t *body, size_t len,
+    int more)
+{
+	uint8_t *msg;
+	size_t n = PM_HDR_LEN + (type == PM_RECORDS) + len;
+	int rc;
+
+	if ((msg = malloc(n)) == NULL)
+		return MENTOR_ENOMEM;
+	pm_header(msg, type, p->session);
+	if (type == PM_RECORDS)
+		msg[PM_HDR_LEN] = (uint8_t)more;
+	if (len)
+		memcpy(msg + n - len, body, len);
+	rc = to_peer(p, msg, n);
+	free(msg);
+	return rc;
+}
+
+/* push_ids: sends the records the peer lacks, in chunks. */
+static void
+push_ids(struct peers *ps, struct peer *p, const uint8_t (*ids)[REC_ID_LEN],
+    size_t n)
+{
+	uint8_t *out;
+	size_t len, used, found, pos = 0;
+
+	while (pos < n) {
+		if (records_fetch(ps->node->records, ids + pos, n - pos, CHUNK,
+		    &out, &len, &used, &found) != 0 || used == 0)
+			return;
+		if (found > 0 && send_framed(p, PM_PUSH, out, len, 0) == 0)
+			p->st.records_out += found;
+		free(out);
+		pos += used;
+	}
+}
+
+static void
+want_next(struct peer *p)
+{
+	uint8_t *msg;
+	size_t k = p->nneed - p->needpos, n;
+
+	if (k == 0) {
+		sync_end(p, 0);
+		return;
+	}
+	if (k > PM_WANT_MAX)
+		k = PM_WANT_MAX;
+	n = PM_HDR_LEN + 2 + k * REC_ID_LEN;
+	if ((msg = malloc(n)) == NULL) {
+		sync_end(p, 1);
+		return;
+	}
+	pm_header(msg, PM_WANT, p->session);
+	msg[6] = (uint8_t)(k >> 8);
+	msg[7] = (uint8_t)k;
+	memcpy(msg + 8, p->need[p->needpos], k * REC_ID_LEN);
+	p->needpos += k;
+	if (to_peer(p, msg, n) != 0)
+		sync_end(p, 1);
+	free(msg);
+}
+
+static void
+sync_start(struct peers *ps, struct peer *p)
+{
+	uint8_t *body = NULL, *msg;
+	size_t len = 0;
+
+	if (p->state != SYNC_IDLE || p->dealer == NULL ||
+	    p->suspended_until > now_ms())
+		return;
+	memset(&p->st, 0, sizeof(p->st));
+	p->session = ++ps->next_session;
+	p->gen_running = ps->gen;
+	p->sync_started = p->last_step = now_ms();
+	if (recon_new(&p->rc, ps->set, FRAME_LIMIT) != 0 ||
+	    recon_initiate(p->rc, &body, &len) != 0) {
+		sync_end(p, 1);
+		return;
+	}
+	if ((msg = malloc(PM_HDR_LEN + len)) == NULL) {
+		free(body);
+		sync_end(p, 1);
+		return;
+	}
+	pm_header(msg, PM_RECON, p->session);
+	memcpy(msg + PM_HDR_LEN, body, len);
+	free(body);
+	p->state = SYNC_RECON;
+	if (to_peer(p, msg, PM_HDR_LEN + len) != 0)
+		sync_end(p, 1);
+	free(msg);
+}
+
+static void
+on_recon_reply(struct peers *ps, struct peer *p, const struct pm *m)
+{
+	const uint8_t (*ids)[REC_ID_LEN];
+	uint8_t *out = NULL, *msg;
+	size_t outlen = 0, n;
+
+	if (p->state != SYNC_RECON || m->session != p->session)
+		return;		/* stale */
+	p->st.rounds++;
+	p->last_step = now_ms();
+	if (recon_step(p->rc, m->body, m->body_len, &out, &outlen) != 0) {
+		log_warn("peer %.16s: bad reconciliation reply", p->hex);
+		p->invalid++;
+		sync_end(p, 1);
+		return;
+	}
+	if (out != NULL) {
+		if ((msg = malloc(PM_HDR_LEN + outlen)) == NULL) {
+			free(out);
+			sync_end(p, 1);
+			return;
+		}
+		pm_header(msg, PM_RECON, p->session);
+		memcpy(msg + PM_HDR_LEN, out, outlen);
+		if (to_peer(p, msg, PM_HDR_LEN + outlen) != 0)
+			sync_end(p, 1);
+		free(msg);
+		free(out);
+		return;
+	}
+	/* Reconciled: push what the peer lacks, fetch what we lack. */
+	n = recon_have(p->rc, &ids);
+	push_ids(ps, p, ids, n);
+	n = recon_need(p->rc, &ids);
+	if (n > 0 && (p->need = malloc(n * REC_ID_LEN)) == NULL) {
+		sync_end(p, 1);
+		return;
+	}
+	if (n > 0)
+		memcpy(p->need, ids, n * REC_ID_LEN);
+	p->nneed = n;
+	p->needpos = 0;
+	p->state = SYNC_FETCH;
+	want_next(p);
+}
+
+static void
+on_records(struct peers *ps, struct peer *p, const struct pm *m)
+{
+	if (p->state != SYNC_FETCH || m->session != p->session)
+		return;
+	p->last_step = now_ms();
+	p->st.records_in += accept_frames(ps, p, m->body, m->body_len,
+	    m->nrecords);
+	if (!m->more)
+		want_next(p);	/* the receiver paces: one WANT at a time */
+}
+
+/* ---- answering what peers send (responder) ------------------------- */
+
+static void
+reply(struct peers *ps, zmq_msg_t *rid, const void *buf, size_t len)
+{
+	if (zsend(ps->router, ps->router_ev, zmq_msg_data(rid),
+	    zmq_msg_size(rid), 1) == 0)
+		zsend(ps->router, ps->router_ev, buf, len, 0);
+}
+
+static void
+answer_want(struct peers *ps, zmq_msg_t *rid, const struct pm *m)
+{
+	uint8_t *out, *msg;
+	size_t len, used, found, pos = 0;
+
+	while (pos < m->nids) {
+		if (records_fetch(ps->node->records,
+		    (const uint8_t (*)[REC_ID_LEN])(m->ids + pos * REC_ID_LEN),
+		    m->nids - pos, CHUNK, &out, &len, &used, &found) != 0)
+			return;
+		pos += used;
+		if ((msg = malloc(PM_HDR_LEN + 1 + len)) != NULL) {
+			pm_header(msg, PM_RECORDS, m->session);
+			msg[PM_HDR_LEN] = pos < m->nids;
+			if (len)
+				memcpy(msg + PM_HDR_LEN + 1, out, len);
+			reply(ps, rid, msg, PM_HDR_LEN + 1 + len);
+			free(msg);
+		}
+		free(out);
+		if (used == 0)
+			break;
+	}
+}
+
+static void
+on_router_msg(struct peers *ps, zmq_msg_t *rid, zmq_msg_t *body)
+{
+	const char *uid = zmq_msg_gets(body, "User-Id");
+	struct peer *p = find_hex(ps, uid);
+	struct pm m;
+	uint8_t buf[PM_HDR_LEN + 4 + PM_NAME_MAX + PM_EP_MAX], *out;
+	struct pm_hello h;
+	size_t n, outlen;
+	int rc;
+
+	if (p == NULL || p->suspended_until > now_ms())
+		return;		/* removed or suspended since it connected */
+	p->last_rx = now_ms();
+	if ((rc = pm_decode(&m, zmq_msg_data(body), zmq_msg_size(body))) != 0) {
+		p->invalid++;
+		log_warn("peer %.16s: malformed message: %s", p->hex,
+		    mentor_strerror(rc));
+		return;
+	}
+	switch (m.type) {
+	case PM_PING:
+		p->hello = m.hello;
+		p->have_hello = 1;
+		my_hello(ps, &h);
+		if ((n = pm_hello_encode(buf, sizeof(buf), PM_PONG, m.session,
+		    &h)) != 0)
+			reply(ps, rid, buf, n);
+		break;
+	case PM_PUSH:
+		p->total.records_in += accept_frames(ps, p, m.body,
+		    m.body_len, m.nrecords);
+		break;
+	case PM_RECON:
+		rc = recon_respond(ps->set, FRAME_LIMIT, m.body, m.body_len,
+		    &out, &outlen);
+		if (rc != 0) {
+			p->invalid++;
+			log_warn("peer %.16s: bad reconciliation message: %s",
+			    p->hex, mentor_strerror(rc));
+			break;
+		}
+		if ((n = PM_HDR_LEN + outlen) <= PM_MAX) {
+			uint8_t *msg = malloc(n);
+
+			if (msg) {
+				pm_header(msg, PM_RECON_REPLY, m.session);
+				memcpy(msg + PM_HDR_LEN, out, outlen);
+				reply(ps, rid, msg, n);
+				free(msg);
+			}
+		}
+		free(out);
+		break;
+	case PM_WANT:
+		answer_want(ps, rid, &m);
+		break;
+	default:
+		p->invalid++;	/* answers belong on our own connection */
+	}
+}
+
+static void
+on_dealer_msg(struct peers *ps, struct peer *p, const uint8_t *buf,
+    size_t len)
+{
+	struct pm m;
+	int rc;
+
+	p->last_rx = now_ms();
+	p->st.bytes_received += len;
+	if ((rc = pm_decode(&m, buf, len)) != 0) {
+		p->invalid++;
+		log_warn("peer %.16s: malformed answer: %s", p->hex,
+		    mentor_strerror(rc));
+		return;
+	}
+	switch (m.type) {
+	case PM_PONG:
+		p->hello = m.hello;
+		p->have_hello = 1;
+		break;
+	case PM_RECON_REPLY:
+		on_recon_reply(ps, p, &m);
+		break;
+	case PM_RECORDS:
+		on_records(ps, p, &m);
+		break;
+	default:
+		p->invalid++;
+	}
+}
+
+/* ---- sockets on the event loop -------------------------------------- */
+
+static int
+readable(void *sock)
+{
+	int events;
+	size_t sz = sizeof(events);
+
+	if (zmq_getsockopt(sock, ZMQ_EVENTS, &events, &sz) == -1)
+		return 0;
+	return (events & ZMQ_POLLIN) != 0;
+}
+
+/* drain_rest: discards the remaining frames of a message. */
+static void
+drain_rest(void *sock)
+{
+	zmq_msg_t m;
+
+	while (1) {
+		int more;
+		size_t sz = sizeof(more);
+
+		if (zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz) == -1 ||
+		    !more)
+			return;
+		zmq_msg_init(&m);
+		zmq_msg_recv(&m, sock, ZMQ_DONTWAIT);
+		zmq_msg_close(&m);
+	}
+}
+
+static void
+on_router(evutil_socket_t fd, short what, void *arg)
+{
+	struct peers *ps = arg;
+	zmq_msg_t rid, body;
+	int i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < BATCH && readable(ps->router); i++) {
+		zmq_msg_init(&rid);
+		zmq_msg_init(&body);
+		if (zmq_msg_recv(&rid, ps->router, ZMQ_DONTWAIT) != -1 &&
+		    zmq_msg_more(&rid) &&
+		    zmq_msg_recv(&body, ps->router, ZMQ_DONTWAIT) != -1) {
+			if (!zmq_msg_more(&body))
+				on_router_msg(ps, &rid, &body);
+			drain_rest(ps->router);
+		}
+		zmq_msg_close(&rid);
+		zmq_msg_close(&body);
+	}
+	if (i == BATCH)
+		event_active(ps->router_ev, EV_READ, 0);
+}
+
+static void
+on_dealer(evutil_socket_t fd, short what, void *arg)
+{
+	struct peer *p = arg;
+	zmq_msg_t m;
+	int i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < BATCH && p->dealer && readable(p->dealer); i++) {
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, p->dealer, ZMQ_DONTWAIT) != -1) {
+			if (!zmq_msg_more(&m))
+				on_dealer_msg(p->ps, p, zmq_msg_data(&m),
+				    zmq_msg_size(&m));
+			drain_rest(p->dealer);
+		}
+		zmq_msg_close(&m);
+	}
+	if (i == BATCH)
+		event_active(p->ev, EV_READ, 0);
+}
+
+/*
+ * ZAP (RFC 27): admit a CURVE client whose key belongs to an added,
+ * unsuspended peer; its User-Id becomes the peer's node id.
+ */
+static void
+on_zap(evutil_socket_t fd, short what, void *arg)
+{
+	struct peers *ps = arg;
+	zmq_msg_t f[7];
+	char status[4] = "400", uid[2 * REC_KEY_LEN + 1] = "";
+	struct peer *p;
+	int i, n, more, ok;
+	size_t sz;
+
+	(void)fd;
+	(void)what;
+	while (readable(ps->zap)) {
+		for (n = 0, more = 1; more; n++) {
+			zmq_msg_t *m = &f[n < 7 ? n : 6];
+
+			if (n >= 7)
+				zmq_msg_close(m);
+			zmq_msg_init(m);
+			if (zmq_msg_recv(m, ps->zap, ZMQ_DONTWAIT) == -1) {
+				zmq_msg_close(m);
+				return;
+			}
+			sz = sizeof(more);
+			zmq_getsockopt(ps->zap, ZMQ_RCVMORE, &more, &sz);
+		}
+		ok = n == 7 && zmq_msg_size(&f[5]) == 5 &&
+		    memcmp(zmq_msg_data(&f[5]), "CURVE", 5) == 0 &&
+		    zmq_msg_size(&f[6]) == 32;
+		p = ok ? find_curve(ps, zmq_msg_data(&f[6])) : NULL;
+		if (p && p->suspended_until <= now_ms()) {
+			memcpy(status, "200", 4);
+			memcpy(uid, p->hex, sizeof(uid));
+		} else
+			log_info("peer: refused a connection from a key "
+			    "nobody added");
+		zsend(ps->zap, ps->zap_ev, "1.0", 3, 1);
+		zsend(ps->zap, ps->zap_ev, zmq_msg_data(&f[1]),
+		    n > 1 ? zmq_msg_size(&f[1]) : 0, 1);
+		zsend(ps->zap, ps->zap_ev, status, 3, 1);
+		zsend(ps->zap, ps->zap_ev, p ? "OK" : "not a peer", p ? 2 : 10,
+		    1);
+		zsend(ps->zap, ps->zap_ev, uid, strlen(uid), 1);
+		zsend(ps->zap, ps->zap_ev, "", 0, 0);
+		for (i = 0; i < n && i < 7; i++)
+			zmq_msg_close(&f[i]);
+	}
+}
+
+static struct event *
+watch_socket(struct peers *ps, void *sock, event_callback_fn fn, void *arg)
+{
+	struct event *ev;
+	int fd;
+	size_t sz = sizeof(fd);
+
+	if (zmq_getsockopt(sock, ZMQ_FD, &fd, &sz) == -1)
+		return NULL;
+	ev = event_new(ps->node->base, fd, EV_READ | EV_PERSIST, fn, arg);
+	if (ev == NULL || event_add(ev, NULL) == -1) {
+		if (ev)
+			event_free(ev);
+		return NULL;
+	}
+	event_active(ev, EV_READ, 0);
+	return ev;
+}
+
+static void
+socket_limits(void *s)
+{
+	int zero = 0, hwm = 1000, ivl = 100, ivlmax = 5000;
+	int64_t max = PM_MAX;
+
+	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &max, sizeof(max));
+	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+	/* Reconnection backs off from 100 ms to 5 s. */
+	zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ivl, sizeof(ivl));
+	zmq_setsockopt(s, ZMQ_RECONNECT_IVL_MAX, &ivlmax, sizeof(ivlmax));
+}
+
+static int
+peer_connect(struct peers *ps, struct peer *p)
+{
+	struct node *n = ps->node;
+
+	int one = 1;
+
+	if ((p->dealer = zmq_socket(n->zctx, ZMQ_DEALER)) == NULL)
+		return MENTOR_EIO;
+	socket_limits(p->dealer);
+	/* Queue nothing for a peer that is not connected. */
+	zmq_setsockopt(p->dealer, ZMQ_IMMEDIATE, &one, sizeof(one));
+	zmq_setsockopt(p->dealer, ZMQ_CURVE_SERVERKEY, p->curve_pk, 32);
+	zmq_setsockopt(p->dealer, ZMQ_CURVE_PUBLICKEY, n->curve_pk, 32);
+	zmq_setsockopt(p->dealer, ZMQ_CURVE_SECRETKEY, n->curve_sk, 32);
+	if (zmq_connect(p->dealer, p->endpoint) == -1) {
+		log_warn("peer %.16s: connect %s: %s", p->hex, p->endpoint,
+		    zmq_strerror(zmq_errno()));
+		zmq_close(p->dealer);
+		p->dealer = NULL;
+		return MENTOR_EINVAL;
+	}
+	if ((p->ev = watch_socket(ps, p->dealer, on_dealer, p)) == NULL) {
+		zmq_close(p->dealer);
+		p->dealer = NULL;
+		return MENTOR_EIO;
+	}
+	return 0;
+}
+
+static void
+peer_free(struct peer *p)
+{
+	if (p == NULL)
+		return;
+	if (p->ev)
+		event_free(p->ev);
+	if (p->dealer)
+		zmq_close(p->dealer);
+	recon_free(p->rc);
+	free(p->need);
+	free(p);
+}
+
+static struct peer *
+peer_new(struct peers *ps, const uint8_t key[REC_KEY_LEN],
+    const char *endpoint, const char *org)
+{
+	struct peer *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->ps = ps;
+	memcpy(p->key, key, REC_KEY_LEN);
+	hex_encode(p->hex, key, REC_KEY_LEN);
+	if (crypto_sign_ed25519_pk_to_curve25519(p->curve_pk, key) != 0) {
+		free(p);
+		return NULL;
+	}
+	snprintf(p->endpoint, sizeof(p->endpoint), "%s", endpoint);
+	snprintf(p->org, sizeof(p->org), "%s", org ? org : "");
+	return p;
+}
+
+/* ---- timers ------------------------------------------------------- */
+
+static void publish_node_record(struct peers *ps);
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct peers *ps = arg;
+	uint8_t buf[PM_HDR_LEN + 4 + PM_NAME_MAX + PM_EP_MAX];
+	struct pm_hello h;
+	struct timeval tv;
+	int64_t now = now_ms();
+	size_t i, n;
+	int was;
+
+	(void)fd;
+	(void)what;
+	my_hello(ps, &h);
+	for (i = 0; i < ps->n; i++) {
+		struct peer *p = ps->p[i];
+
+		if (p->suspended_until && p->suspended_until <= now) {
+			p->suspended_until = 0;
+			p->invalid = 0;
+			if (p->dealer)
+				zmq_connect(p->dealer, p->endpoint);
+		}
+		if ((n = pm_hello_encode(buf, sizeof(buf), PM_PING, 0, &h)))
+			to_peer(p, buf, n);
+		was = p->connected;
+		p->connected = p->last_rx && now - p->last_rx <
+		    3 * ps->heartbeat_ms;
+		if (p->connected && !was)
+			log_info("peer %.16s (%s) connected", p->hex,
+			    p->have_hello ? p->hello.name : "?");
+		else if (!p->connected && was)
+			log_info("peer %.16s disconnected", p->hex);
+		if (p->state != SYNC_IDLE && now - p->last_step >
+		    SYNC_STALL_MS)
+			sync_end(p, 1);
+		if (p->connected && !ps->node->conf.no_auto_sync &&
+		    (!was || now - p->last_sync >= ps->sync_ms))
+			sync_start(ps, p);
+	}
+	if (now - ps->last_node_rec > 86400LL * 1000)
+		publish_node_record(ps);
+	tv.tv_sec = ps->heartbeat_ms / 1000;
+	tv.tv_usec = (ps->heartbeat_ms % 1000) * 1000;
+	evtimer_add(ps->tick, &tv);
+}
+
+/* on_flush: sends the records stored during this loop turn to peers. */
+static void
+on_flush(evutil_socket_t fd, short what, void *arg)
+{
+	struct peers *ps = arg;
+	uint8_t *msg;
+	size_t i, n;
+
+	(void)fd;
+	(void)what;
+	if (ps->push_len == 0)
+		return;
+	n = PM_HDR_LEN + ps->push_len;
+	if ((msg = malloc(n)) != NULL) {
+		pm_header(msg, PM_PUSH, 0);
+		memcpy(msg + PM_HDR_LEN, ps->push, ps->push_len);
+		for (i = 0; i < ps->n; i++)
+			if (ps->p[i]->connected &&
+			    ps->p[i]->suspended_until == 0)
+				to_peer(ps->p[i], msg, n);
+		free(msg);
+	}
+	ps->push_len = 0;
+}
+
+/* on_change: keeps the reconciliation set current; queues pushes. */
+static void
+on_change(void *arg, const struct records_change *ch)
+{
+	struct peers *ps = arg;
+	size_t need;
+	uint8_t *p;
+
+	if (ch->removed_id)
+		rset_del(ps->set, ch->removed_ts, ch->removed_id);
+	if (ch->stored == NULL)
+		return;
+	rset_add(ps->set, ch->stored->created_at, ch->stored_id);
+	need = ps->push_len + 4 + ch->stored->len;
+	if (need > CHUNK) {
+		on_flush(-1, 0, ps);
+		need = 4 + ch->stored->len;
+	}
+	if (need > ps->push_cap) {
+		size_t cap = ps->push_cap ? ps->push_cap * 2 : 1 << 16;
+
+		while (cap < need)
+			cap *= 2;
+		if ((p = realloc(ps->push, cap)) == NULL)
+			return;
+		ps->push = p;
+		ps->push_cap = cap;
+	}
+	put_be32(ps->push + ps->push_len, (uint32_t)ch->stored->len);
+	memcpy(ps->push + ps->push_len + 4, ch->stored->bytes,
+	    ch->stored->len);
+	ps->push_len = need;
+	event_active(ps->flush, EV_TIMEOUT, 0);
+}
+
+static int
+set_add(void *arg, uint64_t ts, const uint8_t *id)
+{
+	return rset_add(arg, ts, id) == MENTOR_ENOMEM ? MENTOR_ENOMEM : 0;
+}
+
+/* ---- certificates and the node record -------------------------------- */
+
+static void
+publish_node_record(struct peers *ps)
+{
+	struct node *n = ps->node;
+	char hex[65], err[256];
+	uint8_t addr[REC_ADDR_LEN];
+	json_t *j;
+	char *s;
+
+	hex_encode(hex, n->curve_pk, 32);
+	j = json_pack("{s:s,s:s,s:s,s:s}", "name", n->conf.name, "role",
+	    node_role_name(n->conf.role), "endpoint", n->conf.listen,
+	    "curve_key", hex);
+	s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	if (s == NULL)
+		return;
+	if (records_publish(n->records, REC_NODE, REC_NODE_REF,
+	    (uint8_t *)s, strlen(s), now_ms() + 30LL * 86400 * 1000, addr,
+	    err, sizeof(err)) != 0)
+		log_warn("peer: cannot publish the node record: %s", err);
+	else
+		ps->last_node_rec = now_ms();
+	free(s);
+}
+
+/*
+ * certify: a hub vouches for a direct peer (life: expires_ms from now);
+ * a short life revokes an earlier certificate (SPEC.md 2.4).
+ */
+static int
+certify(struct peers *ps, const struct peer *p, int64_t life_ms, char *err,
+    size_t errlen)
+{
+	char ref[REC_CERT_REF_LEN + 1];
+	uint8_t addr[REC_ADDR_LEN];
+	json_t *j;
+	char *s;
+	int rc;
+
+	if (ps->node->conf.role != ROLE_HUB)
+		return 0;
+	snprintf(ref, sizeof(ref), "%s%s", REC_CERT_PREFIX, p->hex);
+	j = json_pack("{s:s,s:s,s:s}", "subject", p->hex, "organization",
+	    p->org[0] ? p->org : p->hex, "role", "employer");
+	s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(j);
+	if (s == NULL)
+		return MENTOR_ENOMEM;
+	rc = records_publish(ps->node->records, REC_CERTIFICATE, ref,
+	    (uint8_t *)s, strlen(s), now_ms() + life_ms, addr, err, errlen);
+	free(s);
+	return rc;
+}
+
+/* ---- the peer table in the store ------------------------------------- */
+
+struct load_arg {
+	struct peers	*ps;
+	int		 rc;
+};
+
+static int
+load_each(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct load_arg *a = arg;
+	struct peers *ps = a->ps;
+	struct peer *p;
+	json_t *j;
+
+	if (klen != REC_KEY_LEN || ps->n == PEERS_MAX)
+		return 0;
+	j = json_loadb(val, vlen, 0, NULL);
+	p = peer_new(ps, key, json_string_value(json_object_get(j,
+	    "endpoint")) ? json_string_value(json_object_get(j, "endpoint")) :
+	    "", json_string_value(json_object_get(j, "org")));
+	json_decref(j);
+	if (p == NULL)
+		return MENTOR_ENOMEM;
+	ps->p[ps->n++] = p;
+	return 0;
+}
+
+static int
+load_fn(struct store_txn *t, void *arg)
+{
+	return store_iter(t, DB_PEERS, NULL, 0, load_each, arg);
+}
+
+int
+peers_open(struct peers **psp, struct node *n, char *err, size_t errlen)
+{
+	struct peers *ps;
+	struct load_arg la;
+	struct timeval zero = { 0, 0 };
+	int one = 1;
+	size_t i;
+
+	*psp = NULL;
+	if ((ps = calloc(1, sizeof(*ps))) == NULL)
+		return MENTOR_ENOMEM;
+	ps->node = n;
+	ps->heartbeat_ms = n->conf.heartbeat_ms ? n->conf.heartbeat_ms : 2000;
+	ps->sync_ms = (n->conf.sync_s ? n->conf.sync_s : 60) * 1000LL;
+	if ((ps->set = rset_new()) == NULL ||
+	    records_each_id(n->records, set_add, ps->set) != 0) {
+		snprintf(err, errlen, "peer: cannot build the reconciliation "
+		    "set");
+		goto fail;
+	}
+	la.ps = ps;
+	la.rc = 0;
+	if (store_read(n->store, load_fn, &la) != 0) {
+		snprintf(err, errlen, "peer: cannot read the peer table");
+		goto fail;
+	}
+	/* The ZAP handler first: no listener without authentication. */
+	if ((ps->zap = zmq_socket(n->zctx, ZMQ_REP)) == NULL ||
+	    zmq_bind(ps->zap, ZAP_EP) == -1 ||
+	    (ps->zap_ev = watch_socket(ps, ps->zap, on_zap, ps)) == NULL) {
+		snprintf(err, errlen, "peer: ZAP handler: %s",
+		    zmq_strerror(zmq_errno()));
+		goto fail;
+	}
+	if (n->conf.listen[0]) {
+		if ((ps->router = zmq_socket(n->zctx, ZMQ_ROUTER)) == NULL)
+			goto fail_zmq;
+		socket_limits(ps->router);
+		zmq_setsockopt(ps->router, ZMQ_CURVE_SERVER, &one,
+		    sizeof(one));
+		zmq_setsockopt(ps->router, ZMQ_CURVE_SECRETKEY, n->curve_sk,
+		    32);
+		zmq_setsockopt(ps->router, ZMQ_ZAP_DOMAIN, "mentord", 7);
+		if (zmq_bind(ps->router, n->conf.listen) == -1)
+			goto fail_zmq;
+		if ((ps->router_ev = watch_socket(ps, ps->router, on_router,
+		    ps)) == NULL)
+			goto fail_zmq;
+	}
+	for (i = 0; i < ps->n; i++)
+		peer_connect(ps, ps->p[i]);
+	if ((ps->tick = evtimer_new(n->base, on_tick, ps)) == NULL ||
+	    (ps->flush = event_new(n->base, -1, 0, on_flush, ps)) == NULL ||
+	    records_watch(n->records, on_change, ps) != 0) {
+		snprintf(err, errlen, "peer: cannot set up timers");
+		goto fail;
+	}
+	publish_node_record(ps);
+	evtimer_add(ps->tick, &zero);
+	if (n->conf.listen[0])
+		log_info("peer: listening on %s (CURVE)", n->conf.listen);
+	*psp = ps;
+	n->peers = ps;
+	return 0;
+fail_zmq:
+	snprintf(err, errlen, "peer: %s: %s", n->conf.listen,
+	    zmq_strerror(zmq_errno()));
+fail:
+	peers_close(ps);
+	return MENTOR_EIO;
+}
+
+void
+peers_close(struct peers *ps)
+{
+	size_t i;
+
+	if (ps == NULL)
+		return;
+	for (i = 0; i < ps->n; i++)
+		peer_free(ps->p[i]);
+	if (ps->tick)
+		event_free(ps->tick);
+	if (ps->flush)
+		event_free(ps->flush);
+	if (ps->router_ev)
+		event_free(ps->router_ev);
+	if (ps->zap_ev)
+		event_free(ps->zap_ev);
+	if (ps->router)
+		zmq_close(ps->router);
+	if (ps->zap)
+		zmq_close(ps->zap);
+	rset_free(ps->set);
+	free(ps->push);
+	if (ps->node->peers == ps)
+		ps->node->peers = NULL;
+	free(ps);
+}
+
+size_t
+peers_count(const struct peers *ps)
+{
+	return ps ? ps->n : 0;
+}
+
+/* ---- client API: peer add/list/remove, sync ---------------------------- */
+
+struct peer_put {
+	const uint8_t	*key;
+	json_t		*val;
+	int		 del;
+};
+
+static int
+peer_put_fn(struct store_txn *t, void *arg)
+{
+	struct peer_put *a = arg;
+	char *s;
+	int rc;
+
+	if (a->del)
+		return store_del(t, DB_PEERS, a->key, REC_KEY_LEN);
+	if ((s = json_dumps(a->val, JSON_COMPACT)) == NULL)
+		return MENTOR_ENOMEM;
+	rc = store_put(t, DB_PEERS, a->key, REC_KEY_LEN, s, strlen(s));
+	free(s);
+	return rc;
+}
+
+static int
+endpoint_valid(const char *ep)
+{
+	const char *colon;
+	char *end;
+	long port;
+
+	if (strncmp(ep, "tcp://", 6) != 0 || strlen(ep) >= NODE_EP_MAX ||
+	    strpbrk(ep, " \t\r\n") != NULL)
+		return 0;
+	if ((colon = strrchr(ep + 6, ':')) == NULL || colon == ep + 6)
+		return 0;
+	port = strtol(colon + 1, &end, 10);
+	return *end == '\0' && port > 0 && port < 65536;
+}
+
+int
+cmd_peer_add(struct cmd_ctx *c)
+{
+	struct peers *ps = c->node->peers;
+	uint8_t key[REC_KEY_LEN];
+	const char *ep, *id, *org = NULL;
+	struct peer_put put;
+	struct peer *p;
+	char err[256];
+	int rc;
+
+	if ((rc = arg_str(c, "endpoint", 1, &ep)) != 0 ||
+	    (rc = arg_str(c, "node_id", 1, &id)) != 0 ||
+	    (rc = arg_str(c, "organization", 0, &org)) != 0)
+		return rc;
+	if (!endpoint_valid(ep))
+		return cmd_fail(c, MENTOR_EINVAL, "endpoint: expected "
+		    "tcp://HOST:PORT, got \"%.100s\"", ep);
+	if (hex_decode(key, sizeof(key), id) != 0)
+		return cmd_fail(c, MENTOR_EINVAL, "node_id: \"%.80s\" is not "
+		    "a node id (64 hex digits)", id);
+	if (org && (strlen(org) == 0 || strlen(org) > PM_NAME_MAX))
+		return cmd_fail(c, MENTOR_EINVAL, "organization: 1 to %d "
+		    "bytes", PM_NAME_MAX);
+	if (memcmp(key, c->node->sign_pk, REC_KEY_LEN) == 0)
+		return cmd_fail(c, MENTOR_EINVAL, "node_id: that is this "
+		    "node");
+	if (find_key(ps, key))
+		return cmd_fail(c, MENTOR_EEXIST, "%s is already a peer "
+		    "(peer remove it first to change its endpoint)", id);
+	if (ps->n == PEERS_MAX)
+		return cmd_fail(c, MENTOR_ETOOBIG, "at most %d peers",
+		    PEERS_MAX);
+	if ((p = peer_new(ps, key, ep, org)) == NULL)
+		return cmd_fail(c, MENTOR_EINVAL, "node_id: not a valid "
+		    "Ed25519 public key");
+	put.key = key;
+	put.del = 0;
+	put.val = json_pack("{s:s,s:I,s:s}", "endpoint", ep, "added",
+	    (json_int_t)now_ms(), "org", org ? org : "");
+	rc = put.val ? store_write(c->node->store, peer_put_fn, &put) :
+	    MENTOR_ENOMEM;
+	json_decref(put.val);
+	if (rc == 0)
+		rc = records_trust_add(c->node->records, key, "peer");
+	if (rc != 0) {
+		peer_free(p);
+		return cmd_fail(c, rc, "store failed");
+	}
+	ps->p[ps->n++] = p;
+	if ((rc = certify(ps, p, 365LL * 86400 * 1000, err,
+	    sizeof(err))) != 0)
+		log_warn("peer: cannot certify %.16s: %s", p->hex, err);
+	peer_connect(ps, p);
+	log_info("peer %.16s added at %s", p->hex, ep);
+	c->result = json_pack("{s:s,s:s}", "node_id", id, "endpoint", ep);
+	return c->result ? 0 : MENTOR_ENOMEM;
+}
+
+int
+cmd_peer_remove(struct cmd_ctx *c)
+{
+	struct peers *ps = c->node->peers;
+	uint8_t key[REC_KEY_LEN];
+	struct peer_put put;
+	struct peer *p;
+	const char *id;
+	char err[256];
+	size_t i;
+	int rc;
+
+	if ((rc = arg_str(c, "node_id", 1, &id)) != 0)
+		return rc;
+	if (hex_decode(key, sizeof(key), id) != 0 ||
+	    (p = find_key(ps, key)) == NULL)
+		return cmd_fail(c, MENTOR_ENOTFOUND, "%.80s is not a peer",
+		    id);
+	put.key = key;
+	put.del = 1;
+	put.val = NULL;
+	if ((rc = store_write(c->node->store, peer_put_fn, &put)) != 0)
+		return cmd_fail(c, rc, "store failed");
+	rc = records_trust_remove(c->node->records, key);
+	if (rc != 0 && rc != MENTOR_ENOTFOUND)
+		log_warn("peer: cannot drop trust in %.16s", p->hex);
+	/* A short-lived newer certificate revokes the old one. */
+	if (certify(ps, p, 1000, err, sizeof(err)) != 0)
+		log_warn("peer: cannot revoke the certificate of %.16s: %s",
+		    p->hex, err);
+	for (i = 0; i < ps->n; i++)
+		if (ps->p[i] == p) {
+			ps->p[i] = ps->p[--ps->n];
+			break;
+		}
+	peer_free(p);
+	c->result = json_pack("{s:s}", "node_id", id);
+	return c->result ? 0 : MENTOR_ENOMEM;
+}
+
+static json_t *
+stats_json(const struct sync_stats *s)
+{
+	return json_pack("{s:i,s:I,s:I,s:I,s:I}", "rounds", (int)s->rounds,
+	    "bytes_sent", (json_int_t)s->bytes_sent,
+	    "bytes_received", (json_int_t)s->bytes_received,
+	    "records_in", (json_int_t)s->records_in,
+	    "records_out", (json_int_t)s->records_out);
+}
+
+int
+cmd_peer_list(struct cmd_ctx *c)
+{
+	struct peers *ps = c->node->peers;
+	char ts[21] = "";
+	json_t *e;
+	size_t i;
+
+	if ((c->result = json_array()) == NULL)
+		return MENTOR_ENOMEM;
+	for (i = 0; i < ps->n; i++) {
+		struct peer *p = ps->p[i];
+
+		if (p->last_rx)
+			time_format(ts, p->last_rx);
+		e = json_pack("{s:s,s:s,s:b,s:s,s:s,s:s,s:I,s:I,s:b,s:o}",
+		    "node_id", p->hex, "endpoint", p->endpoint,
+		    "connected", p->connected,
+		    "name", p->have_hello ? p->hello.name : "",
+		    "role", p->have_hello ? node_role_name(p->hello.role) : "",
+		    "last_contact", p->last_rx ? ts : "",
+		    "invalid", (json_int_t)p->invalid,
+		    "untrusted", (json_int_t)p->untrusted,
+		    "suspended", p->suspended_until != 0,
+		    "totals", stats_json(&p->total));
+		if (e == NULL || json_array_append_new(c->result, e) != 0)
+			return MENTOR_ENOMEM;
+	}
+	return 0;
+}
+
+int
+cmd_sync_start(struct cmd_ctx *c)
+{
+	struct peers *ps = c->node->peers;
+	size_t i, started = 0;
+
+	ps->gen++;
+	for (i = 0; i < ps->n; i++) {
+		struct peer *p = ps->p[i];
+
+		if (!p->connected)
+			continue;
+		if (p->state != SYNC_IDLE)
+			sync_end(p, 1);	/* restart under the new generation */
+		sync_start(ps, p);
+		started++;
+	}
+	c->result = json_pack("{s:i,s:I}", "generation", (int)ps->gen,
+	    "peers", (json_int_t)started);
+	return c->result ? 0 : MENTOR_ENOMEM;
+}
+
+int
+cmd_sync_status(struct cmd_ctx *c)
+{
+	struct peers *ps = c->node->peers;
+	long long gen = 0;
+	json_t *list, *e;
+	size_t i;
+	int rc, done = 1;
+
+	if ((rc = arg_int(c, "generation", 1, 0, 1LL << 31, &gen)) != 0)
+		return rc;
+	if ((list = json_array()) == NULL)
+		return MENTOR_ENOMEM;
+	for (i = 0; i < ps->n; i++) {
+		struct peer *p = ps->p[i];
+		int finished = p->gen >= (unsigned)gen && p->state == SYNC_IDLE;
+
+		if (!p->connected && !finished)
+			continue;	/* not part of this sync */
+		if (!finished)
+			done = 0;
+		e = stats_json(&p->st);
+		json_object_set_new(e, "node_id", json_string(p->hex));
+		json_object_set_new(e, "done", json_boolean(finished));
+		json_object_set_new(e, "failed", json_boolean(finished &&
+		    p->sync_failed));
+		json_array_append_new(list, e);
+	}
+	c->result = json_pack("{s:b,s:o}", "done", done, "peers", list);
+	return c->result ? 0 : MENTOR_ENOMEM;
+}
