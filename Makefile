@@ -117,7 +117,7 @@ fuzz:
 	    -Iinclude -Iprotocol -Idaemon $(PKG_CFLAGS) -o build-fuzz/$$n $$f \
 	    $(PROTO_SRC) $(DAEMON_SRC) $(LIBS) || exit 1; done
 
-bench: deps all $(BENCH_BIN)
+bench: deps all $(BENCH_BIN) $(TOOL_BIN)
 	@tests/bench/run.sh $(BUILD)
 
 demo: deps all

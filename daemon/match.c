@@ -6,20 +6,27 @@
  * occupations and list positions sit in a shared uint32_t pool; the
  * address and title in struct cold.  Competency ids, occupation codes and
  * cluster codes are interned, so ranking touches only integers and
- * per-student tables indexed by those ids.
+ * per-student tables indexed by those ids.  Every listing is in a
+ * posting list per occupation and per cluster bit (its own clusters and
+ * their crosswalk pairs), and in one spatial list: the virtual listings,
+ * or a 0.25-degree grid cell.  List entries (struct post) repeat the
+ * modality, grid cell, start date and a summary of the requirements.
  *
  * Ranking visits listings in tiers of decreasing upper bound and stops as
- * soon as a tier cannot beat the k-th best score found so far:
+ * soon as a tier cannot reach the k-th best score found so far:
  *   1. listings sharing an occupation with positive closeness to a goal,
  *      by closeness 15, 12, 9, 6, 3 (bound 70 + min(30, 15 + closeness));
  *   2. listings in a matching cluster (bound 85);
  *   3. every other listing that could pass the filters: the virtual ones
  *      and those in grid cells near the student (bound 70).
- * Per listing, the filters and the exact career and logistics terms are
- * computed before the competency terms, which are skipped when even full
- * readiness and the listing's best possible growth cannot reach the k-th
- * best.  Pruning only drops listings whose bound is strictly below the
- * k-th best score, so the result is the one a full scan gives.
+ * A list entry is passed over, without touching the listing, when its
+ * modality or cell rules it out, or when its bound (lower if it surely
+ * lacks a requirement) is below the k-th best score, or equal to it with
+ * the k-th best at distance 0 and starting earlier (a tie it would lose).
+ * A visited listing gets the filters, then its exact career and logistics
+ * terms, and its competency terms only if it can still enter the top.
+ * Nothing is dropped that a full scan would have returned, so the result
+ * is the full scan's (tests/unit/test_match.c checks it against one).
  */
 #include <locale.h>
 #include <math.h>
@@ -86,6 +93,8 @@ struct hot {
  *   in cl_post of each bit of cmask, lowest first [ncl].
  */
 #define POOL_N(h)	(2u * (h)->nocc + (h)->nreq + (h)->ndev + (h)->ncl)
+
+_Static_assert(sizeof(struct hot) == 64, "struct hot is one cache line");
 
 struct cold {
 	uint8_t		addr[MATCH_ADDR_LEN];
@@ -190,7 +199,7 @@ struct match_student {
 
 static int	pool_reserve(struct match_index *, size_t);
 
-/* ---- small helpers ---- */
+/* Small helpers. */
 
 static uint64_t
 mix64(uint64_t x)
@@ -266,7 +275,7 @@ pvec_reserve(struct pvec *v)
 	return 0;
 }
 
-/* ---- interning ---- */
+/* Interning. */
 
 static int
 strtab_find(const struct strtab *t, const char *s)
@@ -384,7 +393,7 @@ cluster_intern(struct match_index *mi, const char *code)
 	return mi->ncl++;
 }
 
-/* ---- addresses ---- */
+/* Addresses. */
 
 static int64_t
 addr_find(const struct match_index *mi, const uint8_t *addr)
@@ -461,7 +470,7 @@ amap_remove(struct match_index *mi, uint32_t slot)
 	}
 }
 
-/* ---- the grid ---- */
+/* The grid. */
 
 /* cell_of: the grid row and column of a point. */
 static void
@@ -544,7 +553,7 @@ cell_get(struct match_index *mi, uint32_t key)
 	return c;
 }
 
-/* ---- index ---- */
+/* Index. */
 
 struct match_index *
 mi_new(const struct frameworks *fw)
@@ -1249,32 +1258,25 @@ set_pos(struct match_index *mi, uint32_t slot, uint32_t occ, int cl,
 static void
 unlink_slot(struct match_index *mi, uint32_t slot)
 {
-	struct hot *h = &mi->hot[slot];
-	struct cold *c = &mi->cold[slot];
-	const uint32_t *p = mi->pool + h->pool;
-	const uint32_t *pos_occ = p + h->nocc + h->nreq + h->ndev;
+	const struct hot *h = &mi->hot[slot];
+	const struct cold *c = &mi->cold[slot];
+	const uint32_t *occ = mi->pool + h->pool;
+	const uint32_t *pos_occ = occ + h->nocc + h->nreq + h->ndev;
 	const uint32_t *pos_cl = pos_occ + h->nocc;
-	uint32_t i, moved, occ[LISTING_OCCUPATIONS_MAX], po[LISTING_OCCUPATIONS_MAX];
-	uint32_t pc[CL_MAX], m;
-	int b, k, nocc = h->nocc;
+	uint32_t i, moved, m;
+	int b;
 
-	/* Copy first: set_pos on a moved slot may be this very slot. */
+	/* Moving another slot's entry changes only that slot's pool items. */
 	for (i = 0; i < h->nocc; i++) {
-		occ[i] = p[i];
-		po[i] = pos_occ[i];
-	}
-	for (i = 0; i < h->ncl; i++)
-		pc[i] = pos_cl[i];
-	for (k = 0; k < nocc; k++) {
-		moved = pvec_remove(&mi->occ_post[occ[k]], po[k]);
+		moved = pvec_remove(&mi->occ_post[occ[i]], pos_occ[i]);
 		if (moved != UINT32_MAX)
-			set_pos(mi, moved, occ[k], 0, po[k]);
+			set_pos(mi, moved, occ[i], 0, pos_occ[i]);
 	}
-	for (m = h->cmask, k = 0; m != 0; m &= m - 1, k++) {
+	for (m = h->cmask, i = 0; m != 0; m &= m - 1, i++) {
 		b = lowbit(m);
-		moved = pvec_remove(&mi->cl_post[b], pc[k]);
+		moved = pvec_remove(&mi->cl_post[b], pos_cl[i]);
 		if (moved != UINT32_MAX)
-			set_pos(mi, moved, UINT32_MAX, b, pc[k]);
+			set_pos(mi, moved, UINT32_MAX, b, pos_cl[i]);
 	}
 	moved = pvec_remove(&mi->cells[c->cell], c->spos);
 	if (moved != UINT32_MAX)
@@ -1614,7 +1616,7 @@ match_title(const struct match_index *mi, const uint8_t addr[MATCH_ADDR_LEN])
 	return mi->cold[s].title;
 }
 
-/* ---- students ---- */
+/* Students. */
 
 /*
  * closeness: occupation points of two O*NET-SOC codes (NN-NNNN.NN): same
@@ -1770,7 +1772,7 @@ ms_compile(const struct match_index *mi, const json_t *st, int32_t today,
     struct match_student **out)
 {
 	struct match_student *ms;
-	const json_t *v, *loc;
+	const json_t *v, *loc, *lv;
 	const char *key, *s;
 	double ang;
 	size_t i;
@@ -1841,14 +1843,13 @@ ms_compile(const struct match_index *mi, const json_t *st, int32_t today,
 	if ((v = json_object_get(st, "competencies")) != NULL) {
 		if (!json_is_object(v))
 			goto fail;
-		json_object_foreach((json_t *)v, key, loc) {
-			if (!json_is_integer(loc) ||
-			    json_integer_value(loc) < 0 ||
-			    json_integer_value(loc) > LEVEL_MAX)
+		json_object_foreach((json_t *)v, key, lv) {
+			if (!json_is_integer(lv) || json_integer_value(lv) < 0 ||
+			    json_integer_value(lv) > LEVEL_MAX)
 				goto fail;
 			if ((id = strtab_find(&mi->comp, key)) >= 0 &&
-			    json_integer_value(loc) > 0) {
-				ms->lvl[id] = (uint8_t)json_integer_value(loc);
+			    json_integer_value(lv) > 0) {
+				ms->lvl[id] = (uint8_t)json_integer_value(lv);
 				ms->hasbloom |= UINT64_C(1) << (id & 63);
 			}
 		}
@@ -1883,7 +1884,7 @@ ms_free(struct match_student *ms)
 	free(ms);
 }
 
-/* ---- ranking ---- */
+/* Ranking. */
 
 /* credit[required][student]: 12 x min(student / required, 1). */
 static const uint8_t credit[LEVEL_MAX + 1][LEVEL_MAX + 1] = {
@@ -2150,10 +2151,12 @@ static int
 scan(struct rank *r, const struct pvec *v, int bound)
 {
 	const struct match_student *ms = r->ms;
-	const struct post *e = v->v, *end = v->v + v->n;
+	const struct post *e, *end;
 	int row, col, rb;
 
-	for (; e < end; e++) {
+	if (v->n == 0)
+		return bound < r->thr;
+	for (e = v->v, end = v->v + v->n; e < end; e++) {
 		if (bound < r->thr)
 			return 1;
 		if (((e->mod_row >> 12) & ms->modmask) == 0)
@@ -2300,20 +2303,36 @@ done:
 	return 0;
 }
 
-/* ---- reasons ---- */
+/* Reasons. */
 
 static int add(json_t *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * add: appends a sentence to a.  Names come from data files and listing
+ * bodies; bytes that are not UTF-8 (or a character cut by the length
+ * limit) become '?' so that the sentence is always a valid JSON string.
+ */
 static int
 add(json_t *a, const char *fmt, ...)
 {
 	char buf[512];
+	unsigned char *p, *end;
+	size_t n;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	p = (unsigned char *)buf;
+	end = p + strlen(buf);
+	while (p < end) {
+		if ((n = utf8_len(p, end)) == 0) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
 	return json_array_append_new(a, json_string(buf)) == 0 ? 0 :
 	    MENTOR_ENOMEM;
 }
@@ -2349,7 +2368,7 @@ explain_career(const struct match_index *mi, const struct match_student *ms,
 	static const char *const how[] = { "same major group",
 	    "same minor group", "same broad group" };
 	const char *goal = NULL;
-	uint64_t gb, m;
+	uint32_t gb, m;
 	size_t g, i;
 	int best = 0, pts, b;
 
@@ -2380,8 +2399,7 @@ explain_career(const struct match_index *mi, const struct match_student *ms,
 			    cluster_title(mi, ms->goal_cl[g]));
 		/* Through the crosswalk: name the listing's own cluster. */
 		for (m = c->own; m != 0; m &= m - 1) {
-			for (b = 0; !(m & (UINT64_C(1) << b)); b++)
-				;
+			b = lowbit(m);
 			if (mi->cl_mask[b] & gb)
 				return add(a, "In your career cluster: %s "
 				    "(listed as %s)",

@@ -77,12 +77,17 @@ void	mi_free(struct match_index *mi);
  * keeps what it ranks with and the title, not the bytes.  expires_ms is
  * the record's expiry (INT64_MAX for none).
  *
- * The fields the matcher uses are checked again: a body that is not a
- * JSON object with a title, a valid modality, a location unless virtual,
- * well-formed clusters, occupations, competencies and levels (0..4),
- * dates and min_age is refused with MENTOR_EINVAL and the index is left
- * unchanged.  Returns 0, MENTOR_EINVAL, MENTOR_ETOOBIG (more than
- * 2^31 listings) or MENTOR_ENOMEM.
+ * The fields the matcher uses are checked again, as listing_body_check
+ * does: a body that is not one JSON object (UTF-8, at most
+ * LISTING_BODY_MAX bytes) with a title, a valid modality, a location
+ * unless virtual, well-formed clusters, occupations, competencies and
+ * levels (0..4), dates and min_age, none of them twice, is refused with
+ * MENTOR_EINVAL and the index is left unchanged.  Other fields are
+ * skipped, unchecked.
+ *
+ * Returns 0, MENTOR_EINVAL, MENTOR_ETOOBIG (over the index's limits:
+ * 2^31 listings, 2^28 distinct competency ids or occupation codes) or
+ * MENTOR_ENOMEM (the index is unchanged, but may have grown tables).
  */
 int	mi_put(struct match_index *mi, const uint8_t addr[MATCH_ADDR_LEN],
 	    const uint8_t *body, size_t body_len, int64_t expires_ms);
@@ -148,7 +153,11 @@ int	match_rank(const struct match_index *mi, const struct match_student *ms,
  *   (you are at 1)", "Develops Quality Control Analysis to level 3 (you
  *   are at 2)", "Matches your goal: Welders, Cutters, ...", "Close to your
  *   goal: ... (same broad group)", "In your career cluster:
- *   Manufacturing", "Virtual: no travel needed", "4 km away".
+ *   Manufacturing" (with " (listed as Advanced Manufacturing)" when the
+ *   match goes through the crosswalk), "Virtual: no travel needed",
+ *   "4 km away" ("Less than 1 km away"; " (hybrid)" for hybrid
+ *   listings).  With no requirements: "No skills required".  Names come
+ *   from the frameworks; unknown ids and codes appear as themselves.
  * Only the listing's address in hit is used.  Returns 0,
  * MENTOR_ENOTFOUND (no longer in the index), MENTOR_EINVAL or
  * MENTOR_ENOMEM.

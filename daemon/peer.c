@@ -45,6 +45,7 @@ struct sync_stats {
 	unsigned	rounds;
 	uint64_t	bytes_sent, bytes_received;
 	uint64_t	records_in, records_out;
+	uint64_t	ms;		/* duration of the last sync */
 };
 
 struct peer {
@@ -239,6 +240,7 @@ sync_end(struct peer *p, int failed)
 	p->nneed = p->needpos = 0;
 	p->state = SYNC_IDLE;
 	p->sync_failed = failed;
+	p->st.ms = (uint64_t)(now_ms() - p->sync_started);
 	p->gen = p->gen_running;
 	p->last_sync = now_ms();
 	p->total.rounds += p->st.rounds;
@@ -363,9 +365,15 @@ on_recon_reply(struct peers *ps, struct peer *p, const struct pm *m)
 		return;		/* stale */
 	p->st.rounds++;
 	p->last_step = now_ms();
+	/*
+	 * The set may have changed since the session began (records arrive
+	 * between rounds); recon recomputes its ranges each step, so the
+	 * worst case is a refused reply or a stale have/need list, put right
+	 * by pushes and the next sync.  Hence no count against the peer.
+	 */
 	if (recon_step(p->rc, m->body, m->body_len, &out, &outlen) != 0) {
-		log_warn("peer %.16s: bad reconciliation reply", p->hex);
-		p->invalid++;
+		log_info("peer %.16s: reconciliation reply refused; will "
+		    "retry", p->hex);
 		sync_end(p, 1);
 		return;
 	}
@@ -1230,7 +1238,8 @@ cmd_peer_remove(struct cmd_ctx *c)
 static json_t *
 stats_json(const struct sync_stats *s)
 {
-	return json_pack("{s:i,s:I,s:I,s:I,s:I}", "rounds", (int)s->rounds,
+	return json_pack("{s:i,s:I,s:I,s:I,s:I,s:I}", "rounds", (int)s->rounds,
+	    "ms", (json_int_t)s->ms,
 	    "bytes_sent", (json_int_t)s->bytes_sent,
 	    "bytes_received", (json_int_t)s->bytes_received,
 	    "records_in", (json_int_t)s->records_in,

@@ -2,11 +2,14 @@
  * mkrecords.c: writes an export stream of N signed listings made with the
  * signing key of a node directory, for benchmarks and tests.
  *   mkrecords DIR N OUT [FIRST]   (refs bench-FIRST .. bench-FIRST+N-1)
+ *   mkrecords --verify-rate FILE  raw crypto_sign_verify_detached rate over
+ *                                 the records of FILE, one core
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -14,6 +17,41 @@
 #include "mentor.h"
 #include "record.h"
 #include "util.h"
+
+static int
+verify_rate(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	size_t len, off = XS_HDR_LEN, n = 0, cap = 1 << 26, r;
+	const uint8_t *rec;
+	size_t reclen;
+	struct rec rc;
+	struct timespec a, b;
+	double s;
+
+	if (f == NULL || sodium_init() < 0 || (buf = malloc(cap)) == NULL)
+		return 1;
+	for (len = 0; (r = fread(buf + len, 1, cap - len, f)) > 0;) {
+		len += r;
+		if (len == cap && (buf = realloc(buf, cap *= 2)) == NULL)
+			return 1;
+	}
+	fclose(f);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	while (xs_next(buf, len, &off, &rec, &reclen) == 1 &&
+	    rec_decode(&rc, rec, reclen) == 0) {
+		if (crypto_sign_verify_detached(rc.sig, rec,
+		    reclen - REC_SIG_LEN, rc.author) != 0)
+			return 1;
+		n++;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	s = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+	printf("%.0f\n", n / s);
+	free(buf);
+	return 0;
+}
 
 int
 main(int argc, char **argv)
@@ -28,6 +66,8 @@ main(int argc, char **argv)
 	FILE *f;
 	int fd;
 
+	if (argc == 3 && strcmp(argv[1], "--verify-rate") == 0)
+		return verify_rate(argv[2]);
 	if (argc < 4 || sodium_init() < 0) {
 		fprintf(stderr, "usage: mkrecords DIR N OUT [FIRST]\n");
 		return 2;
