@@ -228,6 +228,9 @@ records_export(struct ctl *c, const struct ctl_args *a)
 		rc = ctl_err(EX_FAIL, "%s: %s", a->argv[0], strerror(errno));
 	if (rc != EX_OK && f != stdout)
 		unlink(a->argv[0]);	/* never leave half an export */
+	else if (f != stdout && !c->json)
+		printf("wrote %zu bytes to %s\n", total + XS_HDR_LEN,
+		    a->argv[0]);
 	return rc;
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# demo.sh: a small local federation on 127.0.0.1.  An employer node posts
-# the sample listings, a school node imports the sample students, receives
-# the employer's signed listings, and shows some students' matches.
-# Everything lives in a temporary directory; the daemons stop at the end.
+# demo.sh: a small federation on 127.0.0.1.  An employer node posts the
+# sample listings, a regional hub relays them (and certifies the employer),
+# and a school node with the sample students shows their matches.  Three
+# daemons; everything lives in a temporary directory and stops at the end.
 set -eu
 cd "$(dirname "$0")/.."
 MENTORD=$PWD/daemon/mentord
@@ -17,46 +17,65 @@ stop() {
 trap stop EXIT
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "mentorctl $*"; "$MENTORCTL" "$@"; }
+run() { printf '$ mentorctl %s\n' "$*"; "$MENTORCTL" "$@"; }
+port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+id_of() { "$MENTORCTL" -d "$1" --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["node_id"])'; }
+ep_of() { sed -n 's/^listen = //p' "$1/mentord.conf"; }
 
 start() {	# start DIR NAME ROLE
-	"$MENTORD" init -d "$D/$1" --name "$2" --role "$3" >/dev/null
+	"$MENTORD" init -d "$D/$1" --name "$2" --role "$3" \
+	    --listen "tcp://127.0.0.1:$(port)" >/dev/null
+	printf '\n[peer]\nheartbeat_ms = 300\nsync_interval_s = 5\n' >>"$D/$1/mentord.conf"
 	"$MENTORD" -d "$D/$1" --log-level warn 2>>"$D/$1.log" &
 	PIDS+=($!)
 	for _ in $(seq 100); do
 		"$MENTORCTL" -d "$D/$1" status >/dev/null 2>&1 && return 0
 		sleep 0.05
 	done
-	echo "demo: $1 did not start; see $D/$1.log" >&2
+	echo "demo: $2 did not start; see $D/$1.log" >&2
 	return 1
 }
 
-say "Starting an employer node and a school node"
-start employer "Prairie Employers" employer
-start school "Lincoln High" school
-E=$D/employer
-S=$D/school
-run -d "$E" status
+link() {	# link A B ORG-OF-B: both sides add each other
+	"$MENTORCTL" -d "$D/$1" peer add "$(ep_of "$D/$2")" "$(id_of "$D/$2")" \
+	    --organization "$3" >/dev/null
+	"$MENTORCTL" -d "$D/$2" peer add "$(ep_of "$D/$1")" "$(id_of "$D/$1")" \
+	    >/dev/null
+}
+
+say "Three nodes: an employer, a regional hub, a rural school"
+start employer "Prairie Employers Network" employer
+start hub "Northern Illinois CTE Hub" hub
+start school "Mount Carroll High School" school
+E=$D/employer H=$D/hub S=$D/school
+
+say "Linking employer <-> hub <-> school (CURVE; only node ids are exchanged)"
+link hub employer "Prairie Employers Network"
+link school hub "Northern Illinois CTE Hub"
+run -d "$H" peer list | grep -E "connected|name" || true
 
 say "The employer posts the sample listings (signed with its key)"
-run -d "$E" listing post contrib/data/sample/listings.json | tail -n 3
+run -d "$E" listing post contrib/data/sample/listings.json | tail -n 2
 echo "..."
-
-say "The school trusts the employer and takes its signed records"
-emp_id=$("$MENTORCTL" -d "$E" --json status |
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["node_id"])')
-run -d "$S" trust add "$emp_id" --note "Prairie Employers"
-"$MENTORCTL" -d "$E" records export "$D/listings.mntx"
-run -d "$S" records import "$D/listings.mntx"
 
 say "The school imports its students (they never leave this node)"
 run -d "$S" student import contrib/data/sample/students.csv
+
+printf 'waiting for the listings to reach the school through the hub'
+want=$("$MENTORCTL" -d "$E" --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["listings"])')
+for _ in $(seq 200); do
+	got=$("$MENTORCTL" -d "$S" --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["listings"])')
+	[ "$got" -ge "$want" ] && break
+	printf '.'
+	sleep 0.1
+done
+printf ' %s of %s\n' "$got" "$want"
 run -d "$S" status
 
-if "$MENTORCTL" -d "$S" match --help >/dev/null 2>&1; then
-	for s in S1001 S1011 S1021; do
-		say "Matches for student $s"
-		run -d "$S" match "$s" --top 3
-	done
-fi
+for s in S1001 S1021 S1025; do
+	say "Matches for student $s"
+	run -d "$S" match "$s" --top 3
+done
 say "Done: the daemons stop now"

@@ -46,7 +46,7 @@ is_data_dir(const char *dir)
 static int
 find_data(const struct node *n, char *out, size_t outlen)
 {
-	char exe[PATH_MAX], *slash;
+	char exe[PATH_MAX - 32], *slash;
 	const char *env;
 	ssize_t len;
 

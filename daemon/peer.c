@@ -86,8 +86,12 @@ struct peers {
 	uint32_t	 next_session;
 	unsigned	 gen;
 	int64_t		 heartbeat_ms, sync_ms, last_node_rec;
-	uint8_t		*push;		/* frames waiting for the flush */
-	size_t		 push_len, push_cap;
+	struct buf {
+		uint8_t	*b;
+		size_t	 len, cap;
+	}		 push;		/* stored here: to every peer */
+	struct buf	 relay;		/* from origin: to the others */
+	struct peer	*origin;	/* set while accepting its records */
 };
 
 static struct peer *
@@ -155,6 +159,9 @@ my_hello(struct peers *ps, struct pm_hello *h)
 	snprintf(h->endpoint, sizeof(h->endpoint), "%s", n->conf.listen);
 }
 
+struct buf;
+static void send_buf(struct peers *, struct buf *, struct peer *);
+
 /* ---- receiving records from a peer ---------------------------------- */
 
 /*
@@ -169,7 +176,7 @@ accept_frames(struct peers *ps, struct peer *p, const uint8_t *buf,
 	const uint8_t **bufs, *rec;
 	size_t *lens, off = 0, reclen, i, k = 0, stored = 0;
 	struct records_verdict *v;
-	int pass;
+	int pass, rc;
 
 	if (n == 0)
 		return 0;
@@ -191,7 +198,11 @@ accept_frames(struct peers *ps, struct peer *p, const uint8_t *buf,
 			}
 		}
 	}
-	if (records_accept_batch(ps->node->records, bufs, lens, k, v) != 0)
+	ps->origin = p;
+	rc = records_accept_batch(ps->node->records, bufs, lens, k, v);
+	ps->origin = NULL;
+	send_buf(ps, &ps->relay, p);
+	if (rc != 0)
 		goto out;
 	for (i = 0; i < k; i++) {
 		switch (v[i].code) {
@@ -831,64 +842,82 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	evtimer_add(ps->tick, &tv);
 }
 
+/* send_buf: sends b as PUSH messages to connected peers but skip; empties b. */
+static void
+send_buf(struct peers *ps, struct buf *b, struct peer *skip)
+{
+	uint8_t *msg;
+	size_t i, n;
+
+	if (b->len == 0)
+		return;
+	n = PM_HDR_LEN + b->len;
+	if ((msg = malloc(n)) != NULL) {
+		pm_header(msg, PM_PUSH, 0);
+		memcpy(msg + PM_HDR_LEN, b->b, b->len);
+		for (i = 0; i < ps->n; i++)
+			if (ps->p[i] != skip && ps->p[i]->connected &&
+			    ps->p[i]->suspended_until == 0)
+				to_peer(ps->p[i], msg, n);
+		free(msg);
+	}
+	b->len = 0;
+}
+
 /* on_flush: sends the records stored during this loop turn to peers. */
 static void
 on_flush(evutil_socket_t fd, short what, void *arg)
 {
 	struct peers *ps = arg;
-	uint8_t *msg;
-	size_t i, n;
 
 	(void)fd;
 	(void)what;
-	if (ps->push_len == 0)
-		return;
-	n = PM_HDR_LEN + ps->push_len;
-	if ((msg = malloc(n)) != NULL) {
-		pm_header(msg, PM_PUSH, 0);
-		memcpy(msg + PM_HDR_LEN, ps->push, ps->push_len);
-		for (i = 0; i < ps->n; i++)
-			if (ps->p[i]->connected &&
-			    ps->p[i]->suspended_until == 0)
-				to_peer(ps->p[i], msg, n);
-		free(msg);
-	}
-	ps->push_len = 0;
+	send_buf(ps, &ps->push, NULL);
 }
 
-/* on_change: keeps the reconciliation set current; queues pushes. */
+static int
+buf_append(struct buf *b, const uint8_t *rec, size_t len)
+{
+	size_t need = b->len + 4 + len, cap;
+	uint8_t *p;
+
+	if (need > b->cap) {
+		cap = b->cap ? b->cap * 2 : 1 << 16;
+		while (cap < need)
+			cap *= 2;
+		if ((p = realloc(b->b, cap)) == NULL)
+			return MENTOR_ENOMEM;
+		b->b = p;
+		b->cap = cap;
+	}
+	put_be32(b->b + b->len, (uint32_t)len);
+	memcpy(b->b + b->len + 4, rec, len);
+	b->len = need;
+	return 0;
+}
+
+/*
+ * on_change: keeps the reconciliation set current and queues every stored
+ * record for the peers: records from a peer are relayed to the others
+ * right after their batch; the node's own at the end of the loop turn.
+ */
 static void
 on_change(void *arg, const struct records_change *ch)
 {
 	struct peers *ps = arg;
-	size_t need;
-	uint8_t *p;
+	struct buf *b = ps->origin ? &ps->relay : &ps->push;
 
 	if (ch->removed_id)
 		rset_del(ps->set, ch->removed_ts, ch->removed_id);
 	if (ch->stored == NULL)
 		return;
 	rset_add(ps->set, ch->stored->created_at, ch->stored_id);
-	need = ps->push_len + 4 + ch->stored->len;
-	if (need > CHUNK) {
-		on_flush(-1, 0, ps);
-		need = 4 + ch->stored->len;
-	}
-	if (need > ps->push_cap) {
-		size_t cap = ps->push_cap ? ps->push_cap * 2 : 1 << 16;
-
-		while (cap < need)
-			cap *= 2;
-		if ((p = realloc(ps->push, cap)) == NULL)
-			return;
-		ps->push = p;
-		ps->push_cap = cap;
-	}
-	put_be32(ps->push + ps->push_len, (uint32_t)ch->stored->len);
-	memcpy(ps->push + ps->push_len + 4, ch->stored->bytes,
-	    ch->stored->len);
-	ps->push_len = need;
-	event_active(ps->flush, EV_TIMEOUT, 0);
+	if (b->len + 4 + ch->stored->len > CHUNK)
+		send_buf(ps, b, ps->origin);
+	if (buf_append(b, ch->stored->bytes, ch->stored->len) != 0)
+		log_warn("peer: out of memory queueing a push");
+	if (b == &ps->push)
+		event_active(ps->flush, EV_TIMEOUT, 0);
 }
 
 static int
@@ -1084,7 +1113,8 @@ peers_close(struct peers *ps)
 	if (ps->zap)
 		zmq_close(ps->zap);
 	rset_free(ps->set);
-	free(ps->push);
+	free(ps->push.b);
+	free(ps->relay.b);
 	if (ps->node->peers == ps)
 		ps->node->peers = NULL;
 	free(ps);

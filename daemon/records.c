@@ -448,17 +448,44 @@ precheck(void *arg)
 
 	for (i = a->from; i < a->to; i++) {
 		v = &b->v[i];
-		memset(v, 0, sizeof(*v));
+		if (b->p[i].skip)
+			continue;	/* already held: verified when stored */
 		rc = rec_open(&b->p[i].rec, b->bufs[i], b->lens[i],
 		    (uint64_t)b->now);
-		if (rc == 0) {
-			rec_id(v->id, b->bufs[i], b->lens[i]);
+		if (rc == 0)
 			rc = kind_check(&b->p[i].rec, v);
-		} else
+		else
 			verdict(v, rc, "%s", mentor_strerror(rc));
 		b->p[i].skip = rc != 0;
 	}
 	return NULL;
+}
+
+/*
+ * held_fn: marks the records whose exact bytes are already stored.  Their
+ * id is the hash of those bytes, so they were verified when stored; a
+ * relayed duplicate then costs a hash and a lookup, not a signature check.
+ */
+static int
+held_fn(struct store_txn *t, void *arg)
+{
+	struct batch *b = arg;
+	const void *val;
+	size_t i, vlen;
+
+	for (i = 0; i < b->n; i++) {
+		memset(&b->v[i], 0, sizeof(b->v[i]));
+		b->p[i].skip = 0;
+		if (b->lens[i] > REC_MAX_SIZE)
+			continue;
+		rec_id(b->v[i].id, b->bufs[i], b->lens[i]);
+		if (store_get(t, DB_RECORDS, b->v[i].id, REC_ID_LEN, &val,
+		    &vlen) == 0) {
+			verdict(&b->v[i], MENTOR_EDUP, "already held");
+			b->p[i].skip = 1;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -499,6 +526,10 @@ records_accept_batch(struct records *rs, const uint8_t *const *bufs,
 	b.n = n;
 	b.v = v;
 	b.now = now_ms();
+	if ((rc = store_read(rs->node->store, held_fn, &b)) != 0) {
+		free(b.p);
+		return rc;
+	}
 	precheck_all(&b);
 	for (i = 0; i < n; i++)
 		pre += b.p[i].skip;
