@@ -38,6 +38,7 @@
 #define INVALID_MAX	50		/* bad records before suspension */
 #define SUSPEND_MS	(10 * 60 * 1000)
 #define SYNC_STALL_MS	15000
+#define WANT_WINDOW	2		/* WANTs in flight */
 
 enum sync_state { SYNC_IDLE, SYNC_RECON, SYNC_FETCH };
 
@@ -69,6 +70,7 @@ struct peer {
 	struct recon	*rc;
 	uint8_t		(*need)[REC_ID_LEN];
 	size_t		 nneed, needpos;
+	unsigned	 inflight;	/* WANTs not yet fully answered */
 	int64_t		 sync_started, last_sync, last_step;
 	unsigned	 gen;		/* generation of the last finished sync */
 	unsigned	 gen_running;
@@ -249,6 +251,7 @@ sync_end(struct peer *p, int failed)
 	free(p->need);
 	p->need = NULL;
 	p->nneed = p->needpos = 0;
+	p->inflight = 0;
 	p->state = SYNC_IDLE;
 	p->sync_failed = failed;
 	p->st.ms = (uint64_t)(now_ms() - p->sync_started);
@@ -306,31 +309,42 @@ push_ids(struct peers *ps, struct peer *p, const uint8_t (*ids)[REC_ID_LEN],
 	}
 }
 
+/*
+ * want_next: keeps up to WANT_WINDOW requests for missing records in
+ * flight, so the peer prepares the next batch while this node verifies the
+ * last one; the receiver still paces the transfer.
+ */
 static void
 want_next(struct peer *p)
 {
 	uint8_t *msg;
-	size_t k = p->nneed - p->needpos, n;
+	size_t k, n;
+	int rc;
 
-	if (k == 0) {
+	while (p->inflight < WANT_WINDOW && p->needpos < p->nneed) {
+		k = p->nneed - p->needpos;
+		if (k > PM_WANT_MAX)
+			k = PM_WANT_MAX;
+		n = PM_HDR_LEN + 2 + k * REC_ID_LEN;
+		if ((msg = malloc(n)) == NULL) {
+			sync_end(p, 1);
+			return;
+		}
+		pm_header(msg, PM_WANT, p->session);
+		msg[6] = (uint8_t)(k >> 8);
+		msg[7] = (uint8_t)k;
+		memcpy(msg + 8, p->need[p->needpos], k * REC_ID_LEN);
+		p->needpos += k;
+		p->inflight++;
+		rc = to_peer(p, msg, n);
+		free(msg);
+		if (rc != 0) {
+			sync_end(p, 1);
+			return;
+		}
+	}
+	if (p->inflight == 0)
 		sync_end(p, 0);
-		return;
-	}
-	if (k > PM_WANT_MAX)
-		k = PM_WANT_MAX;
-	n = PM_HDR_LEN + 2 + k * REC_ID_LEN;
-	if ((msg = malloc(n)) == NULL) {
-		sync_end(p, 1);
-		return;
-	}
-	pm_header(msg, PM_WANT, p->session);
-	msg[6] = (uint8_t)(k >> 8);
-	msg[7] = (uint8_t)k;
-	memcpy(msg + 8, p->need[p->needpos], k * REC_ID_LEN);
-	p->needpos += k;
-	if (to_peer(p, msg, n) != 0)
-		sync_end(p, 1);
-	free(msg);
 }
 
 static void
@@ -426,8 +440,11 @@ on_records(struct peers *ps, struct peer *p, const struct pm *m)
 	p->last_step = now_ms();
 	p->st.records_in += accept_frames(ps, p, m->body, m->body_len,
 	    m->nrecords);
-	if (!m->more)
-		want_next(p);	/* the receiver paces: one WANT at a time */
+	if (!m->more) {
+		if (p->inflight > 0)
+			p->inflight--;
+		want_next(p);
+	}
 }
 
 /* ---- answering what peers send (responder) ------------------------- */

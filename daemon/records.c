@@ -454,8 +454,11 @@ precheck(void *arg)
 		    (uint64_t)b->now);
 		if (rc == 0)
 			rc = kind_check(&b->p[i].rec, v);
-		else
+		else {
+			/* Not a record: it has no id to speak of. */
+			memset(v->id, 0, sizeof(v->id));
 			verdict(v, rc, "%s", mentor_strerror(rc));
+		}
 		b->p[i].skip = rc != 0;
 	}
 	return NULL;
