@@ -71,5 +71,6 @@ extern const struct ctl_cmd ctl_listing_cmds[];
 extern const struct ctl_cmd ctl_student_cmds[];
 extern const struct ctl_cmd ctl_match_cmds[];
 extern const struct ctl_cmd ctl_peer_cmds[];
+extern const struct ctl_cmd ctl_apps_cmds[];
 
 #endif

@@ -20,6 +20,7 @@ static const struct ctl_cmd *const groups[] = {
 	ctl_student_cmds,
 	ctl_match_cmds,
 	ctl_peer_cmds,
+	ctl_apps_cmds,
 };
 
 static void

@@ -51,6 +51,17 @@ static const struct cmd_entry cmds[] = {
 	{ "peer.remove",	cmd_peer_remove,	0 },
 	{ "sync.start",		cmd_sync_start,		0 },
 	{ "sync.status",	cmd_sync_status,	0 },
+	{ "consent.add",	cmd_consent_add,	0 },
+	{ "consent.list",	cmd_consent_list,	0 },
+	{ "consent.revoke",	cmd_consent_revoke,	0 },
+	{ "apply",		cmd_apply,		0 },
+	{ "application.list",	cmd_application_list,	0 },
+	{ "application.show",	cmd_application_show,	0 },
+	{ "application.accept",	cmd_application_accept,	0 },
+	{ "application.decline", cmd_application_decline, 0 },
+	{ "audit.list",		cmd_audit_list,		0 },
+	{ "audit.verify",	cmd_audit_verify,	0 },
+	{ "store.compact",	cmd_store_compact,	0 },
 };
 
 struct api {

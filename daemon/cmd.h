@@ -85,5 +85,16 @@ int	cmd_peer_list(struct cmd_ctx *);
 int	cmd_peer_remove(struct cmd_ctx *);
 int	cmd_sync_start(struct cmd_ctx *);
 int	cmd_sync_status(struct cmd_ctx *);
+int	cmd_consent_add(struct cmd_ctx *);
+int	cmd_consent_list(struct cmd_ctx *);
+int	cmd_consent_revoke(struct cmd_ctx *);
+int	cmd_apply(struct cmd_ctx *);
+int	cmd_application_list(struct cmd_ctx *);
+int	cmd_application_show(struct cmd_ctx *);
+int	cmd_application_accept(struct cmd_ctx *);
+int	cmd_application_decline(struct cmd_ctx *);
+int	cmd_audit_list(struct cmd_ctx *);
+int	cmd_audit_verify(struct cmd_ctx *);
+int	cmd_store_compact(struct cmd_ctx *);
 
 #endif

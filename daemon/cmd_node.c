@@ -4,6 +4,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
+#include "log.h"
 #include "mentor.h"
 #include "node.h"
 #include "records.h"
@@ -59,5 +60,22 @@ cmd_status(struct cmd_ctx *c)
 	    "uptime_s", (json_int_t)((now_ms() - n->started_ms) / 1000),
 	    "version", MENTOR_VERSION,
 	    "dir", n->dir);
+	return c->result ? 0 : MENTOR_ENOMEM;
+}
+
+int
+cmd_store_compact(struct cmd_ctx *c)
+{
+	uint64_t before, after;
+	char err[256];
+	int rc;
+
+	if ((rc = store_compact(c->node->store, &before, &after, err,
+	    sizeof(err))) != 0)
+		return cmd_fail(c, rc, "%s", err);
+	log_info("store: compacted from %llu to %llu bytes",
+	    (unsigned long long)before, (unsigned long long)after);
+	c->result = json_pack("{s:I,s:I}", "bytes_before", (json_int_t)before,
+	    "bytes_after", (json_int_t)after);
 	return c->result ? 0 : MENTOR_ENOMEM;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apps.h"
 #include "cmd.h"
 #include "log.h"
 #include "mentor.h"
@@ -154,6 +155,7 @@ cmd_student_list(struct cmd_ctx *c)
 struct get_arg {
 	const char	*id;
 	json_t		*student;
+	struct node	*node;
 };
 
 static int
@@ -174,7 +176,7 @@ get_fn(struct store_txn *t, void *arg)
 int
 student_load(struct node *n, const char *id, json_t **out)
 {
-	struct get_arg g = { id, NULL };
+	struct get_arg g = { id, NULL, n };
 	int rc;
 
 	if (strlen(id) == 0 || strlen(id) > STUDENT_ID_MAX)
@@ -206,15 +208,18 @@ static int
 delete_fn(struct store_txn *t, void *arg)
 {
 	struct get_arg *g = arg;
+	int rc;
 
-	/* Later modules (consent, applications) add their records here. */
-	return store_del(t, DB_STUDENTS, g->id, strlen(g->id));
+	if ((rc = store_del(t, DB_STUDENTS, g->id, strlen(g->id))) != 0)
+		return rc;
+	/* Consents, applications; the audit log keeps a pseudonym. */
+	return apps_student_forget(t, g->node, g->id);
 }
 
 int
 cmd_student_delete(struct cmd_ctx *c)
 {
-	struct get_arg g = { NULL, NULL };
+	struct get_arg g = { NULL, NULL, c->node };
 	int rc;
 
 	if ((rc = school_only(c)) != 0 ||

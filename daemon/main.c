@@ -13,6 +13,7 @@
 #include <zmq.h>
 
 #include "api.h"
+#include "apps.h"
 #include "log.h"
 #include "mentor.h"
 #include "matching.h"
@@ -137,6 +138,10 @@ run(const char *dir, int verbose, int level)
 		goto out;
 	}
 	if (matching_open(&n, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (apps_open(&n, err, sizeof(err)) != 0) {
 		log_err("%s", err);
 		goto out;
 	}

@@ -61,7 +61,9 @@
 #define M_VIRTUAL	0x02
 #define M_HYBRID	0x04
 #define M_LOCATED	(M_IN_PERSON | M_HYBRID)
-#define F_FULL		0x10
+#define F_FULL		0x10	/* marked by mi_set_full */
+#define F_BODY_FULL	0x20	/* the body says "full": true */
+#define F_ANY_FULL	(F_FULL | F_BODY_FULL)
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -80,7 +82,7 @@ struct hot {
 	uint32_t	pool;		/* offset of this slot's pool items */
 	uint8_t		nocc, nreq, ndev;
 	uint8_t		min_age;
-	uint8_t		flags;		/* M_*, F_FULL */
+	uint8_t		flags;		/* M_*, F_FULL, F_BODY_FULL */
 	uint8_t		gmax;		/* growth if the student knew nothing */
 	uint8_t		ncl;		/* popcount(cmask) */
 	uint8_t		pad;
@@ -687,6 +689,7 @@ struct parsed {
 	int		 has_loc;
 	int32_t		 start, end;
 	int		 min_age;
+	int		 full;
 	const char	*cl[LISTING_CLUSTERS_MAX];
 	size_t		 ncl;
 	const char	*occ[LISTING_OCCUPATIONS_MAX];
@@ -1101,6 +1104,24 @@ jp_location(struct jp *j, struct parsed *p)
 	return 0;
 }
 
+/* jp_bool: true (1) or false (0). */
+static int
+jp_bool(struct jp *j, int *out)
+{
+	jp_ws(j);
+	if (j->end - j->p >= 4 && memcmp(j->p, "true", 4) == 0) {
+		j->p += 4;
+		*out = 1;
+		return 0;
+	}
+	if (j->end - j->p >= 5 && memcmp(j->p, "false", 5) == 0) {
+		j->p += 5;
+		*out = 0;
+		return 0;
+	}
+	return MENTOR_EINVAL;
+}
+
 static int
 jp_date(struct jp *j, int32_t *day)
 {
@@ -1114,12 +1135,12 @@ jp_date(struct jp *j, int32_t *day)
 /* The body fields the matcher reads, in no particular order. */
 enum {
 	B_TITLE, B_MODALITY, B_LOCATION, B_CLUSTERS, B_OCCUPATIONS,
-	B_REQUIRES, B_DEVELOPS, B_START, B_END, B_MIN_AGE,
+	B_REQUIRES, B_DEVELOPS, B_START, B_END, B_MIN_AGE, B_FULL,
 };
 
 static const char *const body_keys[] = {
 	"title", "modality", "location", "clusters", "occupations",
-	"requires", "develops", "start", "end", "min_age",
+	"requires", "develops", "start", "end", "min_age", "full",
 };
 
 /* parse_body: reads the body in buf (len bytes, changed in place). */
@@ -1189,6 +1210,9 @@ parse_body(char *buf, size_t len, struct parsed *p)
 				break;
 			case B_MIN_AGE:
 				rc = jp_int(&j, 0, AGE_MAX, &p->min_age);
+				break;
+			case B_FULL:
+				rc = jp_bool(&j, &p->full);
 				break;
 			default:
 				rc = jp_skip(&j, JP_DEPTH);
@@ -1515,7 +1539,7 @@ mi_put(struct match_index *mi, const uint8_t addr[MATCH_ADDR_LEN],
 	nh.nreq = (uint8_t)p.nreq;
 	nh.ndev = (uint8_t)p.ndev;
 	nh.min_age = (uint8_t)p.min_age;
-	nh.flags = (uint8_t)(p.mod | old_full);
+	nh.flags = (uint8_t)(p.mod | old_full | (p.full ? F_BODY_FULL : 0));
 	nh.gmax = (uint8_t)(gsum >= 4 ? 20 : 5 * gsum);
 	nh.ncl = (uint8_t)popcount32(cmask);
 	h = &mi->hot[slot];
@@ -2063,7 +2087,7 @@ visit(struct rank *r, uint32_t slot)
 	if (r->seen[slot >> 6] & (UINT64_C(1) << (slot & 63)))
 		return;
 	r->seen[slot >> 6] |= UINT64_C(1) << (slot & 63);
-	if ((h->flags & ms->modmask) == 0 || (h->flags & F_FULL) ||
+	if ((h->flags & ms->modmask) == 0 || (h->flags & F_ANY_FULL) ||
 	    r->now >= h->expires_ms || h->end < ms->today)
 		return;
 	day = h->start == NONE_DAY ? ms->today : h->start;

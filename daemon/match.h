@@ -6,7 +6,8 @@
  * Pure: no I/O, no clock (the caller passes today and now).
  *
  * Hard filters: a listing is never returned when
- *   - now_ms >= its expiry, or it is marked full (mi_set_full);
+ *   - now_ms >= its expiry, or it is full: marked so (mi_set_full) or
+ *     its body says "full": true (the author's word, SPEC.md 13.5);
  *   - its "end" date is before today;
  *   - the student's age on its "start" date (today when it has none) is
  *     below its "min_age" (one is a year older on one's birthday; a
@@ -81,9 +82,14 @@ void	mi_free(struct match_index *mi);
  * does: a body that is not one JSON object (UTF-8, at most
  * LISTING_BODY_MAX bytes) with a title, a valid modality, a location
  * unless virtual, well-formed clusters, occupations, competencies and
- * levels (0..4), dates and min_age, none of them twice, is refused with
- * MENTOR_EINVAL and the index is left unchanged.  Other fields are
- * skipped, unchecked.
+ * levels (0..4), dates, min_age and full (true or false), none of them
+ * twice, is refused with MENTOR_EINVAL and the index is left unchanged.
+ * Other fields are skipped, unchecked.
+ *
+ * "full": true in the body filters the listing out exactly as the
+ * mi_set_full mark does; false or absent says nothing.  The two are
+ * independent: the body's word lasts until a version of the listing
+ * without it is put, the mark until mi_set_full(..., 0).
  *
  * Returns 0, MENTOR_EINVAL, MENTOR_ETOOBIG (over the index's limits:
  * 2^31 listings, 2^28 distinct competency ids or occupation codes) or
@@ -97,7 +103,9 @@ int	mi_del(struct match_index *mi, const uint8_t addr[MATCH_ADDR_LEN]);
 
 /*
  * mi_set_full: full != 0 marks the listing's capacity as reached (it is
- * filtered out), 0 clears the mark.  0 or MENTOR_ENOTFOUND.
+ * filtered out), 0 clears the mark.  Clearing the mark does not make
+ * available a listing whose body says "full": true (see mi_put).
+ * 0 or MENTOR_ENOTFOUND.
  */
 int	mi_set_full(struct match_index *mi, const uint8_t addr[MATCH_ADDR_LEN],
 	    int full);

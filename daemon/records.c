@@ -280,6 +280,13 @@ kind_check(const struct rec *r, struct records_verdict *v)
 			return verdict(v, MENTOR_EINVAL, "withdrawal has a "
 			    "body");
 		return 0;
+	case REC_APPLICATION:
+	case REC_ANSWER:
+		/* A sealed box: opaque to every node but its recipient. */
+		if (r->body_len <= crypto_box_SEALBYTES)
+			return verdict(v, MENTOR_EINVAL, "%s body is not a "
+			    "sealed box", rec_kind_name(r->kind));
+		return 0;
 	case REC_NODE:
 	case REC_CERTIFICATE:
 		j = json_loadb((const char *)r->body, r->body_len,

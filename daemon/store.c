@@ -3,10 +3,13 @@
  * wrappers that grow the map when it fills instead of failing.
  */
 #include <errno.h>
+#include <limits.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 
 #include <lmdb.h>
 
@@ -28,6 +31,7 @@ struct store {
 	MDB_env		*env;
 	MDB_dbi		 dbi[DB_COUNT];
 	size_t		 mapsize;
+	char		 path[PATH_MAX];
 };
 
 struct store_txn {
@@ -132,6 +136,12 @@ store_open(struct store **sp, const char *path, int create, char *err,
 	}
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return MENTOR_ENOMEM;
+	if (strlen(path) >= sizeof(st->path) - 32) {
+		free(st);
+		snprintf(err, errlen, "store: %s: path too long", path);
+		return MENTOR_ESTORE;
+	}
+	snprintf(st->path, sizeof(st->path), "%s", path);
 	if ((rc = mdb_env_create(&st->env)) != 0)
 		goto fail_mdb;
 	if ((rc = mdb_env_set_maxdbs(st->env, DB_COUNT)) != 0)
@@ -349,4 +359,73 @@ store_stat(struct store *st, uint64_t *used, uint64_t *mapsize)
 	mdb_env_stat(st->env, &ms);
 	*used = (uint64_t)(info.me_last_pgno + 1) * ms.ms_psize;
 	*mapsize = info.me_mapsize;
+}
+
+static off_t
+file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? sb.st_size : 0;
+}
+
+/*
+ * store_compact: writes a compacting copy (only live pages: the bytes of
+ * deleted data do not survive) beside the store, then swaps it in.  The
+ * caller must hold no transaction.  On failure before the swap the store
+ * is untouched; a failure to reopen after it is fatal (MENTOR_ESTORE).
+ */
+int
+store_compact(struct store *st, uint64_t *before, uint64_t *after,
+    char *err, size_t errlen)
+{
+	char tmp[PATH_MAX + 16], from[PATH_MAX + 32], to[PATH_MAX + 16];
+	int rc, fd;
+
+	snprintf(tmp, sizeof(tmp), "%s/compact.tmp", st->path);
+	snprintf(from, sizeof(from), "%s/data.mdb", tmp);
+	snprintf(to, sizeof(to), "%s/data.mdb", st->path);
+	*before = (uint64_t)file_size(to);
+	unlink(from);
+	rmdir(tmp);
+	if (mkdir(tmp, 0700) == -1) {
+		snprintf(err, errlen, "store: %s: %s", tmp, strerror(errno));
+		return MENTOR_ESTORE;
+	}
+	if ((rc = mdb_env_copy2(st->env, tmp, MDB_CP_COMPACT)) != 0) {
+		snprintf(err, errlen, "store: compacting copy: %s",
+		    mdb_strerror(rc));
+		unlink(from);
+		rmdir(tmp);
+		return MENTOR_ESTORE;
+	}
+	if ((fd = open(from, O_RDONLY)) == -1 || fsync(fd) == -1) {
+		snprintf(err, errlen, "store: %s: %s", from, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		unlink(from);
+		rmdir(tmp);
+		return MENTOR_ESTORE;
+	}
+	close(fd);
+	mdb_env_close(st->env);
+	st->env = NULL;
+	rc = rename(from, to);
+	rmdir(tmp);
+	if (rc == -1)
+		log_err("store: swap in the compacted copy: %s",
+		    strerror(errno));
+	/* Reopen whichever file is in place now. */
+	if ((rc = mdb_env_create(&st->env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(st->env, DB_COUNT)) != 0 ||
+	    (rc = mdb_env_set_mapsize(st->env, st->mapsize)) != 0 ||
+	    (rc = mdb_env_open(st->env, st->path, MDB_NOTLS, 0600)) != 0) {
+		snprintf(err, errlen, "store: reopen after compacting: %s",
+		    mdb_strerror(rc));
+		return MENTOR_ESTORE;
+	}
+	if ((rc = schema_check(st, 0, err, errlen)) != 0)
+		return rc;
+	*after = (uint64_t)file_size(to);
+	return 0;
 }

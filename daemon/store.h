@@ -76,6 +76,15 @@ int	store_iter(struct store_txn *, enum store_db, const void *start,
 /* store_count: number of entries in db. */
 size_t	store_count(struct store_txn *, enum store_db);
 
+/*
+ * store_compact: rewrites the store with only its live pages (so no bytes
+ * of deleted data remain in the file) and swaps the copy in.  No
+ * transaction may be open.  *before and *after are the file sizes.
+ * MENTOR_ESTORE with err set on failure.
+ */
+int	store_compact(struct store *, uint64_t *before, uint64_t *after,
+	    char *err, size_t errlen);
+
 /* store_stat: bytes of the map in use and the map size, for status. */
 void	store_stat(struct store *, uint64_t *used, uint64_t *mapsize);
 

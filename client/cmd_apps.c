@@ -1,0 +1,289 @@
+/*
+ * cmd_apps.c: consent, apply, application list/show/accept/decline,
+ * audit list/verify, store compact.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+
+static const char *
+str(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+/* call_print: runs cmd; --json prints the result, else fmt(result). */
+static int
+call_print(struct ctl *c, const char *cmd, json_t *args,
+    void (*fmt)(const json_t *))
+{
+	json_t *r;
+	int rc;
+
+	if ((rc = ctl_call(c, cmd, args, NULL, 0, &r, NULL, NULL)) != EX_OK)
+		return rc;
+	if (c->json)
+		ctl_print_json(r);
+	else
+		fmt(r);
+	json_decref(r);
+	return EX_OK;
+}
+
+static void
+fmt_consent(const json_t *r)
+{
+	const json_t *e = json_object_get(r, "consent");
+
+	printf("recorded consent for %s by guardian %s%s%s\n",
+	    str(r, "student"), str(e, "guardian"),
+	    *str(e, "expires") ? ", until " : "", str(e, "expires"));
+}
+
+static int
+consent(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *args, *scope;
+	char *s, *tok, *save = NULL;
+
+	if (a->opt[0] == NULL)
+		return ctl_err(EX_USAGE, "consent: --guardian NAME is "
+		    "required");
+	args = json_pack("{s:s,s:s}", "student", a->argv[0], "guardian",
+	    a->opt[0]);
+	if (a->opt[1])
+		json_object_set_new(args, "expires", json_string(a->opt[1]));
+	if (a->opt[2]) {
+		scope = json_array();
+		if ((s = strdup(a->opt[2])) == NULL)
+			return ctl_err(EX_FAIL, "out of memory");
+		for (tok = strtok_r(s, ",", &save); tok;
+		    tok = strtok_r(NULL, ",", &save))
+			json_array_append_new(scope, json_string(tok));
+		free(s);
+		json_object_set_new(args, "scope", scope);
+	}
+	return call_print(c, "consent.add", args, fmt_consent);
+}
+
+static void
+fmt_consent_list(const json_t *r)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(r, i, e)
+		printf("%-12s  %-24s  %s%s\n", str(e, "student"),
+		    str(e, "guardian"), json_is_true(json_object_get(e,
+		    "current")) ? "current" : "not current",
+		    *str(e, "expires") ? "" : "");
+	printf("%zu consent%s\n", json_array_size(r),
+	    json_array_size(r) == 1 ? "" : "s");
+}
+
+static int
+consent_list(struct ctl *c, const struct ctl_args *a)
+{
+	return call_print(c, "consent.list", a->argc ? json_pack("{s:s}",
+	    "student", a->argv[0]) : NULL, fmt_consent_list);
+}
+
+static void
+fmt_revoke(const json_t *r)
+{
+	printf("revoked %lld consent(s) of %s\n", (long long)
+	    json_integer_value(json_object_get(r, "revoked")),
+	    str(r, "student"));
+}
+
+static int
+consent_revoke(struct ctl *c, const struct ctl_args *a)
+{
+	return call_print(c, "consent.revoke", json_pack("{s:s}", "student",
+	    a->argv[0]), fmt_revoke);
+}
+
+static void
+fmt_app(const json_t *r)
+{
+	printf("application %s: %s\n", str(r, "id"), str(r, "status"));
+}
+
+static int
+apply(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *args = json_pack("{s:s,s:s}", "student", a->argv[0],
+	    "listing", a->argv[1]);
+
+	if (a->opt[0])
+		json_object_set_new(args, "message", json_string(a->opt[0]));
+	return call_print(c, "apply", args, fmt_app);
+}
+
+static void
+fmt_app_list(const json_t *r)
+{
+	json_t *e;
+	size_t i;
+
+	if (json_array_size(r) > 0)
+		printf("%-32s  %-8s  %-8s  %s\n", "ID", "SIDE", "STATUS",
+		    "LISTING");
+	json_array_foreach(r, i, e)
+		printf("%-32s  %-8s  %-8s  %s %s\n", str(e, "id"),
+		    str(e, "side"), str(e, "status"), str(e, "listing"),
+		    *str(e, "student") ? str(e, "student") :
+		    str(e, "school_name"));
+	printf("%zu application%s\n", json_array_size(r),
+	    json_array_size(r) == 1 ? "" : "s");
+}
+
+static int
+app_list(struct ctl *c, const struct ctl_args *a)
+{
+	(void)a;
+	return call_print(c, "application.list", NULL, fmt_app_list);
+}
+
+static void
+fmt_app_show(const json_t *r)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)r, k, v) {
+		char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+		if (json_is_string(v))
+			printf("%-14s %s\n", k, json_string_value(v));
+		else if (s)
+			printf("%-14s %s\n", k, s);
+		free(s);
+	}
+}
+
+static int
+app_show(struct ctl *c, const struct ctl_args *a)
+{
+	return call_print(c, "application.show", json_pack("{s:s}", "id",
+	    a->argv[0]), fmt_app_show);
+}
+
+static int
+app_accept(struct ctl *c, const struct ctl_args *a)
+{
+	return call_print(c, "application.accept", json_pack("{s:s}", "id",
+	    a->argv[0]), fmt_app);
+}
+
+static int
+app_decline(struct ctl *c, const struct ctl_args *a)
+{
+	return call_print(c, "application.decline", json_pack("{s:s}", "id",
+	    a->argv[0]), fmt_app);
+}
+
+static void
+fmt_audit(const json_t *r)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(r, i, e) {
+		char *f = json_dumps(json_object_get(e, "fields"),
+		    JSON_COMPACT);
+
+		printf("%4lld  %-16s  student %.12s  %s%s%s\n", (long long)
+		    json_integer_value(json_object_get(e, "seq")),
+		    str(e, "action"), str(e, "student"),
+		    *str(e, "to") ? "to " : "", str(e, "to"),
+		    f ? "" : "");
+		if (f)
+			printf("      fields %s\n", f);
+		free(f);
+	}
+}
+
+static int
+audit_list(struct ctl *c, const struct ctl_args *a)
+{
+	(void)a;
+	return call_print(c, "audit.list", NULL, fmt_audit);
+}
+
+static void
+fmt_verify(const json_t *r)
+{
+	printf("audit log intact: %lld entries\n", (long long)
+	    json_integer_value(json_object_get(r, "entries")));
+}
+
+static int
+audit_verify(struct ctl *c, const struct ctl_args *a)
+{
+	(void)a;
+	return call_print(c, "audit.verify", NULL, fmt_verify);
+}
+
+static void
+fmt_compact(const json_t *r)
+{
+	printf("store compacted: %lld -> %lld bytes\n", (long long)
+	    json_integer_value(json_object_get(r, "bytes_before")),
+	    (long long)json_integer_value(json_object_get(r, "bytes_after")));
+}
+
+static int
+store_compact(struct ctl *c, const struct ctl_args *a)
+{
+	(void)a;
+	return call_print(c, "store.compact", NULL, fmt_compact);
+}
+
+const struct ctl_cmd ctl_apps_cmds[] = {
+	{ "consent list", consent_list, 0, 1, { NULL }, "[STUDENT]",
+	  "Lists the guardian consents on record (of one student)." },
+	{ "consent revoke", consent_revoke, 1, 1, { NULL }, "STUDENT",
+	  "Revokes every current consent of a student." },
+	{ "consent", consent, 1, 1, { "guardian=", "expires=", "scope=",
+	  NULL }, "STUDENT --guardian NAME [--expires YYYY-MM-DD] "
+	  "[--scope apply,under13]",
+	  "Records a guardian's consent for a student: who gave it, when, "
+	  "until when, for what.  A student under 18 cannot apply without a "
+	  "current consent; under 13, only with one whose scope includes "
+	  "under13.  The default scope is apply." },
+	{ "apply", apply, 2, 2, { "message=", NULL },
+	  "STUDENT LISTING [--message TEXT]",
+	  "Sends a student's application to the listing's author: only the "
+	  "first name, grade, the student's levels on the listing's "
+	  "competencies, goals and the message, sealed so that only the "
+	  "author can read it.  Checked first: the listing is live and not "
+	  "full, the student is old enough, and a guardian consent is on "
+	  "record for a minor.  Every disclosure goes into the audit log." },
+	{ "application list", app_list, 0, 0, { NULL }, "",
+	  "Applications sent (school) and received (employer), with status "
+	  "pending, accepted or declined." },
+	{ "application show", app_show, 1, 1, { NULL }, "ID",
+	  "One application in full." },
+	{ "application accept", app_accept, 1, 1, { NULL }, "ID",
+	  "Accepts a received application; the answer travels back to the "
+	  "school.  Refused once the listing's capacity is filled; the "
+	  "accept that fills it republishes the listing as full." },
+	{ "application decline", app_decline, 1, 1, { NULL }, "ID",
+	  "Declines a received application; the answer travels back." },
+	{ "audit list", audit_list, 0, 0, { NULL }, "",
+	  "The disclosure log: every application sent, consent recorded "
+	  "and student deleted, hash-chained.  Students appear by "
+	  "pseudonym." },
+	{ "audit verify", audit_verify, 0, 0, { NULL }, "",
+	  "Checks the audit log's hash chain; exits 1 naming the first "
+	  "entry that was altered, removed or inserted." },
+	{ "store compact", store_compact, 0, 0, { NULL }, "",
+	  "Rewrites the store with only its live data and swaps it in, so "
+	  "that no bytes of deleted data remain in the store file." },
+	{ NULL, NULL, 0, 0, { NULL }, NULL, NULL }
+};
