@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "ctl.h"
 
@@ -166,7 +169,71 @@ student_delete(struct ctl *c, const struct ctl_args *a)
 	return EX_OK;
 }
 
+static int
+student_key(struct ctl *c, const struct ctl_args *a)
+{
+	char path[4096];
+	json_t *r;
+	FILE *f;
+	int rc, fd;
+
+	if (a->opt[1]) {
+		if ((rc = ctl_call(c, "student.key.revoke", json_pack("{s:s}",
+		    "student", a->argv[0]), NULL, 0, &r, NULL, NULL)) != EX_OK)
+			return rc;
+		if (c->json)
+			ctl_print_json(r);
+		else
+			printf("revoked %lld key(s) of %s\n", (long long)
+			    json_integer_value(json_object_get(r, "revoked")),
+			    a->argv[0]);
+		json_decref(r);
+		return EX_OK;
+	}
+	snprintf(path, sizeof(path), "%s", a->opt[0] ? a->opt[0] : "");
+	if (path[0] == '\0')
+		snprintf(path, sizeof(path), "%s.mentorkey", a->argv[0]);
+	/* Made before the key exists, so a key is never issued unwritten. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1)
+		return ctl_err(EX_FAIL, "%s: %s", path, strerror(errno));
+	if ((rc = ctl_call(c, "student.key", json_pack("{s:s}", "student",
+	    a->argv[0]), NULL, 0, &r, NULL, NULL)) != EX_OK) {
+		close(fd);
+		unlink(path);
+		return rc;
+	}
+	f = fdopen(fd, "w");
+	fprintf(f, "# mentord student key for %s: keep it secret.\n"
+	    "# Use: mentorctl --key %s [--connect ENDPOINT] match %s\n"
+	    "student = %s\nendpoint = %s\nserver_key = %s\n"
+	    "public_key = %s\nsecret_key = %s\n", str(r, "student"), path,
+	    str(r, "student"), str(r, "student"), str(r, "endpoint"),
+	    str(r, "server_key"), str(r, "public_key"), str(r, "secret_key"));
+	if (fclose(f) != 0) {
+		unlink(path);
+		json_decref(r);
+		return ctl_err(EX_FAIL, "%s: %s", path, strerror(errno));
+	}
+	if (c->json) {
+		json_object_del(r, "secret_key");
+		json_object_set_new(r, "file", json_string(path));
+		ctl_print_json(r);
+	} else
+		printf("wrote the key of %s to %s (give it to the student; "
+		    "revoke with --revoke)\n", a->argv[0], path);
+	json_decref(r);
+	return EX_OK;
+}
+
 const struct ctl_cmd ctl_student_cmds[] = {
+	{ "student key", student_key, 1, 1, { "out=", "revoke", NULL },
+	  "STUDENT [--out FILE] | STUDENT --revoke",
+	  "Issues a CURVE key bound to STUDENT and writes it to FILE "
+	  "(default STUDENT.mentorkey, mode 0600).  With it, the student's "
+	  "own mentorctl (--key FILE) reaches the school's student socket "
+	  "([api] student_listen) and may only see their own profile, run "
+	  "match for themselves, apply, and see their own applications.  "
+	  "--revoke cuts every key of the student at once." },
 	{ "student import", student_import, 1, 1, { "format=", NULL },
 	  "FILE [--format csv|json]",
 	  "Imports students from a JSON array or a CSV file (by extension, "

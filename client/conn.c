@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ini.h>
+#include <sodium.h>
 #include <zmq.h>
 
 #include "api.h"
@@ -16,6 +18,7 @@
 #include "mentor.h"
 #include "msg.h"
 #include "node.h"
+#include "util.h"
 
 int
 ctl_err(int code, const char *fmt, ...)
@@ -84,12 +87,84 @@ ctl_read_file(const char *path, size_t max, char **buf, size_t *len)
 	return EX_OK;
 }
 
+struct keyfile {
+	char	endpoint[256];
+	char	server[65], pub[65], sec[65];
+};
+
+static int
+key_handler(void *arg, const char *section, const char *name,
+    const char *value)
+{
+	struct keyfile *k = arg;
+
+	(void)section;
+	if (strcmp(name, "endpoint") == 0)
+		snprintf(k->endpoint, sizeof(k->endpoint), "%s", value);
+	else if (strcmp(name, "server_key") == 0)
+		snprintf(k->server, sizeof(k->server), "%s", value);
+	else if (strcmp(name, "public_key") == 0)
+		snprintf(k->pub, sizeof(k->pub), "%s", value);
+	else if (strcmp(name, "secret_key") == 0)
+		snprintf(k->sec, sizeof(k->sec), "%s", value);
+	return 1;
+}
+
+/*
+ * student_connect: a student's connection to their school's student
+ * socket over CURVE, with the keys of a key file from `student key`.
+ */
+static int
+student_connect(struct ctl *c)
+{
+	struct keyfile k;
+	uint8_t srv[32], pub[32], sec[32];
+	const char *ep;
+	int zero = 0, rc;
+
+	memset(&k, 0, sizeof(k));
+	if ((rc = ini_parse(c->keyfile, key_handler, &k)) != 0)
+		return ctl_err(EX_USAGE, "%s: %s", c->keyfile, rc < 0 ?
+		    strerror(errno) : "not a student key file");
+	if (hex_decode(srv, 32, k.server) != 0 ||
+	    hex_decode(pub, 32, k.pub) != 0 ||
+	    hex_decode(sec, 32, k.sec) != 0)
+		return ctl_err(EX_USAGE, "%s: not a student key file (keys "
+		    "missing)", c->keyfile);
+	ep = c->connect ? c->connect : k.endpoint;
+	if (*ep == '\0')
+		return ctl_err(EX_USAGE, "no endpoint: give --connect "
+		    "tcp://HOST:PORT");
+	if ((c->zctx = zmq_ctx_new()) == NULL ||
+	    (c->sock = zmq_socket(c->zctx, ZMQ_REQ)) == NULL)
+		return ctl_err(EX_FAIL, "zmq: %s", zmq_strerror(zmq_errno()));
+	zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_setsockopt(c->sock, ZMQ_RCVTIMEO, &c->timeout_ms,
+	    sizeof(c->timeout_ms));
+	zmq_setsockopt(c->sock, ZMQ_SNDTIMEO, &c->timeout_ms,
+	    sizeof(c->timeout_ms));
+	zmq_setsockopt(c->sock, ZMQ_CURVE_SERVERKEY, srv, 32);
+	zmq_setsockopt(c->sock, ZMQ_CURVE_PUBLICKEY, pub, 32);
+	zmq_setsockopt(c->sock, ZMQ_CURVE_SECRETKEY, sec, 32);
+	sodium_memzero(sec, sizeof(sec));
+	sodium_memzero(k.sec, sizeof(k.sec));
+	if (zmq_connect(c->sock, ep) == -1)
+		return ctl_err(EX_NODE, "%s: %s", ep,
+		    zmq_strerror(zmq_errno()));
+	return EX_OK;
+}
+
 static int
 ctl_connect(struct ctl *c)
 {
 	char ep[4200];
 	int zero = 0, rc;
 
+	if (c->keyfile || c->connect) {
+		if (c->keyfile == NULL)
+			return ctl_err(EX_USAGE, "--connect needs --key FILE");
+		return student_connect(c);
+	}
 	rc = node_lock_probe(c->dir);
 	if (rc == MENTOR_ENOTFOUND)
 		return ctl_err(EX_NODE, "no node in %s (create one with: "
@@ -123,7 +198,9 @@ recv_frame(struct ctl *c, zmq_msg_t *m)
 		zmq_msg_close(m);
 		if (zmq_errno() == EAGAIN)
 			return ctl_err(EX_NODE, "the node did not answer "
-			    "within %d s", c->timeout_ms / 1000);
+			    "within %d s%s", c->timeout_ms / 1000, c->keyfile ?
+			    " (is the key still valid, and the endpoint "
+			    "right?)" : "");
 		return ctl_err(EX_NODE, "receive: %s",
 		    zmq_strerror(zmq_errno()));
 	}

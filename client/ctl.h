@@ -18,6 +18,8 @@
 
 struct ctl {
 	char		 dir[4096];
+	const char	*connect;	/* --connect: a school's student socket */
+	const char	*keyfile;	/* --key: the student's key file */
 	int		 json;
 	int		 timeout_ms;
 	void		*zctx;

@@ -30,7 +30,9 @@ usage(FILE *f)
 	size_t g;
 
 	fprintf(f, "usage: mentorctl [-d DIR] [--json] [--timeout SEC] "
-	    "COMMAND [ARGS]\n\ncommands:\n");
+	    "COMMAND [ARGS]\n"
+	    "       mentorctl --key FILE [--connect ENDPOINT] [--json] "
+	    "COMMAND [ARGS]   (a student)\n\ncommands:\n");
 	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
 		for (c = groups[g]; c->name; c++)
 			fprintf(f, "  %s %s\n", c->name, c->usage);
@@ -149,6 +151,8 @@ main(int argc, char **argv)
 		{ "dir", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -168,6 +172,8 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'd': d = optarg; break;
 		case 'j': c.json = 1; break;
+		case 'c': c.connect = optarg; break;
+		case 'k': c.keyfile = optarg; break;
 		case 't':
 			t = strtol(optarg, &end, 10);
 			if (*end != '\0' || t < 1 || t > 86400)

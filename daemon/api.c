@@ -19,6 +19,7 @@
 #include <zmq.h>
 
 #include "api.h"
+#include "apps.h"
 #include "cmd.h"
 #include "log.h"
 #include "mentor.h"
@@ -30,11 +31,11 @@
 #define API_MAX_FRAMES	8	/* identity, delimiter, header, data, slack */
 
 static const struct cmd_entry cmds[] = {
-	{ "ping",		cmd_ping,		0 },
+	{ "ping",		cmd_ping,		CMD_STUDENT },
 	{ "status",		cmd_status,		0 },
 	{ "listing.post",	cmd_listing_post,	0 },
 	{ "listing.list",	cmd_listing_list,	0 },
-	{ "listing.show",	cmd_listing_show,	0 },
+	{ "listing.show",	cmd_listing_show,	CMD_STUDENT },
 	{ "listing.withdraw",	cmd_listing_withdraw,	0 },
 	{ "records.export",	cmd_records_export,	0 },
 	{ "records.import",	cmd_records_import,	CMD_DATA },
@@ -43,9 +44,9 @@ static const struct cmd_entry cmds[] = {
 	{ "trust.remove",	cmd_trust_remove,	0 },
 	{ "student.import",	cmd_student_import,	CMD_DATA },
 	{ "student.list",	cmd_student_list,	0 },
-	{ "student.show",	cmd_student_show,	0 },
+	{ "student.show",	cmd_student_show,	CMD_STUDENT },
 	{ "student.delete",	cmd_student_delete,	0 },
-	{ "match",		cmd_match,		0 },
+	{ "match",		cmd_match,		CMD_STUDENT },
 	{ "peer.add",		cmd_peer_add,		0 },
 	{ "peer.list",		cmd_peer_list,		0 },
 	{ "peer.remove",	cmd_peer_remove,	0 },
@@ -54,20 +55,30 @@ static const struct cmd_entry cmds[] = {
 	{ "consent.add",	cmd_consent_add,	0 },
 	{ "consent.list",	cmd_consent_list,	0 },
 	{ "consent.revoke",	cmd_consent_revoke,	0 },
-	{ "apply",		cmd_apply,		0 },
-	{ "application.list",	cmd_application_list,	0 },
-	{ "application.show",	cmd_application_show,	0 },
+	{ "apply",		cmd_apply,		CMD_STUDENT },
+	{ "application.list",	cmd_application_list,	CMD_STUDENT },
+	{ "application.show",	cmd_application_show,	CMD_STUDENT },
 	{ "application.accept",	cmd_application_accept,	0 },
 	{ "application.decline", cmd_application_decline, 0 },
 	{ "audit.list",		cmd_audit_list,		0 },
 	{ "audit.verify",	cmd_audit_verify,	0 },
 	{ "store.compact",	cmd_store_compact,	0 },
+	{ "student.key",	cmd_student_key,	0 },
+	{ "student.key.revoke",	cmd_student_key_revoke,	0 },
+};
+
+/* One listening socket: the owner's ipc socket or the students' one. */
+struct api_ep {
+	struct api	*api;
+	void		*sock;
+	struct event	*ev;
+	int		 student;	/* CURVE, student keys only */
 };
 
 struct api {
 	struct node	*node;
-	void		*sock;
-	struct event	*ev;
+	struct api_ep	 ep[2];
+	int		 nep;
 	char		 path[PATH_MAX + 16];
 };
 
@@ -163,6 +174,23 @@ arg_bool(struct cmd_ctx *c, const char *name, int *out)
 }
 
 int
+arg_student(struct cmd_ctx *c, const char *name, const char **out)
+{
+	const char *s = NULL;
+	int rc;
+
+	if (c->student == NULL)
+		return arg_str(c, name, 1, out);
+	if ((rc = arg_str(c, name, 0, &s)) != 0)
+		return rc;
+	if (s && strcmp(s, c->student) != 0)
+		return cmd_fail(c, MENTOR_EPERM, "a student key gives access "
+		    "to its own student only");
+	*out = c->student;
+	return 0;
+}
+
+int
 arg_hex(struct cmd_ctx *c, const char *name, uint8_t *out, size_t len)
 {
 	const char *s;
@@ -178,7 +206,7 @@ arg_hex(struct cmd_ctx *c, const char *name, uint8_t *out, size_t len)
 
 /* reply: sends the envelope (routing frames) and the response frames. */
 static void
-reply(struct api *a, zmq_msg_t *env, int nenv, const uint8_t *hdr,
+reply(struct api_ep *a, zmq_msg_t *env, int nenv, const uint8_t *hdr,
     size_t hdrlen, const uint8_t *data, size_t datalen)
 {
 	int i;
@@ -200,19 +228,34 @@ fail:
 }
 
 static void
-handle(struct api *a, zmq_msg_t *env, int nenv, zmq_msg_t *body, int nbody)
+handle(struct api_ep *a, zmq_msg_t *env, int nenv, zmq_msg_t *body,
+    int nbody)
 {
 	struct cmd_ctx c;
 	struct msg_req req;
 	const struct cmd_entry *ce;
-	uint8_t *hdr = NULL;
+	uint8_t *hdr = NULL, key[32];
+	char student[STUDENT_KEY_ID_MAX + 1];
+	const char *uid;
 	size_t hdrlen;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
 	memset(&req, 0, sizeof(req));
-	c.node = a->node;
+	c.node = a->api->node;
 	c.req = &req;
+	if (a->student) {
+		/* Checked on every request: a revoked key stops working. */
+		uid = nbody > 0 ? zmq_msg_gets(&body[0], "User-Id") : NULL;
+		if (uid == NULL || hex_decode(key, sizeof(key), uid) != 0 ||
+		    apps_student_for_key(c.node, key, student,
+		    sizeof(student)) != 0) {
+			rc = cmd_fail(&c, MENTOR_EPERM, "this student key was "
+			    "revoked");
+			goto out;
+		}
+		c.student = student;
+	}
 	if (nbody < 1 || nbody > 2) {
 		rc = cmd_fail(&c, MENTOR_EPROTO, "a request has one or two "
 		    "frames after the envelope, not %d", nbody);
@@ -225,6 +268,11 @@ handle(struct api *a, zmq_msg_t *env, int nenv, zmq_msg_t *body, int nbody)
 	if ((ce = cmd_find(req.cmd)) == NULL) {
 		rc = cmd_fail(&c, MENTOR_EINVAL, "unknown command \"%s\"",
 		    req.cmd);
+		goto out;
+	}
+	if (c.student && !(ce->flags & CMD_STUDENT)) {
+		rc = cmd_fail(&c, MENTOR_EPERM, "%s: not allowed with a "
+		    "student key", req.cmd);
 		goto out;
 	}
 	if (nbody == 2) {
@@ -267,7 +315,7 @@ out:
  * a message was read, 0 when none was waiting.
  */
 static int
-recv_one(struct api *a)
+recv_one(struct api_ep *a)
 {
 	zmq_msg_t f[API_MAX_FRAMES], extra;
 	int n = 0, more = 1, nenv, i, dropped = 0;
@@ -308,7 +356,7 @@ done:
 static void
 api_on_event(evutil_socket_t fd, short what, void *arg)
 {
-	struct api *a = arg;
+	struct api_ep *a = arg;
 	int events, handled = 0;
 	size_t sz;
 
@@ -332,14 +380,51 @@ api_on_event(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+static int
+ep_open(struct api *a, void *sock, int student, char *err, size_t errlen)
+{
+	struct api_ep *e = &a->ep[a->nep];
+	int fd;
+	size_t sz = sizeof(fd);
+
+	e->api = a;
+	e->sock = sock;
+	e->student = student;
+	a->nep++;
+	if (zmq_getsockopt(sock, ZMQ_FD, &fd, &sz) == -1 ||
+	    (e->ev = event_new(a->node->base, fd, EV_READ | EV_PERSIST,
+	    api_on_event, e)) == NULL || event_add(e->ev, NULL) == -1) {
+		snprintf(err, errlen, "api: cannot register with event loop");
+		return MENTOR_EIO;
+	}
+	/* Anything queued before the first edge must still be read. */
+	event_active(e->ev, EV_READ, 0);
+	return 0;
+}
+
+static void *
+socket_new(struct node *n)
+{
+	int zero = 0, hwm = 1000;
+	int64_t maxmsg = MENTOR_API_HDR_MAX + MENTOR_API_DATA_MAX;
+	void *s;
+
+	if ((s = zmq_socket(n->zctx, ZMQ_ROUTER)) == NULL)
+		return NULL;
+	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
+	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+	return s;
+}
+
 int
 api_open(struct api **ap, struct node *n, char *err, size_t errlen)
 {
 	struct api *a;
 	char ep[PATH_MAX + 16];
-	int fd, zero = 0, hwm = 1000;
-	int64_t maxmsg = MENTOR_API_HDR_MAX + MENTOR_API_DATA_MAX;
-	size_t sz = sizeof(fd);
+	void *s;
+	int one = 1, rc;
 
 	*ap = NULL;
 	if (api_endpoint(n->dir, ep, sizeof(ep)) != 0) {
@@ -353,41 +438,57 @@ api_open(struct api **ap, struct node *n, char *err, size_t errlen)
 	snprintf(a->path, sizeof(a->path), "%s", ep + 6);
 	/* A socket file left by a killed daemon; the lock says we own it. */
 	unlink(a->path);
-	if ((a->sock = zmq_socket(n->zctx, ZMQ_ROUTER)) == NULL)
+	if ((s = socket_new(n)) == NULL)
 		goto fail_zmq;
-	zmq_setsockopt(a->sock, ZMQ_LINGER, &zero, sizeof(zero));
-	zmq_setsockopt(a->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
-	zmq_setsockopt(a->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
-	zmq_setsockopt(a->sock, ZMQ_RCVHWM, &hwm, sizeof(hwm));
-	if (zmq_bind(a->sock, ep) == -1)
+	if (zmq_bind(s, ep) == -1) {
+		zmq_close(s);
 		goto fail_zmq;
-	if (zmq_getsockopt(a->sock, ZMQ_FD, &fd, &sz) == -1)
-		goto fail_zmq;
-	a->ev = event_new(n->base, fd, EV_READ | EV_PERSIST, api_on_event, a);
-	if (a->ev == NULL || event_add(a->ev, NULL) == -1) {
-		snprintf(err, errlen, "api: cannot register with event loop");
-		api_close(a);
-		return MENTOR_EIO;
 	}
-	/* Anything queued before the first edge must still be read. */
-	event_active(a->ev, EV_READ, 0);
+	if ((rc = ep_open(a, s, 0, err, errlen)) != 0)
+		goto fail;
+	if (n->conf.student_listen[0]) {
+		/*
+		 * Students reach their school over CURVE with a key the
+		 * operator issued; the node's ZAP handler (bound before this,
+		 * in peer.c) admits only those keys, in domain "student".
+		 */
+		snprintf(ep, sizeof(ep), "%s", n->conf.student_listen);
+		if ((s = socket_new(n)) == NULL)
+			goto fail_zmq;
+		zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof(one));
+		zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, n->curve_sk, 32);
+		zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, "student", 7);
+		if (zmq_bind(s, ep) == -1) {
+			zmq_close(s);
+			goto fail_zmq;
+		}
+		if ((rc = ep_open(a, s, 1, err, errlen)) != 0)
+			goto fail;
+		log_info("api: students connect on %s (CURVE)", ep);
+	}
 	*ap = a;
 	return 0;
 fail_zmq:
 	snprintf(err, errlen, "api: %s: %s", ep, zmq_strerror(zmq_errno()));
+	rc = MENTOR_EIO;
+fail:
 	api_close(a);
-	return MENTOR_EIO;
+	return rc;
 }
 
 void
 api_close(struct api *a)
 {
+	int i;
+
 	if (a == NULL)
 		return;
-	if (a->ev)
-		event_free(a->ev);
-	if (a->sock)
-		zmq_close(a->sock);
+	for (i = 0; i < a->nep; i++) {
+		if (a->ep[i].ev)
+			event_free(a->ep[i].ev);
+		if (a->ep[i].sock)
+			zmq_close(a->ep[i].sock);
+	}
 	unlink(a->path);
 	free(a);
 }

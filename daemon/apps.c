@@ -640,7 +640,7 @@ cmd_apply(struct cmd_ctx *c)
 
 	memset(&aa, 0, sizeof(aa));
 	if ((rc = school_only(c)) != 0 ||
-	    (rc = arg_str(c, "student", 1, &sid)) != 0 ||
+	    (rc = arg_student(c, "student", &sid)) != 0 ||
 	    (rc = arg_str(c, "listing", 1, &lid)) != 0 ||
 	    (rc = arg_str(c, "message", 0, &message)) != 0)
 		return rc;
@@ -1151,6 +1151,7 @@ struct list_arg {
 	const char	*id;		/* show: this one only */
 	json_t		*found;
 	char		 side;
+	const char	*student;	/* a student's own: theirs only */
 };
 
 static int
@@ -1171,6 +1172,12 @@ list_each(const void *key, size_t klen, const void *val, size_t vlen,
 		return 0;
 	if ((e = json_loadb(val, vlen, 0, NULL)) == NULL)
 		return 0;
+	if (a->student && (!json_is_string(json_object_get(e, "student")) ||
+	    strcmp(json_string_value(json_object_get(e, "student")),
+	    a->student) != 0)) {
+		json_decref(e);
+		return 0;
+	}
 	if (a->id) {
 		json_object_set_new(e, "side", json_string(a->side == 's' ?
 		    "sent" : "received"));
@@ -1200,8 +1207,8 @@ list_fn(struct store_txn *t, void *arg)
 	a->side = 's';
 	if ((rc = store_iter(t, DB_AUX, "s", 1, list_each, a)) < 0)
 		return rc;
-	if (a->found)
-		return 0;
+	if (a->found || a->student)
+		return 0;	/* a student sees only what was sent */
 	a->side = 'e';
 	rc = store_iter(t, DB_AUX, "e", 1, list_each, a);
 	return rc < 0 ? rc : 0;
@@ -1214,6 +1221,7 @@ cmd_application_list(struct cmd_ctx *c)
 	int rc;
 
 	memset(&a, 0, sizeof(a));
+	a.student = c->student;
 	if ((a.list = json_array()) == NULL)
 		return MENTOR_ENOMEM;
 	if ((rc = store_read(c->node->store, list_fn, &a)) != 0) {
@@ -1231,6 +1239,7 @@ cmd_application_show(struct cmd_ctx *c)
 	int rc;
 
 	memset(&a, 0, sizeof(a));
+	a.student = c->student;
 	if ((rc = arg_str(c, "id", 1, &a.id)) != 0)
 		return rc;
 	if ((rc = store_read(c->node->store, list_fn, &a)) != 0)
@@ -1240,6 +1249,175 @@ cmd_application_show(struct cmd_ctx *c)
 		    a.id);
 	c->result = a.found;
 	return 0;
+}
+
+/* ---- students' own keys --------------------------------------------- */
+
+struct key_arg {
+	const uint8_t	*key;
+	const char	*student;
+	char		*out;
+	size_t		 outlen;
+	uint8_t		(*del)[33];
+	size_t		 n, cap;
+};
+
+static int
+key_get_fn(struct store_txn *t, void *arg)
+{
+	struct key_arg *a = arg;
+	uint8_t k[KEY_MAX];
+	const char *id;
+	json_t *j;
+	int rc;
+
+	if ((rc = get_json(t, k, aux_key(k, 'k', a->key, 32), &j)) != 0)
+		return rc;
+	id = json_string_value(json_object_get(j, "student"));
+	rc = id && student_exists(t, id) ? 0 : MENTOR_ENOTFOUND;
+	if (rc == 0)
+		snprintf(a->out, a->outlen, "%s", id);
+	json_decref(j);
+	return rc;
+}
+
+int
+apps_student_for_key(struct node *n, const uint8_t key[32], char *out,
+    size_t outlen)
+{
+	struct key_arg a;
+
+	memset(&a, 0, sizeof(a));
+	a.key = key;
+	a.out = out;
+	a.outlen = outlen;
+	return store_read(n->store, key_get_fn, &a);
+}
+
+static int
+key_put_fn(struct store_txn *t, void *arg)
+{
+	struct key_arg *a = arg;
+	uint8_t k[KEY_MAX];
+	json_t *j;
+	int rc;
+
+	if (!student_exists(t, a->student))
+		return MENTOR_ENOTFOUND;
+	j = json_pack("{s:s,s:I}", "student", a->student, "created",
+	    (json_int_t)now_ms());
+	if (j == NULL)
+		return MENTOR_ENOMEM;
+	rc = put_json(t, k, aux_key(k, 'k', a->key, 32), j);
+	json_decref(j);
+	return rc;
+}
+
+int
+cmd_student_key(struct cmd_ctx *c)
+{
+	struct node *n = c->node;
+	struct key_arg a;
+	uint8_t pk[32], sk[32];
+	char pkh[65], skh[65], srv[65];
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	if ((rc = school_only(c)) != 0 ||
+	    (rc = arg_str(c, "student", 1, &a.student)) != 0)
+		return rc;
+	crypto_box_keypair(pk, sk);
+	a.key = pk;
+	rc = store_write(n->store, key_put_fn, &a);
+	if (rc == MENTOR_ENOTFOUND) {
+		sodium_memzero(sk, sizeof(sk));
+		return cmd_fail(c, rc, "no student \"%.64s\"", a.student);
+	}
+	if (rc != 0) {
+		sodium_memzero(sk, sizeof(sk));
+		return cmd_fail(c, rc, "store failed");
+	}
+	hex_encode(pkh, pk, 32);
+	hex_encode(skh, sk, 32);
+	hex_encode(srv, n->curve_pk, 32);
+	sodium_memzero(sk, sizeof(sk));
+	/* The secret leaves the node once, to be handed to the student. */
+	c->result = json_pack("{s:s,s:s,s:s,s:s,s:s}", "student", a.student,
+	    "public_key", pkh, "secret_key", skh, "server_key", srv,
+	    "endpoint", n->conf.student_listen);
+	sodium_memzero(skh, sizeof(skh));
+	log_info("students: a key was issued");
+	return c->result ? 0 : MENTOR_ENOMEM;
+}
+
+static int
+key_del_each(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct key_arg *a = arg;
+	const uint8_t *k = key;
+	json_t *j;
+	const char *id;
+	void *p;
+	int mine;
+
+	if (klen < 1 || k[0] != 'k')
+		return 1;
+	if (klen != 33 || (j = json_loadb(val, vlen, 0, NULL)) == NULL)
+		return 0;
+	id = json_string_value(json_object_get(j, "student"));
+	mine = id && strcmp(id, a->student) == 0;
+	json_decref(j);
+	if (!mine)
+		return 0;
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 8;
+		if ((p = realloc(a->del, a->cap * sizeof(*a->del))) == NULL)
+			return MENTOR_ENOMEM;
+		a->del = p;
+	}
+	memcpy(a->del[a->n++], k, 33);
+	return 0;
+}
+
+static int
+key_revoke_txn(struct store_txn *t, struct key_arg *a)
+{
+	size_t i;
+	int rc;
+
+	a->n = 0;
+	if ((rc = store_iter(t, DB_AUX, "k", 1, key_del_each, a)) < 0)
+		return rc;
+	for (i = 0; i < a->n; i++)
+		if ((rc = store_del(t, DB_AUX, a->del[i], 33)) != 0)
+			return rc;
+	return 0;
+}
+
+static int
+key_revoke_fn(struct store_txn *t, void *arg)
+{
+	return key_revoke_txn(t, arg);
+}
+
+int
+cmd_student_key_revoke(struct cmd_ctx *c)
+{
+	struct key_arg a;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	if ((rc = school_only(c)) != 0 ||
+	    (rc = arg_str(c, "student", 1, &a.student)) != 0)
+		return rc;
+	rc = store_write(c->node->store, key_revoke_fn, &a);
+	free(a.del);
+	if (rc != 0)
+		return cmd_fail(c, rc, "store failed");
+	c->result = json_pack("{s:s,s:I}", "student", a.student, "revoked",
+	    (json_int_t)a.n);
+	return c->result ? 0 : MENTOR_ENOMEM;
 }
 
 /* ---- forgetting a student ------------------------------------------- */
@@ -1308,6 +1486,16 @@ apps_student_forget(struct store_txn *t, struct node *n, const char *id)
 			return rc;
 		}
 	free(f.keys);
+	{
+		struct key_arg ka;
+
+		memset(&ka, 0, sizeof(ka));
+		ka.student = id;
+		rc = key_revoke_txn(t, &ka);
+		free(ka.del);
+		if (rc != 0)
+			return rc;
+	}
 	hex_encode(pshex, ps, sizeof(ps));
 	/* Only the pseudonym stays: nothing links it to a person now. */
 	return audit_append(t, json_pack("{s:s,s:s,s:I}", "action",

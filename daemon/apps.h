@@ -12,6 +12,7 @@
  *   'e' application id(16)  -> employer side: the opened application plus
  *                              status, record, received
  *   'n' listing addr(16)    -> employer side: accepted count(8)
+ *   'k' curve key(32)       -> JSON {"student","created"}: a student's key
  */
 #ifndef MENTOR_APPS_H
 #define MENTOR_APPS_H
@@ -20,6 +21,17 @@
 
 struct node;
 struct store_txn;
+
+#include <stdint.h>
+
+#define STUDENT_KEY_ID_MAX	64
+
+/*
+ * apps_student_for_key: the student a CURVE public key was issued to (id
+ * into out).  MENTOR_ENOTFOUND when none (never issued, or revoked).
+ */
+int	apps_student_for_key(struct node *, const uint8_t key[32], char *out,
+	    size_t outlen);
 
 /* apps_open: watches records for applications and answers. */
 int	apps_open(struct node *, char *err, size_t errlen);

@@ -26,10 +26,14 @@ struct cmd_ctx {
 	uint8_t			*out;		/* reply data frame; malloc'd */
 	size_t			 outlen;
 	char			 err[MSG_ERR_MAX];
+	const char		*student;	/* a student's own connection:
+						 * their id; NULL for the
+						 * node's operator */
 };
 
 /* Flags of a command table entry. */
 #define CMD_DATA	0x01	/* takes a data frame */
+#define CMD_STUDENT	0x02	/* allowed on a student's own connection */
 
 typedef int (*cmd_fn)(struct cmd_ctx *);
 
@@ -54,6 +58,11 @@ int	arg_str(struct cmd_ctx *, const char *name, int required,
 int	arg_int(struct cmd_ctx *, const char *name, int required,
 	    long long min, long long max, long long *out);
 int	arg_bool(struct cmd_ctx *, const char *name, int *out);
+/*
+ * arg_student: the student argument name.  On a student's connection it
+ * is that student (naming another is refused with MENTOR_EPERM).
+ */
+int	arg_student(struct cmd_ctx *, const char *name, const char **out);
 /* arg_hex: a fixed-length hex argument (len bytes). */
 int	arg_hex(struct cmd_ctx *, const char *name, uint8_t *out, size_t len);
 
@@ -96,5 +105,7 @@ int	cmd_application_decline(struct cmd_ctx *);
 int	cmd_audit_list(struct cmd_ctx *);
 int	cmd_audit_verify(struct cmd_ctx *);
 int	cmd_store_compact(struct cmd_ctx *);
+int	cmd_student_key(struct cmd_ctx *);
+int	cmd_student_key_revoke(struct cmd_ctx *);
 
 #endif

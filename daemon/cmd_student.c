@@ -194,7 +194,7 @@ cmd_student_show(struct cmd_ctx *c)
 	int rc;
 
 	if ((rc = school_only(c)) != 0 ||
-	    (rc = arg_str(c, "id", 1, &id)) != 0)
+	    (rc = arg_student(c, "id", &id)) != 0)
 		return rc;
 	rc = student_load(c->node, id, &c->result);
 	if (rc == MENTOR_ENOTFOUND)

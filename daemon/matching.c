@@ -176,7 +176,7 @@ cmd_match(struct cmd_ctx *c)
 		return cmd_fail(c, MENTOR_EPERM, "students live on school "
 		    "nodes; this node is a %s",
 		    node_role_name(c->node->conf.role));
-	if ((rc = arg_str(c, "student", 1, &id)) != 0 ||
+	if ((rc = arg_student(c, "student", &id)) != 0 ||
 	    (rc = arg_int(c, "top", 0, 1, TOP_MAX, &top)) != 0)
 		return rc;
 	rc = student_load(c->node, id, &student);

@@ -260,6 +260,13 @@ conf_handler(void *arg, const char *section, const char *key,
 		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
 			goto bad;
 		c->no_auto_sync = strcmp(value, "no") == 0;
+	} else if (strcmp(section, "api") == 0 &&
+	    strcmp(key, "student_listen") == 0) {
+		if ((*value && strncmp(value, "tcp://", 6) != 0) ||
+		    strlen(value) >= sizeof(c->student_listen))
+			goto bad;
+		snprintf(c->student_listen, sizeof(c->student_listen), "%s",
+		    value);
 	} else if (strcmp(section, "log") == 0 && strcmp(key, "level") == 0) {
 		if ((v = log_level_parse(value)) < 0)
 			goto bad;

@@ -32,6 +32,7 @@ struct conf {
 	int	heartbeat_ms;		/* [peer] heartbeat_ms; 0 = default */
 	int	sync_s;			/* [peer] sync_interval_s; 0 = default */
 	int	no_auto_sync;		/* [peer] auto_sync = no */
+	char	student_listen[NODE_EP_MAX]; /* [api] student_listen; "" none */
 };
 
 struct node {

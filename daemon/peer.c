@@ -18,6 +18,7 @@
 #include <sodium.h>
 #include <zmq.h>
 
+#include "apps.h"
 #include "cmd.h"
 #include "log.h"
 #include "mentor.h"
@@ -690,19 +691,34 @@ on_zap(evutil_socket_t fd, short what, void *arg)
 		ok = n == 7 && zmq_msg_size(&f[5]) == 5 &&
 		    memcmp(zmq_msg_data(&f[5]), "CURVE", 5) == 0 &&
 		    zmq_msg_size(&f[6]) == 32;
-		p = ok ? find_curve(ps, zmq_msg_data(&f[6])) : NULL;
-		if (p && p->suspended_until <= now_ms()) {
+		p = NULL;
+		if (ok && zmq_msg_size(&f[2]) == 7 &&
+		    memcmp(zmq_msg_data(&f[2]), "student", 7) == 0) {
+			/* A student's key, on the students' socket only. */
+			char sid[STUDENT_KEY_ID_MAX + 1];
+
+			if (apps_student_for_key(ps->node, zmq_msg_data(&f[6]),
+			    sid, sizeof(sid)) == 0) {
+				memcpy(status, "200", 4);
+				hex_encode(uid, zmq_msg_data(&f[6]), 32);
+			} else
+				log_info("api: refused a student key that "
+				    "was never issued or was revoked");
+		} else if (ok && (p = find_curve(ps, zmq_msg_data(&f[6]))) &&
+		    p->suspended_until <= now_ms()) {
 			memcpy(status, "200", 4);
 			memcpy(uid, p->hex, sizeof(uid));
-		} else
+		} else {
+			p = NULL;
 			log_info("peer: refused a connection from a key "
 			    "nobody added");
+		}
 		zsend(ps->zap, ps->zap_ev, "1.0", 3, 1);
 		zsend(ps->zap, ps->zap_ev, zmq_msg_data(&f[1]),
 		    n > 1 ? zmq_msg_size(&f[1]) : 0, 1);
 		zsend(ps->zap, ps->zap_ev, status, 3, 1);
-		zsend(ps->zap, ps->zap_ev, p ? "OK" : "not a peer", p ? 2 : 10,
-		    1);
+		zsend(ps->zap, ps->zap_ev, status[0] == '2' ? "OK" : "denied",
+		    status[0] == '2' ? 2 : 6, 1);
 		zsend(ps->zap, ps->zap_ev, uid, strlen(uid), 1);
 		zsend(ps->zap, ps->zap_ev, "", 0, 0);
 		for (i = 0; i < n && i < 7; i++)

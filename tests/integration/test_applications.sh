@@ -19,6 +19,8 @@ is_full() { [ "$(ctl "$1" --json listing show "$2" 2>/dev/null | json 'd.get("fu
 emp=$(node_new employer employer); fast "$emp"
 hub=$(node_new hub hub); fast "$hub"
 sch=$(node_new school school); fast "$sch"
+SPORT=$(free_port)
+printf '\n[api]\nstudent_listen = tcp://127.0.0.1:%s\n' "$SPORT" >>"$sch/mentord.conf"
 for d in "$emp" "$hub" "$sch"; do node_start "$d"; done
 link "$emp" "$hub"; link "$hub" "$sch"
 
@@ -92,6 +94,35 @@ check_eq "the audit log records each disclosure" 3 \
 check_eq "  ...naming the fields and the recipient, not the student's name" "True" \
     "$(ctl "$sch" --json audit list | json 'all("fields" in e and len(e["to"])==64 for e in d if e["action"]=="disclose") and "Zelphine" not in str(d)')"
 check "audit verify passes" ctl "$sch" audit verify
+
+# A student's own key: their profile, matches and applications only.
+check "student key writes a key file" ctl "$sch" student key S2 --out "$T/s2.key"
+check_eq "  ...readable by its owner only" 600 "$(stat -c %a "$T/s2.key")"
+sctl() { "$MENTORCTL" --timeout 5 --key "$T/s2.key" "$@"; }
+check_eq "with it the student sees their own profile" "Brannoc Vintery" \
+    "$(sctl --json student show S2 | json 'd["name"]')"
+check_fails "  ...not another student's" sctl student show S4
+check_match "  ...refused as another student" "its own student only" "$(cat "$T/last.err")"
+check "  ...runs match for themselves" sctl match S2
+check_fails "  ...not for someone else" sctl match S1
+check_eq "  ...sees only their own applications" "$A2" \
+    "$(sctl --json application list | json '" ".join(a["id"] for a in d)')"
+check_fails "  ...cannot read another's application" sctl application show "$A1"
+check_fails "  ...cannot list students" sctl student list
+check_match "  ...(not allowed with a student key)" "not allowed with a student key" "$(cat "$T/last.err")"
+check_fails "  ...cannot accept applications" sctl application accept "$A1"
+A5=$(sctl --json apply S2 "$L2" | json 'd["id"]')
+check_match "  ...and can apply" '^[0-9a-f]{32}$' "$A5"
+python3 - "$T/s2.key" "$T/forged.key" <<'PY'
+import sys, os
+lines = open(sys.argv[1]).read().splitlines()
+out = [l if not l.startswith(("public_key", "secret_key")) else l.split("=")[0] + "= " + os.urandom(32).hex() for l in lines]
+open(sys.argv[2], "w").write("\n".join(out) + "\n")
+PY
+check_fails "a key the school never issued is refused" \
+    "$MENTORCTL" --timeout 3 --key "$T/forged.key" match S2
+check "student key --revoke" ctl "$sch" student key S2 --revoke
+check_fails "  ...cuts access at once" sctl match S2
 
 # Privacy: nothing of a student on the hub or in any log.
 for pat in Zelphine Quorra Brannoc "uncle on weekends" "$((y-16))-01-15"; do
