@@ -54,7 +54,6 @@ E=$D/employer H=$D/hub S=$D/school
 say "Linking employer <-> hub <-> school (CURVE; only node ids are exchanged)"
 link hub employer "Prairie Employers Network"
 link school hub "Northern Illinois CTE Hub"
-run -d "$H" peer list | grep -E "connected|name" || true
 
 say "The employer posts the sample listings (signed with its key)"
 run -d "$E" listing post contrib/data/sample/listings.json | tail -n 2
@@ -73,9 +72,39 @@ for _ in $(seq 200); do
 done
 printf ' %s of %s\n' "$got" "$want"
 run -d "$S" status
+run -d "$H" peer list | grep -E "connected|name" || true
 
 for s in S1001 S1021 S1025; do
 	say "Matches for student $s"
 	run -d "$S" match "$s" --top 3
 done
+
+say "S1001 applies to their top match (a minor: the guardian consents first)"
+top=$("$MENTORCTL" -d "$S" --json match S1001 --top 1 |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["matches"][0]["listing"])')
+run -d "$S" apply S1001 "$top" --message "I weld with my uncle on weekends." || true
+run -d "$S" consent S1001 --guardian "Rosa Delgado"
+app=$("$MENTORCTL" -d "$S" --json apply S1001 "$top" \
+    --message "I weld with my uncle on weekends." |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+echo "application $app sealed to the employer; the hub relays it unread"
+printf 'waiting for it to reach the employer'
+for _ in $(seq 100); do
+	"$MENTORCTL" -d "$E" application show "$app" >/dev/null 2>&1 && break
+	printf '.'; sleep 0.1
+done
+echo
+say "The employer reads and accepts it"
+run -d "$E" application show "$app"
+run -d "$E" application accept "$app"
+printf 'waiting for the answer to reach the school'
+for _ in $(seq 100); do
+	st=$("$MENTORCTL" -d "$S" --json application show "$app" |
+	    python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
+	[ "$st" = accepted ] && break
+	printf '.'; sleep 0.1
+done
+echo
+run -d "$S" application list
+run -d "$S" audit list
 say "Done: the daemons stop now"

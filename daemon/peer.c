@@ -59,8 +59,10 @@ struct peer {
 	void		*dealer;
 	struct event	*ev;
 	struct peers	*ps;
-	int64_t		 last_rx;
-	int		 connected;
+	int64_t		 last_rx;	/* anything from the peer */
+	int64_t		 dealer_rx;	/* an answer on our own link */
+	int64_t		 dealer_since;	/* when our link was (re)made */
+	int		 connected;	/* our link answers */
 	struct pm_hello	 hello;
 	int		 have_hello;
 	uint64_t	 invalid, untrusted;
@@ -553,7 +555,7 @@ on_dealer_msg(struct peers *ps, struct peer *p, const uint8_t *buf,
 	struct pm m;
 	int rc;
 
-	p->last_rx = now_ms();
+	p->last_rx = p->dealer_rx = now_ms();
 	p->st.bytes_received += len;
 	if ((rc = pm_decode(&m, buf, len)) != 0) {
 		p->invalid++;
@@ -787,7 +789,27 @@ peer_connect(struct peers *ps, struct peer *p)
 		p->dealer = NULL;
 		return MENTOR_EIO;
 	}
+	p->dealer_since = now_ms();
 	return 0;
+}
+
+/*
+ * peer_reconnect: a fresh outgoing link.  libzmq retries a connection the
+ * peer's ZAP handler refused only unreliably (the peer may add this node
+ * after this node added it), so a link that never answers is remade.
+ */
+static void
+peer_reconnect(struct peers *ps, struct peer *p)
+{
+	if (p->state != SYNC_IDLE)
+		sync_end(p, 1);
+	if (p->ev)
+		event_free(p->ev);
+	if (p->dealer)
+		zmq_close(p->dealer);
+	p->ev = NULL;
+	p->dealer = NULL;
+	peer_connect(ps, p);
 }
 
 static void
@@ -854,8 +876,14 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		if ((n = pm_hello_encode(buf, sizeof(buf), PM_PING, 0, &h)))
 			to_peer(p, buf, n);
 		was = p->connected;
-		p->connected = p->last_rx && now - p->last_rx <
+		p->connected = p->dealer_rx && now - p->dealer_rx <
 		    3 * ps->heartbeat_ms;
+		if (!p->connected && p->suspended_until == 0 &&
+		    now - p->dealer_since > 3 * ps->heartbeat_ms) {
+			log_debug("peer %.16s: no answer on our link; "
+			    "reconnecting", p->hex);
+			peer_reconnect(ps, p);
+		}
 		if (p->connected && !was)
 			log_info("peer %.16s (%s) connected", p->hex,
 			    p->have_hello ? p->hello.name : "?");
@@ -1323,7 +1351,8 @@ cmd_peer_list(struct cmd_ctx *c)
 		struct peer *p = ps->p[i];
 
 		if (p->last_rx)
-			time_format(ts, p->last_rx);
+			time_format(ts, p->last_rx > p->dealer_rx ? p->last_rx :
+			    p->dealer_rx);
 		e = json_pack("{s:s,s:s,s:b,s:s,s:s,s:s,s:I,s:I,s:b,s:o}",
 		    "node_id", p->hex, "endpoint", p->endpoint,
 		    "connected", p->connected,
