@@ -132,8 +132,25 @@ check "  ...and c" wait_for 15 has_listing "$c" "$idt"
 check_eq "  ...stored once (duplicates are no-ops)" 1 \
     "$(ctl "$c" --json listing list | json 'len(d)')"
 
+# Push alone (no anti-entropy at all): a post and a withdrawal relay
+# through a hub in real time.
+quiet() { printf '\n[peer]\nheartbeat_ms = 200\nauto_sync = no\n' >>"$1/mentord.conf"; }
+p1=$(node_new push-emp employer); quiet "$p1"
+p2=$(node_new push-hub hub); quiet "$p2"
+p3=$(node_new push-sch school); quiet "$p3"
+for d in "$p1" "$p2" "$p3"; do node_start "$d"; done
+link "$p1" "$p2"; link "$p2" "$p3"
+check "without anti-entropy the links come up" wait_for 15 connected "$p3"
+check "  ...and the hub's link to the employer" wait_for 15 connected "$p2"
+ctl "$p2" sync >/dev/null	# the hub's certificate of the employer
+ctl "$p3" sync >/dev/null
+idp=$(ctl "$p1" --json listing post "$T/l.json" | json 'd["ids"][0]')
+check "a post is pushed and relayed to the school" wait_for 10 has_listing "$p3" "$idp"
+ctl "$p1" listing withdraw "$idp" >/dev/null
+check "  ...and so is its withdrawal" wait_for 10 lacks_listing "$p3" "$idp"
+
 check "peer remove" ctl "$sch" peer remove "$(id_of "$hub")"
 check_eq "  ...peer list no longer shows it" 0 \
     "$(ctl "$sch" --json peer list | json 'len([p for p in d if p["node_id"]=="'"$(id_of "$hub")"'"])')"
-for d in "$emp" "$hub" "$sch" "$intr" "$a" "$b" "$c"; do node_stop "$d"; done
+for d in "$emp" "$hub" "$sch" "$intr" "$a" "$b" "$c" "$p1" "$p2" "$p3"; do node_stop "$d"; done
 done_testing
