@@ -41,7 +41,14 @@ struct listing_in {
  * Fields are checked in this order, and the first problem is reported:
  * top-level type; unknown fields (in the object's order); then ref, kind,
  * title, organization, description, clusters, occupations, requires,
- * develops, capacity, modality, location, start, end, min_age, expires.
+ * develops, capacity, modality, location, start, end, min_age, full,
+ * expires.
+ *
+ * "full" is optional, true or false ("full: must be true or false"): true
+ * says that the accepted applications fill the capacity, so schools stop
+ * offering the listing (SPEC.md 13.5).  Only the listing's author sets
+ * it, in a new version of the listing; it travels in the body like any
+ * other field, and false is kept as given (it means the same as absent).
  *
  * out->body is a new object holding every field but ref and expires, with
  * values as validated (integers stay integers, lat/lon become reals).  The

@@ -36,12 +36,21 @@
 #define REC_NODE_REF	"@node"
 #define REC_CERT_PREFIX	"@cert:"	/* + 64 lowercase hex: the subject */
 #define REC_CERT_REF_LEN 70
+/*
+ * Applications and answers (SPEC.md 2.5, 2.6): the prefix and 32 lowercase
+ * hex digits, the application id; an answer carries the id it answers.
+ */
+#define REC_APP_PREFIX	"@app:"
+#define REC_ANS_PREFIX	"@ans:"
+#define REC_APP_REF_LEN	37
 
 enum rec_kind {
 	REC_LISTING = 1,
 	REC_WITHDRAWAL = 2,
 	REC_NODE = 3,
-	REC_CERTIFICATE = 4
+	REC_CERTIFICATE = 4,
+	REC_APPLICATION = 5,	/* body: a sealed box, not JSON */
+	REC_ANSWER = 6		/* body: a sealed box, not JSON */
 };
 
 /* A view into the caller's bytes: no allocation. */
@@ -55,7 +64,9 @@ struct rec {
 	uint64_t	 expires_at;	/* ms, > created_at */
 	const char	*ref;		/* not NUL-terminated */
 	size_t		 ref_len;
-	const uint8_t	*body;		/* UTF-8 JSON, not parsed */
+	const uint8_t	*body;		/* not parsed: UTF-8 JSON, or a
+					   sealed box (applications,
+					   answers) */
 	size_t		 body_len;
 	const uint8_t	*sig;		/* REC_SIG_LEN bytes */
 };
@@ -147,7 +158,10 @@ int	rec_cmp_state(unsigned a_kind, uint64_t a_created,
 int	rec_open(struct rec *r, const uint8_t *buf, size_t len,
 	    uint64_t now_ms);
 
-/* rec_kind_name: "listing", "withdrawal", "node", "certificate" or NULL. */
+/*
+ * rec_kind_name: "listing", "withdrawal", "node", "certificate",
+ * "application", "answer", or NULL for any other kind.
+ */
 const char *rec_kind_name(unsigned kind);
 
 /* rec_kind_parse: the enum rec_kind of name, or MENTOR_EINVAL. */

@@ -685,6 +685,17 @@ check_min_age(struct vctx *c, const char *name, const json_t *v,
 	return 0;
 }
 
+/* full: the author's mark that accepted applications fill the capacity. */
+static int
+check_full(struct vctx *c, const char *name, const json_t *v, json_t **val)
+{
+	(void)val;
+	if (!json_is_boolean(v))
+		return errf(c->err, c->errlen, "%s: must be true or false",
+		    name);
+	return 0;
+}
+
 static int
 check_expires(struct vctx *c, const char *name, const json_t *v,
     json_t **val)
@@ -735,6 +746,7 @@ static const struct field {
 	{ "start",		check_start,		0 },
 	{ "end",		check_end,		0 },
 	{ "min_age",		check_min_age,		0 },
+	{ "full",		check_full,		0 },
 	{ "expires",		check_expires,		F_HEADER },
 };
 

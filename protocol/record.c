@@ -19,14 +19,20 @@
 #define OFF_EXPIRES	44
 #define OFF_REFLEN	52
 
+#define KIND_LAST	REC_ANSWER
+
 static const char *const kind_names[] = {
-	NULL, "listing", "withdrawal", "node", "certificate"
+	NULL, "listing", "withdrawal", "node", "certificate", "application",
+	"answer"
 };
+
+_Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == KIND_LAST + 1,
+    "a name for every kind");
 
 static int
 kind_ok(unsigned kind)
 {
-	return kind >= REC_LISTING && kind <= REC_CERTIFICATE;
+	return kind >= REC_LISTING && kind <= KIND_LAST;
 }
 
 static int
@@ -40,6 +46,20 @@ static int
 lowerhex(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* prefixed_hex: ref is exactly prefix followed by lowercase hex digits. */
+static int
+prefixed_hex(const char *ref, size_t len, const char *prefix, size_t want)
+{
+	size_t i, plen = strlen(prefix);
+
+	if (len != want || memcmp(ref, prefix, plen) != 0)
+		return MENTOR_EINVAL;
+	for (i = plen; i < len; i++)
+		if (!lowerhex((unsigned char)ref[i]))
+			return MENTOR_EINVAL;
+	return 0;
 }
 
 /*
@@ -67,13 +87,12 @@ ref_check(unsigned kind, const char *ref, size_t len)
 			return MENTOR_EINVAL;
 		break;
 	case REC_CERTIFICATE:
-		if (len != REC_CERT_REF_LEN || memcmp(ref, REC_CERT_PREFIX,
-		    sizeof(REC_CERT_PREFIX) - 1) != 0)
-			return MENTOR_EINVAL;
-		for (i = sizeof(REC_CERT_PREFIX) - 1; i < len; i++)
-			if (!lowerhex((unsigned char)ref[i]))
-				return MENTOR_EINVAL;
-		break;
+		return prefixed_hex(ref, len, REC_CERT_PREFIX,
+		    REC_CERT_REF_LEN);
+	case REC_APPLICATION:
+		return prefixed_hex(ref, len, REC_APP_PREFIX, REC_APP_REF_LEN);
+	case REC_ANSWER:
+		return prefixed_hex(ref, len, REC_ANS_PREFIX, REC_APP_REF_LEN);
 	default:
 		return MENTOR_EINVAL;
 	}
@@ -287,7 +306,7 @@ rec_kind_parse(const char *name)
 
 	if (name == NULL)
 		return MENTOR_EINVAL;
-	for (k = REC_LISTING; k <= REC_CERTIFICATE; k++)
+	for (k = REC_LISTING; k <= KIND_LAST; k++)
 		if (strcmp(name, kind_names[k]) == 0)
 			return (int)k;
 	return MENTOR_EINVAL;

@@ -149,6 +149,8 @@ static const struct {
 	{ "min_age", NULL },
 	{ "min_age", "0" },
 	{ "min_age", "99" },
+	{ "full", "true" },
+	{ "full", "false" },
 	{ "ref", "\"a\"" },
 	{ "ref", "\"0123456789012345678901234567890123456789012345678901234567"
 	    "890123\"" },
@@ -368,6 +370,11 @@ static const struct {
 	{ "min_age", "-1", "min_age: must be 0 to 99" },
 	{ "min_age", "16.5", "min_age: must be an integer" },
 	{ "min_age", "\"16\"", "min_age: must be an integer" },
+	{ "full", "1", "full: must be true or false" },
+	{ "full", "0", "full: must be true or false" },
+	{ "full", "\"true\"", "full: must be true or false" },
+	{ "full", "null", "full: must be true or false" },
+	{ "full", "{}", "full: must be true or false" },
 	{ "expires", "\"2020-01-01T00:00:00Z\"", "expires: in the past" },
 	{ "expires", "\"2026-12-01T00:00:00Z\"", "expires: in the past" },
 	{ "expires", "\"2028-01-05T00:00:01Z\"",
@@ -587,6 +594,18 @@ test_body_check(void **state)
 		{ "{} x", MENTOR_EINVAL, "body: not JSON" },
 		{ "{}", MENTOR_EINVAL, "kind: missing" },
 		{ "\"x\"", MENTOR_EINVAL, "body: not JSON" },
+		{ "{\"kind\":\"project\",\"title\":\"t\",\"organization\":\"o\","
+		  "\"capacity\":1,\"full\":true,\"modality\":\"virtual\"}", 0,
+		  "" },
+		{ "{\"kind\":\"project\",\"title\":\"t\",\"organization\":\"o\","
+		  "\"capacity\":1,\"full\":false,\"modality\":\"virtual\"}", 0,
+		  "" },
+		{ "{\"kind\":\"project\",\"title\":\"t\",\"organization\":\"o\","
+		  "\"capacity\":1,\"full\":\"yes\",\"modality\":\"virtual\"}",
+		  MENTOR_EINVAL, "full: must be true or false" },
+		{ "{\"kind\":\"project\",\"title\":\"t\",\"organization\":\"o\","
+		  "\"capacity\":1,\"full\":true,\"full\":false,"
+		  "\"modality\":\"virtual\"}", MENTOR_EINVAL, "body: not JSON" },
 	};
 	char err[LISTING_ERR_MAX], *big;
 	size_t i;
@@ -608,6 +627,56 @@ test_body_check(void **state)
 	assert_int_equal(listing_body_check((uint8_t *)big, strlen(big), err,
 	    sizeof(err)), MENTOR_ETOOBIG);
 	free(big);
+}
+
+/* "full" is optional, boolean, and carried into the body as given. */
+static void
+test_full(void **state)
+{
+	struct listing_in in;
+	char err[LISTING_ERR_MAX], *enc;
+	json_t *obj;
+
+	(void)state;
+	obj = load(example);
+	assert_int_equal(listing_parse(obj, fixed_now(), &in, err,
+	    sizeof(err)), 0);
+	assert_null(json_object_get(in.body, "full"));
+	listing_in_clear(&in);
+
+	json_object_set_new(obj, "full", json_true());
+	assert_int_equal(listing_parse(obj, fixed_now(), &in, err,
+	    sizeof(err)), 0);
+	assert_true(json_is_true(json_object_get(in.body, "full")));
+	enc = listing_body_encode(in.body, NULL);
+	assert_non_null(strstr(enc, ",\"full\":true,\"kind\":"));
+	assert_int_equal(listing_body_check((const uint8_t *)enc, strlen(enc),
+	    err, sizeof(err)), 0);
+	free(enc);
+	listing_in_clear(&in);
+
+	json_object_set_new(obj, "full", json_false());
+	assert_int_equal(listing_parse(obj, fixed_now(), &in, err,
+	    sizeof(err)), 0);
+	assert_true(json_is_false(json_object_get(in.body, "full")));
+	listing_in_clear(&in);
+
+	json_object_set_new(obj, "full", json_integer(1));
+	assert_int_equal(listing_parse(obj, fixed_now(), &in, err,
+	    sizeof(err)), MENTOR_EINVAL);
+	assert_string_equal(err, "full: must be true or false");
+	assert_null(in.body);
+	/* Checked after min_age, before expires. */
+	json_object_set_new(obj, "min_age", json_integer(100));
+	assert_int_equal(listing_parse(obj, fixed_now(), &in, err,
+	    sizeof(err)), MENTOR_EINVAL);
+	assert_string_equal(err, "min_age: must be 0 to 99");
+	json_object_set_new(obj, "min_age", json_integer(16));
+	json_object_set_new(obj, "expires", json_string("soon"));
+	assert_int_equal(listing_parse(obj, fixed_now(), &in, err,
+	    sizeof(err)), MENTOR_EINVAL);
+	assert_string_equal(err, "full: must be true or false");
+	json_decref(obj);
 }
 
 static void
@@ -720,6 +789,7 @@ main(void)
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_quoting),
 		cmocka_unit_test(test_body_check),
+		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_competency_ids),
 		cmocka_unit_test(test_predicates),
 	};

@@ -490,6 +490,83 @@ test_filter_expired_full(void **state)
 	mi_free(mi);
 }
 
+/* "full": true in the body filters a listing out, as the mark does. */
+static void
+test_filter_body_full(void **state)
+{
+	struct match_index *mi = mi_new(fw);
+	struct match_hit h[4];
+	uint8_t a[MATCH_ADDR_LEN];
+	json_t *b;
+	size_t n;
+
+	(void)state;
+	mkaddr(a, 1);
+	b = base();
+	set(b, "full", json_true());
+	put(mi, 1, b);
+	put(mi, 2, base());
+	assert_int_equal(mi_count(mi), 2);
+	n = rank(mi, student(), 4, h);
+	assert_int_equal(n, 1);
+	assert_true(has(h, n, 2));
+	/* Clearing a mark that was never set does not override the body. */
+	assert_int_equal(mi_set_full(mi, a, 0), 0);
+	assert_int_equal(rank(mi, student(), 4, h), 1);
+	/* Still known to the index: its title, its explanation. */
+	assert_string_equal(match_title(mi, a), "T");
+
+	/* A new version saying false, or nothing, brings it back. */
+	b = base();
+	set(b, "full", json_false());
+	put(mi, 1, b);
+	n = rank(mi, student(), 4, h);
+	assert_int_equal(n, 2);
+	assert_true(has(h, n, 1));
+	b = base();
+	set(b, "full", json_true());
+	put(mi, 1, b);
+	assert_int_equal(rank(mi, student(), 4, h), 1);
+	put(mi, 1, base());
+	assert_int_equal(rank(mi, student(), 4, h), 2);
+
+	/* The mark outlives a new version without "full"; both may hold. */
+	assert_int_equal(mi_set_full(mi, a, 1), 0);
+	put(mi, 1, base());
+	assert_int_equal(rank(mi, student(), 4, h), 1);
+	b = base();
+	set(b, "full", json_true());
+	put(mi, 1, b);
+	assert_int_equal(mi_set_full(mi, a, 0), 0);
+	assert_int_equal(rank(mi, student(), 4, h), 1);
+	put(mi, 1, base());
+	assert_int_equal(rank(mi, student(), 4, h), 2);
+
+	/* In person and matching on career: filtered on every path. */
+	b = base();
+	set(b, "modality", json_string("in_person"));
+	set(b, "location", loc(41.88, -87.63));
+	set(b, "occupations", jload("[\"51-4121.00\"]"));
+	set(b, "clusters", jload("[\"manufacturing\"]"));
+	set(b, "full", json_true());
+	put(mi, 3, json_incref(b));
+	n = rank(mi, jload("{\"id\":\"S1\",\"name\":\"N\","
+	    "\"birth_date\":\"2010-06-15\",\"competencies\":{},"
+	    "\"goals\":{\"clusters\":[\"manufacturing\"],"
+	    "\"occupations\":[\"51-4121.00\"]},"
+	    "\"location\":{\"lat\":41.88,\"lon\":-87.63},"
+	    "\"max_distance_km\":30,"
+	    "\"modality\":[\"in_person\",\"virtual\",\"hybrid\"]}"), 4, h);
+	assert_int_equal(n, 2);
+	assert_false(has(h, n, 3));
+	assert_int_equal(json_object_del(b, "full"), 0);
+	put(mi, 3, b);
+	n = rank(mi, student(), 4, h);
+	assert_int_equal(n, 3);
+	assert_true(has(h, n, 3));
+	mi_free(mi);
+}
+
 static void
 test_filter_end(void **state)
 {
@@ -1498,6 +1575,13 @@ test_put_invalid(void **state)
 		    "\"start\":\"2027-02-10\",\"end\":\"2027-02-01\"}",
 		"{\"title\":\"T\",\"modality\":\"virtual\",\"min_age\":100}",
 		"{\"title\":\"T\",\"title\":\"U\",\"modality\":\"virtual\"}",
+		"{\"title\":\"T\",\"modality\":\"virtual\",\"full\":1}",
+		"{\"title\":\"T\",\"modality\":\"virtual\",\"full\":\"true\"}",
+		"{\"title\":\"T\",\"modality\":\"virtual\",\"full\":null}",
+		"{\"title\":\"T\",\"modality\":\"virtual\",\"full\":tru}",
+		"{\"title\":\"T\",\"modality\":\"virtual\",\"full\":truex}",
+		"{\"title\":\"T\",\"modality\":\"virtual\",\"full\":true,"
+		    "\"full\":false}",
 	};
 	struct match_index *mi = mi_new(fw);
 	uint8_t a[MATCH_ADDR_LEN];
@@ -1629,10 +1713,13 @@ ref_date(const json_t *o, const char *key, int32_t *d)
 static int
 ref_body_ok(const json_t *o)
 {
-	const json_t *t, *m, *loc, *a;
+	const json_t *t, *m, *loc, *a, *f;
 	int32_t start, end;
 
 	if (!json_is_object(o))
+		return 0;
+	f = json_object_get(o, "full");
+	if (f != NULL && !json_is_boolean(f))
 		return 0;
 	t = json_object_get(o, "title");
 	m = json_object_get(o, "modality");
@@ -2008,6 +2095,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_filter_expired_full),
+		cmocka_unit_test(test_filter_body_full),
 		cmocka_unit_test(test_filter_end),
 		cmocka_unit_test(test_filter_age),
 		cmocka_unit_test(test_filter_modality),

@@ -119,6 +119,52 @@ test_every_kind(void **state)
 	assert_int_equal(r.ref_len, REC_CERT_REF_LEN);
 }
 
+/* Applications and answers carry a binary body that the codec passes on. */
+static void
+test_application_kinds(void **state)
+{
+	static const char id[] = "00112233445566778899aabbccddeeff";
+	uint8_t box[200];
+	char ref[REC_APP_REF_LEN + 1];
+	struct rec r;
+	size_t n, i;
+
+	(void)state;
+	assert_int_equal(sizeof(REC_APP_PREFIX) - 1 + 32, REC_APP_REF_LEN);
+	assert_int_equal(sizeof(REC_ANS_PREFIX) - 1 + 32, REC_APP_REF_LEN);
+	/* NUL and 0xff octets included: nothing reads it as text. */
+	for (i = 0; i < sizeof(box); i++)
+		box[i] = (uint8_t)(255 - i);
+	snprintf(ref, sizeof(ref), "%s%s", REC_APP_PREFIX, id);
+	assert_int_equal(rec_build(buf, REC_MAX_SIZE, &n, REC_APPLICATION,
+	    T0 - DAY, T0 + 89 * DAY, ref, strlen(ref), box, sizeof(box), sk),
+	    0);
+	assert_int_equal(rec_open(&r, buf, n, T0), 0);
+	assert_int_equal(r.kind, REC_APPLICATION);
+	assert_int_equal(r.ref_len, REC_APP_REF_LEN);
+	assert_memory_equal(r.ref, ref, REC_APP_REF_LEN);
+	assert_int_equal(r.body_len, sizeof(box));
+	assert_memory_equal(r.body, box, sizeof(box));
+	/* The same ref is not an answer's, nor a listing's. */
+	assert_int_equal(rec_build(buf, REC_MAX_SIZE, &n, REC_ANSWER, T0 - DAY,
+	    T0 + DAY, ref, strlen(ref), box, sizeof(box), sk), MENTOR_EINVAL);
+	assert_int_equal(rec_build(buf, REC_MAX_SIZE, &n, REC_LISTING,
+	    T0 - DAY, T0 + DAY, ref, strlen(ref), NULL, 0, sk), MENTOR_EINVAL);
+
+	snprintf(ref, sizeof(ref), "%s%s", REC_ANS_PREFIX, id);
+	assert_int_equal(rec_build(buf, REC_MAX_SIZE, &n, REC_ANSWER, T0 - DAY,
+	    T0 + 89 * DAY, ref, strlen(ref), box, 48, sk), 0);
+	assert_int_equal(rec_open(&r, buf, n, T0), 0);
+	assert_int_equal(r.kind, REC_ANSWER);
+	assert_int_equal(r.body_len, 48);
+	assert_int_equal(rec_build(buf, REC_MAX_SIZE, &n, REC_APPLICATION,
+	    T0 - DAY, T0 + DAY, ref, strlen(ref), box, 48, sk),
+	    MENTOR_EINVAL);
+	assert_int_equal(rec_build(buf, REC_MAX_SIZE, &n, REC_WITHDRAWAL,
+	    T0 - DAY, T0 + DAY, ref, strlen(ref), NULL, 0, sk),
+	    MENTOR_EINVAL);
+}
+
 static void
 test_ref_rules(void **state)
 {
@@ -152,6 +198,35 @@ test_ref_rules(void **state)
 		    "ca6709bf1d94121bf3748801b40f6f5c", 0 },
 		{ REC_CERTIFICATE, "xcert:8a88e3dd7409f195fd52db2d3cba5d72"
 		    "ca6709bf1d94121bf3748801b40f6f5c", MENTOR_EINVAL },
+		{ REC_APPLICATION, "@app:0123456789abcdef0123456789abcdef", 0 },
+		{ REC_APPLICATION, "@app:0123456789ABCDEF0123456789abcdef",
+		    MENTOR_EINVAL },
+		{ REC_APPLICATION, "@app:0123456789abcdef0123456789abcde",
+		    MENTOR_EINVAL },
+		{ REC_APPLICATION, "@app:0123456789abcdef0123456789abcdef0",
+		    MENTOR_EINVAL },
+		{ REC_APPLICATION, "@app:0123456789abcdef0123456789abcdeg",
+		    MENTOR_EINVAL },
+		{ REC_APPLICATION, "@app-0123456789abcdef0123456789abcdef",
+		    MENTOR_EINVAL },
+		{ REC_APPLICATION, "@ans:0123456789abcdef0123456789abcdef",
+		    MENTOR_EINVAL },
+		{ REC_APPLICATION, "app:0123456789abcdef0123456789abcdef0",
+		    MENTOR_EINVAL },
+		{ REC_APPLICATION, "@node", MENTOR_EINVAL },
+		{ REC_APPLICATION, "@app:", MENTOR_EINVAL },
+		{ REC_ANSWER, "@ans:0123456789abcdef0123456789abcdef", 0 },
+		{ REC_ANSWER, "@app:0123456789abcdef0123456789abcdef",
+		    MENTOR_EINVAL },
+		{ REC_ANSWER, "@ans:0123456789abcdef0123456789abcdeF",
+		    MENTOR_EINVAL },
+		{ REC_ANSWER, "@ans:0123456789abcdef:0123456789abcde",
+		    MENTOR_EINVAL },
+		{ REC_ANSWER, "weld-1", MENTOR_EINVAL },
+		{ REC_LISTING, "@app:0123456789abcdef0123456789abcdef",
+		    MENTOR_EINVAL },
+		{ REC_WITHDRAWAL, "@ans:0123456789abcdef0123456789abcdef",
+		    MENTOR_EINVAL },
 	};
 	struct rec r;
 	size_t i, n, len;
@@ -293,7 +368,9 @@ test_build_errors(void **state)
 	(void)state;
 	assert_int_equal(rec_build(buf, REC_MAX_SIZE, &n, 0, T0, T0 + 1, "a",
 	    1, NULL, 0, sk), MENTOR_EINVAL);
-	assert_int_equal(rec_build(buf, REC_MAX_SIZE, &n, 5, T0, T0 + 1, "a",
+	assert_int_equal(rec_build(buf, REC_MAX_SIZE, &n, 7, T0, T0 + 1, "a",
+	    1, NULL, 0, sk), MENTOR_EINVAL);
+	assert_int_equal(rec_build(buf, REC_MAX_SIZE, &n, 255, T0, T0 + 1, "a",
 	    1, NULL, 0, sk), MENTOR_EINVAL);
 	assert_int_equal(rec_build(buf, REC_MAX_SIZE, &n, REC_LISTING, T0, T0,
 	    "a", 1, NULL, 0, sk), MENTOR_EINVAL);
@@ -337,7 +414,7 @@ test_decode_errors(void **state)
 
 	for (i = 0; i < 256; i++) {
 		buf[3] = (uint8_t)i;
-		/* Kinds 3 and 4 are known but refuse a user ref. */
+		/* Kinds 3 to 6 are known but refuse a user ref. */
 		assert_int_equal(rec_decode(&r, buf, n),
 		    i == REC_LISTING || i == REC_WITHDRAWAL ? 0 :
 		    MENTOR_EINVAL);
@@ -520,14 +597,21 @@ test_kind_names(void **state)
 	unsigned k;
 
 	(void)state;
-	for (k = REC_LISTING; k <= REC_CERTIFICATE; k++)
+	for (k = REC_LISTING; k <= REC_ANSWER; k++)
 		assert_int_equal(rec_kind_parse(rec_kind_name(k)), (int)k);
 	assert_string_equal(rec_kind_name(REC_LISTING), "listing");
 	assert_string_equal(rec_kind_name(REC_WITHDRAWAL), "withdrawal");
 	assert_string_equal(rec_kind_name(REC_NODE), "node");
 	assert_string_equal(rec_kind_name(REC_CERTIFICATE), "certificate");
+	assert_string_equal(rec_kind_name(REC_APPLICATION), "application");
+	assert_string_equal(rec_kind_name(REC_ANSWER), "answer");
+	assert_int_equal(REC_APPLICATION, 5);
+	assert_int_equal(REC_ANSWER, 6);
 	assert_null(rec_kind_name(0));
-	assert_null(rec_kind_name(5));
+	assert_null(rec_kind_name(7));
+	assert_null(rec_kind_name(9));
+	assert_null(rec_kind_name(255));
+	assert_int_equal(rec_kind_parse("answers"), MENTOR_EINVAL);
 	assert_int_equal(rec_kind_parse("Listing"), MENTOR_EINVAL);
 	assert_int_equal(rec_kind_parse(""), MENTOR_EINVAL);
 	assert_int_equal(rec_kind_parse(NULL), MENTOR_EINVAL);
@@ -705,6 +789,7 @@ test_vectors(void **state)
 		"truncated", "truncated-header", "oversize", "unknown-version",
 		"bad-magic", "unknown-kind", "ref-len-0", "bad-ref-char",
 		"expired", "future", "lifetime-over-400d", "listing-bad-json",
+		"valid-application", "valid-answer", "application-wrong-ref",
 	};
 	char *line = NULL, *v, *end;
 	size_t cap = 0, nvec = 0, i, nfound = 0, hexlen, nfill;
@@ -805,6 +890,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_every_kind),
+		cmocka_unit_test(test_application_kinds),
 		cmocka_unit_test(test_ref_rules),
 		cmocka_unit_test(test_ref_charset),
 		cmocka_unit_test(test_ref_bounds),
