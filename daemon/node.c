@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ini.h>
@@ -314,7 +315,7 @@ lock_dir(struct node *n, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 32], pid[32];
 	ssize_t r;
-	int fd;
+	int fd, tries;
 
 	snprintf(path, sizeof(path), "%s/mentord.lock", n->dir);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -322,7 +323,15 @@ lock_dir(struct node *n, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return MENTOR_EIO;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+	/*
+	 * mentorctl probes the lock with a momentary shared lock; a start
+	 * that collides with a probe waits it out (up to a second) before
+	 * concluding that another daemon runs here.
+	 */
+	for (tries = 0; flock(fd, LOCK_EX | LOCK_NB) == -1 && tries < 50;
+	    tries++)
+		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+	if (tries == 50) {
 		r = read(fd, pid, sizeof(pid) - 1);
 		pid[r > 0 ? r : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';

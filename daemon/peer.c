@@ -878,8 +878,15 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		was = p->connected;
 		p->connected = p->dealer_rx && now - p->dealer_rx <
 		    3 * ps->heartbeat_ms;
+		/*
+		 * Remake a link that never answered since it was made, or
+		 * that has been silent for ten heartbeats; a link that is
+		 * merely slow is left alone.
+		 */
 		if (!p->connected && p->suspended_until == 0 &&
-		    now - p->dealer_since > 3 * ps->heartbeat_ms) {
+		    now - p->dealer_since > 5 * ps->heartbeat_ms &&
+		    (p->dealer_rx < p->dealer_since ||
+		    now - p->dealer_rx > 10 * ps->heartbeat_ms)) {
 			log_debug("peer %.16s: no answer on our link; "
 			    "reconnecting", p->hex);
 			peer_reconnect(ps, p);

@@ -68,6 +68,7 @@ check "after SIGSTOP/SIGCONT the school gets the new listing" \
     wait_for 25 has_listing "$sch" "$id4"
 check "  ...and the withdrawal" wait_for 25 lacks_listing "$sch" "$id3"
 
+wait_for 15 connected "$sch"
 out=$(ctl "$sch" --json sync)
 check_match "sync reports per-peer figures" '"rounds"' "$out"
 check_eq "  ...in-sync nodes reconcile in one round" "1" \
