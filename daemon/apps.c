@@ -534,6 +534,24 @@ gate_fn(struct store_txn *t, void *arg)
 	return 0;
 }
 
+/*
+ * first_name: the first word of name, at most outlen - 1 bytes, cut on a
+ * UTF-8 character boundary.
+ */
+static void
+first_name(char *out, size_t outlen, const char *name)
+{
+	size_t n = strcspn(name, " ");
+
+	if (n > outlen - 1) {
+		n = outlen - 1;
+		while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(out, name, n);
+	out[n] = '\0';
+}
+
 /* copy_levels: the student's levels on the competencies of list. */
 static void
 copy_levels(json_t *out, const json_t *student_comps, const json_t *list)
@@ -714,8 +732,8 @@ cmd_apply(struct cmd_ctx *c)
 	}
 	/* Only what the listing needs; never birth date, location, name. */
 	name = json_string_value(json_object_get(student, "name"));
-	snprintf(first, sizeof(first), "%.*s", (int)strcspn(name, " "),
-	    name);
+	name += strspn(name, " ");
+	first_name(first, sizeof(first), name);
 	randombytes_buf(app, sizeof(app));
 	hex_encode(app_hex, app, sizeof(app));
 	hex_encode(author_hex, r.author, REC_KEY_LEN);
@@ -738,6 +756,19 @@ cmd_apply(struct cmd_ctx *c)
 	    NULL) {
 		rc = MENTOR_ENOMEM;
 		goto out;
+	}
+	/* What the employer will check, checked here first. */
+	{
+		json_t *chk = NULL;
+
+		rc = app_parse((uint8_t *)ptext, strlen(ptext), &chk, err,
+		    sizeof(err));
+		json_decref(chk);
+		if (rc != 0) {
+			rc = cmd_fail(c, rc, "the application would be "
+			    "refused: %s", err);
+			goto out;
+		}
 	}
 	if ((rc = app_seal((uint8_t *)ptext, strlen(ptext), r.author,
 	    &sealed, &slen)) != 0) {
@@ -847,6 +878,17 @@ recv_answer_fn(struct store_txn *t, void *arg)
 	return rc;
 }
 
+/* ref_names: the record's ref is prefix + the application id hex. */
+static int
+ref_names(const struct rec *r, const char *prefix, const char *hex)
+{
+	size_t pl = strlen(prefix);
+
+	return hex && r->ref_len == pl + strlen(hex) &&
+	    memcmp(r->ref, prefix, pl) == 0 &&
+	    memcmp(r->ref + pl, hex, strlen(hex)) == 0;
+}
+
 /*
  * on_record: every stored record passes here.  Applications and answers
  * sealed to this node are opened; the rest are relayed unread.
@@ -896,6 +938,12 @@ on_record(void *arg, const struct records_change *ch)
 			    "school", author_hex);
 			goto out;
 		}
+		if (!ref_names(r, REC_APP_PREFIX, json_string_value(
+		    json_object_get(j, "application")))) {
+			log_warn("application from %.16s refused: its content "
+			    "names another application", author_hex);
+			goto out;
+		}
 		hex_decode(app, sizeof(app), json_string_value(
 		    json_object_get(j, "application")));
 		json_object_set_new(j, "status", json_string("pending"));
@@ -909,6 +957,12 @@ on_record(void *arg, const struct records_change *ch)
 		if (answer_parse(plain, plen, &j, err, sizeof(err)) != 0) {
 			log_warn("answer from %.16s refused: %s", author_hex,
 			    err);
+			goto out;
+		}
+		if (!ref_names(r, REC_ANS_PREFIX, json_string_value(
+		    json_object_get(j, "application")))) {
+			log_warn("answer from %.16s refused: its content "
+			    "names another application", author_hex);
 			goto out;
 		}
 		hex_decode(app, sizeof(app), json_string_value(

@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <sodium.h>
 
+#include "application.h"
 #include "listing.h"
 #include "log.h"
 #include "mentor.h"
@@ -283,9 +284,12 @@ kind_check(const struct rec *r, struct records_verdict *v)
 	case REC_APPLICATION:
 	case REC_ANSWER:
 		/* A sealed box: opaque to every node but its recipient. */
-		if (r->body_len <= crypto_box_SEALBYTES)
+		if (r->body_len < APP_SEALED_MIN || r->body_len >
+		    APP_SEALED_MAX)
 			return verdict(v, MENTOR_EINVAL, "%s body is not a "
-			    "sealed box", rec_kind_name(r->kind));
+			    "sealed box of %d to %d bytes",
+			    rec_kind_name(r->kind), APP_SEALED_MIN,
+			    APP_SEALED_MAX);
 		return 0;
 	case REC_NODE:
 	case REC_CERTIFICATE:

@@ -53,6 +53,9 @@ check_eq "consent list shows it current" True \
 A1=$(ctl "$sch" --json apply S1 "$L1" --message "I weld with my uncle on weekends" | json 'd["id"]')
 check_match "with consent the application is sent" '^[0-9a-f]{32}$' "$A1"
 check_fails "applying twice to one listing is refused" ctl "$sch" apply S1 "$L1"
+check_fails "an empty message is refused before anything is sent" \
+    ctl "$sch" apply S4 "$L2" --message ""
+check_match "  ...naming the field" "message" "$(cat "$T/last.err")"
 ctl "$sch" consent S3 --guardian "Parent Wexholm" >/dev/null
 out=$(ctl "$sch" apply S3 "$L2" 2>&1)
 check_match "under 13 needs a consent that covers it" "under 13" "$out"
