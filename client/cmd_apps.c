@@ -8,14 +8,6 @@
 
 #include "ctl.h"
 
-static const char *
-str(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
 /* call_print: runs cmd; --json prints the result, else fmt(result). */
 static int
 call_print(struct ctl *c, const char *cmd, json_t *args,
@@ -40,8 +32,8 @@ fmt_consent(const json_t *r)
 	const json_t *e = json_object_get(r, "consent");
 
 	printf("recorded consent for %s by guardian %s%s%s\n",
-	    str(r, "student"), str(e, "guardian"),
-	    *str(e, "expires") ? ", until " : "", str(e, "expires"));
+	    ctl_str(r, "student"), ctl_str(e, "guardian"),
+	    *ctl_str(e, "expires") ? ", until " : "", ctl_str(e, "expires"));
 }
 
 static int
@@ -77,10 +69,10 @@ fmt_consent_list(const json_t *r)
 	size_t i;
 
 	json_array_foreach(r, i, e)
-		printf("%-12s  %-24s  %s%s\n", str(e, "student"),
-		    str(e, "guardian"), json_is_true(json_object_get(e,
+		printf("%-12s  %-24s  %s%s\n", ctl_str(e, "student"),
+		    ctl_str(e, "guardian"), json_is_true(json_object_get(e,
 		    "current")) ? "current" : "not current",
-		    *str(e, "expires") ? "" : "");
+		    *ctl_str(e, "expires") ? "" : "");
 	printf("%zu consent%s\n", json_array_size(r),
 	    json_array_size(r) == 1 ? "" : "s");
 }
@@ -97,7 +89,7 @@ fmt_revoke(const json_t *r)
 {
 	printf("revoked %lld consent(s) of %s\n", (long long)
 	    json_integer_value(json_object_get(r, "revoked")),
-	    str(r, "student"));
+	    ctl_str(r, "student"));
 }
 
 static int
@@ -110,7 +102,7 @@ consent_revoke(struct ctl *c, const struct ctl_args *a)
 static void
 fmt_app(const json_t *r)
 {
-	printf("application %s: %s\n", str(r, "id"), str(r, "status"));
+	printf("application %s: %s\n", ctl_str(r, "id"), ctl_str(r, "status"));
 }
 
 static int
@@ -134,10 +126,10 @@ fmt_app_list(const json_t *r)
 		printf("%-32s  %-8s  %-8s  %s\n", "ID", "SIDE", "STATUS",
 		    "LISTING");
 	json_array_foreach(r, i, e)
-		printf("%-32s  %-8s  %-8s  %s %s\n", str(e, "id"),
-		    str(e, "side"), str(e, "status"), str(e, "listing"),
-		    *str(e, "student") ? str(e, "student") :
-		    str(e, "school_name"));
+		printf("%-32s  %-8s  %-8s  %s %s\n", ctl_str(e, "id"),
+		    ctl_str(e, "side"), ctl_str(e, "status"), ctl_str(e, "listing"),
+		    *ctl_str(e, "student") ? ctl_str(e, "student") :
+		    ctl_str(e, "school_name"));
 	printf("%zu application%s\n", json_array_size(r),
 	    json_array_size(r) == 1 ? "" : "s");
 }
@@ -199,8 +191,8 @@ fmt_audit(const json_t *r)
 
 		printf("%4lld  %-16s  student %.12s  %s%s%s\n", (long long)
 		    json_integer_value(json_object_get(e, "seq")),
-		    str(e, "action"), str(e, "student"),
-		    *str(e, "to") ? "to " : "", str(e, "to"),
+		    ctl_str(e, "action"), ctl_str(e, "student"),
+		    *ctl_str(e, "to") ? "to " : "", ctl_str(e, "to"),
 		    f ? "" : "");
 		if (f)
 			printf("      fields %s\n", f);

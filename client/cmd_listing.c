@@ -57,14 +57,6 @@ listing_post(struct ctl *c, const struct ctl_args *a)
 	return EX_OK;
 }
 
-static const char *
-str(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
 static int
 listing_list(struct ctl *c, const struct ctl_args *a)
 {
@@ -83,9 +75,9 @@ listing_list(struct ctl *c, const struct ctl_args *a)
 			printf("%-32s  %-14s  %-10s  %s\n", "ID", "KIND",
 			    "MODALITY", "TITLE (ORGANIZATION)");
 		json_array_foreach(r, i, e)
-			printf("%-32s  %-14s  %-10s  %s (%s)\n", str(e, "id"),
-			    str(e, "kind"), str(e, "modality"),
-			    str(e, "title"), str(e, "organization"));
+			printf("%-32s  %-14s  %-10s  %s (%s)\n", ctl_str(e, "id"),
+			    ctl_str(e, "kind"), ctl_str(e, "modality"),
+			    ctl_str(e, "title"), ctl_str(e, "organization"));
 		printf("%zu listing%s\n", json_array_size(r),
 		    json_array_size(r) == 1 ? "" : "s");
 	}
@@ -104,7 +96,7 @@ print_comps(const char *label, const json_t *arr)
 	printf("%-13s", label);
 	json_array_foreach(arr, i, e)
 		printf("%s%s (level %lld)", i ? ", " : "",
-		    str(e, "competency"),
+		    ctl_str(e, "competency"),
 		    (long long)json_integer_value(json_object_get(e, "level")));
 	printf("\n");
 }
@@ -138,11 +130,11 @@ listing_show(struct ctl *c, const struct ctl_args *a)
 		json_decref(r);
 		return EX_OK;
 	}
-	printf("%s\n%s\n\n", str(r, "title"), str(r, "organization"));
-	printf("%-13s%s\n", "id:", str(r, "id"));
-	printf("%-13s%s\n", "ref:", str(r, "ref"));
-	printf("%-13s%s\n", "kind:", str(r, "kind"));
-	printf("%-13s%s\n", "modality:", str(r, "modality"));
+	printf("%s\n%s\n\n", ctl_str(r, "title"), ctl_str(r, "organization"));
+	printf("%-13s%s\n", "id:", ctl_str(r, "id"));
+	printf("%-13s%s\n", "ref:", ctl_str(r, "ref"));
+	printf("%-13s%s\n", "kind:", ctl_str(r, "kind"));
+	printf("%-13s%s\n", "modality:", ctl_str(r, "modality"));
 	if ((loc = json_object_get(r, "location")) != NULL)
 		printf("%-13s%.4f, %.4f\n", "location:",
 		    json_number_value(json_object_get(loc, "lat")),
@@ -153,17 +145,17 @@ listing_show(struct ctl *c, const struct ctl_args *a)
 		printf("%-13s%lld\n", "min age:", (long long)
 		    json_integer_value(json_object_get(r, "min_age")));
 	if (json_object_get(r, "start"))
-		printf("%-13s%s to %s\n", "dates:", str(r, "start"),
-		    json_object_get(r, "end") ? str(r, "end") : "open");
+		printf("%-13s%s to %s\n", "dates:", ctl_str(r, "start"),
+		    json_object_get(r, "end") ? ctl_str(r, "end") : "open");
 	print_strings("clusters:", json_object_get(r, "clusters"));
 	print_strings("occupations:", json_object_get(r, "occupations"));
 	print_comps("requires:", json_object_get(r, "requires"));
 	print_comps("develops:", json_object_get(r, "develops"));
-	printf("%-13s%s\n", "author:", str(r, "author"));
-	printf("%-13s%s\n", "created:", str(r, "created"));
-	printf("%-13s%s\n", "expires:", str(r, "expires"));
+	printf("%-13s%s\n", "author:", ctl_str(r, "author"));
+	printf("%-13s%s\n", "created:", ctl_str(r, "created"));
+	printf("%-13s%s\n", "expires:", ctl_str(r, "expires"));
 	if (json_object_get(r, "description"))
-		printf("\n%s\n", str(r, "description"));
+		printf("\n%s\n", ctl_str(r, "description"));
 	json_decref(r);
 	return EX_OK;
 }
@@ -181,7 +173,7 @@ listing_withdraw(struct ctl *c, const struct ctl_args *a)
 	if (c->json)
 		ctl_print_json(r);
 	else
-		printf("withdrew %s\n", str(r, "id"));
+		printf("withdrew %s\n", ctl_str(r, "id"));
 	json_decref(r);
 	return EX_OK;
 }
@@ -218,7 +210,7 @@ records_export(struct ctl *c, const struct ctl_args *a)
 		free(data);
 		more = json_is_true(json_object_get(r, "more"));
 		free(last);
-		last = strdup(str(r, "last"));
+		last = strdup(ctl_str(r, "last"));
 		json_decref(r);
 	}
 	free(last);
@@ -300,7 +292,7 @@ records_import(struct ctl *c, const struct ctl_args *a)
 		json_array_foreach(total_err, i, e)
 			printf("record %lld: %s: %s\n", (long long)
 			    json_integer_value(json_object_get(e, "record")),
-			    str(e, "error"), str(e, "reason"));
+			    ctl_str(e, "error"), ctl_str(e, "reason"));
 		printf("%zu accepted, %zu rejected, %zu already held\n", acc,
 		    rej, dup);
 		json_decref(total_err);
@@ -326,7 +318,7 @@ trust_add(struct ctl *c, const struct ctl_args *a)
 	if (c->json)
 		ctl_print_json(r);
 	else
-		printf("trusting %s\n", str(r, "node_id"));
+		printf("trusting %s\n", ctl_str(r, "node_id"));
 	json_decref(r);
 	return EX_OK;
 }
@@ -343,7 +335,7 @@ trust_remove(struct ctl *c, const struct ctl_args *a)
 	if (c->json)
 		ctl_print_json(r);
 	else
-		printf("no longer trusting %s\n", str(r, "node_id"));
+		printf("no longer trusting %s\n", ctl_str(r, "node_id"));
 	json_decref(r);
 	return EX_OK;
 }
@@ -363,7 +355,7 @@ trust_list(struct ctl *c, const struct ctl_args *a)
 		ctl_print_json(r);
 	else
 		json_array_foreach(r, i, e)
-			printf("%s  %s\n", str(e, "node_id"), str(e, "note"));
+			printf("%s  %s\n", ctl_str(e, "node_id"), ctl_str(e, "note"));
 	json_decref(r);
 	return EX_OK;
 }

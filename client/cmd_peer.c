@@ -8,14 +8,6 @@
 
 #include "ctl.h"
 
-static const char *
-str(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
 static long long
 num(const json_t *o, const char *k)
 {
@@ -33,7 +25,7 @@ simple(struct ctl *c, const char *cmd, json_t *args, const char *verb)
 	if (c->json)
 		ctl_print_json(r);
 	else
-		printf("%s %s\n", verb, str(r, "node_id"));
+		printf("%s %s\n", verb, ctl_str(r, "node_id"));
 	json_decref(r);
 	return EX_OK;
 }
@@ -77,14 +69,14 @@ peer_list(struct ctl *c, const struct ctl_args *a)
 		t = json_object_get(e, "totals");
 		printf("%s  %s\n  %-12s %s\n  %-12s %s (%s)\n  %-12s %s\n"
 		    "  %-12s %lld in, %lld out; %lld invalid, %lld untrusted\n",
-		    str(e, "node_id"),
+		    ctl_str(e, "node_id"),
 		    json_is_true(json_object_get(e, "connected")) ?
 		    "connected" : "not connected",
-		    "endpoint:", str(e, "endpoint"),
-		    "name:", *str(e, "name") ? str(e, "name") : "?",
-		    *str(e, "role") ? str(e, "role") : "?",
-		    "last seen:", *str(e, "last_contact") ?
-		    str(e, "last_contact") : "never",
+		    "endpoint:", ctl_str(e, "endpoint"),
+		    "name:", *ctl_str(e, "name") ? ctl_str(e, "name") : "?",
+		    *ctl_str(e, "role") ? ctl_str(e, "role") : "?",
+		    "last seen:", *ctl_str(e, "last_contact") ?
+		    ctl_str(e, "last_contact") : "never",
 		    "records:", num(t, "records_in"), num(t, "records_out"),
 		    num(e, "invalid"), num(e, "untrusted"));
 	}
@@ -141,7 +133,7 @@ sync_cmd(struct ctl *c, const struct ctl_args *a)
 		json_array_foreach(out, i, e)
 			printf("%.16s  %s%lld rounds, %lld B sent, %lld B "
 			    "received, %lld records in, %lld out\n",
-			    str(e, "node_id"), json_is_true(json_object_get(e,
+			    ctl_str(e, "node_id"), json_is_true(json_object_get(e,
 			    "failed")) ? "FAILED: " : "", num(e, "rounds"),
 			    num(e, "bytes_sent"), num(e, "bytes_received"),
 			    num(e, "records_in"), num(e, "records_out"));

@@ -13,14 +13,6 @@
 
 #define STUDENT_FILE_MAX	(16u << 20)
 
-static const char *
-str(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
 /* format_of: "csv" or "json", by --format, the file name, or content. */
 static const char *
 format_of(const char *opt, const char *path, const char *buf)
@@ -96,8 +88,8 @@ student_list(struct ctl *c, const struct ctl_args *a)
 			if (json_is_integer(g))
 				snprintf(grade, sizeof(grade), "%lld",
 				    (long long)json_integer_value(g));
-			printf("%-12s  %-5s  %s\n", str(e, "id"), grade,
-			    str(e, "name"));
+			printf("%-12s  %-5s  %s\n", ctl_str(e, "id"), grade,
+			    ctl_str(e, "name"));
 		}
 		printf("%zu student%s\n", json_array_size(r),
 		    json_array_size(r) == 1 ? "" : "s");
@@ -122,9 +114,9 @@ student_show(struct ctl *c, const struct ctl_args *a)
 		json_decref(r);
 		return EX_OK;
 	}
-	printf("%-16s%s\n", "id:", str(r, "id"));
-	printf("%-16s%s\n", "name:", str(r, "name"));
-	printf("%-16s%s\n", "birth date:", str(r, "birth_date"));
+	printf("%-16s%s\n", "id:", ctl_str(r, "id"));
+	printf("%-16s%s\n", "name:", ctl_str(r, "name"));
+	printf("%-16s%s\n", "birth date:", ctl_str(r, "birth_date"));
 	if ((v = json_object_get(r, "grade")) != NULL)
 		printf("%-16s%lld\n", "grade:",
 		    (long long)json_integer_value(v));
@@ -164,7 +156,7 @@ student_delete(struct ctl *c, const struct ctl_args *a)
 	if (c->json)
 		ctl_print_json(r);
 	else
-		printf("deleted student %s\n", str(r, "id"));
+		printf("deleted student %s\n", ctl_str(r, "id"));
 	json_decref(r);
 	return EX_OK;
 }
@@ -206,9 +198,9 @@ student_key(struct ctl *c, const struct ctl_args *a)
 	fprintf(f, "# mentord student key for %s: keep it secret.\n"
 	    "# Use: mentorctl --key %s [--connect ENDPOINT] match %s\n"
 	    "student = %s\nendpoint = %s\nserver_key = %s\n"
-	    "public_key = %s\nsecret_key = %s\n", str(r, "student"), path,
-	    str(r, "student"), str(r, "student"), str(r, "endpoint"),
-	    str(r, "server_key"), str(r, "public_key"), str(r, "secret_key"));
+	    "public_key = %s\nsecret_key = %s\n", ctl_str(r, "student"), path,
+	    ctl_str(r, "student"), ctl_str(r, "student"), ctl_str(r, "endpoint"),
+	    ctl_str(r, "server_key"), ctl_str(r, "public_key"), ctl_str(r, "secret_key"));
 	if (fclose(f) != 0) {
 		unlink(path);
 		json_decref(r);

@@ -33,6 +33,14 @@ ctl_err(int code, const char *fmt, ...)
 	return code;
 }
 
+const char *
+ctl_str(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
 void
 ctl_print_json(const json_t *j)
 {

@@ -61,6 +61,9 @@ int	ctl_call(struct ctl *, const char *cmd, json_t *args,
 int	ctl_err(int code, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+/* ctl_str: member k of o if it is a string, else "" (never NULL). */
+const char *ctl_str(const json_t *o, const char *k);
+
 /* ctl_print_json: prints j as one JSON value on stdout. */
 void	ctl_print_json(const json_t *j);
 

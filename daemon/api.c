@@ -117,6 +117,16 @@ cmd_fail(struct cmd_ctx *c, int code, const char *fmt, ...)
 }
 
 int
+cmd_school_only(struct cmd_ctx *c)
+{
+	if (c->node->conf.role != ROLE_SCHOOL)
+		return cmd_fail(c, MENTOR_EPERM, "students live on school "
+		    "nodes; this node is a %s",
+		    node_role_name(c->node->conf.role));
+	return 0;
+}
+
+int
 arg_str(struct cmd_ctx *c, const char *name, int required, const char **out)
 {
 	json_t *v = json_object_get(c->req->args, name);

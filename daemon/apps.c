@@ -260,16 +260,6 @@ cmd_audit_verify(struct cmd_ctx *c)
 
 /* ---- consent ------------------------------------------------------------ */
 
-static int
-school_only(struct cmd_ctx *c)
-{
-	if (c->node->conf.role != ROLE_SCHOOL)
-		return cmd_fail(c, MENTOR_EPERM, "students live on school "
-		    "nodes; this node is a %s",
-		    node_role_name(c->node->conf.role));
-	return 0;
-}
-
 struct consent_arg {
 	struct node	*node;
 	const char	*student;
@@ -358,7 +348,7 @@ cmd_consent_add(struct cmd_ctx *c)
 	size_t i;
 	int rc;
 
-	if ((rc = school_only(c)) != 0 ||
+	if ((rc = cmd_school_only(c)) != 0 ||
 	    (rc = arg_str(c, "student", 1, &student)) != 0 ||
 	    (rc = arg_str(c, "guardian", 1, &guardian)) != 0 ||
 	    (rc = arg_str(c, "expires", 0, &expires)) != 0)
@@ -412,7 +402,7 @@ cmd_consent_revoke(struct cmd_ctx *c)
 	const char *student;
 	int rc;
 
-	if ((rc = school_only(c)) != 0 ||
+	if ((rc = cmd_school_only(c)) != 0 ||
 	    (rc = arg_str(c, "student", 1, &student)) != 0)
 		return rc;
 	memset(&a, 0, sizeof(a));
@@ -472,7 +462,7 @@ cmd_consent_list(struct cmd_ctx *c)
 	int rc;
 
 	memset(&a, 0, sizeof(a));
-	if ((rc = school_only(c)) != 0 ||
+	if ((rc = cmd_school_only(c)) != 0 ||
 	    (rc = arg_str(c, "student", 0, &a.student)) != 0)
 		return rc;
 	if ((a.list = json_array()) == NULL)
@@ -657,7 +647,7 @@ cmd_apply(struct cmd_ctx *c)
 	int rc, min_age;
 
 	memset(&aa, 0, sizeof(aa));
-	if ((rc = school_only(c)) != 0 ||
+	if ((rc = cmd_school_only(c)) != 0 ||
 	    (rc = arg_student(c, "student", &sid)) != 0 ||
 	    (rc = arg_str(c, "listing", 1, &lid)) != 0 ||
 	    (rc = arg_str(c, "message", 0, &message)) != 0)
@@ -1377,7 +1367,7 @@ cmd_student_key(struct cmd_ctx *c)
 	int rc;
 
 	memset(&a, 0, sizeof(a));
-	if ((rc = school_only(c)) != 0 ||
+	if ((rc = cmd_school_only(c)) != 0 ||
 	    (rc = arg_str(c, "student", 1, &a.student)) != 0)
 		return rc;
 	crypto_box_keypair(pk, sk);
@@ -1462,7 +1452,7 @@ cmd_student_key_revoke(struct cmd_ctx *c)
 	int rc;
 
 	memset(&a, 0, sizeof(a));
-	if ((rc = school_only(c)) != 0 ||
+	if ((rc = cmd_school_only(c)) != 0 ||
 	    (rc = arg_str(c, "student", 1, &a.student)) != 0)
 		return rc;
 	rc = store_write(c->node->store, key_revoke_fn, &a);

@@ -47,6 +47,9 @@ struct cmd_entry {
 int	cmd_fail(struct cmd_ctx *, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
+/* cmd_school_only: MENTOR_EPERM (with the message) unless a school node. */
+int	cmd_school_only(struct cmd_ctx *);
+
 /*
  * arg_str / arg_int / arg_bool: fetch argument name.  When it is absent,
  * required arguments fail with "NAME: missing", optional ones leave *out

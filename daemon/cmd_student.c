@@ -16,16 +16,6 @@
 #include "student.h"
 #include "util.h"
 
-static int
-school_only(struct cmd_ctx *c)
-{
-	if (c->node->conf.role != ROLE_SCHOOL)
-		return cmd_fail(c, MENTOR_EPERM, "students live on school "
-		    "nodes; this node is a %s",
-		    node_role_name(c->node->conf.role));
-	return 0;
-}
-
 struct import_arg {
 	json_t	*arr;
 	size_t	 created;
@@ -77,7 +67,7 @@ cmd_student_import(struct cmd_ctx *c)
 	json_t *arr = NULL;
 	int rc;
 
-	if ((rc = school_only(c)) != 0 ||
+	if ((rc = cmd_school_only(c)) != 0 ||
 	    (rc = arg_str(c, "format", 1, &fmt)) != 0)
 		return rc;
 	if (c->data == NULL)
@@ -143,7 +133,7 @@ cmd_student_list(struct cmd_ctx *c)
 {
 	int rc;
 
-	if ((rc = school_only(c)) != 0)
+	if ((rc = cmd_school_only(c)) != 0)
 		return rc;
 	if ((c->result = json_array()) == NULL)
 		return MENTOR_ENOMEM;
@@ -193,7 +183,7 @@ cmd_student_show(struct cmd_ctx *c)
 	const char *id;
 	int rc;
 
-	if ((rc = school_only(c)) != 0 ||
+	if ((rc = cmd_school_only(c)) != 0 ||
 	    (rc = arg_student(c, "id", &id)) != 0)
 		return rc;
 	rc = student_load(c->node, id, &c->result);
@@ -222,7 +212,7 @@ cmd_student_delete(struct cmd_ctx *c)
 	struct get_arg g = { NULL, NULL, c->node };
 	int rc;
 
-	if ((rc = school_only(c)) != 0 ||
+	if ((rc = cmd_school_only(c)) != 0 ||
 	    (rc = arg_str(c, "id", 1, &g.id)) != 0)
 		return rc;
 	if (strlen(g.id) == 0 || strlen(g.id) > STUDENT_ID_MAX)

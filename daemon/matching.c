@@ -172,10 +172,8 @@ cmd_match(struct cmd_ctx *c)
 	int64_t now = now_ms();
 	int rc;
 
-	if (c->node->conf.role != ROLE_SCHOOL)
-		return cmd_fail(c, MENTOR_EPERM, "students live on school "
-		    "nodes; this node is a %s",
-		    node_role_name(c->node->conf.role));
+	if ((rc = cmd_school_only(c)) != 0)
+		return rc;
 	if ((rc = arg_student(c, "student", &id)) != 0 ||
 	    (rc = arg_int(c, "top", 0, 1, TOP_MAX, &top)) != 0)
 		return rc;

@@ -63,6 +63,8 @@ if [ -z "${BENCH_QUICK:-}" ]; then
 	pair s1m 1000000
 	link "$PA" "$PB"
 	wait_for 20 connected "$PB"
+	# Each node holds its own node record: exchange those first.
+	ctl "$PB" --timeout 600 sync >/dev/null
 	sync_row "in sync, 1,000,000" "$PB" "$((32 * 1000000 / 1024)) KiB"
 	node_stop "$PA"; node_stop "$PB"
 	rm -rf "$PA" "$PB"
