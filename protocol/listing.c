@@ -3,7 +3,6 @@
  * Every rule lives in the field table below, in the order the fields are
  * checked; the first failure is reported as "FIELD: why".
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +10,9 @@
 #include "mentor.h"
 #include "util.h"
 #include "listing.h"
+#include "check.h"
 
 #define DAY_MS		(86400 * (int64_t)1000)
-#define QUOTE_MAX	40	/* bytes of a bad value echoed in a message */
 
 static const char *const kinds[] = {
 	"mentorship", "job_shadow", "internship", "apprenticeship", "project",
@@ -72,51 +71,6 @@ struct vctx {
 	int			 has_start;
 	int32_t			 start;
 };
-
-static int errf(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return MENTOR_EINVAL;
-}
-
-/*
- * quote: a short printable rendering of untrusted bytes for a message:
- * non-printable bytes become '?', and long values are cut with "...".
- * out holds QUOTE_MAX + 4 bytes.
- */
-static const char *
-quote(char *out, const char *s, size_t n)
-{
-	size_t i, m = n > QUOTE_MAX ? QUOTE_MAX : n;
-
-	for (i = 0; i < m; i++)
-		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-	if (m < n) {
-		memcpy(out + m, "...", 3);
-		m += 3;
-	}
-	out[m] = '\0';
-	return out;
-}
-
-/* keyname: an untrusted object key as a message names it ("" if empty). */
-static const char *
-keyname(char *out, const char *key)
-{
-	if (key[0] == '\0')
-		return "\"\"";
-	return quote(out, key, strlen(key));
-}
 
 static int
 in_table(const char *const *tab, size_t n, const char *s)
@@ -258,96 +212,17 @@ competency_id_valid(const char *s)
 	return 1;
 }
 
-/*
- * get_string: v must be a JSON string without NUL bytes (jansson can hold
- * them when a caller asked for JSON_ALLOW_NUL), so that C string functions
- * see all of it.
- */
-static int
-get_string(const json_t *v, const char *path, const char **s, size_t *n,
-    char *err, size_t errlen)
-{
-	*s = "";
-	*n = 0;
-	if (!json_is_string(v))
-		return errf(err, errlen, "%s: must be a string", path);
-	*s = json_string_value(v);
-	*n = json_string_length(v);
-	if (strlen(*s) != *n)
-		return errf(err, errlen, "%s: contains a NUL character", path);
-	return 0;
-}
-
-/*
- * text_check: a non-empty string of at most max bytes without control
- * characters (C0, DEL, C1); multiline admits tab, CR and LF.
- */
-static int
-text_check(const json_t *v, const char *path, size_t max, int multiline,
-    char *err, size_t errlen)
-{
-	const char *s;
-	size_t i, n;
-	int rc;
-
-	if ((rc = get_string(v, path, &s, &n, err, errlen)) != 0)
-		return rc;
-	if (n == 0)
-		return errf(err, errlen, "%s: must not be empty", path);
-	if (n > max)
-		return errf(err, errlen, "%s: longer than %zu bytes", path,
-		    max);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (multiline && (c == '\n' || c == '\r' || c == '\t'))
-			continue;
-		if (c < 0x20 || c == 0x7f ||
-		    (c == 0xc2 && i + 1 < n &&
-		    (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0x9f))
-			return errf(err, errlen,
-			    "%s: contains a control character", path);
-	}
-	return 0;
-}
-
-/* int_get: v must be a JSON integer (reals are refused, even 2.0). */
-static int
-int_get(const json_t *v, const char *path, json_int_t *iv, char *err,
-    size_t errlen)
-{
-	*iv = 0;
-	if (!json_is_integer(v))
-		return errf(err, errlen, "%s: must be an integer", path);
-	*iv = json_integer_value(v);
-	return 0;
-}
-
-static int
-level_check(const json_t *v, const char *path, char *err, size_t errlen)
-{
-	json_int_t iv;
-	int rc;
-
-	if ((rc = int_get(v, path, &iv, err, errlen)) != 0)
-		return rc;
-	if (iv < 0 || iv > LEVEL_MAX)
-		return errf(err, errlen, "%s: must be 0 to %d", path,
-		    LEVEL_MAX);
-	return 0;
-}
-
 static int
 number_range(const json_t *v, const char *path, double lo, double hi,
     double *dv, char *err, size_t errlen)
 {
 	*dv = 0;
 	if (!json_is_number(v))
-		return errf(err, errlen, "%s: must be a number", path);
+		return chk_errf(err, errlen, "%s: must be a number", path);
 	*dv = json_number_value(v);
 	if (!(*dv >= lo && *dv <= hi))
-		return errf(err, errlen, "%s: must be %g to %g", path, lo, hi);
+		return chk_errf(err, errlen, "%s: must be %g to %g", path, lo,
+		    hi);
 	return 0;
 }
 
@@ -357,27 +232,22 @@ location_parse(const json_t *v, const char *path, json_t **out, char *err,
 {
 	static const char *const names[] = { "lat", "lon" };
 	static const double lim[] = { 90, 180 };
-	char sub[96], q[QUOTE_MAX + 4];
-	const char *key;
+	char sub[96];
 	json_t *val, *loc = NULL, *r;
 	double d;
 	size_t i;
 	int rc;
 
 	*out = NULL;
-	if (!json_is_object(v))
-		return errf(err, errlen, "%s: must be an object", path);
-	json_object_foreach((json_t *)v, key, val) {
-		if (strcmp(key, "lat") != 0 && strcmp(key, "lon") != 0)
-			return errf(err, errlen, "%s.%s: unknown field", path,
-			    keyname(q, key));
-	}
+	if ((rc = chk_object(v, path, names, NELEM(names), err,
+	    errlen)) != 0)
+		return rc;
 	if ((loc = json_object()) == NULL)
 		goto nomem;
 	for (i = 0; i < NELEM(names); i++) {
 		snprintf(sub, sizeof(sub), "%s.%s", path, names[i]);
 		if ((val = json_object_get(v, names[i])) == NULL) {
-			rc = errf(err, errlen, "%s: missing", sub);
+			rc = chk_errf(err, errlen, "%s: missing", sub);
 			goto fail;
 		}
 		if ((rc = number_range(val, sub, -lim[i], lim[i], &d, err,
@@ -390,7 +260,7 @@ location_parse(const json_t *v, const char *path, json_t **out, char *err,
 	*out = loc;
 	return 0;
 nomem:
-	errf(err, errlen, "%s: out of memory", path);
+	chk_errf(err, errlen, "%s: out of memory", path);
 	rc = MENTOR_ENOMEM;
 fail:
 	json_decref(loc);
@@ -413,20 +283,20 @@ check_ref(struct vctx *c, const char *name, const json_t *v, json_t **val)
 	int rc;
 
 	(void)val;
-	if ((rc = get_string(v, name, &s, &n, c->err, c->errlen)) != 0)
+	if ((rc = chk_string(v, name, &s, &n, c->err, c->errlen)) != 0)
 		return rc;
 	if (n < 1 || n > LISTING_REF_MAX)
-		return errf(c->err, c->errlen, "%s: must be 1 to %d bytes",
+		return chk_errf(c->err, c->errlen, "%s: must be 1 to %d bytes",
 		    name, LISTING_REF_MAX);
 	if (s[0] == '.' || s[0] == '-')
-		return errf(c->err, c->errlen,
+		return chk_errf(c->err, c->errlen,
 		    "%s: must not start with '.' or '-'", name);
 	for (i = 0; i < n; i++) {
 		int ch = (unsigned char)s[i];
 
 		if (!(ch >= 'a' && ch <= 'z') && !is_digit(ch) && ch != '.' &&
 		    ch != '_' && ch != '-')
-			return errf(c->err, c->errlen,
+			return chk_errf(c->err, c->errlen,
 			    "%s: only a-z, 0-9, '.', '_' and '-' allowed",
 			    name);
 	}
@@ -437,67 +307,26 @@ check_ref(struct vctx *c, const char *name, const json_t *v, json_t **val)
 static int
 check_kind(struct vctx *c, const char *name, const json_t *v, json_t **val)
 {
-	char q[QUOTE_MAX + 4];
 	const char *s;
-	size_t n;
-	int rc;
 
 	(void)val;
-	if ((rc = get_string(v, name, &s, &n, c->err, c->errlen)) != 0)
-		return rc;
-	if (!listing_kind_valid(s))
-		return errf(c->err, c->errlen, "%s: unknown kind \"%s\" "
-		    "(mentorship, job_shadow, internship, apprenticeship, "
-		    "project)", name, quote(q, s, n));
-	return 0;
+	return chk_choice(v, name, listing_kind_valid, "unknown kind",
+	    " (mentorship, job_shadow, internship, apprenticeship, project)",
+	    &s, c->err, c->errlen);
 }
 
 static int
 check_text(struct vctx *c, const char *name, const json_t *v, json_t **val)
 {
 	(void)val;
-	return text_check(v, name, LISTING_TEXT_MAX, 0, c->err, c->errlen);
+	return chk_text(v, name, LISTING_TEXT_MAX, 0, c->err, c->errlen);
 }
 
 static int
 check_desc(struct vctx *c, const char *name, const json_t *v, json_t **val)
 {
 	(void)val;
-	return text_check(v, name, LISTING_DESC_MAX, 1, c->err, c->errlen);
-}
-
-/* string_array: up to max distinct strings, each passing pred. */
-static int
-string_array(struct vctx *c, const char *name, const json_t *v, size_t max,
-    int (*pred)(const char *), const char *what)
-{
-	char path[64], q[QUOTE_MAX + 4];
-	const char *s, *t;
-	size_t i, j, n;
-	int rc;
-
-	if (!json_is_array(v))
-		return errf(c->err, c->errlen, "%s: must be an array", name);
-	if (json_array_size(v) > max)
-		return errf(c->err, c->errlen, "%s: more than %zu entries",
-		    name, max);
-	for (i = 0; i < json_array_size(v); i++) {
-		snprintf(path, sizeof(path), "%s[%zu]", name, i);
-		if ((rc = get_string(json_array_get(v, i), path, &s, &n,
-		    c->err, c->errlen)) != 0)
-			return rc;
-		if (!pred(s))
-			return errf(c->err, c->errlen, "%s: %s \"%s\"", path,
-			    what, quote(q, s, n));
-		for (j = 0; j < i; j++) {
-			t = json_string_value(json_array_get(v, j));
-			if (strcmp(s, t) == 0)
-				return errf(c->err, c->errlen,
-				    "%s: duplicate \"%s\"", path,
-				    quote(q, s, n));
-		}
-	}
-	return 0;
+	return chk_text(v, name, LISTING_DESC_MAX, 1, c->err, c->errlen);
 }
 
 static int
@@ -505,8 +334,7 @@ check_clusters(struct vctx *c, const char *name, const json_t *v,
     json_t **val)
 {
 	(void)val;
-	return string_array(c, name, v, LISTING_CLUSTERS_MAX,
-	    cluster_code_valid, "unknown career cluster");
+	return chk_clusters(v, name, LISTING_CLUSTERS_MAX, c->err, c->errlen);
 }
 
 static int
@@ -514,8 +342,8 @@ check_occupations(struct vctx *c, const char *name, const json_t *v,
     json_t **val)
 {
 	(void)val;
-	return string_array(c, name, v, LISTING_OCCUPATIONS_MAX,
-	    occupation_code_valid, "not an O*NET-SOC code (NN-NNNN.NN):");
+	return chk_occupations(v, name, LISTING_OCCUPATIONS_MAX, c->err,
+	    c->errlen);
 }
 
 /*
@@ -526,52 +354,48 @@ static int
 check_competencies(struct vctx *c, const char *name, const json_t *v,
     json_t **val)
 {
-	char path[64], sub[80], q[QUOTE_MAX + 4];
-	const char *key, *s, *t;
+	static const char *const keys[] = { "competency", "level" };
+	char path[64], sub[80], q[CHK_QUOTE_SIZE];
+	const char *s, *t;
 	json_t *item, *f;
 	size_t i, j, n;
 	int rc;
 
 	(void)val;
 	if (!json_is_array(v))
-		return errf(c->err, c->errlen, "%s: must be an array", name);
+		return chk_errf(c->err, c->errlen, "%s: must be an array",
+		    name);
 	if (json_array_size(v) > LISTING_COMPETENCIES_MAX)
-		return errf(c->err, c->errlen, "%s: more than %d entries",
+		return chk_errf(c->err, c->errlen, "%s: more than %d entries",
 		    name, LISTING_COMPETENCIES_MAX);
 	for (i = 0; i < json_array_size(v); i++) {
 		item = json_array_get(v, i);
 		snprintf(path, sizeof(path), "%s[%zu]", name, i);
-		if (!json_is_object(item))
-			return errf(c->err, c->errlen,
-			    "%s: must be an object", path);
-		json_object_foreach(item, key, f) {
-			if (strcmp(key, "competency") != 0 &&
-			    strcmp(key, "level") != 0)
-				return errf(c->err, c->errlen,
-				    "%s.%s: unknown field", path,
-				    keyname(q, key));
-		}
+		if ((rc = chk_object(item, path, keys, NELEM(keys), c->err,
+		    c->errlen)) != 0)
+			return rc;
 		snprintf(sub, sizeof(sub), "%s.competency", path);
 		if ((f = json_object_get(item, "competency")) == NULL)
-			return errf(c->err, c->errlen, "%s: missing", sub);
-		if ((rc = get_string(f, sub, &s, &n, c->err, c->errlen)) != 0)
+			return chk_errf(c->err, c->errlen, "%s: missing", sub);
+		if ((rc = chk_string(f, sub, &s, &n, c->err, c->errlen)) != 0)
 			return rc;
 		if (!competency_id_valid(s))
-			return errf(c->err, c->errlen,
+			return chk_errf(c->err, c->errlen,
 			    "%s: malformed competency id \"%s\"", sub,
-			    quote(q, s, n));
+			    chk_quote(q, s, n));
 		for (j = 0; j < i; j++) {
 			t = json_string_value(json_object_get(
 			    json_array_get(v, j), "competency"));
 			if (strcmp(s, t) == 0)
-				return errf(c->err, c->errlen,
+				return chk_errf(c->err, c->errlen,
 				    "%s: duplicate \"%s\"", sub,
-				    quote(q, s, n));
+				    chk_quote(q, s, n));
 		}
 		snprintf(sub, sizeof(sub), "%s.level", path);
 		if ((f = json_object_get(item, "level")) == NULL)
-			return errf(c->err, c->errlen, "%s: missing", sub);
-		if ((rc = level_check(f, sub, c->err, c->errlen)) != 0)
+			return chk_errf(c->err, c->errlen, "%s: missing", sub);
+		if ((rc = chk_int_max(f, sub, LEVEL_MAX, c->err,
+		    c->errlen)) != 0)
 			return rc;
 	}
 	return 0;
@@ -585,13 +409,14 @@ check_capacity(struct vctx *c, const char *name, const json_t *v,
 	int rc;
 
 	(void)val;
-	if ((rc = int_get(v, name, &iv, c->err, c->errlen)) != 0)
+	if ((rc = chk_int(v, name, &iv, c->err, c->errlen)) != 0)
 		return rc;
 	if (iv < 1)
-		return errf(c->err, c->errlen, "%s: must be at least 1", name);
+		return chk_errf(c->err, c->errlen, "%s: must be at least 1",
+		    name);
 	if (iv > LISTING_CAPACITY_MAX)
-		return errf(c->err, c->errlen, "%s: must be at most %d", name,
-		    LISTING_CAPACITY_MAX);
+		return chk_errf(c->err, c->errlen, "%s: must be at most %d",
+		    name, LISTING_CAPACITY_MAX);
 	return 0;
 }
 
@@ -599,17 +424,13 @@ static int
 check_modality(struct vctx *c, const char *name, const json_t *v,
     json_t **val)
 {
-	char q[QUOTE_MAX + 4];
 	const char *s;
-	size_t n;
 	int rc;
 
 	(void)val;
-	if ((rc = get_string(v, name, &s, &n, c->err, c->errlen)) != 0)
+	if ((rc = chk_choice(v, name, modality_valid, "unknown modality",
+	    " (in_person, virtual, hybrid)", &s, c->err, c->errlen)) != 0)
 		return rc;
-	if (!modality_valid(s))
-		return errf(c->err, c->errlen, "%s: unknown modality \"%s\" "
-		    "(in_person, virtual, hybrid)", name, quote(q, s, n));
 	c->modality = s;
 	return 0;
 }
@@ -622,25 +443,10 @@ check_location(struct vctx *c, const char *name, const json_t *v,
 	if (v == NULL) {
 		if (c->modality != NULL && strcmp(c->modality, "virtual") == 0)
 			return 0;
-		return errf(c->err, c->errlen,
+		return chk_errf(c->err, c->errlen,
 		    "%s: required unless modality is virtual", name);
 	}
 	return location_parse(v, name, val, c->err, c->errlen);
-}
-
-static int
-date_get(struct vctx *c, const char *name, const json_t *v, int32_t *days)
-{
-	const char *s;
-	size_t n;
-	int rc;
-
-	if ((rc = get_string(v, name, &s, &n, c->err, c->errlen)) != 0)
-		return rc;
-	if (date_parse(s, days) != 0)
-		return errf(c->err, c->errlen,
-		    "%s: not a date (YYYY-MM-DD)", name);
-	return 0;
 }
 
 static int
@@ -649,7 +455,7 @@ check_start(struct vctx *c, const char *name, const json_t *v, json_t **val)
 	int rc;
 
 	(void)val;
-	if ((rc = date_get(c, name, v, &c->start)) != 0)
+	if ((rc = chk_date(v, name, &c->start, c->err, c->errlen)) != 0)
 		return rc;
 	c->has_start = 1;
 	return 0;
@@ -662,10 +468,10 @@ check_end(struct vctx *c, const char *name, const json_t *v, json_t **val)
 	int rc;
 
 	(void)val;
-	if ((rc = date_get(c, name, v, &end)) != 0)
+	if ((rc = chk_date(v, name, &end, c->err, c->errlen)) != 0)
 		return rc;
 	if (c->has_start && end < c->start)
-		return errf(c->err, c->errlen, "%s: before start", name);
+		return chk_errf(c->err, c->errlen, "%s: before start", name);
 	return 0;
 }
 
@@ -673,16 +479,8 @@ static int
 check_min_age(struct vctx *c, const char *name, const json_t *v,
     json_t **val)
 {
-	json_int_t iv;
-	int rc;
-
 	(void)val;
-	if ((rc = int_get(v, name, &iv, c->err, c->errlen)) != 0)
-		return rc;
-	if (iv < 0 || iv > LISTING_MIN_AGE_MAX)
-		return errf(c->err, c->errlen, "%s: must be 0 to %d", name,
-		    LISTING_MIN_AGE_MAX);
-	return 0;
+	return chk_int_max(v, name, LISTING_MIN_AGE_MAX, c->err, c->errlen);
 }
 
 /* full: the author's mark that accepted applications fill the capacity. */
@@ -691,7 +489,7 @@ check_full(struct vctx *c, const char *name, const json_t *v, json_t **val)
 {
 	(void)val;
 	if (!json_is_boolean(v))
-		return errf(c->err, c->errlen, "%s: must be true or false",
+		return chk_errf(c->err, c->errlen, "%s: must be true or false",
 		    name);
 	return 0;
 }
@@ -706,17 +504,18 @@ check_expires(struct vctx *c, const char *name, const json_t *v,
 	int rc;
 
 	(void)val;
-	if ((rc = get_string(v, name, &s, &n, c->err, c->errlen)) != 0)
+	if ((rc = chk_string(v, name, &s, &n, c->err, c->errlen)) != 0)
 		return rc;
 	if (time_parse(s, &ms) != 0)
-		return errf(c->err, c->errlen,
+		return chk_errf(c->err, c->errlen,
 		    "%s: not a time (YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD)",
 		    name);
 	if (ms <= c->now_ms)
-		return errf(c->err, c->errlen, "%s: in the past", name);
+		return chk_errf(c->err, c->errlen, "%s: in the past", name);
 	if (ms > c->now_ms + LISTING_EXPIRES_MAX_DAYS * DAY_MS)
-		return errf(c->err, c->errlen, "%s: more than %d days ahead",
-		    name, LISTING_EXPIRES_MAX_DAYS);
+		return chk_errf(c->err, c->errlen,
+		    "%s: more than %d days ahead", name,
+		    LISTING_EXPIRES_MAX_DAYS);
 	c->out->expires_ms = ms;
 	return 0;
 }
@@ -768,7 +567,7 @@ field_find(const char *name)
 static int
 validate(struct vctx *c, const json_t *obj, json_t **bodyp)
 {
-	char q[QUOTE_MAX + 4];
+	char q[CHK_QUOTE_SIZE];
 	const struct field *f;
 	const char *key;
 	json_t *v, *val, *body = NULL;
@@ -776,13 +575,14 @@ validate(struct vctx *c, const json_t *obj, json_t **bodyp)
 	int rc;
 
 	if (!json_is_object(obj))
-		return errf(c->err, c->errlen, "listing: must be an object");
+		return chk_errf(c->err, c->errlen,
+		    "listing: must be an object");
 	json_object_foreach((json_t *)obj, key, v) {
 		if ((f = field_find(key)) == NULL)
-			return errf(c->err, c->errlen, "%s: unknown field",
-			    keyname(q, key));
+			return chk_errf(c->err, c->errlen, "%s: unknown field",
+			    chk_keyname(q, key));
 		if ((f->flags & F_HEADER) && !c->header)
-			return errf(c->err, c->errlen,
+			return chk_errf(c->err, c->errlen,
 			    "%s: not allowed in a record body", key);
 	}
 	if ((body = json_object()) == NULL)
@@ -791,7 +591,8 @@ validate(struct vctx *c, const json_t *obj, json_t **bodyp)
 		f = &fields[i];
 		v = json_object_get(obj, f->name);
 		if (v == NULL && (f->flags & F_REQUIRED)) {
-			rc = errf(c->err, c->errlen, "%s: missing", f->name);
+			rc = chk_errf(c->err, c->errlen, "%s: missing",
+			    f->name);
 			goto fail;
 		}
 		if (v == NULL && !(f->flags & F_ABSENT))
@@ -813,7 +614,7 @@ validate(struct vctx *c, const json_t *obj, json_t **bodyp)
 		json_decref(body);
 	return 0;
 nomem:
-	errf(c->err, c->errlen, "listing: out of memory");
+	chk_errf(c->err, c->errlen, "listing: out of memory");
 	rc = MENTOR_ENOMEM;
 fail:
 	json_decref(body);
@@ -862,14 +663,14 @@ listing_body_check(const uint8_t *body, size_t len, char *err, size_t errlen)
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (len > LISTING_BODY_MAX) {
-		errf(err, errlen, "body: larger than %u bytes",
+		chk_errf(err, errlen, "body: larger than %u bytes",
 		    LISTING_BODY_MAX);
 		return MENTOR_ETOOBIG;
 	}
 	obj = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES,
 	    &jerr);
 	if (obj == NULL)
-		return errf(err, errlen, "body: not JSON: %s (line %d, "
+		return chk_errf(err, errlen, "body: not JSON: %s (line %d, "
 		    "column %d)", jerr.text, jerr.line, jerr.column);
 	memset(&dummy, 0, sizeof(dummy));
 	memset(&c, 0, sizeof(c));

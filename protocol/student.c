@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,67 +13,10 @@
 #include "util.h"
 #include "listing.h"
 #include "student.h"
+#include "check.h"
 
-#define QUOTE_MAX	40
 #define CSV_COLUMNS	11
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
-static int errf(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return MENTOR_EINVAL;
-}
-
-/* quote: printable, shortened form of untrusted bytes; out: QUOTE_MAX+4. */
-static const char *
-quote(char *out, const char *s, size_t n)
-{
-	size_t i, m = n > QUOTE_MAX ? QUOTE_MAX : n;
-
-	for (i = 0; i < m; i++)
-		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-	if (m < n) {
-		memcpy(out + m, "...", 3);
-		m += 3;
-	}
-	out[m] = '\0';
-	return out;
-}
-
-/* keyname: an untrusted object key as a message names it ("" if empty). */
-static const char *
-keyname(char *out, const char *key)
-{
-	if (key[0] == '\0')
-		return "\"\"";
-	return quote(out, key, strlen(key));
-}
-
-/* get_string: a JSON string without NUL bytes. */
-static int
-get_string(const json_t *v, const char *path, const char **s, size_t *n,
-    char *err, size_t errlen)
-{
-	*s = "";
-	*n = 0;
-	if (!json_is_string(v))
-		return errf(err, errlen, "%s: must be a string", path);
-	*s = json_string_value(v);
-	*n = json_string_length(v);
-	if (strlen(*s) != *n)
-		return errf(err, errlen, "%s: contains a NUL character", path);
-	return 0;
-}
 
 static int
 new_value(json_t *v, json_t **val)
@@ -96,10 +38,10 @@ check_id(const char *name, const json_t *v, json_t **val, char *err,
 	size_t i, n;
 	int rc;
 
-	if ((rc = get_string(v, name, &s, &n, err, errlen)) != 0)
+	if ((rc = chk_string(v, name, &s, &n, err, errlen)) != 0)
 		return rc;
 	if (n < 1 || n > STUDENT_ID_MAX)
-		return errf(err, errlen, "%s: must be 1 to %d bytes", name,
+		return chk_errf(err, errlen, "%s: must be 1 to %d bytes", name,
 		    STUDENT_ID_MAX);
 	for (i = 0; i < n; i++) {
 		int c = (unsigned char)s[i];
@@ -107,7 +49,7 @@ check_id(const char *name, const json_t *v, json_t **val, char *err,
 		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
 		    !(c >= '0' && c <= '9') && c != '.' && c != '_' &&
 		    c != '-')
-			return errf(err, errlen, "%s: only A-Z, a-z, 0-9, "
+			return chk_errf(err, errlen, "%s: only A-Z, a-z, 0-9, "
 			    "'.', '_' and '-' allowed", name);
 	}
 	return new_value(json_stringn(s, n), val);
@@ -117,139 +59,52 @@ static int
 check_name(const char *name, const json_t *v, json_t **val, char *err,
     size_t errlen)
 {
-	const char *s;
-	size_t i, n;
 	int rc;
 
-	if ((rc = get_string(v, name, &s, &n, err, errlen)) != 0)
+	if ((rc = chk_text(v, name, STUDENT_NAME_MAX, 0, err, errlen)) != 0)
 		return rc;
-	if (n == 0)
-		return errf(err, errlen, "%s: must not be empty", name);
-	if (n > STUDENT_NAME_MAX)
-		return errf(err, errlen, "%s: longer than %d bytes", name,
-		    STUDENT_NAME_MAX);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		/* C0, DEL and the C1 controls U+0080..U+009F. */
-		if (c < 0x20 || c == 0x7f || (c == 0xc2 && i + 1 < n &&
-		    (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0x9f))
-			return errf(err, errlen,
-			    "%s: contains a control character", name);
-	}
-	return new_value(json_stringn(s, n), val);
+	return new_value(json_deep_copy(v), val);
 }
 
 static int
 check_birth_date(const char *name, const json_t *v, json_t **val, char *err,
     size_t errlen)
 {
-	const char *s;
-	size_t n;
 	int32_t days;
 	int rc;
 
-	if ((rc = get_string(v, name, &s, &n, err, errlen)) != 0)
+	if ((rc = chk_date(v, name, &days, err, errlen)) != 0)
 		return rc;
-	if (date_parse(s, &days) != 0)
-		return errf(err, errlen, "%s: not a date (YYYY-MM-DD)", name);
 	if (days < days_from_civil(STUDENT_BIRTH_YEAR_MIN, 1, 1) ||
 	    days >= days_from_civil(STUDENT_BIRTH_YEAR_MAX + 1, 1, 1))
-		return errf(err, errlen, "%s: year must be %d to %d", name,
+		return chk_errf(err, errlen, "%s: year must be %d to %d", name,
 		    STUDENT_BIRTH_YEAR_MIN, STUDENT_BIRTH_YEAR_MAX);
-	return new_value(json_stringn(s, n), val);
+	return new_value(json_deep_copy(v), val);
 }
 
 static int
 check_grade(const char *name, const json_t *v, json_t **val, char *err,
     size_t errlen)
 {
-	json_int_t g;
+	int rc;
 
-	if (!json_is_integer(v) || (g = json_integer_value(v)) < 0 ||
-	    g > STUDENT_GRADE_MAX)
-		return errf(err, errlen, "%s: must be an integer 0 to %d", name,
-		    STUDENT_GRADE_MAX);
-	return new_value(json_integer(g), val);
+	if ((rc = chk_grade(v, name, STUDENT_GRADE_MAX, err, errlen)) != 0)
+		return rc;
+	return new_value(json_integer(json_integer_value(v)), val);
 }
 
 static int
 check_competencies(const char *name, const json_t *v, json_t **val,
     char *err, size_t errlen)
 {
-	char q[QUOTE_MAX + 4];
-	const char *key;
-	json_t *lv, *obj, *n;
-	json_int_t l;
+	int rc;
 
 	if (v == NULL)
 		return new_value(json_object(), val);
-	if (!json_is_object(v))
-		return errf(err, errlen, "%s: must be an object", name);
-	if (json_object_size(v) > STUDENT_COMPETENCIES_MAX)
-		return errf(err, errlen, "%s: more than %d entries", name,
-		    STUDENT_COMPETENCIES_MAX);
-	json_object_foreach((json_t *)v, key, lv) {
-		if (!competency_id_valid(key))
-			return errf(err, errlen,
-			    "%s: malformed competency id \"%s\"", name,
-			    quote(q, key, strlen(key)));
-		if (!json_is_integer(lv))
-			return errf(err, errlen, "%s.%s: must be an integer",
-			    name, key);
-		l = json_integer_value(lv);
-		if (l < 0 || l > LEVEL_MAX)
-			return errf(err, errlen, "%s.%s: must be 0 to %d",
-			    name, key, LEVEL_MAX);
-	}
-	if ((obj = json_object()) == NULL)
-		return MENTOR_ENOMEM;
-	json_object_foreach((json_t *)v, key, lv) {
-		if ((n = json_integer(json_integer_value(lv))) == NULL ||
-		    json_object_set_new(obj, key, n) != 0) {
-			json_decref(obj);
-			return MENTOR_ENOMEM;
-		}
-	}
-	*val = obj;
-	return 0;
-}
-
-/*
- * string_list: an array of at most max distinct strings passing pred; a
- * bad one is reported as "PATH[i]: WHAT \"value\"HINT".
- */
-static int
-string_list(const char *path, const json_t *v, size_t max,
-    int (*pred)(const char *), const char *what, const char *hint,
-    json_t **val, char *err, size_t errlen)
-{
-	char sub[64], q[QUOTE_MAX + 4];
-	const char *s;
-	size_t i, j, n;
-	int rc;
-
-	if (!json_is_array(v))
-		return errf(err, errlen, "%s: must be an array", path);
-	if (json_array_size(v) > max)
-		return errf(err, errlen, "%s: more than %zu entries", path,
-		    max);
-	for (i = 0; i < json_array_size(v); i++) {
-		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-		if ((rc = get_string(json_array_get(v, i), sub, &s, &n, err,
-		    errlen)) != 0)
-			return rc;
-		if (!pred(s))
-			return errf(err, errlen, "%s: %s \"%s\"%s", sub,
-			    what, quote(q, s, n), hint);
-		for (j = 0; j < i; j++)
-			if (strcmp(s, json_string_value(
-			    json_array_get(v, j))) == 0)
-				return errf(err, errlen,
-				    "%s: duplicate \"%s\"", sub,
-				    quote(q, s, n));
-	}
+	if ((rc = chk_competency_levels(v, name, STUDENT_COMPETENCIES_MAX,
+	    err, errlen)) != 0)
+		return rc;
+	/* Every value is an integer now: a copy is the normal form. */
 	return new_value(json_deep_copy(v), val);
 }
 
@@ -257,50 +112,23 @@ static int
 check_goals(const char *name, const json_t *v, json_t **val, char *err,
     size_t errlen)
 {
-	static const struct {
-		const char	*key;
-		size_t		 max;
-		int		(*pred)(const char *);
-		const char	*what;
-	} lists[] = {
-		{ "clusters", STUDENT_CLUSTERS_MAX, cluster_code_valid,
-		    "unknown career cluster" },
-		{ "occupations", STUDENT_OCCUPATIONS_MAX,
-		    occupation_code_valid,
-		    "not an O*NET-SOC code (NN-NNNN.NN):" },
-	};
-	char path[64], q[QUOTE_MAX + 4];
-	const char *key;
+	static const char *const keys[] = { "clusters", "occupations" };
 	json_t *goals, *f, *a;
 	size_t i;
 	int rc;
 
-	if (v != NULL && !json_is_object(v))
-		return errf(err, errlen, "%s: must be an object", name);
-	if (v != NULL) {
-		json_object_foreach((json_t *)v, key, f) {
-			if (strcmp(key, "clusters") != 0 &&
-			    strcmp(key, "occupations") != 0)
-				return errf(err, errlen, "%s.%s: unknown field",
-				    name, keyname(q, key));
-		}
-	}
+	if (v != NULL && (rc = chk_goals(v, name, STUDENT_CLUSTERS_MAX,
+	    STUDENT_OCCUPATIONS_MAX, 0, err, errlen)) != 0)
+		return rc;
+	/* Normalized: both lists, empty when absent. */
 	if ((goals = json_object()) == NULL)
 		return MENTOR_ENOMEM;
-	for (i = 0; i < NELEM(lists); i++) {
-		f = v == NULL ? NULL : json_object_get(v, lists[i].key);
-		snprintf(path, sizeof(path), "%s.%s", name, lists[i].key);
-		a = NULL;
-		if (f == NULL)
-			rc = new_value(json_array(), &a);
-		else
-			rc = string_list(path, f, lists[i].max, lists[i].pred,
-			    lists[i].what, "", &a, err, errlen);
-		if (rc == 0 && json_object_set_new(goals, lists[i].key, a) != 0)
-			rc = MENTOR_ENOMEM;
-		if (rc != 0) {
+	for (i = 0; i < NELEM(keys); i++) {
+		f = v == NULL ? NULL : json_object_get(v, keys[i]);
+		a = f == NULL ? json_array() : json_deep_copy(f);
+		if (a == NULL || json_object_set_new(goals, keys[i], a) != 0) {
 			json_decref(goals);
-			return rc;
+			return MENTOR_ENOMEM;
 		}
 	}
 	*val = goals;
@@ -323,10 +151,10 @@ check_distance(const char *name, const json_t *v, json_t **val, char *err,
 	if (v == NULL)
 		return new_value(json_integer(STUDENT_DISTANCE_DEFAULT), val);
 	if (!json_is_number(v))
-		return errf(err, errlen, "%s: must be a number", name);
+		return chk_errf(err, errlen, "%s: must be a number", name);
 	d = json_number_value(v);
 	if (!(d >= 0 && d <= STUDENT_DISTANCE_MAX))
-		return errf(err, errlen, "%s: must be 0 to %d", name,
+		return chk_errf(err, errlen, "%s: must be 0 to %d", name,
 		    STUDENT_DISTANCE_MAX);
 	if (d == floor(d))
 		return new_value(json_integer((json_int_t)d), val);
@@ -337,13 +165,18 @@ static int
 check_modality(const char *name, const json_t *v, json_t **val, char *err,
     size_t errlen)
 {
+	int rc;
+
 	if (v == NULL)
 		return new_value(json_pack("[sss]", "in_person", "virtual",
 		    "hybrid"), val);
 	if (json_is_array(v) && json_array_size(v) == 0)
-		return errf(err, errlen, "%s: must not be empty", name);
-	return string_list(name, v, 3, modality_valid, "unknown modality",
-	    " (in_person, virtual, hybrid)", val, err, errlen);
+		return chk_errf(err, errlen, "%s: must not be empty", name);
+	if ((rc = chk_string_list(v, name, 3, modality_valid,
+	    "unknown modality", " (in_person, virtual, hybrid)", err,
+	    errlen)) != 0)
+		return rc;
+	return new_value(json_deep_copy(v), val);
 }
 
 #define F_REQUIRED	0x1	/* "FIELD: missing" when absent */
@@ -380,7 +213,7 @@ field_known(const char *name)
 int
 student_parse(const json_t *obj, json_t **out, char *err, size_t errlen)
 {
-	char q[QUOTE_MAX + 4];
+	char q[CHK_QUOTE_SIZE];
 	const struct field *f;
 	const char *key;
 	json_t *v, *val, *norm = NULL;
@@ -390,11 +223,11 @@ student_parse(const json_t *obj, json_t **out, char *err, size_t errlen)
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (!json_is_object(obj))
-		return errf(err, errlen, "student: must be an object");
+		return chk_errf(err, errlen, "student: must be an object");
 	json_object_foreach((json_t *)obj, key, v) {
 		if (!field_known(key))
-			return errf(err, errlen, "%s: unknown field",
-			    keyname(q, key));
+			return chk_errf(err, errlen, "%s: unknown field",
+			    chk_keyname(q, key));
 	}
 	if ((norm = json_object()) == NULL)
 		goto nomem;
@@ -402,7 +235,7 @@ student_parse(const json_t *obj, json_t **out, char *err, size_t errlen)
 		f = &fields[i];
 		v = json_object_get(obj, f->name);
 		if (v == NULL && (f->flags & F_REQUIRED)) {
-			rc = errf(err, errlen, "%s: missing", f->name);
+			rc = chk_errf(err, errlen, "%s: missing", f->name);
 			goto fail;
 		}
 		if (v == NULL && !(f->flags & F_ABSENT))
@@ -419,7 +252,7 @@ student_parse(const json_t *obj, json_t **out, char *err, size_t errlen)
 	*out = norm;
 	return 0;
 nomem:
-	errf(err, errlen, "student: out of memory");
+	chk_errf(err, errlen, "student: out of memory");
 	rc = MENTOR_ENOMEM;
 fail:
 	json_decref(norm);
@@ -430,12 +263,12 @@ fail:
 static void
 item_label(char *out, size_t outlen, size_t idx, const json_t *item)
 {
-	char q[QUOTE_MAX + 4];
+	char q[CHK_QUOTE_SIZE];
 	const json_t *id = json_object_get(item, "id");
 
 	if (json_is_string(id) && json_string_length(id) > 0)
 		snprintf(out, outlen, "item %zu (%s)", idx,
-		    quote(q, json_string_value(id), strlen(
+		    chk_quote(q, json_string_value(id), strlen(
 		    json_string_value(id))));
 	else
 		snprintf(out, outlen, "item %zu", idx);
@@ -456,14 +289,15 @@ student_parse_array(const char *buf, size_t len, json_t **out, char *err,
 		err[0] = '\0';
 	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (doc == NULL)
-		return errf(err, errlen, "not valid JSON: %s (line %d, "
+		return chk_errf(err, errlen, "not valid JSON: %s (line %d, "
 		    "column %d)", jerr.text, jerr.line, jerr.column);
 	if (!json_is_array(doc)) {
-		rc = errf(err, errlen, "not a JSON array of students");
+		rc = chk_errf(err, errlen, "not a JSON array of students");
 		goto fail;
 	}
 	if (json_array_size(doc) > STUDENT_ITEMS_MAX) {
-		errf(err, errlen, "more than %d students", STUDENT_ITEMS_MAX);
+		chk_errf(err, errlen, "more than %d students",
+		    STUDENT_ITEMS_MAX);
 		rc = MENTOR_ETOOBIG;
 		goto fail;
 	}
@@ -477,13 +311,13 @@ student_parse_array(const char *buf, size_t len, json_t **out, char *err,
 		if (rc == MENTOR_ENOMEM)
 			goto nomem;
 		if (rc != 0) {
-			errf(err, errlen, "%s: %s", label, inner);
+			chk_errf(err, errlen, "%s: %s", label, inner);
 			goto fail;
 		}
 		id = json_string_value(json_object_get(norm, "id"));
 		if ((prev = json_object_get(ids, id)) != NULL) {
 			json_decref(norm);
-			rc = errf(err, errlen, "%s: id: duplicate of item %"
+			rc = chk_errf(err, errlen, "%s: id: duplicate of item %"
 			    JSON_INTEGER_FORMAT, label,
 			    json_integer_value(prev));
 			goto fail;
@@ -501,7 +335,7 @@ student_parse_array(const char *buf, size_t len, json_t **out, char *err,
 	*out = arr;
 	return 0;
 nomem:
-	errf(err, errlen, "out of memory");
+	chk_errf(err, errlen, "out of memory");
 	rc = MENTOR_ENOMEM;
 fail:
 	json_decref(ids);
@@ -625,7 +459,7 @@ static int
 cell_competencies(const struct cell *c, json_t **out, char *err,
     size_t errlen)
 {
-	char q[QUOTE_MAX + 4], key[COMPETENCY_ID_MAX + 2];
+	char q[CHK_QUOTE_SIZE], key[COMPETENCY_ID_MAX + 2];
 	const char *item, *eq;
 	struct cell lv;
 	json_t *obj, *n;
@@ -642,21 +476,21 @@ cell_competencies(const struct cell *c, json_t **out, char *err,
 		if (len == 0)
 			continue;
 		if ((eq = memchr(item, '=', len)) == NULL) {
-			errf(err, errlen, "competencies: \"%s\" is not "
-			    "id=level", quote(q, item, len));
+			chk_errf(err, errlen, "competencies: \"%s\" is not "
+			    "id=level", chk_quote(q, item, len));
 			goto fail;
 		}
 		klen = (size_t)(eq - item);
 		if (klen == 0 || klen > COMPETENCY_ID_MAX) {
-			errf(err, errlen, "competencies: malformed "
-			    "competency id \"%s\"", quote(q, item, klen));
+			chk_errf(err, errlen, "competencies: malformed "
+			    "competency id \"%s\"", chk_quote(q, item, klen));
 			goto fail;
 		}
 		memcpy(key, item, klen);
 		key[klen] = '\0';
 		if (json_object_get(obj, key) != NULL) {
-			errf(err, errlen, "competencies: duplicate \"%s\"",
-			    quote(q, key, klen));
+			chk_errf(err, errlen, "competencies: duplicate \"%s\"",
+			    chk_quote(q, key, klen));
 			goto fail;
 		}
 		lv.p = eq + 1;
@@ -801,26 +635,27 @@ student_parse_csv(const char *buf, size_t len, json_t **out, char *err,
 		if (n > 0 && line[n - 1] == '\r')
 			n--;
 		if (n > STUDENT_CSV_LINE_MAX) {
-			errf(err, errlen, "line %zu: longer than %d bytes",
+			chk_errf(err, errlen, "line %zu: longer than %d bytes",
 			    lineno, STUDENT_CSV_LINE_MAX);
 			rc = MENTOR_ETOOBIG;
 			goto fail;
 		}
 		if (memchr(line, '\0', n) != NULL) {
-			rc = errf(err, errlen, "line %zu: contains a NUL byte",
-			    lineno);
+			rc = chk_errf(err, errlen,
+			    "line %zu: contains a NUL byte", lineno);
 			goto fail;
 		}
 		if (!utf8_valid((const unsigned char *)line, n)) {
-			rc = errf(err, errlen, "line %zu: not valid UTF-8",
+			rc = chk_errf(err, errlen, "line %zu: not valid UTF-8",
 			    lineno);
 			goto fail;
 		}
 		if (lineno == 1) {
 			if (n != strlen(STUDENT_CSV_HEADER) ||
 			    memcmp(line, STUDENT_CSV_HEADER, n) != 0) {
-				rc = errf(err, errlen, "line 1: header must "
-				    "be %s", STUDENT_CSV_HEADER);
+				rc = chk_errf(err, errlen,
+				    "line 1: header must be %s",
+				    STUDENT_CSV_HEADER);
 				goto fail;
 			}
 			continue;
@@ -832,19 +667,20 @@ student_parse_csv(const char *buf, size_t len, json_t **out, char *err,
 			continue;
 		}
 		if (first_empty != 0) {
-			rc = errf(err, errlen, "line %zu: empty line",
+			rc = chk_errf(err, errlen, "line %zu: empty line",
 			    first_empty);
 			goto fail;
 		}
 		if (++count > STUDENT_ITEMS_MAX) {
-			errf(err, errlen, "line %zu: more than %d students",
+			chk_errf(err, errlen, "line %zu: more than %d students",
 			    lineno, STUDENT_ITEMS_MAX);
 			rc = MENTOR_ETOOBIG;
 			goto fail;
 		}
 		if (memchr(line, '"', n) != NULL) {
-			rc = errf(err, errlen, "line %zu: quoted fields are "
-			    "not supported", lineno);
+			rc = chk_errf(err, errlen,
+			    "line %zu: quoted fields are not supported",
+			    lineno);
 			goto fail;
 		}
 		ncells = 0;
@@ -860,15 +696,16 @@ student_parse_csv(const char *buf, size_t len, json_t **out, char *err,
 				cells[ncells].p = line + i + 1;
 		}
 		if (ncells != CSV_COLUMNS) {
-			rc = errf(err, errlen, "line %zu: expected %d fields, "
-			    "found %zu", lineno, CSV_COLUMNS, ncells);
+			rc = chk_errf(err, errlen,
+			    "line %zu: expected %d fields, found %zu", lineno,
+			    CSV_COLUMNS, ncells);
 			goto fail;
 		}
 		row = NULL;
 		if ((rc = csv_row(cells, &row, inner, sizeof(inner))) != 0) {
 			if (rc == MENTOR_ENOMEM)
 				goto nomem;
-			errf(err, errlen, "line %zu: %s", lineno, inner);
+			chk_errf(err, errlen, "line %zu: %s", lineno, inner);
 			goto fail;
 		}
 		rc = student_parse(row, &norm, inner, sizeof(inner));
@@ -876,7 +713,7 @@ student_parse_csv(const char *buf, size_t len, json_t **out, char *err,
 		if (rc == MENTOR_ENOMEM)
 			goto nomem;
 		if (rc != 0) {
-			errf(err, errlen, "line %zu: %s", lineno,
+			chk_errf(err, errlen, "line %zu: %s", lineno,
 			    csv_path(inner));
 			goto fail;
 		}
@@ -884,7 +721,7 @@ student_parse_csv(const char *buf, size_t len, json_t **out, char *err,
 		    json_object_get(norm, "id")));
 		if (prev != NULL) {
 			json_decref(norm);
-			rc = errf(err, errlen, "line %zu: id: duplicate of "
+			rc = chk_errf(err, errlen, "line %zu: id: duplicate of "
 			    "line %" JSON_INTEGER_FORMAT, lineno,
 			    json_integer_value(prev));
 			goto fail;
@@ -899,14 +736,14 @@ student_parse_csv(const char *buf, size_t len, json_t **out, char *err,
 			goto nomem;
 	}
 	if (lineno == 0) {
-		rc = errf(err, errlen, "line 1: missing header");
+		rc = chk_errf(err, errlen, "line 1: missing header");
 		goto fail;
 	}
 	json_decref(ids);
 	*out = arr;
 	return 0;
 nomem:
-	errf(err, errlen, "out of memory");
+	chk_errf(err, errlen, "out of memory");
 	rc = MENTOR_ENOMEM;
 fail:
 	json_decref(ids);
