@@ -91,8 +91,18 @@ check_match "a school refuses to apply to a full listing" "is full" "$out"
 check_eq "application list on the school shows each status" "accepted declined" \
     "$(ctl "$sch" --json application list | json '" ".join(a["status"] for a in sorted(d, key=lambda a: a["id"]) if a["id"] in ("'"$A1"'","'"$A2"'")) if False else " ".join([a["status"] for a in d if a["id"]=="'"$A1"'"] + [a["status"] for a in d if a["id"]=="'"$A2"'"])')"
 
+# Delivery survives the employer being down: stored, then reconciled.
+kill -9 "$(cat "$emp.pid")"; wait "$(cat "$emp.pid")" 2>/dev/null
+A6=$(ctl "$sch" --json apply S4 "$L2" | json 'd["id"]')
+check_match "an adult applies while the employer is down" '^[0-9a-f]{32}$' "$A6"
+node_start "$emp"
+check "  ...and the employer has it after it restarts" \
+    wait_for 30 sh -c "'$MENTORCTL' -d '$emp' application show '$A6' >/dev/null 2>&1"
+check_eq "  ...once" 1 \
+    "$(ctl "$emp" --json application list | json 'len([a for a in d if a["id"]=="'"$A6"'"])')"
+
 # The audit log: disclosures recorded, chain intact, tampering shows.
-check_eq "the audit log records each disclosure" 3 \
+check_eq "the audit log records each disclosure" 4 \
     "$(ctl "$sch" --json audit list | json 'len([e for e in d if e["action"]=="disclose"])')"
 check_eq "  ...naming the fields and the recipient, not the student's name" "True" \
     "$(ctl "$sch" --json audit list | json 'all("fields" in e and len(e["to"])==64 for e in d if e["action"]=="disclose") and "Zelphine" not in str(d)')"
