@@ -95,6 +95,24 @@ read_secret(const char *dir, const char *name, uint8_t *buf, size_t len,
 	return 0;
 }
 
+/* mkdir_parents: creates the missing parents of path (mode 0700). */
+static void
+mkdir_parents(const char *path)
+{
+	char p[PATH_MAX];
+	size_t i;
+
+	snprintf(p, sizeof(p), "%s", path);
+	for (i = 1; p[i]; i++) {
+		if (p[i] != '/')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, 0700) == -1 && errno != EEXIST)
+			return;
+		p[i] = '/';
+	}
+}
+
 static int
 dir_holds_node(const char *dir)
 {
@@ -149,6 +167,8 @@ node_init(const char *dir, const char *name, int role, const char *listen,
 		snprintf(err, errlen, "%s: path too long", dir);
 		return MENTOR_EINVAL;
 	}
+	if (mkdir(dir, 0700) == -1 && errno == ENOENT)
+		mkdir_parents(dir);	/* ~/.local/state may not exist yet */
 	if (mkdir(dir, 0700) == -1) {
 		if (errno != EEXIST) {
 			snprintf(err, errlen, "%s: %s", dir, strerror(errno));

@@ -81,6 +81,14 @@ check "after kill -9 the node restarts" node_start "$d"
 id2=$(ctl "$d" --json status | json 'd["node_id"]')
 check_eq "  ...with the same node id" "$id1" "$id2"
 
+h=$T/home
+HOME=$h MENTORD_HOME= "$MENTORD" init --name dflt --role hub >/dev/null
+check "without -d, init uses ~/.local/state/mentord" test -f "$h/.local/state/mentord/mentord.conf"
+check "  ...and mentorctl finds it there (not running)" sh -c \
+    "HOME='$h' MENTORD_HOME= '$MENTORCTL' status 2>&1 | grep -q 'not running'"
+MENTORD_HOME=$T/viaenv "$MENTORD" init --name env --role hub >/dev/null
+check "with \$MENTORD_HOME, init uses it" test -f "$T/viaenv/mentord.conf"
+
 out=$(ctl "$d" frobnicate 2>&1); rc=$?
 check_eq "unknown mentorctl command exits 2" 2 "$rc"
 check_match "  ...and names it" 'unknown command "frobnicate"' "$out"
