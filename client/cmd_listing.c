@@ -163,19 +163,8 @@ listing_show(struct ctl *c, const struct ctl_args *a)
 static int
 listing_withdraw(struct ctl *c, const struct ctl_args *a)
 {
-	json_t *r;
-	int rc;
-
-	rc = ctl_call(c, "listing.withdraw", json_pack("{s:s}", "id",
-	    a->argv[0]), NULL, 0, &r, NULL, NULL);
-	if (rc != EX_OK)
-		return rc;
-	if (c->json)
-		ctl_print_json(r);
-	else
-		printf("withdrew %s\n", ctl_str(r, "id"));
-	json_decref(r);
-	return EX_OK;
+	return ctl_run(c, "listing.withdraw", json_pack("{s:s}", "id",
+	    a->argv[0]), "withdrew", "id");
 }
 
 static int
@@ -306,38 +295,18 @@ records_import(struct ctl *c, const struct ctl_args *a)
 static int
 trust_add(struct ctl *c, const struct ctl_args *a)
 {
-	json_t *r, *args;
-	int rc;
+	json_t *args = json_pack("{s:s}", "node_id", a->argv[0]);
 
-	args = json_pack("{s:s}", "node_id", a->argv[0]);
 	if (a->opt[0])
 		json_object_set_new(args, "note", json_string(a->opt[0]));
-	if ((rc = ctl_call(c, "trust.add", args, NULL, 0, &r, NULL,
-	    NULL)) != EX_OK)
-		return rc;
-	if (c->json)
-		ctl_print_json(r);
-	else
-		printf("trusting %s\n", ctl_str(r, "node_id"));
-	json_decref(r);
-	return EX_OK;
+	return ctl_run(c, "trust.add", args, "trusting", "node_id");
 }
 
 static int
 trust_remove(struct ctl *c, const struct ctl_args *a)
 {
-	json_t *r;
-	int rc;
-
-	if ((rc = ctl_call(c, "trust.remove", json_pack("{s:s}", "node_id",
-	    a->argv[0]), NULL, 0, &r, NULL, NULL)) != EX_OK)
-		return rc;
-	if (c->json)
-		ctl_print_json(r);
-	else
-		printf("no longer trusting %s\n", ctl_str(r, "node_id"));
-	json_decref(r);
-	return EX_OK;
+	return ctl_run(c, "trust.remove", json_pack("{s:s}", "node_id",
+	    a->argv[0]), "no longer trusting", "node_id");
 }
 
 static int

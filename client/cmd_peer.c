@@ -15,22 +15,6 @@ num(const json_t *o, const char *k)
 }
 
 static int
-simple(struct ctl *c, const char *cmd, json_t *args, const char *verb)
-{
-	json_t *r;
-	int rc;
-
-	if ((rc = ctl_call(c, cmd, args, NULL, 0, &r, NULL, NULL)) != EX_OK)
-		return rc;
-	if (c->json)
-		ctl_print_json(r);
-	else
-		printf("%s %s\n", verb, ctl_str(r, "node_id"));
-	json_decref(r);
-	return EX_OK;
-}
-
-static int
 peer_add(struct ctl *c, const struct ctl_args *a)
 {
 	json_t *args = json_pack("{s:s,s:s}", "endpoint", a->argv[0],
@@ -39,14 +23,14 @@ peer_add(struct ctl *c, const struct ctl_args *a)
 	if (a->opt[0])
 		json_object_set_new(args, "organization",
 		    json_string(a->opt[0]));
-	return simple(c, "peer.add", args, "added peer");
+	return ctl_run(c, "peer.add", args, "added peer", "node_id");
 }
 
 static int
 peer_remove(struct ctl *c, const struct ctl_args *a)
 {
-	return simple(c, "peer.remove", json_pack("{s:s}", "node_id",
-	    a->argv[0]), "removed peer");
+	return ctl_run(c, "peer.remove", json_pack("{s:s}", "node_id",
+	    a->argv[0]), "removed peer", "node_id");
 }
 
 static int

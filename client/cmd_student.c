@@ -147,18 +147,8 @@ student_show(struct ctl *c, const struct ctl_args *a)
 static int
 student_delete(struct ctl *c, const struct ctl_args *a)
 {
-	json_t *r;
-	int rc;
-
-	if ((rc = ctl_call(c, "student.delete", json_pack("{s:s}", "id",
-	    a->argv[0]), NULL, 0, &r, NULL, NULL)) != EX_OK)
-		return rc;
-	if (c->json)
-		ctl_print_json(r);
-	else
-		printf("deleted student %s\n", ctl_str(r, "id"));
-	json_decref(r);
-	return EX_OK;
+	return ctl_run(c, "student.delete", json_pack("{s:s}", "id",
+	    a->argv[0]), "deleted student", "id");
 }
 
 static int

@@ -41,6 +41,23 @@ ctl_str(const json_t *o, const char *k)
 	return s ? s : "";
 }
 
+int
+ctl_run(struct ctl *c, const char *cmd, json_t *args, const char *verb,
+    const char *key)
+{
+	json_t *r;
+	int rc;
+
+	if ((rc = ctl_call(c, cmd, args, NULL, 0, &r, NULL, NULL)) != EX_OK)
+		return rc;
+	if (c->json)
+		ctl_print_json(r);
+	else
+		printf("%s %s\n", verb, ctl_str(r, key));
+	json_decref(r);
+	return EX_OK;
+}
+
 void
 ctl_print_json(const json_t *j)
 {

@@ -57,6 +57,13 @@ int	ctl_call(struct ctl *, const char *cmd, json_t *args,
 	    const uint8_t *data, size_t datalen, json_t **result,
 	    uint8_t **rdata, size_t *rdatalen);
 
+/*
+ * ctl_run: ctl_call, then prints the result: as JSON with --json, else
+ * "VERB VALUE" where VALUE is the result's string member key.
+ */
+int	ctl_run(struct ctl *, const char *cmd, json_t *args, const char *verb,
+	    const char *key);
+
 /* ctl_err: prints "mentorctl: ..." to stderr and returns code. */
 int	ctl_err(int code, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
