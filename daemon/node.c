@@ -238,6 +238,20 @@ struct conf_parse {
 	char		 bad[128];
 };
 
+/* conf_int: a decimal integer in [min, max], or -1. */
+static int
+conf_int(const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+		return -1;
+	return (int)v;
+}
+
 static int
 conf_handler(void *arg, const char *section, const char *key,
     const char *value)
@@ -268,12 +282,12 @@ conf_handler(void *arg, const char *section, const char *key,
 		snprintf(c->data_dir, sizeof(c->data_dir), "%s", value);
 	} else if (strcmp(section, "peer") == 0 &&
 	    strcmp(key, "heartbeat_ms") == 0) {
-		if ((v = atoi(value)) < 100 || v > 600000)
+		if ((v = conf_int(value, 100, 600000)) < 0)
 			goto bad;
 		c->heartbeat_ms = v;
 	} else if (strcmp(section, "peer") == 0 &&
 	    strcmp(key, "sync_interval_s") == 0) {
-		if ((v = atoi(value)) < 1 || v > 86400)
+		if ((v = conf_int(value, 1, 86400)) < 0)
 			goto bad;
 		c->sync_s = v;
 	} else if (strcmp(section, "peer") == 0 &&
