@@ -40,6 +40,8 @@
 #define SUSPEND_MS	(10 * 60 * 1000)
 #define SYNC_STALL_MS	15000
 #define WANT_WINDOW	2		/* WANTs in flight */
+#define CERT_LIFE_MS	(365LL * 86400 * 1000)
+#define CERT_RENEW_MS	(30LL * 86400 * 1000)	/* and at every start */
 
 enum sync_state { SYNC_IDLE, SYNC_RECON, SYNC_FETCH };
 
@@ -90,7 +92,7 @@ struct peers {
 	struct rset	*set;
 	uint32_t	 next_session;
 	unsigned	 gen;
-	int64_t		 heartbeat_ms, sync_ms, last_node_rec;
+	int64_t		 heartbeat_ms, sync_ms, last_node_rec, last_certs;
 	struct buf {
 		uint8_t	*b;
 		size_t	 len, cap;
@@ -849,6 +851,8 @@ peer_new(struct peers *ps, const uint8_t key[REC_KEY_LEN],
 /* ---- timers ------------------------------------------------------- */
 
 static void publish_node_record(struct peers *ps);
+static int certify(struct peers *, const struct peer *, int64_t, char *,
+    size_t);
 
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
@@ -905,6 +909,18 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	}
 	if (now - ps->last_node_rec > 86400LL * 1000)
 		publish_node_record(ps);
+	/* A hub renews its peers' certificates long before they lapse. */
+	if (ps->node->conf.role == ROLE_HUB && now - ps->last_certs >
+	    CERT_RENEW_MS) {
+		char err[256];
+
+		for (i = 0; i < ps->n; i++)
+			if (certify(ps, ps->p[i], CERT_LIFE_MS, err,
+			    sizeof(err)) != 0)
+				log_warn("peer: cannot renew the certificate "
+				    "of %.16s: %s", ps->p[i]->hex, err);
+		ps->last_certs = now;
+	}
 	tv.tv_sec = ps->heartbeat_ms / 1000;
 	tv.tv_usec = (ps->heartbeat_ms % 1000) * 1000;
 	evtimer_add(ps->tick, &tv);
@@ -1284,8 +1300,7 @@ cmd_peer_add(struct cmd_ctx *c)
 		return cmd_fail(c, rc, "store failed");
 	}
 	ps->p[ps->n++] = p;
-	if ((rc = certify(ps, p, 365LL * 86400 * 1000, err,
-	    sizeof(err))) != 0)
+	if ((rc = certify(ps, p, CERT_LIFE_MS, err, sizeof(err))) != 0)
 		log_warn("peer: cannot certify %.16s: %s", p->hex, err);
 	peer_connect(ps, p);
 	log_info("peer %.16s added at %s", p->hex, ep);
