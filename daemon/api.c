@@ -201,7 +201,8 @@ arg_student(struct cmd_ctx *c, const char *name, const char **out)
 }
 
 int
-arg_hex(struct cmd_ctx *c, const char *name, uint8_t *out, size_t len)
+arg_hex(struct cmd_ctx *c, const char *name, const char *what, uint8_t *out,
+    size_t len)
 {
 	const char *s;
 	int rc;
@@ -209,8 +210,8 @@ arg_hex(struct cmd_ctx *c, const char *name, uint8_t *out, size_t len)
 	if ((rc = arg_str(c, name, 1, &s)) != 0)
 		return rc;
 	if (hex_decode(out, len, s) != 0)
-		return cmd_fail(c, MENTOR_EINVAL, "%s: expected %zu hex "
-		    "digits", name, 2 * len);
+		return cmd_fail(c, MENTOR_EINVAL, "%s: \"%.80s\" is not a %s "
+		    "(%zu hex digits)", name, s, what, 2 * len);
 	return 0;
 }
 

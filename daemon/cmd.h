@@ -66,8 +66,12 @@ int	arg_bool(struct cmd_ctx *, const char *name, int *out);
  * is that student (naming another is refused with MENTOR_EPERM).
  */
 int	arg_student(struct cmd_ctx *, const char *name, const char **out);
-/* arg_hex: a fixed-length hex argument (len bytes). */
-int	arg_hex(struct cmd_ctx *, const char *name, uint8_t *out, size_t len);
+/*
+ * arg_hex: a required argument of exactly len bytes in hex; otherwise
+ * fails with 'NAME: "VALUE" is not a WHAT (2*len hex digits)'.
+ */
+int	arg_hex(struct cmd_ctx *, const char *name, const char *what,
+	    uint8_t *out, size_t len);
 
 /*
  * student_load: the normalized student object with this id (a new

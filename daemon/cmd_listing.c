@@ -247,20 +247,6 @@ cmd_listing_list(struct cmd_ctx *c)
 }
 
 static int
-arg_listing(struct cmd_ctx *c, uint8_t addr[REC_ADDR_LEN])
-{
-	const char *s;
-	int rc;
-
-	if ((rc = arg_str(c, "id", 1, &s)) != 0)
-		return rc;
-	if (hex_decode(addr, REC_ADDR_LEN, s) != 0)
-		return cmd_fail(c, MENTOR_EINVAL, "id: \"%.80s\" is not a "
-		    "listing id (32 hex digits)", s);
-	return 0;
-}
-
-static int
 missing(struct cmd_ctx *c, int rc, const char *id)
 {
 	if (rc == MENTOR_EWITHDRAWN)
@@ -280,7 +266,7 @@ cmd_listing_show(struct cmd_ctx *c)
 	size_t len;
 	int rc;
 
-	if ((rc = arg_listing(c, addr)) != 0)
+	if ((rc = arg_hex(c, "id", "listing id", addr, REC_ADDR_LEN)) != 0)
 		return rc;
 	arg_str(c, "id", 1, &id);
 	rc = records_current(c->node->records, addr, &buf, &len);
@@ -308,7 +294,7 @@ cmd_listing_withdraw(struct cmd_ctx *c)
 	size_t len;
 	int rc;
 
-	if ((rc = arg_listing(c, addr)) != 0)
+	if ((rc = arg_hex(c, "id", "listing id", addr, REC_ADDR_LEN)) != 0)
 		return rc;
 	arg_str(c, "id", 1, &id);
 	rc = records_current(c->node->records, addr, &buf, &len);
@@ -443,20 +429,6 @@ out:
 	return rc;
 }
 
-static int
-arg_node_id(struct cmd_ctx *c, uint8_t key[REC_KEY_LEN])
-{
-	const char *s;
-	int rc;
-
-	if ((rc = arg_str(c, "node_id", 1, &s)) != 0)
-		return rc;
-	if (hex_decode(key, REC_KEY_LEN, s) != 0)
-		return cmd_fail(c, MENTOR_EINVAL, "node_id: \"%.80s\" is not "
-		    "a node id (64 hex digits)", s);
-	return 0;
-}
-
 int
 cmd_trust_add(struct cmd_ctx *c)
 {
@@ -464,7 +436,7 @@ cmd_trust_add(struct cmd_ctx *c)
 	const char *note = NULL, *id;
 	int rc;
 
-	if ((rc = arg_node_id(c, key)) != 0 ||
+	if ((rc = arg_hex(c, "node_id", "node id", key, REC_KEY_LEN)) != 0 ||
 	    (rc = arg_str(c, "note", 0, &note)) != 0)
 		return rc;
 	if (note && strlen(note) > 200)
@@ -486,7 +458,7 @@ cmd_trust_remove(struct cmd_ctx *c)
 	const char *id;
 	int rc;
 
-	if ((rc = arg_node_id(c, key)) != 0)
+	if ((rc = arg_hex(c, "node_id", "node id", key, REC_KEY_LEN)) != 0)
 		return rc;
 	arg_str(c, "node_id", 1, &id);
 	rc = records_trust_remove(c->node->records, key);
