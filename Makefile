@@ -64,7 +64,11 @@ $(LIBDAEMON): $(DAEMON_OBJ)
 daemon/mentord: $(BUILD)/daemon/main.o $(LIBDAEMON) $(LIBPROTO)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-client/mentorctl: $(CLIENT_OBJ) $(LIBDAEMON) $(LIBPROTO)
+# The client links the protocol library and the one daemon file that says
+# where a node lives; nothing of the daemon's engine.
+CLIENT_DAEMON_OBJ = $(BUILD)/daemon/nodedir.o
+
+client/mentorctl: $(CLIENT_OBJ) $(CLIENT_DAEMON_OBJ) $(LIBPROTO)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBDAEMON) $(LIBPROTO)

@@ -13,7 +13,6 @@
 #include <sodium.h>
 #include <zmq.h>
 
-#include "api.h"
 #include "ctl.h"
 #include "mentor.h"
 #include "msg.h"
@@ -198,7 +197,7 @@ ctl_connect(struct ctl *c)
 	if (rc == 0)
 		return ctl_err(EX_NODE, "the node in %s is not running "
 		    "(start it with: mentord -d %s)", c->dir, c->dir);
-	if (api_endpoint(c->dir, ep, sizeof(ep)) != 0)
+	if (node_api_endpoint(c->dir, ep, sizeof(ep)) != 0)
 		return ctl_err(EX_NODE, "%s: path too long for the API "
 		    "socket", c->dir);
 	if ((c->zctx = zmq_ctx_new()) == NULL ||

@@ -1,7 +1,8 @@
 /*
- * api.c: the client API socket and its command table.  Requests arrive on
- * a ROUTER socket; each is decoded (protocol/msg.c), dispatched through
- * the table below and answered with one reply.  Nothing a client sends can
+ * api.c: the client API's ZeroMQ transport.  Requests arrive on a ROUTER
+ * socket (the operator's ipc socket, and optionally the students' CURVE
+ * socket); each is decoded (protocol/msg.c), run through the command
+ * layer (cmd.c) as the caller it came from, and answered with one reply.  Nothing a client sends can
  * stop the loop: a malformed request gets an error reply.
  *
  * ZMQ_FD is edge-triggered: the read callback drains the socket while
@@ -9,7 +10,6 @@
  * loop re-checks ZMQ_EVENTS after each reply.  After a bounded batch it
  * yields to the event loop and re-arms itself with event_active().
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,42 +30,6 @@
 #define API_BATCH	64	/* requests per callback before yielding */
 #define API_MAX_FRAMES	8	/* identity, delimiter, header, data, slack */
 
-static const struct cmd_entry cmds[] = {
-	{ "ping",		cmd_ping,		CMD_STUDENT },
-	{ "status",		cmd_status,		0 },
-	{ "listing.post",	cmd_listing_post,	0 },
-	{ "listing.list",	cmd_listing_list,	0 },
-	{ "listing.show",	cmd_listing_show,	CMD_STUDENT },
-	{ "listing.withdraw",	cmd_listing_withdraw,	0 },
-	{ "records.export",	cmd_records_export,	0 },
-	{ "records.import",	cmd_records_import,	CMD_DATA },
-	{ "trust.add",		cmd_trust_add,		0 },
-	{ "trust.list",		cmd_trust_list,		0 },
-	{ "trust.remove",	cmd_trust_remove,	0 },
-	{ "student.import",	cmd_student_import,	CMD_DATA },
-	{ "student.list",	cmd_student_list,	0 },
-	{ "student.show",	cmd_student_show,	CMD_STUDENT },
-	{ "student.delete",	cmd_student_delete,	0 },
-	{ "match",		cmd_match,		CMD_STUDENT },
-	{ "peer.add",		cmd_peer_add,		0 },
-	{ "peer.list",		cmd_peer_list,		0 },
-	{ "peer.remove",	cmd_peer_remove,	0 },
-	{ "sync.start",		cmd_sync_start,		0 },
-	{ "sync.status",	cmd_sync_status,	0 },
-	{ "consent.add",	cmd_consent_add,	0 },
-	{ "consent.list",	cmd_consent_list,	0 },
-	{ "consent.revoke",	cmd_consent_revoke,	0 },
-	{ "apply",		cmd_apply,		CMD_STUDENT },
-	{ "application.list",	cmd_application_list,	CMD_STUDENT },
-	{ "application.show",	cmd_application_show,	CMD_STUDENT },
-	{ "application.accept",	cmd_application_accept,	0 },
-	{ "application.decline", cmd_application_decline, 0 },
-	{ "audit.list",		cmd_audit_list,		0 },
-	{ "audit.verify",	cmd_audit_verify,	0 },
-	{ "store.compact",	cmd_store_compact,	0 },
-	{ "student.key",	cmd_student_key,	0 },
-	{ "student.key.revoke",	cmd_student_key_revoke,	0 },
-};
 
 /* One listening socket: the owner's ipc socket or the students' one. */
 struct api_ep {
@@ -81,139 +45,6 @@ struct api {
 	int		 nep;
 	char		 path[PATH_MAX + 16];
 };
-
-int
-api_endpoint(const char *dir, char *out, size_t outlen)
-{
-	int n;
-
-	/* sun_path holds 108 bytes including the NUL. */
-	n = snprintf(out, outlen, "ipc://%s/api.sock", dir);
-	if (n < 0 || (size_t)n >= outlen || (size_t)n - 6 >= 108)
-		return MENTOR_ETOOBIG;
-	return 0;
-}
-
-static const struct cmd_entry *
-cmd_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(cmds[i].name, name) == 0)
-			return &cmds[i];
-	return NULL;
-}
-
-int
-cmd_fail(struct cmd_ctx *c, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(c->err, sizeof(c->err), fmt, ap);
-	va_end(ap);
-	return code;
-}
-
-int
-cmd_school_only(struct cmd_ctx *c)
-{
-	if (c->node->conf.role != ROLE_SCHOOL)
-		return cmd_fail(c, MENTOR_EPERM, "students live on school "
-		    "nodes; this node is a %s",
-		    node_role_name(c->node->conf.role));
-	return 0;
-}
-
-int
-arg_str(struct cmd_ctx *c, const char *name, int required, const char **out)
-{
-	json_t *v = json_object_get(c->req->args, name);
-
-	if (v == NULL) {
-		if (required)
-			return cmd_fail(c, MENTOR_EINVAL, "%s: missing", name);
-		return 0;
-	}
-	if (!json_is_string(v))
-		return cmd_fail(c, MENTOR_EINVAL, "%s: must be a string",
-		    name);
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return cmd_fail(c, MENTOR_EINVAL, "%s: contains a NUL byte",
-		    name);
-	*out = json_string_value(v);
-	return 0;
-}
-
-int
-arg_int(struct cmd_ctx *c, const char *name, int required, long long min,
-    long long max, long long *out)
-{
-	json_t *v = json_object_get(c->req->args, name);
-	long long x;
-
-	if (v == NULL) {
-		if (required)
-			return cmd_fail(c, MENTOR_EINVAL, "%s: missing", name);
-		return 0;
-	}
-	if (!json_is_integer(v))
-		return cmd_fail(c, MENTOR_EINVAL, "%s: must be an integer",
-		    name);
-	x = json_integer_value(v);
-	if (x < min || x > max)
-		return cmd_fail(c, MENTOR_EINVAL, "%s: must be %lld to %lld",
-		    name, min, max);
-	*out = x;
-	return 0;
-}
-
-int
-arg_bool(struct cmd_ctx *c, const char *name, int *out)
-{
-	json_t *v = json_object_get(c->req->args, name);
-
-	if (v == NULL)
-		return 0;
-	if (!json_is_boolean(v))
-		return cmd_fail(c, MENTOR_EINVAL, "%s: must be true or false",
-		    name);
-	*out = json_is_true(v);
-	return 0;
-}
-
-int
-arg_student(struct cmd_ctx *c, const char *name, const char **out)
-{
-	const char *s = NULL;
-	int rc;
-
-	if (c->student == NULL)
-		return arg_str(c, name, 1, out);
-	if ((rc = arg_str(c, name, 0, &s)) != 0)
-		return rc;
-	if (s && strcmp(s, c->student) != 0)
-		return cmd_fail(c, MENTOR_EPERM, "a student key gives access "
-		    "to its own student only");
-	*out = c->student;
-	return 0;
-}
-
-int
-arg_hex(struct cmd_ctx *c, const char *name, const char *what, uint8_t *out,
-    size_t len)
-{
-	const char *s;
-	int rc;
-
-	if ((rc = arg_str(c, name, 1, &s)) != 0)
-		return rc;
-	if (hex_decode(out, len, s) != 0)
-		return cmd_fail(c, MENTOR_EINVAL, "%s: \"%.80s\" is not a %s "
-		    "(%zu hex digits)", name, s, what, 2 * len);
-	return 0;
-}
 
 /* reply: sends the envelope (routing frames) and the response frames. */
 static void
@@ -244,7 +75,6 @@ handle(struct api_ep *a, zmq_msg_t *env, int nenv, zmq_msg_t *body,
 {
 	struct cmd_ctx c;
 	struct msg_req req;
-	const struct cmd_entry *ce;
 	uint8_t *hdr = NULL, key[32];
 	char student[STUDENT_KEY_ID_MAX + 1];
 	const char *uid;
@@ -255,6 +85,7 @@ handle(struct api_ep *a, zmq_msg_t *env, int nenv, zmq_msg_t *body,
 	memset(&req, 0, sizeof(req));
 	c.node = a->api->node;
 	c.req = &req;
+	c.who = CMD_WHO_OPERATOR;
 	if (a->student) {
 		/* Checked on every request: a revoked key stops working. */
 		uid = nbody > 0 ? zmq_msg_gets(&body[0], "User-Id") : NULL;
@@ -265,6 +96,7 @@ handle(struct api_ep *a, zmq_msg_t *env, int nenv, zmq_msg_t *body,
 			    "revoked");
 			goto out;
 		}
+		c.who = CMD_WHO_STUDENT;
 		c.student = student;
 	}
 	if (nbody < 1 || nbody > 2) {
@@ -276,41 +108,16 @@ handle(struct api_ep *a, zmq_msg_t *env, int nenv, zmq_msg_t *body,
 	    zmq_msg_size(&body[0]), c.err, sizeof(c.err));
 	if (rc != 0)
 		goto out;
-	if ((ce = cmd_find(req.cmd)) == NULL) {
-		rc = cmd_fail(&c, MENTOR_EINVAL, "unknown command \"%s\"",
-		    req.cmd);
-		goto out;
-	}
-	if (c.student && !(ce->flags & CMD_STUDENT)) {
-		rc = cmd_fail(&c, MENTOR_EPERM, "%s: not allowed with a "
-		    "student key", req.cmd);
-		goto out;
-	}
 	if (nbody == 2) {
-		if (!(ce->flags & CMD_DATA)) {
-			rc = cmd_fail(&c, MENTOR_EPROTO, "%s takes no data "
-			    "frame", req.cmd);
-			goto out;
-		}
 		c.data = zmq_msg_data(&body[1]);
 		c.datalen = zmq_msg_size(&body[1]);
-		if (c.datalen > MENTOR_API_DATA_MAX) {
-			rc = cmd_fail(&c, MENTOR_ETOOBIG, "data frame over "
-			    "%u bytes", MENTOR_API_DATA_MAX);
-			goto out;
-		}
 	}
 	log_debug("api: %s", req.cmd);
-	rc = ce->fn(&c);
+	rc = cmd_exec(&c, req.cmd);
 out:
-	if (rc != 0) {
+	if (rc != 0)
 		log_debug("api: %s: %s", req.cmd[0] ? req.cmd : "?",
 		    mentor_errname(rc));
-		json_decref(c.result);
-		c.result = NULL;
-		free(c.out);
-		c.out = NULL;
-	}
 	if (msg_resp_encode(rc, c.err[0] ? c.err : NULL, c.result, &hdr,
 	    &hdrlen) == 0)
 		reply(a, env, nenv, hdr, hdrlen, c.out, c.outlen);
@@ -438,7 +245,7 @@ api_open(struct api **ap, struct node *n, char *err, size_t errlen)
 	int one = 1, rc;
 
 	*ap = NULL;
-	if (api_endpoint(n->dir, ep, sizeof(ep)) != 0) {
+	if (node_api_endpoint(n->dir, ep, sizeof(ep)) != 0) {
 		snprintf(err, errlen, "%s: path too long for the API socket "
 		    "(at most 95 bytes)", n->dir);
 		return MENTOR_ETOOBIG;

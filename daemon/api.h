@@ -14,7 +14,4 @@ struct api;
 int	api_open(struct api **, struct node *n, char *err, size_t errlen);
 void	api_close(struct api *);
 
-/* api_endpoint: "ipc://DIR/api.sock" into out. 0 or MENTOR_ETOOBIG. */
-int	api_endpoint(const char *dir, char *out, size_t outlen);
-
 #endif

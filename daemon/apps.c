@@ -1,11 +1,9 @@
 /*
- * apps.c: consent, the audit log, and applications (SPEC.md section 13).
- * A school applies for a student: the node checks the consent gate,
- * builds an application holding only what the listing needs, seals it to
- * the listing author's key and publishes it as a record; every disclosure
- * is appended to a hash-chained audit log.  The employer's node opens the
- * applications sealed to it, and its accept or decline travels back the
- * same way.  The employer's node is the authority on capacity.
+ * apps.c: the applications engine (SPEC.md section 13): the store layout
+ * of consents, applications and students' keys, the hash-chained audit
+ * log, opening the applications and answers sealed to this node as they
+ * arrive, and forgetting a student.  The commands (consent, apply,
+ * application, audit) are in cmd_apps.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +13,6 @@
 
 #include "application.h"
 #include "apps.h"
-#include "cmd.h"
 #include "listing.h"
 #include "log.h"
 #include "mentor.h"
@@ -25,22 +22,20 @@
 #include "store.h"
 #include "util.h"
 
-#define APP_LIFE_MS	(90LL * 86400 * 1000)
-#define KEY_MAX		(1 + 64 + 1)
-#define GUARDIAN_MAX	200
+#define KEY_MAX		APPS_KEY_MAX
 
 /* ---- small store helpers ------------------------------------------- */
 
-static size_t
-aux_key(uint8_t *k, char prefix, const void *id, size_t len)
+size_t
+apps_aux_key(uint8_t *k, char prefix, const void *id, size_t len)
 {
 	k[0] = (uint8_t)prefix;
 	memcpy(k + 1, id, len);
 	return 1 + len;
 }
 
-static int
-get_json(struct store_txn *t, const uint8_t *k, size_t klen, json_t **out)
+int
+apps_get_json(struct store_txn *t, const uint8_t *k, size_t klen, json_t **out)
 {
 	const void *v;
 	size_t vlen;
@@ -52,8 +47,8 @@ get_json(struct store_txn *t, const uint8_t *k, size_t klen, json_t **out)
 	return *out ? 0 : MENTOR_ESTORE;
 }
 
-static int
-put_json(struct store_txn *t, const uint8_t *k, size_t klen, const json_t *j)
+int
+apps_put_json(struct store_txn *t, const uint8_t *k, size_t klen, const json_t *j)
 {
 	char *s;
 	int rc;
@@ -66,19 +61,19 @@ put_json(struct store_txn *t, const uint8_t *k, size_t klen, const json_t *j)
 }
 
 /* pseudonym: a stable id for a student that only this node can link. */
-static void
-pseudonym(const struct node *n, const char *id, uint8_t out[16])
+void
+apps_pseudonym(const struct node *n, const char *id, uint8_t out[16])
 {
 	crypto_generichash(out, 16, (const uint8_t *)id, strlen(id),
 	    n->sign_sk, 32);
 }
 
-static void
-pseudonym_hex(const struct node *n, const char *id, char out[33])
+void
+apps_pseudonym_hex(const struct node *n, const char *id, char out[33])
 {
 	uint8_t p[16];
 
-	pseudonym(n, id, p);
+	apps_pseudonym(n, id, p);
 	hex_encode(out, p, sizeof(p));
 }
 
@@ -89,8 +84,8 @@ pseudonym_hex(const struct node *n, const char *id, char out[33])
  * the previous entry's hash and its own: hash = BLAKE2b-256(prev hash ||
  * the entry's canonical JSON without "hash").
  */
-static int
-audit_append(struct store_txn *t, json_t *entry)
+int
+apps_audit_append(struct store_txn *t, json_t *entry)
 {
 	uint8_t head[40], prev[32], hash[32], k[9];
 	char hex[65], *s;
@@ -127,7 +122,7 @@ audit_append(struct store_txn *t, json_t *entry)
 	json_object_set_new(entry, "hash", json_string(hex));
 	k[0] = 'a';
 	put_be64(k + 1, seq);
-	rc = put_json(t, k, sizeof(k), entry);
+	rc = apps_put_json(t, k, sizeof(k), entry);
 	json_decref(entry);
 	if (rc != 0)
 		return rc;
@@ -136,682 +131,15 @@ audit_append(struct store_txn *t, json_t *entry)
 	return store_put(t, DB_AUX, "A", 1, head, sizeof(head));
 }
 
-struct audit_walk {
-	json_t		*list;		/* audit list: entries */
-	uint8_t		 prev[32];
-	uint64_t	 seq;
-	uint64_t	 bad;		/* first broken seq, 0 if none */
-	char		 why[128];
-};
-
-static int
-audit_each(const void *key, size_t klen, const void *val, size_t vlen,
-    void *arg)
-{
-	struct audit_walk *w = arg;
-	const uint8_t *k = key;
-	uint8_t hash[32], want[32];
-	crypto_generichash_state h;
-	const char *hx, *px;
-	json_t *e;
-	char *s;
-	int ok;
-
-	if (klen < 1 || k[0] != 'a')
-		return 1;	/* past the audit entries */
-	if (klen != 9)
-		return 0;
-	w->seq++;
-	e = json_loadb(val, vlen, 0, NULL);
-	if (w->list) {
-		if (e)
-			json_array_append(w->list, e);
-		json_decref(e);
-		return 0;
-	}
-	hx = json_string_value(json_object_get(e, "hash"));
-	px = json_string_value(json_object_get(e, "prev"));
-	ok = e && hx && px && get_be64(k + 1) == w->seq &&
-	    json_integer_value(json_object_get(e, "seq")) ==
-	    (json_int_t)w->seq && hex_decode(want, 32, hx) == 0 &&
-	    hex_decode(hash, 32, px) == 0 &&
-	    memcmp(hash, w->prev, 32) == 0;
-	if (ok) {
-		json_object_del(e, "hash");
-		s = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
-		crypto_generichash_init(&h, NULL, 0, 32);
-		crypto_generichash_update(&h, w->prev, 32);
-		crypto_generichash_update(&h, (const uint8_t *)s,
-		    s ? strlen(s) : 0);
-		crypto_generichash_final(&h, hash, 32);
-		free(s);
-		ok = memcmp(hash, want, 32) == 0;
-	}
-	json_decref(e);
-	if (!ok) {
-		w->bad = w->seq;
-		snprintf(w->why, sizeof(w->why), "entry %llu does not chain: "
-		    "altered, removed or inserted", (unsigned long long)w->seq);
-		return 1;
-	}
-	memcpy(w->prev, want, 32);
-	return 0;
-}
-
-static int
-audit_walk_fn(struct store_txn *t, void *arg)
-{
-	struct audit_walk *w = arg;
-	const void *v;
-	size_t vlen;
-	int rc;
-
-	rc = store_iter(t, DB_AUX, "a", 1, audit_each, w);
-	if (rc < 0)
-		return rc;
-	if (w->list || w->bad)
-		return 0;
-	/* The head must name the last entry: truncation shows. */
-	rc = store_get(t, DB_AUX, "A", 1, &v, &vlen);
-	if (rc == MENTOR_ENOTFOUND && w->seq == 0)
-		return 0;
-	if (rc != 0 || vlen != 40 || get_be64(v) != w->seq ||
-	    memcmp((const uint8_t *)v + 8, w->prev, 32) != 0) {
-		w->bad = w->seq + 1;
-		snprintf(w->why, sizeof(w->why), "the log ends before its "
-		    "recorded head: entries were removed");
-	}
-	return 0;
-}
+/* ---- students ------------------------------------------------------ */
 
 int
-cmd_audit_list(struct cmd_ctx *c)
-{
-	struct audit_walk w;
-	int rc;
-
-	memset(&w, 0, sizeof(w));
-	if ((w.list = json_array()) == NULL)
-		return MENTOR_ENOMEM;
-	if ((rc = store_read(c->node->store, audit_walk_fn, &w)) != 0) {
-		json_decref(w.list);
-		return cmd_fail(c, rc, "store failed");
-	}
-	c->result = w.list;
-	return 0;
-}
-
-int
-cmd_audit_verify(struct cmd_ctx *c)
-{
-	struct audit_walk w;
-	int rc;
-
-	memset(&w, 0, sizeof(w));
-	if ((rc = store_read(c->node->store, audit_walk_fn, &w)) != 0)
-		return cmd_fail(c, rc, "store failed");
-	if (w.bad)
-		return cmd_fail(c, MENTOR_EINVAL, "audit log broken at entry "
-		    "%llu: %s", (unsigned long long)w.bad, w.why);
-	c->result = json_pack("{s:b,s:I}", "ok", 1, "entries",
-	    (json_int_t)w.seq);
-	return c->result ? 0 : MENTOR_ENOMEM;
-}
-
-/* ---- consent ------------------------------------------------------------ */
-
-struct consent_arg {
-	struct node	*node;
-	const char	*student;
-	json_t		*entry;		/* consent to add, or NULL: revoke */
-	size_t		 changed;
-	json_t		*list;
-};
-
-static int
-student_exists(struct store_txn *t, const char *id)
+apps_student_exists(struct store_txn *t, const char *id)
 {
 	const void *v;
 	size_t vlen;
 
 	return store_get(t, DB_STUDENTS, id, strlen(id), &v, &vlen) == 0;
-}
-
-/* consent_current: whether c is in force today and covers scope. */
-static int
-consent_current(const json_t *c, const char *scope, int32_t today)
-{
-	const char *exp = json_string_value(json_object_get(c, "expires"));
-	json_t *sc = json_object_get(c, "scope"), *v;
-	int32_t d;
-	size_t i;
-
-	if (!json_is_null(json_object_get(c, "revoked")) &&
-	    json_object_get(c, "revoked") != NULL)
-		return 0;
-	if (exp && (date_parse(exp, &d) != 0 || d < today))
-		return 0;
-	json_array_foreach(sc, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v),
-		    scope) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-consent_fn(struct store_txn *t, void *arg)
-{
-	struct consent_arg *a = arg;
-	uint8_t k[KEY_MAX];
-	size_t klen = aux_key(k, 'c', a->student, strlen(a->student)), i;
-	json_t *arr = NULL, *e;
-	char ps[33];
-	int rc;
-
-	a->changed = 0;
-	if (!student_exists(t, a->student))
-		return MENTOR_ENOTFOUND;
-	rc = get_json(t, k, klen, &arr);
-	if (rc == MENTOR_ENOTFOUND)
-		arr = json_array();
-	else if (rc != 0)
-		return rc;
-	if (a->entry) {
-		json_array_append(arr, a->entry);
-		a->changed = 1;
-	} else {
-		json_array_foreach(arr, i, e)
-			if (json_object_get(e, "revoked") == NULL ||
-			    json_is_null(json_object_get(e, "revoked"))) {
-				json_object_set_new(e, "revoked",
-				    json_integer(now_ms()));
-				a->changed++;
-			}
-	}
-	rc = put_json(t, k, klen, arr);
-	json_decref(arr);
-	if (rc != 0 || a->changed == 0)
-		return rc;
-	pseudonym_hex(a->node, a->student, ps);
-	return audit_append(t, json_pack("{s:s,s:s,s:O?}", "action",
-	    a->entry ? "consent" : "consent-revoked", "student", ps, "scope",
-	    a->entry ? json_object_get(a->entry, "scope") : NULL));
-}
-
-int
-cmd_consent_add(struct cmd_ctx *c)
-{
-	struct consent_arg a;
-	const char *student, *guardian, *expires = NULL;
-	json_t *scope = json_object_get(c->req->args, "scope"), *v;
-	int32_t d;
-	size_t i;
-	int rc;
-
-	if ((rc = cmd_school_only(c)) != 0 ||
-	    (rc = arg_str(c, "student", 1, &student)) != 0 ||
-	    (rc = arg_str(c, "guardian", 1, &guardian)) != 0 ||
-	    (rc = arg_str(c, "expires", 0, &expires)) != 0)
-		return rc;
-	if (strlen(guardian) == 0 || strlen(guardian) > GUARDIAN_MAX)
-		return cmd_fail(c, MENTOR_EINVAL, "guardian: 1 to %d bytes",
-		    GUARDIAN_MAX);
-	if (expires && (date_parse(expires, &d) != 0 ||
-	    d < (int32_t)(now_ms() / 86400000)))
-		return cmd_fail(c, MENTOR_EINVAL, "expires: a date "
-		    "(YYYY-MM-DD), today or later");
-	if (scope == NULL)
-		scope = json_pack("[s]", "apply");
-	else if (!json_is_array(scope) || json_array_size(scope) == 0)
-		return cmd_fail(c, MENTOR_EINVAL, "scope: a list of apply, "
-		    "under13");
-	else
-		json_incref(scope);
-	json_array_foreach(scope, i, v)
-		if (!json_is_string(v) || (strcmp(json_string_value(v),
-		    "apply") != 0 && strcmp(json_string_value(v),
-		    "under13") != 0)) {
-			json_decref(scope);
-			return cmd_fail(c, MENTOR_EINVAL, "scope[%zu]: apply or "
-			    "under13", i);
-		}
-	memset(&a, 0, sizeof(a));
-	a.node = c->node;
-	a.student = student;
-	a.entry = json_pack("{s:s,s:I,s:s?,s:o,s:n}", "guardian", guardian,
-	    "recorded", (json_int_t)now_ms(), "expires", expires, "scope",
-	    scope, "revoked");
-	if (a.entry == NULL)
-		return MENTOR_ENOMEM;
-	rc = store_write(c->node->store, consent_fn, &a);
-	if (rc == 0)
-		c->result = json_pack("{s:s,s:O}", "student", student,
-		    "consent", a.entry);
-	json_decref(a.entry);
-	if (rc == MENTOR_ENOTFOUND)
-		return cmd_fail(c, rc, "no student \"%.64s\"", student);
-	if (rc != 0)
-		return cmd_fail(c, rc, "store failed");
-	return c->result ? 0 : MENTOR_ENOMEM;
-}
-
-int
-cmd_consent_revoke(struct cmd_ctx *c)
-{
-	struct consent_arg a;
-	const char *student;
-	int rc;
-
-	if ((rc = cmd_school_only(c)) != 0 ||
-	    (rc = arg_str(c, "student", 1, &student)) != 0)
-		return rc;
-	memset(&a, 0, sizeof(a));
-	a.node = c->node;
-	a.student = student;
-	rc = store_write(c->node->store, consent_fn, &a);
-	if (rc == MENTOR_ENOTFOUND)
-		return cmd_fail(c, rc, "no student \"%.64s\"", student);
-	if (rc != 0)
-		return cmd_fail(c, rc, "store failed");
-	c->result = json_pack("{s:s,s:I}", "student", student, "revoked",
-	    (json_int_t)a.changed);
-	return c->result ? 0 : MENTOR_ENOMEM;
-}
-
-static int
-consent_list_each(const void *key, size_t klen, const void *val,
-    size_t vlen, void *arg)
-{
-	struct consent_arg *a = arg;
-	const uint8_t *k = key;
-	json_t *arr, *e;
-	size_t i;
-
-	if (klen < 2 || k[0] != 'c')
-		return 1;
-	if (a->student && (klen - 1 != strlen(a->student) ||
-	    memcmp(k + 1, a->student, klen - 1) != 0))
-		return 0;
-	if ((arr = json_loadb(val, vlen, 0, NULL)) == NULL)
-		return 0;
-	json_array_foreach(arr, i, e) {
-		json_object_set_new(e, "student", json_stringn((const char *)
-		    k + 1, klen - 1));
-		json_object_set_new(e, "current", json_boolean(
-		    consent_current(e, "apply", (int32_t)(now_ms() /
-		    86400000)) || consent_current(e, "under13", (int32_t)
-		    (now_ms() / 86400000))));
-		json_array_append(a->list, e);
-	}
-	json_decref(arr);
-	return 0;
-}
-
-static int
-consent_list_fn(struct store_txn *t, void *arg)
-{
-	int rc = store_iter(t, DB_AUX, "c", 1, consent_list_each, arg);
-
-	return rc < 0 ? rc : 0;
-}
-
-int
-cmd_consent_list(struct cmd_ctx *c)
-{
-	struct consent_arg a;
-	int rc;
-
-	memset(&a, 0, sizeof(a));
-	if ((rc = cmd_school_only(c)) != 0 ||
-	    (rc = arg_str(c, "student", 0, &a.student)) != 0)
-		return rc;
-	if ((a.list = json_array()) == NULL)
-		return MENTOR_ENOMEM;
-	if ((rc = store_read(c->node->store, consent_list_fn, &a)) != 0) {
-		json_decref(a.list);
-		return cmd_fail(c, rc, "store failed");
-	}
-	c->result = a.list;
-	return 0;
-}
-
-/* ---- applying (school side) ------------------------------------------- */
-
-/* age_on: whole years from born to day (both "YYYY-MM-DD"). */
-static int
-age_on(const char *born, const char *day)
-{
-	int by, bm, bd, y, m, d;
-
-	if (sscanf(born, "%4d-%2d-%2d", &by, &bm, &bd) != 3 ||
-	    sscanf(day, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return -1;
-	return y - by - (m < bm || (m == bm && d < bd));
-}
-
-struct gate_arg {
-	const char	*student;
-	int		 age;
-	int		 has_apply, has_under13;
-	const char	*guardian;	/* of the consent that applies */
-	char		 guardian_buf[GUARDIAN_MAX + 1];
-};
-
-static int
-gate_fn(struct store_txn *t, void *arg)
-{
-	struct gate_arg *g = arg;
-	uint8_t k[KEY_MAX];
-	size_t klen = aux_key(k, 'c', g->student, strlen(g->student)), i;
-	int32_t today = (int32_t)(now_ms() / 86400000);
-	json_t *arr, *e;
-	int rc;
-
-	if ((rc = get_json(t, k, klen, &arr)) != 0)
-		return rc == MENTOR_ENOTFOUND ? 0 : rc;
-	json_array_foreach(arr, i, e) {
-		if (consent_current(e, "apply", today))
-			g->has_apply = 1;
-		if (consent_current(e, "under13", today))
-			g->has_under13 = 1;
-		if (consent_current(e, "apply", today) ||
-		    consent_current(e, "under13", today))
-			snprintf(g->guardian_buf, sizeof(g->guardian_buf),
-			    "%s", json_string_value(json_object_get(e,
-			    "guardian")));
-	}
-	json_decref(arr);
-	return 0;
-}
-
-/*
- * first_name: the first word of name, at most outlen - 1 bytes, cut on a
- * UTF-8 character boundary.
- */
-static void
-first_name(char *out, size_t outlen, const char *name)
-{
-	size_t n = strcspn(name, " ");
-
-	if (n > outlen - 1) {
-		n = outlen - 1;
-		while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80)
-			n--;
-	}
-	memcpy(out, name, n);
-	out[n] = '\0';
-}
-
-/* copy_levels: the student's levels on the competencies of list. */
-static void
-copy_levels(json_t *out, const json_t *student_comps, const json_t *list)
-{
-	const char *id;
-	json_t *e, *lv;
-	size_t i;
-
-	json_array_foreach(list, i, e) {
-		id = json_string_value(json_object_get(e, "competency"));
-		if (id == NULL)
-			continue;
-		lv = json_object_get(student_comps, id);
-		json_object_set_new(out, id, json_integer(lv ?
-		    json_integer_value(lv) : 0));
-	}
-}
-
-struct apply_arg {
-	struct node	*node;
-	const char	*student;
-	const char	*app_hex;
-	json_t		*entry;		/* 's' entry */
-	json_t		*audit;		/* consumed */
-	const char	*listing_hex;
-	int		 dup;
-	char		 dup_id[33];
-};
-
-static int
-dup_each(const void *key, size_t klen, const void *val, size_t vlen,
-    void *arg)
-{
-	struct apply_arg *a = arg;
-	const uint8_t *k = key;
-	json_t *e;
-	const char *st;
-	int same;
-
-	if (klen < 1 || k[0] != 's')
-		return 1;
-	if ((e = json_loadb(val, vlen, 0, NULL)) == NULL)
-		return 0;
-	st = json_string_value(json_object_get(e, "status"));
-	same = json_is_string(json_object_get(e, "student")) &&
-	    strcmp(json_string_value(json_object_get(e, "student")),
-	    a->student) == 0 && strcmp(json_string_value(json_object_get(e,
-	    "listing")), a->listing_hex) == 0 && st &&
-	    strcmp(st, "declined") != 0;
-	if (same) {
-		a->dup = 1;
-		snprintf(a->dup_id, sizeof(a->dup_id), "%s",
-		    json_string_value(json_object_get(e, "id")));
-	}
-	json_decref(e);
-	return same;
-}
-
-static int
-dup_fn(struct store_txn *t, void *arg)
-{
-	int rc = store_iter(t, DB_AUX, "s", 1, dup_each, arg);
-
-	return rc < 0 ? rc : 0;
-}
-
-static int
-apply_fn(struct store_txn *t, void *arg)
-{
-	struct apply_arg *a = arg;
-	uint8_t k[KEY_MAX], app[APP_ID_LEN], ps[16];
-	json_t *audit;
-	int rc;
-
-	hex_decode(app, sizeof(app), a->app_hex);
-	if ((rc = put_json(t, k, aux_key(k, 's', app, sizeof(app)),
-	    a->entry)) != 0)
-		return rc;
-	pseudonym(a->node, a->student, ps);
-	if ((rc = store_put(t, DB_AUX, k, aux_key(k, 'p', ps, sizeof(ps)),
-	    a->student, strlen(a->student))) != 0)
-		return rc;
-	/* The log keeps its own copy: this function may run twice. */
-	audit = json_deep_copy(a->audit);
-	return audit ? audit_append(t, audit) : MENTOR_ENOMEM;
-}
-
-int
-cmd_apply(struct cmd_ctx *c)
-{
-	struct node *n = c->node;
-	struct gate_arg g;
-	struct apply_arg aa;
-	const char *sid, *lid, *message = NULL, *name, *title, *start;
-	uint8_t addr[REC_ADDR_LEN], *rbuf = NULL, app[APP_ID_LEN];
-	uint8_t *sealed = NULL, out[REC_ADDR_LEN];
-	char app_hex[2 * APP_ID_LEN + 1], ref[64], author_hex[65], ps[33];
-	char today[11], err[256], first[101];
-	json_t *student = NULL, *body = NULL, *plain = NULL, *comps, *fields;
-	size_t rlen, slen;
-	struct rec r;
-	char *ptext = NULL;
-	int rc, min_age;
-
-	memset(&aa, 0, sizeof(aa));
-	if ((rc = cmd_school_only(c)) != 0 ||
-	    (rc = arg_student(c, "student", &sid)) != 0 ||
-	    (rc = arg_str(c, "listing", 1, &lid)) != 0 ||
-	    (rc = arg_str(c, "message", 0, &message)) != 0)
-		return rc;
-	if (message && strlen(message) > APP_MSG_MAX)
-		return cmd_fail(c, MENTOR_EINVAL, "message: at most %d bytes",
-		    APP_MSG_MAX);
-	if (hex_decode(addr, sizeof(addr), lid) != 0)
-		return cmd_fail(c, MENTOR_EINVAL, "listing: \"%.80s\" is not "
-		    "a listing id (32 hex digits)", lid);
-	if ((rc = student_load(n, sid, &student)) != 0)
-		return cmd_fail(c, rc, rc == MENTOR_ENOTFOUND ? "no student "
-		    "\"%.64s\"" : "store failed (%.64s)", sid);
-	rc = records_current(n->records, addr, &rbuf, &rlen);
-	if (rc != 0) {
-		rc = cmd_fail(c, MENTOR_ENOTFOUND, rc == MENTOR_EWITHDRAWN ?
-		    "listing %s was withdrawn" : "no live listing %s", lid);
-		goto out;
-	}
-	if (rec_decode(&r, rbuf, rlen) != 0 || r.kind != REC_LISTING ||
-	    (body = json_loadb((const char *)r.body, r.body_len, 0,
-	    NULL)) == NULL) {
-		rc = cmd_fail(c, MENTOR_ENOTFOUND, "%s is not a listing", lid);
-		goto out;
-	}
-	title = json_string_value(json_object_get(body, "title"));
-	if (json_is_true(json_object_get(body, "full"))) {
-		rc = cmd_fail(c, MENTOR_EFULL, "listing %s (%s) is full: its "
-		    "places are all taken", lid, title);
-		goto out;
-	}
-	/* Age, then the guardian's consent. */
-	date_format(today, (int32_t)(now_ms() / 86400000));
-	start = json_string_value(json_object_get(body, "start"));
-	min_age = (int)json_integer_value(json_object_get(body, "min_age"));
-	memset(&g, 0, sizeof(g));
-	g.student = sid;
-	g.age = age_on(json_string_value(json_object_get(student,
-	    "birth_date")), today);
-	if (min_age > 0 && age_on(json_string_value(json_object_get(student,
-	    "birth_date")), start ? start : today) < min_age) {
-		rc = cmd_fail(c, MENTOR_EPERM, "student %s is too young for "
-		    "this listing (minimum age %d on %s)", sid, min_age,
-		    start ? start : today);
-		goto out;
-	}
-	if ((rc = store_read(n->store, gate_fn, &g)) != 0) {
-		rc = cmd_fail(c, rc, "store failed");
-		goto out;
-	}
-	if (g.age < 13 && !g.has_under13) {
-		rc = cmd_fail(c, MENTOR_ECONSENT, "student %s is under 13: "
-		    "applying needs a guardian consent that covers under-13s "
-		    "(mentorctl consent %s --guardian NAME --scope under13)",
-		    sid, sid);
-		goto out;
-	}
-	if (g.age < 18 && !g.has_apply && !g.has_under13) {
-		rc = cmd_fail(c, MENTOR_ECONSENT, "student %s is under 18 and "
-		    "has no current guardian consent on record (mentorctl "
-		    "consent %s --guardian NAME)", sid, sid);
-		goto out;
-	}
-	aa.student = sid;
-	aa.listing_hex = lid;
-	if ((rc = store_read(n->store, dup_fn, &aa)) != 0)
-		goto out;
-	if (aa.dup) {
-		rc = cmd_fail(c, MENTOR_EEXIST, "student %s already applied "
-		    "to %s (application %s)", sid, lid, aa.dup_id);
-		goto out;
-	}
-	/* Only what the listing needs; never birth date, location, name. */
-	name = json_string_value(json_object_get(student, "name"));
-	name += strspn(name, " ");
-	first_name(first, sizeof(first), name);
-	randombytes_buf(app, sizeof(app));
-	hex_encode(app_hex, app, sizeof(app));
-	hex_encode(author_hex, r.author, REC_KEY_LEN);
-	pseudonym_hex(n, sid, ps);
-	comps = json_object();
-	copy_levels(comps, json_object_get(student, "competencies"),
-	    json_object_get(body, "requires"));
-	copy_levels(comps, json_object_get(student, "competencies"),
-	    json_object_get(body, "develops"));
-	plain = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:O*,s:o,s:O,s:s*,"
-	    "s:{s:b},s:I}", "v", 1, "application", app_hex, "listing", lid,
-	    "school", n->id_hex, "school_name", n->conf.name,
-	    "student_ref", ps, "first_name", first,
-	    "grade", json_object_get(student, "grade"),
-	    "competencies", comps, "goals", json_object_get(student, "goals"),
-	    "message", message, "consent", "guardian", g.guardian_buf[0] != 0,
-	    "created", (json_int_t)now_ms());
-	if (plain == NULL ||
-	    (ptext = json_dumps(plain, JSON_COMPACT | JSON_SORT_KEYS)) ==
-	    NULL) {
-		rc = MENTOR_ENOMEM;
-		goto out;
-	}
-	/* What the employer will check, checked here first. */
-	{
-		json_t *chk = NULL;
-
-		rc = app_parse((uint8_t *)ptext, strlen(ptext), &chk, err,
-		    sizeof(err));
-		json_decref(chk);
-		if (rc != 0) {
-			rc = cmd_fail(c, rc, "the application would be "
-			    "refused: %s", err);
-			goto out;
-		}
-	}
-	if ((rc = app_seal((uint8_t *)ptext, strlen(ptext), r.author,
-	    &sealed, &slen)) != 0) {
-		rc = cmd_fail(c, rc, "cannot seal the application");
-		goto out;
-	}
-	snprintf(ref, sizeof(ref), "%s%s", REC_APP_PREFIX, app_hex);
-	if ((rc = records_publish(n->records, REC_APPLICATION, ref, sealed,
-	    slen, now_ms() + APP_LIFE_MS, out, err, sizeof(err))) != 0) {
-		rc = cmd_fail(c, rc, "cannot publish the application: %s",
-		    err);
-		goto out;
-	}
-	fields = json_pack("[s,s,s,s]", "first_name", "competencies", "goals",
-	    "consent");
-	if (json_object_get(student, "grade"))
-		json_array_append_new(fields, json_string("grade"));
-	if (message)
-		json_array_append_new(fields, json_string("message"));
-	aa.node = n;
-	aa.app_hex = app_hex;
-	aa.entry = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "id", app_hex,
-	    "listing", lid, "title", title ? title : "", "student", sid,
-	    "employer", author_hex, "status", "pending",
-	    "created", (json_int_t)now_ms());
-	aa.audit = json_pack("{s:s,s:s,s:o,s:s,s:s,s:s,s:s}", "action",
-	    "disclose", "student", ps, "fields", fields, "to", author_hex,
-	    "listing", lid, "application", app_hex, "consent",
-	    g.guardian_buf[0] ? "guardian consent on record" :
-	    "adult: none needed");
-	rc = aa.entry && aa.audit ? store_write(n->store, apply_fn, &aa) :
-	    MENTOR_ENOMEM;
-	if (rc != 0) {
-		rc = cmd_fail(c, rc, "store failed after publishing");
-		goto out;
-	}
-	log_info("apply: application %s sent to %.16s", app_hex, author_hex);
-	c->result = json_pack("{s:s,s:s,s:s}", "id", app_hex, "listing", lid,
-	    "status", "pending");
-	rc = c->result ? 0 : MENTOR_ENOMEM;
-out:
-	json_decref(aa.entry);
-	json_decref(aa.audit);
-	if (ptext) {
-		sodium_memzero(ptext, strlen(ptext));
-		free(ptext);
-	}
-	free(sealed);
-	json_decref(plain);
-	json_decref(body);
-	json_decref(student);
-	free(rbuf);
-	return rc;
 }
 
 /* ---- receiving applications and answers ------------------------------- */
@@ -829,7 +157,7 @@ recv_app_fn(struct store_txn *t, void *arg)
 {
 	struct recv_arg *a = arg;
 	uint8_t k[KEY_MAX];
-	size_t klen = aux_key(k, 'e', a->app, APP_ID_LEN);
+	size_t klen = apps_aux_key(k, 'e', a->app, APP_ID_LEN);
 	const void *v;
 	size_t vlen;
 
@@ -837,7 +165,7 @@ recv_app_fn(struct store_txn *t, void *arg)
 	if (store_get(t, DB_AUX, k, klen, &v, &vlen) == 0)
 		return 0;	/* delivered before */
 	a->stored = 1;
-	return put_json(t, k, klen, a->entry);
+	return apps_put_json(t, k, klen, a->entry);
 }
 
 static int
@@ -845,13 +173,13 @@ recv_answer_fn(struct store_txn *t, void *arg)
 {
 	struct recv_arg *a = arg;
 	uint8_t k[KEY_MAX];
-	size_t klen = aux_key(k, 's', a->app, APP_ID_LEN);
+	size_t klen = apps_aux_key(k, 's', a->app, APP_ID_LEN);
 	const char *emp, *st;
 	json_t *e;
 	int rc;
 
 	a->stored = 0;
-	if ((rc = get_json(t, k, klen, &e)) != 0)
+	if ((rc = apps_get_json(t, k, klen, &e)) != 0)
 		return rc == MENTOR_ENOTFOUND ? 0 : rc;
 	emp = json_string_value(json_object_get(e, "employer"));
 	st = json_string_value(json_object_get(e, "status"));
@@ -862,7 +190,7 @@ recv_answer_fn(struct store_txn *t, void *arg)
 	}
 	json_object_set_new(e, "status", json_string(a->status));
 	json_object_set_new(e, "answered", json_integer(now_ms()));
-	rc = put_json(t, k, klen, e);
+	rc = apps_put_json(t, k, klen, e);
 	json_decref(e);
 	a->stored = rc == 0;
 	return rc;
@@ -983,318 +311,6 @@ apps_open(struct node *n, char *err, size_t errlen)
 	return 0;
 }
 
-/* ---- answering (employer side) ---------------------------------------- */
-
-struct answer_arg {
-	const uint8_t	*app;
-	const uint8_t	*laddr;
-	int		 accept;
-	long long	 capacity;
-	uint64_t	 count;		/* accepted before this one */
-	json_t		*entry;
-	int		 full;		/* this accept filled the listing */
-};
-
-static int
-answer_check_fn(struct store_txn *t, void *arg)
-{
-	struct answer_arg *a = arg;
-	uint8_t k[KEY_MAX];
-	const void *v;
-	size_t vlen;
-	int rc;
-
-	if ((rc = get_json(t, k, aux_key(k, 'e', a->app, APP_ID_LEN),
-	    &a->entry)) != 0)
-		return rc;
-	a->count = 0;
-	if (store_get(t, DB_AUX, k, aux_key(k, 'n', a->laddr, REC_ADDR_LEN),
-	    &v, &vlen) == 0 && vlen == 8)
-		a->count = get_be64(v);
-	return 0;
-}
-
-static int
-answer_store_fn(struct store_txn *t, void *arg)
-{
-	struct answer_arg *a = arg;
-	uint8_t k[KEY_MAX], cnt[8];
-	const void *v;
-	size_t vlen;
-	uint64_t count = 0;
-	int rc;
-
-	/* Re-checked inside the transaction that records the answer. */
-	if (store_get(t, DB_AUX, k, aux_key(k, 'n', a->laddr, REC_ADDR_LEN),
-	    &v, &vlen) == 0 && vlen == 8)
-		count = get_be64(v);
-	if (a->accept) {
-		if ((long long)count >= a->capacity)
-			return MENTOR_EFULL;
-		put_be64(cnt, count + 1);
-		if ((rc = store_put(t, DB_AUX, k, aux_key(k, 'n', a->laddr,
-		    REC_ADDR_LEN), cnt, sizeof(cnt))) != 0)
-			return rc;
-		a->full = (long long)count + 1 >= a->capacity;
-	}
-	return put_json(t, k, aux_key(k, 'e', a->app, APP_ID_LEN), a->entry);
-}
-
-/* republish_full: a new version of our listing, marked full. */
-static void
-republish_full(struct node *n, const uint8_t laddr[REC_ADDR_LEN])
-{
-	uint8_t *buf, out[REC_ADDR_LEN];
-	char ref[REC_REF_MAX + 1], err[256];
-	size_t len, blen;
-	struct rec r;
-	json_t *body;
-	char *enc;
-
-	if (records_current(n->records, laddr, &buf, &len) != 0)
-		return;
-	if (rec_decode(&r, buf, len) == 0 &&
-	    (body = json_loadb((const char *)r.body, r.body_len, 0,
-	    NULL)) != NULL) {
-		json_object_set_new(body, "full", json_true());
-		snprintf(ref, sizeof(ref), "%.*s", (int)r.ref_len, r.ref);
-		if ((enc = listing_body_encode(body, &blen)) != NULL) {
-			if (records_publish(n->records, REC_LISTING, ref,
-			    (uint8_t *)enc, blen, (int64_t)r.expires_at, out,
-			    err, sizeof(err)) != 0)
-				log_warn("cannot publish a full listing: %s",
-				    err);
-			else
-				log_info("listing %s is now full", ref);
-			free(enc);
-		}
-		json_decref(body);
-	}
-	free(buf);
-}
-
-static int
-answer(struct cmd_ctx *c, int accept)
-{
-	struct node *n = c->node;
-	struct answer_arg a;
-	uint8_t app[APP_ID_LEN], laddr[REC_ADDR_LEN], school[REC_KEY_LEN];
-	uint8_t *buf = NULL, *sealed = NULL, out[REC_ADDR_LEN];
-	const char *id, *st, *lid;
-	char ref[64], err[256], *ptext = NULL;
-	json_t *body = NULL, *plain = NULL;
-	size_t len, slen;
-	struct rec r;
-	int rc;
-
-	memset(&a, 0, sizeof(a));
-	if ((rc = arg_str(c, "id", 1, &id)) != 0)
-		return rc;
-	if (hex_decode(app, sizeof(app), id) != 0)
-		return cmd_fail(c, MENTOR_EINVAL, "id: \"%.80s\" is not an "
-		    "application id (32 hex digits)", id);
-	a.app = app;
-	a.accept = accept;
-	/* First read: the entry and its listing. */
-	a.laddr = laddr;
-	memset(laddr, 0, sizeof(laddr));
-	rc = store_read(n->store, answer_check_fn, &a);
-	if (rc == MENTOR_ENOTFOUND)
-		return cmd_fail(c, rc, "no application %s received by this "
-		    "node", id);
-	if (rc != 0)
-		return cmd_fail(c, rc, "store failed");
-	st = json_string_value(json_object_get(a.entry, "status"));
-	lid = json_string_value(json_object_get(a.entry, "listing"));
-	if (st == NULL || strcmp(st, "pending") != 0) {
-		rc = cmd_fail(c, MENTOR_EINVAL, "application %s was %s "
-		    "already", id, st ? st : "answered");
-		goto out;
-	}
-	if (lid == NULL || hex_decode(laddr, sizeof(laddr), lid) != 0 ||
-	    hex_decode(school, sizeof(school), json_string_value(
-	    json_object_get(a.entry, "school"))) != 0) {
-		rc = cmd_fail(c, MENTOR_ESTORE, "application %s is corrupt",
-		    id);
-		goto out;
-	}
-	if (accept) {
-		if (records_current(n->records, laddr, &buf, &len) != 0 ||
-		    rec_decode(&r, buf, len) != 0 ||
-		    (body = json_loadb((const char *)r.body, r.body_len, 0,
-		    NULL)) == NULL) {
-			rc = cmd_fail(c, MENTOR_ENOTFOUND, "listing %s is no "
-			    "longer live; the application can only be "
-			    "declined", lid);
-			goto out;
-		}
-		a.capacity = json_integer_value(json_object_get(body,
-		    "capacity"));
-	}
-	json_object_set_new(a.entry, "status", json_string(accept ?
-	    "accepted" : "declined"));
-	json_object_set_new(a.entry, "answered", json_integer(now_ms()));
-	rc = store_write(n->store, answer_store_fn, &a);
-	if (rc == MENTOR_EFULL) {
-		rc = cmd_fail(c, rc, "listing %s is full: %lld of %lld places "
-		    "taken", lid, a.capacity, a.capacity);
-		goto out;
-	}
-	if (rc != 0) {
-		rc = cmd_fail(c, rc, "store failed");
-		goto out;
-	}
-	/* The answer travels back, sealed to the school. */
-	plain = json_pack("{s:i,s:s,s:s,s:s}", "v", 1, "application", id,
-	    "listing", lid, "status", accept ? "accepted" : "declined");
-	if (plain == NULL || (ptext = json_dumps(plain, JSON_COMPACT |
-	    JSON_SORT_KEYS)) == NULL) {
-		rc = MENTOR_ENOMEM;
-		goto out;
-	}
-	snprintf(ref, sizeof(ref), "%s%s", REC_ANS_PREFIX, id);
-	if ((rc = app_seal((uint8_t *)ptext, strlen(ptext), school, &sealed,
-	    &slen)) != 0 || (rc = records_publish(n->records, REC_ANSWER, ref,
-	    sealed, slen, now_ms() + APP_LIFE_MS, out, err,
-	    sizeof(err))) != 0) {
-		rc = cmd_fail(c, rc, "answer recorded, but it could not be "
-		    "sent: %s", err);
-		goto out;
-	}
-	if (a.full)
-		republish_full(n, laddr);
-	c->result = json_pack("{s:s,s:s,s:s}", "id", id, "listing", lid,
-	    "status", accept ? "accepted" : "declined");
-	rc = c->result ? 0 : MENTOR_ENOMEM;
-out:
-	free(ptext);
-	free(sealed);
-	free(buf);
-	json_decref(plain);
-	json_decref(body);
-	json_decref(a.entry);
-	return rc;
-}
-
-int
-cmd_application_accept(struct cmd_ctx *c)
-{
-	return answer(c, 1);
-}
-
-int
-cmd_application_decline(struct cmd_ctx *c)
-{
-	return answer(c, 0);
-}
-
-/* ---- listing applications ------------------------------------------- */
-
-struct list_arg {
-	json_t		*list;
-	const char	*id;		/* show: this one only */
-	json_t		*found;
-	char		 side;
-	const char	*student;	/* a student's own: theirs only */
-};
-
-static int
-list_each(const void *key, size_t klen, const void *val, size_t vlen,
-    void *arg)
-{
-	struct list_arg *a = arg;
-	const uint8_t *k = key;
-	char hex[2 * APP_ID_LEN + 1];
-	json_t *e, *o;
-
-	if (klen < 1 || k[0] != (uint8_t)a->side)
-		return 1;
-	if (klen != 1 + APP_ID_LEN)
-		return 0;
-	hex_encode(hex, k + 1, APP_ID_LEN);
-	if (a->id && strcmp(a->id, hex) != 0)
-		return 0;
-	if ((e = json_loadb(val, vlen, 0, NULL)) == NULL)
-		return 0;
-	if (a->student && (!json_is_string(json_object_get(e, "student")) ||
-	    strcmp(json_string_value(json_object_get(e, "student")),
-	    a->student) != 0)) {
-		json_decref(e);
-		return 0;
-	}
-	if (a->id) {
-		json_object_set_new(e, "side", json_string(a->side == 's' ?
-		    "sent" : "received"));
-		json_object_set_new(e, "id", json_string(hex));
-		a->found = e;
-		return 1;
-	}
-	o = json_pack("{s:s,s:O,s:O,s:s,s:O?,s:O?,s:O?}", "id", hex,
-	    "listing", json_object_get(e, "listing"),
-	    "status", json_object_get(e, "status"),
-	    "side", a->side == 's' ? "sent" : "received",
-	    "title", json_object_get(e, "title"),
-	    "student", json_object_get(e, "student"),
-	    "school_name", json_object_get(e, "school_name"));
-	json_decref(e);
-	if (o)
-		json_array_append_new(a->list, o);
-	return 0;
-}
-
-static int
-list_fn(struct store_txn *t, void *arg)
-{
-	struct list_arg *a = arg;
-	int rc;
-
-	a->side = 's';
-	if ((rc = store_iter(t, DB_AUX, "s", 1, list_each, a)) < 0)
-		return rc;
-	if (a->found || a->student)
-		return 0;	/* a student sees only what was sent */
-	a->side = 'e';
-	rc = store_iter(t, DB_AUX, "e", 1, list_each, a);
-	return rc < 0 ? rc : 0;
-}
-
-int
-cmd_application_list(struct cmd_ctx *c)
-{
-	struct list_arg a;
-	int rc;
-
-	memset(&a, 0, sizeof(a));
-	a.student = c->student;
-	if ((a.list = json_array()) == NULL)
-		return MENTOR_ENOMEM;
-	if ((rc = store_read(c->node->store, list_fn, &a)) != 0) {
-		json_decref(a.list);
-		return cmd_fail(c, rc, "store failed");
-	}
-	c->result = a.list;
-	return 0;
-}
-
-int
-cmd_application_show(struct cmd_ctx *c)
-{
-	struct list_arg a;
-	int rc;
-
-	memset(&a, 0, sizeof(a));
-	a.student = c->student;
-	if ((rc = arg_str(c, "id", 1, &a.id)) != 0)
-		return rc;
-	if ((rc = store_read(c->node->store, list_fn, &a)) != 0)
-		return cmd_fail(c, rc, "store failed");
-	if (a.found == NULL)
-		return cmd_fail(c, MENTOR_ENOTFOUND, "no application %.80s",
-		    a.id);
-	c->result = a.found;
-	return 0;
-}
-
 /* ---- students' own keys --------------------------------------------- */
 
 struct key_arg {
@@ -1315,10 +331,10 @@ key_get_fn(struct store_txn *t, void *arg)
 	json_t *j;
 	int rc;
 
-	if ((rc = get_json(t, k, aux_key(k, 'k', a->key, 32), &j)) != 0)
+	if ((rc = apps_get_json(t, k, apps_aux_key(k, 'k', a->key, 32), &j)) != 0)
 		return rc;
 	id = json_string_value(json_object_get(j, "student"));
-	rc = id && student_exists(t, id) ? 0 : MENTOR_ENOTFOUND;
+	rc = id && apps_student_exists(t, id) ? 0 : MENTOR_ENOTFOUND;
 	if (rc == 0)
 		snprintf(a->out, a->outlen, "%s", id);
 	json_decref(j);
@@ -1346,52 +362,26 @@ key_put_fn(struct store_txn *t, void *arg)
 	json_t *j;
 	int rc;
 
-	if (!student_exists(t, a->student))
+	if (!apps_student_exists(t, a->student))
 		return MENTOR_ENOTFOUND;
 	j = json_pack("{s:s,s:I}", "student", a->student, "created",
 	    (json_int_t)now_ms());
 	if (j == NULL)
 		return MENTOR_ENOMEM;
-	rc = put_json(t, k, aux_key(k, 'k', a->key, 32), j);
+	rc = apps_put_json(t, k, apps_aux_key(k, 'k', a->key, 32), j);
 	json_decref(j);
 	return rc;
 }
 
 int
-cmd_student_key(struct cmd_ctx *c)
+apps_key_add(struct node *n, const uint8_t key[32], const char *student)
 {
-	struct node *n = c->node;
 	struct key_arg a;
-	uint8_t pk[32], sk[32];
-	char pkh[65], skh[65], srv[65];
-	int rc;
 
 	memset(&a, 0, sizeof(a));
-	if ((rc = cmd_school_only(c)) != 0 ||
-	    (rc = arg_str(c, "student", 1, &a.student)) != 0)
-		return rc;
-	crypto_box_keypair(pk, sk);
-	a.key = pk;
-	rc = store_write(n->store, key_put_fn, &a);
-	if (rc == MENTOR_ENOTFOUND) {
-		sodium_memzero(sk, sizeof(sk));
-		return cmd_fail(c, rc, "no student \"%.64s\"", a.student);
-	}
-	if (rc != 0) {
-		sodium_memzero(sk, sizeof(sk));
-		return cmd_fail(c, rc, "store failed");
-	}
-	hex_encode(pkh, pk, 32);
-	hex_encode(skh, sk, 32);
-	hex_encode(srv, n->curve_pk, 32);
-	sodium_memzero(sk, sizeof(sk));
-	/* The secret leaves the node once, to be handed to the student. */
-	c->result = json_pack("{s:s,s:s,s:s,s:s,s:s}", "student", a.student,
-	    "public_key", pkh, "secret_key", skh, "server_key", srv,
-	    "endpoint", n->conf.student_listen);
-	sodium_memzero(skh, sizeof(skh));
-	log_info("students: a key was issued");
-	return c->result ? 0 : MENTOR_ENOMEM;
+	a.key = key;
+	a.student = student;
+	return store_write(n->store, key_put_fn, &a);
 }
 
 static int
@@ -1446,22 +436,17 @@ key_revoke_fn(struct store_txn *t, void *arg)
 }
 
 int
-cmd_student_key_revoke(struct cmd_ctx *c)
+apps_key_revoke(struct node *n, const char *student, size_t *revoked)
 {
 	struct key_arg a;
 	int rc;
 
 	memset(&a, 0, sizeof(a));
-	if ((rc = cmd_school_only(c)) != 0 ||
-	    (rc = arg_str(c, "student", 1, &a.student)) != 0)
-		return rc;
-	rc = store_write(c->node->store, key_revoke_fn, &a);
+	a.student = student;
+	rc = store_write(n->store, key_revoke_fn, &a);
 	free(a.del);
-	if (rc != 0)
-		return cmd_fail(c, rc, "store failed");
-	c->result = json_pack("{s:s,s:I}", "student", a.student, "revoked",
-	    (json_int_t)a.n);
-	return c->result ? 0 : MENTOR_ENOMEM;
+	*revoked = a.n;
+	return rc;
 }
 
 /* ---- forgetting a student ------------------------------------------- */
@@ -1512,11 +497,11 @@ apps_student_forget(struct store_txn *t, struct node *n, const char *id)
 	size_t i;
 	int rc;
 
-	rc = store_del(t, DB_AUX, k, aux_key(k, 'c', id, strlen(id)));
+	rc = store_del(t, DB_AUX, k, apps_aux_key(k, 'c', id, strlen(id)));
 	if (rc != 0 && rc != MENTOR_ENOTFOUND)
 		return rc;
-	pseudonym(n, id, ps);
-	rc = store_del(t, DB_AUX, k, aux_key(k, 'p', ps, sizeof(ps)));
+	apps_pseudonym(n, id, ps);
+	rc = store_del(t, DB_AUX, k, apps_aux_key(k, 'p', ps, sizeof(ps)));
 	if (rc != 0 && rc != MENTOR_ENOTFOUND)
 		return rc;
 	if ((rc = store_iter(t, DB_AUX, "s", 1, forget_each, &f)) < 0) {
@@ -1542,7 +527,7 @@ apps_student_forget(struct store_txn *t, struct node *n, const char *id)
 	}
 	hex_encode(pshex, ps, sizeof(ps));
 	/* Only the pseudonym stays: nothing links it to a person now. */
-	return audit_append(t, json_pack("{s:s,s:s,s:I}", "action",
+	return apps_audit_append(t, json_pack("{s:s,s:s,s:I}", "action",
 	    "student-deleted", "student", pshex, "applications",
 	    (json_int_t)f.n));
 }

@@ -24,7 +24,47 @@ struct store_txn;
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #define STUDENT_KEY_ID_MAX	64
+#define APPS_KEY_MAX		(1 + 64 + 1)	/* longest DB_AUX key */
+
+/* apps_aux_key: prefix || id into k (APPS_KEY_MAX bytes); its length. */
+size_t	apps_aux_key(uint8_t *k, char prefix, const void *id, size_t len);
+
+/*
+ * apps_get_json / apps_put_json: a DB_AUX value as JSON.  get: *out a new
+ * reference; MENTOR_ENOTFOUND, MENTOR_ESTORE (not JSON).  put: j is not
+ * consumed; MENTOR_ENOMEM or the store's error.
+ */
+int	apps_get_json(struct store_txn *, const uint8_t *k, size_t klen,
+	    json_t **out);
+int	apps_put_json(struct store_txn *, const uint8_t *k, size_t klen,
+	    const json_t *j);
+
+/*
+ * apps_pseudonym(_hex): a stable id for a student that only this node can
+ * link back (keyed BLAKE2b of the id under the node's secret).
+ */
+void	apps_pseudonym(const struct node *, const char *id, uint8_t out[16]);
+void	apps_pseudonym_hex(const struct node *, const char *id, char out[33]);
+
+/*
+ * apps_audit_append: appends entry (consumed, also on error) to the
+ * hash-chained audit log with its sequence number, time and hashes.
+ */
+int	apps_audit_append(struct store_txn *, json_t *entry);
+
+/* apps_student_exists: whether a student with this id is stored. */
+int	apps_student_exists(struct store_txn *, const char *id);
+
+/*
+ * apps_key_add: records key as student's own CURVE key.
+ * MENTOR_ENOTFOUND (no such student) or the store's error.
+ * apps_key_revoke: removes every key of student (count in *revoked).
+ */
+int	apps_key_add(struct node *, const uint8_t key[32], const char *student);
+int	apps_key_revoke(struct node *, const char *student, size_t *revoked);
 
 /*
  * apps_student_for_key: the student a CURVE public key was issued to (id

@@ -1,9 +1,16 @@
 /*
- * cmd.h: the client API's command handlers and the helpers they share.
- * api.c owns the command table and the socket; each cmd_*.c file holds the
- * handlers of one command group.  A handler validates its arguments with
- * the arg_* helpers, does its work, and either sets ctx->result (and
- * optionally ctx->out) and returns 0, or returns cmd_fail(ctx, code, ...).
+ * cmd.h: the command layer.  cmd.c owns the command table, dispatch,
+ * permission checks and the argument helpers; each cmd_<group>.c file
+ * holds the handlers of one group.  Transports (api.c: the ZeroMQ client
+ * API; http.c: the web) build a struct cmd_ctx saying who is calling and
+ * call cmd_exec; they never call a handler directly, so a handler written
+ * once is reachable from every transport with the same checks.
+ *
+ * A handler validates its arguments with the arg_* helpers, does its
+ * work, and either sets ctx->result (and optionally ctx->out) and returns
+ * 0, or returns cmd_fail(ctx, code, ...).  Handlers call the engines
+ * (records, apps, peers, matching, students, store); engines never call
+ * handlers.
  */
 #ifndef MENTOR_CMD_H
 #define MENTOR_CMD_H
@@ -17,8 +24,18 @@
 
 struct node;
 
+/* Who is calling; set by the transport before cmd_exec. */
+enum cmd_who {
+	CMD_WHO_OPERATOR = 0,	/* the node's own ipc socket: everything */
+	CMD_WHO_ADMIN,		/* a web administrator: everything */
+	CMD_WHO_COORDINATOR,	/* a school's staff */
+	CMD_WHO_EMPLOYER,	/* an employer's staff */
+	CMD_WHO_STUDENT		/* one student: their own data only */
+};
+
 struct cmd_ctx {
 	struct node		*node;
+	enum cmd_who		 who;
 	const struct msg_req	*req;
 	const uint8_t		*data;		/* request data frame, or NULL */
 	size_t			 datalen;
@@ -26,14 +43,21 @@ struct cmd_ctx {
 	uint8_t			*out;		/* reply data frame; malloc'd */
 	size_t			 outlen;
 	char			 err[MSG_ERR_MAX];
-	const char		*student;	/* a student's own connection:
-						 * their id; NULL for the
-						 * node's operator */
+	const char		*student;	/* CMD_WHO_STUDENT: their id;
+						 * NULL otherwise */
+	const char		*user;		/* web account or token name
+						 * for the audit log; NULL */
 };
 
-/* Flags of a command table entry. */
+/*
+ * Flags of a command table entry.  The operator and web administrators
+ * may call every command; the others only those flagged for them.
+ */
 #define CMD_DATA	0x01	/* takes a data frame */
-#define CMD_STUDENT	0x02	/* allowed on a student's own connection */
+#define CMD_STUDENT	0x02	/* allowed to a student (own data only) */
+#define CMD_COORDINATOR	0x04	/* allowed to a school's coordinator */
+#define CMD_EMPLOYER	0x08	/* allowed to an employer's staff */
+#define CMD_STAFF	(CMD_COORDINATOR | CMD_EMPLOYER)
 
 typedef int (*cmd_fn)(struct cmd_ctx *);
 
@@ -42,6 +66,25 @@ struct cmd_entry {
 	cmd_fn		 fn;
 	unsigned	 flags;
 };
+
+/*
+ * cmd_exec: runs command name for c (node, who, student, req, data set by
+ * the transport).  Checks, in order: the command exists (MENTOR_EINVAL),
+ * c->who may call it (MENTOR_EPERM), a data frame only where the command
+ * takes one (MENTOR_EPROTO) and within MENTOR_API_DATA_MAX
+ * (MENTOR_ETOOBIG).  Then the handler's verdict.  On failure c->err says
+ * why and c->result/c->out are released and NULL.
+ */
+int	cmd_exec(struct cmd_ctx *, const char *name);
+
+/* cmd_find: the table entry of name, or NULL. */
+const struct cmd_entry *cmd_find(const char *name);
+
+/* cmd_allowed: whether who may call the entry. */
+int	cmd_allowed(const struct cmd_entry *, enum cmd_who who);
+
+/* cmd_who_name: "operator", "student", ... */
+const char *cmd_who_name(enum cmd_who who);
 
 /* cmd_fail: formats the error message into ctx->err and returns code. */
 int	cmd_fail(struct cmd_ctx *, int code, const char *fmt, ...)
@@ -62,8 +105,8 @@ int	arg_int(struct cmd_ctx *, const char *name, int required,
 	    long long min, long long max, long long *out);
 int	arg_bool(struct cmd_ctx *, const char *name, int *out);
 /*
- * arg_student: the student argument name.  On a student's connection it
- * is that student (naming another is refused with MENTOR_EPERM).
+ * arg_student: the student argument name.  For CMD_WHO_STUDENT it is that
+ * student (naming another is refused with MENTOR_EPERM).
  */
 int	arg_student(struct cmd_ctx *, const char *name, const char **out);
 /*
@@ -72,12 +115,6 @@ int	arg_student(struct cmd_ctx *, const char *name, const char **out);
  */
 int	arg_hex(struct cmd_ctx *, const char *name, const char *what,
 	    uint8_t *out, size_t len);
-
-/*
- * student_load: the normalized student object with this id (a new
- * reference).  MENTOR_ENOTFOUND or MENTOR_ESTORE.
- */
-int	student_load(struct node *, const char *id, json_t **out);
 
 /* Handlers, by group. */
 int	cmd_status(struct cmd_ctx *);

@@ -1,11 +1,13 @@
 /*
- * cmd_student.c: student import/list/show/delete.  Students live only in
+ * cmd_student.c: student import/list/show/delete and students' own keys.  Students live only in
  * the school node's store (DB_STUDENTS: id -> normalized JSON); they are
  * never federated and never logged.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "apps.h"
 #include "cmd.h"
@@ -14,6 +16,7 @@
 #include "node.h"
 #include "store.h"
 #include "student.h"
+#include "students.h"
 #include "util.h"
 
 struct import_arg {
@@ -142,40 +145,10 @@ cmd_student_list(struct cmd_ctx *c)
 	return 0;
 }
 
-struct get_arg {
+struct del_arg {
 	const char	*id;
-	json_t		*student;
 	struct node	*node;
 };
-
-static int
-get_fn(struct store_txn *t, void *arg)
-{
-	struct get_arg *g = arg;
-	const void *v;
-	size_t vlen;
-	int rc;
-
-	if ((rc = store_get(t, DB_STUDENTS, g->id, strlen(g->id), &v,
-	    &vlen)) != 0)
-		return rc;
-	g->student = json_loadb(v, vlen, 0, NULL);
-	return g->student ? 0 : MENTOR_ESTORE;
-}
-
-int
-student_load(struct node *n, const char *id, json_t **out)
-{
-	struct get_arg g = { id, NULL, n };
-	int rc;
-
-	if (strlen(id) == 0 || strlen(id) > STUDENT_ID_MAX)
-		return MENTOR_ENOTFOUND;
-	if ((rc = store_read(n->store, get_fn, &g)) != 0)
-		return rc;
-	*out = g.student;
-	return 0;
-}
 
 int
 cmd_student_show(struct cmd_ctx *c)
@@ -197,7 +170,7 @@ cmd_student_show(struct cmd_ctx *c)
 static int
 delete_fn(struct store_txn *t, void *arg)
 {
-	struct get_arg *g = arg;
+	struct del_arg *g = arg;
 	int rc;
 
 	if ((rc = store_del(t, DB_STUDENTS, g->id, strlen(g->id))) != 0)
@@ -209,7 +182,7 @@ delete_fn(struct store_txn *t, void *arg)
 int
 cmd_student_delete(struct cmd_ctx *c)
 {
-	struct get_arg g = { NULL, NULL, c->node };
+	struct del_arg g = { NULL, c->node };
 	int rc;
 
 	if ((rc = cmd_school_only(c)) != 0 ||
@@ -227,3 +200,59 @@ cmd_student_delete(struct cmd_ctx *c)
 	c->result = json_pack("{s:s}", "id", g.id);
 	return c->result ? 0 : MENTOR_ENOMEM;
 }
+
+/* ---- students' own keys --------------------------------------------- */
+
+int
+cmd_student_key(struct cmd_ctx *c)
+{
+	struct node *n = c->node;
+	const char *student;
+	uint8_t pk[32], sk[32];
+	char pkh[65], skh[65], srv[65];
+	int rc;
+
+	if ((rc = cmd_school_only(c)) != 0 ||
+	    (rc = arg_str(c, "student", 1, &student)) != 0)
+		return rc;
+	crypto_box_keypair(pk, sk);
+	rc = apps_key_add(n, pk, student);
+	if (rc == MENTOR_ENOTFOUND) {
+		sodium_memzero(sk, sizeof(sk));
+		return cmd_fail(c, rc, "no student \"%.64s\"", student);
+	}
+	if (rc != 0) {
+		sodium_memzero(sk, sizeof(sk));
+		return cmd_fail(c, rc, "store failed");
+	}
+	hex_encode(pkh, pk, 32);
+	hex_encode(skh, sk, 32);
+	hex_encode(srv, n->curve_pk, 32);
+	sodium_memzero(sk, sizeof(sk));
+	/* The secret leaves the node once, to be handed to the student. */
+	c->result = json_pack("{s:s,s:s,s:s,s:s,s:s}", "student", student,
+	    "public_key", pkh, "secret_key", skh, "server_key", srv,
+	    "endpoint", n->conf.student_listen);
+	sodium_memzero(skh, sizeof(skh));
+	log_info("students: a key was issued");
+	return c->result ? 0 : MENTOR_ENOMEM;
+}
+
+int
+cmd_student_key_revoke(struct cmd_ctx *c)
+{
+	const char *student;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = cmd_school_only(c)) != 0 ||
+	    (rc = arg_str(c, "student", 1, &student)) != 0)
+		return rc;
+	rc = apps_key_revoke(c->node, student, &n);
+	if (rc != 0)
+		return cmd_fail(c, rc, "store failed");
+	c->result = json_pack("{s:s,s:I}", "student", student, "revoked",
+	    (json_int_t)n);
+	return c->result ? 0 : MENTOR_ENOMEM;
+}
+

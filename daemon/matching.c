@@ -1,7 +1,7 @@
 /*
  * matching.c: glue between the store and the pure matcher: finds the
  * framework data, builds the listing index at start, applies every change
- * records.c reports, and answers the `match` command.
+ * records.c reports.  The `match` command is in cmd_match.c.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd.h"
 #include "frameworks.h"
 #include "log.h"
 #include "match.h"
@@ -23,9 +22,6 @@
 #ifndef MENTOR_DATADIR
 #define MENTOR_DATADIR "/usr/local/share/mentord/data"
 #endif
-
-#define TOP_DEFAULT	10
-#define TOP_MAX		100
 
 struct matcher {
 	struct frameworks	*fw;
@@ -158,70 +154,14 @@ matching_data_dir(const struct node *n)
 	return n->matcher ? n->matcher->dir : "";
 }
 
-int
-cmd_match(struct cmd_ctx *c)
+struct match_index *
+matching_index(const struct node *n)
 {
-	struct matcher *m = c->node->matcher;
-	struct match_student *ms = NULL;
-	struct match_hit *hits = NULL;
-	const char *id, *title;
-	long long top = TOP_DEFAULT;
-	json_t *student = NULL, *list, *reasons, *e;
-	char hex[2 * REC_ADDR_LEN + 1];
-	size_t nhits = 0, i;
-	int64_t now = now_ms();
-	int rc;
+	return n->matcher ? n->matcher->mi : NULL;
+}
 
-	if ((rc = cmd_school_only(c)) != 0)
-		return rc;
-	if ((rc = arg_student(c, "student", &id)) != 0 ||
-	    (rc = arg_int(c, "top", 0, 1, TOP_MAX, &top)) != 0)
-		return rc;
-	rc = student_load(c->node, id, &student);
-	if (rc == MENTOR_ENOTFOUND)
-		return cmd_fail(c, rc, "no student \"%.64s\"", id);
-	if (rc != 0)
-		return cmd_fail(c, rc, "store failed");
-	rc = ms_compile(m->mi, student, (int32_t)(now / 86400000), &ms);
-	if (rc != 0) {
-		rc = cmd_fail(c, rc, "student %.64s: profile cannot be "
-		    "matched", id);
-		goto out;
-	}
-	if ((hits = calloc((size_t)top, sizeof(*hits))) == NULL) {
-		rc = MENTOR_ENOMEM;
-		goto out;
-	}
-	if ((rc = match_rank(m->mi, ms, now, (size_t)top, hits,
-	    &nhits)) != 0) {
-		rc = cmd_fail(c, rc, "matching failed");
-		goto out;
-	}
-	if ((list = json_array()) == NULL) {
-		rc = MENTOR_ENOMEM;
-		goto out;
-	}
-	c->result = json_pack("{s:s,s:o}", "student", id, "matches", list);
-	for (i = 0; i < nhits; i++) {
-		hex_encode(hex, hits[i].addr, REC_ADDR_LEN);
-		title = match_title(m->mi, hits[i].addr);
-		if (match_explain(m->mi, ms, &hits[i], &reasons) != 0)
-			reasons = json_array();
-		e = json_pack("{s:s,s:s,s:i,s:{s:i,s:i,s:i,s:i},s:o}",
-		    "listing", hex, "title", title ? title : "",
-		    "score", hits[i].score,
-		    "terms", "readiness", hits[i].readiness,
-		    "growth", hits[i].growth, "career", hits[i].career,
-		    "logistics", hits[i].logistics, "reasons", reasons);
-		if (e && hits[i].distance_km >= 0)
-			json_object_set_new(e, "distance_km",
-			    json_real(hits[i].distance_km));
-		json_array_append_new(list, e);
-	}
-	rc = c->result ? 0 : MENTOR_ENOMEM;
-out:
-	free(hits);
-	ms_free(ms);
-	json_decref(student);
-	return rc;
+const struct frameworks *
+matching_frameworks(const struct node *n)
+{
+	return n->matcher ? n->matcher->fw : NULL;
 }

@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 struct node;
+struct match_index;
+struct frameworks;
 
 /*
  * matching_open: loads the frameworks (conf data_dir, else $MENTORD_DATA,
@@ -18,6 +20,14 @@ struct node;
  */
 int	matching_open(struct node *, char *err, size_t errlen);
 void	matching_close(struct node *);
+
+/*
+ * matching_index / matching_frameworks: the live listing index and the
+ * loaded frameworks, owned by the matcher (valid until matching_close);
+ * NULL before matching_open.
+ */
+struct match_index *matching_index(const struct node *);
+const struct frameworks *matching_frameworks(const struct node *);
 
 /* matching_data_dir: where the frameworks were found ("" if nowhere). */
 const char *matching_data_dir(const struct node *);

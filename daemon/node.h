@@ -82,6 +82,12 @@ int	node_lock_probe(const char *dir);
 /* node_default_dir: $MENTORD_HOME, else ~/.local/state/mentord. */
 int	node_default_dir(char *out, size_t outlen);
 
+/*
+ * node_api_endpoint: the client API's endpoint "ipc://DIR/api.sock" into
+ * out.  0 or MENTOR_ETOOBIG (the path must fit a socket address).
+ */
+int	node_api_endpoint(const char *dir, char *out, size_t outlen);
+
 /* conf_load: parses path into c.  Errors name the line. */
 int	conf_load(struct conf *c, const char *path, char *err, size_t errlen);
 

@@ -43,3 +43,15 @@ node_lock_probe(const char *dir)
 	close(fd);
 	return held;
 }
+
+int
+node_api_endpoint(const char *dir, char *out, size_t outlen)
+{
+	int n;
+
+	/* sun_path holds 108 bytes including the NUL. */
+	n = snprintf(out, outlen, "ipc://%s/api.sock", dir);
+	if (n < 0 || (size_t)n >= outlen || (size_t)n - 6 >= 108)
+		return MENTOR_ETOOBIG;
+	return 0;
+}

@@ -19,7 +19,6 @@
 #include <zmq.h>
 
 #include "apps.h"
-#include "cmd.h"
 #include "log.h"
 #include "mentor.h"
 #include "node.h"
@@ -1210,7 +1209,7 @@ peers_count(const struct peers *ps)
 	return ps ? ps->n : 0;
 }
 
-/* ---- client API: peer add/list/remove, sync ---------------------------- */
+/* ---- the operator's operations (the commands are in cmd_peer.c) ------- */
 
 struct peer_put {
 	const uint8_t	*key;
@@ -1234,104 +1233,72 @@ peer_put_fn(struct store_txn *t, void *arg)
 	return rc;
 }
 
-static int
-endpoint_valid(const char *ep)
-{
-	const char *colon;
-	char *end;
-	long port;
-
-	if (strncmp(ep, "tcp://", 6) != 0 || strlen(ep) >= NODE_EP_MAX ||
-	    strpbrk(ep, " \t\r\n") != NULL)
-		return 0;
-	if ((colon = strrchr(ep + 6, ':')) == NULL || colon == ep + 6)
-		return 0;
-	port = strtol(colon + 1, &end, 10);
-	return *end == '\0' && port > 0 && port < 65536;
-}
-
 int
-cmd_peer_add(struct cmd_ctx *c)
+peers_add(struct peers *ps, const uint8_t key[REC_KEY_LEN], const char *ep,
+    const char *org, char *err, size_t errlen)
 {
-	struct peers *ps = c->node->peers;
-	uint8_t key[REC_KEY_LEN];
-	const char *ep, *id, *org = NULL;
 	struct peer_put put;
 	struct peer *p;
-	char err[256];
+	char cerr[256];
 	int rc;
 
-	if ((rc = arg_str(c, "endpoint", 1, &ep)) != 0 ||
-	    (rc = arg_str(c, "node_id", 1, &id)) != 0 ||
-	    (rc = arg_str(c, "organization", 0, &org)) != 0)
-		return rc;
-	if (!endpoint_valid(ep))
-		return cmd_fail(c, MENTOR_EINVAL, "endpoint: expected "
-		    "tcp://HOST:PORT, got \"%.100s\"", ep);
-	if (hex_decode(key, sizeof(key), id) != 0)
-		return cmd_fail(c, MENTOR_EINVAL, "node_id: \"%.80s\" is not "
-		    "a node id (64 hex digits)", id);
-	if (org && (strlen(org) == 0 || strlen(org) > PM_NAME_MAX))
-		return cmd_fail(c, MENTOR_EINVAL, "organization: 1 to %d "
-		    "bytes", PM_NAME_MAX);
-	if (memcmp(key, c->node->sign_pk, REC_KEY_LEN) == 0)
-		return cmd_fail(c, MENTOR_EINVAL, "node_id: that is this "
-		    "node");
-	if (find_key(ps, key))
-		return cmd_fail(c, MENTOR_EEXIST, "%s is already a peer "
-		    "(peer remove it first to change its endpoint)", id);
-	if (ps->n == PEERS_MAX)
-		return cmd_fail(c, MENTOR_ETOOBIG, "at most %d peers",
-		    PEERS_MAX);
-	if ((p = peer_new(ps, key, ep, org)) == NULL)
-		return cmd_fail(c, MENTOR_EINVAL, "node_id: not a valid "
-		    "Ed25519 public key");
+	if (memcmp(key, ps->node->sign_pk, REC_KEY_LEN) == 0) {
+		snprintf(err, errlen, "node_id: that is this node");
+		return MENTOR_EINVAL;
+	}
+	if (find_key(ps, key)) {
+		snprintf(err, errlen, "already a peer (peer remove it first "
+		    "to change its endpoint)");
+		return MENTOR_EEXIST;
+	}
+	if (ps->n == PEERS_MAX) {
+		snprintf(err, errlen, "at most %d peers", PEERS_MAX);
+		return MENTOR_ETOOBIG;
+	}
+	if ((p = peer_new(ps, key, ep, org)) == NULL) {
+		snprintf(err, errlen, "node_id: not a valid Ed25519 public "
+		    "key");
+		return MENTOR_EINVAL;
+	}
 	put.key = key;
 	put.del = 0;
 	put.val = json_pack("{s:s,s:I,s:s}", "endpoint", ep, "added",
 	    (json_int_t)now_ms(), "org", org ? org : "");
-	rc = put.val ? store_write(c->node->store, peer_put_fn, &put) :
+	rc = put.val ? store_write(ps->node->store, peer_put_fn, &put) :
 	    MENTOR_ENOMEM;
 	json_decref(put.val);
 	if (rc == 0)
-		rc = records_trust_add(c->node->records, key, "peer");
+		rc = records_trust_add(ps->node->records, key, "peer");
 	if (rc != 0) {
 		peer_free(p);
-		return cmd_fail(c, rc, "store failed");
+		snprintf(err, errlen, "store failed");
+		return rc;
 	}
 	ps->p[ps->n++] = p;
-	if ((rc = certify(ps, p, CERT_LIFE_MS, err, sizeof(err))) != 0)
-		log_warn("peer: cannot certify %.16s: %s", p->hex, err);
+	if ((rc = certify(ps, p, CERT_LIFE_MS, cerr, sizeof(cerr))) != 0)
+		log_warn("peer: cannot certify %.16s: %s", p->hex, cerr);
 	peer_connect(ps, p);
 	log_info("peer %.16s added at %s", p->hex, ep);
-	c->result = json_pack("{s:s,s:s}", "node_id", id, "endpoint", ep);
-	return c->result ? 0 : MENTOR_ENOMEM;
+	return 0;
 }
 
 int
-cmd_peer_remove(struct cmd_ctx *c)
+peers_remove(struct peers *ps, const uint8_t key[REC_KEY_LEN])
 {
-	struct peers *ps = c->node->peers;
-	uint8_t key[REC_KEY_LEN];
 	struct peer_put put;
 	struct peer *p;
-	const char *id;
 	char err[256];
 	size_t i;
 	int rc;
 
-	if ((rc = arg_str(c, "node_id", 1, &id)) != 0)
-		return rc;
-	if (hex_decode(key, sizeof(key), id) != 0 ||
-	    (p = find_key(ps, key)) == NULL)
-		return cmd_fail(c, MENTOR_ENOTFOUND, "%.80s is not a peer",
-		    id);
+	if ((p = find_key(ps, key)) == NULL)
+		return MENTOR_ENOTFOUND;
 	put.key = key;
 	put.del = 1;
 	put.val = NULL;
-	if ((rc = store_write(c->node->store, peer_put_fn, &put)) != 0)
-		return cmd_fail(c, rc, "store failed");
-	rc = records_trust_remove(c->node->records, key);
+	if ((rc = store_write(ps->node->store, peer_put_fn, &put)) != 0)
+		return rc;
+	rc = records_trust_remove(ps->node->records, key);
 	if (rc != 0 && rc != MENTOR_ENOTFOUND)
 		log_warn("peer: cannot drop trust in %.16s", p->hex);
 	/* A short-lived newer certificate revokes the old one. */
@@ -1344,8 +1311,7 @@ cmd_peer_remove(struct cmd_ctx *c)
 			break;
 		}
 	peer_free(p);
-	c->result = json_pack("{s:s}", "node_id", id);
-	return c->result ? 0 : MENTOR_ENOMEM;
+	return 0;
 }
 
 static json_t *
@@ -1359,16 +1325,15 @@ stats_json(const struct sync_stats *s)
 	    "records_out", (json_int_t)s->records_out);
 }
 
-int
-cmd_peer_list(struct cmd_ctx *c)
+json_t *
+peers_list(const struct peers *ps)
 {
-	struct peers *ps = c->node->peers;
 	char ts[21] = "";
-	json_t *e;
+	json_t *list, *e;
 	size_t i;
 
-	if ((c->result = json_array()) == NULL)
-		return MENTOR_ENOMEM;
+	if ((list = json_array()) == NULL)
+		return NULL;
 	for (i = 0; i < ps->n; i++) {
 		struct peer *p = ps->p[i];
 
@@ -1385,16 +1350,17 @@ cmd_peer_list(struct cmd_ctx *c)
 		    "untrusted", (json_int_t)p->untrusted,
 		    "suspended", p->suspended_until != 0,
 		    "totals", stats_json(&p->total));
-		if (e == NULL || json_array_append_new(c->result, e) != 0)
-			return MENTOR_ENOMEM;
+		if (e == NULL || json_array_append_new(list, e) != 0) {
+			json_decref(list);
+			return NULL;
+		}
 	}
-	return 0;
+	return list;
 }
 
-int
-cmd_sync_start(struct cmd_ctx *c)
+size_t
+peers_sync_start(struct peers *ps, unsigned *gen)
 {
-	struct peers *ps = c->node->peers;
 	size_t i, started = 0;
 
 	ps->gen++;
@@ -1408,27 +1374,22 @@ cmd_sync_start(struct cmd_ctx *c)
 		sync_start(ps, p);
 		started++;
 	}
-	c->result = json_pack("{s:i,s:I}", "generation", (int)ps->gen,
-	    "peers", (json_int_t)started);
-	return c->result ? 0 : MENTOR_ENOMEM;
+	*gen = ps->gen;
+	return started;
 }
 
-int
-cmd_sync_status(struct cmd_ctx *c)
+json_t *
+peers_sync_status(const struct peers *ps, unsigned gen)
 {
-	struct peers *ps = c->node->peers;
-	long long gen = 0;
 	json_t *list, *e;
 	size_t i;
-	int rc, done = 1;
+	int done = 1;
 
-	if ((rc = arg_int(c, "generation", 1, 0, 1LL << 31, &gen)) != 0)
-		return rc;
 	if ((list = json_array()) == NULL)
-		return MENTOR_ENOMEM;
+		return NULL;
 	for (i = 0; i < ps->n; i++) {
 		struct peer *p = ps->p[i];
-		int finished = p->gen >= (unsigned)gen && p->state == SYNC_IDLE;
+		int finished = p->gen >= gen && p->state == SYNC_IDLE;
 
 		if (!p->connected && !finished)
 			continue;	/* not part of this sync */
@@ -1441,6 +1402,5 @@ cmd_sync_status(struct cmd_ctx *c)
 		    p->sync_failed));
 		json_array_append_new(list, e);
 	}
-	c->result = json_pack("{s:b,s:o}", "done", done, "peers", list);
-	return c->result ? 0 : MENTOR_ENOMEM;
+	return json_pack("{s:b,s:o}", "done", done, "peers", list);
 }

@@ -24,4 +24,40 @@ void	peers_close(struct peers *);
 /* peers_count: peers added (for status). */
 size_t	peers_count(const struct peers *);
 
+/*
+ * peers_add: links with node key listening at endpoint (checked by the
+ * caller: tcp://HOST:PORT); org may be NULL.  Stores the peer, trusts its
+ * records, certifies it when this node is a hub, and connects.  Errors,
+ * with err saying why: MENTOR_EINVAL (this node's own key, or not an
+ * Ed25519 key), MENTOR_EEXIST (already a peer), MENTOR_ETOOBIG (too many
+ * peers), or the store's error.
+ */
+int	peers_add(struct peers *, const uint8_t key[32], const char *endpoint,
+	    const char *org, char *err, size_t errlen);
+
+/*
+ * peers_remove: forgets the peer, stops trusting it and revokes its
+ * certificate.  MENTOR_ENOTFOUND or the store's error.
+ */
+int	peers_remove(struct peers *, const uint8_t key[32]);
+
+/*
+ * peers_list: [{"node_id","endpoint","connected","name","role",
+ * "last_contact","invalid","untrusted","suspended","totals"}], a new
+ * reference; NULL when out of memory.
+ */
+json_t	*peers_list(const struct peers *);
+
+/*
+ * peers_sync_start: starts reconciling with every connected peer under a
+ * new generation (into *gen); returns how many peers were started.
+ */
+size_t	peers_sync_start(struct peers *, unsigned *gen);
+
+/*
+ * peers_sync_status: {"done", "peers":[{"node_id","done","failed",
+ * "rounds",...}]} for generation gen; a new reference or NULL (ENOMEM).
+ */
+json_t	*peers_sync_status(const struct peers *, unsigned gen);
+
 #endif
