@@ -21,6 +21,7 @@ static const struct ctl_cmd *const groups[] = {
 	ctl_match_cmds,
 	ctl_peer_cmds,
 	ctl_apps_cmds,
+	ctl_credential_cmds,
 };
 
 static void
