@@ -29,6 +29,9 @@
 #define APP_GRADE_MAX		13
 #define ANSWER_NOTE_MAX		500	/* note bytes */
 #define APP_ERR_MAX		256	/* enough for any message below */
+#define PLC_CONTACT_MAX		200	/* contact and assessor fields */
+#define PLC_TEXT_MAX		1000	/* activity, rating comment */
+#define PLC_RATINGS_MAX		64	/* an evaluation's ratings */
 
 /*
  * app_seal: seals the len bytes at plain to the node whose Ed25519 public
@@ -111,5 +114,37 @@ int	app_parse(const uint8_t *plain, size_t len, json_t **out, char *err,
  */
 int	answer_parse(const uint8_t *plain, size_t len, json_t **out,
 	    char *err, size_t errlen);
+
+/*
+ * Both plaintexts above may also carry
+ *   contact	  optional; {"name", "email"?, "phone"?}, each 1..
+ *		  PLC_CONTACT_MAX bytes, no control characters: the school
+ *		  coordinator (application) or the employer's contact person
+ *		  (answer) for the placement.
+ *
+ * plc_parse: validates the plaintext of a placement message (SPEC.md
+ * 13.5), sealed between the school and the employer of one application.
+ * Every message has
+ *   v		  required; 1
+ *   type	  required; withdraw | state | hours | hours-answer |
+ *		  evaluation, which chooses the other fields:
+ *   application  required; 32 lowercase hex: the application it is about
+ *   id		  required; 32 lowercase hex: this message's own id
+ *   created	  required; integer ms since the epoch, >= 0
+ * withdraw:	  note?
+ * state:	  state (scheduled|active|completed|cancelled), note?
+ * hours:	  entry (32 hex), date (YYYY-MM-DD), minutes (1..1440),
+ *		  activity (1..PLC_TEXT_MAX bytes, tab/CR/LF allowed)
+ * hours-answer:  entry, status (confirmed|disputed), note?
+ * evaluation:	  evaluation (32 hex), listing (32 hex), stage
+ *		  (midpoint|final), assessor {name, organization},
+ *		  ratings [{competency, level 0..4, comment?}] 1..
+ *		  PLC_RATINGS_MAX, distinct competencies
+ * and nothing else.  Same returns, ownership and messages as app_parse;
+ * an unknown or missing type is "type: ...".  Rules that need a clock or
+ * the placement (dates, who may send which type) are the caller's.
+ */
+int	plc_parse(const uint8_t *plain, size_t len, json_t **out, char *err,
+	    size_t errlen);
 
 #endif

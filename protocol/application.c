@@ -225,6 +225,194 @@ check_note(const char *name, const json_t *v, char *err, size_t errlen)
 	return chk_text(v, name, ANSWER_NOTE_MAX, 1, err, errlen);
 }
 
+/* contact: who to reach about a placement; name required. */
+static int
+check_contact(const char *name, const json_t *v, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "name", "email", "phone" };
+	char path[64];
+	const json_t *f;
+	size_t i;
+	int rc;
+
+	if ((rc = chk_object(v, name, keys, NELEM(keys), err, errlen)) != 0)
+		return rc;
+	if (json_object_get(v, "name") == NULL)
+		return chk_errf(err, errlen, "%s.name: missing", name);
+	for (i = 0; i < NELEM(keys); i++) {
+		if ((f = json_object_get(v, keys[i])) == NULL)
+			continue;
+		snprintf(path, sizeof(path), "%s.%s", name, keys[i]);
+		if ((rc = chk_text(f, path, PLC_CONTACT_MAX, 0, err,
+		    errlen)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+check_type(const char *name, const json_t *v, char *err, size_t errlen)
+{
+	(void)name;
+	(void)v;
+	(void)err;
+	(void)errlen;
+	return 0;	/* chosen before the table: plc_parse */
+}
+
+static int
+state_valid(const char *s)
+{
+	return strcmp(s, "scheduled") == 0 || strcmp(s, "active") == 0 ||
+	    strcmp(s, "completed") == 0 || strcmp(s, "cancelled") == 0;
+}
+
+static int
+check_state(const char *name, const json_t *v, char *err, size_t errlen)
+{
+	const char *s;
+
+	return chk_choice(v, name, state_valid, "unknown state",
+	    " (scheduled, active, completed, cancelled)", &s, err, errlen);
+}
+
+static int
+check_date(const char *name, const json_t *v, char *err, size_t errlen)
+{
+	int32_t d;
+
+	return chk_date(v, name, &d, err, errlen);
+}
+
+static int
+check_minutes(const char *name, const json_t *v, char *err, size_t errlen)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > 24 * 60)
+		return chk_errf(err, errlen, "%s: must be an integer from 1 "
+		    "to 1440 (minutes in a day)", name);
+	return 0;
+}
+
+static int
+check_activity(const char *name, const json_t *v, char *err, size_t errlen)
+{
+	return chk_text(v, name, PLC_TEXT_MAX, 1, err, errlen);
+}
+
+static int
+hours_status_valid(const char *s)
+{
+	return strcmp(s, "confirmed") == 0 || strcmp(s, "disputed") == 0;
+}
+
+static int
+check_hours_status(const char *name, const json_t *v, char *err,
+    size_t errlen)
+{
+	const char *s;
+
+	return chk_choice(v, name, hours_status_valid, "unknown status",
+	    " (confirmed, disputed)", &s, err, errlen);
+}
+
+static int
+stage_valid(const char *s)
+{
+	return strcmp(s, "midpoint") == 0 || strcmp(s, "final") == 0;
+}
+
+static int
+check_stage(const char *name, const json_t *v, char *err, size_t errlen)
+{
+	const char *s;
+
+	return chk_choice(v, name, stage_valid, "unknown stage",
+	    " (midpoint, final)", &s, err, errlen);
+}
+
+static int
+check_assessor(const char *name, const json_t *v, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "name", "organization" };
+	char path[64];
+	const json_t *f;
+	size_t i;
+	int rc;
+
+	if ((rc = chk_object(v, name, keys, NELEM(keys), err, errlen)) != 0)
+		return rc;
+	for (i = 0; i < NELEM(keys); i++) {
+		snprintf(path, sizeof(path), "%s.%s", name, keys[i]);
+		if ((f = json_object_get(v, keys[i])) == NULL)
+			return chk_errf(err, errlen, "%s: missing", path);
+		if ((rc = chk_text(f, path, PLC_CONTACT_MAX, 0, err,
+		    errlen)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ratings: [{competency, level 0..4, comment?}], distinct competencies. */
+static int
+check_ratings(const char *name, const json_t *v, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "competency", "level",
+	    "comment" };
+	char path[64], cpath[80], q[CHK_QUOTE_SIZE];
+	const json_t *r, *f, *o;
+	const char *id;
+	size_t i, j, n;
+	int rc;
+
+	if (!json_is_array(v))
+		return chk_errf(err, errlen, "%s: must be an array", name);
+	if (json_array_size(v) == 0)
+		return chk_errf(err, errlen, "%s: must not be empty", name);
+	if (json_array_size(v) > PLC_RATINGS_MAX)
+		return chk_errf(err, errlen, "%s: more than %d entries", name,
+		    PLC_RATINGS_MAX);
+	json_array_foreach(v, i, r) {
+		snprintf(path, sizeof(path), "%s[%zu]", name, i);
+		if ((rc = chk_object(r, path, keys, NELEM(keys), err,
+		    errlen)) != 0)
+			return rc;
+		if ((f = json_object_get(r, "competency")) == NULL)
+			return chk_errf(err, errlen, "%s.competency: missing",
+			    path);
+		snprintf(cpath, sizeof(cpath), "%s.competency", path);
+		if ((rc = chk_string(f, cpath, &id, &n, err, errlen)) != 0)
+			return rc;
+		if (!competency_id_valid(id))
+			return chk_errf(err, errlen, "%s.competency: not a "
+			    "competency id: \"%s\"", path,
+			    chk_quote(q, id, n));
+		for (j = 0; j < i; j++) {
+			o = json_object_get(json_array_get(v, j),
+			    "competency");
+			if (strcmp(json_string_value(o), id) == 0)
+				return chk_errf(err, errlen, "%s.competency: "
+				    "duplicate \"%s\"", path,
+				    chk_quote(q, id, n));
+		}
+		f = json_object_get(r, "level");
+		if (f == NULL)
+			return chk_errf(err, errlen, "%s.level: missing", path);
+		if (!json_is_integer(f) || json_integer_value(f) < 0 ||
+		    json_integer_value(f) > 4)
+			return chk_errf(err, errlen, "%s.level: must be 0 to 4",
+			    path);
+		if ((f = json_object_get(r, "comment")) != NULL) {
+			snprintf(path, sizeof(path), "%s[%zu].comment", name,
+			    i);
+			if ((rc = chk_text(f, path, PLC_TEXT_MAX, 1, err,
+			    errlen)) != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 struct field {
 	const char	*name;
 	check_fn	 check;
@@ -246,6 +434,7 @@ static const struct field app_fields[] = {
 	{ "message",		check_message,		0 },
 	{ "consent",		check_consent,		1 },
 	{ "created",		check_created,		1 },
+	{ "contact",		check_contact,		0 },
 };
 
 /* SPEC.md 13.2. */
@@ -255,6 +444,62 @@ static const struct field answer_fields[] = {
 	{ "listing",		check_hex32,		1 },
 	{ "status",		check_status,		1 },
 	{ "note",		check_note,		0 },
+	{ "contact",		check_contact,		0 },
+};
+
+/* SPEC.md 13.5: placement messages, one table per type. */
+#define PLC_COMMON \
+	{ "v",			check_v,		1 }, \
+	{ "type",		check_type,		1 }, \
+	{ "application",	check_hex32,		1 }, \
+	{ "id",			check_hex32,		1 }, \
+	{ "created",		check_created,		1 }
+
+static const struct field withdraw_fields[] = {
+	PLC_COMMON,
+	{ "note",		check_note,		0 },
+};
+
+static const struct field state_fields[] = {
+	PLC_COMMON,
+	{ "state",		check_state,		1 },
+	{ "note",		check_note,		0 },
+};
+
+static const struct field hours_fields[] = {
+	PLC_COMMON,
+	{ "entry",		check_hex32,		1 },
+	{ "date",		check_date,		1 },
+	{ "minutes",		check_minutes,		1 },
+	{ "activity",		check_activity,		1 },
+};
+
+static const struct field hours_answer_fields[] = {
+	PLC_COMMON,
+	{ "entry",		check_hex32,		1 },
+	{ "status",		check_hours_status,	1 },
+	{ "note",		check_note,		0 },
+};
+
+static const struct field evaluation_fields[] = {
+	PLC_COMMON,
+	{ "evaluation",		check_hex32,		1 },
+	{ "listing",		check_hex32,		1 },
+	{ "stage",		check_stage,		1 },
+	{ "assessor",		check_assessor,		1 },
+	{ "ratings",		check_ratings,		1 },
+};
+
+static const struct {
+	const char		*type;
+	const struct field	*fields;
+	size_t			 n;
+} plc_types[] = {
+	{ "withdraw",	withdraw_fields,	NELEM(withdraw_fields) },
+	{ "state",	state_fields,		NELEM(state_fields) },
+	{ "hours",	hours_fields,		NELEM(hours_fields) },
+	{ "hours-answer", hours_answer_fields,	NELEM(hours_answer_fields) },
+	{ "evaluation",	evaluation_fields,	NELEM(evaluation_fields) },
 };
 
 /*
@@ -340,4 +585,53 @@ answer_parse(const uint8_t *plain, size_t len, json_t **out, char *err,
 {
 	return parse(plain, len, answer_fields, NELEM(answer_fields),
 	    "answer", out, err, errlen);
+}
+
+int
+plc_parse(const uint8_t *plain, size_t len, json_t **out, char *err,
+    size_t errlen)
+{
+	char q[CHK_QUOTE_SIZE];
+	json_t *peek;
+	const char *type;
+	size_t i;
+
+	*out = NULL;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (len > APP_PLAIN_MAX) {
+		chk_errf(err, errlen, "message: larger than %d bytes",
+		    APP_PLAIN_MAX);
+		return MENTOR_ETOOBIG;
+	}
+	/* The type picks the table; parse() then checks everything. */
+	peek = json_loadb(len > 0 && plain ? (const char *)plain : "", len,
+	    JSON_REJECT_DUPLICATES, NULL);
+	type = json_string_value(json_object_get(peek, "type"));
+	for (i = 0; type && i < NELEM(plc_types); i++)
+		if (strcmp(type, plc_types[i].type) == 0)
+			break;
+	if (peek == NULL || !json_is_object(peek) || type == NULL ||
+	    i == NELEM(plc_types)) {
+		if (peek && json_is_object(peek)) {
+			if (json_object_get(peek, "type") == NULL)
+				chk_errf(err, errlen, "type: missing");
+			else if (type == NULL)
+				chk_errf(err, errlen, "type: must be a string");
+			else
+				chk_errf(err, errlen, "type: unknown type "
+				    "\"%s\" (withdraw, state, hours, "
+				    "hours-answer, evaluation)", chk_quote(q, type,
+				    strlen(type)));
+			json_decref(peek);
+			return MENTOR_EINVAL;
+		}
+		json_decref(peek);
+		/* Not an object: let parse() say why, as for the others. */
+		return parse(plain, len, withdraw_fields,
+		    NELEM(withdraw_fields), "message", out, err, errlen);
+	}
+	json_decref(peek);
+	return parse(plain, len, plc_types[i].fields, plc_types[i].n,
+	    "message", out, err, errlen);
 }

@@ -1,6 +1,6 @@
 /*
- * fuzz_application.c: libFuzzer harness for the application and answer
- * plaintext validators and for app_open.  The input is tried as a
+ * fuzz_application.c: libFuzzer harness for the application, answer and
+ * placement message plaintext validators and for app_open.  The input is tried as a
  * plaintext of either kind and as a sealed box for a fixed key pair; what
  * opens is parsed too, and what parses is sealed and opened again.
  */
@@ -57,6 +57,13 @@ parse(const uint8_t *p, size_t n)
 		json_decref(out);
 		ok = 1;
 	} else if (out != NULL)
+		abort();
+	if (plc_parse(p, n, &out, err, sizeof(err)) == 0) {
+		if (out == NULL || ok)
+			abort();	/* a message has "type" and "id" */
+		json_decref(out);
+		ok = 1;
+	} else if (out != NULL || memchr(err, '\0', sizeof(err)) == NULL)
 		abort();
 	if (ok)
 		roundtrip(p, n);

@@ -704,6 +704,111 @@ test_answer(void **state)
 	assert_string_equal(err, "answer: must be an object");
 }
 
+/* ---- placement messages: tests/vectors/placement.txt ---- */
+
+static void
+test_placement_vectors(void **state)
+{
+	FILE *f = fopen("tests/vectors/placement.txt", "r");
+	char line[8192], err[APP_ERR_MAX], *msg, *plain, *tab;
+	json_t *out;
+	int n = 0, rc;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		tab = strchr(line, '\t');
+		assert_non_null(tab);
+		*tab = '\0';
+		if (strcmp(line, "ok") == 0) {
+			plain = tab + 1;
+			rc = plc_parse((uint8_t *)plain, strlen(plain), &out,
+			    err, sizeof(err));
+			if (rc != 0)
+				fail_msg("refused %s: %s", plain, err);
+			json_decref(out);
+		} else {
+			assert_string_equal(line, "err");
+			msg = tab + 1;
+			tab = strchr(msg, '\t');
+			assert_non_null(tab);
+			*tab = '\0';
+			plain = tab + 1;
+			rc = plc_parse((uint8_t *)plain, strlen(plain), &out,
+			    err, sizeof(err));
+			assert_int_equal(rc, MENTOR_EINVAL);
+			assert_null(out);
+			assert_string_equal(err, msg);
+		}
+		n++;
+	}
+	fclose(f);
+	assert_true(n >= 18);
+}
+
+/* The coordinator's and the employer's contact ride on the application
+ * and the answer; nothing else new does. */
+static void
+test_contact(void **state)
+{
+	static const char *ans = "{\"application\":\"7a1c9e04b3d2f6a85e0b1c2d"
+	    "3e4f5a6b\",\"listing\":\"1a42b1ff8960499fe35878c1bfae6e7b\","
+	    "\"status\":\"accepted\",\"v\":1,\"contact\":{\"name\":"
+	    "\"Dana Kowalski\",\"phone\":\"555-0100\"}}";
+	static const char *bad = "{\"application\":\"7a1c9e04b3d2f6a85e0b1c2d"
+	    "3e4f5a6b\",\"listing\":\"1a42b1ff8960499fe35878c1bfae6e7b\","
+	    "\"status\":\"accepted\",\"v\":1,\"contact\":{\"phone\":"
+	    "\"555-0100\"}}";
+	static const char *extra = "{\"application\":\"7a1c9e04b3d2f6a85e0b1"
+	    "c2d3e4f5a6b\",\"listing\":\"1a42b1ff8960499fe35878c1bfae6e7b\","
+	    "\"status\":\"accepted\",\"v\":1,\"contact\":{\"name\":"
+	    "\"D\",\"address\":\"1 Main St\"}}";
+	char err[APP_ERR_MAX];
+	json_t *out;
+
+	(void)state;
+	assert_int_equal(answer_parse((uint8_t *)ans, strlen(ans), &out, err,
+	    sizeof(err)), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    out, "contact"), "phone")), "555-0100");
+	json_decref(out);
+	assert_int_equal(answer_parse((uint8_t *)bad, strlen(bad), &out, err,
+	    sizeof(err)), MENTOR_EINVAL);
+	assert_string_equal(err, "contact.name: missing");
+	assert_int_equal(answer_parse((uint8_t *)extra, strlen(extra), &out,
+	    err, sizeof(err)), MENTOR_EINVAL);
+	assert_string_equal(err, "contact.address: unknown field");
+}
+
+/* Placement messages are sealed and opened like applications. */
+static void
+test_placement_sealed(void **state)
+{
+	static const char *m = "{\"application\":\"7a1c9e04b3d2f6a85e0b1c2d"
+	    "3e4f5a6b\",\"created\":1,\"id\":\"00112233445566778899aabbc"
+	    "cddeeff\",\"state\":\"completed\",\"type\":\"state\","
+	    "\"v\":1}";
+	uint8_t kp[32], ks[64], *box, *plain;
+	size_t blen, plen;
+	char err[APP_ERR_MAX];
+	json_t *out;
+
+	(void)state;
+	crypto_sign_keypair(kp, ks);
+	assert_int_equal(app_seal((const uint8_t *)m, strlen(m), kp, &box,
+	    &blen), 0);
+	assert_int_equal(app_open(box, blen, kp, ks, &plain, &plen), 0);
+	assert_int_equal(plc_parse(plain, plen, &out, err, sizeof(err)), 0);
+	assert_string_equal(json_string_value(json_object_get(out, "state")),
+	    "completed");
+	json_decref(out);
+	free(plain);
+	free(box);
+}
+
 int
 main(void)
 {
@@ -718,6 +823,9 @@ main(void)
 		cmocka_unit_test(test_app_limits),
 		cmocka_unit_test(test_app_not_object),
 		cmocka_unit_test(test_answer),
+		cmocka_unit_test(test_placement_vectors),
+		cmocka_unit_test(test_contact),
+		cmocka_unit_test(test_placement_sealed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
