@@ -61,7 +61,8 @@ int	cred_did_key_parse(const char *did, uint8_t pk[32]);
 int	cred_sign(json_t *doc, const uint8_t sk[64], const char *created);
 
 /*
- * cred_verify_proof: checks doc's eddsa-jcs-2022 proof: its shape, that
+ * cred_verify_proof: checks doc's eddsa-jcs-2022 proof (an object, or an
+ * array holding exactly one, as Open Badges' schema wants): its shape, that
  * its @context (when present) is the document's, that the verification
  * method is a did:key, and the signature over SHA-256(JCS(proof without
  * proofValue)) || SHA-256(JCS(doc without proof)).  The signer's key goes

@@ -35,8 +35,14 @@ main(int argc, char **argv)
 		json_object_set_new(iss, "id", json_string(did));
 	else
 		json_object_set_new(doc, "issuer", json_string(did));
-	if (cred_sign(doc, sk, "2026-01-01T00:00:00Z") != 0 ||
-	    json_dump_file(doc, argv[3], JSON_INDENT(2)) != 0) {
+	if (cred_sign(doc, sk, "2026-01-01T00:00:00Z") != 0) {
+		fprintf(stderr, "mkcred: cannot sign\n");
+		return 1;
+	}
+	/* Open Badges' schema wants a proof set: one proof in an array. */
+	json_object_set_new(doc, "proof", json_pack("[O]",
+	    json_object_get(doc, "proof")));
+	if (json_dump_file(doc, argv[3], JSON_INDENT(2)) != 0) {
 		fprintf(stderr, "mkcred: cannot sign\n");
 		return 1;
 	}
