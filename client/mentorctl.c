@@ -23,6 +23,7 @@ static const struct ctl_cmd *const groups[] = {
 	ctl_peer_cmds,
 	ctl_apps_cmds,
 	ctl_credential_cmds,
+	ctl_framework_cmds,
 };
 
 static void

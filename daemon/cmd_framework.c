@@ -1,0 +1,398 @@
+/*
+ * cmd_framework.c: the reference data as commands: occupation search and
+ * profiles, the cluster frameworks, a student's skill gaps toward their
+ * goal occupations (pathway) and O*NET-based requires/develops for a
+ * listing that has occupations but no skills (listing.suggest).  The
+ * last two need O*NET's level data (onet-levels.tsv) and say so plainly
+ * when it is not installed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "frameworks.h"
+#include "listing.h"
+#include "matching.h"
+#include "mentor.h"
+#include "node.h"
+#include "records.h"
+#include "students.h"
+#include "util.h"
+
+/* O*NET's "important" threshold on the 1-5 importance scale. */
+#define IM_IMPORTANT	3.0
+#define SUGGEST_REQUIRES 3
+#define SUGGEST_DEVELOPS 5
+#define SUGGEST_REQ_MAX	2	/* a learner is asked for at most level 2 */
+
+static const char no_levels[] = "the O*NET level data is not installed "
+    "(onet-levels.tsv, built by contrib/onet/build from O*NET's Skills.txt, "
+    "Knowledge.txt and Abilities.txt; see contrib/data/SOURCES.md)";
+
+static int
+need_fw(struct cmd_ctx *c, const struct frameworks **fw)
+{
+	if ((*fw = matching_frameworks(c->node)) == NULL)
+		return cmd_fail(c, MENTOR_ENOTFOUND, "this node has no "
+		    "framework data (set data_dir in mentord.conf)");
+	return 0;
+}
+
+int
+cmd_occupation_search(struct cmd_ctx *c)
+{
+	const struct frameworks *fw;
+	const char *q;
+	long long top = 10;
+	int rc;
+
+	if ((rc = need_fw(c, &fw)) != 0 ||
+	    (rc = arg_str(c, "query", 1, &q)) != 0 ||
+	    (rc = arg_int(c, "top", 0, 1, FW_SEARCH_MAX, &top)) != 0)
+		return rc;
+	c->result = fw_search_json(fw, q, (size_t)top);
+	return c->result != NULL ? 0 : MENTOR_ENOMEM;
+}
+
+int
+cmd_occupation_show(struct cmd_ctx *c)
+{
+	const struct frameworks *fw;
+	const char *code;
+	int rc;
+
+	if ((rc = need_fw(c, &fw)) != 0 ||
+	    (rc = arg_str(c, "code", 1, &code)) != 0)
+		return rc;
+	if ((c->result = fw_occupation_json(fw, code)) == NULL)
+		return cmd_fail(c, MENTOR_ENOTFOUND, "no O*NET-SOC occupation "
+		    "\"%.16s\"", code);
+	return 0;
+}
+
+int
+cmd_cluster_list(struct cmd_ctx *c)
+{
+	const struct frameworks *fw;
+	json_t *a, *o, *subs, *cw;
+	const char *code;
+	uint32_t m;
+	size_t j;
+	int rc, i, k;
+
+	if ((rc = need_fw(c, &fw)) != 0)
+		return rc;
+	if ((a = json_array()) == NULL)
+		return MENTOR_ENOMEM;
+	for (i = 0; i < fw_cluster_count(fw); i++) {
+		code = fw_cluster_code(fw, i);
+		subs = json_array();
+		cw = json_array();
+		for (j = 0; j < fw_subcluster_count(fw, i); j++)
+			json_array_append_new(subs,
+			    json_string(fw_subcluster_name(fw, i, j)));
+		m = fw_cluster_mask(fw, code);
+		for (k = 0; k < fw_cluster_count(fw); k++)
+			if (k != i && (m & (UINT32_C(1) << k)))
+				json_array_append_new(cw,
+				    json_string(fw_cluster_code(fw, k)));
+		o = json_pack("{s:s, s:i, s:s, s:o, s:o}", "code", code,
+		    "framework", fw_cluster_framework(fw, code), "name",
+		    fw_cluster_name(fw, code), "subclusters", subs,
+		    "crosswalk", cw);
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return MENTOR_ENOMEM;
+		}
+	}
+	c->result = a;
+	return 0;
+}
+
+/* ---- pathway ---- */
+
+struct gap {
+	const struct fw_level	*l;
+	int			 need, have;
+	json_t			*listings;
+};
+
+struct gaps {
+	struct gap	*g;
+	size_t		 n;
+	int		 rc;
+};
+
+/* develops_to: the level body's develops lists for id, or -1. */
+static int
+develops_to(json_t *body, const char *id)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(body, "develops"), i, e)
+		if (strcmp(json_string_value(json_object_get(e, "competency")) ?
+		    json_string_value(json_object_get(e, "competency")) : "",
+		    id) == 0)
+			return (int)json_integer_value(json_object_get(e,
+			    "level"));
+	return -1;
+}
+
+static int
+gap_listing(void *arg, const uint8_t addr[REC_ADDR_LEN],
+    const struct rec *r)
+{
+	struct gaps *gs = arg;
+	char id[COMPETENCY_ID_MAX + 8], hex[2 * REC_ADDR_LEN + 1];
+	json_t *body, *e;
+	size_t i;
+	int to;
+
+	body = json_loadb((const char *)r->body, r->body_len, 0, NULL);
+	if (!json_is_object(body)) {
+		json_decref(body);
+		return 0;
+	}
+	hex_encode(hex, addr, REC_ADDR_LEN);
+	for (i = 0; i < gs->n; i++) {
+		snprintf(id, sizeof(id), "onet:%s", gs->g[i].l->element->id);
+		if ((to = develops_to(body, id)) <= gs->g[i].have)
+			continue;
+		e = json_pack("{s:s, s:s?, s:i}", "listing", hex, "title",
+		    json_string_value(json_object_get(body, "title")),
+		    "level", to);
+		if (e == NULL ||
+		    json_array_append_new(gs->g[i].listings, e) != 0) {
+			gs->rc = MENTOR_ENOMEM;
+			break;
+		}
+	}
+	json_decref(body);
+	return gs->rc;
+}
+
+static int
+trainable(const struct fw_level *l)
+{
+	return l->im >= IM_IMPORTANT && l->lv >= 0 &&
+	    strcmp(l->element->kind, "ability") != 0;
+}
+
+/* pathway_one: the gaps of student st toward occupation code. */
+static json_t *
+pathway_one(struct cmd_ctx *c, const struct frameworks *fw, json_t *st,
+    const char *code)
+{
+	const struct fw_level *lv;
+	char id[COMPETENCY_ID_MAX + 8];
+	struct gaps gs = { NULL, 0, 0 };
+	json_t *o = NULL, *arr, *e;
+	size_t n, i;
+	int need, have;
+
+	n = fw_occupation_levels(fw, code, &lv);
+	if ((gs.g = calloc(n + 1, sizeof(*gs.g))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (!trainable(&lv[i]))
+			continue;
+		snprintf(id, sizeof(id), "onet:%s", lv[i].element->id);
+		need = fw_lv_level(lv[i].lv);
+		have = (int)json_integer_value(json_object_get(
+		    json_object_get(st, "competencies"), id));
+		if (have >= need)
+			continue;
+		gs.g[gs.n].l = &lv[i];
+		gs.g[gs.n].need = need;
+		gs.g[gs.n].have = have;
+		if ((gs.g[gs.n].listings = json_array()) == NULL)
+			goto fail;
+		gs.n++;
+	}
+	if (gs.n > 0 && (records_foreach_live(c->node->records, gap_listing,
+	    &gs) != 0 || gs.rc != 0))
+		goto fail;
+	o = json_pack("{s:s, s:s?, s:[]}", "occupation", code, "title",
+	    fw_occupation_title(fw, code), "gaps");
+	if (o == NULL)
+		goto fail;
+	arr = json_object_get(o, "gaps");
+	for (i = 0; i < gs.n; i++) {
+		snprintf(id, sizeof(id), "onet:%s", gs.g[i].l->element->id);
+		e = json_pack("{s:s, s:s, s:s, s:f, s:f, s:i, s:i, s:O}",
+		    "competency", id, "name", gs.g[i].l->element->name,
+		    "kind", gs.g[i].l->element->kind, "im", gs.g[i].l->im,
+		    "lv", gs.g[i].l->lv, "need", gs.g[i].need, "have",
+		    gs.g[i].have, "listings", gs.g[i].listings);
+		if (e == NULL || json_array_append_new(arr, e) != 0) {
+			json_decref(o);
+			o = NULL;
+			goto fail;
+		}
+	}
+fail:
+	for (i = 0; i < gs.n; i++)
+		json_decref(gs.g[i].listings);
+	free(gs.g);
+	return o;
+}
+
+int
+cmd_pathway(struct cmd_ctx *c)
+{
+	const struct frameworks *fw;
+	const char *id;
+	json_t *st = NULL, *occ, *arr, *one;
+	size_t i;
+	int rc;
+
+	if ((rc = cmd_school_only(c)) != 0 ||
+	    (rc = arg_student(c, "student", &id)) != 0 ||
+	    (rc = need_fw(c, &fw)) != 0)
+		return rc;
+	if (!fw_has_levels(fw))
+		return cmd_fail(c, MENTOR_ENOTFOUND, "pathway: %s", no_levels);
+	if ((rc = student_load(c->node, id, &st)) != 0)
+		return cmd_fail(c, rc, rc == MENTOR_ENOTFOUND ? "no student "
+		    "%s" : "cannot read student %s", id);
+	occ = json_object_get(json_object_get(st, "goals"), "occupations");
+	if ((c->result = json_pack("{s:s, s:[]}", "student", id,
+	    "occupations")) == NULL) {
+		json_decref(st);
+		return MENTOR_ENOMEM;
+	}
+	arr = json_object_get(c->result, "occupations");
+	json_array_foreach(occ, i, one) {
+		json_t *p = pathway_one(c, fw, st, json_string_value(one));
+
+		if (p == NULL || json_array_append_new(arr, p) != 0) {
+			json_decref(st);
+			json_decref(c->result);
+			c->result = NULL;
+			return MENTOR_ENOMEM;
+		}
+	}
+	json_decref(st);
+	return 0;
+}
+
+/* ---- listing.suggest ---- */
+
+struct pick {
+	const struct fw_level	*l;
+};
+
+static int
+pick_cmp(const void *a, const void *b)
+{
+	const struct pick *x = a, *y = b;
+
+	if (x->l->im != y->l->im)
+		return x->l->im > y->l->im ? -1 : 1;
+	if (x->l->lv != y->l->lv)
+		return x->l->lv > y->l->lv ? -1 : 1;
+	return strcmp(x->l->element->id, y->l->element->id);
+}
+
+/*
+ * suggest_one: requires (the most important basic skills, 2.A, at most
+ * level 2) and develops (the most important other skills and knowledge,
+ * at the occupation's level) for the first occupation of the listing O*NET
+ * rates.  NULL when none is rated.
+ */
+static json_t *
+suggest_one(const struct frameworks *fw, json_t *listing)
+{
+	const struct fw_level *lv = NULL;
+	struct pick *p;
+	json_t *occ, *o, *req, *dev, *e;
+	const char *code = NULL;
+	char id[COMPETENCY_ID_MAX + 8];
+	size_t n = 0, np = 0, i, nreq = 0, ndev = 0;
+	int level;
+
+	json_array_foreach(json_object_get(listing, "occupations"), i, occ)
+		if ((n = fw_occupation_levels(fw, json_string_value(occ),
+		    &lv)) > 0) {
+			code = json_string_value(occ);
+			break;
+		}
+	if (n == 0)
+		return NULL;
+	if ((p = calloc(n, sizeof(*p))) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (trainable(&lv[i]) && fw_lv_level(lv[i].lv) > 0)
+			p[np++].l = &lv[i];
+	qsort(p, np, sizeof(*p), pick_cmp);
+	o = json_pack("{s:s, s:[], s:[]}", "from", code, "requires",
+	    "develops");
+	req = json_object_get(o, "requires");
+	dev = json_object_get(o, "develops");
+	for (i = 0; o != NULL && i < np; i++) {
+		snprintf(id, sizeof(id), "onet:%s", p[i].l->element->id);
+		level = fw_lv_level(p[i].l->lv);
+		if (strncmp(p[i].l->element->id, "2.A.", 4) == 0) {
+			if (nreq == SUGGEST_REQUIRES)
+				continue;
+			if (level > SUGGEST_REQ_MAX)
+				level = SUGGEST_REQ_MAX;
+			e = json_pack("{s:s, s:i}", "competency", id, "level",
+			    level);
+			nreq++;
+			json_array_append_new(req, e);
+		} else if (ndev < SUGGEST_DEVELOPS) {
+			e = json_pack("{s:s, s:i}", "competency", id, "level",
+			    level);
+			ndev++;
+			json_array_append_new(dev, e);
+		}
+	}
+	free(p);
+	return o;
+}
+
+int
+cmd_listing_suggest(struct cmd_ctx *c)
+{
+	const struct frameworks *fw;
+	json_t *in, *arr, *l, *s;
+	json_error_t je;
+	size_t i;
+	int rc;
+
+	if ((rc = need_fw(c, &fw)) != 0)
+		return rc;
+	if (c->data == NULL)
+		return cmd_fail(c, MENTOR_EINVAL, "listing.suggest needs the "
+		    "listing file as a data frame");
+	if ((in = json_loadb((const char *)c->data, c->datalen, 0,
+	    &je)) == NULL)
+		return cmd_fail(c, MENTOR_EINVAL, "line %d: %s", je.line,
+		    je.text);
+	if (!json_is_object(in) && !json_is_array(in)) {
+		json_decref(in);
+		return cmd_fail(c, MENTOR_EINVAL, "must be a listing object "
+		    "or an array of them");
+	}
+	if (!fw_has_levels(fw)) {
+		json_decref(in);
+		return cmd_fail(c, MENTOR_ENOTFOUND, "listing suggest: %s",
+		    no_levels);
+	}
+	arr = json_array();
+	for (i = 0; i < (json_is_array(in) ? json_array_size(in) : 1); i++) {
+		l = json_is_array(in) ? json_array_get(in, i) : in;
+		if (!json_is_object(l) || json_object_get(l, "requires") ||
+		    json_object_get(l, "develops"))
+			s = json_null();
+		else if ((s = suggest_one(fw, l)) == NULL)
+			s = json_null();
+		json_array_append_new(arr, s);
+	}
+	json_decref(in);
+	c->result = json_pack("{s:o}", "suggestions", arr);
+	return c->result != NULL ? 0 : MENTOR_ENOMEM;
+}

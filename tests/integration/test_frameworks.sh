@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The reference data through mentorctl on real nodes: the O*NET build is
+# reproducible, occupation search and profiles, the cluster frameworks,
+# and pathway / listing suggest both without O*NET's level data (they say
+# so) and with a level table (synthetic numbers made up for this test,
+# not O*NET's).
+. "$(dirname "$0")/lib.sh"
+
+# contrib/onet/build rewrites the shipped tables byte for byte.
+mkdir -p "$T/built"
+"$ROOT/contrib/onet/build" "$ROOT/contrib/onet/db_29_2_text" "$T/built" \
+    >"$T/build.out" 2>"$T/build.err"
+check_eq "contrib/onet/build succeeds" 0 "$?"
+for f in onet-elements.tsv soc.tsv alt-titles.tsv; do
+	check "  ...and rebuilds $f byte for byte" \
+	    cmp -s "$T/built/$f" "$ROOT/contrib/data/$f"
+done
+check "  ...and writes no level table without Skills.txt" \
+    test ! -e "$T/built/onet-levels.tsv"
+check_match "  ...saying why" "no Skills.txt, Knowledge.txt, Abilities.txt" \
+    "$(cat "$T/build.err")"
+
+sch=$(node_new school school)
+node_start "$sch"
+ctl "$sch" listing post "$ROOT/contrib/data/sample/listings.json" >/dev/null
+ctl "$sch" student import "$ROOT/contrib/data/sample/students.csv" >/dev/null
+
+out=$(ctl "$sch" --json occupation search welder)
+check_eq "occupation search finds welders by an alternate title" "True" \
+    "$(echo "$out" | json '"51-4121.00" in [x["code"] for x in d]')"
+out=$(ctl "$sch" --json occupation search CNA --top 2)
+check_eq "  ...and CNA, at most --top" "2 CNA" \
+    "$(echo "$out" | json 'str(len(d))+" "+d[0]["matched"]')"
+out=$(ctl "$sch" occupation search nursing assistants)
+check_match "  ...the whole title first, human form" \
+    "^31-1131.00  Nursing Assistants" "$out"
+check_fails "occupation search needs words" ctl "$sch" occupation search
+
+out=$(ctl "$sch" --json occupation show 51-4121.00)
+check_eq "occupation show: title, alternate titles, no levels" \
+    "Welders, Cutters, Solderers, and Brazers True None" \
+    "$(echo "$out" | json 'd["title"]+" "+str(len(d["alternate_titles"])>10)+" "+str(d["levels"])')"
+check_match "  ...saying the level data is not installed" "not installed" \
+    "$(ctl "$sch" occupation show 51-4121.00)"
+check_fails "an unknown occupation is refused" ctl "$sch" occupation show 99-9999.00
+check_match "  ...naming it" 'no O\*NET-SOC occupation "99-9999.00"' "$(cat "$T/last.err")"
+
+out=$(ctl "$sch" --json cluster list)
+check_eq "cluster list: 30 clusters, 79 pathways, 72 sub-clusters" "30 79 72" \
+    "$(echo "$out" | json '"%d %d %d" % (len(d), sum(len(x["subclusters"]) for x in d if x["framework"]==16), sum(len(x["subclusters"]) for x in d if x["framework"]==14))')"
+check_eq "  ...with the sourced crosswalk" "['digital-technology']" \
+    "$(echo "$out" | json '[x["crosswalk"] for x in d if x["code"]=="information-technology"][0]')"
+
+check_fails "pathway without level data is refused" ctl "$sch" pathway S1001
+check_match "  ...saying plainly what is missing" \
+    "pathway: the O\*NET level data is not installed .*Skills.txt" "$(cat "$T/last.err")"
+cat >"$T/new.json" <<'JSON'
+{"ref":"weld-new","kind":"job_shadow","title":"Welding day","organization":"Acme",
+ "occupations":["51-4121.00"],"capacity":1,"modality":"virtual"}
+JSON
+check_fails "listing suggest without level data is refused" \
+    ctl "$sch" listing suggest "$T/new.json"
+check_match "  ...saying so" "listing suggest: the O\*NET level data is not installed" \
+    "$(cat "$T/last.err")"
+node_stop "$sch"
+
+# With a level table (synthetic values, for this test only).
+mkdir -p "$T/data"
+cp "$ROOT"/contrib/data/*.tsv "$T/data/"
+printf 'code\telement\tim\tlv\n51-4121.00\t1.A.1.a.1\t4.00\t4.00\n51-4121.00\t2.A.1.a\t3.20\t3.00\n51-4121.00\t2.B.3.h\t4.00\t5.25\n51-4121.00\t2.B.3.m\t3.50\t4.50\n51-4121.00\t2.C.1.a\t2.00\t6.00\n' \
+    >"$T/data/onet-levels.tsv"
+sch2=$(node_new school2 school)
+MENTORD_DATA="$T/data" node_start "$sch2"
+ctl "$sch2" listing post "$ROOT/contrib/data/sample/listings.json" >/dev/null
+ctl "$sch2" student import "$ROOT/contrib/data/sample/students.csv" >/dev/null
+
+out=$(ctl "$sch2" --json occupation show 51-4121.00)
+check_eq "occupation show with levels: LV 5.25 is level 3" "5 3" \
+    "$(echo "$out" | json 'str(len(d["levels"]))+" "+str([x["level"] for x in d["levels"] if x["competency"]=="onet:2.B.3.h"][0])')"
+out=$(ctl "$sch2" --json pathway S1001)
+check_eq "pathway: the gaps toward the goal (important skills only, not abilities)" \
+    "['onet:2.A.1.a', 'onet:2.B.3.m']" \
+    "$(echo "$out" | json 'sorted(g["competency"] for g in d["occupations"][0]["gaps"])')"
+check_eq "  ...with the student's level and the level asked" "2 3" \
+    "$(echo "$out" | json '" ".join(str(g[k]) for g in d["occupations"][0]["gaps"] if g["competency"]=="onet:2.B.3.m" for k in ("have","need"))')"
+check_eq "  ...and the live listings that develop it" "True" \
+    "$(echo "$out" | json 'any("eld" in l["title"] for g in d["occupations"][0]["gaps"] if g["competency"]=="onet:2.B.3.m" for l in g["listings"])')"
+check_match "  ...in plain words" "Quality Control Analysis: level 3 needed, at 2" \
+    "$(ctl "$sch2" pathway S1001)"
+
+ctl "$sch2" listing suggest "$T/new.json" >"$T/suggested.json" 2>"$T/suggest.err"
+check_eq "listing suggest fills in requires and develops" \
+    "[['onet:2.A.1.a', 2]] [['onet:2.B.3.h', 3], ['onet:2.B.3.m', 3]]" \
+    "$(json '"%s %s" % ([[x["competency"],x["level"]] for x in d["requires"]], [[x["competency"],x["level"]] for x in d["develops"]])' <"$T/suggested.json")"
+check_match "  ...telling the employer to review" "suggested from O\*NET 51-4121.00; review" \
+    "$(cat "$T/suggest.err")"
+check "  ...and the reviewed listing posts" ctl "$sch2" listing post "$T/suggested.json"
+out=$(ctl "$sch2" --json listing suggest "$ROOT/contrib/data/sample/listings.json")
+check_eq "a listing that already has skills gets no suggestion" "None" \
+    "$(echo "$out" | json 'd["suggestions"][0]')"
+echo 'not json' >"$T/bad.json"
+check_fails "listing suggest refuses a file that is not JSON" ctl "$sch2" listing suggest "$T/bad.json"
+node_stop "$sch2"
+done_testing
