@@ -248,7 +248,108 @@ done:
 	return EX_OK;
 }
 
+static int
+framework_import(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *r;
+	char *buf;
+	size_t len;
+	int rc;
+
+	if ((rc = ctl_read_file(a->argv[0], SUGGEST_FILE_MAX * 2, &buf,
+	    &len)) != 0)
+		return rc;
+	rc = ctl_call(c, "framework.import", NULL, (const uint8_t *)buf, len,
+	    &r, NULL, NULL);
+	free(buf);
+	if (rc != EX_OK)
+		return rc;
+	if (c->json)
+		ctl_print_json(r);
+	else
+		printf("imported %s (%s): %lld competencies, %lld exact "
+		    "matches\n", ctl_str(r, "id"), ctl_str(r, "title"),
+		    (long long)json_integer_value(json_object_get(r, "items")),
+		    (long long)json_integer_value(json_object_get(r,
+		    "exact_matches")));
+	json_decref(r);
+	return EX_OK;
+}
+
+static int
+framework_list(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *r, *e;
+	size_t i;
+	int rc;
+
+	(void)a;
+	if ((rc = ctl_call(c, "framework.list", NULL, NULL, 0, &r, NULL,
+	    NULL)) != EX_OK)
+		return rc;
+	if (c->json)
+		ctl_print_json(r);
+	else if (json_array_size(r) == 0)
+		printf("No CASE framework imported.\n");
+	json_array_foreach(c->json ? NULL : r, i, e)
+		printf("%s  %s  (%lld competencies, %lld exact matches)\n",
+		    ctl_str(e, "id"), ctl_str(e, "title"),
+		    (long long)json_integer_value(json_object_get(e, "items")),
+		    (long long)json_integer_value(json_object_get(e,
+		    "exact_matches")));
+	json_decref(r);
+	return EX_OK;
+}
+
+static int
+framework_show(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *r, *e, *x;
+	size_t i;
+	int rc;
+
+	if ((rc = ctl_call(c, "framework.show", json_pack("{s:s}", "id",
+	    a->argv[0]), NULL, 0, &r, NULL, NULL)) != EX_OK)
+		return rc;
+	if (c->json) {
+		ctl_print_json(r);
+		json_decref(r);
+		return EX_OK;
+	}
+	printf("%s  %s\n", ctl_str(r, "id"), ctl_str(r, "title"));
+	json_array_foreach(json_object_get(r, "items"), i, e) {
+		printf("  %s", ctl_str(e, "id"));
+		if (json_object_get(e, "code"))
+			printf("  %s", ctl_str(e, "code"));
+		printf("  %s\n", ctl_str(e, "name"));
+	}
+	json_array_foreach(json_object_get(r, "exact"), i, x)
+		printf("  %s = %s\n", json_string_value(json_array_get(x, 0)),
+		    json_string_value(json_array_get(x, 1)));
+	json_decref(r);
+	return EX_OK;
+}
+
+static int
+framework_remove(struct ctl *c, const struct ctl_args *a)
+{
+	return ctl_run(c, "framework.remove", json_pack("{s:s}", "id",
+	    a->argv[0]), "removed", "id");
+}
+
 const struct ctl_cmd ctl_framework_cmds[] = {
+	{ "framework import", framework_import, 1, 1, { NULL }, "FILE",
+	  "Imports a CASE 1.0/1.1 CFPackage (JSON): each CFItem becomes a "
+	  "competency \"case:IDENTIFIER\" named by its fullStatement, usable "
+	  "in listings and student profiles; an exactMatchOf association to an "
+	  "O*NET element makes the item count as that element in matching.  "
+	  "Importing the same document again replaces it." },
+	{ "framework list", framework_list, 0, 0, { NULL }, "",
+	  "The imported CASE frameworks." },
+	{ "framework show", framework_show, 1, 1, { NULL }, "ID",
+	  "An imported framework's competencies and exact matches." },
+	{ "framework remove", framework_remove, 1, 1, { NULL }, "ID",
+	  "Removes an imported framework." },
 	{ "occupation search", occupation_search, 1, 16, { "top=", NULL },
 	  "WORDS... [--top N]",
 	  "Finds O*NET-SOC occupations whose title or an alternate title "

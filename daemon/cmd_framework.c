@@ -2,14 +2,23 @@
  * cmd_framework.c: the reference data as commands: occupation search and
  * profiles, the cluster frameworks, a student's skill gaps toward their
  * goal occupations (pathway) and O*NET-based requires/develops for a
- * listing that has occupations but no skills (listing.suggest).  The
- * last two need O*NET's level data (onet-levels.tsv) and say so plainly
- * when it is not installed.
+ * listing that has occupations but no skills (listing.suggest), and the
+ * CASE frameworks the operator imports (framework.*), kept as
+ * DIR/frameworks/DOCID.json (case.h's object) and loaded by matching.c.
+ * pathway and listing.suggest need O*NET's level data (onet-levels.tsv)
+ * and say so plainly when it is not installed.
  */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "case.h"
 #include "cmd.h"
 #include "frameworks.h"
 #include "listing.h"
@@ -394,5 +403,184 @@ cmd_listing_suggest(struct cmd_ctx *c)
 	}
 	json_decref(in);
 	c->result = json_pack("{s:o}", "suggestions", arr);
+	return c->result != NULL ? 0 : MENTOR_ENOMEM;
+}
+
+/* ---- CASE frameworks ---- */
+
+static int
+fw_path(struct cmd_ctx *c, const char *id, char *out, size_t outlen)
+{
+	if (!case_id_ok(id))
+		return cmd_fail(c, MENTOR_EINVAL, "id: \"%.70s\" is not a "
+		    "CASE document identifier", id);
+	snprintf(out, outlen, "%s/frameworks/%s.json", c->node->dir, id);
+	return 0;
+}
+
+/* put_file: writes text to path through a temporary file; NULL removes. */
+static int
+put_file(const char *path, const char *text)
+{
+	char tmp[PATH_MAX + 400];
+	FILE *f;
+	int ok;
+
+	if (text == NULL)
+		return unlink(path) == 0 || errno == ENOENT ? 0 : MENTOR_EIO;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((f = fopen(tmp, "wb")) == NULL)
+		return MENTOR_EIO;
+	ok = fputs(text, f) >= 0;
+	ok = fflush(f) == 0 && ok;
+	ok = fsync(fileno(f)) == 0 && ok;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return MENTOR_EIO;
+	}
+	return 0;
+}
+
+static char *
+get_file(const char *path)
+{
+	json_t *j = json_load_file(path, 0, NULL);
+	char *s = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	json_decref(j);
+	return s;
+}
+
+/*
+ * swap: replaces (text) or removes (NULL) the framework file at path and
+ * reloads the matcher; on failure puts the old file back.
+ */
+static int
+swap(struct cmd_ctx *c, const char *path, const char *text)
+{
+	char err[MSG_ERR_MAX], e2[64];
+	char *old = get_file(path);
+	int rc;
+
+	if ((rc = put_file(path, text)) != 0) {
+		free(old);
+		return cmd_fail(c, rc, "cannot write %s", path);
+	}
+	if ((rc = matching_reload(c->node, err, sizeof(err))) != 0) {
+		put_file(path, old);
+		matching_reload(c->node, e2, sizeof(e2));
+		free(old);
+		return cmd_fail(c, rc, "%s", err);
+	}
+	free(old);
+	return 0;
+}
+
+int
+cmd_framework_import(struct cmd_ctx *c)
+{
+	char path[PATH_MAX + 200], dir[PATH_MAX + 16];
+	json_t *fw = NULL;
+	char *text = NULL;
+	int rc;
+
+	if (c->data == NULL)
+		return cmd_fail(c, MENTOR_EINVAL, "framework.import needs the "
+		    "CFPackage as a data frame");
+	if ((rc = case_parse((const char *)c->data, c->datalen, &fw, c->err,
+	    sizeof(c->err))) != 0)
+		return rc;
+	if ((rc = fw_path(c, json_string_value(json_object_get(fw, "id")),
+	    path, sizeof(path))) != 0)
+		goto done;
+	snprintf(dir, sizeof(dir), "%s/frameworks", c->node->dir);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		rc = cmd_fail(c, MENTOR_EIO, "cannot create %s", dir);
+		goto done;
+	}
+	if ((text = json_dumps(fw, JSON_COMPACT)) == NULL) {
+		rc = MENTOR_ENOMEM;
+		goto done;
+	}
+	if ((rc = swap(c, path, text)) != 0)
+		goto done;
+	c->result = json_pack("{s:O, s:O, s:i, s:i}", "id",
+	    json_object_get(fw, "id"), "title", json_object_get(fw, "title"),
+	    "items", (int)json_array_size(json_object_get(fw, "items")),
+	    "exact_matches",
+	    (int)json_array_size(json_object_get(fw, "exact")));
+	rc = c->result != NULL ? 0 : MENTOR_ENOMEM;
+done:
+	free(text);
+	json_decref(fw);
+	return rc;
+}
+
+int
+cmd_framework_list(struct cmd_ctx *c)
+{
+	char dir[PATH_MAX + 16], path[PATH_MAX + 300];
+	struct dirent *de;
+	json_t *a, *j;
+	size_t len;
+	DIR *d;
+
+	if ((a = json_array()) == NULL)
+		return MENTOR_ENOMEM;
+	snprintf(dir, sizeof(dir), "%s/frameworks", c->node->dir);
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			len = strlen(de->d_name);
+			if (de->d_name[0] == '.' || len < 6 ||
+			    strcmp(de->d_name + len - 5, ".json") != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			if ((j = json_load_file(path, 0, NULL)) == NULL)
+				continue;
+			json_array_append_new(a, json_pack("{s:O, s:O, s:i, "
+			    "s:i}", "id", json_object_get(j, "id"), "title",
+			    json_object_get(j, "title"), "items",
+			    (int)json_array_size(json_object_get(j, "items")),
+			    "exact_matches", (int)json_array_size(
+			    json_object_get(j, "exact"))));
+			json_decref(j);
+		}
+		closedir(d);
+	}
+	c->result = a;
+	return 0;
+}
+
+int
+cmd_framework_show(struct cmd_ctx *c)
+{
+	char path[PATH_MAX + 200];
+	const char *id;
+	int rc;
+
+	if ((rc = arg_str(c, "id", 1, &id)) != 0 ||
+	    (rc = fw_path(c, id, path, sizeof(path))) != 0)
+		return rc;
+	if ((c->result = json_load_file(path, 0, NULL)) == NULL)
+		return cmd_fail(c, MENTOR_ENOTFOUND, "no framework %s", id);
+	return 0;
+}
+
+int
+cmd_framework_remove(struct cmd_ctx *c)
+{
+	char path[PATH_MAX + 200];
+	const char *id;
+	int rc;
+
+	if ((rc = arg_str(c, "id", 1, &id)) != 0 ||
+	    (rc = fw_path(c, id, path, sizeof(path))) != 0)
+		return rc;
+	if (access(path, F_OK) != 0)
+		return cmd_fail(c, MENTOR_ENOTFOUND, "no framework %s", id);
+	if ((rc = swap(c, path, NULL)) != 0)
+		return rc;
+	c->result = json_pack("{s:s}", "id", id);
 	return c->result != NULL ? 0 : MENTOR_ENOMEM;
 }

@@ -74,6 +74,12 @@ struct frameworks {
 	size_t		 nlv, lvcap;
 	struct fw_level	*levels;	/* lv[].l, in occupation order */
 	int		 has_levels;
+	struct table	 caseit;	/* "case:ID" -> name, code */
+	struct table	 alias;		/* exactMatchOf: from -> to */
+	char		**strs;		/* copies the two above point to */
+	size_t		 nstrs, strcap;
+	size_t		 norder;	/* alias insertion order */
+	size_t		 ngen;		/* fw_case_add calls */
 };
 
 /* The file being parsed, for messages. */
@@ -771,7 +777,129 @@ fw_free(struct frameworks *fw)
 	free(fw->alt);
 	free(fw->lv);
 	free(fw->levels);
+	free(fw->caseit.e);
+	free(fw->alias.e);
+	for (i = 0; i < fw->nstrs; i++)
+		free(fw->strs[i]);
+	free(fw->strs);
 	free(fw);
+}
+
+/* keep: a copy of s that lives as long as fw; NULL when out of memory. */
+static const char *
+keep(struct frameworks *fw, const char *s)
+{
+	char *c;
+
+	if (s == NULL)
+		return NULL;
+	if (grow((void **)&fw->strs, &fw->strcap, fw->nstrs,
+	    sizeof(*fw->strs)) != 0 || (c = strdup(s)) == NULL)
+		return NULL;
+	fw->strs[fw->nstrs++] = c;
+	return c;
+}
+
+int
+fw_case_add(struct frameworks *fw, const json_t *framework, char *err,
+    size_t errlen)
+{
+	const json_t *items, *exact, *it, *pair;
+	const char *id, *name, *code, *from, *to;
+	size_t i, j, gen;
+	int rc;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	items = json_object_get(framework, "items");
+	exact = json_object_get(framework, "exact");
+	if (fw == NULL || !json_is_array(items) || !json_is_array(exact))
+		return errf(err, errlen, MENTOR_EINVAL, "not a framework "
+		    "object");
+	json_array_foreach(items, i, it) {
+		id = json_string_value(json_object_get(it, "id"));
+		name = json_string_value(json_object_get(it, "name"));
+		if (id == NULL || name == NULL || strncmp(id, "case:", 5) != 0)
+			return errf(err, errlen, MENTOR_EINVAL, "items[%zu]: "
+			    "not a CASE item", i);
+	}
+	json_array_foreach(exact, i, pair) {
+		if (json_string_value(json_array_get(pair, 0)) == NULL ||
+		    json_string_value(json_array_get(pair, 1)) == NULL)
+			return errf(err, errlen, MENTOR_EINVAL, "exact[%zu]: "
+			    "not a pair of ids", i);
+	}
+	gen = ++fw->ngen;
+	json_array_foreach(items, i, it) {
+		code = json_string_value(json_object_get(it, "code"));
+		if ((id = keep(fw, json_string_value(json_object_get(it,
+		    "id")))) == NULL || (name = keep(fw, json_string_value(
+		    json_object_get(it, "name")))) == NULL ||
+		    (code != NULL && (code = keep(fw, code)) == NULL) ||
+		    table_add(&fw->caseit, id, name, code, NULL,
+		    (gen << 32) + i + 1) != 0) {
+			rc = errf(err, errlen, MENTOR_ENOMEM, "out of memory");
+			goto undo;
+		}
+	}
+	if ((rc = table_sort(&fw->caseit, "CASE items", "id", err,
+	    errlen)) != 0)
+		goto undo;
+	json_array_foreach(exact, i, pair) {
+		from = keep(fw, json_string_value(json_array_get(pair, 0)));
+		to = keep(fw, json_string_value(json_array_get(pair, 1)));
+		/* An O*NET target sorts first: it is the one kept. */
+		if (from == NULL || to == NULL || table_add(&fw->alias, from,
+		    to, NULL, NULL, (strncmp(to, "onet:", 5) == 0 ? 0 :
+		    (size_t)1 << 40) + ++fw->norder) != 0)
+			return errf(err, errlen, MENTOR_ENOMEM, "out of memory");
+	}
+	if (fw->alias.n > 1)
+		qsort(fw->alias.e, fw->alias.n, sizeof(fw->alias.e[0]),
+		    entry_cmp);
+	for (i = 0, j = 0; i < fw->alias.n; i++)
+		if (j == 0 || strcmp(fw->alias.e[j - 1].key,
+		    fw->alias.e[i].key) != 0)
+			fw->alias.e[j++] = fw->alias.e[i];
+	fw->alias.n = j;
+	return 0;
+undo:
+	/* Take this object's items out again: the table stays usable. */
+	for (i = 0, j = 0; i < fw->caseit.n; i++)
+		if (fw->caseit.e[i].line >> 32 != gen)
+			fw->caseit.e[j++] = fw->caseit.e[i];
+	fw->caseit.n = j;
+	if (j > 1)
+		qsort(fw->caseit.e, j, sizeof(fw->caseit.e[0]), entry_cmp);
+	return rc;
+}
+
+const char *
+fw_canonical(const struct frameworks *fw, const char *id)
+{
+	const struct entry *e;
+	int hops;
+
+	if (fw == NULL || id == NULL)
+		return id;
+	for (hops = 0; hops < 8; hops++) {
+		if ((e = table_get(&fw->alias, id)) == NULL)
+			break;
+		id = e->v[0];
+	}
+	return id;
+}
+
+size_t
+fw_case_count(const struct frameworks *fw)
+{
+	return fw == NULL ? 0 : fw->caseit.n;
+}
+
+size_t
+fw_alias_count(const struct frameworks *fw)
+{
+	return fw == NULL ? 0 : fw->alias.n;
 }
 
 const struct fw_element *
@@ -787,8 +915,13 @@ fw_element(const struct frameworks *fw, const char *id)
 const char *
 fw_competency_name(const struct frameworks *fw, const char *id)
 {
-	const struct fw_element *el = fw_element(fw, id);
+	const struct fw_element *el;
+	const struct entry *e;
 
+	if (fw != NULL && id != NULL && strncmp(id, "case:", 5) == 0)
+		return (e = table_get(&fw->caseit, id)) != NULL ? e->v[0] :
+		    NULL;
+	el = fw_element(fw, id);
 	return el != NULL ? el->name : NULL;
 }
 

@@ -68,6 +68,30 @@ int	fw_load(struct frameworks **out, const char *dir, char *err,
 /* fw_free: releases fw and every string it returned.  NULL is fine. */
 void	fw_free(struct frameworks *fw);
 
+/*
+ * fw_case_add: adds the competencies of a CASE framework object (case.h:
+ * {"id","title","items":[{"id":"case:..","name","code"?}],"exact":
+ * [[FROM,TO]]}) to fw: their names, and each exactMatchOf as an alias
+ * (an O*NET target wins over a CASE one; otherwise the first one).  Only
+ * for a fw not yet shared with another thread or an index.  Returns 0,
+ * MENTOR_EINVAL (an item already known: "case:ID: in two frameworks";
+ * a malformed object) or MENTOR_ENOMEM; on error fw names and matches
+ * what it did before.
+ */
+int	fw_case_add(struct frameworks *fw, const json_t *framework, char *err,
+	    size_t errlen);
+
+/*
+ * fw_canonical: the competency id matching treats id as: its exactMatchOf
+ * target, followed at most 8 times ("case:X" -> "onet:2.A.1.a"), or id
+ * itself.  The result is id or a string owned by fw.
+ */
+const char *fw_canonical(const struct frameworks *fw, const char *id);
+
+/* fw_case_count: CASE items added by fw_case_add; fw_alias_count: aliases. */
+size_t	fw_case_count(const struct frameworks *fw);
+size_t	fw_alias_count(const struct frameworks *fw);
+
 /* An O*NET element (a row of onet-elements.tsv). */
 struct fw_element {
 	const char	*id;		/* "2.A.1.a" (no "onet:") */
@@ -78,7 +102,8 @@ struct fw_element {
 
 /*
  * fw_competency_name: the name of a competency id ("onet:2.A.1.a" ->
- * "Reading Comprehension"), or NULL when unknown (other frameworks).
+ * "Reading Comprehension", or a CASE item's fullStatement), or NULL when
+ * unknown (other frameworks).
  */
 const char *fw_competency_name(const struct frameworks *fw, const char *id);
 

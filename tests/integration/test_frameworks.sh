@@ -62,6 +62,41 @@ check_fails "listing suggest without level data is refused" \
     ctl "$sch" listing suggest "$T/new.json"
 check_match "  ...saying so" "listing suggest: the O\*NET level data is not installed" \
     "$(cat "$T/last.err")"
+
+# CASE: a package's items become competencies; exactMatchOf an O*NET
+# element counts as that element in matching.
+out=$(ctl "$sch" framework import "$ROOT/tests/data/case/welding-exactmatch.json")
+check_match "framework import" "imported f0e1d2c3-0000-4000-8000-00000000test .*3 competencies, 2 exact matches" "$out"
+check "  ...an OpenSALT package too" ctl "$sch" framework import "$ROOT/tests/data/case/opensalt-test-Ordering.json"
+check_eq "framework list" "2" "$(ctl "$sch" --json framework list | json 'len(d)')"
+check_match "framework show names the items" "WLD.3  Read welding symbols on blueprints" \
+    "$(ctl "$sch" framework show f0e1d2c3-0000-4000-8000-00000000test)"
+echo '{"CFDocument":{"identifier":"x1","title":"T"},"CFItems":[{"identifier":"i1"}]}' >"$T/badcase.json"
+check_fails "a package with an item without fullStatement is refused" \
+    ctl "$sch" framework import "$T/badcase.json"
+check_match "  ...naming it" "CFItems\[0\].fullStatement: missing" "$(cat "$T/last.err")"
+cat >"$T/case-listing.json" <<'JSON'
+{"ref":"case-weld","kind":"job_shadow","title":"CASE welding shadow","organization":"Acme",
+ "occupations":["51-4121.00"],"capacity":1,"modality":"in_person",
+ "location":{"lat":41.85,"lon":-87.79},
+ "requires":[{"competency":"case:c0000000-0000-4000-8000-000000000001","level":3}],
+ "develops":[{"competency":"case:c0000000-0000-4000-8000-000000000003","level":2}]}
+JSON
+id=$(ctl "$sch" --json listing post "$T/case-listing.json" | json 'd["ids"][0]')
+reasons=$(ctl "$sch" --json match S1001 --top 50 | json '[m["reasons"] for m in d["matches"] if m["listing"]=="'"$id"'"][0]')
+check_match "an O*NET skill of the student meets a CASE requirement that exactly matches it" \
+    "You meet 1 of 1 required skill" "$reasons"
+check_match "  ...and CASE items are named by their statement" \
+    "Develops Read welding symbols on blueprints to level 2" "$reasons"
+node_stop "$sch"
+node_start "$sch"
+check_eq "imported frameworks survive a restart" "2" \
+    "$(ctl "$sch" --json framework list | json 'len(d)')"
+check "framework remove" ctl "$sch" framework remove f0e1d2c3-0000-4000-8000-00000000test
+reasons=$(ctl "$sch" --json match S1001 --top 50 | json '[m["reasons"] for m in d["matches"] if m["listing"]=="'"$id"'"][0]')
+check_match "  ...and the equivalence is gone" "You meet 0 of 1 required skill" "$reasons"
+check_fails "removing it again is refused" ctl "$sch" framework remove f0e1d2c3-0000-4000-8000-00000000test
+check_fails "a framework id that is not an identifier is refused" ctl "$sch" framework show ../etc
 node_stop "$sch"
 
 # With a level table (synthetic values, for this test only).
