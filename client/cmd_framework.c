@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "jobposting.h"
 
 #define SUGGEST_FILE_MAX	(8u << 20)
 
@@ -337,7 +338,90 @@ framework_remove(struct ctl *c, const struct ctl_args *a)
 	    a->argv[0]), "removed", "id");
 }
 
+static int
+listing_export(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *r;
+	char *s;
+	int rc;
+
+	if (a->opt[0] == NULL)
+		return ctl_err(EX_USAGE, "listing export: say the format: "
+		    "--jsonld");
+	if ((rc = ctl_call(c, "listing.export", json_pack("{s:s}", "format",
+	    "jsonld"), NULL, 0, &r, NULL, NULL)) != EX_OK)
+		return rc;
+	if ((s = json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) !=
+	    NULL) {
+		printf("%s\n", s);
+		free(s);
+	}
+	json_decref(r);
+	return EX_OK;
+}
+
+/* post: sends the listings (consumed) to listing.post and prints the ids. */
+static int
+post(struct ctl *c, json_t *arr)
+{
+	json_t *r, *ids;
+	size_t i;
+	int rc;
+
+	if ((rc = ctl_call(c, "listing.post", json_pack("{s:o}", "listings",
+	    arr), NULL, 0, &r, NULL, NULL)) != EX_OK)
+		return rc;
+	if (c->json)
+		ctl_print_json(r);
+	else {
+		ids = json_object_get(r, "ids");
+		for (i = 0; i < json_array_size(ids); i++)
+			printf("posted %s\n",
+			    json_string_value(json_array_get(ids, i)));
+	}
+	json_decref(r);
+	return EX_OK;
+}
+
+static int
+listing_import(struct ctl *c, const struct ctl_args *a)
+{
+	char err[256];
+	json_t *arr = NULL;
+	char *buf;
+	size_t len, n;
+	int rc;
+
+	if ((rc = ctl_read_file(a->argv[0], JOBPOSTING_FILE_MAX, &buf,
+	    &len)) != 0)
+		return rc;
+	n = strlen(a->argv[0]);
+	if (n > 4 && strcmp(a->argv[0] + n - 4, ".csv") == 0) {
+		free(buf);
+		return ctl_err(EX_FAIL, "%s: CSV listing import is not "
+		    "available yet; use JSON-LD or `listing post`",
+		    a->argv[0]);
+	}
+	rc = jobposting_to_listings(buf, len, &arr, err, sizeof(err));
+	free(buf);
+	if (rc != 0)
+		return ctl_err(EX_FAIL, "%s: %s", a->argv[0], err);
+	return post(c, arr);
+}
+
 const struct ctl_cmd ctl_framework_cmds[] = {
+	{ "listing export", listing_export, 0, 0, { "jsonld", NULL },
+	  "--jsonld",
+	  "Prints every live listing as schema.org JobPosting JSON-LD (an "
+	  "array): apprenticeships and internships are also WorkBasedProgram; "
+	  "occupations are O*NET-SOC CategoryCodes and required skills "
+	  "DefinedTerms, with names; \"mentord:\" members keep every listing "
+	  "field, so `listing import` reads the export back unchanged." },
+	{ "listing import", listing_import, 1, 1, { NULL }, "FILE",
+	  "Posts the JobPostings of a JSON-LD file (an object, an array or an "
+	  "@graph), as `listing post` would: all or nothing.  See "
+	  "mentord-formats(5) for how schema.org properties become listing "
+	  "fields." },
 	{ "framework import", framework_import, 1, 1, { NULL }, "FILE",
 	  "Imports a CASE 1.0/1.1 CFPackage (JSON): each CFItem becomes a "
 	  "competency \"case:IDENTIFIER\" named by its fullStatement, usable "

@@ -59,6 +59,7 @@ static const struct cmd_entry cmds[] = {
 	{ "cluster.list",	cmd_cluster_list, CMD_STUDENT | CMD_STAFF },
 	{ "pathway",		cmd_pathway,	CMD_STUDENT | CMD_COORDINATOR },
 	{ "listing.suggest",	cmd_listing_suggest, CMD_DATA | CMD_EMPLOYER },
+	{ "listing.export",	cmd_listing_export, CMD_STAFF },
 	{ "framework.import",	cmd_framework_import, CMD_DATA },
 	{ "framework.list",	cmd_framework_list, CMD_STAFF },
 	{ "framework.show",	cmd_framework_show, CMD_STAFF },

@@ -156,6 +156,7 @@ int	cmd_occupation_show(struct cmd_ctx *);
 int	cmd_cluster_list(struct cmd_ctx *);
 int	cmd_pathway(struct cmd_ctx *);
 int	cmd_listing_suggest(struct cmd_ctx *);
+int	cmd_listing_export(struct cmd_ctx *);
 int	cmd_framework_import(struct cmd_ctx *);
 int	cmd_framework_list(struct cmd_ctx *);
 int	cmd_framework_show(struct cmd_ctx *);

@@ -21,6 +21,7 @@
 #include "case.h"
 #include "cmd.h"
 #include "frameworks.h"
+#include "jobposting.h"
 #include "listing.h"
 #include "matching.h"
 #include "mentor.h"
@@ -583,4 +584,74 @@ cmd_framework_remove(struct cmd_ctx *c)
 		return rc;
 	c->result = json_pack("{s:s}", "id", id);
 	return c->result != NULL ? 0 : MENTOR_ENOMEM;
+}
+
+/* ---- listing.export: schema.org JobPosting JSON-LD ---- */
+
+static const char *
+jp_name(void *arg, int what, const char *id)
+{
+	const struct frameworks *fw = arg;
+
+	return what == 'c' ? fw_competency_name(fw, id) :
+	    fw_occupation_title(fw, id);
+}
+
+struct export_arg {
+	const struct frameworks	*fw;
+	json_t			*out;
+	int			 rc;
+};
+
+static int
+export_one(void *arg, const uint8_t addr[REC_ADDR_LEN], const struct rec *r)
+{
+	struct export_arg *a = arg;
+	char hex[2 * REC_ADDR_LEN + 1], ts[21];
+	json_t *l, *jp;
+
+	l = json_loadb((const char *)r->body, r->body_len, 0, NULL);
+	if (!json_is_object(l)) {
+		json_decref(l);
+		return 0;
+	}
+	hex_encode(hex, addr, REC_ADDR_LEN);
+	json_object_set_new(l, "id", json_string(hex));
+	json_object_set_new(l, "ref", json_stringn(r->ref, r->ref_len));
+	time_format(ts, (int64_t)r->expires_at);
+	json_object_set_new(l, "expires", json_string(ts));
+	time_format(ts, (int64_t)r->created_at);
+	json_object_set_new(l, "created", json_string(ts));
+	jp = jobposting_from_listing(l, a->fw != NULL ? jp_name : NULL,
+	    (void *)a->fw);
+	json_decref(l);
+	if (jp == NULL || json_array_append_new(a->out, jp) != 0) {
+		a->rc = MENTOR_ENOMEM;
+		return a->rc;
+	}
+	return 0;
+}
+
+int
+cmd_listing_export(struct cmd_ctx *c)
+{
+	struct export_arg a;
+	const char *fmt = "jsonld";
+	int rc;
+
+	if ((rc = arg_str(c, "format", 0, &fmt)) != 0)
+		return rc;
+	if (strcmp(fmt, "jsonld") != 0)
+		return cmd_fail(c, MENTOR_EINVAL, "format: only \"jsonld\"");
+	a.fw = matching_frameworks(c->node);
+	a.rc = 0;
+	if ((a.out = json_array()) == NULL)
+		return MENTOR_ENOMEM;
+	if ((rc = records_foreach_live(c->node->records, export_one,
+	    &a)) != 0 || a.rc != 0) {
+		json_decref(a.out);
+		return rc != 0 ? rc : a.rc;
+	}
+	c->result = a.out;
+	return 0;
 }

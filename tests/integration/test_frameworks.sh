@@ -135,5 +135,42 @@ check_eq "a listing that already has skills gets no suggestion" "None" \
     "$(echo "$out" | json 'd["suggestions"][0]')"
 echo 'not json' >"$T/bad.json"
 check_fails "listing suggest refuses a file that is not JSON" ctl "$sch2" listing suggest "$T/bad.json"
+
+# schema.org JobPosting JSON-LD: export, and import on another node gives
+# the same listings back.
+ctl "$sch2" listing export --jsonld >"$T/jobs.jsonld"
+check_eq "listing export --jsonld: one JobPosting per live listing" "44 True" \
+    "$(json '"%d %s" % (len(d), all("JobPosting" in ([x["@type"]] if isinstance(x["@type"], str) else x["@type"]) for x in d))' <"$T/jobs.jsonld")"
+check_eq "  ...apprenticeships also as WorkBasedProgram" "True" \
+    "$(json 'all(x["@type"]==["JobPosting","WorkBasedProgram"] for x in d if x["mentord:kind"]=="apprenticeship")' <"$T/jobs.jsonld")"
+check_eq "  ...occupations as named O*NET-SOC codes" "Welders, Cutters, Solderers, and Brazers" \
+    "$(json '[o["name"] for x in d for o in x.get("occupationalCategory",[]) if o["codeValue"]=="51-4121.00"][0]' <"$T/jobs.jsonld")"
+emp=$(node_new emp employer)
+node_start "$emp"
+out=$(ctl "$emp" --json listing import "$T/jobs.jsonld")
+check_eq "listing import reads the export" 44 "$(echo "$out" | json 'len(d["ids"])')"
+# bodies: every live listing of a node, without what differs by node.
+bodies() {
+	local i n=0
+	rm -rf "$T/shows"; mkdir "$T/shows"
+	for i in $(ctl "$1" --json listing list | json '" ".join(x["id"] for x in d)'); do
+		ctl "$1" --json listing show "$i" >"$T/shows/$((n += 1))"
+	done
+	python3 -c 'import json,sys,glob
+d=[json.load(open(f)) for f in glob.glob(sys.argv[1]+"/*")]
+print(sorted(json.dumps({k:v for k,v in x.items() if k not in ("id","author","version","created","record_id")}, sort_keys=True) for x in d))' "$T/shows"
+}
+a=$(bodies "$sch2")
+b=$(bodies "$emp")
+check_eq "  ...and the listings are the same" "$a" "$b"
+printf '{"@context":"https://schema.org","@type":"JobPosting","title":"Summer intern","hiringOrganization":{"@type":"Organization","name":"Acme"},"employmentType":"INTERN","jobLocationType":"TELECOMMUTE","occupationalCategory":"15-1252.00 Software Developers","validThrough":"2027-01-31"}' >"$T/foreign.jsonld"
+out=$(ctl "$emp" --json listing import "$T/foreign.jsonld")
+check_eq "a foreign JobPosting imports with the documented defaults" \
+    "internship virtual 1 ['15-1252.00'] 2027-01-31T00:00:00Z" \
+    "$(ctl "$emp" --json listing show "$(echo "$out" | json 'd["ids"][0]')" | json '" ".join(str(d[k]) for k in ("kind","modality","capacity","occupations","expires"))')"
+printf '{"@type":"JobPosting","title":"X","hiringOrganization":"Acme"}' >"$T/nokind.jsonld"
+check_fails "a JobPosting whose kind cannot be told is refused" ctl "$emp" listing import "$T/nokind.jsonld"
+check_match "  ...saying what to add" "posting 1: kind: cannot tell" "$(cat "$T/last.err")"
+node_stop "$emp"
 node_stop "$sch2"
 done_testing
