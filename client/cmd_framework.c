@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ctl.h"
 #include "jobposting.h"
+#include "listingcsv.h"
 
 #define SUGGEST_FILE_MAX	(8u << 20)
 
@@ -396,13 +398,10 @@ listing_import(struct ctl *c, const struct ctl_args *a)
 	    &len)) != 0)
 		return rc;
 	n = strlen(a->argv[0]);
-	if (n > 4 && strcmp(a->argv[0] + n - 4, ".csv") == 0) {
-		free(buf);
-		return ctl_err(EX_FAIL, "%s: CSV listing import is not "
-		    "available yet; use JSON-LD or `listing post`",
-		    a->argv[0]);
-	}
-	rc = jobposting_to_listings(buf, len, &arr, err, sizeof(err));
+	if (n > 4 && strcasecmp(a->argv[0] + n - 4, ".csv") == 0)
+		rc = listing_csv_parse(buf, len, &arr, err, sizeof(err));
+	else
+		rc = jobposting_to_listings(buf, len, &arr, err, sizeof(err));
 	free(buf);
 	if (rc != 0)
 		return ctl_err(EX_FAIL, "%s: %s", a->argv[0], err);
@@ -418,10 +417,12 @@ const struct ctl_cmd ctl_framework_cmds[] = {
 	  "DefinedTerms, with names; \"mentord:\" members keep every listing "
 	  "field, so `listing import` reads the export back unchanged." },
 	{ "listing import", listing_import, 1, 1, { NULL }, "FILE",
-	  "Posts the JobPostings of a JSON-LD file (an object, an array or an "
-	  "@graph), as `listing post` would: all or nothing.  See "
-	  "mentord-formats(5) for how schema.org properties become listing "
-	  "fields." },
+	  "Posts the listings of FILE, as `listing post` would: all or "
+	  "nothing.  FILE.csv is the listing CSV template (one listing a row, "
+	  "header " LISTING_CSV_HEADER "; errors name the line; \"listing N\" "
+	  "is the Nth row); anything else is read as schema.org JobPosting "
+	  "JSON-LD (an object, an array or an @graph).  See "
+	  "mentord-formats(5)." },
 	{ "framework import", framework_import, 1, 1, { NULL }, "FILE",
 	  "Imports a CASE 1.0/1.1 CFPackage (JSON): each CFItem becomes a "
 	  "competency \"case:IDENTIFIER\" named by its fullStatement, usable "

@@ -171,6 +171,20 @@ check_eq "a foreign JobPosting imports with the documented defaults" \
 printf '{"@type":"JobPosting","title":"X","hiringOrganization":"Acme"}' >"$T/nokind.jsonld"
 check_fails "a JobPosting whose kind cannot be told is refused" ctl "$emp" listing import "$T/nokind.jsonld"
 check_match "  ...saying what to add" "posting 1: kind: cannot tell" "$(cat "$T/last.err")"
+
+# The listing CSV template: an employer posts from a spreadsheet.
+out=$(ctl "$emp" listing import "$ROOT/contrib/data/sample/listings.csv")
+check_eq "listing import of the sample CSV posts its three rows" 3 \
+    "$(echo "$out" | grep -c '^posted ')"
+check_eq "  ...with commas and quotes kept" \
+    "Two weeks of after-school shifts beside certified structural welders: beam fit-up, GMAW and FCAW on plate, and visual weld inspection against AWS D1.1. Safety glasses, jacket and hood provided; bring closed-toe leather boots." \
+    "$(ctl "$emp" --json listing show "$(echo "$out" | head -1 | cut -d' ' -f2)" | json 'd["description"]')"
+n=$(ctl "$emp" --json listing list | json 'len(d)')
+{ head -n 2 "$ROOT/contrib/data/sample/listings.csv"
+  echo ',project,Broken row,Acme,,,,,,lots,virtual,,,,,,'; } >"$T/bad.csv"
+check_fails "a CSV with one bad row is refused" ctl "$emp" listing import "$T/bad.csv"
+check_match "  ...naming the line and column" "line 3: capacity: not an integer" "$(cat "$T/last.err")"
+check_eq "  ...and posts nothing" "$n" "$(ctl "$emp" --json listing list | json 'len(d)')"
 node_stop "$emp"
 node_stop "$sch2"
 done_testing
