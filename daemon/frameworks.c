@@ -70,6 +70,9 @@ struct frameworks {
 	struct table	 occ;		/* SOC code -> title, description */
 	struct alt	*alt;
 	size_t		 nalt, altcap;
+	char		*altlc;		/* alt titles lower-cased, each
+					 * ended by '\n', in alt order */
+	size_t		*altoff;	/* alt i starts at altlc + altoff[i] */
 	struct lvrow	*lv;
 	size_t		 nlv, lvcap;
 	struct fw_level	*levels;	/* lv[].l, in occupation order */
@@ -580,6 +583,34 @@ alt_cmp(const void *a, const void *b)
 	return x->occ < y->occ ? -1 : x->occ > y->occ;
 }
 
+/*
+ * alt_index: one lower-cased text of every alternate title, so that a
+ * search can find candidates with strstr instead of scoring every title.
+ */
+static int
+alt_index(struct frameworks *fw, struct src *s)
+{
+	size_t i, k, len, total = 0;
+	const char *t;
+
+	for (i = 0; i < fw->nalt; i++)
+		total += strlen(fw->alt[i].title) + 1;
+	if ((fw->altlc = malloc(total + 1)) == NULL ||
+	    (fw->altoff = calloc(fw->nalt + 1, sizeof(*fw->altoff))) == NULL)
+		return oom(s);
+	for (i = 0, k = 0; i < fw->nalt; i++) {
+		fw->altoff[i] = k;
+		for (t = fw->alt[i].title, len = 0; t[len] != '\0'; len++)
+			fw->altlc[k++] = (char)((t[len] >= 'A' && t[len] <= 'Z') ?
+			    t[len] + 'a' - 'A' : t[len]);
+		fw->altlc[k++] = '\n';
+	}
+	fw->altoff[fw->nalt] = k;
+	fw->altlc[k] = '\0';
+	fw->bufsz += total + 1 + (fw->nalt + 1) * sizeof(*fw->altoff);
+	return 0;
+}
+
 static int
 load_alt(struct frameworks *fw, struct src *s)
 {
@@ -607,7 +638,7 @@ load_alt(struct frameworks *fw, struct src *s)
 	/* Stable enough: equal keys keep no meaning beyond the occupation. */
 	if (fw->nalt > 1)
 		qsort(fw->alt, fw->nalt, sizeof(*fw->alt), alt_cmp);
-	return 0;
+	return alt_index(fw, s);
 }
 
 /* rating: "-" (absent: -1) or a decimal number in [lo, hi]. */
@@ -775,6 +806,8 @@ fw_free(struct frameworks *fw)
 	free(fw->occ.e);
 	free(fw->sub);
 	free(fw->alt);
+	free(fw->altlc);
+	free(fw->altoff);
 	free(fw->lv);
 	free(fw->levels);
 	free(fw->caseit.e);
@@ -1128,7 +1161,8 @@ fw_occupation_search(const struct frameworks *fw, const char *query,
 	struct query q;
 	struct cand *c;
 	struct fw_hit h;
-	size_t i, j, n = 0, qlen;
+	size_t i, j, n = 0, qlen, lo, hi, mid;
+	const char *p;
 	int sc;
 
 	if (fw == NULL || query == NULL || hits == NULL || max == 0 ||
@@ -1148,7 +1182,19 @@ fw_occupation_search(const struct frameworks *fw, const char *query,
 		else if ((sc = title_score(&q, fw->occ.e[i].v[0])) > 0)
 			c[i].score = sc * 2 + 1;
 	}
-	for (i = 0; i < fw->nalt; i++) {
+	/* Only the titles that hold the first word can match. */
+	for (p = fw->altlc; p != NULL && (p = strstr(p, q.w[0])) != NULL;) {
+		lo = 0;
+		hi = fw->nalt;
+		while (hi - lo > 1) {		/* the alt holding p */
+			mid = lo + (hi - lo) / 2;
+			if (fw->altoff[mid] <= (size_t)(p - fw->altlc))
+				lo = mid;
+			else
+				hi = mid;
+		}
+		i = lo;
+		p = fw->altlc + fw->altoff[i + 1];
 		j = fw->alt[i].occ;
 		if ((sc = title_score(&q, fw->alt[i].title)) > 0 &&
 		    sc * 2 > c[j].score) {
