@@ -96,9 +96,9 @@ occupation_show(struct ctl *c, const struct ctl_args *a)
 	}
 	lv = json_object_get(r, "levels");
 	if (json_is_null(lv))
-		printf("Skill levels: not installed (O*NET's Skills.txt, "
-		    "Knowledge.txt and Abilities.txt; see contrib/onet/build)."
-		    "\n");
+		printf("Skill levels: none installed for this occupation "
+		    "(O*NET's Skills.txt, Knowledge.txt, Abilities.txt; see "
+		    "contrib/onet/build).\n");
 	else
 		printf("%-11s %-40s %5s %5s %s\n", "competency", "name", "IM",
 		    "LV", "level");
@@ -167,7 +167,7 @@ pathway(struct ctl *c, const struct ctl_args *a)
 	json_array_foreach(json_object_get(r, "occupations"), i, o) {
 		printf("%s  %s\n", ctl_str(o, "occupation"),
 		    ctl_str(o, "title"));
-		if (json_object_get(o, "title") == NULL)
+		if (!json_is_true(json_object_get(o, "rated")))
 			printf("  (no O*NET ratings for this occupation)\n");
 		else if (json_array_size(json_object_get(o, "gaps")) == 0)
 			printf("  meets every important skill's level\n");

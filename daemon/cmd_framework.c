@@ -224,8 +224,8 @@ pathway_one(struct cmd_ctx *c, const struct frameworks *fw, json_t *st,
 	if (gs.n > 0 && (records_foreach_live(c->node->records, gap_listing,
 	    &gs) != 0 || gs.rc != 0))
 		goto fail;
-	o = json_pack("{s:s, s:s?, s:[]}", "occupation", code, "title",
-	    fw_occupation_title(fw, code), "gaps");
+	o = json_pack("{s:s, s:s?, s:b, s:[]}", "occupation", code, "title",
+	    fw_occupation_title(fw, code), "rated", n > 0, "gaps");
 	if (o == NULL)
 		goto fail;
 	arr = json_object_get(o, "gaps");

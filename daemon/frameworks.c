@@ -1284,7 +1284,7 @@ fw_occupation_json(const struct frameworks *fw, const char *code)
 		    json_array_append_new(alts,
 		    json_string(fw->alt[i].title)) != 0)
 			goto fail;
-	if (!fw->has_levels) {
+	if (!fw->has_levels || e->nlvl == 0) {
 		if (json_object_set_new(o, "levels", json_null()) != 0)
 			goto fail;
 		return o;

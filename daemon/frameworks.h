@@ -187,8 +187,8 @@ int	fw_lv_level(double lv);
 /*
  * fw_occupation_json: {"code","title","description","alternate_titles":
  * [...],"levels":[{"competency","name","kind","im","lv","level"}]} or, when
- * fw_has_levels() is 0, "levels":null; NULL when the code is unknown or
- * out of memory.  A new reference.
+ * there are no ratings of this occupation (or none at all), "levels":null;
+ * NULL when the code is unknown or out of memory.  A new reference.
  */
 json_t	*fw_occupation_json(const struct frameworks *fw, const char *code);
 

@@ -129,6 +129,9 @@ test_shipped_counts(void **state)
 	assert_int_equal(fw_competency_count(fw), 120);
 	assert_int_equal(fw_occupation_count(fw), 1016);
 	assert_int_equal(fw_alt_title_count(fw), 59999);
+	/* O*NET 30.x Skills ratings of five occupations (35 skills each). */
+	assert_int_equal(fw_has_levels(fw), 1);
+	assert_int_equal(fw_level_count(fw), 175);
 	assert_true(fw_memory(fw) > 2000000);
 	fw_free(fw);
 }
@@ -294,14 +297,30 @@ test_search(void **state)
 	    json_array_get(j, 0), "matched")), "CNA");
 	json_decref(j);
 
-	/* The shipped data has no level data (Skills.txt etc. missing). */
-	assert_int_equal(fw_has_levels(fw), 0);
+	/* Ratings shipped for 51-4121.00, none for 11-1011.00. */
 	j = fw_occupation_json(fw, "51-4121.00");
 	assert_non_null(j);
-	assert_true(json_is_null(json_object_get(j, "levels")));
+	assert_int_equal(json_array_size(json_object_get(j, "levels")), 35);
 	assert_true(json_array_size(json_object_get(j,
 	    "alternate_titles")) > 10);
 	json_decref(j);
+	j = fw_occupation_json(fw, "11-1011.00");
+	assert_non_null(j);
+	assert_true(json_is_null(json_object_get(j, "levels")));
+	json_decref(j);
+	{
+		const struct fw_level *lv;
+		size_t k, nl = fw_occupation_levels(fw, "51-4121.00", &lv);
+
+		/* Quality Control Analysis: IM 3.12, LV 3.00 (O*NET). */
+		for (k = 0; k < nl && strcmp(lv[k].element->id, "2.B.3.m");
+		    k++)
+			;
+		assert_true(k < nl);
+		assert_true(lv[k].im > 3.11 && lv[k].im < 3.13);
+		assert_true(lv[k].lv > 2.99 && lv[k].lv < 3.01);
+		assert_int_equal(fw_lv_level(lv[k].lv), 2);
+	}
 	assert_null(fw_occupation_json(fw, "99-9999.00"));
 	fw_free(fw);
 }
