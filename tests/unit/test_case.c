@@ -196,8 +196,9 @@ test_frameworks(void **state)
 	assert_int_equal(fw_case_add(fw, c, err, sizeof(err)), 0);
 	assert_non_null(fw_canonical(fw, "case:a"));
 	json_decref(c);
-	assert_int_equal(fw_case_add(fw, json_object(), err, sizeof(err)),
-	    MENTOR_EINVAL);
+	c = json_object();
+	assert_int_equal(fw_case_add(fw, c, err, sizeof(err)), MENTOR_EINVAL);
+	json_decref(c);
 	fw_free(fw);
 }
 
