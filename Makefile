@@ -133,12 +133,15 @@ install: all
 	install -m 755 daemon/mentord client/mentorctl $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 daemon/mentord.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 644 client/mentorctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 644 client/mentord-formats.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	cp -R contrib/data $(DESTDIR)$(PREFIX)/share/mentord/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/mentord $(DESTDIR)$(PREFIX)/bin/mentorctl \
 	    $(DESTDIR)$(PREFIX)/share/man/man8/mentord.8 \
-	    $(DESTDIR)$(PREFIX)/share/man/man1/mentorctl.1
+	    $(DESTDIR)$(PREFIX)/share/man/man1/mentorctl.1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5/mentord-formats.5
 	rm -rf $(DESTDIR)$(PREFIX)/share/mentord
 
 format:

@@ -11,6 +11,7 @@
 #include <zmq.h>
 
 #include "ctl.h"
+#include "frameworks.h"
 #include "mentor.h"
 #include "node.h"
 
@@ -22,6 +23,7 @@ static const struct ctl_cmd *const groups[] = {
 	ctl_peer_cmds,
 	ctl_apps_cmds,
 	ctl_credential_cmds,
+	ctl_framework_cmds,
 };
 
 static void
@@ -183,7 +185,8 @@ main(int argc, char **argv)
 			c.timeout_ms = (int)t * 1000;
 			break;
 		case 'V':
-			printf("mentorctl %s\n", MENTOR_VERSION);
+			printf("mentorctl %s\n%s", MENTOR_VERSION,
+			    FW_ATTRIBUTION);
 			return EX_OK;
 		case 'h': usage(stdout); return EX_OK;
 		default: usage(stderr); return EX_USAGE;

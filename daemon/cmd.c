@@ -54,6 +54,16 @@ static const struct cmd_entry cmds[] = {
 	{ "store.compact",	cmd_store_compact, 0 },
 	{ "student.key",	cmd_student_key, CMD_COORDINATOR },
 	{ "student.key.revoke",	cmd_student_key_revoke, CMD_COORDINATOR },
+	{ "occupation.search",	cmd_occupation_search, CMD_STUDENT | CMD_STAFF },
+	{ "occupation.show",	cmd_occupation_show, CMD_STUDENT | CMD_STAFF },
+	{ "cluster.list",	cmd_cluster_list, CMD_STUDENT | CMD_STAFF },
+	{ "pathway",		cmd_pathway,	CMD_STUDENT | CMD_COORDINATOR },
+	{ "listing.suggest",	cmd_listing_suggest, CMD_DATA | CMD_EMPLOYER },
+	{ "listing.export",	cmd_listing_export, CMD_STAFF },
+	{ "framework.import",	cmd_framework_import, CMD_DATA },
+	{ "framework.list",	cmd_framework_list, CMD_STAFF },
+	{ "framework.show",	cmd_framework_show, CMD_STAFF },
+	{ "framework.remove",	cmd_framework_remove, 0 },
 };
 
 const struct cmd_entry *

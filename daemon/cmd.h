@@ -151,5 +151,15 @@ int	cmd_audit_verify(struct cmd_ctx *);
 int	cmd_store_compact(struct cmd_ctx *);
 int	cmd_student_key(struct cmd_ctx *);
 int	cmd_student_key_revoke(struct cmd_ctx *);
+int	cmd_occupation_search(struct cmd_ctx *);
+int	cmd_occupation_show(struct cmd_ctx *);
+int	cmd_cluster_list(struct cmd_ctx *);
+int	cmd_pathway(struct cmd_ctx *);
+int	cmd_listing_suggest(struct cmd_ctx *);
+int	cmd_listing_export(struct cmd_ctx *);
+int	cmd_framework_import(struct cmd_ctx *);
+int	cmd_framework_list(struct cmd_ctx *);
+int	cmd_framework_show(struct cmd_ctx *);
+int	cmd_framework_remove(struct cmd_ctx *);
 
 #endif

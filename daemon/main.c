@@ -13,6 +13,7 @@
 #include <zmq.h>
 
 #include "api.h"
+#include "frameworks.h"
 #include "apps.h"
 #include "log.h"
 #include "mentor.h"
@@ -217,7 +218,9 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'V': printf("mentord %s\n", MENTOR_VERSION); return 0;
+		case 'V':
+			printf("mentord %s\n%s", MENTOR_VERSION, FW_ATTRIBUTION);
+			return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

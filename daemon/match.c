@@ -1416,6 +1416,30 @@ occ_post_reserve(struct match_index *mi, uint32_t n)
 	return 0;
 }
 
+/*
+ * canon_items: replaces each id by the one the frameworks match it as
+ * (a CASE item's exactMatchOf O*NET element) and merges the ids that
+ * become equal, keeping the higher level.
+ */
+static size_t
+canon_items(const struct frameworks *fw, struct item *it, size_t n)
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < n; i++) {
+		it[i].id = fw_canonical(fw, it[i].id);
+		for (j = 0; j < k && strcmp(it[j].id, it[i].id) != 0; j++)
+			;
+		if (j < k) {
+			if (it[i].level > it[j].level)
+				it[j].level = it[i].level;
+			continue;
+		}
+		it[k++] = it[i];
+	}
+	return k;
+}
+
 int
 mi_put(struct match_index *mi, const uint8_t addr[MATCH_ADDR_LEN],
     const uint8_t *body, size_t body_len, int64_t expires_ms)
@@ -1448,6 +1472,8 @@ mi_put(struct match_index *mi, const uint8_t addr[MATCH_ADDR_LEN],
 	memcpy(mi->scratch, body, body_len);
 	if ((rc = parse_body(mi->scratch, body_len, &p)) != 0)
 		return rc;
+	p.nreq = canon_items(mi->fw, p.req, p.nreq);
+	p.ndev = canon_items(mi->fw, p.dev, p.ndev);
 
 	/* Intern: new ids are harmless if a later step fails. */
 	for (i = 0; i < p.nocc; i++) {
@@ -1871,8 +1897,9 @@ ms_compile(const struct match_index *mi, const json_t *st, int32_t today,
 			if (!json_is_integer(lv) || json_integer_value(lv) < 0 ||
 			    json_integer_value(lv) > LEVEL_MAX)
 				goto fail;
-			if ((id = strtab_find(&mi->comp, key)) >= 0 &&
-			    json_integer_value(lv) > 0) {
+			if ((id = strtab_find(&mi->comp,
+			    fw_canonical(mi->fw, key))) >= 0 &&
+			    json_integer_value(lv) > ms->lvl[id]) {
 				ms->lvl[id] = (uint8_t)json_integer_value(lv);
 				ms->hasbloom |= UINT64_C(1) << (id & 63);
 			}

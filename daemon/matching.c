@@ -3,6 +3,7 @@
  * framework data, builds the listing index at start, applies every change
  * records.c reports.  The `match` command is in cmd_match.c.
  */
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,81 @@ on_change(void *arg, const struct records_change *ch)
 		mi_del(m->mi, ch->addr);
 }
 
+/*
+ * add_case: adds the CASE frameworks the operator imported (DIR/frameworks/
+ * *.json, written by cmd_framework.c) to fw.
+ */
+static int
+add_case(const struct node *n, struct frameworks *fw, char *err,
+    size_t errlen)
+{
+	char dir[PATH_MAX + 16], path[PATH_MAX + 300], e[256];
+	struct dirent *de;
+	json_error_t je;
+	json_t *j;
+	size_t len;
+	DIR *d;
+	int rc = 0;
+
+	snprintf(dir, sizeof(dir), "%s/frameworks", n->dir);
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len < 6 ||
+		    strcmp(de->d_name + len - 5, ".json") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if ((j = json_load_file(path, 0, &je)) == NULL) {
+			snprintf(err, errlen, "%s: %s", path, je.text);
+			rc = MENTOR_EINVAL;
+			break;
+		}
+		if ((rc = fw_case_add(fw, j, e, sizeof(e))) != 0)
+			snprintf(err, errlen, "%s: %s", path, e);
+		json_decref(j);
+	}
+	closedir(d);
+	return rc;
+}
+
+int
+matching_reload(struct node *n, char *err, size_t errlen)
+{
+	struct matcher *m = n->matcher, old;
+	int rc;
+
+	if (m == NULL || m->dir[0] == '\0') {
+		snprintf(err, errlen, "this node has no framework data (set "
+		    "data_dir in mentord.conf)");
+		return MENTOR_ENOTFOUND;
+	}
+	old = *m;
+	if ((rc = fw_load(&m->fw, m->dir, err, errlen)) != 0) {
+		*m = old;
+		return rc;
+	}
+	if ((rc = add_case(n, m->fw, err, errlen)) != 0)
+		goto fail;
+	if ((m->mi = mi_new(m->fw)) == NULL) {
+		rc = MENTOR_ENOMEM;
+		goto fail;
+	}
+	if ((rc = records_foreach_live(n->records, index_one, m)) != 0) {
+		snprintf(err, errlen, "matching: cannot rebuild the index: %s",
+		    mentor_strerror(rc));
+		mi_free(m->mi);
+		goto fail;
+	}
+	mi_free(old.mi);
+	fw_free(old.fw);
+	return 0;
+fail:
+	fw_free(m->fw);
+	*m = old;
+	return rc;
+}
+
 int
 matching_open(struct node *n, char *err, size_t errlen)
 {
@@ -103,6 +179,11 @@ matching_open(struct node *n, char *err, size_t errlen)
 		return MENTOR_ENOMEM;
 	if (find_data(n, m->dir, sizeof(m->dir)) == 0) {
 		if ((rc = fw_load(&m->fw, m->dir, err, errlen)) != 0) {
+			free(m);
+			return rc;
+		}
+		if ((rc = add_case(n, m->fw, err, errlen)) != 0) {
+			fw_free(m->fw);
 			free(m);
 			return rc;
 		}

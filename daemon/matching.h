@@ -19,6 +19,14 @@ struct frameworks;
  * logged as a warning.
  */
 int	matching_open(struct node *, char *err, size_t errlen);
+
+/*
+ * matching_reload: reloads the frameworks with the CASE frameworks of
+ * DIR/frameworks/ and rebuilds the index over them; on failure (message in
+ * err) the node keeps the old ones.  MENTOR_ENOTFOUND when the node has no
+ * framework data.
+ */
+int	matching_reload(struct node *, char *err, size_t errlen);
 void	matching_close(struct node *);
 
 /*

@@ -888,8 +888,9 @@ career_student(void)
 {
 	json_t *st = student();
 
-	set(st, "goals", json_pack("{s:[s],s:[s]}", "clusters",
-	    "manufacturing", "occupations", "51-4121.00"));
+	set(st, "goals", json_pack("{s:[ss],s:[s]}", "clusters",
+	    "manufacturing", "information-technology", "occupations",
+	    "51-4121.00"));
 	return st;
 }
 
@@ -911,9 +912,11 @@ test_score_career(void **state)
 	(void)state;
 	assert_int_equal(career_of(fw, NULL, NULL), 0);
 	assert_int_equal(career_of(fw, "manufacturing", NULL), 15);
-	/* Through the crosswalk, in both directions. */
-	assert_int_equal(career_of(fw, "advanced-manufacturing", NULL), 15);
-	assert_int_equal(career_of(NULL, "advanced-manufacturing", NULL), 0);
+	/* Through the crosswalk (Information Technology was renamed Digital
+	 * Technology); manufacturing has no sourced counterpart. */
+	assert_int_equal(career_of(fw, "digital-technology", NULL), 15);
+	assert_int_equal(career_of(NULL, "digital-technology", NULL), 0);
+	assert_int_equal(career_of(fw, "advanced-manufacturing", NULL), 0);
 	assert_int_equal(career_of(NULL, "manufacturing", NULL), 15);
 	assert_int_equal(career_of(fw, "stem", NULL), 0);
 	assert_int_equal(career_of(fw, "finance", NULL), 0);
@@ -924,13 +927,14 @@ test_score_career(void **state)
 	assert_int_equal(career_of(fw, NULL, "51-2041.00"), 3);
 	assert_int_equal(career_of(fw, NULL, "47-2111.00"), 0);
 	assert_int_equal(career_of(fw, "manufacturing", "51-4121.00"), 30);
-	assert_int_equal(career_of(fw, "advanced-manufacturing", "51-4122.00"),
+	assert_int_equal(career_of(fw, "digital-technology", "51-4122.00"),
 	    24);
 	/* The best pair counts, and a goal of the 2024 framework. */
 	{
 		json_t *b = base(), *st = student();
 
-		set(b, "clusters", json_pack("[ss]", "finance", "stem"));
+		set(b, "clusters", json_pack("[ss]", "finance",
+		    "information-technology"));
 		set(b, "occupations", json_pack("[ss]", "51-2041.00",
 		    "15-1252.00"));
 		set(st, "goals", json_pack("{s:[s],s:[ss]}", "clusters",
@@ -1053,7 +1057,7 @@ test_reasons(void **state)
 	b = base();
 	set(b, "requires", items("x:forklift", 2, NULL, 0, NULL, 0, NULL, 0));
 	set(b, "develops", items("x:forklift", 3, NULL, 0, NULL, 0, NULL, 0));
-	set(b, "clusters", json_pack("[s]", "advanced-manufacturing"));
+	set(b, "clusters", json_pack("[s]", "digital-technology"));
 	set(b, "occupations", json_pack("[s]", "51-4122.00"));
 	expect_reasons(fw, b, career_student(), (const char *const[]){
 	    "You meet 0 of 1 required skill",
@@ -1061,8 +1065,8 @@ test_reasons(void **state)
 	    "Develops x:forklift to level 3 (you are at 0)",
 	    "Close to your goal: Welders, Cutters, Solderers, and Brazers "
 	    "(same broad group)",
-	    "In your career cluster: Manufacturing (listed as Advanced "
-	    "Manufacturing)",
+	    "In your career cluster: Information Technology (listed as "
+	    "Digital Technology)",
 	    "Virtual: no travel needed", NULL });
 
 	/* Without frameworks: ids and codes. */
