@@ -47,6 +47,9 @@ struct cmd_ctx {
 						 * NULL otherwise */
 	const char		*user;		/* web account or token name
 						 * for the audit log; NULL */
+	json_t			*details;	/* on failure, optional: what
+						 * the transport sends as the
+						 * error's details; owned */
 };
 
 /*
