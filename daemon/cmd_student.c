@@ -123,10 +123,19 @@ import_fn(struct store_txn *t, void *arg)
 			a->skipped++;	/* not a student we know */
 			continue;
 		}
+		if ((enc = json_dumps(s, JSON_COMPACT)) == NULL)
+			return MENTOR_ENOMEM;
 		if (rc == MENTOR_ENOTFOUND) {
 			a->created++;
 			note_id(a, "created", id);
+		} else if (vlen == strlen(enc) && memcmp(v, enc, vlen) == 0) {
+			/* The same bytes: nothing to merge or compare. */
+			free(enc);
+			a->unchanged++;
+			note_id(a, "unchanged", id);
+			continue;
 		} else {
+			free(enc);
 			if ((old = json_loadb(v, vlen, 0, NULL)) == NULL)
 				return MENTOR_ESTORE;
 			rc = merge(s, old, a->b->given);
@@ -141,14 +150,12 @@ import_fn(struct store_txn *t, void *arg)
 				return rc;
 			a->updated++;
 			note_id(a, "updated", id);
+			if ((enc = json_dumps(s, JSON_COMPACT)) == NULL)
+				return MENTOR_ENOMEM;
 		}
-		if (a->dry_run)
-			continue;
 		/* Only the profile: consents, applications, keys stay. */
-		if ((enc = json_dumps(s, JSON_COMPACT)) == NULL)
-			return MENTOR_ENOMEM;
-		rc = store_put(t, DB_STUDENTS, id, strlen(id), enc,
-		    strlen(enc));
+		rc = a->dry_run ? 0 : store_put(t, DB_STUDENTS, id, strlen(id),
+		    enc, strlen(enc));
 		free(enc);
 		if (rc != 0)
 			return rc;

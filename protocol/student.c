@@ -371,6 +371,8 @@ struct student_roster {
 	struct student_batch	 b;
 	json_t			*ids;	/* id -> line of its row */
 	json_t			*warns;	/* message -> its warning object */
+	json_t			*defaults; /* field -> its default, shared
+					 * by every row (never changed) */
 	size_t			 rows;
 };
 
@@ -405,6 +407,30 @@ batch_init(struct student_batch *b)
 	return 0;
 }
 
+/*
+ * roster_defaults: the defaults student_parse fills in, made once.  Rows
+ * share them (a reference each), so they must never be changed in place;
+ * goals is not among them, as callers change a student's goals object.
+ */
+static int
+roster_defaults(json_t *d)
+{
+	char err[STUDENT_ERR_MAX];
+	json_t *v;
+	size_t i;
+
+	for (i = 0; i < NELEM(fields); i++) {
+		if (!(fields[i].flags & F_ABSENT) ||
+		    strcmp(fields[i].name, "goals") == 0)
+			continue;
+		if (fields[i].check(fields[i].name, NULL, &v, err,
+		    sizeof(err)) != 0 || json_object_set_new(d,
+		    fields[i].name, v) != 0)
+			return MENTOR_ENOMEM;
+	}
+	return 0;
+}
+
 int
 student_roster_new(struct student_roster **out,
     const struct student_resolver *res, int32_t today)
@@ -416,7 +442,9 @@ student_roster_new(struct student_roster **out,
 	r->res = res;
 	r->today = today;
 	if (batch_init(&r->b) != 0 || (r->ids = json_object()) == NULL ||
-	    (r->warns = json_object()) == NULL) {
+	    (r->warns = json_object()) == NULL ||
+	    (r->defaults = json_object()) == NULL ||
+	    roster_defaults(r->defaults) != 0) {
 		student_roster_free(r);
 		return MENTOR_ENOMEM;
 	}
@@ -432,6 +460,7 @@ student_roster_free(struct student_roster *r)
 	student_batch_clear(&r->b);
 	json_decref(r->ids);
 	json_decref(r->warns);
+	json_decref(r->defaults);
 	free(r);
 }
 
@@ -653,16 +682,13 @@ row_set(struct row *x, int col, const char *name, json_t *v)
 			f = &fields[i];
 	assert(f != NULL);
 	rc = f->check(name, v, &val, err, sizeof(err));
-	json_decref(val);
-	if (rc == MENTOR_ENOMEM) {
-		json_decref(v);
+	json_decref(v);
+	if (rc == MENTOR_ENOMEM)
 		return rc;
-	}
-	if (rc != 0) {
-		json_decref(v);
+	if (rc != 0)
 		return row_check_err(x, col, name, err);
-	}
-	return json_object_set_new(x->o, name, v) == 0 ? 0 : MENTOR_ENOMEM;
+	/* x->o holds normalized values: the row needs no second pass. */
+	return json_object_set_new(x->o, name, val) == 0 ? 0 : MENTOR_ENOMEM;
 }
 
 static json_t *
@@ -885,15 +911,12 @@ row_location(struct row *x)
 			return MENTOR_ENOMEM;
 		}
 		rc = location_parse(loc, "location", &val, err, sizeof(err));
-		json_decref(val);
-		if (rc == MENTOR_ENOMEM || rc == 0) {
-			if (rc == 0 && json_object_set_new(x->o, "location",
-			    loc) == 0)
-				return 0;
-			json_decref(loc);
-			return MENTOR_ENOMEM;
-		}
 		json_decref(loc);
+		if (rc == 0)
+			return json_object_set_new(x->o, "location", val) == 0 ?
+			    0 : MENTOR_ENOMEM;
+		if (rc == MENTOR_ENOMEM)
+			return rc;
 		if (strncmp(err, "location.lon", 12) == 0)
 			return row_check_err(x, SC_LON, "location.lon", err);
 		if (strncmp(err, "location.lat", 12) == 0)
@@ -1055,7 +1078,9 @@ row_goals(struct row *x)
 
 	if (x->c[SC_CLUSTERS].n == 0 && x->c[SC_OCCUPATIONS].n == 0)
 		return 0;
-	if ((goals = json_object()) == NULL)
+	/* Normalized: both lists, in this order, empty when absent. */
+	if ((goals = json_pack("{s:[],s:[]}", "clusters", "occupations")) ==
+	    NULL)
 		return MENTOR_ENOMEM;
 	if ((x->c[SC_CLUSTERS].n > 0 && (rc = row_clusters(x, goals)) != 0) ||
 	    (x->c[SC_OCCUPATIONS].n > 0 &&
@@ -1155,8 +1180,9 @@ row_competencies(struct row *x)
 			rc = MENTOR_ENOMEM;
 			break;
 		}
-		snprintf(path, sizeof(path), "%.80s", id);
-		if (chk_int_max(n, path, LEVEL_MAX, err, sizeof(err)) != 0) {
+		if (chk_int_max(n, "", LEVEL_MAX, NULL, 0) != 0) {
+			snprintf(path, sizeof(path), "%.80s", id);
+			chk_int_max(n, path, LEVEL_MAX, err, sizeof(err));
 			json_decref(n);
 			rc = row_err(x, SC_COMPETENCIES, "%s (levels 0 to 4, "
 			    "or none, beginning, developing, proficient, "
@@ -1213,12 +1239,42 @@ wants_place(const json_t *o)
 	return 0;
 }
 
+/*
+ * row_normal: the normalized student of a good row: its checked fields
+ * in the order of fields[], the defaults of those it lacks (what
+ * student_parse would make of the raw row).
+ */
+static int
+row_normal(struct row *x, json_t **out)
+{
+	char err[STUDENT_ERR_MAX];
+	json_t *v;
+	size_t i;
+
+	/* The keys' order differs from student_parse's; nothing needs it. */
+	for (i = 0; i < NELEM(fields); i++) {
+		if (!(fields[i].flags & F_ABSENT) ||
+		    json_object_get(x->o, fields[i].name) != NULL)
+			continue;
+		if ((v = json_object_get(x->r->defaults, fields[i].name)) !=
+		    NULL)
+			json_incref(v);
+		else if (fields[i].check(fields[i].name, NULL, &v, err,
+		    sizeof(err)) != 0)
+			v = NULL;
+		if (v == NULL || json_object_set_new(x->o, fields[i].name,
+		    v) != 0)
+			return MENTOR_ENOMEM;
+	}
+	*out = json_incref(x->o);
+	return 0;
+}
+
 int
 student_roster_row(struct student_roster *r, const char *file, size_t line,
     const struct student_cell cells[SC_NCOLS],
     const unsigned char has[SC_NCOLS], const char *const names[SC_NCOLS])
 {
-	char err[STUDENT_ERR_MAX];
 	struct row x;
 	const char *id;
 	json_t *norm, *prev;
@@ -1278,14 +1334,8 @@ student_roster_row(struct student_roster *r, const char *file, size_t line,
 			rc = MENTOR_ENOMEM;
 		goto out;
 	}
-	rc = student_parse(x.o, &norm, err, sizeof(err));
-	if (rc == MENTOR_ENOMEM)
+	if ((rc = row_normal(&x, &norm)) != 0)
 		goto out;
-	if (rc != 0) {
-		/* Every field passed on its own: only a bug gets here. */
-		rc = row_err(&x, SC_ID, "%s", err);
-		goto out;
-	}
 	if ((has[SC_LAT] || has[SC_ZIP]) &&
 	    json_object_get(norm, "location") == NULL && wants_place(norm) &&
 	    (rc = student_roster_warn(r, file, line, "no location: in-person "
