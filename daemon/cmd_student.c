@@ -123,6 +123,11 @@ import_fn(struct store_txn *t, void *arg)
 			a->skipped++;	/* not a student we know */
 			continue;
 		}
+		if (rc == MENTOR_ENOTFOUND && a->dry_run) {
+			a->created++;
+			note_id(a, "created", id);
+			continue;
+		}
 		if ((enc = json_dumps(s, JSON_COMPACT)) == NULL)
 			return MENTOR_ENOMEM;
 		if (rc == MENTOR_ENOTFOUND) {

@@ -95,7 +95,7 @@ int	student_parse_csv(const char *buf, size_t len, json_t **out, char *err,
 enum student_col {
 	SC_ID, SC_NAME, SC_FIRST, SC_LAST, SC_BIRTH, SC_GRADE, SC_LAT,
 	SC_LON, SC_ZIP, SC_DIST, SC_MODALITY, SC_CLUSTERS, SC_OCCUPATIONS,
-	SC_COMPETENCIES, SC_SCHOOL, SC_ACTION, SC_NCOLS
+	SC_COMPETENCIES, SC_SCHOOL, SC_ACTION, SC_NOLOC, SC_NCOLS
 };
 
 /* Fields a roster sets (student_batch.given): the others are kept. */

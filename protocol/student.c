@@ -901,6 +901,18 @@ row_location(struct row *x)
 
 	unknown = cell_eq(lat, "unknown") || cell_eq(z, "unknown") ||
 	    cell_eq(lat, "location_unknown") || cell_eq(z, "location_unknown");
+	if (x->c[SC_NOLOC].n > 0) {
+		if (cell_eq(&x->c[SC_NOLOC], "true") ||
+		    cell_eq(&x->c[SC_NOLOC], "yes") ||
+		    cell_eq(&x->c[SC_NOLOC], "1") ||
+		    cell_eq(&x->c[SC_NOLOC], "x"))
+			unknown = 1;
+		else if (!cell_eq(&x->c[SC_NOLOC], "false") &&
+		    !cell_eq(&x->c[SC_NOLOC], "no") &&
+		    !cell_eq(&x->c[SC_NOLOC], "0"))
+			return row_err(x, SC_NOLOC, "must be true or false "
+			    "(or yes, no, 1, 0, x, empty)");
+	}
 	if (!unknown && (lat->n > 0 || lon->n > 0)) {
 		if ((loc = json_object()) == NULL)
 			return MENTOR_ENOMEM;
@@ -1336,7 +1348,7 @@ student_roster_row(struct student_roster *r, const char *file, size_t line,
 	}
 	if ((rc = row_normal(&x, &norm)) != 0)
 		goto out;
-	if ((has[SC_LAT] || has[SC_ZIP]) &&
+	if ((has[SC_LAT] || has[SC_ZIP] || has[SC_NOLOC]) &&
 	    json_object_get(norm, "location") == NULL && wants_place(norm) &&
 	    (rc = student_roster_warn(r, file, line, "no location: in-person "
 	    "and hybrid listings will not be matched (give lat and lon, or "
@@ -1389,6 +1401,7 @@ static const struct column {
 	    "skills", NULL } },
 	{ SC_SCHOOL, STUDENT_F_SCHOOL, { "school", "school_name", NULL } },
 	{ SC_ACTION, 0, { "action", NULL } },
+	{ SC_NOLOC, 0, { "location_unknown", NULL } },
 };
 
 /* header_key: lower case, spaces and '-' as '_', trimmed; "" if too long. */
@@ -1579,7 +1592,7 @@ student_roster_csv(const char *buf, size_t len,
 	    "file are kept") != 0)
 		goto nomem;
 	if (header > 0 && r->rows > 0 && h.pos[SC_LAT] < 0 &&
-	    h.pos[SC_ZIP] < 0 && student_roster_warn(r, NULL, 0, "no "
+	    h.pos[SC_ZIP] < 0 && h.pos[SC_NOLOC] < 0 && student_roster_warn(r, NULL, 0, "no "
 	    "location columns (lat and lon, or zip): new students see only "
 	    "virtual listings; locations on file are kept") != 0)
 		goto nomem;
