@@ -91,6 +91,7 @@ struct progress {
 	pthread_cond_t	 cv;
 	int		 done, shown;
 	const char	*what;
+	int		 dry;
 	size_t		 rows;
 	size_t		 bytes;
 };
@@ -110,8 +111,9 @@ progress_run(void *arg)
 		if (p->done || time(NULL) - t0 < 2)
 			continue;
 		fprintf(stderr, "\rmentorctl: importing %s (about %zu rows, "
-		    "%.1f MB): the node is checking and storing, %lds ",
-		    p->what, p->rows, p->bytes / 1e6, (long)(time(NULL) - t0));
+		    "%.1f MB): the node is checking%s, %lds ", p->what,
+		    p->rows, p->bytes / 1e6, p->dry ? "" : " and storing",
+		    (long)(time(NULL) - t0));
 		p->shown = 1;
 	}
 	if (p->shown)
@@ -231,6 +233,8 @@ student_import(struct ctl *c, const struct ctl_args *a)
 		p.bytes = len;
 		for (i = 0; i < len && !isdir; i++)
 			p.rows += buf[i] == '\n';
+		p.rows -= p.rows > 0;	/* the header */
+		p.dry = dry;
 		thr = pthread_create(&th, NULL, progress_run, &p) == 0;
 	}
 	rc = ctl_call(c, "student.import", json_pack("{s:s,s:b}", "format",

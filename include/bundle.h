@@ -13,6 +13,7 @@
 #include "student.h"
 
 #define BUNDLE_FILE_MAX		(64u << 20)	/* bytes of one file */
+#define BUNDLE_TOTAL_MAX	(128u << 20)	/* bytes of all of them */
 #define BUNDLE_ENTRIES_MAX	4096		/* entries in the zip */
 
 /*

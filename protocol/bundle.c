@@ -56,6 +56,7 @@ oneroster_read(const uint8_t *buf, size_t len,
 	zip_int64_t n, i, got;
 	const char *name;
 	size_t k, nfiles = 0;
+	zip_uint64_t total = 0;
 	int rc = 0;
 
 	zip_error_init(&ze);
@@ -95,6 +96,10 @@ oneroster_read(const uint8_t *buf, size_t len,
 		}
 		if (st.size > BUNDLE_FILE_MAX) {
 			rc = bad(out, "%s: over 64 MiB", wanted[k]);
+			goto out;
+		}
+		if ((total += st.size) > BUNDLE_TOTAL_MAX) {
+			rc = bad(out, "%s", "the files add up to over 128 MiB");
 			goto out;
 		}
 		if ((data[k] = malloc(st.size + 1)) == NULL) {
