@@ -1,7 +1,6 @@
 /*
  * resolve.c: lookup tables for the friendly values of rosters (resolve.h).
- * Cluster names come from the frameworks; element names from
- * onet-elements.tsv, kept only for elements the frameworks know; ZIP
+ * Cluster and element names come from the frameworks (frameworks.h); ZIP
  * codes from zip.tsv (Census ZCTA internal points).  Lookups are binary
  * searches over sorted arrays, so a 100,000-row roster stays fast.
  */
@@ -239,74 +238,46 @@ load_clusters(struct resolve *r)
 	return 0;
 }
 
-/* load_elements: names and ids of the elements the frameworks know. */
+/*
+ * load_elements: the names and ids of the frameworks' O*NET elements
+ * (fw_element_at), keyed for lookups without case or punctuation.
+ */
 static int
-load_elements(struct resolve *r, const char *dir, char *err, size_t errlen)
+load_elements(struct resolve *r)
 {
-	char path[PATH_MAX], key[2 * RESOLVE_NAME_MAX + 8];
-	char *buf = NULL, *line, *next, *f[TSV_COLS], *id;
-	size_t len, n, cap = 0, idcap = 0, lineno = 0;
-	int ci = -1, cn = -1, ck = -1, rc = 0, header = 1, rank;
+	char key[2 * RESOLVE_NAME_MAX + 8];
+	const struct fw_element *e;
+	size_t i, n, cap = 0;
 	char **nids;
+	int rc, rank;
 
-	snprintf(path, sizeof(path), "%s/onet-elements.tsv", dir);
-	if ((rc = read_file(path, FW_FILE_MAX, &buf, &len)) != 0)
-		return errf(err, errlen, rc, "%s: %s", path,
-		    rc == MENTOR_EIO ? strerror(errno) : mentor_strerror(rc));
-	for (line = buf; line != NULL && rc == 0; line = next) {
-		lineno++;
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		if (line[0] == '#' || line[0] == '\0' || line[0] == '\r')
+	n = fw_competency_count(r->fw);
+	if (n == 0)
+		return 0;
+	if ((nids = calloc(n, sizeof(*nids))) == NULL)
+		return MENTOR_ENOMEM;
+	r->ids = nids;
+	for (i = 0; i < n; i++) {
+		if ((e = fw_element_at(r->fw, i)) == NULL ||
+		    strlen(e->id) > 64 || strlen(e->name) > RESOLVE_NAME_MAX)
 			continue;
-		n = split(line, f, TSV_COLS);
-		if (header) {
-			header = 0;
-			ci = col_of(f, n, "id");
-			cn = col_of(f, n, "name");
-			ck = col_of(f, n, "kind");
-			if (ci < 0 || cn < 0) {
-				rc = errf(err, errlen, MENTOR_EINVAL, "%s line "
-				    "%zu: no id and name columns", path,
-				    lineno);
-				break;
-			}
-			continue;
-		}
-		if ((size_t)ci >= n || (size_t)cn >= n ||
-		    strlen(f[ci]) > 64 || strlen(f[cn]) > RESOLVE_NAME_MAX)
-			continue;
-		if (r->nids == idcap) {
-			idcap = idcap ? idcap * 2 : 128;
-			if ((nids = realloc(r->ids, idcap *
-			    sizeof(*nids))) == NULL) {
-				rc = MENTOR_ENOMEM;
-				break;
-			}
-			r->ids = nids;
-		}
-		if ((id = malloc(strlen(f[ci]) + 6)) == NULL) {
-			rc = MENTOR_ENOMEM;
-			break;
-		}
-		snprintf(id, strlen(f[ci]) + 6, "onet:%s", f[ci]);
-		if (fw_competency_name(r->fw, id) == NULL) {
-			free(id);	/* not in the frameworks: unknown */
-			continue;
-		}
-		r->ids[r->nids++] = id;
-		rank = ck >= 0 && (size_t)ck < n && strcmp(f[ck], "skill") != 0;
-		id_key(key, id + 5);
-		if ((rc = named_add(&r->el, &r->nel, &cap, key, id, 0)) != 0)
-			break;
-		name_key(key, f[cn]);
-		if (key[0] != '\0')
-			rc = named_add(&r->el, &r->nel, &cap, key, id, rank);
+		if ((r->ids[r->nids] = malloc(strlen(e->id) + 6)) == NULL)
+			return MENTOR_ENOMEM;
+		snprintf(r->ids[r->nids], strlen(e->id) + 6, "onet:%s", e->id);
+		r->nids++;
+		rank = e->kind == NULL || strcmp(e->kind, "skill") != 0;
+		id_key(key, e->id);
+		if ((rc = named_add(&r->el, &r->nel, &cap, key,
+		    r->ids[r->nids - 1], 0)) != 0)
+			return rc;
+		name_key(key, e->name);
+		if (key[0] != '\0' && (rc = named_add(&r->el, &r->nel, &cap,
+		    key, r->ids[r->nids - 1], rank)) != 0)
+			return rc;
 	}
-	free(buf);
-	if (rc == 0 && r->nel > 0)
+	if (r->nel > 0)
 		qsort(r->el, r->nel, sizeof(r->el[0]), named_cmp);
-	return rc;
+	return 0;
 }
 
 static int
@@ -418,7 +389,7 @@ resolve_open(struct resolve **out, const char *dir, char *err, size_t errlen)
 	if (dir != NULL && dir[0] != '\0') {
 		if ((rc = fw_load(&r->fw, dir, err, errlen)) != 0 ||
 		    (rc = load_clusters(r)) != 0 ||
-		    (rc = load_elements(r, dir, err, errlen)) != 0 ||
+		    (rc = load_elements(r)) != 0 ||
 		    (rc = load_zip(r, dir, err, errlen)) != 0) {
 			resolve_free(r);
 			return rc;

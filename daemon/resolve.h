@@ -2,8 +2,8 @@
  * resolve.h: the friendly values of a roster turned into canonical ones:
  * career clusters by code or name of either framework, O*NET elements by
  * id or name, US ZIP codes into coordinates.  Built from the data
- * directory (contrib/data): the frameworks (frameworks.h) for what is
- * known, onet-elements.tsv for element names, zip.tsv for ZIP codes.
+ * directory (contrib/data): the frameworks (frameworks.h) for clusters
+ * and elements, zip.tsv for ZIP codes.
  * Immutable once open; every lookup may run on any thread.
  */
 #ifndef MENTOR_RESOLVE_H
