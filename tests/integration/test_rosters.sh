@@ -96,6 +96,12 @@ check_eq "  ...the newest row of a user wins, fields it lacks are kept" \
     "Keisha Washington-Reed|2009-09-12|Lakeview Technical High School" \
     "$(field 3b7e9a10-0000-4000-8000-000000000101 'd["name"]+"|"+d["birth_date"]+"|"+d["school"]')"
 check_fails "  ...tobedeleted removed the student" ctl "$sch" student show 3b7e9a10-0000-4000-8000-000000000102
+ctl "$sch" student delete 3b7e9a10-0000-4000-8000-000000000101 >/dev/null
+out=$(ctl "$sch" --json student import "$R/oneroster-1.2-delta" 2>/dev/null)
+check_fails "  ...a delta user without a role row is never added" \
+    ctl "$sch" student show 3b7e9a10-0000-4000-8000-000000000101
+check_eq "  ...and is reported as skipped" 1 \
+    "$(echo "$out" | json '[w["count"] for w in d["warnings"] if "without a student role" in w["message"]][0]')"
 check_fails "a zip that is not one is refused" ctl "$sch" student import "$R/sis-export.csv" --format oneroster
 check_match "  ...saying so" "not a zip archive" "$(cat "$T/last.err")"
 
