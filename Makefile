@@ -9,7 +9,7 @@ CFLAGS	?= -O2 -g
 SAN	?=
 WERROR	?=
 
-PKGS	= libzmq libsodium lmdb libevent jansson inih
+PKGS	= libzmq libsodium lmdb libevent jansson inih libzip
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -39,7 +39,7 @@ LIBPROTO  = $(BUILD)/libmentorproto.a
 LIBDAEMON = $(BUILD)/libmentord.a
 
 .PHONY: all deps test unit check-fuzz integration demo bench install \
-	uninstall clean asan ubsan fuzz help format
+	uninstall clean asan ubsan fuzz help format regen-rosters
 
 all: daemon/mentord client/mentorctl
 
@@ -91,6 +91,10 @@ $(BUILD)/tests/bench_%: tests/bench/bench_%.c $(LIBDAEMON) $(LIBPROTO)
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(REPLAY_BIN) $(TOOL_BIN)
 	@tests/run.sh $(BUILD)
+
+# Rewrites the roster golden files (tests/data/rosters/*.out) on purpose.
+regen-rosters: $(BUILD)/tests/test_roster
+	@ROSTER_REGEN=1 $(BUILD)/tests/test_roster >/dev/null; git diff --stat tests/data/rosters
 
 unit: all $(UNIT_BIN)
 	@tests/run.sh $(BUILD) unit

@@ -9,58 +9,275 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <pthread.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "bundle.h"
 #include "ctl.h"
 
 #define STUDENT_FILE_MAX	(16u << 20)
 
-/* format_of: "csv" or "json", by --format, the file name, or content. */
-static const char *
-format_of(const char *opt, const char *path, const char *buf)
-{
-	size_t n = strlen(path);
+/* The files of a OneRoster bundle that a directory's import sends. */
+static const char *const bundle_files[] = { "manifest.csv", "users.csv",
+    "roles.csv", "demographics.csv", "orgs.csv" };
+#define NBUNDLE	(sizeof(bundle_files) / sizeof(bundle_files[0]))
 
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n > k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+/* format_of: by --format, a directory or .zip, the file name, content. */
+static const char *
+format_of(const char *opt, const char *path, const char *buf, int isdir)
+{
 	if (opt)
 		return opt;
-	if (n > 4 && strcmp(path + n - 4, ".csv") == 0)
+	if (isdir || ends_with(path, ".zip"))
+		return "oneroster";
+	if (ends_with(path, ".csv"))
 		return "csv";
-	if (n > 5 && strcmp(path + n - 5, ".json") == 0)
+	if (ends_with(path, ".json"))
 		return "json";
 	buf += strspn(buf, " \t\r\n");
 	return *buf == '[' ? "json" : "csv";
 }
 
+/* read_bundle: the OneRoster files of directory dir, as one zip. */
+static int
+read_bundle(const char *dir, char **out, size_t *outlen)
+{
+	char path[4096], *data[NBUNDLE] = { NULL };
+	const char *names[NBUNDLE], *cdata[NBUNDLE];
+	size_t lens[NBUNDLE], i, n = 0;
+	uint8_t *zip = NULL;
+	int rc = EX_OK;
+
+	for (i = 0; i < NBUNDLE; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, bundle_files[i]);
+		if (access(path, R_OK) != 0)
+			continue;
+		if ((rc = ctl_read_file(path, STUDENT_FILE_MAX, &data[n],
+		    &lens[n])) != EX_OK)
+			goto out;
+		names[n] = bundle_files[i];
+		cdata[n] = data[n];
+		n++;
+	}
+	if (n == 0) {
+		rc = ctl_err(EX_FAIL, "%s: no OneRoster files (users.csv, "
+		    "demographics.csv, orgs.csv, manifest.csv)", dir);
+		goto out;
+	}
+	if (bundle_zip(names, cdata, lens, n, &zip, outlen) != 0) {
+		rc = ctl_err(EX_FAIL, "%s: cannot pack the files", dir);
+		goto out;
+	}
+	*out = (char *)zip;
+out:
+	for (i = 0; i < n; i++)
+		free(data[i]);
+	return rc;
+}
+
+/* Progress while the node works: elapsed seconds on a terminal. */
+struct progress {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 done, shown;
+	const char	*what;
+	int		 dry;
+	size_t		 rows;
+	size_t		 bytes;
+};
+
+static void *
+progress_run(void *arg)
+{
+	struct progress *p = arg;
+	struct timespec until;
+	time_t t0 = time(NULL);
+
+	pthread_mutex_lock(&p->mu);
+	while (!p->done) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_cond_timedwait(&p->cv, &p->mu, &until);
+		if (p->done || time(NULL) - t0 < 2)
+			continue;
+		fprintf(stderr, "\rmentorctl: importing %s (about %zu rows, "
+		    "%.1f MB): the node is checking%s, %lds ", p->what,
+		    p->rows, p->bytes / 1e6, p->dry ? "" : " and storing",
+		    (long)(time(NULL) - t0));
+		p->shown = 1;
+	}
+	if (p->shown)
+		fprintf(stderr, "\r\033[K");
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* print_warnings: each warning once, with its count and first lines. */
+static void
+print_warnings(const json_t *ws)
+{
+	const json_t *w, *l;
+	size_t i, j;
+	json_int_t count;
+
+	json_array_foreach(ws, i, w) {
+		count = json_integer_value(json_object_get(w, "count"));
+		fprintf(stderr, "mentorctl: warning: ");
+		if (json_is_string(json_object_get(w, "file")))
+			fprintf(stderr, "%s ", ctl_str(w, "file"));
+		if (json_array_size(json_object_get(w, "lines")) > 0) {
+			fprintf(stderr, "line%s ", count > 1 ? "s" : "");
+			json_array_foreach(json_object_get(w, "lines"), j, l)
+				fprintf(stderr, "%s%lld", j ? ", " : "",
+				    (long long)json_integer_value(l));
+			if ((size_t)count > json_array_size(json_object_get(w,
+			    "lines")))
+				fprintf(stderr, " and %lld more",
+				    (long long)count - (long long)
+				    json_array_size(json_object_get(w,
+				    "lines")));
+			fprintf(stderr, ": ");
+		} else if (count > 1)
+			fprintf(stderr, "(%lld times) ", (long long)count);
+		fprintf(stderr, "%s\n", ctl_str(w, "message"));
+	}
+}
+
+/* print_errors: every error the node listed, one a line. */
+static void
+print_errors(const json_t *d)
+{
+	const json_t *e, *errs = json_object_get(d, "errors");
+	json_int_t total = json_integer_value(json_object_get(d,
+	    "error_count"));
+	size_t i;
+
+	json_array_foreach(errs, i, e) {
+		fprintf(stderr, "  ");
+		if (json_is_string(json_object_get(e, "file")))
+			fprintf(stderr, "%s ", ctl_str(e, "file"));
+		if (json_integer_value(json_object_get(e, "line")) > 0)
+			fprintf(stderr, "line %lld: ", (long long)
+			    json_integer_value(json_object_get(e, "line")));
+		if (ctl_str(e, "column")[0])
+			fprintf(stderr, "%s: ", ctl_str(e, "column"));
+		fprintf(stderr, "%s", ctl_str(e, "message"));
+		if (ctl_str(e, "value")[0])
+			fprintf(stderr, " (was \"%s\")", ctl_str(e, "value"));
+		fputc('\n', stderr);
+	}
+	if ((size_t)total > json_array_size(errs))
+		fprintf(stderr, "  ... and %lld more errors\n", (long long)total -
+		    (long long)json_array_size(errs));
+}
+
+static void
+print_ids(const char *label, const json_t *ids, json_int_t count)
+{
+	const json_t *v;
+	size_t i;
+
+	if (count == 0)
+		return;
+	printf("  %s (%lld):", label, (long long)count);
+	json_array_foreach(ids, i, v) {
+		if (i == 20) {
+			printf(" ...");
+			break;
+		}
+		printf(" %s", json_string_value(v));
+	}
+	printf("\n");
+}
+
 static int
 student_import(struct ctl *c, const struct ctl_args *a)
 {
+	struct progress p;
+	pthread_t th;
+	struct stat st;
 	const char *fmt;
-	json_t *r;
-	char *buf;
-	size_t len;
-	int rc;
+	json_t *r, *ids;
+	char *buf = NULL;
+	size_t len, i;
+	int rc, isdir, dry = a->opt[1] != NULL, thr = 0;
 
 	if (a->opt[0] && strcmp(a->opt[0], "csv") != 0 &&
-	    strcmp(a->opt[0], "json") != 0)
-		return ctl_err(EX_USAGE, "student import: --format: csv or "
-		    "json");
-	if ((rc = ctl_read_file(a->argv[0], STUDENT_FILE_MAX, &buf,
-	    &len)) != 0)
-		return rc;
-	fmt = format_of(a->opt[0], a->argv[0], buf);
-	rc = ctl_call(c, "student.import", json_pack("{s:s}", "format", fmt),
-	    (const uint8_t *)buf, len, &r, NULL, NULL);
-	free(buf);
+	    strcmp(a->opt[0], "json") != 0 &&
+	    strcmp(a->opt[0], "oneroster") != 0)
+		return ctl_err(EX_USAGE, "student import: --format: csv, json "
+		    "or oneroster");
+	isdir = stat(a->argv[0], &st) == 0 && S_ISDIR(st.st_mode);
+	if (isdir)
+		rc = read_bundle(a->argv[0], &buf, &len);
+	else
+		rc = ctl_read_file(a->argv[0], STUDENT_FILE_MAX, &buf, &len);
 	if (rc != EX_OK)
 		return rc;
-	if (c->json)
+	fmt = format_of(a->opt[0], a->argv[0], isdir ? "" : buf, isdir);
+	memset(&p, 0, sizeof(p));
+	if (!c->json && isatty(STDERR_FILENO)) {
+		pthread_mutex_init(&p.mu, NULL);
+		pthread_cond_init(&p.cv, NULL);
+		p.what = a->argv[0];
+		p.bytes = len;
+		for (i = 0; i < len && !isdir; i++)
+			p.rows += buf[i] == '\n';
+		p.rows -= p.rows > 0;	/* the header */
+		p.dry = dry;
+		thr = pthread_create(&th, NULL, progress_run, &p) == 0;
+	}
+	rc = ctl_call(c, "student.import", json_pack("{s:s,s:b}", "format",
+	    fmt, "dry_run", dry), (const uint8_t *)buf, len, &r, NULL, NULL);
+	if (thr) {
+		pthread_mutex_lock(&p.mu);
+		p.done = 1;
+		pthread_cond_signal(&p.cv);
+		pthread_mutex_unlock(&p.mu);
+		pthread_join(th, NULL);
+	}
+	free(buf);
+	if (rc != EX_OK) {
+		if (c->details != NULL && c->json)
+			ctl_print_json(c->details);
+		else if (c->details != NULL) {
+			print_errors(c->details);
+			print_warnings(json_object_get(c->details, "warnings"));
+		}
+		return rc;
+	}
+	if (c->json) {
 		ctl_print_json(r);
-	else
-		printf("imported %lld students (%lld new, %lld updated)\n",
-		    (long long)json_integer_value(json_object_get(r,
-		    "imported")),
-		    (long long)json_integer_value(json_object_get(r,
-		    "created")),
-		    (long long)json_integer_value(json_object_get(r,
-		    "updated")));
+		json_decref(r);
+		return EX_OK;
+	}
+	print_warnings(json_object_get(r, "warnings"));
+	printf("%s %lld students (%lld new, %lld updated, %lld unchanged), "
+	    "%lld deleted\n", dry ? "dry run: would import" : "imported",
+	    (long long)json_integer_value(json_object_get(r, "imported")),
+	    (long long)json_integer_value(json_object_get(r, "created")),
+	    (long long)json_integer_value(json_object_get(r, "updated")),
+	    (long long)json_integer_value(json_object_get(r, "unchanged")),
+	    (long long)json_integer_value(json_object_get(r, "deleted")));
+	if (dry) {
+		ids = json_object_get(r, "ids");
+		print_ids("new", json_object_get(ids, "created"),
+		    json_integer_value(json_object_get(r, "created")));
+		print_ids("updated", json_object_get(ids, "updated"),
+		    json_integer_value(json_object_get(r, "updated")));
+		print_ids("deleted", json_object_get(ids, "deleted"),
+		    json_integer_value(json_object_get(r, "deleted")));
+	}
 	json_decref(r);
 	return EX_OK;
 }
@@ -216,12 +433,19 @@ const struct ctl_cmd ctl_student_cmds[] = {
 	  "([api] student_listen) and may only see their own profile, run "
 	  "match for themselves, apply, and see their own applications.  "
 	  "--revoke cuts every key of the student at once." },
-	{ "student import", student_import, 1, 1, { "format=", NULL },
-	  "FILE [--format csv|json]",
-	  "Imports students from a JSON array or a CSV file (by extension, "
-	  "else by content).  All or nothing: one bad row imports nothing, "
-	  "and the error names the line (or item) and the field.  A student "
-	  "whose id exists is replaced." },
+	{ "student import", student_import, 1, 1, { "format=", "dry-run",
+	  NULL },
+	  "FILE|DIR [--format csv|json|oneroster] [--dry-run]",
+	  "Imports students from a CSV roster (RFC 4180: quoted fields, "
+	  "columns by header name in any order), a JSON array, or a "
+	  "OneRoster 1.1/1.2 CSV bundle (a directory or a .zip).  All or "
+	  "nothing: every error of the file is listed (line, column, value, "
+	  "what is allowed) and nothing is stored.  A student whose id "
+	  "exists is updated in place: columns the file lacks keep their "
+	  "values, and consents, applications and keys stay.  A row with "
+	  "action=delete (OneRoster: status tobedeleted) deletes the "
+	  "student.  --dry-run reports what would change (new, updated, "
+	  "unchanged, deleted, with ids) and stores nothing." },
 	{ "student list", student_list, 0, 0, { NULL }, "",
 	  "Lists the students on this node." },
 	{ "student show", student_show, 1, 1, { NULL }, "ID",

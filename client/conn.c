@@ -278,8 +278,13 @@ ctl_call(struct ctl *c, const char *cmd, json_t *args, const uint8_t *data,
 	}
 	if (rc != 0)
 		return ctl_err(EX_FAIL, "bad reply from the node: %s", msg);
-	if (code != 0)
+	if (code != 0) {
+		/* The error's details, for the caller that wants them. */
+		json_decref(c->details);
+		c->details = *result;
+		*result = NULL;
 		return ctl_err(EX_FAIL, "%s", msg);
+	}
 	return EX_OK;
 fail:
 	json_decref(*result);

@@ -24,6 +24,7 @@ struct ctl {
 	int		 timeout_ms;
 	void		*zctx;
 	void		*sock;
+	json_t		*details;	/* of the last error reply, or NULL */
 };
 
 #define CTL_OPTS_MAX	8
@@ -51,7 +52,8 @@ struct ctl_cmd {
  * data frame, waits for the reply.  On success returns EX_OK with *result
  * (new reference) and, if rdata is not NULL, the reply's data frame
  * (malloc'd; NULL when none).  On failure prints "mentorctl: ..." and
- * returns the exit code to use.
+ * returns the exit code to use; the node's error details, when it sent
+ * any, are left in c->details (owned by c).
  */
 int	ctl_call(struct ctl *, const char *cmd, json_t *args,
 	    const uint8_t *data, size_t datalen, json_t **result,

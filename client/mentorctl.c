@@ -236,6 +236,7 @@ main(int argc, char **argv)
 	}
 	rc = cmd->fn(&c, &args);
 	free(args.argv);
+	json_decref(c.details);
 	if (c.sock)
 		zmq_close(c.sock);
 	if (c.zctx)

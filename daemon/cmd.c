@@ -253,10 +253,13 @@ cmd_exec(struct cmd_ctx *c, const char *name)
 out:
 	if (rc != 0) {
 		json_decref(c->result);
-		c->result = NULL;
+		c->result = c->details;	/* sent as error.details, if any */
+		c->details = NULL;
 		free(c->out);
 		c->out = NULL;
 		c->outlen = 0;
 	}
+	json_decref(c->details);
+	c->details = NULL;
 	return rc;
 }

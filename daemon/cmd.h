@@ -47,6 +47,9 @@ struct cmd_ctx {
 						 * NULL otherwise */
 	const char		*user;		/* web account or token name
 						 * for the audit log; NULL */
+	json_t			*details;	/* on failure, optional: what
+						 * the transport sends as the
+						 * error's details; owned */
 };
 
 /*
@@ -73,7 +76,9 @@ struct cmd_entry {
  * c->who may call it (MENTOR_EPERM), a data frame only where the command
  * takes one (MENTOR_EPROTO) and within MENTOR_API_DATA_MAX
  * (MENTOR_ETOOBIG).  Then the handler's verdict.  On failure c->err says
- * why and c->result/c->out are released and NULL.
+ * why, c->out is released and NULL, and c->result is the handler's
+ * c->details (NULL when it set none), for the transport to send as the
+ * error's details (SPEC 10: every error of a roster).
  */
 int	cmd_exec(struct cmd_ctx *, const char *name);
 

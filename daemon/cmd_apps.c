@@ -521,7 +521,8 @@ cmd_apply(struct cmd_ctx *c)
 	struct node *n = c->node;
 	struct gate_arg g;
 	struct apply_arg aa;
-	const char *sid, *lid, *message = NULL, *name, *title, *start;
+	const char *sid, *lid, *message = NULL, *name, *title, *start,
+	    *born;
 	uint8_t addr[REC_ADDR_LEN], *rbuf = NULL, app[APP_ID_LEN];
 	uint8_t *sealed = NULL, out[REC_ADDR_LEN];
 	char app_hex[2 * APP_ID_LEN + 1], ref[64], author_hex[65], ps[33];
@@ -571,10 +572,15 @@ cmd_apply(struct cmd_ctx *c)
 	min_age = (int)json_integer_value(json_object_get(body, "min_age"));
 	memset(&g, 0, sizeof(g));
 	g.student = sid;
-	g.age = age_on(json_string_value(json_object_get(student,
-	    "birth_date")), today);
-	if (min_age > 0 && age_on(json_string_value(json_object_get(student,
-	    "birth_date")), start ? start : today) < min_age) {
+	/* No birth date on file: a minor of unknown age (17 here). */
+	born = json_string_value(json_object_get(student, "birth_date"));
+	g.age = born ? age_on(born, today) : 17;
+	if (min_age > 0 && born == NULL) {
+		rc = cmd_fail(c, MENTOR_EPERM, "student %s has no birth date "
+		    "on file: listings with a minimum age need one", sid);
+		goto out;
+	}
+	if (min_age > 0 && age_on(born, start ? start : today) < min_age) {
 		rc = cmd_fail(c, MENTOR_EPERM, "student %s is too young for "
 		    "this listing (minimum age %d on %s)", sid, min_age,
 		    start ? start : today);

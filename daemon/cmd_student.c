@@ -12,6 +12,9 @@
 #include "apps.h"
 #include "cmd.h"
 #include "log.h"
+#include "matching.h"
+#include "bundle.h"
+#include "resolve.h"
 #include "mentor.h"
 #include "node.h"
 #include "store.h"
@@ -19,89 +22,327 @@
 #include "students.h"
 #include "util.h"
 
-struct import_arg {
-	json_t	*arr;
-	size_t	 created;
-	int32_t	 today;
-	char	*err;
-	size_t	 errlen;
+#define IDS_MAX		1000	/* ids listed per kind in a reply */
+
+/*
+ * The fields a roster may leave out (STUDENT_F_* not in its given set),
+ * kept from the stored student.  An optional field the row holds anyway
+ * (a birth date from a OneRoster delta) is the row's.
+ */
+static const struct keep {
+	unsigned	 given;
+	const char	*field;		/* top-level, or in goals */
+	int		 in_goals;
+	int		 optional;	/* absent from rows that lack it */
+} keeps[] = {
+	{ STUDENT_F_NAME,		"name",			0, 0 },
+	{ STUDENT_F_BIRTH,		"birth_date",		0, 1 },
+	{ STUDENT_F_GRADE,		"grade",		0, 1 },
+	{ STUDENT_F_LOCATION,		"location",		0, 1 },
+	{ STUDENT_F_DIST,		"max_distance_km",	0, 0 },
+	{ STUDENT_F_MODALITY,		"modality",		0, 0 },
+	{ STUDENT_F_COMPETENCIES,	"competencies",		0, 0 },
+	{ STUDENT_F_SCHOOL,		"school",		0, 1 },
+	{ STUDENT_F_CLUSTERS,		"clusters",		1, 0 },
+	{ STUDENT_F_OCCUPATIONS,	"occupations",		1, 0 },
 };
+
+struct import_arg {
+	struct node		*node;
+	struct student_batch	*b;
+	int			 dry_run;
+	size_t			 created, updated, unchanged, deleted,
+				 skipped;
+	json_t			*ids;	/* {"created":[],"updated":[],...} */
+	json_t			*missing;	/* deletes of unknown ids */
+};
+
+/* merge: s takes, for every field the roster leaves out, the stored one. */
+static int
+merge(json_t *s, const json_t *old, unsigned given)
+{
+	const json_t *from, *v;
+	json_t *to;
+	size_t i;
+
+	for (i = 0; i < sizeof(keeps) / sizeof(keeps[0]); i++) {
+		if (given & keeps[i].given)
+			continue;
+		from = keeps[i].in_goals ? json_object_get(old, "goals") : old;
+		to = keeps[i].in_goals ? json_object_get(s, "goals") : s;
+		if (to == NULL || (keeps[i].optional &&
+		    json_object_get(to, keeps[i].field) != NULL))
+			continue;
+		if ((v = json_object_get(from, keeps[i].field)) == NULL) {
+			json_object_del(to, keeps[i].field);
+			continue;
+		}
+		if (json_object_set_new(to, keeps[i].field,
+		    json_deep_copy(v)) != 0)
+			return MENTOR_ENOMEM;
+	}
+	return 0;
+}
+
+static void
+note_id(struct import_arg *a, const char *kind, const char *id)
+{
+	json_t *l = json_object_get(a->ids, kind);
+
+	if (l != NULL && json_array_size(l) < IDS_MAX)
+		json_array_append_new(l, json_string(id));
+}
 
 static int
 import_fn(struct store_txn *t, void *arg)
 {
 	struct import_arg *a = arg;
-	const char *id, *bd;
+	const char *id;
 	const void *v;
 	size_t i, vlen;
-	int32_t born;
-	json_t *s;
+	json_t *s, *old, *ids;
 	char *enc;
 	int rc;
 
-	a->created = 0;
-	json_array_foreach(a->arr, i, s) {
+	a->created = a->updated = a->unchanged = a->deleted = 0;
+	a->skipped = 0;
+	json_object_clear(a->ids);
+	json_array_clear(a->missing);
+	json_object_set_new(a->ids, "created", json_array());
+	json_object_set_new(a->ids, "updated", json_array());
+	json_object_set_new(a->ids, "unchanged", json_array());
+	json_object_set_new(a->ids, "deleted", json_array());
+	ids = json_object_get(a->ids, "deleted");
+	json_array_foreach(a->b->students, i, s) {
 		id = json_string_value(json_object_get(s, "id"));
-		bd = json_string_value(json_object_get(s, "birth_date"));
-		if (date_parse(bd, &born) != 0 || born > a->today) {
-			snprintf(a->err, a->errlen, "item %zu (%s): "
-			    "birth_date: in the future", i + 1, id);
-			return MENTOR_EINVAL;
+		rc = store_get(t, DB_STUDENTS, id, strlen(id), &v, &vlen);
+		if (rc != 0 && rc != MENTOR_ENOTFOUND)
+			return rc;
+		if (rc == MENTOR_ENOTFOUND && json_object_get(
+		    a->b->update_only, id) != NULL) {
+			a->skipped++;	/* not a student we know */
+			continue;
 		}
-		if (store_get(t, DB_STUDENTS, id, strlen(id), &v, &vlen) ==
-		    MENTOR_ENOTFOUND)
+		if (rc == MENTOR_ENOTFOUND && a->dry_run) {
 			a->created++;
+			note_id(a, "created", id);
+			continue;
+		}
 		if ((enc = json_dumps(s, JSON_COMPACT)) == NULL)
 			return MENTOR_ENOMEM;
-		rc = store_put(t, DB_STUDENTS, id, strlen(id), enc,
-		    strlen(enc));
+		if (rc == MENTOR_ENOTFOUND) {
+			a->created++;
+			note_id(a, "created", id);
+		} else if (vlen == strlen(enc) && memcmp(v, enc, vlen) == 0) {
+			/* The same bytes: nothing to merge or compare. */
+			free(enc);
+			a->unchanged++;
+			note_id(a, "unchanged", id);
+			continue;
+		} else {
+			free(enc);
+			if ((old = json_loadb(v, vlen, 0, NULL)) == NULL)
+				return MENTOR_ESTORE;
+			rc = merge(s, old, a->b->given);
+			if (rc == 0 && json_equal(s, old)) {
+				json_decref(old);
+				a->unchanged++;
+				note_id(a, "unchanged", id);
+				continue;
+			}
+			json_decref(old);
+			if (rc != 0)
+				return rc;
+			a->updated++;
+			note_id(a, "updated", id);
+			if ((enc = json_dumps(s, JSON_COMPACT)) == NULL)
+				return MENTOR_ENOMEM;
+		}
+		/* Only the profile: consents, applications, keys stay. */
+		rc = a->dry_run ? 0 : store_put(t, DB_STUDENTS, id, strlen(id),
+		    enc, strlen(enc));
 		free(enc);
 		if (rc != 0)
+			return rc;
+	}
+	json_array_foreach(a->b->deletes, i, s) {
+		id = json_string_value(s);
+		rc = store_get(t, DB_STUDENTS, id, strlen(id), &v, &vlen);
+		if (rc == MENTOR_ENOTFOUND) {
+			if (json_array_size(a->missing) < IDS_MAX)
+				json_array_append_new(a->missing,
+				    json_string(id));
+			continue;
+		}
+		if (rc != 0)
+			return rc;
+		a->deleted++;
+		if (json_array_size(ids) < IDS_MAX)
+			json_array_append_new(ids, json_string(id));
+		if (a->dry_run)
+			continue;
+		if ((rc = store_del(t, DB_STUDENTS, id, strlen(id))) != 0 ||
+		    (rc = apps_student_forget(t, a->node, id)) != 0)
 			return rc;
 	}
 	return 0;
 }
 
+/* json_batch: a JSON array of students as a batch (it replaces whole
+ * students, as the contract says). */
+static int
+json_batch(struct cmd_ctx *c, int32_t today, struct student_batch *b)
+{
+	char err[STUDENT_ERR_MAX];
+	json_t *arr = NULL, *s, *e;
+	const char *bd;
+	int32_t born;
+	size_t i, nobirth = 0;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	b->given = ~0u;
+	if ((b->deletes = json_array()) == NULL ||
+	    (b->lines = json_array()) == NULL ||
+	    (b->errors = json_array()) == NULL ||
+	    (b->warnings = json_array()) == NULL)
+		return MENTOR_ENOMEM;
+	rc = student_parse_array((const char *)c->data, c->datalen, &arr,
+	    err, sizeof(err));
+	if (rc == MENTOR_ENOMEM)
+		return rc;
+	if (rc != 0) {
+		b->error_count = 1;
+		e = json_pack("{s:i,s:s,s:s,s:s}", "line", 0, "column", "",
+		    "value", "", "message", err);
+		return json_array_append_new(b->errors, e) == 0 ? 0 :
+		    MENTOR_ENOMEM;
+	}
+	b->students = arr;
+	json_array_foreach(arr, i, s) {
+		json_array_append_new(b->lines, json_integer((json_int_t)i +
+		    1));
+		bd = json_string_value(json_object_get(s, "birth_date"));
+		if (bd == NULL)
+			nobirth++;
+		if (bd != NULL && date_parse(bd, &born) == 0 && born > today) {
+			snprintf(err, sizeof(err), "item %zu (%s): birth_date: "
+			    "in the future", i + 1, json_string_value(
+			    json_object_get(s, "id")));
+			if (b->error_count++ < STUDENT_ERRORS_MAX)
+				json_array_append_new(b->errors, json_pack(
+				    "{s:I,s:s,s:s,s:s}", "line", (json_int_t)i +
+				    1, "column", "", "value", bd, "message",
+				    err));
+		}
+	}
+	if (nobirth > 0)
+		json_array_append_new(b->warnings, json_pack("{s:s,s:I}",
+		    "message", "no birth date: imported as a minor of unknown "
+		    "age (not shown listings with a minimum age; applying "
+		    "needs a guardian's consent)", "count",
+		    (json_int_t)nobirth));
+	return 0;
+}
+
+/* details: what a refused roster reply carries (error.details). */
+static json_t *
+details(const struct student_batch *b)
+{
+	return json_pack("{s:O,s:O,s:I}", "errors", b->errors, "warnings",
+	    b->warnings, "error_count", (json_int_t)b->error_count);
+}
+
 int
 cmd_student_import(struct cmd_ctx *c)
 {
+	struct student_resolver sr;
+	struct student_batch b;
 	struct import_arg a;
+	struct resolve *res = NULL;
 	const char *fmt = NULL;
-	json_t *arr = NULL;
-	int rc;
+	char first[MSG_ERR_MAX - 96];
+	int32_t today = (int32_t)(now_ms() / 86400000);
+	int rc, dry = 0;
 
+	memset(&b, 0, sizeof(b));
+	memset(&a, 0, sizeof(a));
 	if ((rc = cmd_school_only(c)) != 0 ||
-	    (rc = arg_str(c, "format", 1, &fmt)) != 0)
+	    (rc = arg_str(c, "format", 1, &fmt)) != 0 ||
+	    (rc = arg_bool(c, "dry_run", &dry)) != 0)
 		return rc;
 	if (c->data == NULL)
 		return cmd_fail(c, MENTOR_EINVAL, "student.import needs the "
 		    "file as a data frame");
+	if (strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0 &&
+	    strcmp(fmt, "oneroster") != 0)
+		return cmd_fail(c, MENTOR_EINVAL, "format: csv, json or "
+		    "oneroster");
+	/* Per import: the tables are small beside a roster. */
+	if ((rc = resolve_open(&res, matching_data_dir(c->node), c->err,
+	    sizeof(c->err))) != 0)
+		return cmd_fail(c, rc, "reference data: %s", c->err);
+	resolve_resolver(res, &sr);
 	if (strcmp(fmt, "csv") == 0)
-		rc = student_parse_csv((const char *)c->data, c->datalen, &arr,
-		    c->err, sizeof(c->err));
-	else if (strcmp(fmt, "json") == 0)
-		rc = student_parse_array((const char *)c->data, c->datalen,
-		    &arr, c->err, sizeof(c->err));
+		rc = student_roster_csv((const char *)c->data, c->datalen,
+		    &sr, today, &b);
+	else if (strcmp(fmt, "oneroster") == 0)
+		rc = oneroster_read(c->data, c->datalen, &sr, today, &b);
 	else
-		return cmd_fail(c, MENTOR_EINVAL, "format: csv or json");
-	if (rc != 0)
-		return rc;
-	memset(&a, 0, sizeof(a));
-	a.arr = arr;
-	a.today = (int32_t)(now_ms() / 86400000);
-	a.err = c->err;
-	a.errlen = sizeof(c->err);
-	rc = store_write(c->node->store, import_fn, &a);
-	if (rc == 0) {
-		c->result = json_pack("{s:I,s:I,s:I}",
-		    "imported", (json_int_t)json_array_size(arr),
-		    "created", (json_int_t)a.created,
-		    "updated", (json_int_t)(json_array_size(arr) - a.created));
-		log_info("students: %zu imported", json_array_size(arr));
-		rc = c->result ? 0 : MENTOR_ENOMEM;
-	} else if (c->err[0] == '\0')
-		cmd_fail(c, rc, "store failed; nothing was imported");
-	json_decref(arr);
+		rc = json_batch(c, today, &b);
+	if (rc != 0) {
+		rc = cmd_fail(c, rc, "out of memory");
+		goto out;
+	}
+	if (b.error_count > 0) {
+		student_batch_error_text(&b, 0, first, sizeof(first));
+		c->details = details(&b);
+		rc = cmd_fail(c, MENTOR_EINVAL, "%zu error%s, nothing was "
+		    "imported; the first: %s", b.error_count,
+		    b.error_count == 1 ? "" : "s", first);
+		goto out;
+	}
+	a.node = c->node;
+	a.b = &b;
+	a.dry_run = dry;
+	if ((a.ids = json_object()) == NULL ||
+	    (a.missing = json_array()) == NULL) {
+		rc = MENTOR_ENOMEM;
+		goto out;
+	}
+	rc = dry ? store_read(c->node->store, import_fn, &a) :
+	    store_write(c->node->store, import_fn, &a);
+	if (rc != 0) {
+		rc = cmd_fail(c, rc, "store failed; nothing was imported");
+		goto out;
+	}
+	if (json_array_size(a.missing) > 0)
+		json_array_append_new(b.warnings, json_pack("{s:s,s:I,s:O}",
+		    "message", "delete: no such student (nothing to delete)",
+		    "count", (json_int_t)json_array_size(a.missing), "ids",
+		    a.missing));
+	if (a.skipped > 0)
+		json_array_append_new(b.warnings, json_pack("{s:s,s:I}",
+		    "message", "users of a delta without a student role, not "
+		    "on file: skipped", "count", (json_int_t)a.skipped));
+	c->result = json_pack("{s:I,s:I,s:I,s:I,s:I,s:b,s:O,s:O}",
+	    "imported", (json_int_t)(json_array_size(b.students) -
+	    a.skipped),
+	    "created", (json_int_t)a.created,
+	    "updated", (json_int_t)a.updated,
+	    "unchanged", (json_int_t)a.unchanged,
+	    "deleted", (json_int_t)a.deleted,
+	    "dry_run", dry, "ids", a.ids, "warnings", b.warnings);
+	if (!dry)
+		log_info("students: %zu imported (%zu new, %zu updated), %zu "
+		    "deleted", json_array_size(b.students), a.created,
+		    a.updated, a.deleted);
+	rc = c->result ? 0 : MENTOR_ENOMEM;
+out:
+	json_decref(a.ids);
+	json_decref(a.missing);
+	student_batch_clear(&b);
+	resolve_free(res);
 	return rc;
 }
 
@@ -115,7 +356,7 @@ list_each(const void *key, size_t klen, const void *val, size_t vlen,
 	(void)klen;
 	if ((s = json_loadb(val, vlen, 0, NULL)) == NULL)
 		return 0;
-	e = json_pack("{s:O,s:O,s:O?,s:O}", "id", json_object_get(s, "id"),
+	e = json_pack("{s:O,s:O,s:O?,s:O?}", "id", json_object_get(s, "id"),
 	    "name", json_object_get(s, "name"),
 	    "grade", json_object_get(s, "grade"),
 	    "birth_date", json_object_get(s, "birth_date"));

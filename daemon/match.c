@@ -1728,7 +1728,14 @@ birthdays(struct match_student *ms, const char *bd)
 	int32_t day;
 	int y, m, d, a;
 
-	if (bd == NULL || strlen(bd) != 10 || date_parse(bd, &day) != 0)
+	if (bd == NULL) {
+		/* Unknown age: a minor, kept from every minimum age. */
+		ms->turn[0] = INT32_MIN;
+		for (a = 1; a <= AGE_MAX; a++)
+			ms->turn[a] = INT32_MAX;
+		return 0;
+	}
+	if (strlen(bd) != 10 || date_parse(bd, &day) != 0)
 		return MENTOR_EINVAL;
 	y = (bd[0] - '0') * 1000 + (bd[1] - '0') * 100 + (bd[2] - '0') * 10 +
 	    (bd[3] - '0');

@@ -41,7 +41,8 @@ int	msg_req_encode(const char *cmd, const json_t *args, uint8_t **out,
 /*
  * msg_resp_encode: a response header frame.  code 0: {"ok":true,
  * "result":result}; otherwise {"ok":false,"error":{"code","name",
- * "message"}}.  result may be NULL (null); it is not consumed.
+ * "message"}}, with "details": result when result is not NULL (e.g. every
+ * error of a roster).  result may be NULL (null); it is not consumed.
  */
 int	msg_resp_encode(int code, const char *message, const json_t *result,
 	    uint8_t **out, size_t *len);
@@ -49,7 +50,8 @@ int	msg_resp_encode(int code, const char *message, const json_t *result,
 /*
  * msg_resp_decode: parses a response header frame.  Returns 0 when it
  * parsed; then *code is the node's verdict (0 or MENTOR_E*), *result a new
- * reference (or NULL on an error reply) and message the node's error text.
+ * reference (on an error reply: its details, or NULL) and message the
+ * node's error text.
  * A malformed frame gives MENTOR_EPROTO/EVERSION with err set.
  */
 int	msg_resp_decode(const uint8_t *buf, size_t len, int *code,

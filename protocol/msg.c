@@ -149,9 +149,10 @@ msg_resp_encode(int code, const char *message, const json_t *result,
 		j = json_pack("{s:b,s:O}", "ok", 1, "result",
 		    result ? (json_t *)result : json_null());
 	else
-		j = json_pack("{s:b,s:{s:i,s:s,s:s}}", "ok", 0, "error",
+		j = json_pack("{s:b,s:{s:i,s:s,s:s,s:O*}}", "ok", 0, "error",
 		    "code", code, "name", mentor_errname(code), "message",
-		    message ? message : mentor_strerror(code));
+		    message ? message : mentor_strerror(code), "details",
+		    (json_t *)result);
 	return frame(j, out, len);
 }
 
@@ -190,6 +191,7 @@ msg_resp_decode(const uint8_t *buf, size_t len, int *code, json_t **result,
 	}
 	*code = (int)json_integer_value(c);
 	seterr(message, msglen, 0, json_string_value(m));
+	*result = json_incref(json_object_get(e, "details"));
 	json_decref(j);
 	return 0;
 }

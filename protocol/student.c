@@ -3,7 +3,10 @@
  * array or the CSV form.  A CSV line becomes the same JSON object a user
  * would write, so both forms share one set of rules and messages.
  */
+#include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
+#include <strings.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +17,8 @@
 #include "listing.h"
 #include "student.h"
 #include "check.h"
+#include "csv.h"
 
-#define CSV_COLUMNS	11
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 static int
@@ -179,6 +182,17 @@ check_modality(const char *name, const json_t *v, json_t **val, char *err,
 	return new_value(json_deep_copy(v), val);
 }
 
+static int
+check_school(const char *name, const json_t *v, json_t **val, char *err,
+    size_t errlen)
+{
+	int rc;
+
+	if ((rc = chk_text(v, name, STUDENT_SCHOOL_MAX, 0, err, errlen)) != 0)
+		return rc;
+	return new_value(json_deep_copy(v), val);
+}
+
 #define F_REQUIRED	0x1	/* "FIELD: missing" when absent */
 #define F_ABSENT	0x2	/* check called when absent: fills a default */
 
@@ -190,13 +204,14 @@ static const struct field {
 } fields[] = {
 	{ "id",			check_id,		F_REQUIRED },
 	{ "name",		check_name,		F_REQUIRED },
-	{ "birth_date",		check_birth_date,	F_REQUIRED },
+	{ "birth_date",		check_birth_date,	0 },
 	{ "grade",		check_grade,		0 },
 	{ "competencies",	check_competencies,	F_ABSENT },
 	{ "goals",		check_goals,		F_ABSENT },
 	{ "location",		check_location,		0 },
 	{ "max_distance_km",	check_distance,		F_ABSENT },
 	{ "modality",		check_modality,		F_ABSENT },
+	{ "school",		check_school,		0 },
 };
 
 static int
@@ -344,61 +359,357 @@ fail:
 	return rc;
 }
 
-/* utf8_valid: well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
-static int
-utf8_valid(const unsigned char *s, size_t n)
+
+/* ---- rosters ------------------------------------------------------------ */
+
+#define WARN_LINES	10	/* lines listed in a warning */
+#define VALUE_MAX	80	/* bytes of a cell echoed in an error */
+
+struct student_roster {
+	const struct student_resolver *res;
+	int32_t			 today;
+	struct student_batch	 b;
+	json_t			*ids;	/* id -> line of its row */
+	json_t			*warns;	/* message -> its warning object */
+	json_t			*defaults; /* field -> its default, shared
+					 * by every row (never changed) */
+	size_t			 rows;
+};
+
+void
+student_batch_clear(struct student_batch *b)
 {
-	size_t i = 0, k, extra;
-	uint32_t cp, min;
-
-	while (i < n) {
-		unsigned char c = s[i];
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			extra = 1;
-			cp = c & 0x1f;
-			min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			extra = 2;
-			cp = c & 0x0f;
-			min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			extra = 3;
-			cp = c & 0x07;
-			min = 0x10000;
-		} else
-			return 0;
-		if (n - i <= extra)
-			return 0;
-		for (k = 1; k <= extra; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += extra + 1;
-	}
-	return 1;
+	json_decref(b->students);
+	json_decref(b->lines);
+	json_decref(b->deletes);
+	json_decref(b->errors);
+	json_decref(b->warnings);
+	json_decref(b->update_only);
+	memset(b, 0, sizeof(*b));
 }
 
-/* A cell of a CSV line: not NUL-terminated. */
-struct cell {
-	const char	*p;
-	size_t		 n;
+static int
+batch_init(struct student_batch *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->students = json_array();
+	b->lines = json_array();
+	b->deletes = json_array();
+	b->errors = json_array();
+	b->warnings = json_array();
+	b->update_only = json_object();
+	if (b->students == NULL || b->lines == NULL || b->deletes == NULL ||
+	    b->errors == NULL || b->warnings == NULL ||
+	    b->update_only == NULL) {
+		student_batch_clear(b);
+		return MENTOR_ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * roster_defaults: the defaults student_parse fills in, made once.  Rows
+ * share them (a reference each), so they must never be changed in place;
+ * goals is not among them, as callers change a student's goals object.
+ */
+static int
+roster_defaults(json_t *d)
+{
+	char err[STUDENT_ERR_MAX];
+	json_t *v;
+	size_t i;
+
+	for (i = 0; i < NELEM(fields); i++) {
+		if (!(fields[i].flags & F_ABSENT) ||
+		    strcmp(fields[i].name, "goals") == 0)
+			continue;
+		if (fields[i].check(fields[i].name, NULL, &v, err,
+		    sizeof(err)) != 0 || json_object_set_new(d,
+		    fields[i].name, v) != 0)
+			return MENTOR_ENOMEM;
+	}
+	return 0;
+}
+
+int
+student_roster_new(struct student_roster **out,
+    const struct student_resolver *res, int32_t today)
+{
+	struct student_roster *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return MENTOR_ENOMEM;
+	r->res = res;
+	r->today = today;
+	if (batch_init(&r->b) != 0 || (r->ids = json_object()) == NULL ||
+	    (r->warns = json_object()) == NULL ||
+	    (r->defaults = json_object()) == NULL ||
+	    roster_defaults(r->defaults) != 0) {
+		student_roster_free(r);
+		return MENTOR_ENOMEM;
+	}
+	*out = r;
+	return 0;
+}
+
+void
+student_roster_free(struct student_roster *r)
+{
+	if (r == NULL)
+		return;
+	student_batch_clear(&r->b);
+	json_decref(r->ids);
+	json_decref(r->warns);
+	json_decref(r->defaults);
+	free(r);
+}
+
+int
+student_roster_update_only(struct student_roster *r, const char *id,
+    size_t len)
+{
+	json_t *v = json_object_getn(r->ids, id, len);
+
+	if (v == NULL)
+		return 0;
+	return json_object_setn_new(r->b.update_only, id, len,
+	    json_true()) == 0 ? 0 : MENTOR_ENOMEM;
+}
+
+void
+student_roster_given(struct student_roster *r, unsigned given)
+{
+	r->b.given |= given;
+}
+
+int
+student_roster_finish(struct student_roster *r, struct student_batch *out)
+{
+	*out = r->b;
+	json_object_clear(r->ids);
+	json_object_clear(r->warns);
+	r->rows = 0;
+	return batch_init(&r->b);
+}
+
+/* utf8_cut: the longest prefix of s (at most max bytes) that ends on a
+ * character boundary. */
+static size_t
+utf8_cut(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+static int
+verror(struct student_roster *r, const char *file, size_t line,
+    const char *column, const char *value, size_t vlen, const char *fmt,
+    va_list ap)
+{
+	char msg[STUDENT_ERR_MAX];
+	json_t *e;
+
+	r->b.error_count++;
+	if (json_array_size(r->b.errors) >= STUDENT_ERRORS_MAX)
+		return 0;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (value == NULL || !csv_utf8_valid(value, vlen))
+		value = "", vlen = 0;
+	e = json_pack("{s:I,s:s,s:s#,s:s}", "line", (json_int_t)line,
+	    "column", column ? column : "", "value", value,
+	    (int)utf8_cut(value, vlen, VALUE_MAX), "message", msg);
+	if (e == NULL)
+		return MENTOR_ENOMEM;
+	if (file != NULL && json_object_set_new(e, "file",
+	    json_string(file)) != 0) {
+		json_decref(e);
+		return MENTOR_ENOMEM;
+	}
+	return json_array_append_new(r->b.errors, e) == 0 ? 0 : MENTOR_ENOMEM;
+}
+
+int
+student_roster_error(struct student_roster *r, const char *file,
+    size_t line, const char *column, const char *value, size_t vlen,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = verror(r, file, line, column, value, vlen, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+student_roster_warn(struct student_roster *r, const char *file,
+    size_t line, const char *fmt, ...)
+{
+	char msg[STUDENT_ERR_MAX];
+	json_t *w, *lines;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if ((w = json_object_get(r->warns, msg)) == NULL) {
+		w = json_pack("{s:s,s:i}", "message", msg, "count", 0);
+		if (w == NULL || (file != NULL && json_object_set_new(w,
+		    "file", json_string(file)) != 0) ||
+		    json_object_set(r->warns, msg, w) != 0 ||
+		    json_array_append_new(r->b.warnings, w) != 0)
+			return MENTOR_ENOMEM;
+	}
+	json_object_set_new(w, "count", json_integer(json_integer_value(
+	    json_object_get(w, "count")) + 1));
+	if (line == 0)
+		return 0;
+	if ((lines = json_object_get(w, "lines")) == NULL) {
+		if ((lines = json_array()) == NULL ||
+		    json_object_set_new(w, "lines", lines) != 0)
+			return MENTOR_ENOMEM;
+	}
+	if (json_array_size(lines) < WARN_LINES &&
+	    json_array_append_new(lines, json_integer((json_int_t)line)) != 0)
+		return MENTOR_ENOMEM;
+	return 0;
+}
+
+void
+student_batch_error_text(const struct student_batch *b, size_t i, char *err,
+    size_t errlen)
+{
+	const json_t *e = json_array_get(b->errors, i);
+	const char *file, *col, *msg;
+	char where[96];
+	json_int_t line;
+
+	if (e == NULL) {
+		snprintf(err, errlen, "no error %zu", i);
+		return;
+	}
+	file = json_string_value(json_object_get(e, "file"));
+	col = json_string_value(json_object_get(e, "column"));
+	msg = json_string_value(json_object_get(e, "message"));
+	line = json_integer_value(json_object_get(e, "line"));
+	if (line > 0)
+		snprintf(where, sizeof(where), "%s%sline %" JSON_INTEGER_FORMAT
+		    ": ", file ? file : "", file ? " " : "", line);
+	else
+		snprintf(where, sizeof(where), "%s%s", file ? file : "",
+		    file ? ": " : "");
+	/* A message that names its own path ("modality[1]: ...") as is. */
+	if (col == NULL || col[0] == '\0' || (strncmp(msg, col,
+	    strlen(col)) == 0 && (msg[strlen(col)] == '[' ||
+	    msg[strlen(col)] == '.')))
+		snprintf(err, errlen, "%s%s", where, msg);
+	else
+		snprintf(err, errlen, "%s%s: %s", where, col, msg);
+}
+
+/* One row being checked. */
+struct row {
+	struct student_roster	*r;
+	const char		*file;
+	size_t			 line;
+	struct student_cell	 c[SC_NCOLS];
+	const unsigned char	*has;
+	const char *const	*names;
+	json_t			*o;	/* the raw object, checked fields */
+	int			 bad;
 };
+
+static int
+row_err(struct row *x, int col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+row_err(struct row *x, int col, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	x->bad = 1;
+	va_start(ap, fmt);
+	rc = verror(x->r, x->file, x->line, x->names[col], x->c[col].p,
+	    x->c[col].n, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/*
+ * row_check_err: a check's message "PATH: why" about column col, with
+ * the path dropped when it is the field itself.
+ */
+static int
+row_check_err(struct row *x, int col, const char *path, const char *msg)
+{
+	size_t n = strlen(path);
+	const char *m = msg;
+
+	/* "modality[1]: duplicate ..." -> "duplicate ...": the cell says
+	 * which item. */
+	if (strncmp(m, path, n) == 0) {
+		m += n;
+		if (*m == '[')
+			m += strcspn(m, "]") + (m[strcspn(m, "]")] == ']');
+		if (strncmp(m, ": ", 2) == 0)
+			return row_err(x, col, "%s", m + 2);
+	}
+	return row_err(x, col, "%s", msg);
+}
+
+/* row_set: checks v (consumed) with the field check of name; kept in the
+ * raw object when good. */
+static int
+row_set(struct row *x, int col, const char *name, json_t *v)
+{
+	char err[STUDENT_ERR_MAX];
+	const struct field *f = NULL;
+	json_t *val = NULL;
+	size_t i;
+	int rc;
+
+	if (v == NULL)
+		return MENTOR_ENOMEM;
+	for (i = 0; i < NELEM(fields); i++)
+		if (strcmp(fields[i].name, name) == 0)
+			f = &fields[i];
+	assert(f != NULL);
+	rc = f->check(name, v, &val, err, sizeof(err));
+	json_decref(v);
+	if (rc == MENTOR_ENOMEM)
+		return rc;
+	if (rc != 0)
+		return row_check_err(x, col, name, err);
+	/* x->o holds normalized values: the row needs no second pass. */
+	return json_object_set_new(x->o, name, val) == 0 ? 0 : MENTOR_ENOMEM;
+}
+
+static json_t *
+cell_str(const struct student_cell *c)
+{
+	return json_stringn(c->p ? c->p : "", c->n);
+}
+
+/* cell_eq: the cell is s, ignoring ASCII case. */
+static int
+cell_eq(const struct student_cell *c, const char *s)
+{
+	return c->n == strlen(s) && strncasecmp(c->p, s, c->n) == 0;
+}
 
 /*
  * cell_number: a JSON number for a numeric cell, else the cell as a
- * string, so that student_parse reports it as "must be a number" in its
- * place in the field order.
+ * string, so that the field's check says "must be a number".
  */
 static json_t *
-cell_number(const struct cell *c)
+cell_number(const struct student_cell *c)
 {
 	char tmp[64], *end;
 	size_t i;
@@ -406,7 +717,7 @@ cell_number(const struct cell *c)
 	int integral = 1;
 
 	if (c->n == 0 || c->n >= sizeof(tmp))
-		return json_stringn(c->p, c->n);
+		return cell_str(c);
 	for (i = 0; i < c->n; i++) {
 		char ch = c->p[i];
 
@@ -419,7 +730,7 @@ cell_number(const struct cell *c)
 			integral = 0;
 			continue;
 		}
-		return json_stringn(c->p, c->n);
+		return cell_str(c);
 	}
 	memcpy(tmp, c->p, c->n);
 	tmp[c->n] = '\0';
@@ -428,325 +739,899 @@ cell_number(const struct cell *c)
 	errno = 0;
 	d = strtod(tmp, &end);
 	if (*end != '\0' || end == tmp || errno == ERANGE || !isfinite(d))
-		return json_stringn(c->p, c->n);
+		return cell_str(c);
 	return json_real(d);
 }
 
-/* cell_list: a ';'-separated cell as an array of strings; NULL: ENOMEM. */
-static json_t *
-cell_list(const struct cell *c)
+static int
+is_space(int c)
 {
-	json_t *a;
-	size_t i, start = 0;
-
-	if ((a = json_array()) == NULL)
-		return NULL;
-	for (i = 0; i <= c->n; i++) {
-		if (i < c->n && c->p[i] != ';')
-			continue;
-		if (i > start && json_array_append_new(a,
-		    json_stringn(c->p + start, i - start)) != 0) {
-			json_decref(a);
-			return NULL;
-		}
-		start = i + 1;
-	}
-	return a;
+	return c == ' ' || c == '\t';
 }
 
-/* cell_competencies: "id=level;id=level" into *out (an object). */
-static int
-cell_competencies(const struct cell *c, json_t **out, char *err,
-    size_t errlen)
+/* trim: the cell without surrounding spaces and tabs. */
+static struct student_cell
+trim(struct student_cell c)
 {
-	char q[CHK_QUOTE_SIZE], key[COMPETENCY_ID_MAX + 2];
-	const char *item, *eq;
-	struct cell lv;
-	json_t *obj, *n;
-	size_t i, start = 0, len, klen;
-
-	if ((obj = json_object()) == NULL)
-		return MENTOR_ENOMEM;
-	for (i = 0; i <= c->n; i++) {
-		if (i < c->n && c->p[i] != ';')
-			continue;
-		item = c->p + start;
-		len = i - start;
-		start = i + 1;
-		if (len == 0)
-			continue;
-		if ((eq = memchr(item, '=', len)) == NULL) {
-			chk_errf(err, errlen, "competencies: \"%s\" is not "
-			    "id=level", chk_quote(q, item, len));
-			goto fail;
-		}
-		klen = (size_t)(eq - item);
-		if (klen == 0 || klen > COMPETENCY_ID_MAX) {
-			chk_errf(err, errlen, "competencies: malformed "
-			    "competency id \"%s\"", chk_quote(q, item, klen));
-			goto fail;
-		}
-		memcpy(key, item, klen);
-		key[klen] = '\0';
-		if (json_object_get(obj, key) != NULL) {
-			chk_errf(err, errlen, "competencies: duplicate \"%s\"",
-			    chk_quote(q, key, klen));
-			goto fail;
-		}
-		lv.p = eq + 1;
-		lv.n = len - klen - 1;
-		if ((n = cell_number(&lv)) == NULL ||
-		    json_object_set_new(obj, key, n) != 0) {
-			json_decref(obj);
-			return MENTOR_ENOMEM;
-		}
+	while (c.n > 0 && is_space(c.p[0])) {
+		c.p++;
+		c.n--;
 	}
-	*out = obj;
-	return 0;
-fail:
-	json_decref(obj);
-	return MENTOR_EINVAL;
-}
-
-/* set: obj[key] = v, consuming v; ENOMEM when v is NULL. */
-static int
-set(json_t *obj, const char *key, json_t *v)
-{
-	if (v == NULL || json_object_set_new(obj, key, v) != 0)
-		return MENTOR_ENOMEM;
-	return 0;
+	while (c.n > 0 && is_space(c.p[c.n - 1]))
+		c.n--;
+	return c;
 }
 
 /*
- * csv_row: the student object a line of cells stands for, before
- * validation.  Cell order is that of STUDENT_CSV_HEADER.
+ * cell_items: the items of a list cell, split at ';' or '|' (not at ','
+ * as cluster names hold commas), trimmed, empty ones dropped.  Returns
+ * the count (at most max; *over is set when there were more).
  */
-static int
-csv_row(const struct cell *cells, json_t **out, char *err, size_t errlen)
+static size_t
+cell_items(const struct student_cell *c, struct student_cell *items,
+    size_t max, int *over)
 {
-	enum { ID, NAME, BIRTH, GRADE, LAT, LON, DIST, MODALITY, CLUSTERS,
-	    OCCUPATIONS, COMPETENCIES };
-	json_t *o, *loc = NULL, *goals = NULL, *comp = NULL;
+	size_t i, start = 0, k = 0;
+	struct student_cell it;
+
+	*over = 0;
+	for (i = 0; i <= c->n; i++) {
+		if (i < c->n && c->p[i] != ';' && c->p[i] != '|')
+			continue;
+		it.p = c->p + start;
+		it.n = i - start;
+		start = i + 1;
+		it = trim(it);
+		if (it.n == 0)
+			continue;
+		if (k == max) {
+			*over = 1;
+			break;
+		}
+		items[k++] = it;
+	}
+	return k;
+}
+
+/* A NUL-terminated copy of a cell (cut to size-1 bytes). */
+static const char *
+cell_cstr(char *buf, size_t size, const struct student_cell *c)
+{
+	size_t n = c->n < size - 1 ? c->n : size - 1;
+
+	if (n > 0)
+		memcpy(buf, c->p, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static int
+row_name(struct row *x)
+{
+	const struct student_cell *f = &x->c[SC_FIRST], *l = &x->c[SC_LAST];
+	char *s;
+	json_t *v;
+	int col = SC_NAME;
+
+	if (x->c[SC_NAME].n > 0 || !(x->has[SC_FIRST] || x->has[SC_LAST]))
+		return row_set(x, SC_NAME, "name", cell_str(&x->c[SC_NAME]));
+	if (f->n == 0 && l->n == 0)
+		col = x->has[SC_FIRST] ? SC_FIRST : SC_LAST;
+	if ((s = malloc(f->n + l->n + 2)) == NULL)
+		return MENTOR_ENOMEM;
+	memcpy(s, f->p ? f->p : "", f->n);
+	s[f->n] = ' ';
+	memcpy(s + f->n + (f->n > 0), l->p ? l->p : "", l->n);
+	v = json_stringn(s, f->n + (f->n > 0) + l->n);
+	free(s);
+	if (f->n > 0 && l->n == 0 && v != NULL)
+		json_string_setn(v, f->p, f->n);
+	return row_set(x, col, "name", v);
+}
+
+static int
+row_birth(struct row *x)
+{
+	int32_t days;
 	int rc;
 
-	if ((o = json_object()) == NULL)
-		return MENTOR_ENOMEM;
-	if ((rc = set(o, "id", json_stringn(cells[ID].p, cells[ID].n))) ||
-	    (rc = set(o, "name", json_stringn(cells[NAME].p,
-	    cells[NAME].n))) ||
-	    (rc = set(o, "birth_date", json_stringn(cells[BIRTH].p,
-	    cells[BIRTH].n))))
-		goto fail;
-	if (cells[GRADE].n > 0 &&
-	    (rc = set(o, "grade", cell_number(&cells[GRADE]))))
-		goto fail;
-	if (cells[LAT].n > 0 || cells[LON].n > 0) {
-		if ((loc = json_object()) == NULL) {
-			rc = MENTOR_ENOMEM;
-			goto fail;
-		}
-		/* One without the other: student_parse says which. */
-		if ((cells[LAT].n > 0 &&
-		    (rc = set(loc, "lat", cell_number(&cells[LAT])))) ||
-		    (cells[LON].n > 0 &&
-		    (rc = set(loc, "lon", cell_number(&cells[LON])))))
-			goto fail;
-		rc = set(o, "location", loc);
-		loc = NULL;
-		if (rc)
-			goto fail;
-	}
-	if (cells[DIST].n > 0 &&
-	    (rc = set(o, "max_distance_km", cell_number(&cells[DIST]))))
-		goto fail;
-	if (cells[MODALITY].n > 0 &&
-	    (rc = set(o, "modality", cell_list(&cells[MODALITY]))))
-		goto fail;
-	if (cells[CLUSTERS].n > 0 || cells[OCCUPATIONS].n > 0) {
-		if ((goals = json_object()) == NULL) {
-			rc = MENTOR_ENOMEM;
-			goto fail;
-		}
-		if ((cells[CLUSTERS].n > 0 && (rc = set(goals, "clusters",
-		    cell_list(&cells[CLUSTERS])))) ||
-		    (cells[OCCUPATIONS].n > 0 && (rc = set(goals,
-		    "occupations", cell_list(&cells[OCCUPATIONS])))))
-			goto fail;
-		rc = set(o, "goals", goals);
-		goals = NULL;
-		if (rc)
-			goto fail;
-	}
-	if ((rc = cell_competencies(&cells[COMPETENCIES], &comp, err,
-	    errlen)) != 0)
-		goto fail;
-	if ((rc = set(o, "competencies", comp)) != 0)
-		goto fail;
-	*out = o;
+	if (x->c[SC_BIRTH].n == 0 && !x->has[SC_BIRTH])
+		return 0;	/* the input has none: one warning, elsewhere */
+	if (x->c[SC_BIRTH].n == 0)
+		return student_roster_warn(x->r, x->file, x->line, "no birth "
+		    "date: imported as a minor of unknown age (not shown "
+		    "listings with a minimum age; applying needs a guardian's "
+		    "consent)");
+	if ((rc = row_set(x, SC_BIRTH, "birth_date",
+	    cell_str(&x->c[SC_BIRTH]))) != 0 ||
+	    json_object_get(x->o, "birth_date") == NULL)
+		return rc;
+	if (x->r->today > 0 && date_parse(json_string_value(json_object_get(
+	    x->o, "birth_date")), &days) == 0 && days > x->r->today)
+		return row_err(x, SC_BIRTH, "in the future");
 	return 0;
-fail:
-	json_decref(goals);
-	json_decref(loc);
-	json_decref(o);
+}
+
+static int
+row_grade(struct row *x)
+{
+	const struct student_cell *c = &x->c[SC_GRADE];
+
+	if (c->n == 0)
+		return 0;
+	if (cell_eq(c, "k") || cell_eq(c, "kg"))
+		return row_set(x, SC_GRADE, "grade", json_integer(0));
+	return row_set(x, SC_GRADE, "grade", cell_number(c));
+}
+
+/* zip_key: "02134", "2134" (a spreadsheet dropped the zero) or "02134-
+ * 1234" as the 5 digits; 0 when the cell is no ZIP code. */
+static int
+zip_key(const struct student_cell *c, char out[6])
+{
+	size_t n = c->n, i;
+
+	if (n == 10 && c->p[5] == '-')
+		n = 5;
+	if (n < 3 || n > 5)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (c->p[i] < '0' || c->p[i] > '9')
+			return 0;
+	memset(out, '0', 5 - n);
+	memcpy(out + 5 - n, c->p, n);
+	out[5] = '\0';
+	if (c->n == 10)
+		for (i = 6; i < 10; i++)
+			if (c->p[i] < '0' || c->p[i] > '9')
+				return 0;
+	return 1;
+}
+
+static int
+row_location(struct row *x)
+{
+	char err[STUDENT_ERR_MAX], zip[6];
+	const struct student_cell *lat = &x->c[SC_LAT], *lon = &x->c[SC_LON],
+	    *z = &x->c[SC_ZIP];
+	const struct student_resolver *res = x->r->res;
+	json_t *loc, *val = NULL;
+	double la, lo;
+	int rc, unknown;
+
+	unknown = cell_eq(lat, "unknown") || cell_eq(z, "unknown") ||
+	    cell_eq(lat, "location_unknown") || cell_eq(z, "location_unknown");
+	if (x->c[SC_NOLOC].n > 0) {
+		if (cell_eq(&x->c[SC_NOLOC], "true") ||
+		    cell_eq(&x->c[SC_NOLOC], "yes") ||
+		    cell_eq(&x->c[SC_NOLOC], "1") ||
+		    cell_eq(&x->c[SC_NOLOC], "x"))
+			unknown = 1;
+		else if (!cell_eq(&x->c[SC_NOLOC], "false") &&
+		    !cell_eq(&x->c[SC_NOLOC], "no") &&
+		    !cell_eq(&x->c[SC_NOLOC], "0"))
+			return row_err(x, SC_NOLOC, "must be true or false "
+			    "(or yes, no, 1, 0, x, empty)");
+	}
+	if (!unknown && (lat->n > 0 || lon->n > 0)) {
+		if ((loc = json_object()) == NULL)
+			return MENTOR_ENOMEM;
+		if ((lat->n > 0 && json_object_set_new(loc, "lat",
+		    cell_number(lat)) != 0) || (lon->n > 0 &&
+		    json_object_set_new(loc, "lon", cell_number(lon)) != 0)) {
+			json_decref(loc);
+			return MENTOR_ENOMEM;
+		}
+		rc = location_parse(loc, "location", &val, err, sizeof(err));
+		json_decref(loc);
+		if (rc == 0)
+			return json_object_set_new(x->o, "location", val) == 0 ?
+			    0 : MENTOR_ENOMEM;
+		if (rc == MENTOR_ENOMEM)
+			return rc;
+		if (strncmp(err, "location.lon", 12) == 0)
+			return row_check_err(x, SC_LON, "location.lon", err);
+		if (strncmp(err, "location.lat", 12) == 0)
+			return row_check_err(x, SC_LAT, "location.lat", err);
+		return row_err(x, SC_LAT, "%s", err);
+	}
+	if (!unknown && z->n > 0) {
+		if (!zip_key(z, zip))
+			return row_err(x, SC_ZIP, "not a US ZIP code (5 "
+			    "digits, or ZIP+4 as 12345-6789)");
+		if (res == NULL || res->zip == NULL)
+			return row_err(x, SC_ZIP, "no ZIP code table is "
+			    "installed on this node: give lat and lon");
+		if (res->zip(res->arg, zip, &la, &lo) != 0)
+			return row_err(x, SC_ZIP, "unknown ZIP code (not in "
+			    "the Census ZCTA table): give lat and lon");
+		loc = json_pack("{s:f,s:f}", "lat", la, "lon", lo);
+		if (loc == NULL || json_object_set_new(x->o, "location",
+		    loc) != 0)
+			return MENTOR_ENOMEM;
+		return 0;
+	}
+	return 0;
+}
+
+/* modality_word: "In person", "in-person", "IN_PERSON" -> in_person. */
+static json_t *
+modality_word(const struct student_cell *c)
+{
+	static const char *const words[] = { "in_person", "virtual",
+	    "hybrid" };
+	char buf[16];
+	size_t i;
+
+	if (c->n >= sizeof(buf))
+		return cell_str(c);
+	for (i = 0; i < c->n; i++) {
+		char ch = c->p[i];
+
+		buf[i] = ch == ' ' || ch == '-' ? '_' :
+		    (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+	}
+	buf[c->n] = '\0';
+	for (i = 0; i < NELEM(words); i++)
+		if (strcmp(buf, words[i]) == 0)
+			return json_string(words[i]);
+	if (strcmp(buf, "online") == 0 || strcmp(buf, "remote") == 0)
+		return json_string("virtual");
+	return cell_str(c);
+}
+
+static int
+row_modality(struct row *x)
+{
+	struct student_cell items[8];
+	json_t *a;
+	size_t i, n;
+	int over;
+
+	if (x->c[SC_MODALITY].n == 0)
+		return 0;
+	n = cell_items(&x->c[SC_MODALITY], items, NELEM(items), &over);
+	if (over)
+		return row_err(x, SC_MODALITY, "more than 3 modalities "
+		    "(in_person, virtual, hybrid)");
+	if ((a = json_array()) == NULL)
+		return MENTOR_ENOMEM;
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(a, modality_word(&items[i])) != 0) {
+			json_decref(a);
+			return MENTOR_ENOMEM;
+		}
+	return row_set(x, SC_MODALITY, "modality", a);
+}
+
+static int
+row_clusters(struct row *x, json_t *goals)
+{
+	struct student_cell items[STUDENT_CLUSTERS_MAX];
+	const struct student_resolver *res = x->r->res;
+	char buf[256], q[CHK_QUOTE_SIZE];
+	const char *code;
+	json_t *a;
+	size_t i, j, n;
+	int over, rc = 0;
+
+	n = cell_items(&x->c[SC_CLUSTERS], items, NELEM(items), &over);
+	if (over)
+		return row_err(x, SC_CLUSTERS, "more than %d clusters",
+		    STUDENT_CLUSTERS_MAX);
+	if ((a = json_array()) == NULL)
+		return MENTOR_ENOMEM;
+	for (i = 0; i < n && rc == 0; i++) {
+		cell_cstr(buf, sizeof(buf), &items[i]);
+		code = res && res->cluster ? res->cluster(res->arg, buf) :
+		    cluster_code_valid(buf) ? buf : NULL;
+		if (code == NULL) {
+			rc = row_err(x, SC_CLUSTERS, "unknown career cluster "
+			    "\"%s\" (a code or a name of either framework, "
+			    "e.g. manufacturing or Advanced Manufacturing)",
+			    chk_quote(q, items[i].p, items[i].n));
+			continue;
+		}
+		for (j = 0; j < json_array_size(a); j++)
+			if (strcmp(json_string_value(json_array_get(a, j)),
+			    code) == 0)
+				break;
+		if (j < json_array_size(a))
+			continue;	/* a code and its name: one cluster */
+		if (json_array_append_new(a, json_string(code)) != 0)
+			rc = MENTOR_ENOMEM;
+	}
+	if (rc == 0 && json_object_set_new(goals, "clusters", a) == 0)
+		return 0;
+	if (rc == 0)
+		rc = MENTOR_ENOMEM;
+	json_decref(a);
 	return rc;
 }
 
-/*
- * csv_path: the CSV column for a student_parse message about a nested
- * field: "goals.clusters[0]: ..." is about column clusters,
- * "location.lat: ..." about lat.
- */
-static const char *
-csv_path(const char *msg)
+static int
+row_occupations(struct row *x, json_t *goals)
 {
-	if (strncmp(msg, "goals.", 6) == 0)
-		return msg + 6;
-	if (strncmp(msg, "location.", 9) == 0)
-		return msg + 9;
-	return msg;
+	struct student_cell items[STUDENT_OCCUPATIONS_MAX + 1];
+	char err[STUDENT_ERR_MAX];
+	json_t *a, *g;
+	size_t i, n;
+	int over, rc;
+
+	n = cell_items(&x->c[SC_OCCUPATIONS], items, NELEM(items), &over);
+	if ((a = json_array()) == NULL)
+		return MENTOR_ENOMEM;
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(a, cell_str(&items[i])) != 0) {
+			json_decref(a);
+			return MENTOR_ENOMEM;
+		}
+	if ((g = json_pack("{s:O}", "occupations", a)) == NULL) {
+		json_decref(a);
+		return MENTOR_ENOMEM;
+	}
+	rc = chk_goals(g, "goals", STUDENT_CLUSTERS_MAX,
+	    STUDENT_OCCUPATIONS_MAX, 0, err, sizeof(err));
+	json_decref(g);
+	if (rc != 0) {
+		json_decref(a);
+		return row_check_err(x, SC_OCCUPATIONS, "goals.occupations",
+		    err);
+	}
+	return json_object_set_new(goals, "occupations", a) == 0 ? 0 :
+	    MENTOR_ENOMEM;
+}
+
+static int
+row_goals(struct row *x)
+{
+	json_t *goals;
+	int rc;
+
+	if (x->c[SC_CLUSTERS].n == 0 && x->c[SC_OCCUPATIONS].n == 0)
+		return 0;
+	/* Normalized: both lists, in this order, empty when absent. */
+	if ((goals = json_pack("{s:[],s:[]}", "clusters", "occupations")) ==
+	    NULL)
+		return MENTOR_ENOMEM;
+	if ((x->c[SC_CLUSTERS].n > 0 && (rc = row_clusters(x, goals)) != 0) ||
+	    (x->c[SC_OCCUPATIONS].n > 0 &&
+	    (rc = row_occupations(x, goals)) != 0)) {
+		json_decref(goals);
+		return rc;
+	}
+	return json_object_set_new(x->o, "goals", goals) == 0 ? 0 :
+	    MENTOR_ENOMEM;
+}
+
+/* level_word: the level names of the contract, any case, as numbers. */
+static json_t *
+level_value(const struct student_cell *c)
+{
+	static const char *const words[] = { "none", "beginning",
+	    "developing", "proficient", "advanced" };
+	size_t i;
+
+	for (i = 0; i < NELEM(words); i++)
+		if (cell_eq(c, words[i]))
+			return json_integer((json_int_t)i);
+	return cell_number(c);
+}
+
+/* competency_key: the competency id an item's key stands for. */
+static const char *
+competency_key(const struct student_resolver *res, const char *key,
+    char *buf, size_t size)
+{
+	const char *id;
+
+	if (res && res->competency && (id = res->competency(res->arg, key)))
+		return id;
+	if (competency_id_valid(key))
+		return key;
+	/* A bare O*NET element id: "2.B.3.h". */
+	if (key[0] >= '0' && key[0] <= '9' && strchr(key, '.') != NULL) {
+		if (strlen(key) + 6 > size)
+			return NULL;
+		snprintf(buf, size, "onet:%.*s", (int)(size - 6), key);
+		if (competency_id_valid(buf))
+			return buf;
+	}
+	return NULL;
+}
+
+static int
+row_competencies(struct row *x)
+{
+	struct student_cell items[STUDENT_COMPETENCIES_MAX + 1], lv, k;
+	char key[COMPETENCY_ID_MAX + 128], buf[COMPETENCY_ID_MAX + 8];
+	char err[STUDENT_ERR_MAX], path[COMPETENCY_ID_MAX + 16];
+	char q[CHK_QUOTE_SIZE];
+	const char *id, *eq;
+	json_t *obj, *n;
+	size_t i, cnt;
+	int over, rc = 0;
+
+	if ((obj = json_object()) == NULL)
+		return MENTOR_ENOMEM;
+	cnt = cell_items(&x->c[SC_COMPETENCIES], items, NELEM(items), &over);
+	if (over || cnt > STUDENT_COMPETENCIES_MAX) {
+		json_decref(obj);
+		return row_err(x, SC_COMPETENCIES, "more than %d competencies",
+		    STUDENT_COMPETENCIES_MAX);
+	}
+	for (i = 0; i < cnt && rc == 0; i++) {
+		eq = memchr(items[i].p, '=', items[i].n);
+		if (eq == NULL) {
+			rc = row_err(x, SC_COMPETENCIES, "\"%s\" is not "
+			    "skill=level", chk_quote(q, items[i].p,
+			    items[i].n));
+			continue;
+		}
+		k.p = items[i].p;
+		k.n = (size_t)(eq - items[i].p);
+		k = trim(k);
+		lv.p = eq + 1;
+		lv.n = items[i].n - (size_t)(eq - items[i].p) - 1;
+		lv = trim(lv);
+		cell_cstr(key, sizeof(key), &k);
+		if ((id = competency_key(x->r->res, key, buf,
+		    sizeof(buf))) == NULL) {
+			rc = row_err(x, SC_COMPETENCIES, "unknown skill \"%s\" "
+			    "(an O*NET element id such as 2.B.3.h or "
+			    "onet:2.B.3.h, its name, or prefix:id)",
+			    chk_quote(q, k.p, k.n));
+			continue;
+		}
+		if (json_object_get(obj, id) != NULL) {
+			rc = row_err(x, SC_COMPETENCIES, "duplicate \"%s\"",
+			    id);
+			continue;
+		}
+		if ((n = level_value(&lv)) == NULL) {
+			rc = MENTOR_ENOMEM;
+			break;
+		}
+		if (chk_int_max(n, "", LEVEL_MAX, NULL, 0) != 0) {
+			snprintf(path, sizeof(path), "%.80s", id);
+			chk_int_max(n, path, LEVEL_MAX, err, sizeof(err));
+			json_decref(n);
+			rc = row_err(x, SC_COMPETENCIES, "%s (levels 0 to 4, "
+			    "or none, beginning, developing, proficient, "
+			    "advanced)", err);
+			continue;
+		}
+		if (json_object_set_new(obj, id, n) != 0)
+			rc = MENTOR_ENOMEM;
+	}
+	if (rc == 0 && json_object_set_new(x->o, "competencies", obj) == 0)
+		return 0;
+	if (rc == 0)
+		rc = MENTOR_ENOMEM;
+	json_decref(obj);
+	return rc;
+}
+
+static int
+row_action(struct row *x, int *del)
+{
+	static const char *const dels[] = { "delete", "remove", "drop", "d" };
+	static const char *const ups[] = { "upsert", "add", "update", "a",
+	    "u", "keep" };
+	const struct student_cell *c = &x->c[SC_ACTION];
+	size_t i;
+
+	*del = 0;
+	if (c->n == 0)
+		return 0;
+	for (i = 0; i < NELEM(dels); i++)
+		if (cell_eq(c, dels[i])) {
+			*del = 1;
+			return 0;
+		}
+	for (i = 0; i < NELEM(ups); i++)
+		if (cell_eq(c, ups[i]))
+			return 0;
+	return row_err(x, SC_ACTION, "must be empty (add or update) or delete");
+}
+
+/* row_modality_wants_place: the row's modality includes in_person or
+ * hybrid (the default does). */
+static int
+wants_place(const json_t *o)
+{
+	const json_t *m = json_object_get(o, "modality"), *v;
+	size_t i;
+
+	if (m == NULL)
+		return 1;
+	json_array_foreach(m, i, v)
+		if (strcmp(json_string_value(v), "virtual") != 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * row_normal: the normalized student of a good row: its checked fields
+ * in the order of fields[], the defaults of those it lacks (what
+ * student_parse would make of the raw row).
+ */
+static int
+row_normal(struct row *x, json_t **out)
+{
+	char err[STUDENT_ERR_MAX];
+	json_t *v;
+	size_t i;
+
+	/* The keys' order differs from student_parse's; nothing needs it. */
+	for (i = 0; i < NELEM(fields); i++) {
+		if (!(fields[i].flags & F_ABSENT) ||
+		    json_object_get(x->o, fields[i].name) != NULL)
+			continue;
+		if ((v = json_object_get(x->r->defaults, fields[i].name)) !=
+		    NULL)
+			json_incref(v);
+		else if (fields[i].check(fields[i].name, NULL, &v, err,
+		    sizeof(err)) != 0)
+			v = NULL;
+		if (v == NULL || json_object_set_new(x->o, fields[i].name,
+		    v) != 0)
+			return MENTOR_ENOMEM;
+	}
+	*out = json_incref(x->o);
+	return 0;
+}
+
+int
+student_roster_row(struct student_roster *r, const char *file, size_t line,
+    const struct student_cell cells[SC_NCOLS],
+    const unsigned char has[SC_NCOLS], const char *const names[SC_NCOLS])
+{
+	struct row x;
+	const char *id;
+	json_t *norm, *prev;
+	size_t i;
+	int rc, del;
+
+	memset(&x, 0, sizeof(x));
+	x.r = r;
+	x.file = file;
+	x.line = line;
+	x.has = has;
+	x.names = names;
+	for (i = 0; i < SC_NCOLS; i++)
+		x.c[i] = has[i] ? trim(cells[i]) : (struct student_cell){ "",
+		    0 };
+	if ((x.o = json_object()) == NULL)
+		return MENTOR_ENOMEM;
+	if ((rc = row_action(&x, &del)) != 0 ||
+	    (rc = row_set(&x, SC_ID, "id", cell_str(&x.c[SC_ID]))) != 0)
+		goto out;
+	if (!del) {
+		if (++r->rows == STUDENT_ITEMS_MAX + 1) {
+			x.bad = 1;
+			if ((rc = student_roster_error(r, file, line, NULL,
+			    NULL, 0, "more than %d students",
+			    STUDENT_ITEMS_MAX)) != 0)
+				goto out;
+		}
+		if ((rc = row_name(&x)) != 0 || (rc = row_birth(&x)) != 0 ||
+		    (rc = row_grade(&x)) != 0 ||
+		    (rc = row_location(&x)) != 0 ||
+		    (x.c[SC_DIST].n > 0 && (rc = row_set(&x, SC_DIST,
+		    "max_distance_km", cell_number(&x.c[SC_DIST])))) != 0 ||
+		    (rc = row_modality(&x)) != 0 ||
+		    (rc = row_goals(&x)) != 0 ||
+		    (rc = row_competencies(&x)) != 0 ||
+		    (x.c[SC_SCHOOL].n > 0 && (rc = row_set(&x, SC_SCHOOL,
+		    "school", cell_str(&x.c[SC_SCHOOL])))) != 0)
+			goto out;
+	}
+	/* Every row with a good id counts for duplicates, bad or not. */
+	id = json_string_value(json_object_get(x.o, "id"));
+	if (id != NULL && (prev = json_object_get(r->ids, id)) != NULL) {
+		rc = row_err(&x, SC_ID, "duplicate of line %" JSON_INTEGER_FORMAT,
+		    json_integer_value(prev));
+		goto out;
+	}
+	if (id != NULL && json_object_set_new(r->ids, id,
+	    json_integer((json_int_t)line)) != 0) {
+		rc = MENTOR_ENOMEM;
+		goto out;
+	}
+	if (x.bad)
+		goto out;
+	if (del) {
+		if (json_array_append_new(r->b.deletes, json_string(id)) != 0)
+			rc = MENTOR_ENOMEM;
+		goto out;
+	}
+	if ((rc = row_normal(&x, &norm)) != 0)
+		goto out;
+	if ((has[SC_LAT] || has[SC_ZIP] || has[SC_NOLOC]) &&
+	    json_object_get(norm, "location") == NULL && wants_place(norm) &&
+	    (rc = student_roster_warn(r, file, line, "no location: in-person "
+	    "and hybrid listings will not be matched (give lat and lon, or "
+	    "zip)")) != 0) {
+		json_decref(norm);
+		goto out;
+	}
+	if (json_array_append_new(r->b.students, norm) != 0 ||
+	    json_array_append_new(r->b.lines,
+	    json_integer((json_int_t)line)) != 0)
+		rc = MENTOR_ENOMEM;
+out:
+	json_decref(x.o);
+	return rc;
+}
+
+/* ---- the CSV form --------------------------------------------------------- */
+
+/* Header names of each column: the first is the one messages use. */
+static const struct column {
+	int		 col;
+	unsigned	 given;
+	const char	*names[6];
+} columns[] = {
+	{ SC_ID, 0, { "id", "student_id", "studentid", "sourcedid",
+	    "student_number", NULL } },
+	{ SC_NAME, STUDENT_F_NAME, { "name", "full_name", "student_name",
+	    NULL } },
+	{ SC_FIRST, STUDENT_F_NAME, { "first_name", "given_name",
+	    "givenname", "first", NULL } },
+	{ SC_LAST, STUDENT_F_NAME, { "last_name", "family_name",
+	    "familyname", "last", "surname", NULL } },
+	{ SC_BIRTH, STUDENT_F_BIRTH, { "birth_date", "birthdate", "dob",
+	    "date_of_birth", NULL } },
+	{ SC_GRADE, STUDENT_F_GRADE, { "grade", "grade_level", "grades",
+	    NULL } },
+	{ SC_LAT, STUDENT_F_LOCATION, { "lat", "latitude", NULL } },
+	{ SC_LON, STUDENT_F_LOCATION, { "lon", "lng", "long", "longitude",
+	    NULL } },
+	{ SC_ZIP, STUDENT_F_LOCATION, { "zip", "zip_code", "zipcode",
+	    "postal_code", NULL } },
+	{ SC_DIST, STUDENT_F_DIST, { "max_distance_km", "distance_km",
+	    NULL } },
+	{ SC_MODALITY, STUDENT_F_MODALITY, { "modality", NULL } },
+	{ SC_CLUSTERS, STUDENT_F_CLUSTERS, { "clusters", "cluster",
+	    "career_clusters", NULL } },
+	{ SC_OCCUPATIONS, STUDENT_F_OCCUPATIONS, { "occupations",
+	    "occupation", NULL } },
+	{ SC_COMPETENCIES, STUDENT_F_COMPETENCIES, { "competencies",
+	    "skills", NULL } },
+	{ SC_SCHOOL, STUDENT_F_SCHOOL, { "school", "school_name", NULL } },
+	{ SC_ACTION, 0, { "action", NULL } },
+	{ SC_NOLOC, 0, { "location_unknown", NULL } },
+};
+
+/* header_key: lower case, spaces and '-' as '_', trimmed; "" if too long. */
+static void
+header_key(char *out, size_t size, const struct csv_field *f)
+{
+	struct student_cell c = trim((struct student_cell){ f->p, f->n });
+	size_t i;
+
+	if (c.n >= size) {
+		out[0] = '\0';
+		return;
+	}
+	for (i = 0; i < c.n; i++) {
+		char ch = c.p[i];
+
+		out[i] = ch == ' ' || ch == '-' ? '_' :
+		    (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+	}
+	out[c.n] = '\0';
+}
+
+struct header {
+	int		 pos[SC_NCOLS];		/* field index, -1 if none */
+	unsigned char	 has[SC_NCOLS];
+	const char	*names[SC_NCOLS];
+	size_t		 nfields;
+	int		 fatal;		/* rows cannot be read */
+};
+
+static int
+read_header(struct student_roster *r, const struct csv_field *f, size_t nf,
+    struct header *h)
+{
+	char key[64], q[CHK_QUOTE_SIZE];
+	json_t *unknown;
+	const char *sep = "";
+	char list[STUDENT_ERR_MAX - 64];
+	size_t i, j, k, off = 0;
+	int rc = 0, found;
+
+	for (i = 0; i < SC_NCOLS; i++) {
+		h->pos[i] = -1;
+		h->has[i] = 0;
+	}
+	for (i = 0; i < NELEM(columns); i++)
+		h->names[columns[i].col] = columns[i].names[0];
+	h->nfields = nf;
+	h->fatal = 0;
+	if ((unknown = json_array()) == NULL)
+		return MENTOR_ENOMEM;
+	list[0] = '\0';
+	for (i = 0; i < nf; i++) {
+		header_key(key, sizeof(key), &f[i]);
+		found = 0;
+		for (j = 0; j < NELEM(columns) && !found; j++)
+			for (k = 0; columns[j].names[k] && !found; k++)
+				if (strcmp(key, columns[j].names[k]) == 0)
+					found = 1;
+		if (!found) {
+			if (f[i].n == 0)
+				continue;	/* a trailing comma */
+			json_array_append_new(unknown, json_stringn(f[i].p,
+			    utf8_cut(f[i].p, f[i].n, VALUE_MAX)));
+			if (off < sizeof(list) - 1)
+				off += (size_t)snprintf(list + off,
+				    sizeof(list) - off, "%s%s", sep,
+				    chk_quote(q, f[i].p, f[i].n));
+			sep = ", ";
+			continue;
+		}
+		j--;
+		if (h->pos[columns[j].col] >= 0) {
+			rc = student_roster_error(r, NULL, 1,
+			    columns[j].names[0], f[i].p, f[i].n, "column "
+			    "given twice (also field %d)",
+			    h->pos[columns[j].col] + 1);
+			if (rc != 0)
+				break;
+			continue;
+		}
+		h->pos[columns[j].col] = (int)i;
+		h->has[columns[j].col] = 1;
+		student_roster_given(r, columns[j].given);
+	}
+	if (rc == 0 && (h->pos[SC_ID] < 0 || (h->pos[SC_NAME] < 0 &&
+	    h->pos[SC_FIRST] < 0 && h->pos[SC_LAST] < 0 &&
+	    h->pos[SC_ACTION] < 0)))
+		h->fatal = 1;
+	if (rc == 0 && h->pos[SC_ID] < 0)
+		rc = student_roster_error(r, NULL, 1, "id", NULL, 0, "missing "
+		    "column id (header names: id, name or first_name and "
+		    "last_name, birth_date, grade, lat and lon or zip, "
+		    "max_distance_km, modality, clusters, occupations, "
+		    "competencies, school, action)");
+	if (rc == 0 && h->pos[SC_NAME] < 0 && h->pos[SC_FIRST] < 0 &&
+	    h->pos[SC_LAST] < 0 && h->pos[SC_ACTION] < 0)
+		rc = student_roster_error(r, NULL, 1, "name", NULL, 0,
+		    "missing column name (or first_name and last_name)");
+	if (rc == 0 && (h->pos[SC_LAT] < 0) != (h->pos[SC_LON] < 0))
+		rc = student_roster_error(r, NULL, 1, h->pos[SC_LAT] < 0 ?
+		    "lat" : "lon", NULL, 0, "lat and lon go together");
+	if (rc == 0 && json_array_size(unknown) > 0) {
+		rc = student_roster_warn(r, NULL, 1, "unknown columns "
+		    "ignored: %s", list);
+		if (rc == 0)
+			json_object_set(json_array_get(r->b.warnings,
+			    json_array_size(r->b.warnings) - 1), "columns",
+			    unknown);
+	}
+	json_decref(unknown);
+	return rc;
+}
+
+int
+student_roster_csv(const char *buf, size_t len,
+    const struct student_resolver *res, int32_t today,
+    struct student_batch *out)
+{
+	struct student_cell cells[SC_NCOLS];
+	struct student_roster *r = NULL;
+	const struct csv_field *f;
+	struct csv_reader rd;
+	struct header h;
+	char err[CSV_ERR_MAX];
+	size_t line, nf, i, blank;
+	int rc, header = 0;
+
+	if ((rc = student_roster_new(&r, res, today)) != 0)
+		return rc;
+	csv_init(&rd, buf, len, ',');
+	for (;;) {
+		rc = csv_next(&rd, &line, &f, &nf, err, sizeof(err));
+		if (rc == 0)
+			break;
+		if (rc == MENTOR_ENOMEM)
+			goto fail;
+		if (rc < 0) {
+			if (student_roster_error(r, NULL, line, NULL, NULL, 0,
+			    "%s", err) != 0)
+				goto nomem;
+			if (!header)
+				header = -1;	/* the header was bad */
+			continue;
+		}
+		for (i = 0, blank = 1; i < nf; i++)
+			if (trim((struct student_cell){ f[i].p, f[i].n }).n)
+				blank = 0;
+		if (blank)
+			continue;
+		if (header == 0) {
+			header = 1;
+			if (read_header(r, f, nf, &h) != 0)
+				goto nomem;
+			if (h.fatal)
+				header = -1;	/* rows would only add noise */
+			continue;
+		}
+		if (header < 0)
+			continue;
+		if (nf > h.nfields && !(nf == h.nfields + 1 &&
+		    f[nf - 1].n == 0)) {
+			if (student_roster_error(r, NULL, line, NULL, NULL, 0,
+			    "%zu fields, the header has %zu", nf,
+			    h.nfields) != 0)
+				goto nomem;
+			continue;
+		}
+		for (i = 0; i < SC_NCOLS; i++) {
+			cells[i].p = "";
+			cells[i].n = 0;
+			if (h.pos[i] >= 0 && (size_t)h.pos[i] < nf) {
+				cells[i].p = f[h.pos[i]].p;
+				cells[i].n = f[h.pos[i]].n;
+			}
+		}
+		if (student_roster_row(r, NULL, line, cells, h.has,
+		    h.names) != 0)
+			goto nomem;
+	}
+	if (header == 0 && student_roster_error(r, NULL, 1, NULL, NULL, 0,
+	    "missing header (id,name,birth_date,...)") != 0)
+		goto nomem;
+	/* Said once, and only when some row adds or updates a student. */
+	if (header > 0 && r->rows > 0 && h.pos[SC_BIRTH] < 0 &&
+	    student_roster_warn(r, NULL, 0, "no birth_date column: new "
+	    "students are imported as minors of unknown age; birth dates on "
+	    "file are kept") != 0)
+		goto nomem;
+	if (header > 0 && r->rows > 0 && h.pos[SC_LAT] < 0 &&
+	    h.pos[SC_ZIP] < 0 && h.pos[SC_NOLOC] < 0 && student_roster_warn(r, NULL, 0, "no "
+	    "location columns (lat and lon, or zip): new students see only "
+	    "virtual listings; locations on file are kept") != 0)
+		goto nomem;
+	csv_free(&rd);
+	rc = student_roster_finish(r, out);
+	student_roster_free(r);
+	return rc;
+nomem:
+	rc = MENTOR_ENOMEM;
+fail:
+	csv_free(&rd);
+	student_roster_free(r);
+	return rc;
 }
 
 int
 student_parse_csv(const char *buf, size_t len, json_t **out, char *err,
     size_t errlen)
 {
-	struct cell cells[CSV_COLUMNS];
-	char inner[STUDENT_ERR_MAX];
-	const char *p, *end, *nl, *line;
-	json_t *arr = NULL, *ids = NULL, *row, *norm, *prev;
-	size_t lineno = 0, n, i, ncells, first_empty = 0, count = 0;
+	struct student_batch b;
 	int rc;
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
-	p = buf;
-	end = buf + len;
-	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		p += 3;
-	if ((arr = json_array()) == NULL || (ids = json_object()) == NULL)
-		goto nomem;
-	while (p < end) {
-		lineno++;
-		line = p;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		n = (size_t)(nl - line);
-		p = nl < end ? nl + 1 : end;
-		if (n > 0 && line[n - 1] == '\r')
-			n--;
-		if (n > STUDENT_CSV_LINE_MAX) {
-			chk_errf(err, errlen, "line %zu: longer than %d bytes",
-			    lineno, STUDENT_CSV_LINE_MAX);
-			rc = MENTOR_ETOOBIG;
-			goto fail;
-		}
-		if (memchr(line, '\0', n) != NULL) {
-			rc = chk_errf(err, errlen,
-			    "line %zu: contains a NUL byte", lineno);
-			goto fail;
-		}
-		if (!utf8_valid((const unsigned char *)line, n)) {
-			rc = chk_errf(err, errlen, "line %zu: not valid UTF-8",
-			    lineno);
-			goto fail;
-		}
-		if (lineno == 1) {
-			if (n != strlen(STUDENT_CSV_HEADER) ||
-			    memcmp(line, STUDENT_CSV_HEADER, n) != 0) {
-				rc = chk_errf(err, errlen,
-				    "line 1: header must be %s",
-				    STUDENT_CSV_HEADER);
-				goto fail;
-			}
-			continue;
-		}
-		/* Empty lines are only allowed at the end. */
-		if (n == 0) {
-			if (first_empty == 0)
-				first_empty = lineno;
-			continue;
-		}
-		if (first_empty != 0) {
-			rc = chk_errf(err, errlen, "line %zu: empty line",
-			    first_empty);
-			goto fail;
-		}
-		if (++count > STUDENT_ITEMS_MAX) {
-			chk_errf(err, errlen, "line %zu: more than %d students",
-			    lineno, STUDENT_ITEMS_MAX);
-			rc = MENTOR_ETOOBIG;
-			goto fail;
-		}
-		if (memchr(line, '"', n) != NULL) {
-			rc = chk_errf(err, errlen,
-			    "line %zu: quoted fields are not supported",
-			    lineno);
-			goto fail;
-		}
-		ncells = 0;
-		cells[0].p = line;
-		for (i = 0; i <= n; i++) {
-			if (i < n && line[i] != ',')
-				continue;
-			if (ncells < CSV_COLUMNS)
-				cells[ncells].n = (size_t)(line + i -
-				    cells[ncells].p);
-			ncells++;
-			if (ncells < CSV_COLUMNS)
-				cells[ncells].p = line + i + 1;
-		}
-		if (ncells != CSV_COLUMNS) {
-			rc = chk_errf(err, errlen,
-			    "line %zu: expected %d fields, found %zu", lineno,
-			    CSV_COLUMNS, ncells);
-			goto fail;
-		}
-		row = NULL;
-		if ((rc = csv_row(cells, &row, inner, sizeof(inner))) != 0) {
-			if (rc == MENTOR_ENOMEM)
-				goto nomem;
-			chk_errf(err, errlen, "line %zu: %s", lineno, inner);
-			goto fail;
-		}
-		rc = student_parse(row, &norm, inner, sizeof(inner));
-		json_decref(row);
-		if (rc == MENTOR_ENOMEM)
-			goto nomem;
-		if (rc != 0) {
-			chk_errf(err, errlen, "line %zu: %s", lineno,
-			    csv_path(inner));
-			goto fail;
-		}
-		prev = json_object_get(ids, json_string_value(
-		    json_object_get(norm, "id")));
-		if (prev != NULL) {
-			json_decref(norm);
-			rc = chk_errf(err, errlen, "line %zu: id: duplicate of "
-			    "line %" JSON_INTEGER_FORMAT, lineno,
-			    json_integer_value(prev));
-			goto fail;
-		}
-		if (json_object_set_new(ids, json_string_value(
-		    json_object_get(norm, "id")),
-		    json_integer((json_int_t)lineno)) != 0) {
-			json_decref(norm);
-			goto nomem;
-		}
-		if (json_array_append_new(arr, norm) != 0)
-			goto nomem;
+	if ((rc = student_roster_csv(buf, len, NULL, 0, &b)) != 0) {
+		chk_errf(err, errlen, "out of memory");
+		return rc;
 	}
-	if (lineno == 0) {
-		rc = chk_errf(err, errlen, "line 1: missing header");
-		goto fail;
+	if (b.error_count > 0) {
+		student_batch_error_text(&b, 0, err, errlen);
+		rc = strstr(err, "longer than") != NULL ||
+		    strstr(err, "more than 100000") != NULL ?
+		    MENTOR_ETOOBIG : MENTOR_EINVAL;
+	} else if (json_array_size(b.deletes) > 0) {
+		chk_errf(err, errlen, "action: delete is not allowed here");
+		rc = MENTOR_EINVAL;
+	} else {
+		*out = json_incref(b.students);
 	}
-	json_decref(ids);
-	*out = arr;
-	return 0;
-nomem:
-	chk_errf(err, errlen, "out of memory");
-	rc = MENTOR_ENOMEM;
-fail:
-	json_decref(ids);
-	json_decref(arr);
+	student_batch_clear(&b);
 	return rc;
 }

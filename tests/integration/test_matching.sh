@@ -11,8 +11,8 @@ check_eq "sample listings posted" 43 "$(ctl "$sch" --json status | json 'd["list
 
 out=$(ctl "$sch" --json student import "$ROOT/contrib/data/sample/students.csv")
 check_eq "student import of the sample CSV" 30 "$(echo "$out" | json 'd["imported"]')"
-check_eq "re-importing the JSON updates the same students" "0 30" \
-    "$(ctl "$sch" --json student import "$ROOT/contrib/data/sample/students.json" | json 'str(d["created"])+" "+str(d["updated"])')"
+check_eq "re-importing the same students as JSON creates none and changes none" "0 0 30" \
+    "$(ctl "$sch" --json student import "$ROOT/contrib/data/sample/students.json" | json 'str(d["created"])+" "+str(d["updated"])+" "+str(d["unchanged"])')"
 
 # A CSV with one bad row imports nothing and names the row.
 { head -n 3 "$ROOT/contrib/data/sample/students.csv"

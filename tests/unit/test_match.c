@@ -657,6 +657,40 @@ test_filter_age(void **state)
 	mi_free(mi);
 }
 
+/* No birth date on file: a minor of unknown age, kept from every listing
+ * with a minimum age until a date is known. */
+static void
+test_filter_age_unknown(void **state)
+{
+	struct match_index *mi = mi_new(fw);
+	struct match_hit h[8];
+	json_t *b, *st;
+	size_t n;
+
+	(void)state;
+	put(mi, 1, base());
+	b = base();
+	set(b, "min_age", json_integer(0));
+	put(mi, 2, b);
+	b = base();
+	set(b, "min_age", json_integer(1));
+	put(mi, 3, b);
+	b = base();
+	set(b, "start", json_string("2030-01-01"));
+	set(b, "min_age", json_integer(14));
+	put(mi, 4, b);
+	st = student();
+	json_object_del(st, "birth_date");
+	n = rank(mi, st, 8, h);
+	assert_int_equal(n, 2);
+	assert_true(has(h, n, 1));
+	assert_true(has(h, n, 2));
+	/* Once the date is known, the same listings are judged by it. */
+	n = rank(mi, student(), 8, h);
+	assert_int_equal(n, 4);
+	mi_free(mi);
+}
+
 static void
 test_filter_modality(void **state)
 {
@@ -1612,7 +1646,6 @@ test_compile_invalid(void **state)
 {
 	static const char *const bad[] = {
 		"[]",
-		"{\"id\":\"S\"}",
 		"{\"birth_date\":\"2010-02-30\"}",
 		"{\"birth_date\":\"2010-01-01\",\"modality\":[\"bus\"]}",
 		"{\"birth_date\":\"2010-01-01\",\"competencies\":{\"x:a\":9}}",
@@ -2102,6 +2135,7 @@ main(void)
 		cmocka_unit_test(test_filter_body_full),
 		cmocka_unit_test(test_filter_end),
 		cmocka_unit_test(test_filter_age),
+		cmocka_unit_test(test_filter_age_unknown),
 		cmocka_unit_test(test_filter_modality),
 		cmocka_unit_test(test_filter_distance),
 		cmocka_unit_test(test_filter_no_location),

@@ -415,6 +415,24 @@ test_resp_err(void **state)
 	assert_int_equal(code, MENTOR_EINVAL);
 	assert_string_equal(msg, "0123");
 	free(buf);
+
+	/* Details ride along in the error and come back as the result. */
+	j = json_pack("{s:[{s:i,s:s}]}", "errors", "line", 4, "column",
+	    "grade");
+	assert_int_equal(msg_resp_encode(MENTOR_EINVAL, "2 errors", j, &buf,
+	    &len), 0);
+	e = json_loadb((const char *)buf + 1, len - 1, 0, NULL);
+	assert_true(json_equal(json_object_get(json_object_get(e, "error"),
+	    "details"), j));
+	assert_null(json_object_get(e, "result"));
+	json_decref(e);
+	assert_int_equal(msg_resp_decode(buf, len, &code, &result, msg,
+	    sizeof(msg)), 0);
+	assert_int_equal(code, MENTOR_EINVAL);
+	assert_true(json_equal(result, j));
+	json_decref(result);
+	json_decref(j);
+	free(buf);
 }
 
 static void

@@ -1,0 +1,226 @@
+/*
+ * csv.c: the RFC 4180 reader of csv.h.  One pass over the buffer per
+ * record; unquoted bytes are copied into one scratch buffer allocated
+ * once, big enough for the largest record allowed, so field pointers stay
+ * put while a record is read.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mentor.h"
+#include "csv.h"
+
+#define SCRATCH_SIZE	(CSV_RECORD_MAX + CSV_FIELDS_MAX + 1)
+
+void
+csv_init(struct csv_reader *r, const char *buf, size_t len, char sep)
+{
+	memset(r, 0, sizeof(*r));
+	r->buf = buf;
+	r->len = len;
+	r->line = 1;
+	r->sep = sep;
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		r->pos = 3;
+}
+
+void
+csv_free(struct csv_reader *r)
+{
+	free(r->scratch);
+	r->scratch = NULL;
+	r->cap = 0;
+}
+
+int
+csv_utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, k, extra;
+	uint32_t cp, min;
+
+	while (i < n) {
+		unsigned char c = s[i];
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			extra = 1;
+			cp = c & 0x1f;
+			min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			extra = 2;
+			cp = c & 0x0f;
+			min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			extra = 3;
+			cp = c & 0x07;
+			min = 0x10000;
+		} else
+			return 0;
+		if (n - i <= extra)
+			return 0;
+		for (k = 1; k <= extra; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += extra + 1;
+	}
+	return 1;
+}
+
+static size_t
+count_lines(const char *p, size_t n)
+{
+	size_t k = 0;
+	const char *e = p + n, *nl;
+
+	while (p < e && (nl = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+		k++;
+		p = nl + 1;
+	}
+	return k;
+}
+
+/*
+ * skip_line: after a malformed record that started at start, moves past
+ * the end of the physical line at i (or to the end of the buffer).
+ */
+static void
+skip_line(struct csv_reader *r, size_t start, size_t i)
+{
+	const char *nl;
+
+	if (i < r->len && (nl = memchr(r->buf + i, '\n', r->len - i)) != NULL)
+		i = (size_t)(nl - r->buf) + 1;
+	else
+		i = r->len;
+	r->line += count_lines(r->buf + start, i - start);
+	r->pos = i;
+}
+
+static int
+fail(struct csv_reader *r, size_t start, size_t i, int code, char *err,
+    size_t errlen, const char *msg)
+{
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s", msg);
+	skip_line(r, start, i);
+	return code;
+}
+
+int
+csv_next(struct csv_reader *r, size_t *line,
+    const struct csv_field **fields, size_t *nfields, char *err,
+    size_t errlen)
+{
+	const char *b = r->buf;
+	size_t start = r->pos, i = r->pos, end = 0, nf = 0, out = 0, fstart, k;
+	const char *bad;
+	int quoted, done = 0;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	*line = r->line;
+	if (r->pos >= r->len)
+		return 0;
+	if (r->scratch == NULL) {
+		if ((r->scratch = malloc(SCRATCH_SIZE)) == NULL)
+			return MENTOR_ENOMEM;
+		r->cap = SCRATCH_SIZE;
+	}
+	while (!done) {
+		if (nf == CSV_FIELDS_MAX)
+			return fail(r, start, i, MENTOR_EINVAL, err, errlen,
+			    "more than 256 fields");
+		fstart = out;
+		quoted = 0;
+		if (i < r->len && b[i] == '"') {
+			quoted = 1;
+			i++;
+			for (;;) {
+				if (i - start > CSV_RECORD_MAX)
+					return fail(r, start, i, MENTOR_ETOOBIG,
+					    err, errlen, "longer than 65536 "
+					    "bytes");
+				if (i >= r->len) {
+					/* The rest of the buffer is lost. */
+					r->line += count_lines(b + start,
+					    r->len - start);
+					r->pos = r->len;
+					if (err != NULL && errlen > 0)
+						snprintf(err, errlen, "quoted "
+						    "field not closed");
+					return MENTOR_EINVAL;
+				}
+				if (b[i] == '"') {
+					if (i + 1 < r->len && b[i + 1] == '"') {
+						r->scratch[out++] = '"';
+						i += 2;
+						continue;
+					}
+					i++;
+					break;
+				}
+				r->scratch[out++] = b[i++];
+			}
+		}
+		for (;;) {
+			if (i - start > CSV_RECORD_MAX)
+				return fail(r, start, i, MENTOR_ETOOBIG, err,
+				    errlen, "longer than 65536 bytes");
+			if (i >= r->len) {
+				end = i;
+				done = 1;
+				break;
+			}
+			if (b[i] == r->sep) {
+				i++;
+				break;
+			}
+			if (b[i] == '\n' || (b[i] == '\r' && i + 1 < r->len &&
+			    b[i + 1] == '\n')) {
+				end = i;
+				i += b[i] == '\r' ? 2 : 1;
+				done = 1;
+				break;
+			}
+			if (quoted)
+				return fail(r, start, i, MENTOR_EINVAL, err,
+				    errlen, "text after a closing quote");
+			if (b[i] == '"')
+				return fail(r, start, i, MENTOR_EINVAL, err,
+				    errlen, "a quote inside an unquoted field "
+				    "(quote the whole field and double the "
+				    "quote)");
+			r->scratch[out++] = b[i++];
+		}
+		r->scratch[out++] = '\0';
+		r->f[nf].n = out - 1 - fstart;
+		r->f[nf].quoted = quoted;
+		/* p is set below: offsets until the record is whole. */
+		r->f[nf].p = (const char *)(uintptr_t)fstart;
+		nf++;
+	}
+	r->line += count_lines(b + start, i - start);
+	r->pos = i;
+	bad = memchr(b + start, '\0', end - start) != NULL ? "contains a NUL byte" :
+	    !csv_utf8_valid(b + start, end - start) ? "not valid UTF-8" : NULL;
+	if (bad != NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s", bad);
+		return MENTOR_EINVAL;
+	}
+	for (k = 0; k < nf; k++)
+		r->f[k].p = r->scratch + (size_t)(uintptr_t)r->f[k].p;
+	*fields = r->f;
+	*nfields = nf;
+	return 1;
+}

@@ -1,0 +1,110 @@
+/*
+ * fuzz_roster.c: libFuzzer harness for the RFC 4180 reader (csv.h) and
+ * the CSV roster (student_roster_csv) over arbitrary bytes.  The reader
+ * must hand back NUL-terminated fields of the stated length and move on
+ * after every bad record; every student a roster yields must be accepted
+ * again by student_parse unchanged.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "mentor.h"
+#include "csv.h"
+#include "student.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+#define FUZZ_MAX	(1u << 20)
+
+/* A resolver with one of each, so that the friendly paths run too. */
+static const char *
+cluster(void *arg, const char *s)
+{
+	(void)arg;
+	return strcasecmp(s, "Manufacturing") == 0 ? "manufacturing" : NULL;
+}
+
+static const char *
+competency(void *arg, const char *s)
+{
+	(void)arg;
+	return strcasecmp(s, "reading comprehension") == 0 ||
+	    strcasecmp(s, "2.A.1.a") == 0 ? "onet:2.A.1.a" : NULL;
+}
+
+static int
+zip(void *arg, const char *z, double *lat, double *lon)
+{
+	(void)arg;
+	if (strcmp(z, "60614") != 0)
+		return MENTOR_ENOTFOUND;
+	*lat = 41.922747;
+	*lon = -87.647153;
+	return 0;
+}
+
+static const struct student_resolver res = { NULL, cluster, competency,
+    zip };
+
+static void
+check_batch(const struct student_batch *b)
+{
+	char err[STUDENT_ERR_MAX];
+	json_t *again;
+	size_t i;
+
+	if (b->error_count < json_array_size(b->errors) ||
+	    json_array_size(b->lines) != json_array_size(b->students))
+		abort();
+	for (i = 0; i < json_array_size(b->students); i++) {
+		if (student_parse(json_array_get(b->students, i), &again, err,
+		    sizeof(err)) != 0)
+			abort();
+		if (!json_equal(again, json_array_get(b->students, i)))
+			abort();
+		json_decref(again);
+	}
+	for (i = 0; i < b->error_count && i < json_array_size(b->errors); i++)
+		student_batch_error_text(b, i, err, sizeof(err));
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const struct csv_field *f;
+	struct student_batch b;
+	struct csv_reader r;
+	char err[CSV_ERR_MAX];
+	size_t line, nf, i, last = 0;
+	int rc;
+
+	if (size > FUZZ_MAX)
+		return 0;
+	csv_init(&r, (const char *)data, size, size > 0 && data[0] == '\t' ?
+	    '\t' : ',');
+	while ((rc = csv_next(&r, &line, &f, &nf, err, sizeof(err))) != 0) {
+		if (rc == MENTOR_ENOMEM)
+			break;
+		if (line < last || (rc < 0 && err[0] == '\0'))
+			abort();
+		last = line;
+		if (rc < 0)
+			continue;
+		if (nf < 1 || nf > CSV_FIELDS_MAX)
+			abort();
+		for (i = 0; i < nf; i++)
+			if (strlen(f[i].p) != f[i].n)
+				abort();
+	}
+	csv_free(&r);
+	if (student_roster_csv((const char *)data, size, &res, 20000,
+	    &b) == 0) {
+		check_batch(&b);
+		student_batch_clear(&b);
+	}
+	return 0;
+}
