@@ -1,7 +1,8 @@
 /*
  * listingcsv.h: the listing CSV template, so an employer can post from a
- * spreadsheet: one listing a row under the header line LISTING_CSV_HEADER;
- * RFC 4180 quoting (a field in double quotes may hold commas, line breaks
+ * spreadsheet: one listing a row under a header line naming the columns
+ * of LISTING_CSV_HEADER, in any order and any case (kind and title at
+ * least; a column not there is empty in every row); RFC 4180 quoting (a field in double quotes may hold commas, line breaks
  * and "" for a quote); lines end in CRLF or LF; a UTF-8 BOM is ignored.
  * An empty cell means absent.  clusters and occupations are lists
  * separated by ';'; requires and develops are "id=level;id=level"; lat and
@@ -24,7 +25,7 @@
  * listing_csv_parse: the rows of buf as an array of listing objects (new
  * reference in *out), in row order, for `listing post` to validate.
  * Returns 0; MENTOR_EINVAL naming the line and column ("line 3: capacity:
- * not an integer", "line 1: header: expected ..."); MENTOR_ETOOBIG;
+ * not an integer", "line 1: header: unknown column \"x\" ..."); MENTOR_ETOOBIG;
  * MENTOR_ENOMEM.  *out is only set on success.
  */
 int	listing_csv_parse(const char *buf, size_t len, json_t **out,

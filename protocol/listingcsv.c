@@ -1,18 +1,19 @@
 /*
- * listingcsv.c: the listing CSV template (listingcsv.h), with a small
- * RFC 4180 field reader.
+ * listingcsv.c: the listing CSV template (listingcsv.h), read with the
+ * RFC 4180 reader of csv.c; columns are found by name.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "csv.h"
 #include "listingcsv.h"
 #include "mentor.h"
 
 #define NCOLS		17
-#define CELL_MAX	8192
 
 enum { C_REF, C_KIND, C_TITLE, C_ORG, C_DESC, C_CLUSTERS, C_OCC, C_REQ,
     C_DEV, C_CAP, C_MOD, C_LAT, C_LON, C_START, C_END, C_MINAGE, C_EXPIRES };
@@ -39,107 +40,11 @@ errf(char *err, size_t errlen, int code, const char *fmt, ...)
 }
 
 struct rd {
-	const char	*p, *end;
-	size_t		 line;		/* line of the record being read */
-	size_t		 next_line;	/* line where the next record starts */
-	char		*cell[NCOLS];
-	size_t		 ncell;
+	const char	*cell[NCOLS];	/* "" for a column the file lacks */
+	size_t		 line;
 	char		*err;
 	size_t		 errlen;
 };
-
-/*
- * record: reads one record into rd->cell (malloc'd strings); 1 with a
- * record, 0 at the end, or an error.  A field may be quoted; a quote
- * inside a quoted field is doubled; a bare quote elsewhere is refused.
- */
-static int
-record(struct rd *r)
-{
-	char buf[CELL_MAX + 1];
-	size_t n;
-	int quoted;
-
-	r->ncell = 0;
-	r->line = r->next_line;
-	if (r->p >= r->end)
-		return 0;
-	for (;;) {
-		n = 0;
-		quoted = 0;
-		if (r->p < r->end && *r->p == '"') {
-			quoted = 1;
-			r->p++;
-		}
-		for (;;) {
-			if (r->p >= r->end) {
-				if (quoted)
-					return errf(r->err, r->errlen,
-					    MENTOR_EINVAL, "line %zu: a quoted "
-					    "field is not closed", r->line);
-				break;
-			}
-			if (quoted && *r->p == '"') {
-				if (r->p + 1 < r->end && r->p[1] == '"') {
-					r->p++;
-				} else {
-					r->p++;
-					quoted = 0;
-					if (r->p < r->end && *r->p != ',' &&
-					    *r->p != '\n' && *r->p != '\r')
-						return errf(r->err, r->errlen,
-						    MENTOR_EINVAL, "line %zu: "
-						    "text after a closing "
-						    "quote", r->next_line);
-					continue;
-				}
-			} else if (!quoted && (*r->p == ',' || *r->p == '\n' ||
-			    *r->p == '\r'))
-				break;
-			else if (!quoted && *r->p == '"')
-				return errf(r->err, r->errlen, MENTOR_EINVAL,
-				    "line %zu: a quote inside an unquoted "
-				    "field (quote the whole field)",
-				    r->next_line);
-			if (*r->p == '\n')
-				r->next_line++;
-			if (*r->p == '\0')
-				return errf(r->err, r->errlen, MENTOR_EINVAL,
-				    "line %zu: a NUL byte", r->next_line);
-			if (n == CELL_MAX)
-				return errf(r->err, r->errlen, MENTOR_ETOOBIG,
-				    "line %zu: a field over %d bytes",
-				    r->next_line, CELL_MAX);
-			buf[n++] = *r->p++;
-		}
-		if (r->ncell == NCOLS)
-			return errf(r->err, r->errlen, MENTOR_EINVAL,
-			    "line %zu: more than %d fields", r->line, NCOLS);
-		buf[n] = '\0';
-		if ((r->cell[r->ncell++] = strdup(buf)) == NULL)
-			return MENTOR_ENOMEM;
-		if (r->p < r->end && *r->p == ',') {
-			r->p++;
-			continue;
-		}
-		if (r->p < r->end && *r->p == '\r')
-			r->p++;
-		if (r->p < r->end && *r->p == '\n')
-			r->p++;
-		r->next_line++;
-		return 1;
-	}
-}
-
-static void
-cells_free(struct rd *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->ncell; i++)
-		free(r->cell[i]);
-	r->ncell = 0;
-}
 
 static int
 integer(const char *s, long long *out)
@@ -268,14 +173,30 @@ row(struct rd *r, json_t **out)
 	return 0;
 }
 
+/* column: the template column a header cell names (any case), or -1. */
+static int
+column(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOLS; i++)
+		if (strcasecmp(name, cols[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 int
 listing_csv_parse(const char *buf, size_t len, json_t **out, char *err,
     size_t errlen)
 {
+	struct csv_reader cr;
+	const struct csv_field *f;
 	struct rd r;
-	json_t *a, *l = NULL;
-	size_t i, nrows = 0;
-	int rc;
+	json_t *a = NULL, *l = NULL;
+	int map[CSV_FIELDS_MAX], have[NCOLS];
+	char cerr[CSV_ERR_MAX];
+	size_t i, nf, ncols, line, nrows = 0;
+	int rc, c;
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
@@ -283,38 +204,53 @@ listing_csv_parse(const char *buf, size_t len, json_t **out, char *err,
 		return errf(err, errlen, MENTOR_ETOOBIG, "larger than %u bytes",
 		    LISTING_CSV_MAX);
 	memset(&r, 0, sizeof(r));
-	r.p = buf;
-	r.end = buf + len;
-	r.next_line = 1;
 	r.err = err;
 	r.errlen = errlen;
-	if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-		r.p += 3;
-	if ((rc = record(&r)) <= 0) {
-		cells_free(&r);
-		return rc < 0 ? rc : errf(err, errlen, MENTOR_EINVAL,
-		    "line 1: header: missing (expected " LISTING_CSV_HEADER
-		    ")");
+	csv_init(&cr, buf, len, ',');
+	/* The header names the columns, in any order. */
+	if ((rc = csv_next(&cr, &line, &f, &nf, cerr, sizeof(cerr))) <= 0) {
+		csv_free(&cr);
+		return rc < 0 ? errf(err, errlen, rc, "line %zu: %s", line,
+		    cerr) : errf(err, errlen, MENTOR_EINVAL, "line 1: header: "
+		    "missing (expected the columns " LISTING_CSV_HEADER ")");
 	}
-	for (i = 0; i < NCOLS; i++)
-		if (i >= r.ncell || strcmp(r.cell[i], cols[i]) != 0)
-			break;
-	if (i < NCOLS || r.ncell != NCOLS) {
-		cells_free(&r);
-		return errf(err, errlen, MENTOR_EINVAL, "line 1: header: "
-		    "expected " LISTING_CSV_HEADER);
-	}
-	cells_free(&r);
-	if ((a = json_array()) == NULL)
-		return MENTOR_ENOMEM;
-	while ((rc = record(&r)) == 1) {
-		if (r.ncell == 1 && r.cell[0][0] == '\0') {
-			cells_free(&r);
-			continue;	/* an empty line */
+	memset(have, 0, sizeof(have));
+	for (i = 0; i < nf; i++) {
+		if ((c = column(f[i].p)) < 0) {
+			rc = errf(err, errlen, MENTOR_EINVAL, "line 1: header: "
+			    "unknown column \"%.40s\" (the columns are "
+			    LISTING_CSV_HEADER ")", f[i].p);
+			goto out;
 		}
-		if (r.ncell != NCOLS) {
+		if (have[c]++) {
+			rc = errf(err, errlen, MENTOR_EINVAL, "line 1: header: "
+			    "column %s twice", cols[c]);
+			goto out;
+		}
+		map[i] = c;
+	}
+	ncols = nf;
+	if (!have[C_KIND] || !have[C_TITLE]) {
+		rc = errf(err, errlen, MENTOR_EINVAL, "line 1: header: needs "
+		    "at least the columns kind and title (all of them: "
+		    LISTING_CSV_HEADER ")");
+		goto out;
+	}
+	if ((a = json_array()) == NULL) {
+		rc = MENTOR_ENOMEM;
+		goto out;
+	}
+	while ((rc = csv_next(&cr, &line, &f, &nf, cerr,
+	    sizeof(cerr))) != 0) {
+		if (rc < 0) {
+			rc = errf(err, errlen, rc, "line %zu: %s", line, cerr);
+			break;
+		}
+		if (nf == 1 && f[0].n == 0)
+			continue;	/* an empty line */
+		if (nf != ncols) {
 			rc = errf(err, errlen, MENTOR_EINVAL, "line %zu: %zu "
-			    "fields, expected %d", r.line, r.ncell, NCOLS);
+			    "fields, the header has %zu", line, nf, ncols);
 			break;
 		}
 		if (++nrows > LISTING_CSV_ROWS_MAX) {
@@ -322,15 +258,20 @@ listing_csv_parse(const char *buf, size_t len, json_t **out, char *err,
 			    "listings", LISTING_CSV_ROWS_MAX);
 			break;
 		}
+		for (i = 0; i < NCOLS; i++)
+			r.cell[i] = "";
+		for (i = 0; i < nf; i++)
+			r.cell[map[i]] = f[i].p;
+		r.line = line;
 		if ((rc = row(&r, &l)) != 0)
 			break;
-		cells_free(&r);
 		json_array_append_new(a, l);
 	}
-	cells_free(&r);
 	if (rc == 0 && nrows == 0)
 		rc = errf(err, errlen, MENTOR_EINVAL, "no listing after the "
 		    "header line");
+out:
+	csv_free(&cr);
 	if (rc != 0) {
 		json_decref(a);
 		return rc;

@@ -90,6 +90,26 @@ test_quoting(void **state)
 	json_decref(a);
 }
 
+/* Columns by name, in any order and case; absent columns are empty. */
+static void
+test_any_order(void **state)
+{
+	json_t *a;
+
+	(void)state;
+	a = parse_ok("Title,KIND,capacity,Modality\n"
+	    "Welding shadow,job_shadow,2,virtual\n");
+	assert_int_equal(json_array_size(a), 1);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(a, 0), "kind")), "job_shadow");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(a, 0), "title")), "Welding shadow");
+	assert_int_equal(json_integer_value(json_object_get(
+	    json_array_get(a, 0), "capacity")), 2);
+	assert_null(json_object_get(json_array_get(a, 0), "organization"));
+	json_decref(a);
+}
+
 static void
 expect_bad(const char *text, const char *want)
 {
@@ -108,9 +128,13 @@ test_bad(void **state)
 {
 	(void)state;
 	expect_bad("", "line 1: header: missing");
-	expect_bad("ref,kind\n", "line 1: header: expected ref,kind,title");
+	expect_bad("ref,kind\n", "line 1: header: needs at least the columns "
+	    "kind and title");
+	expect_bad("kind,title,homeroom\n", "line 1: header: unknown column "
+	    "\"homeroom\"");
+	expect_bad("kind,title,Kind\n", "line 1: header: column kind twice");
 	expect_bad(HDR, "no listing after the header");
-	expect_bad(HDR "a,b\n", "line 2: 2 fields, expected 17");
+	expect_bad(HDR "a,b\n", "line 2: 2 fields, the header has 17");
 	expect_bad(HDR ",project,T,O,,,,,,two,virtual,,,,,,\n",
 	    "line 2: capacity: not an integer");
 	expect_bad(HDR ",project,T,O,,,,onet:2.A.1.a,,1,virtual,,,,,,\n",
@@ -119,13 +143,13 @@ test_bad(void **state)
 	    "line 2: clusters: an empty item");
 	expect_bad(HDR ",project,T,O,,,,,,1,in_person,41.8,,,,,\n",
 	    "line 2: lat, lon: both numbers, or both empty");
-	expect_bad(HDR ",project,\"T,O\n", "a quoted field is not closed");
+	expect_bad(HDR ",project,\"T,O\n", "line 2: quoted field not closed");
 	expect_bad(HDR ",project,\"T\"x,O,,,,,,1,virtual,,,,,,\n",
 	    "line 2: text after a closing quote");
 	expect_bad(HDR ",project,T\"x,O,,,,,,1,virtual,,,,,,\n",
 	    "line 2: a quote inside an unquoted field");
 	expect_bad(HDR ",project,T,O,,,,,,1,virtual,,,,,,,\n",
-	    "line 2: more than 17 fields");
+	    "line 2: 18 fields, the header has 17");
 	/* Line numbers count the lines inside quoted fields. */
 	expect_bad(HDR ",project,\"a\nb\",O,,,,,,1,virtual,,,,,,\n"
 	    ",project,T,O,,,,,,x,virtual,,,,,,\n", "line 4: capacity");
@@ -138,6 +162,7 @@ main(void)
 		cmocka_unit_test(test_sample),
 		cmocka_unit_test(test_quoting),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_any_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
