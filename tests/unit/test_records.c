@@ -634,7 +634,7 @@ test_trust(void **state)
 	assert_int_equal(db_count(f, DB_RECORDS), 0);
 	assert_int_equal(db_count(f, DB_ADDR), 0);
 
-	assert_int_equal(records_trust_add(f->rs, f->pk2, "partner"), 0);
+	assert_int_equal(records_trust_add(f->rs, f->pk2, "partner", 0), 0);
 	assert_int_equal(records_trusted(f->rs, f->pk2), 1);
 	assert_int_equal(accept1(f, r, len), 0);
 	current_is(f, addr, r, len);
@@ -653,7 +653,7 @@ test_trust(void **state)
 	json_decref(list);
 
 	/* Adding again replaces the note; still one entry. */
-	assert_int_equal(records_trust_add(f->rs, f->pk2, NULL), 0);
+	assert_int_equal(records_trust_add(f->rs, f->pk2, NULL, 0), 0);
 	assert_int_equal(records_trust_list(f->rs, &list), 0);
 	assert_int_equal(json_array_size(list), 1);
 	assert_string_equal(json_string_value(json_object_get(
@@ -706,7 +706,7 @@ test_bad_signature(void **state)
 	 * before trust, so ESIG, not EUNTRUSTED. */
 	memcpy((uint8_t *)d.author, f->pk2, REC_KEY_LEN);
 	assert_int_equal(accept1(f, r, len), MENTOR_ESIG);
-	assert_int_equal(records_trust_add(f->rs, f->pk2, "x"), 0);
+	assert_int_equal(records_trust_add(f->rs, f->pk2, "x", 0), 0);
 	assert_int_equal(accept1(f, r, len), MENTOR_ESIG);
 	memcpy((uint8_t *)d.author, f->n->sign_pk, REC_KEY_LEN);
 
@@ -1204,7 +1204,7 @@ test_foreach_live(void **state)
 	    (const uint8_t *)NODE_BODY, strlen(NODE_BODY), 0, a[3], err,
 	    sizeof(err)), 0);
 	/* Someone else's, trusted, is live too. */
-	assert_int_equal(records_trust_add(f->rs, f->pk2, NULL), 0);
+	assert_int_equal(records_trust_add(f->rs, f->pk2, NULL, 0), 0);
 	{
 		size_t blen;
 		char *b = body(NULL, &blen);
