@@ -88,7 +88,8 @@ recon_attack() {	# recon_attack NAME DESC [CLAIM]
 	h0=$(hwm_kb "$SPID"); start=$SECONDS
 	timeout 60 "$MENTORCTL" -d "$sch" sync >/dev/null 2>&1; rc=$?
 	h1=$(hwm_kb "$SPID")
-	check "  ...sync ends, failed (exit $rc, $((SECONDS - start)) s)" test "$rc" -eq 1
+	check "  ...sync ends, failed, at once (exit $rc, $((SECONDS - start)) s)" \
+	    test "$rc" -eq 1 -a $((SECONDS - start)) -lt 30
 	check "  ...the peer is counted as misbehaving" test "$(field "$sch" "$k" invalid)" -ge 1
 	check "  ...peak memory +$(( (h1 - h0) / 1024 )) MiB < 64" test $((h1 - h0)) -lt 65536
 	kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null
@@ -115,23 +116,23 @@ n=$(field "$sch" "$k" untrusted)
 check_eq "  ...whose next PUSH is dropped unread" "$n" "$(field "$sch" "$k" untrusted)"
 check "  ...and counted as dropped" test "$(field "$sch" "$k" dropped)" -ge 1
 
-# 6. 30,000 trusted records: verified in slices; the loop keeps answering.
+# 6. 30,000 trusted records in one 8 MiB PUSH: verified in slices, so the
+# loop keeps answering (verified in one go, they held it for ~1 s).
 f=$(fake trusted)
 records=$(ctl "$sch" --json status | json 'd["records"]')
 "$FAKEPEER" "$f" "$SEP" "$SID" trusted 30000 >/dev/null &
 FPID=$!; PIDS+=("$FPID")
-worst=0
-for _ in $(seq 40); do
+worst=0 now=$records deadline=$((SECONDS + 120))
+while [ "$now" -lt $((records + 30000)) ] && [ $SECONDS -lt $deadline ]; do
 	t0=$(date +%s%N)
-	ctl "$sch" status >/dev/null
+	out=$(ctl "$sch" --json status)
 	t=$(( ($(date +%s%N) - t0) / 1000000 ))
 	[ "$t" -gt "$worst" ] && worst=$t
-	kill -0 "$FPID" 2>/dev/null || break
+	now=$(echo "$out" | json 'd["records"]')
 done
 wait "$FPID"
-stored() { [ "$(ctl "$sch" --json status | json 'd["records"]')" -ge $((records + 30000)) ]; }
-check "30,000 records from a peer are all stored" wait_for 60 stored
-check "  ...while status answered within ${worst} ms (< 300)" test "$worst" -lt 300
+check_eq "30,000 records from a peer are all stored" $((records + 30000)) "$now"
+check "  ...while status answered within ${worst} ms (< 700)" test "$worst" -lt 700
 
 node_stop "$sch"
 done_testing

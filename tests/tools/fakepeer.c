@@ -20,7 +20,7 @@
  *       PUSHES messages, each DISTINCT listings by a fresh key (that
  *       nobody trusts) repeated COPIES times
  *   fakepeer DIR ENDPOINT NODE_ID trusted N     N distinct listings of DIR
- *       in PUSHes of at most 4 MiB
+ *       in PUSHes as big as a message may be (8 MiB)
  *   fakepeer DIR ENDPOINT - reconflood SECONDS  listens at ENDPOINT as DIR
  *       and answers every reconciliation message with fingerprints that
  *       never match (the session never settles), every WANT with nothing
@@ -214,7 +214,7 @@ trusted(void *s, long count, uint64_t now)
 
 	for (i = 0; i < count; i++) {
 		n = listing_by(rec, sizeof(rec), sk, (size_t)i, now);
-		if (len + 4 + n > (4u << 20)) {
+		if (PM_HDR_LEN + len + 4 + n > PM_MAX) {
 			send_push(s, buf, len);
 			len = 0;
 		}
