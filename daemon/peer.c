@@ -510,8 +510,8 @@ on_inbox(evutil_socket_t fd, short what, void *arg)
 	ps->rr = (ps->rr + i + 1) % ps->n;
 	w = p->in_head;
 	k = w->n - w->pos < SLICE ? w->n - w->pos : SLICE;
-	stored = accept_slice(ps, p, w->bufs + w->pos, w->lens + w->pos, k,
-	    w->type == PM_PUSH);
+	stored = k == 0 ? 0 : accept_slice(ps, p, w->bufs + w->pos,
+	    w->lens + w->pos, k, w->type == PM_PUSH);
 	if (p->in_head == w) {		/* not purged by a suspension */
 		w->pos += k;
 		if (w->type == PM_RECORDS) {
