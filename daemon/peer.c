@@ -36,7 +36,7 @@
 #define BATCH		64		/* messages per callback */
 #define FRAME_LIMIT	(500u << 10)	/* reconciliation message budget */
 #define CHUNK		(4u << 20)	/* records per PUSH / RECORDS */
-#define INVALID_MAX	50		/* bad records before suspension */
+#define INVALID_MAX	50		/* faults before suspension (peer_fault) */
 #define SUSPEND_MS	(10 * 60 * 1000)
 #define SYNC_STALL_MS	15000
 #define WANT_WINDOW	2		/* WANTs in flight */
