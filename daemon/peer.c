@@ -954,6 +954,16 @@ on_router_msg(struct peers *ps, zmq_msg_t *rid, zmq_msg_t *body)
 		peer_fault(p, "malformed message: %s", mentor_strerror(rc));
 		return;
 	}
+	/*
+	 * While answers to its WANTs wait for it to read, its reconciliation
+	 * requests are not worked on (their answers could not be queued).
+	 * PINGs are: a PONG is small and, like every answer, dropped by the
+	 * ROUTER when the queue to the peer is full.
+	 */
+	if (p->njobs > 0 && m.type == PM_RECON) {
+		p->dropped++;
+		return;
+	}
 	switch (m.type) {
 	case PM_PING:
 		p->hello = m.hello;
