@@ -10,10 +10,14 @@
  * ZMQ_EVENTS says POLLIN; because a send can consume the edge, every send
  * re-arms the socket's event with event_active().
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <sodium.h>
@@ -54,6 +58,7 @@
 #define RESUME_MS	20		/* retry a peer's parked answers */
 #define INBOX_MAX	(16u << 20)
 #define SLICE		256		/* records verified per loop turn */
+#define SLICE_THREAD_MIN 4096		/* smaller messages: checked inline */
 #define ROUNDS_BASE	64		/* reconciliation rounds, plus ... */
 #define ROUNDS_PER_IDS	8000		/* ... one per this many items held */
 #define NEED_MAX	(1u << 18)	/* ids fetched per session */
@@ -84,6 +89,24 @@ struct inwork {
 	const uint8_t	**bufs;
 	size_t		*lens;
 	size_t		 n, pos, bytes;
+	uint64_t	 seq;		/* unique: names it to a slice */
+};
+
+/*
+ * The slice of an inbox message being verified on a worker thread (one at
+ * a time).  It holds its own reference to the message's bytes, so a
+ * suspension or removal of the peer meanwhile frees nothing it reads.
+ */
+struct slice {
+	uint8_t			 key[REC_KEY_LEN];	/* the peer */
+	uint64_t		 seq;			/* its inwork */
+	zmq_msg_t		 hold;
+	const uint8_t		**bufs;
+	size_t			*lens, k;
+	struct records_verdict	*v;
+	struct records_batch	*rb;
+	int			 pushed, threaded, wfd;
+	pthread_t		 thread;
 };
 
 struct sync_stats {
@@ -140,8 +163,11 @@ struct peers {
 	struct node	*node;
 	void		*zap, *router;
 	struct event	*zap_ev, *router_ev, *tick, *flush;
-	struct event	*resume, *inbox;
+	struct event	*resume, *inbox, *slice_ev;
 	size_t		 rr;		/* next peer whose inbox is served */
+	struct slice	*slice;		/* being verified */
+	int		 slice_pipe[2];	/* the worker says it is done */
+	uint64_t	 seq;
 	struct log_rl	 rl_zap, rl_student;
 	struct peer	*p[PEERS_MAX];
 	size_t		 n;
@@ -292,29 +318,18 @@ peer_fault(struct peer *p, const char *fmt, ...)
 /* ---- receiving records from a peer ---------------------------------- */
 
 /*
- * accept_slice: verifies and stores n records from peer p (records by
- * authors this node does not trust are refused before any signature
- * check).  Returns how many were stored.
+ * slice_verdicts: counts what happened to n records from peer p (v from
+ * records_batch_end); returns how many were stored.  A peer that keeps
+ * pushing what this node refuses is throttled.
  */
 static size_t
-accept_slice(struct peers *ps, struct peer *p, const uint8_t **bufs,
-    const size_t *lens, size_t n, int pushed)
+slice_verdicts(struct peer *p, const struct records_verdict *v, size_t n,
+    int pushed)
 {
-	struct records_verdict *v;
 	size_t i, stored = 0, untrusted = 0;
-	uint64_t ignored;
 	int64_t now;
-	int rc;
 
-	if (n == 0 || (v = calloc(n, sizeof(*v))) == NULL)
-		return 0;
-	ignored = records_certs_ignored(ps->node->records);
-	ps->origin = p;
-	rc = records_accept_untrusted(ps->node->records, bufs, lens, n, v);
-	ps->origin = NULL;
-	send_buf(ps, &ps->relay, p);
-	p->certs_ignored += records_certs_ignored(ps->node->records) - ignored;
-	for (i = 0; rc == 0 && i < n; i++) {
+	for (i = 0; i < n && p->suspended_until == 0; i++) {
 		switch (v[i].code) {
 		case 0:
 			stored++;
@@ -332,12 +347,8 @@ accept_slice(struct peers *ps, struct peer *p, const uint8_t **bufs,
 			break;
 		default:
 			peer_fault(p, "invalid record: %s", v[i].why);
-			if (p->suspended_until != 0)
-				rc = MENTOR_EPERM;
 		}
 	}
-	free(v);
-	/* A peer that keeps pushing what this node refuses is throttled. */
 	now = now_ms();
 	if (pushed && untrusted > 0) {
 		if (now - p->untrusted_since > UNTRUSTED_WIN_MS) {
@@ -459,6 +470,7 @@ inbox_add(struct peers *ps, struct peer *p, zmq_msg_t *msg,
 		}
 	}
 	w->n = inbox_distinct(w->bufs, w->lens, k);
+	w->seq = ++ps->seq;
 	if (p->in_tail)
 		p->in_tail->next = w;
 	else
@@ -485,21 +497,135 @@ inbox_done(struct peer *p, const struct inwork *w)
 	want_next(p);
 }
 
+static void
+inbox_arm(struct peers *ps)
+{
+	struct timeval zero = { 0, 0 };
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		if (ps->p[i]->in_head) {
+			evtimer_add(ps->inbox, &zero);
+			return;
+		}
+}
+
+/* inbox_advance: k more records of p's oldest message are done. */
+static void
+inbox_advance(struct peer *p, struct inwork *w, size_t k, size_t stored)
+{
+	w->pos += k;
+	if (w->type == PM_RECORDS) {
+		p->st.records_in += stored;
+		p->delivered += k;
+		p->last_step = now_ms();
+	} else
+		p->total.records_in += stored;
+	if (w->pos < w->n)
+		return;
+	p->in_head = w->next;
+	if (p->in_head == NULL)
+		p->in_tail = NULL;
+	p->in_bytes -= w->bytes;
+	inbox_done(p, w);
+	zmq_msg_close(&w->msg);
+	free(w->bufs);
+	free(w->lens);
+	free(w);
+}
+
+static void
+slice_free(struct slice *sl)
+{
+	if (sl == NULL)
+		return;
+	records_batch_free(sl->rb);
+	zmq_msg_close(&sl->hold);
+	free(sl->bufs);
+	free(sl->lens);
+	free(sl->v);
+	free(sl);
+}
+
+static void *
+slice_run(void *arg)
+{
+	struct slice *sl = arg;
+	ssize_t r;
+
+	records_batch_check(sl->rb);
+	do
+		r = write(sl->wfd, "x", 1);
+	while (r == -1 && errno == EINTR);
+	return NULL;
+}
+
 /*
- * on_inbox: one slice of one peer's oldest message per loop turn, peers
- * in turn, so that verifying never holds the loop for long.
+ * slice_finish: on the loop, after the worker verified the slice: stores
+ * what passed, relays it, counts the verdicts and moves the inbox on.
+ */
+static void
+slice_finish(struct peers *ps)
+{
+	struct slice *sl = ps->slice;
+	struct peer *p;
+	uint64_t ignored;
+	size_t stored;
+
+	ps->slice = NULL;
+	if (sl->threaded)
+		pthread_join(sl->thread, NULL);
+	p = find_key(ps, sl->key);
+	ignored = records_certs_ignored(ps->node->records);
+	ps->origin = p;
+	records_batch_end(sl->rb);	/* store errors are in the verdicts */
+	sl->rb = NULL;
+	ps->origin = NULL;
+	send_buf(ps, &ps->relay, p);
+	if (p != NULL) {
+		p->certs_ignored += records_certs_ignored(ps->node->records) -
+		    ignored;
+		stored = slice_verdicts(p, sl->v, sl->k, sl->pushed);
+		if (p->in_head != NULL && p->in_head->seq == sl->seq)
+			inbox_advance(p, p->in_head, sl->k, stored);
+	}
+	slice_free(sl);
+	inbox_arm(ps);
+}
+
+static void
+on_slice_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct peers *ps = arg;
+	char buf[16];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	if (ps->slice != NULL)
+		slice_finish(ps);
+}
+
+/*
+ * on_inbox: the next slice of one peer's oldest message, peers in turn.
+ * Its records already held, repeated or by untrusted authors are sorted
+ * out here (a hash and a lookup each); their signatures and bodies are
+ * checked on a worker thread while the loop goes on; on_slice_done stores
+ * them.  So verifying never holds the loop for long.
  */
 static void
 on_inbox(evutil_socket_t fd, short what, void *arg)
 {
 	struct peers *ps = arg;
-	struct timeval zero = { 0, 0 };
 	struct inwork *w;
 	struct peer *p = NULL;
-	size_t i, k, stored;
+	struct slice *sl;
+	size_t i, k;
 
 	(void)fd;
 	(void)what;
+	if (ps->slice != NULL)
+		return;		/* on_slice_done calls again */
 	for (i = 0; i < ps->n; i++) {
 		p = ps->p[(ps->rr + i) % ps->n];
 		if (p->in_head)
@@ -510,33 +636,45 @@ on_inbox(evutil_socket_t fd, short what, void *arg)
 	ps->rr = (ps->rr + i + 1) % ps->n;
 	w = p->in_head;
 	k = w->n - w->pos < SLICE ? w->n - w->pos : SLICE;
-	stored = k == 0 ? 0 : accept_slice(ps, p, w->bufs + w->pos,
-	    w->lens + w->pos, k, w->type == PM_PUSH);
-	if (p->in_head == w) {		/* not purged by a suspension */
-		w->pos += k;
-		if (w->type == PM_RECORDS) {
-			p->st.records_in += stored;
-			p->delivered += k;
-			p->last_step = now_ms();
-		} else
-			p->total.records_in += stored;
-		if (w->pos == w->n) {
-			p->in_head = w->next;
-			if (p->in_head == NULL)
-				p->in_tail = NULL;
-			p->in_bytes -= w->bytes;
-			inbox_done(p, w);
-			zmq_msg_close(&w->msg);
-			free(w->bufs);
-			free(w->lens);
-			free(w);
-		}
+	if (k == 0) {
+		inbox_advance(p, w, 0, 0);
+		inbox_arm(ps);
+		return;
 	}
-	for (i = 0; i < ps->n; i++)
-		if (ps->p[i]->in_head) {
-			evtimer_add(ps->inbox, &zero);
-			break;
-		}
+	if ((sl = calloc(1, sizeof(*sl))) != NULL)
+		zmq_msg_init(&sl->hold);
+	if (sl == NULL ||
+	    (sl->bufs = calloc(k, sizeof(*sl->bufs))) == NULL ||
+	    (sl->lens = calloc(k, sizeof(*sl->lens))) == NULL ||
+	    (sl->v = calloc(k, sizeof(*sl->v))) == NULL)
+		goto fail;
+	/* The copy shares the message's bytes (not those of a tiny one). */
+	zmq_msg_copy(&sl->hold, &w->msg);
+	memcpy(sl->key, p->key, REC_KEY_LEN);
+	sl->seq = w->seq;
+	sl->k = k;
+	sl->pushed = w->type == PM_PUSH;
+	sl->wfd = ps->slice_pipe[1];
+	memcpy(sl->bufs, w->bufs + w->pos, k * sizeof(*sl->bufs));
+	memcpy(sl->lens, w->lens + w->pos, k * sizeof(*sl->lens));
+	if (records_batch_begin(ps->node->records, sl->bufs, sl->lens, k,
+	    sl->v, 1, &sl->rb) != 0)
+		goto fail;
+	ps->slice = sl;
+	sl->threaded = zmq_msg_size(&w->msg) >= SLICE_THREAD_MIN &&
+	    pthread_create(&sl->thread, NULL, slice_run, sl) == 0;
+	if (!sl->threaded) {
+		records_batch_check(sl->rb);
+		slice_finish(ps);
+	}
+	return;
+fail:
+	/* Out of memory or the store failed: drop the message. */
+	slice_free(sl);
+	log_warn("peer %.16s: cannot verify a message now; dropped", p->hex);
+	p->dropped++;
+	inbox_advance(p, w, w->n - w->pos, 0);
+	inbox_arm(ps);
 }
 
 /* ---- the synchronisation this node starts (initiator) ---------------- */
@@ -1575,6 +1713,7 @@ peers_open(struct peers **psp, struct node *n, char *err, size_t errlen)
 	if ((ps = calloc(1, sizeof(*ps))) == NULL)
 		return MENTOR_ENOMEM;
 	ps->node = n;
+	ps->slice_pipe[0] = ps->slice_pipe[1] = -1;
 	ps->heartbeat_ms = n->conf.heartbeat_ms ? n->conf.heartbeat_ms : 2000;
 	ps->sync_ms = (n->conf.sync_s ? n->conf.sync_s : 60) * 1000LL;
 	if ((ps->set = rset_new()) == NULL ||
@@ -1623,6 +1762,11 @@ peers_open(struct peers **psp, struct node *n, char *err, size_t errlen)
 	    (ps->flush = event_new(n->base, -1, 0, on_flush, ps)) == NULL ||
 	    (ps->resume = evtimer_new(n->base, on_resume, ps)) == NULL ||
 	    (ps->inbox = evtimer_new(n->base, on_inbox, ps)) == NULL ||
+	    pipe(ps->slice_pipe) == -1 ||
+	    fcntl(ps->slice_pipe[0], F_SETFL, O_NONBLOCK) == -1 ||
+	    (ps->slice_ev = event_new(n->base, ps->slice_pipe[0],
+	    EV_READ | EV_PERSIST, on_slice_done, ps)) == NULL ||
+	    event_add(ps->slice_ev, NULL) == -1 ||
 	    records_watch(n->records, on_change, ps) != 0) {
 		snprintf(err, errlen, "peer: cannot set up timers");
 		goto fail;
@@ -1649,6 +1793,18 @@ peers_close(struct peers *ps)
 
 	if (ps == NULL)
 		return;
+	if (ps->slice != NULL) {	/* dropped: nothing of it is stored */
+		if (ps->slice->threaded)
+			pthread_join(ps->slice->thread, NULL);
+		slice_free(ps->slice);
+		ps->slice = NULL;
+	}
+	if (ps->slice_ev)
+		event_free(ps->slice_ev);
+	if (ps->slice_pipe[0] != -1)
+		close(ps->slice_pipe[0]);
+	if (ps->slice_pipe[1] != -1)
+		close(ps->slice_pipe[1]);
 	for (i = 0; i < ps->n; i++)
 		peer_free(ps->p[i]);
 	if (ps->tick)
@@ -1815,7 +1971,7 @@ peers_list(const struct peers *ps)
 			time_format(ts, p->last_rx > p->dealer_rx ? p->last_rx :
 			    p->dealer_rx);
 		e = json_pack("{s:s,s:s,s:b,s:b,s:s,s:s,s:s,s:I,s:I,s:I,s:I,"
-		    "s:b,s:b,s:o}",
+		    "s:I,s:b,s:b,s:o}",
 		    "node_id", p->hex, "endpoint", p->endpoint,
 		    "connected", p->connected,
 		    "hub", records_trust_hub(ps->node->records, p->key),
@@ -1826,6 +1982,7 @@ peers_list(const struct peers *ps)
 		    "untrusted", (json_int_t)p->untrusted,
 		    "ignored_certificates", (json_int_t)p->certs_ignored,
 		    "dropped", (json_int_t)p->dropped,
+		    "queued", (json_int_t)p->in_bytes,
 		    "suspended", p->suspended_until != 0,
 		    "throttled", p->throttled_until > now_ms(),
 		    "totals", stats_json(&p->total));

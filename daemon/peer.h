@@ -46,8 +46,8 @@ int	peers_remove(struct peers *, const uint8_t key[32]);
 /*
  * peers_list: [{"node_id","endpoint","connected","hub","name","role",
  * "last_contact","invalid","untrusted","ignored_certificates","dropped",
- * "suspended","throttled","totals"}], a new reference; NULL when out of
- * memory.
+ * "queued","suspended","throttled","totals"}], a new reference; NULL when
+ * out of memory.  "queued": bytes of its messages not yet verified.
  */
 json_t	*peers_list(const struct peers *);
 

@@ -655,36 +655,74 @@ precheck_all(struct batch *b)
 	pthread_join(t, NULL);
 }
 
-static int
-accept_batch(struct records *rs, const uint8_t *const *bufs,
-    const size_t *lens, size_t n, struct records_verdict *v, int trust_first)
+/* A batch between records_batch_begin and records_batch_end. */
+struct records_batch {
+	struct batch	b;
+};
+
+int
+records_batch_begin(struct records *rs, const uint8_t *const *bufs,
+    const size_t *lens, size_t n, struct records_verdict *v, int trust_first,
+    struct records_batch **out)
 {
-	struct batch b;
-	size_t i, pre = 0;
+	struct records_batch *rb;
+	struct batch *b;
 	int rc;
 
-	memset(&b, 0, sizeof(b));
-	if ((b.p = calloc(n ? n : 1, sizeof(*b.p))) == NULL)
+	*out = NULL;
+	if ((rb = calloc(1, sizeof(*rb))) == NULL)
 		return MENTOR_ENOMEM;
-	b.trust_first = trust_first;
-	b.rs = rs;
-	b.bufs = bufs;
-	b.lens = lens;
-	b.n = n;
-	b.v = v;
-	b.now = now_ms();
-	if ((rc = store_read(rs->node->store, held_fn, &b)) != 0) {
-		free(b.p);
+	b = &rb->b;
+	if ((b->p = calloc(n ? n : 1, sizeof(*b->p))) == NULL) {
+		free(rb);
+		return MENTOR_ENOMEM;
+	}
+	b->trust_first = trust_first;
+	b->rs = rs;
+	b->bufs = bufs;
+	b->lens = lens;
+	b->n = n;
+	b->v = v;
+	b->now = now_ms();
+	if ((rc = store_read(rs->node->store, held_fn, b)) != 0) {
+		records_batch_free(rb);
 		return rc;
 	}
-	precheck_all(&b);
+	*out = rb;
+	return 0;
+}
+
+void
+records_batch_check(struct records_batch *rb)
+{
+	precheck_all(&rb->b);
+}
+
+void
+records_batch_free(struct records_batch *rb)
+{
+	if (rb == NULL)
+		return;
+	free(rb->b.p);
+	free(rb);
+}
+
+int
+records_batch_end(struct records_batch *rb)
+{
+	struct batch *b = &rb->b;
+	struct records *rs = b->rs;
+	struct records_verdict *v = b->v;
+	size_t i, pre = 0, n = b->n;
+	int rc;
+
 	for (i = 0; i < n; i++)
-		pre += b.p[i].skip;
-	rc = pre == n ? 0 : store_write(rs->node->store, batch_fn, &b);
+		pre += b->p[i].skip;
+	rc = pre == n ? 0 : store_write(rs->node->store, batch_fn, b);
 	if (rc == 0) {
-		rs->live += b.live_delta;
+		rs->live += b->live_delta;
 		for (i = 0; i < n; i++) {
-			struct pending *p = &b.p[i];
+			struct pending *p = &b->p[i];
 			struct records_change ch = { p->addr,
 			    p->is_live ? &p->rec : NULL, &p->rec, v[i].id,
 			    p->replaced ? p->old_id : NULL, p->old_ts };
@@ -705,11 +743,25 @@ accept_batch(struct records *rs, const uint8_t *const *bufs,
 		schedule(rs);
 	} else {
 		for (i = 0; i < n; i++)
-			if (!b.p[i].skip)
+			if (!b->p[i].skip)
 				verdict(&v[i], rc, "store failed");
 	}
-	free(b.p);
+	records_batch_free(rb);
 	return rc;
+}
+
+static int
+accept_batch(struct records *rs, const uint8_t *const *bufs,
+    const size_t *lens, size_t n, struct records_verdict *v, int trust_first)
+{
+	struct records_batch *rb;
+	int rc;
+
+	if ((rc = records_batch_begin(rs, bufs, lens, n, v, trust_first,
+	    &rb)) != 0)
+		return rc;
+	records_batch_check(rb);
+	return records_batch_end(rb);
 }
 
 int

@@ -83,6 +83,28 @@ int	records_accept_untrusted(struct records *, const uint8_t *const *bufs,
 	    const size_t *lens, size_t n, struct records_verdict *v);
 
 /*
+ * records_accept_untrusted in three steps, so that the signature checks
+ * can run off the event loop:
+ *   records_batch_begin   (the loop's thread) reads the store: records
+ *                         already held, repeats, and, with trust_first,
+ *                         untrusted authors; bufs, lens and v must stay
+ *                         valid until the batch ends or is freed;
+ *   records_batch_check   (any one thread) signatures, clock and bodies;
+ *                         touches nothing but the batch and the records;
+ *   records_batch_end     (the loop's thread) stores, notifies, frees the
+ *                         batch; returns as records_accept_batch.
+ * records_batch_free drops a batch that will not be ended (NULL: no-op).
+ * begin returns 0, MENTOR_ENOMEM or the store's error (*out NULL).
+ */
+struct records_batch;
+int	records_batch_begin(struct records *, const uint8_t *const *bufs,
+	    const size_t *lens, size_t n, struct records_verdict *v,
+	    int trust_first, struct records_batch **out);
+void	records_batch_check(struct records_batch *);
+int	records_batch_end(struct records_batch *);
+void	records_batch_free(struct records_batch *);
+
+/*
  * records_certs_ignored: certificates stored since start whose author is
  * not a key the operator marked as a hub (they vouch for nobody).
  */

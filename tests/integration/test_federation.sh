@@ -107,7 +107,8 @@ check "the test peer is admitted" "$FAKEPEER" "$fake" "$(ep_of "$sch")" "$(id_of
 check "  ...sends a forged record" "$FAKEPEER" "$fake" "$(ep_of "$sch")" "$(id_of "$sch")" forge "$T/emp.bin"
 check "  ...tampered records" "$FAKEPEER" "$fake" "$(ep_of "$sch")" "$(id_of "$sch")" push "$T/tampered.bin"
 check "  ...an expired record" "$FAKEPEER" "$fake" "$(ep_of "$sch")" "$(id_of "$sch")" expired
-ctl "$sch" listing list >/dev/null
+settled() { [ "$(ctl "$sch" --json peer list | json '[p for p in d if p["node_id"]=="'"$fid"'"][0]["queued"]')" == 0 ]; }
+check "  ...which the school verifies" wait_for 20 settled
 check_eq "the school stored none of them" "$records" \
     "$(ctl "$sch" --json status | json 'd["records"]')"
 check "  ...and counted the peer's invalid messages" test \
@@ -119,6 +120,7 @@ sed 's/"capacity":5/"capacity":9/' "$T/l4.json" >"$T/l5.json"
 ctl "$emp" listing post "$T/l5.json" >/dev/null
 check "the newer version reaches the school" wait_for 15 capacity_is "$sch" "$id4" 9
 "$FAKEPEER" "$fake" "$(ep_of "$sch")" "$(id_of "$sch")" push "$T/old.bin" >/dev/null
+wait_for 20 settled
 check_eq "a replayed older version does not replace it" 9 \
     "$(ctl "$sch" --json listing show "$id4" | json 'd["capacity"]')"
 
