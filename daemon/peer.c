@@ -50,14 +50,15 @@
  * peer holds at most ROUTER_HWM messages of at most REPLY_CHUNK bytes;
  * when it is full, the peer's WANTs wait (at most WANT_PENDING of them)
  * until it reads.  Records that arrive wait in a per-peer inbox of at
- * most INBOX_MAX bytes and are verified SLICE records per loop turn.
+ * most INBOX_MAX bytes and are verified SLICE records at a time, off the
+ * event loop (on_inbox).
  */
 #define ROUTER_HWM	8
 #define REPLY_CHUNK	(1u << 20)
 #define WANT_PENDING	4		/* WANTs of one peer being answered */
 #define RESUME_MS	20		/* retry a peer's parked answers */
 #define INBOX_MAX	(16u << 20)
-#define SLICE		256		/* records verified per loop turn */
+#define SLICE		256		/* records per worker-thread check */
 #define SLICE_THREAD_MIN 4096		/* smaller messages: checked inline */
 #define ROUNDS_BASE	64		/* reconciliation rounds, plus ... */
 #define ROUNDS_PER_IDS	8000		/* ... one per this many items held */
