@@ -299,6 +299,8 @@ trust_add(struct ctl *c, const struct ctl_args *a)
 
 	if (a->opt[0])
 		json_object_set_new(args, "note", json_string(a->opt[0]));
+	if (a->opt[1])
+		json_object_set_new(args, "hub", json_true());
 	return ctl_run(c, "trust.add", args, "trusting", "node_id");
 }
 
@@ -324,7 +326,9 @@ trust_list(struct ctl *c, const struct ctl_args *a)
 		ctl_print_json(r);
 	else
 		json_array_foreach(r, i, e)
-			printf("%s  %s\n", ctl_str(e, "node_id"), ctl_str(e, "note"));
+			printf("%s%s  %s\n", ctl_str(e, "node_id"),
+			    json_is_true(json_object_get(e, "hub")) ?
+			    "  hub" : "", ctl_str(e, "note"));
 	json_decref(r);
 	return EX_OK;
 }
@@ -353,12 +357,16 @@ const struct ctl_cmd ctl_listing_cmds[] = {
 	  "record is accepted or rejected on its own, with a reason; a "
 	  "record that fails verification is never stored.  Exits 1 when "
 	  "any record was rejected." },
-	{ "trust add", trust_add, 1, 1, { "note=", NULL }, "NODE_ID "
-	  "[--note TEXT]",
+	{ "trust add", trust_add, 1, 1, { "note=", "hub", NULL }, "NODE_ID "
+	  "[--note TEXT] [--hub]",
 	  "Accepts the records signed by NODE_ID (a node's public signing "
-	  "key, 64 hex digits, as `mentorctl status` shows it)." },
+	  "key, 64 hex digits, as `mentorctl status` shows it).  With "
+	  "--hub, NODE_ID is also a hub whose certificates this node "
+	  "honours: it accepts the records of the keys NODE_ID certifies.  "
+	  "Adding again replaces the note and the mark." },
 	{ "trust list", trust_list, 0, 0, { NULL }, "",
-	  "Lists the node ids this node trusts directly." },
+	  "Lists the node ids this node trusts directly, and which of them "
+	  "are marked as hubs." },
 	{ "trust remove", trust_remove, 1, 1, { NULL }, "NODE_ID",
 	  "Stops accepting new records signed by NODE_ID." },
 	{ NULL, NULL, 0, 0, { NULL }, NULL, NULL }

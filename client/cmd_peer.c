@@ -23,6 +23,8 @@ peer_add(struct ctl *c, const struct ctl_args *a)
 	if (a->opt[0])
 		json_object_set_new(args, "organization",
 		    json_string(a->opt[0]));
+	if (a->opt[1])
+		json_object_set_new(args, "hub", json_true());
 	return ctl_run(c, "peer.add", args, "added peer", "node_id");
 }
 
@@ -51,11 +53,12 @@ peer_list(struct ctl *c, const struct ctl_args *a)
 	}
 	json_array_foreach(r, i, e) {
 		t = json_object_get(e, "totals");
-		printf("%s  %s\n  %-12s %s\n  %-12s %s (%s)\n  %-12s %s\n"
+		printf("%s  %s%s\n  %-12s %s\n  %-12s %s (%s)\n  %-12s %s\n"
 		    "  %-12s %lld in, %lld out; %lld invalid, %lld untrusted\n",
 		    ctl_str(e, "node_id"),
 		    json_is_true(json_object_get(e, "connected")) ?
 		    "connected" : "not connected",
+		    json_is_true(json_object_get(e, "hub")) ? ", hub" : "",
 		    "endpoint:", ctl_str(e, "endpoint"),
 		    "name:", *ctl_str(e, "name") ? ctl_str(e, "name") : "?",
 		    *ctl_str(e, "role") ? ctl_str(e, "role") : "?",
@@ -131,12 +134,15 @@ sync_cmd(struct ctl *c, const struct ctl_args *a)
 }
 
 const struct ctl_cmd ctl_peer_cmds[] = {
-	{ "peer add", peer_add, 2, 2, { "organization=", NULL },
-	  "ENDPOINT NODE_ID [--organization NAME]",
+	{ "peer add", peer_add, 2, 2, { "organization=", "hub", NULL },
+	  "ENDPOINT NODE_ID [--organization NAME] [--hub]",
 	  "Links this node with the node NODE_ID listening at ENDPOINT "
 	  "(tcp://HOST:PORT).  Both sides must add each other.  The peer's "
 	  "records are trusted from then on; a hub also certifies the peer "
-	  "(as NAME) so that the hub's other peers accept its listings." },
+	  "(as NAME) so that the hub's other peers accept its listings.  "
+	  "--hub marks the peer as a hub whose certificates this node "
+	  "honours; without it, certificates the peer signs count for "
+	  "nothing here, whatever role it claims." },
 	{ "peer list", peer_list, 0, 0, { NULL }, "",
 	  "Shows each peer: connected or not, last contact, and records "
 	  "exchanged." },

@@ -38,11 +38,13 @@ start() {	# start DIR NAME ROLE
 	return 1
 }
 
-link() {	# link A B ORG-OF-B: both sides add each other
+# link A B ORG-OF-B A-FLAG B-FLAG: both sides add each other; a node adds
+# a hub with --hub (only then does it honour the hub's certificates)
+link() {
 	"$MENTORCTL" -d "$D/$1" peer add "$(ep_of "$D/$2")" "$(id_of "$D/$2")" \
-	    --organization "$3" >/dev/null
+	    --organization "$3" $4 >/dev/null
 	"$MENTORCTL" -d "$D/$2" peer add "$(ep_of "$D/$1")" "$(id_of "$D/$1")" \
-	    >/dev/null
+	    $5 >/dev/null
 }
 
 say "Three nodes: an employer, a regional hub, a rural school"
@@ -52,8 +54,8 @@ start school "Mount Carroll High School" school
 E=$D/employer H=$D/hub S=$D/school
 
 say "Linking employer <-> hub <-> school (CURVE; only node ids are exchanged)"
-link hub employer "Prairie Employers Network"
-link school hub "Northern Illinois CTE Hub"
+link hub employer "Prairie Employers Network" "" --hub
+link school hub "Northern Illinois CTE Hub" --hub ""
 
 say "The employer posts the sample listings (signed with its key)"
 run -d "$E" listing post contrib/data/sample/listings.json | tail -n 2

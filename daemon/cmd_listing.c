@@ -434,20 +434,21 @@ cmd_trust_add(struct cmd_ctx *c)
 {
 	uint8_t key[REC_KEY_LEN];
 	const char *note = NULL, *id;
-	int rc;
+	int rc, hub = 0;
 
 	if ((rc = arg_hex(c, "node_id", "node id", key, REC_KEY_LEN)) != 0 ||
-	    (rc = arg_str(c, "note", 0, &note)) != 0)
+	    (rc = arg_str(c, "note", 0, &note)) != 0 ||
+	    (rc = arg_bool(c, "hub", &hub)) != 0)
 		return rc;
 	if (note && strlen(note) > 200)
 		return cmd_fail(c, MENTOR_EINVAL, "note: at most 200 bytes");
 	if (sodium_memcmp(key, c->node->sign_pk, REC_KEY_LEN) == 0)
 		return cmd_fail(c, MENTOR_EINVAL, "node_id: that is this "
 		    "node; it always trusts itself");
-	if ((rc = records_trust_add(c->node->records, key, note)) != 0)
+	if ((rc = records_trust_add(c->node->records, key, note, hub)) != 0)
 		return cmd_fail(c, rc, "store failed");
 	arg_str(c, "node_id", 1, &id);
-	c->result = json_pack("{s:s}", "node_id", id);
+	c->result = json_pack("{s:s,s:b}", "node_id", id, "hub", hub);
 	return c->result ? 0 : MENTOR_ENOMEM;
 }
 

@@ -11,6 +11,7 @@
 #include "peer.h"
 #include "peermsg.h"
 #include "record.h"
+#include "records.h"
 #include "util.h"
 
 static int
@@ -35,11 +36,12 @@ cmd_peer_add(struct cmd_ctx *c)
 	uint8_t key[REC_KEY_LEN];
 	const char *ep, *id, *org = NULL;
 	char err[256];
-	int rc;
+	int rc, hub = 0;
 
 	if ((rc = arg_str(c, "endpoint", 1, &ep)) != 0 ||
 	    (rc = arg_str(c, "node_id", 1, &id)) != 0 ||
-	    (rc = arg_str(c, "organization", 0, &org)) != 0)
+	    (rc = arg_str(c, "organization", 0, &org)) != 0 ||
+	    (rc = arg_bool(c, "hub", &hub)) != 0)
 		return rc;
 	if (!endpoint_valid(ep))
 		return cmd_fail(c, MENTOR_EINVAL, "endpoint: expected "
@@ -50,11 +52,12 @@ cmd_peer_add(struct cmd_ctx *c)
 	if (org && (strlen(org) == 0 || strlen(org) > PM_NAME_MAX))
 		return cmd_fail(c, MENTOR_EINVAL, "organization: 1 to %d "
 		    "bytes", PM_NAME_MAX);
-	if ((rc = peers_add(c->node->peers, key, ep, org, err,
+	if ((rc = peers_add(c->node->peers, key, ep, org, hub, err,
 	    sizeof(err))) != 0)
 		return rc == MENTOR_EEXIST ? cmd_fail(c, rc, "%s is %s", id,
 		    err) : cmd_fail(c, rc, "%s", err);
-	c->result = json_pack("{s:s,s:s}", "node_id", id, "endpoint", ep);
+	c->result = json_pack("{s:s,s:s,s:b}", "node_id", id, "endpoint", ep,
+	    "hub", records_trust_hub(c->node->records, key));
 	return c->result ? 0 : MENTOR_ENOMEM;
 }
 

@@ -45,6 +45,16 @@ vlog(int level, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+static void
+vlog_printf(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(level, fmt, ap);
+	va_end(ap);
+}
+
 #define LOGFN(fn, lvl)					\
 void							\
 fn(const char *fmt, ...)				\
@@ -60,3 +70,29 @@ LOGFN(log_err, LOG_ERR)
 LOGFN(log_warn, LOG_WARN)
 LOGFN(log_info, LOG_INFO)
 LOGFN(log_debug, LOG_DEBUG)
+
+int
+log_ratelimited(struct log_rl *rl, int level, const char *fmt, ...)
+{
+	long long now = now_ms();
+	va_list ap;
+
+	if (now - rl->window_start >= LOG_RL_WINDOW_MS) {
+		if (rl->suppressed > 0)
+			vlog_printf(level, "(%lu similar messages suppressed "
+			    "in the last %d s)", rl->suppressed,
+			    LOG_RL_WINDOW_MS / 1000);
+		rl->window_start = now;
+		rl->shown = 0;
+		rl->suppressed = 0;
+	}
+	if (rl->shown >= LOG_RL_BURST) {
+		rl->suppressed++;
+		return 0;
+	}
+	rl->shown++;
+	va_start(ap, fmt);
+	vlog(level, fmt, ap);
+	va_end(ap);
+	return 1;
+}

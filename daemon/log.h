@@ -17,4 +17,21 @@ void	log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * log_ratelimited: for messages anyone outside can trigger (a peer's bad
+ * messages, refused handshakes).  *rl (zeroed by the caller once, one per
+ * kind of message) lets through at most LOG_RL_BURST lines in each
+ * LOG_RL_WINDOW_MS window; the first line of the next window says how
+ * many were suppressed.  Returns 1 when the line was written.
+ */
+#define LOG_RL_BURST		5
+#define LOG_RL_WINDOW_MS	60000
+struct log_rl {
+	long long	window_start;
+	unsigned	shown;
+	unsigned long	suppressed;
+};
+int	log_ratelimited(struct log_rl *rl, int level, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -10,9 +10,14 @@
  * ZMQ_EVENTS says POLLIN; because a send can consume the edge, every send
  * re-arms the socket's event with event_active().
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <sodium.h>
@@ -35,14 +40,75 @@
 #define BATCH		64		/* messages per callback */
 #define FRAME_LIMIT	(500u << 10)	/* reconciliation message budget */
 #define CHUNK		(4u << 20)	/* records per PUSH / RECORDS */
-#define INVALID_MAX	50		/* bad records before suspension */
+#define INVALID_MAX	50		/* faults before suspension (peer_fault) */
 #define SUSPEND_MS	(10 * 60 * 1000)
 #define SYNC_STALL_MS	15000
 #define WANT_WINDOW	2		/* WANTs in flight */
+/*
+ * Limits on what one peer can make this node hold or do (SPEC.md 11.9,
+ * 12.4).  Answers to a peer go through the ROUTER, whose queue to each
+ * peer holds at most ROUTER_HWM messages of at most REPLY_CHUNK bytes;
+ * when it is full, the peer's WANTs wait (at most WANT_PENDING of them)
+ * until it reads.  Records that arrive wait in a per-peer inbox of at
+ * most INBOX_MAX bytes and are verified SLICE records at a time, off the
+ * event loop (on_inbox).
+ */
+#define ROUTER_HWM	8
+#define REPLY_CHUNK	(1u << 20)
+#define WANT_PENDING	4		/* WANTs of one peer being answered */
+#define RESUME_MS	20		/* retry a peer's parked answers */
+#define INBOX_MAX	(16u << 20)
+#define SLICE		256		/* records per worker-thread check */
+#define SLICE_THREAD_MIN 4096		/* smaller messages: checked inline */
+#define ROUNDS_BASE	64		/* reconciliation rounds, plus ... */
+#define ROUNDS_PER_IDS	8000		/* ... one per this many items held */
+#define NEED_MAX	(1u << 18)	/* ids fetched per session */
+#define UNTRUSTED_MAX	1000		/* untrusted pushed records a minute */
+#define UNTRUSTED_WIN_MS 60000
+#define THROTTLE_MS	60000		/* then its PUSHes are dropped */
 #define CERT_LIFE_MS	(365LL * 86400 * 1000)
 #define CERT_RENEW_MS	(30LL * 86400 * 1000)	/* and at every start */
 
 enum sync_state { SYNC_IDLE, SYNC_RECON, SYNC_FETCH };
+
+/* A WANT being answered: sorted, distinct ids; the reply's routing id. */
+struct want_job {
+	uint8_t		(*ids)[REC_ID_LEN];
+	size_t		 n, pos;
+	uint32_t	 session;
+	uint8_t		 rid[256];
+	size_t		 rid_len;
+};
+
+/* A PUSH or RECORDS message waiting to be verified, SLICE at a time. */
+struct inwork {
+	struct inwork	*next;
+	zmq_msg_t	 msg;
+	uint8_t		 type;
+	uint32_t	 session;
+	int		 more;
+	const uint8_t	**bufs;
+	size_t		*lens;
+	size_t		 n, pos, bytes;
+	uint64_t	 seq;		/* unique: names it to a slice */
+};
+
+/*
+ * The slice of an inbox message being verified on a worker thread (one at
+ * a time).  It holds its own reference to the message's bytes, so a
+ * suspension or removal of the peer meanwhile frees nothing it reads.
+ */
+struct slice {
+	uint8_t			 key[REC_KEY_LEN];	/* the peer */
+	uint64_t		 seq;			/* its inwork */
+	zmq_msg_t		 hold;
+	const uint8_t		**bufs;
+	size_t			*lens, k;
+	struct records_verdict	*v;
+	struct records_batch	*rb;
+	int			 pushed, threaded, wfd;
+	pthread_t		 thread;
+};
 
 struct sync_stats {
 	unsigned	rounds;
@@ -67,7 +133,19 @@ struct peer {
 	struct pm_hello	 hello;
 	int		 have_hello;
 	uint64_t	 invalid, untrusted;
+	uint64_t	 certs_ignored;	/* certificates it sent, by non-hubs */
+	uint64_t	 dropped;	/* messages dropped by the limits */
 	int64_t		 suspended_until;
+	struct log_rl	 rl;		/* its faults in the log */
+	struct log_rl	 rl_untrusted;
+	int64_t		 untrusted_since, throttled_until;
+	uint64_t	 untrusted_recent;
+	struct want_job	 jobs[WANT_PENDING];
+	size_t		 njobs;
+	struct inwork	*in_head, *in_tail;
+	size_t		 in_bytes;
+	int		 resync;	/* the last session stopped at NEED_MAX */
+	uint64_t	 delivered;	/* records in RECORDS this session */
 	/* The current or last synchronisation this node started. */
 	enum sync_state	 state;
 	uint32_t	 session;
@@ -86,6 +164,12 @@ struct peers {
 	struct node	*node;
 	void		*zap, *router;
 	struct event	*zap_ev, *router_ev, *tick, *flush;
+	struct event	*resume, *inbox, *slice_ev;
+	size_t		 rr;		/* next peer whose inbox is served */
+	struct slice	*slice;		/* being verified */
+	int		 slice_pipe[2];	/* the worker says it is done */
+	uint64_t	 seq;
+	struct log_rl	 rl_zap, rl_student;
 	struct peer	*p[PEERS_MAX];
 	size_t		 n;
 	struct rset	*set;
@@ -167,50 +251,86 @@ my_hello(struct peers *ps, struct pm_hello *h)
 
 struct buf;
 static void send_buf(struct peers *, struct buf *, struct peer *);
+static void sync_end(struct peer *, int);
+static void want_next(struct peer *);
+
+/* ---- faults, limits ------------------------------------------------- */
+
+static void
+inbox_purge(struct peer *p)
+{
+	struct inwork *w;
+
+	while ((w = p->in_head) != NULL) {
+		p->in_head = w->next;
+		zmq_msg_close(&w->msg);
+		free(w->bufs);
+		free(w->lens);
+		free(w);
+	}
+	p->in_tail = NULL;
+	p->in_bytes = 0;
+}
+
+static void
+jobs_purge(struct peer *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->njobs; i++)
+		free(p->jobs[i].ids);
+	p->njobs = 0;
+}
+
+/*
+ * peer_fault: the peer broke the protocol or a limit (SPEC.md 12.4).
+ * Counted; logged at most LOG_RL_BURST times a minute per peer; past
+ * INVALID_MAX the peer is disconnected and refused for SUSPEND_MS, and
+ * whatever it left queued here is dropped.
+ */
+static void
+peer_fault(struct peer *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+peer_fault(struct peer *p, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	p->invalid++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_ratelimited(&p->rl, LOG_WARN, "peer %.16s: %s", p->hex, msg);
+	if (p->invalid < INVALID_MAX || p->suspended_until != 0)
+		return;
+	log_warn("peer %.16s: %llu faults; disconnected for %d min", p->hex,
+	    (unsigned long long)p->invalid, SUSPEND_MS / 60000);
+	p->suspended_until = now_ms() + SUSPEND_MS;
+	if (p->dealer)
+		zmq_disconnect(p->dealer, p->endpoint);
+	if (p->state != SYNC_IDLE)
+		sync_end(p, 1);
+	inbox_purge(p);
+	jobs_purge(p);
+}
 
 /* ---- receiving records from a peer ---------------------------------- */
 
 /*
- * accept_frames: verifies and stores the records in frames from peer p.
- * Certificates and node records go first so that the listings they vouch
- * for are judged after them.  Returns how many were stored.
+ * slice_verdicts: counts what happened to n records from peer p (v from
+ * records_batch_end); returns how many were stored.  A peer that keeps
+ * pushing what this node refuses is throttled.
  */
 static size_t
-accept_frames(struct peers *ps, struct peer *p, const uint8_t *buf,
-    size_t len, size_t n)
+slice_verdicts(struct peer *p, const struct records_verdict *v, size_t n,
+    int pushed)
 {
-	const uint8_t **bufs, *rec;
-	size_t *lens, off = 0, reclen, i, k = 0, stored = 0;
-	struct records_verdict *v;
-	int pass, rc;
+	size_t i, stored = 0, untrusted = 0;
+	int64_t now;
 
-	if (n == 0)
-		return 0;
-	bufs = calloc(n, sizeof(*bufs));
-	lens = calloc(n, sizeof(*lens));
-	v = calloc(n, sizeof(*v));
-	if (!bufs || !lens || !v)
-		goto out;
-	for (pass = 0; pass < 2; pass++) {
-		off = 0;
-		while (k < n && xs_next(buf, len, &off, &rec, &reclen) == 1) {
-			int first = reclen > 3 && (rec[3] == REC_NODE ||
-			    rec[3] == REC_CERTIFICATE);
-
-			if (first == (pass == 0)) {
-				bufs[k] = rec;
-				lens[k] = reclen;
-				k++;
-			}
-		}
-	}
-	ps->origin = p;
-	rc = records_accept_batch(ps->node->records, bufs, lens, k, v);
-	ps->origin = NULL;
-	send_buf(ps, &ps->relay, p);
-	if (rc != 0)
-		goto out;
-	for (i = 0; i < k; i++) {
+	for (i = 0; i < n && p->suspended_until == 0; i++) {
 		switch (v[i].code) {
 		case 0:
 			stored++;
@@ -222,27 +342,340 @@ accept_frames(struct peers *ps, struct peer *p, const uint8_t *buf,
 			break;	/* races of honest peers */
 		case MENTOR_EUNTRUSTED:
 			p->untrusted++;
-			log_debug("peer %.16s: %s", p->hex, v[i].why);
+			untrusted++;
+			log_ratelimited(&p->rl_untrusted, LOG_DEBUG,
+			    "peer %.16s: %s", p->hex, v[i].why);
 			break;
 		default:
-			p->invalid++;
-			log_warn("peer %.16s sent an invalid record: %s",
-			    p->hex, v[i].why);
+			peer_fault(p, "invalid record: %s", v[i].why);
 		}
 	}
-	if (p->invalid >= INVALID_MAX && p->suspended_until == 0) {
-		log_warn("peer %.16s: %llu invalid records; disconnected for "
-		    "%d min", p->hex, (unsigned long long)p->invalid,
-		    SUSPEND_MS / 60000);
-		p->suspended_until = now_ms() + SUSPEND_MS;
-		if (p->dealer)
-			zmq_disconnect(p->dealer, p->endpoint);
+	now = now_ms();
+	if (pushed && untrusted > 0) {
+		if (now - p->untrusted_since > UNTRUSTED_WIN_MS) {
+			p->untrusted_since = now;
+			p->untrusted_recent = 0;
+		}
+		p->untrusted_recent += untrusted;
+		if (p->untrusted_recent > UNTRUSTED_MAX &&
+		    p->throttled_until <= now) {
+			p->throttled_until = now + THROTTLE_MS;
+			log_info("peer %.16s: over %d untrusted records in a "
+			    "minute; its pushes are dropped for %d s", p->hex,
+			    UNTRUSTED_MAX, THROTTLE_MS / 1000);
+		}
 	}
-out:
-	free(bufs);
-	free(lens);
-	free(v);
 	return stored;
+}
+
+struct rec_ix {
+	uint8_t	id[REC_ID_LEN];
+	size_t	i;
+};
+
+static int
+rec_ix_cmp(const void *a, const void *b)
+{
+	const struct rec_ix *x = a, *y = b;
+	int c = memcmp(x->id, y->id, REC_ID_LEN);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * inbox_distinct: drops repeats of the same bytes from a message, keeping
+ * the order of first copies: a repeat costs a hash, never a signature
+ * check.  Returns the new count.
+ */
+static size_t
+inbox_distinct(const uint8_t **bufs, size_t *lens, size_t n)
+{
+	struct rec_ix *ix;
+	uint8_t *keep;
+	size_t i, k;
+
+	if (n < 2 || (ix = malloc(n * sizeof(*ix))) == NULL)
+		return n;
+	if ((keep = calloc(n, 1)) == NULL) {
+		free(ix);
+		return n;
+	}
+	for (i = 0; i < n; i++) {
+		rec_id(ix[i].id, bufs[i], lens[i]);
+		ix[i].i = i;
+	}
+	qsort(ix, n, sizeof(*ix), rec_ix_cmp);
+	for (i = 0; i < n; i++)
+		keep[ix[i].i] = i == 0 || memcmp(ix[i].id, ix[i - 1].id,
+		    REC_ID_LEN) != 0;
+	for (i = k = 0; i < n; i++)
+		if (keep[i]) {
+			bufs[k] = bufs[i];
+			lens[k++] = lens[i];
+		}
+	free(keep);
+	free(ix);
+	return k;
+}
+
+/*
+ * inbox_add: queues a PUSH or RECORDS message (taken from *msg) for
+ * verification.  Certificates and node records go first so that the
+ * listings they vouch for are judged after them.  Returns 0, or
+ * MENTOR_ETOOBIG when the peer's inbox is full (the message is dropped).
+ */
+static int
+inbox_add(struct peers *ps, struct peer *p, zmq_msg_t *msg,
+    const struct pm *m)
+{
+	struct inwork *w;
+	const uint8_t *body, *rec;
+	size_t off, reclen, k = 0, boff;
+	int pass;
+
+	if (p->in_bytes + m->body_len > INBOX_MAX) {
+		p->dropped++;
+		return MENTOR_ETOOBIG;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return MENTOR_ENOMEM;
+	boff = (size_t)(m->body - (const uint8_t *)zmq_msg_data(msg));
+	zmq_msg_init(&w->msg);
+	zmq_msg_move(&w->msg, msg);
+	/* Small messages live inside the zmq_msg_t: find the body again. */
+	body = (const uint8_t *)zmq_msg_data(&w->msg) + boff;
+	w->type = m->type;
+	w->session = m->session;
+	w->more = m->more;
+	w->bytes = m->body_len;
+	if (m->nrecords > 0 &&
+	    ((w->bufs = calloc(m->nrecords, sizeof(*w->bufs))) == NULL ||
+	    (w->lens = calloc(m->nrecords, sizeof(*w->lens))) == NULL)) {
+		zmq_msg_close(&w->msg);
+		free(w->bufs);
+		free(w);
+		return MENTOR_ENOMEM;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		off = 0;
+		while (k < m->nrecords && xs_next(body, m->body_len, &off, &rec,
+		    &reclen) == 1) {
+			int first = reclen > 3 && (rec[3] == REC_NODE ||
+			    rec[3] == REC_CERTIFICATE);
+
+			if (first == (pass == 0)) {
+				w->bufs[k] = rec;
+				w->lens[k] = reclen;
+				k++;
+			}
+		}
+	}
+	w->n = inbox_distinct(w->bufs, w->lens, k);
+	w->seq = ++ps->seq;
+	if (p->in_tail)
+		p->in_tail->next = w;
+	else
+		p->in_head = w;
+	p->in_tail = w;
+	p->in_bytes += w->bytes;
+	if (!evtimer_pending(ps->inbox, NULL)) {
+		struct timeval zero = { 0, 0 };
+
+		evtimer_add(ps->inbox, &zero);
+	}
+	return 0;
+}
+
+/* inbox_done: a RECORDS message fully handled moves the fetch on. */
+static void
+inbox_done(struct peer *p, const struct inwork *w)
+{
+	if (w->type != PM_RECORDS || w->more || p->state != SYNC_FETCH ||
+	    w->session != p->session)
+		return;
+	if (p->inflight > 0)
+		p->inflight--;
+	want_next(p);
+}
+
+static void
+inbox_arm(struct peers *ps)
+{
+	struct timeval zero = { 0, 0 };
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		if (ps->p[i]->in_head) {
+			evtimer_add(ps->inbox, &zero);
+			return;
+		}
+}
+
+/* inbox_advance: k more records of p's oldest message are done. */
+static void
+inbox_advance(struct peer *p, struct inwork *w, size_t k, size_t stored)
+{
+	w->pos += k;
+	if (w->type == PM_RECORDS) {
+		p->st.records_in += stored;
+		p->delivered += k;
+		p->last_step = now_ms();
+	} else
+		p->total.records_in += stored;
+	if (w->pos < w->n)
+		return;
+	p->in_head = w->next;
+	if (p->in_head == NULL)
+		p->in_tail = NULL;
+	p->in_bytes -= w->bytes;
+	inbox_done(p, w);
+	zmq_msg_close(&w->msg);
+	free(w->bufs);
+	free(w->lens);
+	free(w);
+}
+
+static void
+slice_free(struct slice *sl)
+{
+	if (sl == NULL)
+		return;
+	records_batch_free(sl->rb);
+	zmq_msg_close(&sl->hold);
+	free(sl->bufs);
+	free(sl->lens);
+	free(sl->v);
+	free(sl);
+}
+
+static void *
+slice_run(void *arg)
+{
+	struct slice *sl = arg;
+	ssize_t r;
+
+	records_batch_check(sl->rb);
+	do
+		r = write(sl->wfd, "x", 1);
+	while (r == -1 && errno == EINTR);
+	return NULL;
+}
+
+/*
+ * slice_finish: on the loop, after the worker verified the slice: stores
+ * what passed, relays it, counts the verdicts and moves the inbox on.
+ */
+static void
+slice_finish(struct peers *ps)
+{
+	struct slice *sl = ps->slice;
+	struct peer *p;
+	uint64_t ignored;
+	size_t stored;
+
+	ps->slice = NULL;
+	if (sl->threaded)
+		pthread_join(sl->thread, NULL);
+	p = find_key(ps, sl->key);
+	ignored = records_certs_ignored(ps->node->records);
+	ps->origin = p;
+	records_batch_end(sl->rb);	/* store errors are in the verdicts */
+	sl->rb = NULL;
+	ps->origin = NULL;
+	send_buf(ps, &ps->relay, p);
+	if (p != NULL) {
+		p->certs_ignored += records_certs_ignored(ps->node->records) -
+		    ignored;
+		stored = slice_verdicts(p, sl->v, sl->k, sl->pushed);
+		if (p->in_head != NULL && p->in_head->seq == sl->seq)
+			inbox_advance(p, p->in_head, sl->k, stored);
+	}
+	slice_free(sl);
+	inbox_arm(ps);
+}
+
+static void
+on_slice_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct peers *ps = arg;
+	char buf[16];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	if (ps->slice != NULL)
+		slice_finish(ps);
+}
+
+/*
+ * on_inbox: the next slice of one peer's oldest message, peers in turn.
+ * Its records already held, repeated or by untrusted authors are sorted
+ * out here (a hash and a lookup each); their signatures and bodies are
+ * checked on a worker thread while the loop goes on; on_slice_done stores
+ * them.  So verifying never holds the loop for long.
+ */
+static void
+on_inbox(evutil_socket_t fd, short what, void *arg)
+{
+	struct peers *ps = arg;
+	struct inwork *w;
+	struct peer *p = NULL;
+	struct slice *sl;
+	size_t i, k;
+
+	(void)fd;
+	(void)what;
+	if (ps->slice != NULL)
+		return;		/* on_slice_done calls again */
+	for (i = 0; i < ps->n; i++) {
+		p = ps->p[(ps->rr + i) % ps->n];
+		if (p->in_head)
+			break;
+	}
+	if (i == ps->n)
+		return;
+	ps->rr = (ps->rr + i + 1) % ps->n;
+	w = p->in_head;
+	k = w->n - w->pos < SLICE ? w->n - w->pos : SLICE;
+	if (k == 0) {
+		inbox_advance(p, w, 0, 0);
+		inbox_arm(ps);
+		return;
+	}
+	if ((sl = calloc(1, sizeof(*sl))) != NULL)
+		zmq_msg_init(&sl->hold);
+	if (sl == NULL ||
+	    (sl->bufs = calloc(k, sizeof(*sl->bufs))) == NULL ||
+	    (sl->lens = calloc(k, sizeof(*sl->lens))) == NULL ||
+	    (sl->v = calloc(k, sizeof(*sl->v))) == NULL)
+		goto fail;
+	/* The copy shares the message's bytes (not those of a tiny one). */
+	zmq_msg_copy(&sl->hold, &w->msg);
+	memcpy(sl->key, p->key, REC_KEY_LEN);
+	sl->seq = w->seq;
+	sl->k = k;
+	sl->pushed = w->type == PM_PUSH;
+	sl->wfd = ps->slice_pipe[1];
+	memcpy(sl->bufs, w->bufs + w->pos, k * sizeof(*sl->bufs));
+	memcpy(sl->lens, w->lens + w->pos, k * sizeof(*sl->lens));
+	if (records_batch_begin(ps->node->records, sl->bufs, sl->lens, k,
+	    sl->v, 1, &sl->rb) != 0)
+		goto fail;
+	ps->slice = sl;
+	sl->threaded = zmq_msg_size(&w->msg) >= SLICE_THREAD_MIN &&
+	    pthread_create(&sl->thread, NULL, slice_run, sl) == 0;
+	if (!sl->threaded) {
+		records_batch_check(sl->rb);
+		slice_finish(ps);
+	}
+	return;
+fail:
+	/* Out of memory or the store failed: drop the message. */
+	slice_free(sl);
+	log_warn("peer %.16s: cannot verify a message now; dropped", p->hex);
+	p->dropped++;
+	inbox_advance(p, w, w->n - w->pos, 0);
+	inbox_arm(ps);
 }
 
 /* ---- the synchronisation this node starts (initiator) ---------------- */
@@ -347,8 +780,18 @@ want_next(struct peer *p)
 			return;
 		}
 	}
-	if (p->inflight == 0)
-		sync_end(p, 0);
+	if (p->inflight > 0)
+		return;
+	/* Claiming many records and delivering few is a fault. */
+	if (p->nneed >= 1024 && p->delivered < p->nneed / 2) {
+		size_t asked = p->nneed;
+
+		sync_end(p, 1);
+		peer_fault(p, "claimed %zu records it lacks here, delivered "
+		    "%llu", asked, (unsigned long long)p->delivered);
+		return;
+	}
+	sync_end(p, 0);
 }
 
 static void
@@ -361,6 +804,7 @@ sync_start(struct peers *ps, struct peer *p)
 	    p->suspended_until > now_ms())
 		return;
 	memset(&p->st, 0, sizeof(p->st));
+	p->delivered = 0;
 	p->session = ++ps->next_session;
 	p->gen_running = ps->gen;
 	p->sync_started = p->last_step = now_ms();
@@ -406,6 +850,29 @@ on_recon_reply(struct peers *ps, struct peer *p, const struct pm *m)
 		sync_end(p, 1);
 		return;
 	}
+	/*
+	 * Bounds (SPEC.md 11.9): an honest session settles within
+	 * ROUNDS_BASE rounds plus one per ROUNDS_PER_IDS items held here (a
+	 * peer that holds nothing makes us list all of ours); past that the
+	 * peer is not settling, which is a fault.  A session that finds more
+	 * than NEED_MAX ids to fetch stops there, fetches them, and the next
+	 * session goes on from what then is held.
+	 */
+	if (p->st.rounds > ROUNDS_BASE + rset_count(ps->set) /
+	    ROUNDS_PER_IDS) {
+		free(out);
+		peer_fault(p, "reconciliation not settled after %u rounds",
+		    p->st.rounds);
+		if (p->state != SYNC_IDLE)
+			sync_end(p, 1);
+		return;
+	}
+	p->resync = 0;
+	if (out != NULL && recon_need(p->rc, &ids) >= NEED_MAX) {
+		free(out);
+		out = NULL;
+		p->resync = 1;
+	}
 	if (out != NULL) {
 		if ((msg = malloc(PM_HDR_LEN + outlen)) == NULL) {
 			free(out);
@@ -424,6 +891,8 @@ on_recon_reply(struct peers *ps, struct peer *p, const struct pm *m)
 	n = recon_have(p->rc, &ids);
 	push_ids(ps, p, ids, n);
 	n = recon_need(p->rc, &ids);
+	if (n > NEED_MAX)
+		n = NEED_MAX;
 	if (n > 0 && (p->need = malloc(n * REC_ID_LEN)) == NULL) {
 		sync_end(p, 1);
 		return;
@@ -437,17 +906,21 @@ on_recon_reply(struct peers *ps, struct peer *p, const struct pm *m)
 }
 
 static void
-on_records(struct peers *ps, struct peer *p, const struct pm *m)
+on_records(struct peers *ps, struct peer *p, zmq_msg_t *msg,
+    const struct pm *m)
 {
+	struct inwork w;
+
 	if (p->state != SYNC_FETCH || m->session != p->session)
 		return;
 	p->last_step = now_ms();
-	p->st.records_in += accept_frames(ps, p, m->body, m->body_len,
-	    m->nrecords);
-	if (!m->more) {
-		if (p->inflight > 0)
-			p->inflight--;
-		want_next(p);
+	if (inbox_add(ps, p, msg, m) != 0) {
+		/* Dropped: the next session fetches them again. */
+		memset(&w, 0, sizeof(w));
+		w.type = PM_RECORDS;
+		w.session = m->session;
+		w.more = m->more;
+		inbox_done(p, &w);
 	}
 }
 
@@ -461,30 +934,145 @@ reply(struct peers *ps, zmq_msg_t *rid, const void *buf, size_t len)
 		zsend(ps->router, ps->router_ev, buf, len, 0);
 }
 
-static void
-answer_want(struct peers *ps, zmq_msg_t *rid, const struct pm *m)
+static int
+id_cmp(const void *a, const void *b)
 {
-	uint8_t *out, *msg;
-	size_t len, used, found, pos = 0;
+	return memcmp(a, b, REC_ID_LEN);
+}
 
-	while (pos < m->nids) {
-		if (records_fetch(ps->node->records,
-		    (const uint8_t (*)[REC_ID_LEN])(m->ids + pos * REC_ID_LEN),
-		    m->nids - pos, CHUNK, &out, &len, &used, &found) != 0)
-			return;
-		pos += used;
-		if ((msg = malloc(PM_HDR_LEN + 1 + len)) != NULL) {
-			pm_header(msg, PM_RECORDS, m->session);
-			msg[PM_HDR_LEN] = pos < m->nids;
-			if (len)
-				memcpy(msg + PM_HDR_LEN + 1, out, len);
-			reply(ps, rid, msg, PM_HDR_LEN + 1 + len);
-			free(msg);
+/*
+ * job_run: answers a WANT as far as the peer's queue allows.  The routing
+ * frame goes first: with ZMQ_ROUTER_MANDATORY it fails with EAGAIN while
+ * the queue to that peer is full, before any record is read.  Returns 1
+ * when the job is finished (or cannot go on), 0 when it must wait.
+ */
+static int
+job_run(struct peers *ps, struct want_job *j)
+{
+	uint8_t *out = NULL, *msg, last[PM_HDR_LEN + 1] = { 0 };
+	size_t len = 0, used = 0, found, n;
+
+	while (j->pos < j->n) {
+		if (zmq_send(ps->router, j->rid, j->rid_len, ZMQ_DONTWAIT |
+		    ZMQ_SNDMORE) == -1) {
+			event_active(ps->router_ev, EV_READ, 0);
+			return zmq_errno() == EAGAIN ? 0 : 1;
 		}
+		if (records_fetch(ps->node->records,
+		    (const uint8_t (*)[REC_ID_LEN])j->ids[j->pos],
+		    j->n - j->pos, REPLY_CHUNK, &out, &len, &used,
+		    &found) != 0 || used == 0) {
+			out = NULL;
+			len = 0;
+			used = j->n - j->pos;	/* give up on the rest */
+		}
+		j->pos += used;
+		n = PM_HDR_LEN + 1 + len;
+		if ((msg = malloc(n)) == NULL) {
+			free(out);
+			/* The routing frame is out: end with a valid answer. */
+			pm_header(last, PM_RECORDS, j->session);
+			zsend(ps->router, ps->router_ev, last, sizeof(last), 0);
+			return 1;
+		}
+		pm_header(msg, PM_RECORDS, j->session);
+		msg[PM_HDR_LEN] = j->pos < j->n;
+		if (len)
+			memcpy(msg + PM_HDR_LEN + 1, out, len);
+		zsend(ps->router, ps->router_ev, msg, n, 0);
+		free(msg);
 		free(out);
-		if (used == 0)
-			break;
+		out = NULL;
 	}
+	return 1;
+}
+
+/* jobs_run: runs p's parked WANTs in order; 1 when some still wait. */
+static int
+jobs_run(struct peers *ps, struct peer *p)
+{
+	while (p->njobs > 0) {
+		if (!job_run(ps, &p->jobs[0]))
+			return 1;
+		free(p->jobs[0].ids);
+		memmove(&p->jobs[0], &p->jobs[1], (p->njobs - 1) *
+		    sizeof(p->jobs[0]));
+		p->njobs--;
+	}
+	return 0;
+}
+
+static void
+resume_arm(struct peers *ps)
+{
+	struct timeval tv = { 0, RESUME_MS * 1000 };
+
+	if (!evtimer_pending(ps->resume, NULL))
+		evtimer_add(ps->resume, &tv);
+}
+
+/* on_resume: retries the answers parked while a peer's queue was full. */
+static void
+on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct peers *ps = arg;
+	size_t i;
+	int waiting = 0;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < ps->n; i++)
+		waiting |= jobs_run(ps, ps->p[i]);
+	if (waiting)
+		resume_arm(ps);
+}
+
+/*
+ * answer_want: queues a WANT (its ids sorted, repeats dropped) behind the
+ * peer's earlier ones and answers as far as the peer reads.  WANTs of a
+ * session the peer has since abandoned are dropped; more than
+ * WANT_PENDING unanswered is a fault.
+ */
+static void
+answer_want(struct peers *ps, struct peer *p, zmq_msg_t *rid,
+    const struct pm *m)
+{
+	struct want_job *j;
+	size_t i, k;
+
+	for (i = k = 0; i < p->njobs; i++) {
+		if (p->jobs[i].session != m->session) {
+			free(p->jobs[i].ids);
+			continue;
+		}
+		p->jobs[k++] = p->jobs[i];
+	}
+	p->njobs = k;
+	if (p->njobs == WANT_PENDING) {
+		p->dropped++;
+		peer_fault(p, "more than %d WANTs unanswered while it does "
+		    "not read the answers", WANT_PENDING);
+		return;
+	}
+	if (zmq_msg_size(rid) > sizeof(j->rid))
+		return;
+	j = &p->jobs[p->njobs];
+	memset(j, 0, sizeof(*j));
+	if ((j->ids = malloc(m->nids * REC_ID_LEN)) == NULL)
+		return;
+	memcpy(j->ids, m->ids, m->nids * REC_ID_LEN);
+	qsort(j->ids, m->nids, REC_ID_LEN, id_cmp);
+	for (i = k = 0; i < m->nids; i++)
+		if (k == 0 || memcmp(j->ids[k - 1], j->ids[i],
+		    REC_ID_LEN) != 0)
+			memcpy(j->ids[k++], j->ids[i], REC_ID_LEN);
+	j->n = k;
+	j->session = m->session;
+	j->rid_len = zmq_msg_size(rid);
+	memcpy(j->rid, zmq_msg_data(rid), j->rid_len);
+	p->njobs++;
+	if (jobs_run(ps, p))
+		resume_arm(ps);
 }
 
 static void
@@ -502,9 +1090,17 @@ on_router_msg(struct peers *ps, zmq_msg_t *rid, zmq_msg_t *body)
 		return;		/* removed or suspended since it connected */
 	p->last_rx = now_ms();
 	if ((rc = pm_decode(&m, zmq_msg_data(body), zmq_msg_size(body))) != 0) {
-		p->invalid++;
-		log_warn("peer %.16s: malformed message: %s", p->hex,
-		    mentor_strerror(rc));
+		peer_fault(p, "malformed message: %s", mentor_strerror(rc));
+		return;
+	}
+	/*
+	 * While answers to its WANTs wait for it to read, its reconciliation
+	 * requests are not worked on (their answers could not be queued).
+	 * PINGs are: a PONG is small and, like every answer, dropped by the
+	 * ROUTER when the queue to the peer is full.
+	 */
+	if (p->njobs > 0 && m.type == PM_RECON) {
+		p->dropped++;
 		return;
 	}
 	switch (m.type) {
@@ -517,16 +1113,17 @@ on_router_msg(struct peers *ps, zmq_msg_t *rid, zmq_msg_t *body)
 			reply(ps, rid, buf, n);
 		break;
 	case PM_PUSH:
-		p->total.records_in += accept_frames(ps, p, m.body,
-		    m.body_len, m.nrecords);
+		if (p->throttled_until > now_ms())
+			p->dropped++;
+		else
+			inbox_add(ps, p, body, &m);
 		break;
 	case PM_RECON:
 		rc = recon_respond(ps->set, FRAME_LIMIT, m.body, m.body_len,
 		    &out, &outlen);
 		if (rc != 0) {
-			p->invalid++;
-			log_warn("peer %.16s: bad reconciliation message: %s",
-			    p->hex, mentor_strerror(rc));
+			peer_fault(p, "bad reconciliation message: %s",
+			    mentor_strerror(rc));
 			break;
 		}
 		if ((n = PM_HDR_LEN + outlen) <= PM_MAX) {
@@ -542,26 +1139,24 @@ on_router_msg(struct peers *ps, zmq_msg_t *rid, zmq_msg_t *body)
 		free(out);
 		break;
 	case PM_WANT:
-		answer_want(ps, rid, &m);
+		answer_want(ps, p, rid, &m);
 		break;
-	default:
-		p->invalid++;	/* answers belong on our own connection */
+	default:	/* answers belong on our own connection */
+		peer_fault(p, "message of type %u on the wrong connection",
+		    m.type);
 	}
 }
 
 static void
-on_dealer_msg(struct peers *ps, struct peer *p, const uint8_t *buf,
-    size_t len)
+on_dealer_msg(struct peers *ps, struct peer *p, zmq_msg_t *msg)
 {
 	struct pm m;
 	int rc;
 
 	p->last_rx = p->dealer_rx = now_ms();
-	p->st.bytes_received += len;
-	if ((rc = pm_decode(&m, buf, len)) != 0) {
-		p->invalid++;
-		log_warn("peer %.16s: malformed answer: %s", p->hex,
-		    mentor_strerror(rc));
+	p->st.bytes_received += zmq_msg_size(msg);
+	if ((rc = pm_decode(&m, zmq_msg_data(msg), zmq_msg_size(msg))) != 0) {
+		peer_fault(p, "malformed answer: %s", mentor_strerror(rc));
 		return;
 	}
 	switch (m.type) {
@@ -573,10 +1168,10 @@ on_dealer_msg(struct peers *ps, struct peer *p, const uint8_t *buf,
 		on_recon_reply(ps, p, &m);
 		break;
 	case PM_RECORDS:
-		on_records(ps, p, &m);
+		on_records(ps, p, msg, &m);
 		break;
 	default:
-		p->invalid++;
+		peer_fault(p, "answer of type %u", m.type);
 	}
 }
 
@@ -651,9 +1246,9 @@ on_dealer(evutil_socket_t fd, short what, void *arg)
 		zmq_msg_init(&m);
 		if (zmq_msg_recv(&m, p->dealer, ZMQ_DONTWAIT) != -1) {
 			if (!zmq_msg_more(&m))
-				on_dealer_msg(p->ps, p, zmq_msg_data(&m),
-				    zmq_msg_size(&m));
-			drain_rest(p->dealer);
+				on_dealer_msg(p->ps, p, &m);
+			if (p->dealer)
+				drain_rest(p->dealer);
 		}
 		zmq_msg_close(&m);
 	}
@@ -705,16 +1300,17 @@ on_zap(evutil_socket_t fd, short what, void *arg)
 				memcpy(status, "200", 4);
 				hex_encode(uid, zmq_msg_data(&f[6]), 32);
 			} else
-				log_info("api: refused a student key that "
-				    "was never issued or was revoked");
+				log_ratelimited(&ps->rl_student, LOG_INFO,
+				    "api: refused a student key that was "
+				    "never issued or was revoked");
 		} else if (ok && (p = find_curve(ps, zmq_msg_data(&f[6]))) &&
 		    p->suspended_until <= now_ms()) {
 			memcpy(status, "200", 4);
 			memcpy(uid, p->hex, sizeof(uid));
 		} else {
 			p = NULL;
-			log_info("peer: refused a connection from a key "
-			    "nobody added");
+			log_ratelimited(&ps->rl_zap, LOG_INFO, "peer: refused "
+			    "a connection from a key nobody added");
 		}
 		zsend(ps->zap, ps->zap_ev, "1.0", 3, 1);
 		zsend(ps->zap, ps->zap_ev, zmq_msg_data(&f[1]),
@@ -824,6 +1420,8 @@ peer_free(struct peer *p)
 		zmq_close(p->dealer);
 	recon_free(p->rc);
 	free(p->need);
+	inbox_purge(p);
+	jobs_purge(p);
 	free(p);
 }
 
@@ -903,7 +1501,9 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		    SYNC_STALL_MS)
 			sync_end(p, 1);
 		if (p->connected && !ps->node->conf.no_auto_sync &&
-		    (!was || now - p->last_sync >= ps->sync_ms))
+		    (!was || now - p->last_sync >= ps->sync_ms ||
+		    (p->resync && p->state == SYNC_IDLE &&
+		    p->st.records_in > 0)))
 			sync_start(ps, p);
 	}
 	if (now - ps->last_node_rec > 86400LL * 1000)
@@ -1107,13 +1707,14 @@ peers_open(struct peers **psp, struct node *n, char *err, size_t errlen)
 	struct peers *ps;
 	struct load_arg la;
 	struct timeval zero = { 0, 0 };
-	int one = 1;
+	int one = 1, hwm;
 	size_t i;
 
 	*psp = NULL;
 	if ((ps = calloc(1, sizeof(*ps))) == NULL)
 		return MENTOR_ENOMEM;
 	ps->node = n;
+	ps->slice_pipe[0] = ps->slice_pipe[1] = -1;
 	ps->heartbeat_ms = n->conf.heartbeat_ms ? n->conf.heartbeat_ms : 2000;
 	ps->sync_ms = (n->conf.sync_s ? n->conf.sync_s : 60) * 1000LL;
 	if ((ps->set = rset_new()) == NULL ||
@@ -1140,6 +1741,11 @@ peers_open(struct peers **psp, struct node *n, char *err, size_t errlen)
 		if ((ps->router = zmq_socket(n->zctx, ZMQ_ROUTER)) == NULL)
 			goto fail_zmq;
 		socket_limits(ps->router);
+		/* Answers wait in our queue, not libzmq's (answer_want). */
+		hwm = ROUTER_HWM;
+		zmq_setsockopt(ps->router, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+		zmq_setsockopt(ps->router, ZMQ_ROUTER_MANDATORY, &one,
+		    sizeof(one));
 		zmq_setsockopt(ps->router, ZMQ_CURVE_SERVER, &one,
 		    sizeof(one));
 		zmq_setsockopt(ps->router, ZMQ_CURVE_SECRETKEY, n->curve_sk,
@@ -1155,6 +1761,13 @@ peers_open(struct peers **psp, struct node *n, char *err, size_t errlen)
 		peer_connect(ps, ps->p[i]);
 	if ((ps->tick = evtimer_new(n->base, on_tick, ps)) == NULL ||
 	    (ps->flush = event_new(n->base, -1, 0, on_flush, ps)) == NULL ||
+	    (ps->resume = evtimer_new(n->base, on_resume, ps)) == NULL ||
+	    (ps->inbox = evtimer_new(n->base, on_inbox, ps)) == NULL ||
+	    pipe(ps->slice_pipe) == -1 ||
+	    fcntl(ps->slice_pipe[0], F_SETFL, O_NONBLOCK) == -1 ||
+	    (ps->slice_ev = event_new(n->base, ps->slice_pipe[0],
+	    EV_READ | EV_PERSIST, on_slice_done, ps)) == NULL ||
+	    event_add(ps->slice_ev, NULL) == -1 ||
 	    records_watch(n->records, on_change, ps) != 0) {
 		snprintf(err, errlen, "peer: cannot set up timers");
 		goto fail;
@@ -1181,12 +1794,28 @@ peers_close(struct peers *ps)
 
 	if (ps == NULL)
 		return;
+	if (ps->slice != NULL) {	/* dropped: nothing of it is stored */
+		if (ps->slice->threaded)
+			pthread_join(ps->slice->thread, NULL);
+		slice_free(ps->slice);
+		ps->slice = NULL;
+	}
+	if (ps->slice_ev)
+		event_free(ps->slice_ev);
+	if (ps->slice_pipe[0] != -1)
+		close(ps->slice_pipe[0]);
+	if (ps->slice_pipe[1] != -1)
+		close(ps->slice_pipe[1]);
 	for (i = 0; i < ps->n; i++)
 		peer_free(ps->p[i]);
 	if (ps->tick)
 		event_free(ps->tick);
 	if (ps->flush)
 		event_free(ps->flush);
+	if (ps->resume)
+		event_free(ps->resume);
+	if (ps->inbox)
+		event_free(ps->inbox);
 	if (ps->router_ev)
 		event_free(ps->router_ev);
 	if (ps->zap_ev)
@@ -1235,7 +1864,7 @@ peer_put_fn(struct store_txn *t, void *arg)
 
 int
 peers_add(struct peers *ps, const uint8_t key[REC_KEY_LEN], const char *ep,
-    const char *org, char *err, size_t errlen)
+    const char *org, int hub, char *err, size_t errlen)
 {
 	struct peer_put put;
 	struct peer *p;
@@ -1267,8 +1896,10 @@ peers_add(struct peers *ps, const uint8_t key[REC_KEY_LEN], const char *ep,
 	rc = put.val ? store_write(ps->node->store, peer_put_fn, &put) :
 	    MENTOR_ENOMEM;
 	json_decref(put.val);
+	/* A hub mark set earlier with trust add --hub stays. */
 	if (rc == 0)
-		rc = records_trust_add(ps->node->records, key, "peer");
+		rc = records_trust_add(ps->node->records, key, "peer", hub ||
+		    records_trust_hub(ps->node->records, key));
 	if (rc != 0) {
 		peer_free(p);
 		snprintf(err, errlen, "store failed");
@@ -1278,7 +1909,7 @@ peers_add(struct peers *ps, const uint8_t key[REC_KEY_LEN], const char *ep,
 	if ((rc = certify(ps, p, CERT_LIFE_MS, cerr, sizeof(cerr))) != 0)
 		log_warn("peer: cannot certify %.16s: %s", p->hex, cerr);
 	peer_connect(ps, p);
-	log_info("peer %.16s added at %s", p->hex, ep);
+	log_info("peer %.16s added at %s%s", p->hex, ep, hub ? " (hub)" : "");
 	return 0;
 }
 
@@ -1340,15 +1971,21 @@ peers_list(const struct peers *ps)
 		if (p->last_rx)
 			time_format(ts, p->last_rx > p->dealer_rx ? p->last_rx :
 			    p->dealer_rx);
-		e = json_pack("{s:s,s:s,s:b,s:s,s:s,s:s,s:I,s:I,s:b,s:o}",
+		e = json_pack("{s:s,s:s,s:b,s:b,s:s,s:s,s:s,s:I,s:I,s:I,s:I,"
+		    "s:I,s:b,s:b,s:o}",
 		    "node_id", p->hex, "endpoint", p->endpoint,
 		    "connected", p->connected,
+		    "hub", records_trust_hub(ps->node->records, p->key),
 		    "name", p->have_hello ? p->hello.name : "",
 		    "role", p->have_hello ? node_role_name(p->hello.role) : "",
 		    "last_contact", p->last_rx ? ts : "",
 		    "invalid", (json_int_t)p->invalid,
 		    "untrusted", (json_int_t)p->untrusted,
+		    "ignored_certificates", (json_int_t)p->certs_ignored,
+		    "dropped", (json_int_t)p->dropped,
+		    "queued", (json_int_t)p->in_bytes,
 		    "suspended", p->suspended_until != 0,
+		    "throttled", p->throttled_until > now_ms(),
 		    "totals", stats_json(&p->total));
 		if (e == NULL || json_array_append_new(list, e) != 0) {
 			json_decref(list);

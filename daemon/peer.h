@@ -27,13 +27,15 @@ size_t	peers_count(const struct peers *);
 /*
  * peers_add: links with node key listening at endpoint (checked by the
  * caller: tcp://HOST:PORT); org may be NULL.  Stores the peer, trusts its
- * records, certifies it when this node is a hub, and connects.  Errors,
+ * records (hub: also honours its certificates, SPEC.md 4.6; a mark set
+ * earlier with trust add --hub stays), certifies it when this node is a
+ * hub, and connects.  Errors,
  * with err saying why: MENTOR_EINVAL (this node's own key, or not an
  * Ed25519 key), MENTOR_EEXIST (already a peer), MENTOR_ETOOBIG (too many
  * peers), or the store's error.
  */
 int	peers_add(struct peers *, const uint8_t key[32], const char *endpoint,
-	    const char *org, char *err, size_t errlen);
+	    const char *org, int hub, char *err, size_t errlen);
 
 /*
  * peers_remove: forgets the peer, stops trusting it and revokes its
@@ -42,9 +44,10 @@ int	peers_add(struct peers *, const uint8_t key[32], const char *endpoint,
 int	peers_remove(struct peers *, const uint8_t key[32]);
 
 /*
- * peers_list: [{"node_id","endpoint","connected","name","role",
- * "last_contact","invalid","untrusted","suspended","totals"}], a new
- * reference; NULL when out of memory.
+ * peers_list: [{"node_id","endpoint","connected","hub","name","role",
+ * "last_contact","invalid","untrusted","ignored_certificates","dropped",
+ * "queued","suspended","throttled","totals"}], a new reference; NULL when
+ * out of memory.  "queued": bytes of its messages not yet verified.
  */
 json_t	*peers_list(const struct peers *);
 

@@ -35,6 +35,8 @@ struct records {
 	struct node	*node;
 	struct event	*timer;
 	size_t		 live;		/* live listings */
+	uint64_t	 certs_ignored;	/* certificates by non-hubs */
+	struct log_rl	 rl_cert;
 	struct {
 		records_watch_fn fn;
 		void		*arg;
@@ -106,31 +108,31 @@ exp_key(uint8_t k[EXP_KEY_LEN], uint64_t when, int tag, const uint8_t *key,
 }
 
 /*
- * is_hub: whether key's current node record says it is a hub.
+ * marked_hub: whether a DB_TRUST value says the operator marked the key as
+ * a hub (trust add --hub, peer add --hub).  A role claimed in a node
+ * record counts for nothing (SPEC.md 4.6).
  */
 static int
-is_hub(struct store_txn *t, const uint8_t key[REC_KEY_LEN], int64_t now)
+marked_hub(const void *val, size_t vlen)
 {
-	struct addr_val a;
-	uint8_t addr[REC_ADDR_LEN];
-	const void *v;
-	size_t vlen;
-	struct rec r;
 	json_t *j;
 	int hub;
 
-	rec_addr(addr, key, REC_NODE_REF, strlen(REC_NODE_REF));
-	if (addr_get(t, addr, &a) != 0 || a.kind != REC_NODE ||
-	    (int64_t)a.expires <= now)
-		return 0;
-	if (store_get(t, DB_RECORDS, a.id, REC_ID_LEN, &v, &vlen) != 0 ||
-	    rec_decode(&r, v, vlen) != 0)
-		return 0;
-	j = json_loadb((const char *)r.body, r.body_len, 0, NULL);
-	hub = json_is_string(json_object_get(j, "role")) &&
-	    strcmp(json_string_value(json_object_get(j, "role")), "hub") == 0;
+	j = json_loadb(val, vlen, 0, NULL);
+	hub = json_is_true(json_object_get(j, "hub"));
 	json_decref(j);
 	return hub;
+}
+
+/* hub_txn: key is trusted directly and marked as a hub. */
+static int
+hub_txn(struct store_txn *t, const uint8_t key[REC_KEY_LEN])
+{
+	const void *v;
+	size_t vlen;
+
+	return store_get(t, DB_TRUST, key, REC_KEY_LEN, &v, &vlen) == 0 &&
+	    marked_hub(v, vlen);
 }
 
 /* certified: a live certificate for subject, issued by issuer. */
@@ -165,18 +167,16 @@ cert_each(const void *key, size_t klen, const void *val, size_t vlen,
 {
 	struct cert_walk *w = arg;
 
-	(void)val;
-	(void)vlen;
 	if (klen != REC_KEY_LEN)
 		return 0;
 	return certified(w->t, key, w->subject, w->now) &&
-	    is_hub(w->t, key, w->now);
+	    marked_hub(val, vlen);
 }
 
 /*
  * trusted_txn: the author is this node, trusted directly by the operator,
- * or certified by a hub this node trusts directly (one level: a
- * certificate from a certified key does not count).
+ * or certified by a key the operator trusts directly and marked as a hub
+ * (one level: a certificate from a certified key does not count).
  */
 static int
 trusted_txn(struct records *rs, struct store_txn *t, const uint8_t *key)
@@ -311,6 +311,7 @@ struct pending {
 	uint8_t		addr[REC_ADDR_LEN];
 	int		skip;	/* refused before the transaction */
 	int		was_live, is_live, changed;
+	int		cert_ignored;	/* a certificate by a non-hub */
 	int		replaced;	/* old_id/old_ts left the store */
 	uint8_t		old_id[REC_ID_LEN];
 	uint64_t	old_ts;
@@ -325,6 +326,7 @@ struct batch {
 	struct pending		*p;
 	int64_t			 now;
 	long			 live_delta;
+	int			 trust_first;	/* records_accept_untrusted */
 };
 
 static int
@@ -352,6 +354,11 @@ store_one(struct batch *b, struct store_txn *t, size_t i)
 		return verdict(v, MENTOR_EUNTRUSTED, "author %s is not "
 		    "trusted by this node", hex);
 	}
+	/* Stored and relayed, but vouching for nobody (SPEC.md 4.6). */
+	if (r->kind == REC_CERTIFICATE && sodium_memcmp(r->author,
+	    b->rs->node->sign_pk, REC_KEY_LEN) != 0 &&
+	    !hub_txn(t, r->author))
+		p->cert_ignored = 1;
 	rec_addr(p->addr, r->author, r->ref, r->ref_len);
 	rc = addr_get(t, p->addr, &cur);
 	if (rc != 0 && rc != MENTOR_ENOTFOUND)
@@ -421,7 +428,7 @@ batch_fn(struct store_txn *t, void *arg)
 	b->live_delta = 0;
 	for (i = 0; i < b->n; i++) {
 		b->p[i].changed = b->p[i].was_live = b->p[i].is_live = 0;
-		b->p[i].replaced = 0;
+		b->p[i].replaced = b->p[i].cert_ignored = 0;
 		if (b->p[i].skip)
 			continue;
 		rc = store_one(b, t, i);
@@ -475,6 +482,126 @@ precheck(void *arg)
 	return NULL;
 }
 
+/* An author's trust, looked up once per batch. */
+struct author_memo {
+	const uint8_t	*key;
+	int		 trusted;
+};
+
+struct id_ix {
+	uint8_t	id[REC_ID_LEN];
+	size_t	i;
+};
+
+static int
+id_ix_cmp(const void *a, const void *b)
+{
+	const struct id_ix *x = a, *y = b;
+	int c = memcmp(x->id, y->id, REC_ID_LEN);
+
+	if (c == 0)	/* the first copy keeps its verdict */
+		c = x->i < y->i ? -1 : x->i > y->i;
+	return c;
+}
+
+/*
+ * repeats: marks the second and later copies of the same bytes in the
+ * batch, which would be refused as already held anyway: they cost a hash
+ * and a sort, never a signature check.
+ */
+static int
+repeats(struct batch *b)
+{
+	struct id_ix *ix;
+	size_t i;
+
+	if (b->n < 2)
+		return 0;
+	if ((ix = malloc(b->n * sizeof(*ix))) == NULL)
+		return MENTOR_ENOMEM;
+	for (i = 0; i < b->n; i++) {
+		memcpy(ix[i].id, b->v[i].id, REC_ID_LEN);
+		ix[i].i = i;
+	}
+	qsort(ix, b->n, sizeof(*ix), id_ix_cmp);
+	for (i = 1; i < b->n; i++)
+		if (b->lens[ix[i].i] <= REC_MAX_SIZE &&
+		    b->lens[ix[i - 1].i] <= REC_MAX_SIZE &&
+		    memcmp(ix[i].id, ix[i - 1].id, REC_ID_LEN) == 0 &&
+		    !b->p[ix[i].i].skip) {
+			verdict(&b->v[ix[i].i], MENTOR_EDUP, "already held");
+			b->p[ix[i].i].skip = 1;
+		}
+	free(ix);
+	return 0;
+}
+
+/*
+ * certified_in_batch: a certificate for key, by a marked hub, travels in
+ * the same batch (it will be verified and stored before the listings it
+ * vouches for, which store_one then judges properly).
+ */
+static int
+certified_in_batch(struct batch *b, struct store_txn *t,
+    const uint8_t *key)
+{
+	char hex[2 * REC_KEY_LEN + 1];
+	struct rec r;
+	size_t i, pl = strlen(REC_CERT_PREFIX);
+
+	hex_encode(hex, key, REC_KEY_LEN);
+	for (i = 0; i < b->n; i++)
+		if (b->lens[i] > 3 && b->bufs[i][3] == REC_CERTIFICATE &&
+		    rec_decode(&r, b->bufs[i], b->lens[i]) == 0 &&
+		    r.ref_len == REC_CERT_REF_LEN &&
+		    memcmp(r.ref + pl, hex, 2 * REC_KEY_LEN) == 0 &&
+		    hub_txn(t, r.author))
+			return 1;
+	return 0;
+}
+
+/*
+ * untrusted_first: refuses, before any signature check, the records whose
+ * author (read from the header) this node does not trust.  The authors
+ * are few, so each is judged once per batch (at most AUTHORS_MEMO; past
+ * that, per record).
+ */
+#define AUTHORS_MEMO	16
+static void
+untrusted_first(struct batch *b, struct store_txn *t)
+{
+	struct author_memo memo[AUTHORS_MEMO];
+	char hex[2 * REC_KEY_LEN + 1];
+	size_t i, k, nmemo = 0;
+	struct rec r;
+	int trusted;
+
+	for (i = 0; i < b->n; i++) {
+		if (b->p[i].skip || rec_decode(&r, b->bufs[i],
+		    b->lens[i]) != 0)
+			continue;	/* precheck names the problem */
+		for (k = 0; k < nmemo; k++)
+			if (memcmp(memo[k].key, r.author, REC_KEY_LEN) == 0)
+				break;
+		if (k < nmemo)
+			trusted = memo[k].trusted;
+		else {
+			trusted = trusted_txn(b->rs, t, r.author) ||
+			    certified_in_batch(b, t, r.author);
+			if (nmemo < AUTHORS_MEMO) {
+				memo[nmemo].key = r.author;
+				memo[nmemo++].trusted = trusted;
+			}
+		}
+		if (!trusted) {
+			hex_encode(hex, r.author, REC_KEY_LEN);
+			verdict(&b->v[i], MENTOR_EUNTRUSTED, "author %s is "
+			    "not trusted by this node", hex);
+			b->p[i].skip = 1;
+		}
+	}
+}
+
 /*
  * held_fn: marks the records whose exact bytes are already stored.  Their
  * id is the hash of those bytes, so they were verified when stored; a
@@ -486,6 +613,7 @@ held_fn(struct store_txn *t, void *arg)
 	struct batch *b = arg;
 	const void *val;
 	size_t i, vlen;
+	int rc;
 
 	for (i = 0; i < b->n; i++) {
 		memset(&b->v[i], 0, sizeof(b->v[i]));
@@ -499,6 +627,10 @@ held_fn(struct store_txn *t, void *arg)
 			b->p[i].skip = 1;
 		}
 	}
+	if ((rc = repeats(b)) != 0)
+		return rc;
+	if (b->trust_first)
+		untrusted_first(b, t);
 	return 0;
 }
 
@@ -523,50 +655,133 @@ precheck_all(struct batch *b)
 	pthread_join(t, NULL);
 }
 
+/* A batch between records_batch_begin and records_batch_end. */
+struct records_batch {
+	struct batch	b;
+};
+
 int
-records_accept_batch(struct records *rs, const uint8_t *const *bufs,
-    const size_t *lens, size_t n, struct records_verdict *v)
+records_batch_begin(struct records *rs, const uint8_t *const *bufs,
+    const size_t *lens, size_t n, struct records_verdict *v, int trust_first,
+    struct records_batch **out)
 {
-	struct batch b;
-	size_t i, pre = 0;
+	struct records_batch *rb;
+	struct batch *b;
 	int rc;
 
-	memset(&b, 0, sizeof(b));
-	if ((b.p = calloc(n ? n : 1, sizeof(*b.p))) == NULL)
+	*out = NULL;
+	if ((rb = calloc(1, sizeof(*rb))) == NULL)
 		return MENTOR_ENOMEM;
-	b.rs = rs;
-	b.bufs = bufs;
-	b.lens = lens;
-	b.n = n;
-	b.v = v;
-	b.now = now_ms();
-	if ((rc = store_read(rs->node->store, held_fn, &b)) != 0) {
-		free(b.p);
+	b = &rb->b;
+	if ((b->p = calloc(n ? n : 1, sizeof(*b->p))) == NULL) {
+		free(rb);
+		return MENTOR_ENOMEM;
+	}
+	b->trust_first = trust_first;
+	b->rs = rs;
+	b->bufs = bufs;
+	b->lens = lens;
+	b->n = n;
+	b->v = v;
+	b->now = now_ms();
+	if ((rc = store_read(rs->node->store, held_fn, b)) != 0) {
+		records_batch_free(rb);
 		return rc;
 	}
-	precheck_all(&b);
+	*out = rb;
+	return 0;
+}
+
+void
+records_batch_check(struct records_batch *rb)
+{
+	precheck_all(&rb->b);
+}
+
+void
+records_batch_free(struct records_batch *rb)
+{
+	if (rb == NULL)
+		return;
+	free(rb->b.p);
+	free(rb);
+}
+
+int
+records_batch_end(struct records_batch *rb)
+{
+	struct batch *b = &rb->b;
+	struct records *rs = b->rs;
+	struct records_verdict *v = b->v;
+	size_t i, pre = 0, n = b->n;
+	int rc;
+
 	for (i = 0; i < n; i++)
-		pre += b.p[i].skip;
-	rc = pre == n ? 0 : store_write(rs->node->store, batch_fn, &b);
+		pre += b->p[i].skip;
+	rc = pre == n ? 0 : store_write(rs->node->store, batch_fn, b);
 	if (rc == 0) {
-		rs->live += b.live_delta;
+		rs->live += b->live_delta;
 		for (i = 0; i < n; i++) {
-			struct pending *p = &b.p[i];
+			struct pending *p = &b->p[i];
 			struct records_change ch = { p->addr,
 			    p->is_live ? &p->rec : NULL, &p->rec, v[i].id,
 			    p->replaced ? p->old_id : NULL, p->old_ts };
 
 			if (p->changed)
 				notify(rs, &ch);
+			if (p->changed && p->cert_ignored) {
+				char hex[2 * REC_KEY_LEN + 1];
+
+				rs->certs_ignored++;
+				hex_encode(hex, p->rec.author, REC_KEY_LEN);
+				log_ratelimited(&rs->rl_cert, LOG_INFO,
+				    "records: a certificate by %.16s, not a "
+				    "hub this node's operator marked, vouches "
+				    "for nobody here", hex);
+			}
 		}
 		schedule(rs);
 	} else {
 		for (i = 0; i < n; i++)
-			if (!b.p[i].skip)
+			if (!b->p[i].skip)
 				verdict(&v[i], rc, "store failed");
 	}
-	free(b.p);
+	records_batch_free(rb);
 	return rc;
+}
+
+static int
+accept_batch(struct records *rs, const uint8_t *const *bufs,
+    const size_t *lens, size_t n, struct records_verdict *v, int trust_first)
+{
+	struct records_batch *rb;
+	int rc;
+
+	if ((rc = records_batch_begin(rs, bufs, lens, n, v, trust_first,
+	    &rb)) != 0)
+		return rc;
+	records_batch_check(rb);
+	return records_batch_end(rb);
+}
+
+int
+records_accept_batch(struct records *rs, const uint8_t *const *bufs,
+    const size_t *lens, size_t n, struct records_verdict *v)
+{
+	return accept_batch(rs, bufs, lens, n, v, 0);
+}
+
+int
+records_accept_untrusted(struct records *rs, const uint8_t *const *bufs,
+    const size_t *lens, size_t n, struct records_verdict *v)
+{
+	return accept_batch(rs, bufs, lens, n, v, 1);
+}
+
+uint64_t
+records_certs_ignored(const struct records *rs)
+{
+	return rs->certs_ignored;
 }
 
 int
@@ -864,6 +1079,7 @@ struct trust_arg {
 	const char	*note;
 	json_t		*list;
 	int64_t		 now;
+	int		 hub;
 };
 
 static int
@@ -874,8 +1090,8 @@ trust_add_fn(struct store_txn *t, void *arg)
 	char *s;
 	int rc;
 
-	j = json_pack("{s:I,s:s}", "since", (json_int_t)a->now, "note",
-	    a->note ? a->note : "");
+	j = json_pack("{s:I,s:s,s:b}", "since", (json_int_t)a->now, "note",
+	    a->note ? a->note : "", "hub", a->hub);
 	if (j == NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL) {
 		json_decref(j);
 		return MENTOR_ENOMEM;
@@ -888,9 +1104,9 @@ trust_add_fn(struct store_txn *t, void *arg)
 
 int
 records_trust_add(struct records *rs, const uint8_t key[REC_KEY_LEN],
-    const char *note)
+    const char *note, int hub)
 {
-	struct trust_arg a = { key, note, NULL, now_ms() };
+	struct trust_arg a = { key, note, NULL, now_ms(), hub != 0 };
 
 	return store_write(rs->node->store, trust_add_fn, &a);
 }
@@ -906,7 +1122,7 @@ trust_del_fn(struct store_txn *t, void *arg)
 int
 records_trust_remove(struct records *rs, const uint8_t key[REC_KEY_LEN])
 {
-	struct trust_arg a = { key, NULL, NULL, 0 };
+	struct trust_arg a = { key, NULL, NULL, 0, 0 };
 
 	return store_write(rs->node->store, trust_del_fn, &a);
 }
@@ -923,9 +1139,10 @@ trust_each(const void *key, size_t klen, const void *val, size_t vlen,
 		return 0;
 	hex_encode(hex, key, REC_KEY_LEN);
 	j = json_loadb(val, vlen, 0, NULL);
-	e = json_pack("{s:s,s:O?,s:O?}", "node_id", hex,
+	e = json_pack("{s:s,s:O?,s:O?,s:b}", "node_id", hex,
 	    "since", json_object_get(j, "since"),
-	    "note", json_object_get(j, "note"));
+	    "note", json_object_get(j, "note"),
+	    "hub", json_is_true(json_object_get(j, "hub")));
 	json_decref(j);
 	if (e == NULL || json_array_append_new(a->list, e) != 0)
 		return MENTOR_ENOMEM;
@@ -941,7 +1158,7 @@ trust_list_fn(struct store_txn *t, void *arg)
 int
 records_trust_list(struct records *rs, json_t **out)
 {
-	struct trust_arg a = { NULL, NULL, json_array(), 0 };
+	struct trust_arg a = { NULL, NULL, json_array(), 0, 0 };
 	int rc;
 
 	if (a.list == NULL)
@@ -973,6 +1190,22 @@ records_trusted(struct records *rs, const uint8_t key[REC_KEY_LEN])
 	struct trusted_arg a = { rs, key };
 
 	return store_read(rs->node->store, trusted_fn, &a) == 1;
+}
+
+static int
+hub_fn(struct store_txn *t, void *arg)
+{
+	struct trusted_arg *a = arg;
+
+	return hub_txn(t, a->key);
+}
+
+int
+records_trust_hub(struct records *rs, const uint8_t key[REC_KEY_LEN])
+{
+	struct trusted_arg a = { rs, key };
+
+	return store_read(rs->node->store, hub_fn, &a) == 1;
 }
 
 size_t

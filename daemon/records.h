@@ -15,7 +15,8 @@
  *   DB_EXPIRY   when(8) tag(1) key(32)  -> ""
  *      tag 0: the record with id key expires at when;
  *      tag 1: the address key[0..16) may be forgotten at when.
- *   DB_TRUST    author(32)              -> JSON {"since": ms, "note": str}
+ *   DB_TRUST    author(32)              -> JSON {"since": ms, "note": str,
+ *                                          "hub": bool}
  */
 #ifndef MENTOR_RECORDS_H
 #define MENTOR_RECORDS_H
@@ -69,6 +70,45 @@ int	records_watch(struct records *, records_watch_fn fn, void *arg);
  */
 int	records_accept_batch(struct records *, const uint8_t *const *bufs,
 	    const size_t *lens, size_t n, struct records_verdict *v);
+
+/*
+ * records_accept_untrusted: as records_accept_batch, for records from
+ * peers: a record whose author (read from its header) this node does not
+ * trust is refused with MENTOR_EUNTRUSTED before its signature is checked,
+ * so untrusted records cost a hash each (SPEC.md 12.4).  In both calls a
+ * repeat of bytes earlier in the same batch is MENTOR_EDUP without a
+ * signature check.
+ */
+int	records_accept_untrusted(struct records *, const uint8_t *const *bufs,
+	    const size_t *lens, size_t n, struct records_verdict *v);
+
+/*
+ * records_accept_untrusted in three steps, so that the signature checks
+ * can run off the event loop:
+ *   records_batch_begin   (the loop's thread) reads the store: records
+ *                         already held, repeats, and, with trust_first,
+ *                         untrusted authors; bufs, lens and v must stay
+ *                         valid until the batch ends or is freed;
+ *   records_batch_check   (any one thread) signatures, clock and bodies;
+ *                         touches nothing but the batch and the records;
+ *   records_batch_end     (the loop's thread) stores, notifies, frees the
+ *                         batch; returns as records_accept_batch.
+ * records_batch_free drops a batch that will not be ended (NULL: no-op).
+ * begin returns 0, MENTOR_ENOMEM or the store's error (*out NULL).
+ */
+struct records_batch;
+int	records_batch_begin(struct records *, const uint8_t *const *bufs,
+	    const size_t *lens, size_t n, struct records_verdict *v,
+	    int trust_first, struct records_batch **out);
+void	records_batch_check(struct records_batch *);
+int	records_batch_end(struct records_batch *);
+void	records_batch_free(struct records_batch *);
+
+/*
+ * records_certs_ignored: certificates stored since start whose author is
+ * not a key the operator marked as a hub (they vouch for nobody).
+ */
+uint64_t records_certs_ignored(const struct records *);
 
 /* records_accept: one record; returns its verdict code. */
 int	records_accept(struct records *, const uint8_t *buf, size_t len,
@@ -142,9 +182,15 @@ int	records_fetch(struct records *, const uint8_t (*ids)[REC_ID_LEN],
 typedef int (*records_id_fn)(void *arg, uint64_t ts, const uint8_t *id);
 int	records_each_id(struct records *, records_id_fn fn, void *arg);
 
-/* Trust: direct trust in an author key, set by the operator. */
+/*
+ * Trust: direct trust in an author key, set by the operator.  hub marks
+ * the key as a hub whose certificates this node honours (SPEC.md 4.6);
+ * adding again replaces note and mark.  records_trust_hub: 1 when the key
+ * is trusted directly and marked as a hub.
+ */
 int	records_trust_add(struct records *, const uint8_t key[REC_KEY_LEN],
-	    const char *note);
+	    const char *note, int hub);
+int	records_trust_hub(struct records *, const uint8_t key[REC_KEY_LEN]);
 int	records_trust_remove(struct records *, const uint8_t key[REC_KEY_LEN]);
 int	records_trust_list(struct records *, json_t **out);
 int	records_trusted(struct records *, const uint8_t key[REC_KEY_LEN]);

@@ -7,9 +7,11 @@
 fast() { printf '\n[peer]\nheartbeat_ms = 200\nsync_interval_s = 2\n' >>"$1/mentord.conf"; }
 id_of() { ctl "$1" --json status | json 'd["node_id"]'; }
 ep_of() { sed -n 's/^listen = //p' "$1/mentord.conf"; }
+# hub_flag DIR: --hub when DIR is a hub: its peers honour its certificates
+hub_flag() { grep -q '^role = hub$' "$1/mentord.conf" && echo --hub; }
 link() {
-	ctl "$1" peer add "$(ep_of "$2")" "$(id_of "$2")" --organization "$(basename "$2")" >/dev/null &&
-	ctl "$2" peer add "$(ep_of "$1")" "$(id_of "$1")" --organization "$(basename "$1")" >/dev/null
+	ctl "$1" peer add "$(ep_of "$2")" "$(id_of "$2")" --organization "$(basename "$2")" $(hub_flag "$2") >/dev/null &&
+	ctl "$2" peer add "$(ep_of "$1")" "$(id_of "$1")" --organization "$(basename "$1")" $(hub_flag "$1") >/dev/null
 }
 has_listing() { ctl "$1" listing show "$2" >/dev/null 2>&1; }
 received() { [ "$(ctl "$1" --json application list | json 'len([a for a in d if a["side"]=="received"])')" -ge "$2" ]; }

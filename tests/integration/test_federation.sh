@@ -11,9 +11,11 @@ fast() {	# fast DIR: heartbeats and anti-entropy quick enough for tests
 }
 id_of() { ctl "$1" --json status | json 'd["node_id"]'; }
 ep_of() { sed -n 's/^listen = //p' "$1/mentord.conf"; }
+# hub_flag DIR: --hub when DIR is a hub: its peers honour its certificates
+hub_flag() { grep -q '^role = hub$' "$1/mentord.conf" && echo --hub; }
 link() {	# link A B: each adds the other
-	ctl "$1" peer add "$(ep_of "$2")" "$(id_of "$2")" --organization "$(basename "$2")" >/dev/null &&
-	ctl "$2" peer add "$(ep_of "$1")" "$(id_of "$1")" --organization "$(basename "$1")" >/dev/null
+	ctl "$1" peer add "$(ep_of "$2")" "$(id_of "$2")" --organization "$(basename "$2")" $(hub_flag "$2") >/dev/null &&
+	ctl "$2" peer add "$(ep_of "$1")" "$(id_of "$1")" --organization "$(basename "$1")" $(hub_flag "$1") >/dev/null
 }
 has_listing() { ctl "$1" listing show "$2" >/dev/null 2>&1; }
 lacks_listing() { ! ctl "$1" listing show "$2" >/dev/null 2>&1; }
@@ -105,7 +107,8 @@ check "the test peer is admitted" "$FAKEPEER" "$fake" "$(ep_of "$sch")" "$(id_of
 check "  ...sends a forged record" "$FAKEPEER" "$fake" "$(ep_of "$sch")" "$(id_of "$sch")" forge "$T/emp.bin"
 check "  ...tampered records" "$FAKEPEER" "$fake" "$(ep_of "$sch")" "$(id_of "$sch")" push "$T/tampered.bin"
 check "  ...an expired record" "$FAKEPEER" "$fake" "$(ep_of "$sch")" "$(id_of "$sch")" expired
-ctl "$sch" listing list >/dev/null
+settled() { [ "$(ctl "$sch" --json peer list | json '[p for p in d if p["node_id"]=="'"$fid"'"][0]["queued"]')" == 0 ]; }
+check "  ...which the school verifies" wait_for 20 settled
 check_eq "the school stored none of them" "$records" \
     "$(ctl "$sch" --json status | json 'd["records"]')"
 check "  ...and counted the peer's invalid messages" test \
@@ -117,6 +120,7 @@ sed 's/"capacity":5/"capacity":9/' "$T/l4.json" >"$T/l5.json"
 ctl "$emp" listing post "$T/l5.json" >/dev/null
 check "the newer version reaches the school" wait_for 15 capacity_is "$sch" "$id4" 9
 "$FAKEPEER" "$fake" "$(ep_of "$sch")" "$(id_of "$sch")" push "$T/old.bin" >/dev/null
+wait_for 20 settled
 check_eq "a replayed older version does not replace it" 9 \
     "$(ctl "$sch" --json listing show "$id4" | json 'd["capacity"]')"
 

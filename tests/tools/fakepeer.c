@@ -7,7 +7,26 @@
  *   fakepeer DIR ENDPOINT NODE_ID expired       an expired listing of DIR
  *   fakepeer DIR ENDPOINT NODE_ID forge FILE    FILE's first record, its
  *                                               signature made by DIR's key
- *   fakepeer DIR ENDPOINT NODE_ID garbage       malformed messages
+ *   fakepeer DIR ENDPOINT NODE_ID garbage [N]   malformed messages (N of
+ *                                               them, else three kinds)
+ * and, as the hostile peers of issue 14:
+ *   fakepeer DIR ENDPOINT NODE_ID escalate      a node record of DIR
+ *       claiming role hub, a certificate for a fresh key and a listing by
+ *       that key; prints "listing ID" of the latter
+ *   fakepeer DIR ENDPOINT NODE_ID wantflood RECORD_ID COUNT COPIES
+ *       COUNT WANTs of COPIES copies of RECORD_ID, never reading the
+ *       answers (held open 2 s); exits 0 without a ping
+ *   fakepeer DIR ENDPOINT NODE_ID untrusted PUSHES COPIES DISTINCT
+ *       PUSHES messages, each DISTINCT listings by a fresh key (that
+ *       nobody trusts) repeated COPIES times
+ *   fakepeer DIR ENDPOINT NODE_ID trusted N     N distinct listings of DIR
+ *       in PUSHes of nearly 8 MiB (a message's limit)
+ *   fakepeer DIR ENDPOINT - reconflood SECONDS  listens at ENDPOINT as DIR
+ *       and answers every reconciliation message with fingerprints that
+ *       never match (the session never settles), every WANT with nothing
+ *   fakepeer DIR ENDPOINT - reconflood SECONDS N  the same, but answers
+ *       from a fresh set of N random ids: it claims N records it never
+ *       delivers
  * Exits 0 when the node answered the ping, 1 when not (refused link).
  */
 #include <fcntl.h>
@@ -21,6 +40,7 @@
 
 #include "mentor.h"
 #include "peermsg.h"
+#include "recon.h"
 #include "record.h"
 #include "util.h"
 
@@ -65,6 +85,285 @@ push_one(void *s, const uint8_t *rec, size_t len)
 	free(f);
 }
 
+static const char *lbody = "{\"capacity\":1,\"kind\":\"project\","
+    "\"modality\":\"virtual\",\"organization\":\"Fake\","
+    "\"title\":\"Stranger %zu\"}";
+
+/* frames_add: appends one export frame of rec to *buf. */
+static void
+frames_add(uint8_t **buf, size_t *len, size_t *cap, const uint8_t *rec,
+    size_t n)
+{
+	while (*len + 4 + n > *cap)
+		if ((*buf = realloc(*buf, *cap = *cap ? *cap * 2 : 1 << 20)) ==
+		    NULL)
+			exit(2);
+	put_be32(*buf + *len, (uint32_t)n);
+	memcpy(*buf + *len + 4, rec, n);
+	*len += 4 + n;
+}
+
+/* listing_by: a listing numbered i signed by key sk; returns its size. */
+static size_t
+listing_by(uint8_t *rec, size_t cap, const uint8_t *key, size_t i,
+    uint64_t now)
+{
+	char b[256], ref[32];
+	size_t len;
+
+	snprintf(b, sizeof(b), lbody, i);
+	snprintf(ref, sizeof(ref), "stranger-%zu", i);
+	if (rec_build(rec, cap, &len, REC_LISTING, now - 1000,
+	    now + 86400000ULL, ref, strlen(ref), (const uint8_t *)b,
+	    strlen(b), key) != 0)
+		exit(2);
+	return len;
+}
+
+static void
+escalate(void *s, uint64_t now)
+{
+	uint8_t fsk[64], fpk[32], rec[4096], addr[REC_ADDR_LEN], cpk[32];
+	uint8_t *buf = NULL;
+	char hex[65], chex[65], ahex[33], body[512], ref[80];
+	size_t len = 0, cap = 0, n;
+
+	crypto_sign_keypair(fpk, fsk);
+	hex_encode(hex, fpk, 32);
+	if (crypto_sign_ed25519_pk_to_curve25519(cpk, pk) != 0)
+		exit(2);
+	hex_encode(chex, cpk, 32);
+	snprintf(body, sizeof(body), "{\"curve_key\":\"%s\",\"endpoint\":"
+	    "\"tcp://127.0.0.1:9\",\"name\":\"Totally a hub\",\"role\":"
+	    "\"hub\"}", chex);
+	if (rec_build(rec, sizeof(rec), &n, REC_NODE, now, now + 86400000ULL,
+	    REC_NODE_REF, strlen(REC_NODE_REF), (uint8_t *)body, strlen(body),
+	    sk) != 0)
+		exit(2);
+	frames_add(&buf, &len, &cap, rec, n);
+	snprintf(ref, sizeof(ref), "%s%s", REC_CERT_PREFIX, hex);
+	snprintf(body, sizeof(body), "{\"organization\":\"Stranger\","
+	    "\"role\":\"employer\",\"subject\":\"%s\"}", hex);
+	if (rec_build(rec, sizeof(rec), &n, REC_CERTIFICATE, now,
+	    now + 86400000ULL, ref, strlen(ref), (uint8_t *)body,
+	    strlen(body), sk) != 0)
+		exit(2);
+	frames_add(&buf, &len, &cap, rec, n);
+	n = listing_by(rec, sizeof(rec), fsk, 0, now);
+	frames_add(&buf, &len, &cap, rec, n);
+	send_push(s, buf, len);
+	rec_addr(addr, fpk, "stranger-0", 10);
+	hex_encode(ahex, addr, REC_ADDR_LEN);
+	printf("listing %s\n", ahex);
+	fflush(stdout);
+	free(buf);
+}
+
+static int
+wantflood(void *s, const char *idhex, long count, long copies)
+{
+	uint8_t id[REC_ID_LEN], *msg;
+	size_t n;
+	long i;
+
+	if (hex_decode(id, sizeof(id), idhex) != 0 || copies < 1 ||
+	    copies > PM_WANT_MAX)
+		return 2;
+	n = PM_HDR_LEN + 2 + (size_t)copies * REC_ID_LEN;
+	if ((msg = malloc(n)) == NULL)
+		return 2;
+	pm_header(msg, PM_WANT, 7);
+	msg[6] = (uint8_t)(copies >> 8);
+	msg[7] = (uint8_t)copies;
+	for (i = 0; i < copies; i++)
+		memcpy(msg + 8 + i * REC_ID_LEN, id, REC_ID_LEN);
+	for (i = 0; i < count; i++)
+		zmq_send(s, msg, n, 0);
+	free(msg);
+	sleep(2);
+	return 0;
+}
+
+static void
+untrusted(void *s, long pushes, long copies, long distinct, uint64_t now)
+{
+	uint8_t fsk[64], fpk[32], rec[4096], *buf = NULL;
+	size_t len, cap = 0, n;
+	long p, c, d;
+
+	crypto_sign_keypair(fpk, fsk);
+	for (p = 0; p < pushes; p++) {
+		len = 0;
+		for (d = 0; d < distinct; d++) {
+			n = listing_by(rec, sizeof(rec), fsk,
+			    (size_t)(p * distinct + d), now);
+			for (c = 0; c < copies; c++)
+				frames_add(&buf, &len, &cap, rec, n);
+		}
+		send_push(s, buf, len);
+	}
+	free(buf);
+}
+
+static void
+trusted(void *s, long count, uint64_t now)
+{
+	uint8_t rec[4096], *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	long i;
+
+	for (i = 0; i < count; i++) {
+		n = listing_by(rec, sizeof(rec), sk, (size_t)i, now);
+		/* Below PM_MAX: CURVE's framing adds a few bytes. */
+		if (PM_HDR_LEN + len + 4 + n > PM_MAX - (64u << 10)) {
+			send_push(s, buf, len);
+			len = 0;
+		}
+		frames_add(&buf, &len, &cap, rec, n);
+	}
+	if (len)
+		send_push(s, buf, len);
+	free(buf);
+}
+
+static int
+varint(const uint8_t *b, size_t len, size_t *off, uint64_t *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < 10 && *off < len; i++) {
+		uint8_t c = b[(*off)++];
+
+		*v = (*v << 7) | (c & 0x7f);
+		if (!(c & 0x80))
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * liar_reply: answers a reconciliation message (SPEC.md 11.5) range for
+ * range with the same bounds and a random Fingerprint for every range
+ * that is not a Skip: nothing ever matches, so an initiator that does not
+ * bound its rounds goes on for ever.  *out is malloc'd; its length.
+ */
+static size_t
+liar_reply(const uint8_t *b, size_t len, uint8_t **out)
+{
+	size_t off = 1, start, n = 1;
+	uint64_t code, plen, mode, cnt, nbits;
+
+	if ((*out = malloc(len + 17 * len)) == NULL)
+		exit(2);
+	(*out)[0] = 0x6D;
+	while (off < len) {
+		start = off;
+		if (varint(b, len, &off, &code) || varint(b, len, &off, &plen) ||
+		    plen > 32 || off + plen > len)
+			break;
+		off += plen;
+		memcpy(*out + n, b + start, off - start);	/* the bound */
+		n += off - start;
+		if (varint(b, len, &off, &mode))
+			break;
+		if (mode == 1)
+			off += 16;
+		else if (mode == 2 || mode == 3) {
+			if (varint(b, len, &off, &cnt))
+				break;
+			off += cnt * 32;
+			if (mode == 3) {
+				if (varint(b, len, &off, &nbits))
+					break;
+				off += (nbits + 7) / 8;
+			}
+		}
+		if (mode == 0)
+			(*out)[n++] = 0;
+		else {
+			(*out)[n++] = 1;
+			randombytes_buf(*out + n, 16);
+			n += 16;
+		}
+	}
+	return n;
+}
+
+/* claim_reply: an honest answer from a fresh set of n random items. */
+static size_t
+claim_reply(const uint8_t *b, size_t len, long n, uint8_t **out)
+{
+	struct rset *set = rset_new();
+	uint8_t id[32];
+	size_t outlen;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		randombytes_buf(id, sizeof(id));
+		rset_add(set, 1 + randombytes_uniform(1u << 30), id);
+	}
+	if (recon_respond(set, 0, b, len, out, &outlen) != 0) {
+		*out = malloc(1);
+		**out = 0x6D;
+		outlen = 1;
+	}
+	rset_free(set);
+	return outlen;
+}
+
+static int
+reconflood(void *ctx, const char *ep, const uint8_t csk[32], long seconds,
+    long claim)
+{
+	int one = 1, tmo = 200;
+	void *r = zmq_socket(ctx, ZMQ_ROUTER);
+	struct pm_hello h = { 2, "fakepeer", "" };
+	uint8_t buf[512], *out, *msg;
+	size_t n, outlen;
+	int64_t end = now_ms() + seconds * 1000;
+	zmq_msg_t rid, m;
+	struct pm pm;
+
+	zmq_setsockopt(r, ZMQ_CURVE_SERVER, &one, sizeof(one));
+	zmq_setsockopt(r, ZMQ_CURVE_SECRETKEY, csk, 32);
+	zmq_setsockopt(r, ZMQ_RCVTIMEO, &tmo, sizeof(tmo));
+	if (zmq_bind(r, ep) != 0)
+		return 2;
+	while (now_ms() < end) {
+		zmq_msg_init(&rid);
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&rid, r, 0) == -1 ||
+		    zmq_msg_recv(&m, r, 0) == -1 ||
+		    pm_decode(&pm, zmq_msg_data(&m), zmq_msg_size(&m)) != 0)
+			goto next;
+		zmq_send(r, zmq_msg_data(&rid), zmq_msg_size(&rid), ZMQ_SNDMORE);
+		if (pm.type == PM_PING) {
+			n = pm_hello_encode(buf, sizeof(buf), PM_PONG,
+			    pm.session, &h);
+			zmq_send(r, buf, n, 0);
+		} else if (pm.type == PM_RECON) {
+			outlen = claim ? claim_reply(pm.body, pm.body_len, claim,
+			    &out) : liar_reply(pm.body, pm.body_len, &out);
+			msg = malloc(PM_HDR_LEN + outlen);
+			pm_header(msg, PM_RECON_REPLY, pm.session);
+			memcpy(msg + PM_HDR_LEN, out, outlen);
+			zmq_send(r, msg, PM_HDR_LEN + outlen, 0);
+			free(msg);
+			free(out);
+		} else {	/* WANT: none of them */
+			pm_header(buf, PM_RECORDS, pm.session);
+			buf[PM_HDR_LEN] = 0;
+			zmq_send(r, buf, PM_HDR_LEN + 1, 0);
+		}
+next:
+		zmq_msg_close(&rid);
+		zmq_msg_close(&m);
+	}
+	zmq_close(r);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -91,16 +390,29 @@ main(int argc, char **argv)
 	if (crypto_sign_ed25519_sk_to_curve25519(csk, sk) != 0 ||
 	    crypto_sign_ed25519_pk_to_curve25519(cpk, pk) != 0)
 		return 2;
+	ctx = zmq_ctx_new();
+	if (strcmp(argv[4], "reconflood") == 0 && (argc == 6 || argc == 7)) {
+		n = (size_t)reconflood(ctx, argv[2], csk, atol(argv[5]),
+		    argc == 7 ? atol(argv[6]) : 0);
+		zmq_ctx_term(ctx);
+		return (int)n;
+	}
 	if (hex_decode(server, 32, argv[3]) != 0 ||
 	    crypto_sign_ed25519_pk_to_curve25519(server, server) != 0)
 		return 2;
-	ctx = zmq_ctx_new();
 	s = zmq_socket(ctx, ZMQ_DEALER);
 	zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server, 32);
 	zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, cpk, 32);
 	zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, csk, 32);
 	zmq_setsockopt(s, ZMQ_RCVTIMEO, &tmo, sizeof(tmo));
 	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
+	if (strcmp(argv[4], "wantflood") == 0) {
+		/* Read nothing: let the answers pile up at the node. */
+		int hwm = 1, rcvbuf = 65536;
+
+		zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+		zmq_setsockopt(s, ZMQ_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	}
 	zmq_connect(s, argv[2]);
 	now = (uint64_t)now_ms();
 	if (strcmp(argv[4], "push") == 0 && argc == 6) {
@@ -120,10 +432,26 @@ main(int argc, char **argv)
 		/* Keep the author field, sign with our own key. */
 		crypto_sign_detached(rec + n - 64, NULL, rec, n - 64, sk);
 		push_one(s, rec, n);
+	} else if (strcmp(argv[4], "garbage") == 0 && argc == 6) {
+		long i;
+
+		for (i = 0; i < atol(argv[5]); i++)
+			zmq_send(s, "\x07garbage", 8, 0);
 	} else if (strcmp(argv[4], "garbage") == 0) {
 		zmq_send(s, "\x01\x03\x00\x00\x00\x00\x00\x00\x00\x09xx", 12, 0);
 		zmq_send(s, "\x07garbage", 8, 0);
 		zmq_send(s, "\x01\x04\x00\x00\x00\x01\xff\xff\xff", 9, 0);
+	} else if (strcmp(argv[4], "escalate") == 0) {
+		escalate(s, now);
+	} else if (strcmp(argv[4], "wantflood") == 0 && argc == 8) {
+		n = (size_t)wantflood(s, argv[5], atol(argv[6]), atol(argv[7]));
+		zmq_close(s);
+		zmq_ctx_term(ctx);
+		return (int)n;
+	} else if (strcmp(argv[4], "untrusted") == 0 && argc == 8) {
+		untrusted(s, atol(argv[5]), atol(argv[6]), atol(argv[7]), now);
+	} else if (strcmp(argv[4], "trusted") == 0 && argc == 6) {
+		trusted(s, atol(argv[5]), now);
 	} else
 		return 2;
 	n = pm_hello_encode(ping, sizeof(ping), PM_PING, 1, &h);

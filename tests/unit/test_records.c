@@ -634,7 +634,7 @@ test_trust(void **state)
 	assert_int_equal(db_count(f, DB_RECORDS), 0);
 	assert_int_equal(db_count(f, DB_ADDR), 0);
 
-	assert_int_equal(records_trust_add(f->rs, f->pk2, "partner"), 0);
+	assert_int_equal(records_trust_add(f->rs, f->pk2, "partner", 0), 0);
 	assert_int_equal(records_trusted(f->rs, f->pk2), 1);
 	assert_int_equal(accept1(f, r, len), 0);
 	current_is(f, addr, r, len);
@@ -653,7 +653,7 @@ test_trust(void **state)
 	json_decref(list);
 
 	/* Adding again replaces the note; still one entry. */
-	assert_int_equal(records_trust_add(f->rs, f->pk2, NULL), 0);
+	assert_int_equal(records_trust_add(f->rs, f->pk2, NULL, 0), 0);
 	assert_int_equal(records_trust_list(f->rs, &list), 0);
 	assert_int_equal(json_array_size(list), 1);
 	assert_string_equal(json_string_value(json_object_get(
@@ -706,7 +706,7 @@ test_bad_signature(void **state)
 	 * before trust, so ESIG, not EUNTRUSTED. */
 	memcpy((uint8_t *)d.author, f->pk2, REC_KEY_LEN);
 	assert_int_equal(accept1(f, r, len), MENTOR_ESIG);
-	assert_int_equal(records_trust_add(f->rs, f->pk2, "x"), 0);
+	assert_int_equal(records_trust_add(f->rs, f->pk2, "x", 0), 0);
 	assert_int_equal(accept1(f, r, len), MENTOR_ESIG);
 	memcpy((uint8_t *)d.author, f->n->sign_pk, REC_KEY_LEN);
 
@@ -1204,7 +1204,7 @@ test_foreach_live(void **state)
 	    (const uint8_t *)NODE_BODY, strlen(NODE_BODY), 0, a[3], err,
 	    sizeof(err)), 0);
 	/* Someone else's, trusted, is live too. */
-	assert_int_equal(records_trust_add(f->rs, f->pk2, NULL), 0);
+	assert_int_equal(records_trust_add(f->rs, f->pk2, NULL, 0), 0);
 	{
 		size_t blen;
 		char *b = body(NULL, &blen);
@@ -1276,6 +1276,124 @@ test_watch_limit(void **state)
 	assert_int_equal(s[0].calls, 2);
 }
 
+/* cert: a certificate by sk for subject, malloc'd. */
+static uint8_t *
+cert(const uint8_t *sk, const uint8_t *subject, int64_t t, size_t *len)
+{
+	char hex[2 * REC_KEY_LEN + 1], ref[REC_CERT_REF_LEN + 1], b[256];
+
+	hex_encode(hex, subject, REC_KEY_LEN);
+	snprintf(ref, sizeof(ref), "%s%s", REC_CERT_PREFIX, hex);
+	snprintf(b, sizeof(b), "{\"organization\":\"Stranger\",\"role\":"
+	    "\"employer\",\"subject\":\"%s\"}", hex);
+	return build(sk, REC_CERTIFICATE, ref, b, t - 1000, t + DAY, len);
+}
+
+/*
+ * A hub is a key the operator marked (SPEC.md 4.6): a trusted key that
+ * calls itself a hub in its node record and certifies a stranger vouches
+ * for nobody until the operator marks it.
+ */
+static void
+test_hub_mark(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t hpk[REC_KEY_LEN], hsk[64], *nr, *c, *l;
+	size_t nlen, clen, llen, blen;
+	const char *hub_body = "{\"curve_key\":\"8a88e3dd7409f195fd52db2d3cba"
+	    "5d72ca6709bf1d94121bf3748801b40f6f5c\",\"name\":\"Totally a "
+	    "hub\",\"role\":\"hub\"}";
+	char *b;
+	json_t *list;
+	int64_t t = now_ms();
+
+	crypto_sign_keypair(hpk, hsk);
+	assert_int_equal(records_trust_add(f->rs, hpk, "employer", 0), 0);
+	nr = build(hsk, REC_NODE, REC_NODE_REF, hub_body, t - 1000, t + DAY,
+	    &nlen);
+	c = cert(hsk, f->pk2, t, &clen);
+	b = body("by the stranger", &blen);
+	l = build(f->sk2, REC_LISTING, "stranger", b, t - 1000, t + DAY,
+	    &llen);
+	free(b);
+
+	assert_int_equal(accept1(f, nr, nlen), 0);
+	assert_int_equal(records_certs_ignored(f->rs), 0);
+	assert_int_equal(accept1(f, c, clen), 0);
+	assert_int_equal(records_certs_ignored(f->rs), 1);
+	assert_int_equal(records_trust_hub(f->rs, hpk), 0);
+	assert_int_equal(records_trusted(f->rs, f->pk2), 0);
+	assert_int_equal(accept1(f, l, llen), MENTOR_EUNTRUSTED);
+
+	/* The operator's mark, and only it, makes the certificate count. */
+	assert_int_equal(records_trust_add(f->rs, hpk, "hub", 1), 0);
+	assert_int_equal(records_trust_hub(f->rs, hpk), 1);
+	assert_int_equal(records_trusted(f->rs, f->pk2), 1);
+	assert_int_equal(accept1(f, l, llen), 0);
+	assert_int_equal(records_trust_list(f->rs, &list), 0);
+	assert_true(json_is_true(json_object_get(json_array_get(list, 0),
+	    "hub")));
+	json_decref(list);
+	/* Unmarked again: new records of the stranger are refused. */
+	assert_int_equal(records_trust_add(f->rs, hpk, "employer", 0), 0);
+	assert_int_equal(records_trusted(f->rs, f->pk2), 0);
+	free(nr);
+	free(c);
+	free(l);
+}
+
+/*
+ * records_accept_untrusted: an untrusted author is refused from the
+ * header, before the signature; repeats in a batch cost no check; a
+ * certificate by a marked hub in the same batch is honoured.
+ */
+static void
+test_untrusted_first(void **state)
+{
+	struct fixture *f = *state;
+	struct records_verdict v[3];
+	uint8_t hpk[REC_KEY_LEN], hsk[64], *l, *c, *own;
+	const uint8_t *bufs[3];
+	size_t lens[3], llen, clen, olen, blen;
+	char *b;
+	int64_t t = now_ms();
+
+	b = body("stranger's", &blen);
+	l = build(f->sk2, REC_LISTING, "theirs", b, t - 1000, t + DAY, &llen);
+	free(b);
+	l[llen - 1] ^= 0x01;	/* a bad signature */
+	assert_int_equal(accept1(f, l, llen), MENTOR_ESIG);
+	bufs[0] = l;
+	lens[0] = llen;
+	assert_int_equal(records_accept_untrusted(f->rs, bufs, lens, 1, v), 0);
+	assert_int_equal(v[0].code, MENTOR_EUNTRUSTED);
+	l[llen - 1] ^= 0x01;
+
+	/* Three copies of one record: one stored, two repeats. */
+	own = listing(f, "own", NULL, t - 1000, t + DAY, &olen);
+	bufs[0] = bufs[1] = bufs[2] = own;
+	lens[0] = lens[1] = lens[2] = olen;
+	assert_int_equal(records_accept_untrusted(f->rs, bufs, lens, 3, v), 0);
+	assert_int_equal(v[0].code, 0);
+	assert_int_equal(v[1].code, MENTOR_EDUP);
+	assert_int_equal(v[2].code, MENTOR_EDUP);
+
+	/* A marked hub's certificate travels with the listing it vouches for. */
+	crypto_sign_keypair(hpk, hsk);
+	assert_int_equal(records_trust_add(f->rs, hpk, "hub", 1), 0);
+	c = cert(hsk, f->pk2, t, &clen);
+	bufs[0] = c;
+	lens[0] = clen;
+	bufs[1] = l;
+	lens[1] = llen;
+	assert_int_equal(records_accept_untrusted(f->rs, bufs, lens, 2, v), 0);
+	assert_int_equal(v[0].code, 0);
+	assert_int_equal(v[1].code, 0);
+	free(l);
+	free(c);
+	free(own);
+}
+
 int
 main(void)
 {
@@ -1287,6 +1405,8 @@ main(void)
 		T(test_tie_lower_id),
 		T(test_tie_withdrawal_wins),
 		T(test_trust),
+		T(test_hub_mark),
+		T(test_untrusted_first),
 		T(test_bad_signature),
 		T(test_clock_rules),
 		T(test_kind_rules),
