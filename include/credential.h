@@ -23,9 +23,11 @@
  * cred_jcs: the RFC 8785 canonical form of v: object members sorted by
  * their names' UTF-16 code units, no whitespace, strings escaped as the
  * RFC says.  *out is malloc'd and NUL-terminated (owned by the caller).
- * Numbers must be integers within +-2^53 (MENTOR_EINVAL otherwise: a
- * fraction or exponent has several spellings that only a full ES6 number
- * formatter reproduces, and no field here needs one).  MENTOR_ETOOBIG
+ * Numbers must be integral within +-2^53, written as integers or as
+ * reals like 42.0 (both canonicalize to "42", as ES6 spells them);
+ * MENTOR_EINVAL otherwise: a fraction has several spellings that only a
+ * full ES6 number formatter reproduces, and no field here needs one.
+ * MENTOR_ETOOBIG
  * past CRED_MAX_DEPTH levels, MENTOR_ENOMEM.
  */
 int	cred_jcs(const json_t *v, char **out, size_t *len);

@@ -150,6 +150,7 @@ jcs_value(struct sb *b, const json_t *v, int depth)
 	json_t *e;
 	char num[32];
 	json_int_t x;
+	double d;
 	size_t i, n;
 	int rc;
 
@@ -200,7 +201,19 @@ jcs_value(struct sb *b, const json_t *v, int depth)
 		sb_add(b, num, strlen(num));
 		return 0;
 	case JSON_REAL:
-		return MENTOR_EINVAL;
+		/*
+		 * An integral value such as 42.0 (Open Badges' own examples
+		 * write creditsEarned so) has one ES6 spelling, the integer:
+		 * "42", and -0.0 is "0".  Fractions have several candidate
+		 * spellings and stay refused.
+		 */
+		d = json_real_value(v);
+		if (!(d >= -9007199254740992.0 && d <= 9007199254740992.0) ||
+		    d != (double)(long long)d)
+			return MENTOR_EINVAL;
+		snprintf(num, sizeof(num), "%lld", (long long)d);
+		sb_add(b, num, strlen(num));
+		return 0;
 	case JSON_TRUE:
 		sb_add(b, "true", 4);
 		return 0;

@@ -27,18 +27,21 @@ check_match "  ...naming why" "does not verify" "$(cat "$T/last.err")"
 python3 - "$T/c.json" "$T" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-pv = d["proof"]["proofValue"]
+proof = d["proof"][0]	# mkcred writes a proof set, as the OB schema wants
+pv = proof["proofValue"]
 alpha = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 for i in (1, 20, len(pv) - 1):
     c = alpha[(alpha.index(pv[i]) + 1) % 58]
-    d["proof"]["proofValue"] = pv[:i] + c + pv[i + 1:]
+    proof["proofValue"] = pv[:i] + c + pv[i + 1:]
     json.dump(d, open("%s/pv%d.json" % (sys.argv[2], i), "w"))
 PY
-bad=0
+bad=0 n=0
 for f in "$T"/pv*.json; do
+	[ -f "$f" ] || continue
+	n=$((n + 1))
 	"$MENTORCTL" credential verify "$f" >/dev/null 2>&1 && bad=1
 done
-check_eq "a changed signature digit is refused (3 positions)" 0 "$bad"
+check_eq "a changed signature digit is refused (3 positions)" "3 0" "$n $bad"
 
 # Signed by another key than the issuer's did:key.
 python3 - "$T/c.json" "$T/other.json" <<'PY'

@@ -190,6 +190,22 @@ test_jcs_order_and_escapes(void **state)
 	j = json_pack("{s:f}", "x", 1.5);
 	assert_int_equal(cred_jcs(j, &s, NULL), MENTOR_EINVAL);
 	json_decref(j);
+	/* Integral reals are spelled as ES6 does: the integer. */
+	j = json_loads("[42.0,-0.0,1e3,-9007199254740992.0,36.00]", 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(cred_jcs(j, &s, NULL), 0);
+	assert_string_equal(s, "[42,0,1000,-9007199254740992,36]");
+	free(s);
+	json_decref(j);
+	/* ...within +-2^53 only. */
+	j = json_loads("[18014398509481984.0]", 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(cred_jcs(j, &s, NULL), MENTOR_EINVAL);
+	json_decref(j);
+	j = json_loads("[1e300]", 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(cred_jcs(j, &s, NULL), MENTOR_EINVAL);
+	json_decref(j);
 }
 
 static void
