@@ -20,6 +20,7 @@ static int
 status(struct ctl *c, const struct ctl_args *a)
 {
 	json_t *r;
+	char buf[64];
 	int rc;
 
 	(void)a;
@@ -37,7 +38,9 @@ status(struct ctl *c, const struct ctl_args *a)
 		print_field(r, "peers:", "peers");
 		print_field(r, "trusted:", "trusted");
 		print_field(r, "records:", "records");
-		print_field(r, "uptime:", "uptime_s");
+		printf("%-10s %s\n", "uptime:", ctl_duration(buf, sizeof(buf),
+		    (long long)json_integer_value(json_object_get(r,
+		    "uptime_s"))));
 		print_field(r, "version:", "version");
 	}
 	json_decref(r);

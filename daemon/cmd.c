@@ -22,7 +22,7 @@
 static const struct cmd_entry cmds[] = {
 	{ "ping",		cmd_ping,	CMD_STUDENT | CMD_STAFF },
 	{ "status",		cmd_status,	CMD_STAFF },
-	{ "listing.post",	cmd_listing_post, CMD_EMPLOYER },
+	{ "listing.post",	cmd_listing_post, CMD_DATA | CMD_EMPLOYER },
 	{ "listing.list",	cmd_listing_list, CMD_STAFF },
 	{ "listing.show",	cmd_listing_show, CMD_STUDENT | CMD_STAFF },
 	{ "listing.withdraw",	cmd_listing_withdraw, CMD_EMPLOYER },
@@ -64,6 +64,7 @@ static const struct cmd_entry cmds[] = {
 	{ "framework.list",	cmd_framework_list, CMD_STAFF },
 	{ "framework.show",	cmd_framework_show, CMD_STAFF },
 	{ "framework.remove",	cmd_framework_remove, 0 },
+	{ "names",		cmd_names,	CMD_STUDENT | CMD_STAFF },
 };
 
 const struct cmd_entry *
@@ -93,7 +94,8 @@ cmd_school_only(struct cmd_ctx *c)
 {
 	if (c->node->conf.role != ROLE_SCHOOL)
 		return cmd_fail(c, MENTOR_EPERM, "students live on school "
-		    "nodes; this node is a %s",
+		    "nodes; this node is %s %s",
+		    c->node->conf.role == ROLE_EMPLOYER ? "an" : "a",
 		    node_role_name(c->node->conf.role));
 	return 0;
 }

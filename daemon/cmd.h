@@ -166,5 +166,6 @@ int	cmd_framework_import(struct cmd_ctx *);
 int	cmd_framework_list(struct cmd_ctx *);
 int	cmd_framework_show(struct cmd_ctx *);
 int	cmd_framework_remove(struct cmd_ctx *);
+int	cmd_names(struct cmd_ctx *);		/* cmd_ops.c */
 
 #endif
