@@ -131,21 +131,46 @@ bench: deps all $(BENCH_BIN) $(TOOL_BIN)
 demo: deps all
 	@contrib/demo.sh
 
+# Where the service files and completions go; a package sets them to
+# /usr/lib/... and /usr/share/zsh/vendor-completions.
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR	?= $(PREFIX)/lib/tmpfiles.d
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR	?= $(PREFIX)/share/zsh/site-functions
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/mentord
+	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/mentord \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 daemon/mentord client/mentorctl $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 daemon/mentord.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 644 client/mentorctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 644 client/mentord-formats.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	cp -R contrib/data $(DESTDIR)$(PREFIX)/share/mentord/
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' contrib/systemd/mentord.service \
+	    >$(DESTDIR)$(UNITDIR)/mentord.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/mentord.service
+	install -m 644 contrib/systemd/sysusers.conf \
+	    $(DESTDIR)$(SYSUSERSDIR)/mentord.conf
+	install -m 644 contrib/systemd/tmpfiles.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/mentord.conf
+	install -m 644 contrib/completion/mentorctl.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/mentorctl
+	install -m 644 contrib/completion/_mentorctl $(DESTDIR)$(ZSHCOMPDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/mentord $(DESTDIR)$(PREFIX)/bin/mentorctl \
 	    $(DESTDIR)$(PREFIX)/share/man/man8/mentord.8 \
 	    $(DESTDIR)$(PREFIX)/share/man/man1/mentorctl.1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man5/mentord-formats.5
+	    $(DESTDIR)$(PREFIX)/share/man/man5/mentord-formats.5 \
+	    $(DESTDIR)$(UNITDIR)/mentord.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/mentord.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/mentord.conf \
+	    $(DESTDIR)$(BASHCOMPDIR)/mentorctl $(DESTDIR)$(ZSHCOMPDIR)/_mentorctl
 	rm -rf $(DESTDIR)$(PREFIX)/share/mentord
 
 format:
