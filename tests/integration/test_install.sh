@@ -95,22 +95,25 @@ if command -v zsh >/dev/null; then
 	    autoload -Uz +X _mentorctl" 2>&1)
 	check_eq "the zsh completion loads with compinit without errors" \
 	    "_mentorctl" "$out"
+	# An interactive zsh on a pty: type "mentorctl listing w", TAB, then
+	# prefix the line with "echo MARK-3" and run it.  Reads wait for
+	# markers that only the output (not the typed line) contains.
 	cat >"$T/z.zsh" <<Z
 zmodload zsh/zpty
 zpty z 'zsh -f -i'
-zpty -w z "PS1='%% '; fpath=($zd \\\$fpath); autoload -U compinit; compinit -u -d $T/zcd2"
+zpty -w z "PS1='%% '; fpath=($zd \\\$fpath); autoload -U compinit; compinit -u -d $T/zcd2; print READY-\\\$((1+1))"
+zpty -r z out '*READY-2*'
 zpty -wn z \$'mentorctl listing w\t'
-sleep 1
-zpty -w z \$'\x01echo \n'
-sleep 1
-all=
-while zpty -rt z line; do all+=\$line; done
-print -r -- "\$all"
+zpty -wn z \$'\x01echo MARK-\$((2+1)) \n'
+zpty -r z out '*MARK-3 *'
+sleep 0.5
+while zpty -rt z line; do out+=\$line; done
+print -r -- "\$out"
 zpty -d z
 Z
 	out=$(HOME=$T timeout 30 zsh -f "$T/z.zsh" 2>&1 | tr -d '\r')
 	check_match "zsh completes a subcommand at a prompt (listing w<TAB>)" \
-	    '^mentorctl listing withdraw' "$out"
+	    'MARK-3 mentorctl listing withdraw' "$out"
 	out=$(HOME=$T zsh -fc "source $zd/_mentorctl
 	    _mentorctl_candidates mentorctl -d $sch listing show ''")
 	check_eq "zsh completes a listing id from the node" "$lid" "$out"
