@@ -117,8 +117,10 @@ run(const char *dir, int verbose, int level)
 	char err[512];
 	int rc;
 
+	/* Until the configuration is read: its default level. */
+	log_init("mentord", level < 0 ? LOG_INFO : level);
 	if ((rc = node_open(&n, dir, err, sizeof(err))) != 0) {
-		fprintf(stderr, "mentord: %s\n", err);
+		log_err("%s", err);
 		return 1;
 	}
 	if (level < 0)
