@@ -2,25 +2,54 @@
  * cmd_node.c: commands about the node itself: status.
  */
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #include "ctl.h"
 
-static void
-print_field(const json_t *r, const char *label, const char *key)
+static long long
+num(const json_t *r, const char *key)
 {
-	json_t *v = json_object_get(r, key);
+	return (long long)json_integer_value(json_object_get(r, key));
+}
 
-	if (json_is_string(v))
-		printf("%-10s %s\n", label, json_string_value(v));
-	else if (json_is_integer(v))
-		printf("%-10s %lld\n", label, (long long)json_integer_value(v));
+/* count: "12 listings". */
+static void
+count(const json_t *r, const char *label, const char *key, const char *one,
+    const char *many)
+{
+	long long n = num(r, key);
+
+	printf("%-12s%lld %s\n", label, n, ctl_plural(n, one, many));
+}
+
+/* ago: "3 min ago" from an RFC 3339 UTC time, into buf. */
+static const char *
+ago(char *buf, size_t len, const char *iso)
+{
+	struct tm tm;
+	char d[32];
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return "";
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	t = timegm(&tm);
+	snprintf(buf, len, " (%s ago)", ctl_duration(d, sizeof(d),
+	    (long long)(time(NULL) - t)));
+	return buf;
 }
 
 static int
 status(struct ctl *c, const struct ctl_args *a)
 {
-	json_t *r;
-	char buf[64];
+	json_t *r, *w, *e;
+	char b1[64], b2[64], b3[64];
+	long long used, map;
+	size_t i;
 	int rc;
 
 	(void)a;
@@ -28,20 +57,46 @@ status(struct ctl *c, const struct ctl_args *a)
 		return rc;
 	if (c->json) {
 		ctl_print_json(r);
-	} else {
-		print_field(r, "name:", "name");
-		print_field(r, "role:", "role");
-		print_field(r, "node id:", "node_id");
-		print_field(r, "listen:", "listen");
-		print_field(r, "listings:", "listings");
-		print_field(r, "students:", "students");
-		print_field(r, "peers:", "peers");
-		print_field(r, "trusted:", "trusted");
-		print_field(r, "records:", "records");
-		printf("%-10s %s\n", "uptime:", ctl_duration(buf, sizeof(buf),
-		    (long long)json_integer_value(json_object_get(r,
-		    "uptime_s"))));
-		print_field(r, "version:", "version");
+		json_decref(r);
+		return EX_OK;
+	}
+	printf("%-12s%s (%s %s)\n", "node:", ctl_str(r, "name"),
+	    ctl_article(ctl_str(r, "role")), ctl_str(r, "role"));
+	printf("%-12s%s\n", "node id:", ctl_str(r, "node_id"));
+	printf("%-12s%s\n", "listen:", *ctl_str(r, "listen") ?
+	    ctl_str(r, "listen") : "(not listening)");
+	count(r, "listings:", "listings", "listing", "listings");
+	count(r, "students:", "students", "student", "students");
+	printf("%-12s%lld connected of %lld\n", "peers:",
+	    num(r, "peers_connected"), num(r, "peers"));
+	printf("%-12s%s%s\n", "last sync:", *ctl_str(r, "last_sync") ?
+	    ctl_date(b1, sizeof(b1), ctl_str(r, "last_sync")) : "never",
+	    *ctl_str(r, "last_sync") ? ago(b2, sizeof(b2), ctl_str(r,
+	    "last_sync")) : "");
+	count(r, "trusted:", "trusted", "node", "nodes");
+	count(r, "records:", "records", "signed record", "signed records");
+	used = num(r, "store_bytes");
+	map = num(r, "store_map_bytes");
+	printf("%-12s%s used of a %s map (%lld%%), %s free on disk\n",
+	    "store:", ctl_bytes(b1, sizeof(b1), (unsigned long long)used),
+	    ctl_bytes(b2, sizeof(b2), (unsigned long long)map),
+	    map > 0 ? used * 100 / map : 0, ctl_bytes(b3, sizeof(b3),
+	    (unsigned long long)num(r, "disk_free_bytes")));
+	if (*ctl_str(r, "cert_expires"))
+		printf("%-12s%s\n", "cert until:", ctl_date(b1, sizeof(b1),
+		    ctl_str(r, "cert_expires")));
+	printf("%-12s%s\n", "uptime:", ctl_duration(b1, sizeof(b1),
+	    num(r, "uptime_s")));
+	printf("%-12s%s\n", "version:", ctl_str(r, "version"));
+	w = json_object_get(r, "warnings");
+	if (json_array_size(w) == 0)
+		printf("%-12s%s\n", "health:", "ok");
+	else {
+		printf("%-12s%zu %s\n", "health:", json_array_size(w),
+		    ctl_plural((long long)json_array_size(w), "warning",
+		    "warnings"));
+		json_array_foreach(w, i, e)
+			printf("  warning: %s\n", json_string_value(e));
 	}
 	json_decref(r);
 	return EX_OK;
@@ -50,6 +105,11 @@ status(struct ctl *c, const struct ctl_args *a)
 const struct ctl_cmd ctl_node_cmds[] = {
 	{ "status", status, 0, 0, { NULL }, "",
 	  "Shows the node's name, role, id, and how many listings, students "
-	  "and peers it holds." },
+	  "and peers it holds; then its health: peers connected, the last "
+	  "reconciliation, store and disk use, the certificate from its hub, "
+	  "and a warning for each thing that needs the operator (a "
+	  "certificate about to expire, a disconnected or suspended peer, a "
+	  "store that cannot grow, a nearly full disk, missing reference "
+	  "data)." },
 	{ NULL, NULL, 0, 0, { NULL }, NULL, NULL }
 };

@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "mentor.h"
+#include "metrics.h"
 #include "node.h"
 #include "util.h"
 
@@ -222,6 +223,7 @@ int
 cmd_exec(struct cmd_ctx *c, const char *name)
 {
 	const struct cmd_entry *ce;
+	double t0 = metrics_clock();
 	int rc;
 
 	if ((ce = cmd_find(name)) == NULL) {
@@ -263,5 +265,6 @@ out:
 	}
 	json_decref(c->details);
 	c->details = NULL;
+	metrics_api(c->node, ce ? ce->name : NULL, rc, metrics_clock() - t0);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include "apps.h"
 #include "log.h"
 #include "mentor.h"
+#include "metrics.h"
 #include "matching.h"
 #include "node.h"
 #include "peer.h"
@@ -136,6 +137,10 @@ run(const char *dir, int verbose, int level)
 		log_err("cannot create a ZeroMQ context");
 		goto out;
 	}
+	if (metrics_open(&n, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		goto out;
+	}
 	if (records_open(&n.records, &n, err, sizeof(err)) != 0) {
 		log_err("%s", err);
 		goto out;
@@ -177,6 +182,7 @@ out:
 	if (sigint)
 		event_free(sigint);
 	api_close(n.api);
+	metrics_close(&n);
 	peers_close(n.peers);
 	matching_close(&n);
 	records_close(n.records);
