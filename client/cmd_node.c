@@ -1,9 +1,13 @@
 /*
  * cmd_node.c: commands about the node itself: status.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ctl.h"
 
@@ -102,6 +106,73 @@ status(struct ctl *c, const struct ctl_args *a)
 	return EX_OK;
 }
 
+/*
+ * backup: pulls the node's backup stream into FILE (new, mode 0600),
+ * removed again if anything fails.
+ */
+static int
+backup(struct ctl *c, const struct ctl_args *a)
+{
+	struct ctl_progress pr;
+	json_t *r;
+	uint8_t *data = NULL;
+	size_t len;
+	unsigned long long total = 0, est;
+	char sess[64], b[32];
+	int fd, rc, done = 0;
+
+	if ((rc = ctl_call(c, "status", NULL, NULL, 0, &r, NULL, NULL)) != 0)
+		return rc;
+	est = (unsigned long long)num(r, "store_bytes");
+	json_decref(r);
+	if ((fd = open(a->argv[0], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1)
+		return ctl_err(EX_FAIL, "%s: %s%s", a->argv[0],
+		    strerror(errno), errno == EEXIST ?
+		    " (refusing to overwrite)" : "");
+	if ((rc = ctl_call(c, "backup.start", NULL, NULL, 0, &r, NULL,
+	    NULL)) != EX_OK)
+		goto fail;
+	snprintf(sess, sizeof(sess), "%s", ctl_str(r, "session"));
+	json_decref(r);
+	ctl_progress_begin(&pr, c, "backing up", "bytes", est);
+	while (!done) {
+		if ((rc = ctl_call(c, "backup.next", json_pack("{s:s}",
+		    "session", sess), NULL, 0, &r, &data, &len)) != EX_OK)
+			break;
+		done = json_is_true(json_object_get(r, "done"));
+		json_decref(r);
+		if (data && len > 0 && write(fd, data, len) != (ssize_t)len)
+			rc = ctl_err(EX_FAIL, "%s: %s", a->argv[0],
+			    strerror(errno));
+		free(data);
+		data = NULL;
+		total += len;
+		ctl_progress_update(&pr, total < est ? total : est);
+		if (rc != EX_OK)
+			break;
+	}
+	ctl_progress_end(&pr);
+	if (rc == EX_OK && fsync(fd) != 0)
+		rc = ctl_err(EX_FAIL, "%s: %s", a->argv[0], strerror(errno));
+	if (rc != EX_OK)
+		goto fail;
+	close(fd);
+	if (c->json) {
+		r = json_pack("{s:s,s:I}", "file", a->argv[0], "bytes",
+		    (json_int_t)total);
+		ctl_print_json(r);
+		json_decref(r);
+	} else
+		printf("wrote a backup of %s to %s\n", ctl_bytes(b,
+		    sizeof(b), total), a->argv[0]);
+	return EX_OK;
+fail:
+	close(fd);
+	unlink(a->argv[0]);	/* never leave half a backup */
+	return rc;
+}
+
 const struct ctl_cmd ctl_node_cmds[] = {
 	{ "status", status, 0, 0, { NULL }, "",
 	  "Shows the node's name, role, id, and how many listings, students "
@@ -111,5 +182,11 @@ const struct ctl_cmd ctl_node_cmds[] = {
 	  "certificate about to expire, a disconnected or suspended peer, a "
 	  "store that cannot grow, a nearly full disk, missing reference "
 	  "data)." },
+	{ "backup", backup, 1, 1, { NULL }, "FILE",
+	  "Writes a consistent copy of the running node to FILE (which must "
+	  "not exist; mode 0600): its configuration, its secret keys and a "
+	  "compacted copy of its store as it was when the backup began, "
+	  "while the node goes on serving.  Restore it with mentord restore "
+	  "-d DIR FILE.  Keep it as safe as the node's keys." },
 	{ NULL, NULL, 0, 0, { NULL }, NULL, NULL }
 };

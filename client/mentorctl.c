@@ -67,6 +67,7 @@ static const struct {
 	{ "audit list",		"the hash-chained disclosure log" },
 	{ "audit verify",	"check the audit log's hash chain" },
 	{ "store compact",	"rewrite the store with only its live data" },
+	{ "backup",		"write a consistent copy of the running node" },
 	{ "credential verify",	"check an Open Badges 3.0 credential, offline" },
 };
 

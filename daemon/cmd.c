@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backup.h"
 #include "cmd.h"
 #include "log.h"
 #include "mentor.h"
@@ -66,6 +67,8 @@ static const struct cmd_entry cmds[] = {
 	{ "framework.show",	cmd_framework_show, CMD_STAFF },
 	{ "framework.remove",	cmd_framework_remove, 0 },
 	{ "names",		cmd_names,	CMD_STUDENT | CMD_STAFF },
+	{ "backup.start",	cmd_backup_start, 0 },
+	{ "backup.next",	cmd_backup_next, 0 },
 };
 
 const struct cmd_entry *
