@@ -234,6 +234,10 @@ cmd_backup_start(struct cmd_ctx *c)
 	uint8_t rnd[16];
 	int p[2], rc;
 
+	/* The stream holds the node's secret keys: never over the web. */
+	if (c->who != CMD_WHO_OPERATOR)
+		return cmd_fail(c, MENTOR_EPERM, "backup: only on the node's "
+		    "own socket (a backup holds the node's keys)");
 	if (cur)
 		return cmd_fail(c, MENTOR_EBUSY, "a backup is already "
 		    "running");
@@ -310,6 +314,9 @@ cmd_backup_next(struct cmd_ctx *c)
 	size_t len = 0;
 	int rc, end, done = 0;
 
+	if (c->who != CMD_WHO_OPERATOR)
+		return cmd_fail(c, MENTOR_EPERM, "backup: only on the node's "
+		    "own socket");
 	if ((rc = arg_str(c, "session", 1, &sess)) != 0)
 		return rc;
 	if (b == NULL || strcmp(sess, b->session) != 0)
