@@ -17,7 +17,7 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -DMENTOR_DATADIR=\"$(PREFIX)/share/mentord/data\" \
 	-Wall -Wextra -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes $(WERROR) $(SAN) \
-	-Iinclude -Iprotocol -Idaemon $(PKG_CFLAGS) $(CFLAGS)
+	-Iinclude -Iprotocol -Idaemon $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIBS	= $(PKG_LIBS) -lpthread -lm
 
@@ -38,7 +38,7 @@ BENCH_BIN  = $(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(wildcard tests/bench/
 LIBPROTO  = $(BUILD)/libmentorproto.a
 LIBDAEMON = $(BUILD)/libmentord.a
 
-.PHONY: all deps test unit check-fuzz integration demo bench install \
+.PHONY: all deps test unit check-fuzz integration demo bench install deb \
 	uninstall clean asan ubsan fuzz help format regen-rosters
 
 all: daemon/mentord client/mentorctl
@@ -162,6 +162,16 @@ install: all
 	    $(DESTDIR)$(BASHCOMPDIR)/mentorctl
 	install -m 644 contrib/completion/_mentorctl $(DESTDIR)$(ZSHCOMPDIR)/
 
+# make deb: build-deb/mentord_VERSION_ARCH.deb from the tracked files and
+# contrib/debian (needs debhelper, dpkg-dev and lintian; not run by test).
+deb:
+	rm -rf build-deb
+	mkdir -p build-deb/mentord
+	git ls-files -z | xargs -0 cp -P --parents -t build-deb/mentord
+	cp -R contrib/debian build-deb/mentord/debian
+	cd build-deb/mentord && dpkg-buildpackage -us -uc -b
+	lintian --info build-deb/*.changes
+
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/mentord $(DESTDIR)$(PREFIX)/bin/mentorctl \
 	    $(DESTDIR)$(PREFIX)/share/man/man8/mentord.8 \
@@ -177,6 +187,7 @@ format:
 	clang-format -i include/*.h protocol/*.c daemon/*.[ch] client/*.[ch]
 
 clean:
-	rm -rf build build-asan build-ubsan build-fuzz daemon/mentord client/mentorctl
+	rm -rf build build-asan build-ubsan build-fuzz build-deb daemon/mentord \
+	    client/mentorctl
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
