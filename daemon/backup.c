@@ -488,12 +488,14 @@ file_hex(const json_t *files, const char *name, uint8_t **out, size_t *len)
 	const char *h = json_string_value(json_object_get(files, name));
 	size_t n;
 
+	*out = NULL;
 	if (h == NULL || (n = strlen(h)) % 2 != 0 || n / 2 > BK_FILE_MAX ||
 	    (*out = malloc(n / 2 + 1)) == NULL)
 		return -1;
 	*len = n / 2;
 	if (*len > 0 && hex_decode(*out, *len, h) != 0) {
 		free(*out);
+		*out = NULL;
 		return -1;
 	}
 	return 0;
