@@ -184,8 +184,8 @@ const struct ctl_cmd ctl_node_cmds[] = {
 	  "data)." },
 	{ "backup", backup, 1, 1, { NULL }, "FILE",
 	  "Writes a consistent copy of the running node to FILE (which must "
-	  "not exist; mode 0600): its configuration, its secret keys and a "
-	  "compacted copy of its store as it was when the backup began, "
+	  "not exist; mode 0600): its configuration, its secret keys, its "
+	  "imported CASE frameworks and a compacted copy of its store as it was when the backup began, "
 	  "while the node goes on serving.  Restore it with mentord restore "
 	  "-d DIR FILE.  Keep it as safe as the node's keys." },
 	{ NULL, NULL, 0, 0, { NULL }, NULL, NULL }

@@ -4,6 +4,7 @@
  * the format).  The copy holds one read transaction, so writers go on and
  * the backup is the store as it was when the copy began.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -20,6 +21,7 @@
 #include <sodium.h>
 
 #include "backup.h"
+#include "case.h"
 #include "cmd.h"
 #include "log.h"
 #include "mentor.h"
@@ -31,10 +33,12 @@
 #define BK_END		"MNTBEND"	/* and its NUL: 8 bytes */
 #define BK_MAGIC_LEN	8
 #define BK_TRAILER_LEN	(8 + 8 + 32)
-#define BK_MANIFEST_MAX	(1u << 20)
+#define BK_MANIFEST_MAX	(64u << 20)	/* frameworks in hex */
 #define BK_CHUNK	(4u << 20)
 #define BK_IDLE_S	60
 #define BK_FILE_MAX	(64u << 10)	/* conf and key files */
+#define BK_FW_MAX	(16u << 20)	/* one imported CASE framework */
+#define BK_FW_COUNT	64
 
 static const char *const bk_files[] = { "mentord.conf", "sign.key",
     "curve.key" };
@@ -67,6 +71,34 @@ put_be(uint8_t *p, uint64_t v, int n)
 		p[i] = (uint8_t)v;
 }
 
+/* read_upto: reads dir/name whole (at most max bytes) into *buf. */
+static int
+read_upto(const char *dir, const char *name, size_t max, uint8_t **buf,
+    size_t *len)
+{
+	char path[PATH_MAX + 96];
+	struct stat st;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return MENTOR_EIO;
+	if (fstat(fd, &st) == -1 || (size_t)st.st_size > max ||
+	    (*buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		return MENTOR_EIO;
+	}
+	r = read(fd, *buf, (size_t)st.st_size);
+	close(fd);
+	if (r != st.st_size) {
+		free(*buf);
+		return MENTOR_EIO;
+	}
+	*len = (size_t)r;
+	return 0;
+}
+
 static uint64_t
 get_be(const uint8_t *p, int n)
 {
@@ -82,27 +114,58 @@ get_be(const uint8_t *p, int n)
 static int
 read_small(const char *dir, const char *name, uint8_t **buf, size_t *len)
 {
-	char path[PATH_MAX + 64];
-	struct stat st;
-	ssize_t r;
-	int fd;
+	return read_upto(dir, name, BK_FILE_MAX, buf, len);
+}
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((fd = open(path, O_RDONLY)) == -1)
-		return MENTOR_EIO;
-	if (fstat(fd, &st) == -1 || st.st_size > BK_FILE_MAX ||
-	    (*buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
-		return MENTOR_EIO;
+/*
+ * add_frameworks: the CASE frameworks imported into DIR/frameworks, as
+ * manifest member "frameworks": {ID: hex of ID.json}.
+ */
+static int
+add_frameworks(struct node *n, json_t *m, char *err, size_t errlen)
+{
+	char dir[PATH_MAX + 16], id[80], *hex;
+	struct dirent *e;
+	json_t *fws;
+	uint8_t *buf;
+	size_t len, k, count = 0;
+	DIR *d;
+	int rc = 0;
+
+	if ((fws = json_object()) == NULL ||
+	    json_object_set_new(m, "frameworks", fws) != 0)
+		return MENTOR_ENOMEM;
+	snprintf(dir, sizeof(dir), "%s/frameworks", n->dir);
+	if ((d = opendir(dir)) == NULL)
+		return 0;	/* none imported */
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		k = strlen(e->d_name);
+		if (k < 6 || k - 5 >= sizeof(id) ||
+		    strcmp(e->d_name + k - 5, ".json") != 0)
+			continue;
+		snprintf(id, sizeof(id), "%.*s", (int)(k - 5), e->d_name);
+		if (!case_id_ok(id))
+			continue;
+		if (++count > BK_FW_COUNT ||
+		    read_upto(dir, e->d_name, BK_FW_MAX, &buf, &len) != 0) {
+			snprintf(err, errlen, "%s/%s: cannot back it up", dir,
+			    e->d_name);
+			rc = MENTOR_EIO;
+			break;
+		}
+		if ((hex = malloc(2 * len + 1)) == NULL) {
+			free(buf);
+			rc = MENTOR_ENOMEM;
+			break;
+		}
+		hex_encode(hex, buf, len);
+		free(buf);
+		if (json_object_set_new(fws, id, json_string(hex)) != 0)
+			rc = MENTOR_ENOMEM;
+		free(hex);
 	}
-	r = read(fd, *buf, (size_t)st.st_size);
-	close(fd);
-	if (r != st.st_size) {
-		free(*buf);
-		return MENTOR_EIO;
-	}
-	*len = (size_t)r;
-	return 0;
+	closedir(d);
+	return rc;
 }
 
 /* make_head: the magic, the manifest's length and the manifest. */
@@ -114,6 +177,7 @@ make_head(struct node *n, uint8_t **out, size_t *outlen, char *err,
 	uint8_t *buf;
 	char ts[21], *hex, *s;
 	size_t i, len, slen;
+	int rc;
 
 	time_format(ts, now_ms());
 	files = json_object();
@@ -144,6 +208,10 @@ make_head(struct node *n, uint8_t **out, size_t *outlen, char *err,
 		}
 		sodium_memzero(hex, 2 * len);
 		free(hex);
+	}
+	if ((rc = add_frameworks(n, m, err, errlen)) != 0) {
+		json_decref(m);
+		return rc;
 	}
 	s = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(m);
@@ -501,6 +569,62 @@ file_hex(const json_t *files, const char *name, uint8_t **out, size_t *len)
 	return 0;
 }
 
+/*
+ * restore_frameworks: the manifest's CASE frameworks into DIR/frameworks;
+ * when keep is set, files already there stay.  Ids are checked, so a
+ * crafted backup cannot name a path outside that directory.
+ */
+static int
+restore_frameworks(const char *dir, const json_t *man, int keep, char *err,
+    size_t errlen)
+{
+	const json_t *fws = json_object_get(man, "frameworks");
+	char sub[PATH_MAX + 16], name[96], path[PATH_MAX + 128];
+	const char *id, *h;
+	json_t *v;
+	uint8_t *buf;
+	size_t n;
+
+	if (fws == NULL || json_object_size(fws) == 0)
+		return 0;
+	if (!json_is_object(fws) || json_object_size(fws) > BK_FW_COUNT) {
+		snprintf(err, errlen, "damaged backup (frameworks)");
+		return MENTOR_EINVAL;
+	}
+	json_object_foreach((json_t *)fws, id, v) {
+		h = json_string_value(v);
+		if (!case_id_ok(id) || h == NULL || (n = strlen(h)) % 2 != 0 ||
+		    n / 2 > BK_FW_MAX) {
+			snprintf(err, errlen, "damaged backup (framework "
+			    "\"%.70s\")", id);
+			return MENTOR_EINVAL;
+		}
+	}
+	snprintf(sub, sizeof(sub), "%s/frameworks", dir);
+	if (mkdir(sub, 0700) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", sub, strerror(errno));
+		return MENTOR_EIO;
+	}
+	json_object_foreach((json_t *)fws, id, v) {
+		h = json_string_value(v);
+		n = strlen(h) / 2;
+		snprintf(name, sizeof(name), "%s.json", id);
+		snprintf(path, sizeof(path), "%s/%s", sub, name);
+		if (keep && access(path, F_OK) == 0)
+			continue;
+		if ((buf = malloc(n + 1)) == NULL)
+			return MENTOR_ENOMEM;
+		if ((n > 0 && hex_decode(buf, n, h) != 0) ||
+		    write_new(sub, name, buf, n) != 0) {
+			free(buf);
+			snprintf(err, errlen, "%s: cannot restore it", path);
+			return MENTOR_EIO;
+		}
+		free(buf);
+	}
+	return 0;
+}
+
 int
 backup_restore(const char *dir, const char *file, int force, char *err,
     size_t errlen)
@@ -625,6 +749,9 @@ backup_restore(const char *dir, const char *file, int force, char *err,
 		}
 		sodium_memzero(fb, fblen);
 	}
+	if ((rc = restore_frameworks(dir, man, existing && !force, err,
+	    errlen)) != 0)
+		goto out_tmp;
 	snprintf(path, sizeof(path), "%s/store", dir);
 	snprintf(old, sizeof(old), "%s/store.before-restore-%lld", dir,
 	    (long long)time(NULL));

@@ -6,7 +6,8 @@
  *   u32 big-endian		length of the manifest (at most 1 MiB)
  *   manifest			JSON: format, node_id, name, role, mentord,
  *				schema, created, files {name: hex bytes} with
- *				mentord.conf, sign.key and curve.key
+ *				mentord.conf, sign.key and curve.key, and
+ *				frameworks {ID: hex of frameworks/ID.json}
  *   store			LMDB compacting copy of the store (data.mdb),
  *				made in one read transaction
  *   "MNTBEND" 0x00		trailer magic (8 bytes)

@@ -3,6 +3,7 @@
  * any file is restored whole into a new directory or refused with a
  * message, and a refused one leaves no store behind.
  */
+#include <dirent.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,7 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-/* wipe: removes the restore target (a few known names, no recursion). */
+/* wipe: removes the restore target (known names, one level of files). */
 static void
 wipe(const char *dir)
 {
@@ -23,9 +24,20 @@ wipe(const char *dir)
 	    "store/lock.mdb", "store", "store.restore/data.mdb",
 	    "store.restore/lock.mdb", "store.restore", "mentord.conf",
 	    "sign.key", "curve.key" };
-	char p[256];
+	char p[256], q[600];
+	struct dirent *e;
 	size_t i;
+	DIR *d;
 
+	snprintf(p, sizeof(p), "%s/frameworks", dir);
+	if ((d = opendir(p)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			snprintf(q, sizeof(q), "%s/%s", p, e->d_name);
+			unlink(q);
+		}
+		closedir(d);
+		rmdir(p);
+	}
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
 		if (unlink(p) == -1)

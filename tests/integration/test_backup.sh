@@ -16,6 +16,8 @@ for i in $(seq 1 $N); do
 	    notok "mkrecords chunk $i"
 done
 ctl "$a" records import "$T/c1.mntx" >/dev/null
+ctl "$a" framework import "$ROOT/tests/data/case/welding-exactmatch.json" >/dev/null ||
+    notok "framework import"
 echo 1 >"$T/acked"
 
 # Imports go on in the background; each chunk is acknowledged when
@@ -57,6 +59,8 @@ check_eq "  ...with the keys and configuration, mode 0600" "600 600 600" \
 node_start "$r"
 check_eq "  ...the restored node is the same node" "$a_id" \
     "$(ctl "$r" --json status | json 'd["node_id"]')"
+check_match "  ...with its imported CASE framework" 'f0e1d2c3-0000-4000-8000-00000000test' \
+    "$(ctl "$r" framework list)"
 missing=0
 for i in $before; do
 	out=$(ctl "$r" --json records import "$T/c$i.mntx") || missing=1
