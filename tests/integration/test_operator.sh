@@ -81,4 +81,16 @@ ctl "$sch" records import "$T/exp.bin" >"$T/imp.out" 2>"$T/imp.err"
 check_eq "records import draws no progress when stderr is not a terminal" \
     "" "$(cat "$T/imp.err")"
 check_match "  ...and reports in words" 'accepted, 0 rejected' "$(cat "$T/imp.out")"
+if command -v script >/dev/null; then
+	"$ROOT/${BUILD:-build}/tests/mkrecords" "$emp" 20000 "$T/many.mntx" 100 >/dev/null
+	script -qc "'$MENTORCTL' -d '$emp' records import '$T/many.mntx'" /dev/null \
+	    >"$T/tty.out" 2>&1
+	check_match "on a terminal, records import draws count, rate and time left" \
+	    'importing: [0-9]+ of 20000 records \([0-9]+%\), [0-9]+/s(, [0-9]+ (s|min [0-9]+ s) left)?' \
+	    "$(tr '\r' '\n' <"$T/tty.out")"
+	check_match "  ...and erases it before the summary" \
+	    '20000 accepted, 0 rejected, 0 already held' "$(tr '\r' '\n' <"$T/tty.out")"
+	check_fails "  ...but not with --json" grep -q importing <(script -qc \
+	    "'$MENTORCTL' -d '$emp' --json records import '$T/many.mntx'" /dev/null)
+fi
 done_testing
