@@ -68,6 +68,17 @@ static const struct {
 	{ "audit verify",	"check the audit log's hash chain" },
 	{ "store compact",	"rewrite the store with only its live data" },
 	{ "backup",		"write a consistent copy of the running node" },
+	{ "listing export",	"print the live listings as schema.org JSON-LD" },
+	{ "listing import",	"post listings from a CSV template or JSON-LD" },
+	{ "listing suggest",	"suggest competencies for listings from O*NET" },
+	{ "framework import",	"import a CASE competency framework" },
+	{ "framework list",	"list the imported CASE frameworks" },
+	{ "framework show",	"show an imported framework's competencies" },
+	{ "framework remove",	"remove an imported CASE framework" },
+	{ "occupation search",	"find O*NET-SOC occupations by title or code" },
+	{ "occupation show",	"show an occupation and its skill levels" },
+	{ "cluster list",	"the career clusters of both frameworks" },
+	{ "pathway",		"skills a student lacks for their goals, and where" },
 	{ "credential verify",	"check an Open Badges 3.0 credential, offline" },
 };
 
