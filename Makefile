@@ -17,7 +17,7 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -DMENTOR_DATADIR=\"$(PREFIX)/share/mentord/data\" \
 	-Wall -Wextra -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes $(WERROR) $(SAN) \
-	-Iinclude -Iprotocol -Idaemon $(PKG_CFLAGS) $(CFLAGS)
+	-Iinclude -Iprotocol -Idaemon $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIBS	= $(PKG_LIBS) -lpthread -lm
 
@@ -38,7 +38,7 @@ BENCH_BIN  = $(patsubst tests/bench/%.c,$(BUILD)/tests/%,$(wildcard tests/bench/
 LIBPROTO  = $(BUILD)/libmentorproto.a
 LIBDAEMON = $(BUILD)/libmentord.a
 
-.PHONY: all deps test unit check-fuzz integration demo bench install \
+.PHONY: all deps test unit check-fuzz integration demo bench install deb \
 	uninstall clean asan ubsan fuzz help format regen-rosters
 
 all: daemon/mentord client/mentorctl
@@ -131,27 +131,63 @@ bench: deps all $(BENCH_BIN) $(TOOL_BIN)
 demo: deps all
 	@contrib/demo.sh
 
+# Where the service files and completions go; a package sets them to
+# /usr/lib/... and /usr/share/zsh/vendor-completions.
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR	?= $(PREFIX)/lib/tmpfiles.d
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR	?= $(PREFIX)/share/zsh/site-functions
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/mentord
+	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/mentord \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 daemon/mentord client/mentorctl $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 daemon/mentord.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 644 client/mentorctl.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 644 client/mentord-formats.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	cp -R contrib/data $(DESTDIR)$(PREFIX)/share/mentord/
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' contrib/systemd/mentord.service \
+	    >$(DESTDIR)$(UNITDIR)/mentord.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/mentord.service
+	install -m 644 contrib/systemd/sysusers.conf \
+	    $(DESTDIR)$(SYSUSERSDIR)/mentord.conf
+	install -m 644 contrib/systemd/tmpfiles.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/mentord.conf
+	install -m 644 contrib/completion/mentorctl.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/mentorctl
+	install -m 644 contrib/completion/_mentorctl $(DESTDIR)$(ZSHCOMPDIR)/
+
+# make deb: build-deb/mentord_VERSION_ARCH.deb from the tracked files and
+# contrib/debian (needs debhelper, dpkg-dev and lintian; not run by test).
+deb:
+	rm -rf build-deb
+	mkdir -p build-deb/mentord
+	git ls-files -z | xargs -0 cp -P --parents -t build-deb/mentord
+	cp -R contrib/debian build-deb/mentord/debian
+	cd build-deb/mentord && dpkg-buildpackage -us -uc -b
+	lintian --info build-deb/*.changes
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/mentord $(DESTDIR)$(PREFIX)/bin/mentorctl \
 	    $(DESTDIR)$(PREFIX)/share/man/man8/mentord.8 \
 	    $(DESTDIR)$(PREFIX)/share/man/man1/mentorctl.1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man5/mentord-formats.5
+	    $(DESTDIR)$(PREFIX)/share/man/man5/mentord-formats.5 \
+	    $(DESTDIR)$(UNITDIR)/mentord.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/mentord.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/mentord.conf \
+	    $(DESTDIR)$(BASHCOMPDIR)/mentorctl $(DESTDIR)$(ZSHCOMPDIR)/_mentorctl
 	rm -rf $(DESTDIR)$(PREFIX)/share/mentord
 
 format:
 	clang-format -i include/*.h protocol/*.c daemon/*.[ch] client/*.[ch]
 
 clean:
-	rm -rf build build-asan build-ubsan build-fuzz daemon/mentord client/mentorctl
+	rm -rf build build-asan build-ubsan build-fuzz build-deb daemon/mentord \
+	    client/mentorctl
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -73,8 +73,8 @@ fmt_consent_list(const json_t *r)
 		    ctl_str(e, "guardian"), json_is_true(json_object_get(e,
 		    "current")) ? "current" : "not current",
 		    *ctl_str(e, "expires") ? "" : "");
-	printf("%zu consent%s\n", json_array_size(r),
-	    json_array_size(r) == 1 ? "" : "s");
+	printf("%zu %s\n", json_array_size(r), ctl_plural((long long)
+	    json_array_size(r), "consent", "consents"));
 }
 
 static int
@@ -87,9 +87,10 @@ consent_list(struct ctl *c, const struct ctl_args *a)
 static void
 fmt_revoke(const json_t *r)
 {
-	printf("revoked %lld consent(s) of %s\n", (long long)
-	    json_integer_value(json_object_get(r, "revoked")),
-	    ctl_str(r, "student"));
+	long long n = json_integer_value(json_object_get(r, "revoked"));
+
+	printf("revoked %lld %s of %s\n", n, ctl_plural(n, "consent",
+	    "consents"), ctl_str(r, "student"));
 }
 
 static int
@@ -130,8 +131,8 @@ fmt_app_list(const json_t *r)
 		    ctl_str(e, "side"), ctl_str(e, "status"), ctl_str(e, "listing"),
 		    *ctl_str(e, "student") ? ctl_str(e, "student") :
 		    ctl_str(e, "school_name"));
-	printf("%zu application%s\n", json_array_size(r),
-	    json_array_size(r) == 1 ? "" : "s");
+	printf("%zu %s\n", json_array_size(r), ctl_plural((long long)
+	    json_array_size(r), "application", "applications"));
 }
 
 static int
@@ -141,19 +142,30 @@ app_list(struct ctl *c, const struct ctl_args *a)
 	return call_print(c, "application.list", NULL, fmt_app_list);
 }
 
+/* print_value: a value with names for codes and dates as dates. */
 static void
-fmt_app_show(const json_t *r)
+print_value(const json_t *v, const json_t *nm)
 {
 	const char *k;
-	json_t *v;
+	json_t *e;
+	char d[40], *s;
+	size_t i;
 
-	json_object_foreach((json_t *)r, k, v) {
-		char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-
-		if (json_is_string(v))
-			printf("%-14s %s\n", k, json_string_value(v));
-		else if (s)
-			printf("%-14s %s\n", k, s);
+	if (json_is_string(v))
+		fputs(ctl_date(d, sizeof(d), ctl_name(nm, json_string_value(v))),
+		    stdout);
+	else if (json_is_array(v))
+		json_array_foreach(v, i, e) {
+			fputs(i ? ", " : "", stdout);
+			print_value(e, nm);
+		}
+	else if (json_is_object(v))
+		json_object_foreach((json_t *)v, k, e) {
+			printf("\n  %-30s ", ctl_name(nm, k));
+			print_value(e, nm);
+		}
+	else if ((s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY))) {
+		fputs(s, stdout);
 		free(s);
 	}
 }
@@ -161,8 +173,27 @@ fmt_app_show(const json_t *r)
 static int
 app_show(struct ctl *c, const struct ctl_args *a)
 {
-	return call_print(c, "application.show", json_pack("{s:s}", "id",
-	    a->argv[0]), fmt_app_show);
+	json_t *r, *v, *nm;
+	const char *k;
+	int rc;
+
+	if ((rc = ctl_call(c, "application.show", json_pack("{s:s}", "id",
+	    a->argv[0]), NULL, 0, &r, NULL, NULL)) != EX_OK)
+		return rc;
+	if (c->json) {
+		ctl_print_json(r);
+		json_decref(r);
+		return EX_OK;
+	}
+	nm = ctl_names(c, r);
+	json_object_foreach(r, k, v) {
+		printf("%-14s ", k);
+		print_value(v, nm);
+		fputc('\n', stdout);
+	}
+	json_decref(nm);
+	json_decref(r);
+	return EX_OK;
 }
 
 static int
@@ -210,8 +241,10 @@ audit_list(struct ctl *c, const struct ctl_args *a)
 static void
 fmt_verify(const json_t *r)
 {
-	printf("audit log intact: %lld entries\n", (long long)
-	    json_integer_value(json_object_get(r, "entries")));
+	long long n = json_integer_value(json_object_get(r, "entries"));
+
+	printf("audit log intact: %lld %s\n", n, ctl_plural(n, "entry",
+	    "entries"));
 }
 
 static int
@@ -224,9 +257,12 @@ audit_verify(struct ctl *c, const struct ctl_args *a)
 static void
 fmt_compact(const json_t *r)
 {
-	printf("store compacted: %lld -> %lld bytes\n", (long long)
-	    json_integer_value(json_object_get(r, "bytes_before")),
-	    (long long)json_integer_value(json_object_get(r, "bytes_after")));
+	char a[32], b[32];
+
+	printf("store compacted: %s -> %s\n", ctl_bytes(a, sizeof(a),
+	    (unsigned long long)json_integer_value(json_object_get(r,
+	    "bytes_before"))), ctl_bytes(b, sizeof(b), (unsigned long long)
+	    json_integer_value(json_object_get(r, "bytes_after"))));
 }
 
 static int

@@ -19,30 +19,33 @@ static int
 listing_post(struct ctl *c, const struct ctl_args *a)
 {
 	json_error_t je;
-	json_t *doc, *arr, *r, *ids;
+	json_t *doc, *r, *ids;
 	char *buf;
 	size_t len, i;
 	int rc;
 
 	if ((rc = ctl_read_file(a->argv[0], POST_FILE_MAX, &buf, &len)) != 0)
 		return rc;
+	/*
+	 * Checked here for the file's line and column; the document itself
+	 * travels as the request's data frame and the node validates it.
+	 */
 	doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
-	free(buf);
-	if (doc == NULL)
+	if (doc == NULL) {
+		free(buf);
 		return ctl_err(EX_FAIL, "%s:%d:%d: %s", a->argv[0], je.line,
 		    je.column, je.text);
-	if (json_is_object(doc)) {
-		arr = json_array();
-		json_array_append_new(arr, doc);
-	} else if (json_is_array(doc))
-		arr = doc;
-	else {
+	}
+	if (!json_is_object(doc) && !json_is_array(doc)) {
 		json_decref(doc);
+		free(buf);
 		return ctl_err(EX_FAIL, "%s: expected a listing object or an "
 		    "array of them", a->argv[0]);
 	}
-	rc = ctl_call(c, "listing.post", json_pack("{s:o}", "listings", arr),
-	    NULL, 0, &r, NULL, NULL);
+	json_decref(doc);
+	rc = ctl_call(c, "listing.post", NULL, (const uint8_t *)buf, len, &r,
+	    NULL, NULL);
+	free(buf);
 	if (rc != EX_OK)
 		return rc;
 	if (c->json)
@@ -78,15 +81,15 @@ listing_list(struct ctl *c, const struct ctl_args *a)
 			printf("%-32s  %-14s  %-10s  %s (%s)\n", ctl_str(e, "id"),
 			    ctl_str(e, "kind"), ctl_str(e, "modality"),
 			    ctl_str(e, "title"), ctl_str(e, "organization"));
-		printf("%zu listing%s\n", json_array_size(r),
-		    json_array_size(r) == 1 ? "" : "s");
+		printf("%zu %s\n", json_array_size(r), ctl_plural((long long)
+		    json_array_size(r), "listing", "listings"));
 	}
 	json_decref(r);
 	return EX_OK;
 }
 
 static void
-print_comps(const char *label, const json_t *arr)
+print_comps(const char *label, const json_t *arr, const json_t *names)
 {
 	json_t *e;
 	size_t i;
@@ -96,13 +99,13 @@ print_comps(const char *label, const json_t *arr)
 	printf("%-13s", label);
 	json_array_foreach(arr, i, e)
 		printf("%s%s (level %lld)", i ? ", " : "",
-		    ctl_str(e, "competency"),
+		    ctl_name(names, ctl_str(e, "competency")),
 		    (long long)json_integer_value(json_object_get(e, "level")));
 	printf("\n");
 }
 
 static void
-print_strings(const char *label, const json_t *arr)
+print_strings(const char *label, const json_t *arr, const json_t *names)
 {
 	json_t *e;
 	size_t i;
@@ -111,14 +114,16 @@ print_strings(const char *label, const json_t *arr)
 		return;
 	printf("%-13s", label);
 	json_array_foreach(arr, i, e)
-		printf("%s%s", i ? ", " : "", json_string_value(e));
+		printf("%s%s", i ? ", " : "", ctl_name(names,
+		    json_string_value(e)));
 	printf("\n");
 }
 
 static int
 listing_show(struct ctl *c, const struct ctl_args *a)
 {
-	json_t *r, *loc;
+	json_t *r, *loc, *nm;
+	char d[40];
 	int rc;
 
 	rc = ctl_call(c, "listing.show", json_pack("{s:s}", "id",
@@ -130,6 +135,7 @@ listing_show(struct ctl *c, const struct ctl_args *a)
 		json_decref(r);
 		return EX_OK;
 	}
+	nm = ctl_names(c, r);
 	printf("%s\n%s\n\n", ctl_str(r, "title"), ctl_str(r, "organization"));
 	printf("%-13s%s\n", "id:", ctl_str(r, "id"));
 	printf("%-13s%s\n", "ref:", ctl_str(r, "ref"));
@@ -147,15 +153,18 @@ listing_show(struct ctl *c, const struct ctl_args *a)
 	if (json_object_get(r, "start"))
 		printf("%-13s%s to %s\n", "dates:", ctl_str(r, "start"),
 		    json_object_get(r, "end") ? ctl_str(r, "end") : "open");
-	print_strings("clusters:", json_object_get(r, "clusters"));
-	print_strings("occupations:", json_object_get(r, "occupations"));
-	print_comps("requires:", json_object_get(r, "requires"));
-	print_comps("develops:", json_object_get(r, "develops"));
-	printf("%-13s%s\n", "author:", ctl_str(r, "author"));
-	printf("%-13s%s\n", "created:", ctl_str(r, "created"));
-	printf("%-13s%s\n", "expires:", ctl_str(r, "expires"));
+	print_strings("clusters:", json_object_get(r, "clusters"), nm);
+	print_strings("occupations:", json_object_get(r, "occupations"), nm);
+	print_comps("requires:", json_object_get(r, "requires"), nm);
+	print_comps("develops:", json_object_get(r, "develops"), nm);
+	printf("%-13s%s\n", "author:", ctl_name(nm, ctl_str(r, "author")));
+	printf("%-13s%s\n", "created:", ctl_date(d, sizeof(d), ctl_str(r,
+	    "created")));
+	printf("%-13s%s\n", "expires:", ctl_date(d, sizeof(d), ctl_str(r,
+	    "expires")));
 	if (json_object_get(r, "description"))
 		printf("\n%s\n", ctl_str(r, "description"));
+	json_decref(nm);
 	json_decref(r);
 	return EX_OK;
 }
@@ -223,6 +232,8 @@ records_import(struct ctl *c, const struct ctl_args *a)
 	size_t len, off, start, reclen, i, nrec = 0;
 	size_t acc = 0, dup = 0, rej = 0;
 	const uint8_t *rec;
+	struct ctl_progress pr;
+	size_t total = 0;
 	int rc, xr = 1;
 
 	if ((rc = ctl_read_file(a->argv[0], (size_t)1 << 32, &buf, &len)) != 0)
@@ -233,6 +244,11 @@ records_import(struct ctl *c, const struct ctl_args *a)
 		    "(%s)", a->argv[0], rc == MENTOR_EVERSION ?
 		    "unknown version" : "no MNTX header");
 	}
+	/* Counted first, for the progress line's total and time left. */
+	for (off = XS_HDR_LEN; xs_next((uint8_t *)buf, len, &off, &rec,
+	    &reclen) == 1; )
+		total++;
+	ctl_progress_begin(&pr, c, "importing", "records", total);
 	total_err = json_array();
 	off = XS_HDR_LEN;
 	/*
@@ -260,6 +276,7 @@ records_import(struct ctl *c, const struct ctl_args *a)
 		json_array_foreach(json_object_get(r, "errors"), i, e)
 			json_array_append(total_err, e);
 		json_decref(r);
+		ctl_progress_update(&pr, nrec);
 		if (xr == 0)
 			break;
 		xr = 1;
@@ -267,6 +284,7 @@ records_import(struct ctl *c, const struct ctl_args *a)
 			break;
 	}
 	free(buf);
+	ctl_progress_end(&pr);
 	if (rc != EX_OK) {
 		json_decref(total_err);
 		return rc;
@@ -287,8 +305,8 @@ records_import(struct ctl *c, const struct ctl_args *a)
 		json_decref(total_err);
 	}
 	if (rej > 0)
-		return ctl_err(EX_FAIL, "%zu record%s rejected", rej,
-		    rej == 1 ? "" : "s");
+		return ctl_err(EX_FAIL, "%zu %s rejected", rej,
+		    ctl_plural((long long)rej, "record", "records"));
 	return EX_OK;
 }
 

@@ -67,69 +67,152 @@ peer_list(struct ctl *c, const struct ctl_args *a)
 		    "records:", num(t, "records_in"), num(t, "records_out"),
 		    num(e, "invalid"), num(e, "untrusted"));
 	}
-	printf("%zu peer%s\n", json_array_size(r),
-	    json_array_size(r) == 1 ? "" : "s");
+	printf("%zu %s\n", json_array_size(r),
+	    ctl_plural((long long)json_array_size(r), "peer", "peers"));
 	json_decref(r);
 	return EX_OK;
+}
+
+/*
+ * skipped: the peers a sync cannot reach, from peer.list, as
+ * {node_id, name, skipped: why, last_contact} objects.
+ */
+static json_t *
+skipped_peers(const json_t *peers)
+{
+	json_t *out = json_array(), *e;
+	const char *why;
+	size_t i;
+
+	json_array_foreach(peers, i, e) {
+		if (json_is_true(json_object_get(e, "suspended")))
+			why = "suspended after invalid records";
+		else if (!json_is_true(json_object_get(e, "connected")))
+			why = "not connected";
+		else
+			continue;
+		json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s}",
+		    "node_id", ctl_str(e, "node_id"), "name", ctl_str(e, "name"),
+		    "skipped", why, "last_contact", ctl_str(e, "last_contact")));
+	}
+	return out;
+}
+
+static void
+print_synced(const json_t *e)
+{
+	char sent[32], recv[32];
+	long long r = num(e, "rounds"), in = num(e, "records_in");
+
+	printf("%.16s  %s%lld %s, %s sent, %s received, %lld %s in, %lld "
+	    "out\n", ctl_str(e, "node_id"), json_is_true(json_object_get(e,
+	    "failed")) ? "FAILED: " : "", r, ctl_plural(r, "round", "rounds"),
+	    ctl_bytes(sent, sizeof(sent), (unsigned long long)num(e,
+	    "bytes_sent")), ctl_bytes(recv, sizeof(recv),
+	    (unsigned long long)num(e, "bytes_received")), in,
+	    ctl_plural(in, "record", "records"), num(e, "records_out"));
 }
 
 static int
 sync_cmd(struct ctl *c, const struct ctl_args *a)
 {
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
-	json_t *r, *st = NULL, *e, *out;
-	long long gen;
+	struct ctl_progress pr;
+	json_t *r, *st = NULL, *e, *out, *skip;
+	char when[40];
+	long long gen, started;
 	time_t deadline;
-	size_t i;
-	int rc, fails = 0;
+	size_t i, ndone, npeers;
+	int rc, fails = 0, ok = 0;
 
 	(void)a;
-	if ((rc = ctl_call(c, "sync.start", NULL, NULL, 0, &r, NULL,
+	if ((rc = ctl_call(c, "peer.list", NULL, NULL, 0, &r, NULL,
 	    NULL)) != EX_OK)
 		return rc;
-	gen = num(r, "generation");
+	npeers = json_array_size(r);
+	skip = skipped_peers(r);
 	json_decref(r);
+	if ((rc = ctl_call(c, "sync.start", NULL, NULL, 0, &r, NULL,
+	    NULL)) != EX_OK) {
+		json_decref(skip);
+		return rc;
+	}
+	gen = num(r, "generation");
+	started = num(r, "peers");
+	json_decref(r);
+	ctl_progress_begin(&pr, c, "syncing", "peers",
+	    (unsigned long long)started);
 	deadline = time(NULL) + c->timeout_ms / 1000;
 	for (;;) {
 		json_decref(st);
 		if ((rc = ctl_call(c, "sync.status", json_pack("{s:I}",
 		    "generation", (json_int_t)gen), NULL, 0, &st, NULL,
-		    NULL)) != EX_OK)
+		    NULL)) != EX_OK) {
+			ctl_progress_end(&pr);
+			json_decref(skip);
 			return rc;
+		}
 		if (json_is_true(json_object_get(st, "done")))
 			break;
+		ndone = 0;
+		json_array_foreach(json_object_get(st, "peers"), i, e)
+			ndone += json_is_true(json_object_get(e, "done"));
+		ctl_progress_update(&pr, ndone);
 		if (time(NULL) >= deadline) {
+			ctl_progress_end(&pr);
 			json_decref(st);
+			json_decref(skip);
 			return ctl_err(EX_FAIL, "sync: not finished within %d "
-			    "s", c->timeout_ms / 1000);
+			    "s (--timeout SEC waits longer)",
+			    c->timeout_ms / 1000);
 		}
 		nanosleep(&ts, NULL);
 	}
+	ctl_progress_end(&pr);
 	out = json_array();
 	json_array_foreach(json_object_get(st, "peers"), i, e) {
 		if (json_is_true(json_object_get(e, "failed")))
 			fails++;
+		else
+			ok++;
 		json_object_del(e, "done");
 		json_array_append(out, e);
 	}
-	if (c->json)
+	if (c->json) {
+		/* Reconciled peers first, then the skipped ones. */
+		json_array_extend(out, skip);
 		ctl_print_json(out);
-	else {
-		if (json_array_size(out) == 0)
-			printf("no connected peers\n");
+	} else {
 		json_array_foreach(out, i, e)
-			printf("%.16s  %s%lld rounds, %lld B sent, %lld B "
-			    "received, %lld records in, %lld out\n",
-			    ctl_str(e, "node_id"), json_is_true(json_object_get(e,
-			    "failed")) ? "FAILED: " : "", num(e, "rounds"),
-			    num(e, "bytes_sent"), num(e, "bytes_received"),
-			    num(e, "records_in"), num(e, "records_out"));
+			print_synced(e);
+		json_array_foreach(skip, i, e) {
+			printf("%.16s  skipped: %s", ctl_str(e, "node_id"),
+			    ctl_str(e, "skipped"));
+			if (*ctl_str(e, "name"))
+				printf(" (%s", ctl_str(e, "name"));
+			else
+				printf(" (name not known yet");
+			printf(", last seen %s)\n", *ctl_str(e,
+			    "last_contact") ? ctl_date(when, sizeof(when),
+			    ctl_str(e, "last_contact")) : "never");
+		}
 	}
 	json_decref(out);
 	json_decref(st);
-	if (fails)
-		return ctl_err(EX_FAIL, "sync failed with %d peer%s", fails,
-		    fails == 1 ? "" : "s");
+	if (fails) {
+		json_decref(skip);
+		return ctl_err(EX_FAIL, "sync failed with %d %s", fails,
+		    ctl_plural(fails, "peer", "peers"));
+	}
+	if (ok == 0) {
+		rc = npeers == 0 ? ctl_err(EX_FAIL, "sync: this node has no "
+		    "peers (link one with mentorctl peer add)") :
+		    ctl_err(EX_FAIL, "sync: reconciled with no peer (%zu "
+		    "skipped)", json_array_size(skip));
+		json_decref(skip);
+		return rc;
+	}
+	json_decref(skip);
 	return EX_OK;
 }
 
@@ -149,8 +232,10 @@ const struct ctl_cmd ctl_peer_cmds[] = {
 	{ "peer remove", peer_remove, 1, 1, { NULL }, "NODE_ID",
 	  "Unlinks a peer: its connections are refused from now on." },
 	{ "sync", sync_cmd, 0, 0, { NULL }, "",
-	  "Reconciles with every connected peer now, waits until done, and "
-	  "prints per peer the round trips, bytes sent and received, and "
-	  "records in and out." },
+	  "Reconciles with every connected peer now, waits until done (at "
+	  "most --timeout SEC, 60 by default), and prints per peer the round "
+	  "trips, bytes sent and received, and records in and out, then "
+	  "each peer it skipped and why (not connected, suspended).  Exits "
+	  "1 when a reconciliation failed or none took place." },
 	{ NULL, NULL, 0, 0, { NULL }, NULL, NULL }
 };

@@ -308,8 +308,8 @@ student_list(struct ctl *c, const struct ctl_args *a)
 			printf("%-12s  %-5s  %s\n", ctl_str(e, "id"), grade,
 			    ctl_str(e, "name"));
 		}
-		printf("%zu student%s\n", json_array_size(r),
-		    json_array_size(r) == 1 ? "" : "s");
+		printf("%zu %s\n", json_array_size(r), ctl_plural((long long)
+		    json_array_size(r), "student", "students"));
 	}
 	json_decref(r);
 	return EX_OK;
@@ -318,7 +318,7 @@ student_list(struct ctl *c, const struct ctl_args *a)
 static int
 student_show(struct ctl *c, const struct ctl_args *a)
 {
-	json_t *r, *v, *goals;
+	json_t *r, *v, *goals, *nm;
 	const char *k;
 	size_t i;
 	int rc;
@@ -331,6 +331,7 @@ student_show(struct ctl *c, const struct ctl_args *a)
 		json_decref(r);
 		return EX_OK;
 	}
+	nm = ctl_names(c, r);
 	printf("%-16s%s\n", "id:", ctl_str(r, "id"));
 	printf("%-16s%s\n", "name:", ctl_str(r, "name"));
 	printf("%-16s%s\n", "birth date:", ctl_str(r, "birth_date"));
@@ -349,14 +350,17 @@ student_show(struct ctl *c, const struct ctl_args *a)
 	goals = json_object_get(r, "goals");
 	printf("%-16s", "goal clusters:");
 	json_array_foreach(json_object_get(goals, "clusters"), i, v)
-		printf("%s%s", i ? ", " : "", json_string_value(v));
+		printf("%s%s", i ? ", " : "", ctl_name(nm,
+		    json_string_value(v)));
 	printf("\n%-16s", "goal jobs:");
 	json_array_foreach(json_object_get(goals, "occupations"), i, v)
-		printf("%s%s", i ? ", " : "", json_string_value(v));
+		printf("%s%s", i ? ", " : "", ctl_name(nm,
+		    json_string_value(v)));
 	printf("\ncompetencies:\n");
 	json_object_foreach(json_object_get(r, "competencies"), k, v)
-		printf("  %-20s level %lld\n", k,
+		printf("  %-32s level %lld\n", ctl_name(nm, k),
 		    (long long)json_integer_value(v));
+	json_decref(nm);
 	json_decref(r);
 	return EX_OK;
 }
@@ -383,9 +387,10 @@ student_key(struct ctl *c, const struct ctl_args *a)
 		if (c->json)
 			ctl_print_json(r);
 		else
-			printf("revoked %lld key(s) of %s\n", (long long)
+			printf("revoked %lld %s of %s\n", (long long)
 			    json_integer_value(json_object_get(r, "revoked")),
-			    a->argv[0]);
+			    ctl_plural(json_integer_value(json_object_get(r,
+			    "revoked")), "key", "keys"), a->argv[0]);
 		json_decref(r);
 		return EX_OK;
 	}

@@ -19,11 +19,15 @@
 #include "node.h"
 #include "util.h"
 
+int ctl_quiet;
+
 int
 ctl_err(int code, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (ctl_quiet)
+		return code;
 	fputs("mentorctl: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

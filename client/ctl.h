@@ -44,7 +44,9 @@ struct ctl_cmd {
 	const char	*opts[CTL_OPTS_MAX + 1]; /* "top=" takes a value,
 					 * "force" is a flag; NULL ends */
 	const char	*usage;		/* arguments, for the usage line */
-	const char	*help;		/* one paragraph */
+	const char	*help;		/* one paragraph; its first sentence
+					 * is the summary unless mentorctl.c's
+					 * summaries table has one */
 };
 
 /*
@@ -66,7 +68,11 @@ int	ctl_call(struct ctl *, const char *cmd, json_t *args,
 int	ctl_run(struct ctl *, const char *cmd, json_t *args, const char *verb,
 	    const char *key);
 
-/* ctl_err: prints "mentorctl: ..." to stderr and returns code. */
+/*
+ * ctl_err: prints "mentorctl: ..." to stderr and returns code; prints
+ * nothing while ctl_quiet is set (calls whose failure is cosmetic).
+ */
+extern int ctl_quiet;
 int	ctl_err(int code, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
@@ -78,6 +84,47 @@ void	ctl_print_json(const json_t *j);
 
 /* ctl_read_file: reads path ("-" = stdin) whole; *buf malloc'd, NUL-ended. */
 int	ctl_read_file(const char *path, size_t max, char **buf, size_t *len);
+
+/*
+ * Human output (ui.c).  ctl_plural: one or many by n.  ctl_article: "a" or
+ * "an" for word.  ctl_duration: "45 s", "12 min 3 s", "3 h 12 min",
+ * "2 d 5 h".  ctl_bytes: "512 B", "1.5 MiB".  ctl_date: an RFC 3339 UTC
+ * time as "2026-11-30 09:13 UTC" (other strings unchanged).  Each returns
+ * buf.
+ */
+const char *ctl_plural(long long n, const char *one, const char *many);
+const char *ctl_article(const char *word);
+char	*ctl_duration(char *buf, size_t len, long long seconds);
+char	*ctl_bytes(char *buf, size_t len, unsigned long long bytes);
+char	*ctl_date(char *buf, size_t len, const char *iso);
+
+/*
+ * ctl_names: the names the node knows for the codes in j (its strings
+ * and object keys: competencies, occupations, clusters, listing ids,
+ * node ids), as a new object {CODE: NAME}; an empty one when the node
+ * cannot say.  Never NULL unless out of memory.  ctl_name: the name of
+ * code in names, else code itself.
+ */
+json_t	*ctl_names(struct ctl *, const json_t *j);
+const char *ctl_name(const json_t *names, const char *code);
+
+/*
+ * A progress line on stderr: "WHAT: DONE of TOTAL UNIT (P%), R/s, T left",
+ * redrawn at most five times a second, only when stderr is a terminal and
+ * --json is off, erased by ctl_progress_end.  total 0 = unknown.
+ * Use: ctl_progress_begin(&p, c, "importing", "records", n); then
+ * ctl_progress_update(&p, done) as work is done; ctl_progress_end(&p).
+ */
+struct ctl_progress {
+	int			 on, drawn;
+	const char		*what, *unit;
+	unsigned long long	 total, done;
+	long long		 t0, last;
+};
+void	ctl_progress_begin(struct ctl_progress *, const struct ctl *,
+	    const char *what, const char *unit, unsigned long long total);
+void	ctl_progress_update(struct ctl_progress *, unsigned long long done);
+void	ctl_progress_end(struct ctl_progress *);
 
 /* Command groups (one file each). */
 extern const struct ctl_cmd ctl_node_cmds[];

@@ -15,6 +15,8 @@
 #include "mentor.h"
 #include "node.h"
 
+static int	group_exists(const char *);
+
 static const struct ctl_cmd *const groups[] = {
 	ctl_node_cmds,
 	ctl_listing_cmds,
@@ -26,27 +28,166 @@ static const struct ctl_cmd *const groups[] = {
 	ctl_framework_cmds,
 };
 
+/*
+ * One line per command for the command lists.  Kept here rather than in
+ * the group tables so that a new command needs no entry: it falls back to
+ * the first sentence of its help.
+ */
+static const struct {
+	const char	*name, *summary;
+} summaries[] = {
+	{ "status",		"the node's name, role, counts, health and uptime" },
+	{ "listing post",	"sign and publish listings from a JSON file" },
+	{ "listing list",	"list the live listings this node holds" },
+	{ "listing show",	"show one listing in full" },
+	{ "listing withdraw",	"withdraw one of this node's listings everywhere" },
+	{ "records export",	"write every signed record as an export stream" },
+	{ "records import",	"verify and store the records of an export stream" },
+	{ "trust add",		"accept the records signed by a node" },
+	{ "trust list",		"list the node ids this node trusts" },
+	{ "trust remove",	"stop accepting a node's new records" },
+	{ "student key",	"issue or revoke a student's own access key" },
+	{ "student import",	"import students from a CSV or JSON roster" },
+	{ "student list",	"list the students on this node" },
+	{ "student show",	"show one student's profile" },
+	{ "student delete",	"delete a student and every record of them" },
+	{ "match",		"rank the live listings for a student" },
+	{ "peer add",		"link this node with another node" },
+	{ "peer list",		"show each peer, connected or not, and its traffic" },
+	{ "peer remove",	"unlink a peer" },
+	{ "sync",		"reconcile with every connected peer now" },
+	{ "consent list",	"list guardian consents on record" },
+	{ "consent revoke",	"revoke a student's current consents" },
+	{ "consent",		"record a guardian's consent for a student" },
+	{ "apply",		"send a student's sealed application to a listing" },
+	{ "application list",	"applications sent and received, with status" },
+	{ "application show",	"show one application in full" },
+	{ "application accept",	"accept a received application" },
+	{ "application decline",	"decline a received application" },
+	{ "audit list",		"the hash-chained disclosure log" },
+	{ "audit verify",	"check the audit log's hash chain" },
+	{ "store compact",	"rewrite the store with only its live data" },
+	{ "backup",		"write a consistent copy of the running node" },
+	{ "listing export",	"print the live listings as schema.org JSON-LD" },
+	{ "listing import",	"post listings from a CSV template or JSON-LD" },
+	{ "listing suggest",	"suggest competencies for listings from O*NET" },
+	{ "framework import",	"import a CASE competency framework" },
+	{ "framework list",	"list the imported CASE frameworks" },
+	{ "framework show",	"show an imported framework's competencies" },
+	{ "framework remove",	"remove an imported CASE framework" },
+	{ "occupation search",	"find O*NET-SOC occupations by title or code" },
+	{ "occupation show",	"show an occupation and its skill levels" },
+	{ "cluster list",	"the career clusters of both frameworks" },
+	{ "pathway",		"skills a student lacks for their goals, and where" },
+	{ "credential verify",	"check an Open Badges 3.0 credential, offline" },
+};
+
+/* summary: the command's one-line summary, into buf. */
+static const char *
+summary(const struct ctl_cmd *c, char *buf, size_t len)
+{
+	const char *h = c->help, *e;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(summaries) / sizeof(summaries[0]); i++)
+		if (strcmp(summaries[i].name, c->name) == 0)
+			return summaries[i].summary;
+	/* The first sentence (up to ".  " or the final "."), at most 56. */
+	e = strstr(h, ".  ");
+	n = e ? (size_t)(e - h) : strlen(h);
+	if (n > 0 && h[n - 1] == '.')
+		n--;
+	if (n > 56) {
+		n = 53;
+		while (n > 0 && h[n] != ' ')
+			n--;
+		snprintf(buf, len, "%.*s...", (int)n, h);
+	} else
+		snprintf(buf, len, "%.*s", (int)n, h);
+	return buf;
+}
+
+/*
+ * list: one line per command whose name is word or starts "word ",
+ * leaving out skip.
+ */
+static void
+list(FILE *f, const char *word, const struct ctl_cmd *skip)
+{
+	const struct ctl_cmd *c;
+	char buf[512];
+	size_t g, n = word ? strlen(word) : 0;
+
+	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+		for (c = groups[g]; c->name; c++)
+			if (c != skip && (word == NULL || (strncmp(c->name, word, n) == 0 &&
+			    (c->name[n] == ' ' || c->name[n] == '\0'))))
+				fprintf(f, "  %-20s %s\n", c->name,
+				    summary(c, buf, sizeof(buf)));
+}
+
 static void
 usage(FILE *f)
 {
-	const struct ctl_cmd *c;
-	size_t g;
-
 	fprintf(f, "usage: mentorctl [-d DIR] [--json] [--timeout SEC] "
 	    "COMMAND [ARGS]\n"
 	    "       mentorctl --key FILE [--connect ENDPOINT] [--json] "
-	    "COMMAND [ARGS]   (a student)\n\ncommands:\n");
-	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
-		for (c = groups[g]; c->name; c++)
-			fprintf(f, "  %s %s\n", c->name, c->usage);
-	fprintf(f, "\n`mentorctl COMMAND --help` explains a command; see "
-	    "mentorctl(1).\n");
+	    "COMMAND [ARGS]\n\n"
+	    "DIR defaults to $MENTORD_HOME, else ~/.local/state/mentord; "
+	    "--timeout defaults\nto 60 s; the second form is a student's "
+	    "own connection (student key).\n\ncommands:\n");
+	list(f, NULL, NULL);
+	fprintf(f, "\n`mentorctl COMMAND --help` explains a command; "
+	    "`mentorctl GROUP` lists a group's\ncommands (`mentorctl listing`); "
+	    "see mentorctl(1).\n");
 }
 
 static void
 cmd_usage(FILE *f, const struct ctl_cmd *c)
 {
 	fprintf(f, "usage: mentorctl %s %s\n", c->name, c->usage);
+}
+
+/* wrap: prints text as lines of at most 72 columns. */
+static void
+wrap(FILE *f, const char *text)
+{
+	const char *p = text, *sp;
+	size_t col = 0, w;
+
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		sp = strchr(p, ' ');
+		w = sp ? (size_t)(sp - p) : strlen(p);
+		if (col > 0 && col + 1 + w > 72) {
+			fputc('\n', f);
+			col = 0;
+		} else if (col > 0) {
+			fputc(' ', f);
+			col++;
+		}
+		fprintf(f, "%.*s", (int)w, p);
+		col += w;
+		p += w;
+	}
+	fputc('\n', f);
+}
+
+static void
+cmd_help(const struct ctl_cmd *c)
+{
+	const char *sp = strchr(c->name, ' ');
+
+	cmd_usage(stdout, c);
+	fputc('\n', stdout);
+	wrap(stdout, c->help);
+	if (sp == NULL && group_exists(c->name)) {
+		printf("\nsee also:\n");
+		list(stdout, c->name, c);
+	}
 }
 
 /* find: the entry whose name is argv[0] or "argv[0] argv[1]". */
@@ -166,7 +307,7 @@ main(int argc, char **argv)
 	char *end;
 	long t;
 	struct ctl_args args;
-	int ch, used, i, rc;
+	int ch, used, i, rc, help;
 
 	memset(&c, 0, sizeof(c));
 	c.timeout_ms = 60000;
@@ -198,21 +339,48 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
+	/* "help [COMMAND...]" is "COMMAND --help". */
+	help = strcmp(argv[0], "help") == 0;
+	if (help) {
+		argc--;
+		argv++;
+		if (argc == 0) {
+			usage(stdout);
+			return EX_OK;
+		}
+	}
 	if ((cmd = find(argc, argv, &used)) == NULL) {
-		if (group_exists(argv[0]))
-			return ctl_err(EX_USAGE, "%s: unknown subcommand "
-			    "\"%s\" (see mentorctl --help)", argv[0],
-			    argc > 1 ? argv[1] : "");
-		return ctl_err(EX_USAGE, "unknown command \"%s\" (see "
-		    "mentorctl --help)", argv[0]);
+		if (!group_exists(argv[0]))
+			return ctl_err(EX_USAGE, "unknown command \"%s\" (see "
+			    "mentorctl --help)", argv[0]);
+		if (help || (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+		    strcmp(argv[1], "-h") == 0))) {
+			printf("usage: mentorctl %s SUBCOMMAND [ARGS]\n\n"
+			    "%s commands:\n", argv[0], argv[0]);
+			list(stdout, argv[0], NULL);
+			printf("\n`mentorctl %s SUBCOMMAND --help` explains "
+			    "one.\n", argv[0]);
+			return EX_OK;
+		}
+		if (argc == 1)
+			ctl_err(EX_USAGE, "%s: which one?", argv[0]);
+		else
+			ctl_err(EX_USAGE, "%s: unknown subcommand \"%s\"",
+			    argv[0], argv[1]);
+		fprintf(stderr, "%s commands:\n", argv[0]);
+		list(stderr, argv[0], NULL);
+		return EX_USAGE;
 	}
 	argc -= used;
 	argv += used;
+	if (help) {
+		cmd_help(cmd);
+		return EX_OK;
+	}
 	for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
 		if (strcmp(argv[i], "--help") == 0 ||
 		    strcmp(argv[i], "-h") == 0) {
-			cmd_usage(stdout, cmd);
-			printf("\n%s\n", cmd->help);
+			cmd_help(cmd);
 			return EX_OK;
 		}
 	if ((rc = parse_args(cmd, argc, argv, &args)) != EX_OK) {

@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backup.h"
 #include "cmd.h"
 #include "log.h"
 #include "mentor.h"
+#include "metrics.h"
 #include "node.h"
 #include "util.h"
 
@@ -22,7 +24,7 @@
 static const struct cmd_entry cmds[] = {
 	{ "ping",		cmd_ping,	CMD_STUDENT | CMD_STAFF },
 	{ "status",		cmd_status,	CMD_STAFF },
-	{ "listing.post",	cmd_listing_post, CMD_EMPLOYER },
+	{ "listing.post",	cmd_listing_post, CMD_DATA | CMD_EMPLOYER },
 	{ "listing.list",	cmd_listing_list, CMD_STAFF },
 	{ "listing.show",	cmd_listing_show, CMD_STUDENT | CMD_STAFF },
 	{ "listing.withdraw",	cmd_listing_withdraw, CMD_EMPLOYER },
@@ -64,6 +66,9 @@ static const struct cmd_entry cmds[] = {
 	{ "framework.list",	cmd_framework_list, CMD_STAFF },
 	{ "framework.show",	cmd_framework_show, CMD_STAFF },
 	{ "framework.remove",	cmd_framework_remove, 0 },
+	{ "names",		cmd_names,	CMD_STUDENT | CMD_STAFF },
+	{ "backup.start",	cmd_backup_start, 0 },
+	{ "backup.next",	cmd_backup_next, 0 },
 };
 
 const struct cmd_entry *
@@ -93,7 +98,8 @@ cmd_school_only(struct cmd_ctx *c)
 {
 	if (c->node->conf.role != ROLE_SCHOOL)
 		return cmd_fail(c, MENTOR_EPERM, "students live on school "
-		    "nodes; this node is a %s",
+		    "nodes; this node is %s %s",
+		    c->node->conf.role == ROLE_EMPLOYER ? "an" : "a",
 		    node_role_name(c->node->conf.role));
 	return 0;
 }
@@ -220,6 +226,7 @@ int
 cmd_exec(struct cmd_ctx *c, const char *name)
 {
 	const struct cmd_entry *ce;
+	double t0 = metrics_clock();
 	int rc;
 
 	if ((ce = cmd_find(name)) == NULL) {
@@ -261,5 +268,6 @@ out:
 	}
 	json_decref(c->details);
 	c->details = NULL;
+	metrics_api(c->node, ce ? ce->name : NULL, rc, metrics_clock() - t0);
 	return rc;
 }

@@ -166,5 +166,12 @@ int	cmd_framework_import(struct cmd_ctx *);
 int	cmd_framework_list(struct cmd_ctx *);
 int	cmd_framework_show(struct cmd_ctx *);
 int	cmd_framework_remove(struct cmd_ctx *);
+int	cmd_names(struct cmd_ctx *);		/* cmd_ops.c */
+/*
+ * ops_status_health: adds to a status result the health fields
+ * (peers_connected, last_sync, store_map_bytes, disk_free_bytes,
+ * cert_expires, warnings).  0 or MENTOR_ENOMEM.
+ */
+int	ops_status_health(struct node *, json_t *status);
 
 #endif

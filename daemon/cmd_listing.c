@@ -107,10 +107,39 @@ post_one(struct cmd_ctx *c, const json_t *obj, size_t i, size_t n,
 	return 0;
 }
 
+/*
+ * post_doc: the listings of a post: the data frame (a listing object or an
+ * array of them, as JSON) when there is one, else args.listings.  Returns
+ * a new reference, or NULL with c->err set.
+ */
+static json_t *
+post_doc(struct cmd_ctx *c)
+{
+	json_error_t je;
+	json_t *doc, *arr;
+
+	if (c->data == NULL) {
+		arr = json_object_get(c->req->args, "listings");
+		return arr ? json_incref(arr) : json_array();
+	}
+	doc = json_loadb((const char *)c->data, c->datalen,
+	    JSON_REJECT_DUPLICATES, &je);
+	if (doc == NULL) {
+		cmd_fail(c, MENTOR_EINVAL, "line %d, column %d: %s", je.line,
+		    je.column, je.text);
+		return NULL;
+	}
+	if (!json_is_object(doc))
+		return doc;
+	arr = json_array();
+	json_array_append_new(arr, doc);
+	return arr;
+}
+
 int
 cmd_listing_post(struct cmd_ctx *c)
 {
-	json_t *arr = json_object_get(c->req->args, "listings"), *ids;
+	json_t *arr, *ids;
 	struct listing_in *in = NULL;
 	struct records_verdict *v = NULL;
 	uint8_t **bufs = NULL, addr[REC_ADDR_LEN];
@@ -119,12 +148,18 @@ cmd_listing_post(struct cmd_ctx *c)
 	int64_t now = now_ms();
 	int rc = MENTOR_ENOMEM;
 
-	if (!json_is_array(arr) || (n = json_array_size(arr)) == 0)
+	if ((arr = post_doc(c)) == NULL)
+		return MENTOR_EINVAL;
+	if (!json_is_array(arr) || (n = json_array_size(arr)) == 0) {
+		json_decref(arr);
 		return cmd_fail(c, MENTOR_EINVAL, "listings: expected a "
 		    "listing object or a non-empty array of them");
-	if (n > POST_MAX)
+	}
+	if (n > POST_MAX) {
+		json_decref(arr);
 		return cmd_fail(c, MENTOR_ETOOBIG, "listings: at most %d in "
 		    "one post", POST_MAX);
+	}
 	in = calloc(n, sizeof(*in));
 	bufs = calloc(n, sizeof(*bufs));
 	lens = calloc(n, sizeof(*lens));
@@ -173,6 +208,7 @@ out:
 	free(bufs);
 	free(lens);
 	free(v);
+	json_decref(arr);
 	return rc;
 }
 

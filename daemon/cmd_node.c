@@ -60,6 +60,8 @@ cmd_status(struct cmd_ctx *c)
 	    "uptime_s", (json_int_t)((now_ms() - n->started_ms) / 1000),
 	    "version", MENTOR_VERSION,
 	    "dir", n->dir);
+	if (c->result && ops_status_health(n, c->result) != 0)
+		return MENTOR_ENOMEM;
 	return c->result ? 0 : MENTOR_ENOMEM;
 }
 

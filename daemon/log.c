@@ -1,10 +1,16 @@
 /*
- * log.c: one line per event on stderr: "TIME LEVEL ident: message".
+ * log.c: one line per event on stderr: "TIME LEVEL ident: message", or,
+ * when stderr is systemd's journal, "<PRIORITY>message" (sd-daemon(3)
+ * prefixes) so that journald files each line at its level and adds the
+ * time itself.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "util.h"
@@ -12,13 +18,34 @@
 static int log_max = LOG_INFO;
 static const char *log_ident = "mentord";
 
+static int log_journal;
 static const char *const names[] = { "error", "warn", "info", "debug" };
+/* syslog(3) priorities of the levels: LOG_ERR, WARNING, INFO, DEBUG. */
+static const int prio[] = { 3, 4, 6, 7 };
+
+int
+log_under_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	/* JOURNAL_STREAM is "DEV:INODE" of the stream systemd connected. */
+	if (js && *js)
+		return sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+		    fstat(STDERR_FILENO, &st) == 0 &&
+		    (unsigned long long)st.st_dev == dev &&
+		    (unsigned long long)st.st_ino == ino;
+	/* Started by systemd with stderr not on a terminal. */
+	return getenv("INVOCATION_ID") != NULL && !isatty(STDERR_FILENO);
+}
 
 void
 log_init(const char *ident, int level)
 {
 	log_ident = ident;
 	log_max = level;
+	log_journal = log_under_journal();
 }
 
 int
@@ -39,8 +66,12 @@ vlog(int level, const char *fmt, va_list ap)
 
 	if (level > log_max)
 		return;
-	time_format(ts, now_ms());
-	fprintf(stderr, "%s %s %s: ", ts, names[level], log_ident);
+	if (log_journal)
+		fprintf(stderr, "<%d>", prio[level]);
+	else {
+		time_format(ts, now_ms());
+		fprintf(stderr, "%s %s %s: ", ts, names[level], log_ident);
+	}
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }

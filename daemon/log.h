@@ -7,8 +7,19 @@
 
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
-/* log_init: messages above level are dropped; ident prefixes each line. */
+/*
+ * log_init: messages above level are dropped; ident prefixes each line.
+ * Under systemd's journal (log_under_journal) lines carry a syslog
+ * priority prefix, <3> error, <4> warn, <6> info, <7> debug, instead of
+ * the time, level and ident.
+ */
 void	log_init(const char *ident, int level);
+/*
+ * log_under_journal: 1 when stderr is the journal stream named by
+ * $JOURNAL_STREAM, or, without it, when $INVOCATION_ID is set (started by
+ * systemd) and stderr is not a terminal.
+ */
+int	log_under_journal(void);
 /* log_level_parse: "error|warn|info|debug" → level, or -1. */
 int	log_level_parse(const char *s);
 

@@ -15,8 +15,11 @@
 #include "api.h"
 #include "frameworks.h"
 #include "apps.h"
+#include "backup.h"
 #include "log.h"
 #include "mentor.h"
+#include "metrics.h"
+#include "migrate.h"
 #include "matching.h"
 #include "node.h"
 #include "peer.h"
@@ -29,6 +32,7 @@ usage(FILE *f)
 	    "usage: mentord init -d DIR --name NAME --role school|employer|hub "
 	    "[--listen ENDPOINT]\n"
 	    "       mentord [-d DIR] [--verbose] [--log-level LEVEL]\n"
+	    "       mentord restore -d DIR [--force] FILE\n"
 	    "       mentord --version\n"
 	    "DIR defaults to $MENTORD_HOME, else ~/.local/state/mentord.\n"
 	    "See mentord(8).\n");
@@ -99,6 +103,43 @@ do_init(int argc, char **argv)
 	return 0;
 }
 
+static int
+do_restore(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *d = NULL;
+	char dir[PATH_MAX], err[512];
+	int ch, force = 0;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "d:fh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': d = optarg; break;
+		case 'f': force = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "mentord: restore needs one backup FILE\n");
+		usage(stderr);
+		return 2;
+	}
+	if (resolve_dir(d, dir, sizeof(dir)) != 0)
+		return 2;
+	if (backup_restore(dir, argv[optind], force, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mentord: restore: %s\n", err);
+		return 1;
+	}
+	printf("restored %s into %s\n", argv[optind], dir);
+	return 0;
+}
+
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -117,8 +158,10 @@ run(const char *dir, int verbose, int level)
 	char err[512];
 	int rc;
 
+	/* Until the configuration is read: its default level. */
+	log_init("mentord", level < 0 ? LOG_INFO : level);
 	if ((rc = node_open(&n, dir, err, sizeof(err))) != 0) {
-		fprintf(stderr, "mentord: %s\n", err);
+		log_err("%s", err);
 		return 1;
 	}
 	if (level < 0)
@@ -132,6 +175,14 @@ run(const char *dir, int verbose, int level)
 	}
 	if ((n.zctx = zmq_ctx_new()) == NULL) {
 		log_err("cannot create a ZeroMQ context");
+		goto out;
+	}
+	if (migrate_store(&n, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (metrics_open(&n, err, sizeof(err)) != 0) {
+		log_err("%s", err);
 		goto out;
 	}
 	if (records_open(&n.records, &n, err, sizeof(err)) != 0) {
@@ -175,6 +226,8 @@ out:
 	if (sigint)
 		event_free(sigint);
 	api_close(n.api);
+	backup_close(&n);
+	metrics_close(&n);
 	peers_close(n.peers);
 	matching_close(&n);
 	records_close(n.records);
@@ -207,6 +260,8 @@ main(int argc, char **argv)
 	}
 	if (argc > 1 && strcmp(argv[1], "init") == 0)
 		return do_init(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "restore") == 0)
+		return do_restore(argc - 1, argv + 1);
 	while ((ch = getopt_long(argc, argv, "d:vh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': d = optarg; break;

@@ -40,4 +40,10 @@ const struct frameworks *matching_frameworks(const struct node *);
 /* matching_data_dir: where the frameworks were found ("" if nowhere). */
 const char *matching_data_dir(const struct node *);
 
+struct frameworks;
+/* matching_fw: the loaded frameworks (names of codes), NULL if none. */
+const struct frameworks *matching_fw(const struct node *);
+/* matching_title: the title of a live listing by its 32-hex id, or NULL. */
+const char *matching_title(const struct node *, const char *hex);
+
 #endif

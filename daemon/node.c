@@ -302,6 +302,12 @@ conf_handler(void *arg, const char *section, const char *key,
 			goto bad;
 		snprintf(c->student_listen, sizeof(c->student_listen), "%s",
 		    value);
+	} else if (strcmp(section, "metrics") == 0 &&
+	    strcmp(key, "listen") == 0) {
+		if (strlen(value) >= sizeof(c->metrics_listen))
+			goto bad;
+		snprintf(c->metrics_listen, sizeof(c->metrics_listen), "%s",
+		    value);
 	} else if (strcmp(section, "log") == 0 && strcmp(key, "level") == 0) {
 		if ((v = log_level_parse(value)) < 0)
 			goto bad;

@@ -33,6 +33,8 @@ struct conf {
 	int	sync_s;			/* [peer] sync_interval_s; 0 = default */
 	int	no_auto_sync;		/* [peer] auto_sync = no */
 	char	student_listen[NODE_EP_MAX]; /* [api] student_listen; "" none */
+	char	metrics_listen[NODE_EP_MAX]; /* [metrics] listen HOST:PORT;
+					      * "" = off */
 };
 
 struct node {
@@ -52,6 +54,7 @@ struct node {
 	struct records	*records;
 	struct matcher	*matcher;
 	struct peers	*peers;
+	struct metrics	*metrics;	/* metrics.c; NULL = not counted */
 };
 
 /* node_role_parse / node_role_name: "school|employer|hub" <-> enum. */

@@ -111,6 +111,7 @@ struct slice {
 };
 
 struct sync_stats {
+	uint64_t	syncs, failures;	/* in totals only */
 	unsigned	rounds;
 	uint64_t	bytes_sent, bytes_received;
 	uint64_t	records_in, records_out;
@@ -694,6 +695,8 @@ sync_end(struct peer *p, int failed)
 	p->st.ms = (uint64_t)(now_ms() - p->sync_started);
 	p->gen = p->gen_running;
 	p->last_sync = now_ms();
+	p->total.syncs++;
+	p->total.failures += failed != 0;
 	p->total.rounds += p->st.rounds;
 	p->total.bytes_sent += p->st.bytes_sent;
 	p->total.bytes_received += p->st.bytes_received;
@@ -1836,6 +1839,52 @@ size_t
 peers_count(const struct peers *ps)
 {
 	return ps ? ps->n : 0;
+}
+
+void
+peers_health(const struct peers *ps, struct peers_health *h)
+{
+	char ref[REC_CERT_REF_LEN + 1];
+	uint8_t addr[REC_ADDR_LEN], author[REC_KEY_LEN];
+	int64_t created, expires;
+	unsigned kind;
+	size_t i;
+
+	memset(h, 0, sizeof(*h));
+	if (ps == NULL)
+		return;
+	snprintf(ref, sizeof(ref), "%s%s", REC_CERT_PREFIX, ps->node->id_hex);
+	for (i = 0; i < ps->n; i++) {
+		const struct peer *p = ps->p[i];
+
+		h->peers++;
+		h->connected += p->connected != 0;
+		h->suspended += p->suspended_until > now_ms();
+		if (p->last_sync > h->last_sync_ms)
+			h->last_sync_ms = p->last_sync;
+		h->syncs += p->total.syncs;
+		h->sync_failures += p->total.failures;
+		h->rounds += p->total.rounds;
+		h->bytes_sent += p->total.bytes_sent;
+		h->bytes_received += p->total.bytes_received;
+		h->records_in += p->total.records_in;
+		h->records_out += p->total.records_out;
+		h->invalid += p->invalid;
+		h->untrusted += p->untrusted;
+		if (!p->have_hello || p->hello.role != ROLE_HUB)
+			continue;
+		/* The certificate this hub issued about us, if any. */
+		rec_addr(addr, p->key, ref, strlen(ref));
+		if (records_addr_info(ps->node->records, addr, &kind, author,
+		    NULL, 0, &created, &expires) != 0 ||
+		    kind != REC_CERTIFICATE)
+			continue;
+		if (h->cert_expires_ms == 0 || expires < h->cert_expires_ms) {
+			h->cert_expires_ms = expires;
+			snprintf(h->cert_hub, sizeof(h->cert_hub), "%s",
+			    p->hello.name);
+		}
+	}
 }
 
 /* ---- the operator's operations (the commands are in cmd_peer.c) ------- */

@@ -25,6 +25,22 @@ void	peers_close(struct peers *);
 size_t	peers_count(const struct peers *);
 
 /*
+ * peers_health: what status and /metrics report of federation: counts,
+ * totals since start, the newest reconciliation, and the earliest expiry
+ * of the certificates this node holds from hub peers (0: none).
+ */
+struct peers_health {
+	size_t		 peers, connected, suspended;
+	int64_t		 last_sync_ms;		/* 0: never */
+	uint64_t	 syncs, sync_failures, rounds;
+	uint64_t	 bytes_sent, bytes_received, records_in, records_out;
+	uint64_t	 invalid, untrusted;
+	int64_t		 cert_expires_ms;	/* 0: no certificate */
+	char		 cert_hub[101];		/* name of that hub */
+};
+void	peers_health(const struct peers *, struct peers_health *);
+
+/*
  * peers_add: links with node key listening at endpoint (checked by the
  * caller: tcp://HOST:PORT); org may be NULL.  Stores the peer, trusts its
  * records (hub: also honours its certificates, SPEC.md 4.6; a mark set

@@ -17,6 +17,7 @@
 #include "application.h"
 #include "listing.h"
 #include "log.h"
+#include "metrics.h"
 #include "mentor.h"
 #include "node.h"
 #include "record.h"
@@ -721,6 +722,8 @@ records_batch_end(struct records_batch *rb)
 	rc = pre == n ? 0 : store_write(rs->node->store, batch_fn, b);
 	if (rc == 0) {
 		rs->live += b->live_delta;
+		for (i = 0; i < n; i++)
+			metrics_record(rs->node, v[i].code);
 		for (i = 0; i < n; i++) {
 			struct pending *p = &b->p[i];
 			struct records_change ch = { p->addr,

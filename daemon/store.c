@@ -32,6 +32,8 @@ struct store {
 	MDB_dbi		 dbi[DB_COUNT];
 	size_t		 mapsize;
 	char		 path[PATH_MAX];
+	int		 copying;	/* a backup reads the map: no remap */
+	uint32_t	 schema;	/* version found at open */
 };
 
 struct store_txn {
@@ -87,6 +89,7 @@ schema_check(struct store *st, int create, char *err, size_t errlen)
 			return MENTOR_ESTORE;
 		}
 		put_be32(buf, STORE_SCHEMA);
+		st->schema = STORE_SCHEMA;
 		v.mv_size = 4;
 		v.mv_data = buf;
 		rc = mdb_put(txn, st->dbi[DB_META], &k, &v, 0);
@@ -97,13 +100,23 @@ schema_check(struct store *st, int create, char *err, size_t errlen)
 			return MENTOR_ESTORE;
 		}
 		ver = get_be32(v.mv_data);
-		if (ver != STORE_SCHEMA) {
-			snprintf(err, errlen, "store: schema version %u, this "
-			    "mentord understands %u", ver, STORE_SCHEMA);
+		if (ver == 0) {
+			snprintf(err, errlen, "store: schema version 0 is "
+			    "not valid");
 			mdb_txn_abort(txn);
-			return ver > STORE_SCHEMA ? MENTOR_EVERSION :
-			    MENTOR_ESTORE;
+			return MENTOR_ESTORE;
 		}
+		if (ver > STORE_SCHEMA) {
+			snprintf(err, errlen, "store: schema version %u was "
+			    "written by a newer mentord; this one (%s) "
+			    "understands versions up to %u: run the newer "
+			    "mentord, or restore a backup made for this one",
+			    ver, MENTOR_VERSION, STORE_SCHEMA);
+			mdb_txn_abort(txn);
+			return MENTOR_EVERSION;
+		}
+		/* Older versions are migrated by store_migrate (migrate.c). */
+		st->schema = ver;
 	}
 	if (rc != 0) {
 		snprintf(err, errlen, "store: %s", mdb_strerror(rc));
@@ -202,6 +215,10 @@ grow(struct store *st)
 
 	if (next > MAP_MAX)
 		return MENTOR_ESTORE;
+	if (st->copying) {
+		log_warn("store: map full while a backup reads it; not grown");
+		return MENTOR_ESTORE;
+	}
 	if ((rc = mdb_env_set_mapsize(st->env, next)) != 0) {
 		log_err("store: grow map to %zu MiB: %s", next >> 20,
 		    mdb_strerror(rc));
@@ -382,6 +399,11 @@ store_compact(struct store *st, uint64_t *before, uint64_t *after,
 	char tmp[PATH_MAX + 16], from[PATH_MAX + 32], to[PATH_MAX + 16];
 	int rc, fd;
 
+	if (st->copying) {
+		snprintf(err, errlen, "store: a backup is running; compact "
+		    "after it");
+		return MENTOR_EBUSY;
+	}
 	snprintf(tmp, sizeof(tmp), "%s/compact.tmp", st->path);
 	snprintf(from, sizeof(from), "%s/data.mdb", tmp);
 	snprintf(to, sizeof(to), "%s/data.mdb", st->path);
@@ -427,5 +449,49 @@ store_compact(struct store *st, uint64_t *before, uint64_t *after,
 	if ((rc = schema_check(st, 0, err, errlen)) != 0)
 		return rc;
 	*after = (uint64_t)file_size(to);
+	return 0;
+}
+
+/* ---- backups and schema versions (used by backup.c, migrate.c) ---- */
+
+void
+store_copy_begin(struct store *st)
+{
+	st->copying = 1;
+}
+
+void
+store_copy_end(struct store *st)
+{
+	st->copying = 0;
+}
+
+int
+store_copy_fd(struct store *st, int fd, char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = mdb_env_copyfd2(st->env, fd, MDB_CP_COMPACT)) != 0) {
+		snprintf(err, errlen, "store: copy: %s", mdb_strerror(rc));
+		return MENTOR_ESTORE;
+	}
+	return 0;
+}
+
+uint32_t
+store_schema(const struct store *st)
+{
+	return st->schema;
+}
+
+int
+store_schema_set(struct store_txn *t, uint32_t version)
+{
+	uint8_t buf[4];
+
+	put_be32(buf, version);
+	if (store_put(t, DB_META, "schema", 6, buf, sizeof(buf)) != 0)
+		return MENTOR_ESTORE;
+	t->st->schema = version;
 	return 0;
 }

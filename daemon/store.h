@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA	1
+#define STORE_SCHEMA	2	/* migrate.h lists the versions */
 
 /* The named databases.  Key and value layouts are documented beside the
  * module that owns each one. */
@@ -87,5 +87,26 @@ int	store_compact(struct store *, uint64_t *before, uint64_t *after,
 
 /* store_stat: bytes of the map in use and the map size, for status. */
 void	store_stat(struct store *, uint64_t *used, uint64_t *mapsize);
+
+/*
+ * Backups (backup.c).  store_copy_fd writes a compacting copy of the
+ * store (LMDB's data.mdb format) to fd from one read transaction, so it is
+ * consistent while writers go on; any thread may call it.  Between
+ * store_copy_begin and store_copy_end (on the thread that writes) the map
+ * is not grown: a write that would need it fails with MENTOR_ESTORE.
+ * store_compact must not run meanwhile.
+ */
+void	store_copy_begin(struct store *);
+void	store_copy_end(struct store *);
+int	store_copy_fd(struct store *, int fd, char *err, size_t errlen);
+
+/*
+ * Schema versions (migrate.c).  store_open accepts a store of an older
+ * schema (1 .. STORE_SCHEMA) and refuses a newer one with MENTOR_EVERSION
+ * and a message saying so; store_schema is the version found.
+ * store_schema_set records version inside a write transaction.
+ */
+uint32_t store_schema(const struct store *);
+int	store_schema_set(struct store_txn *, uint32_t version);
 
 #endif

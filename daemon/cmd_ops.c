@@ -1,0 +1,157 @@
+/*
+ * cmd_ops.c: client API commands for operators: names, the human names
+ * of the codes that mentorctl shows (competencies, occupations,
+ * clusters, listing ids, this node's id), and the health part of status.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include "cmd.h"
+#include "frameworks.h"
+#include "match.h"
+#include "matching.h"
+#include "mentor.h"
+#include "node.h"
+#include "peer.h"
+#include "record.h"
+#include "store.h"
+#include "util.h"
+
+#define CERT_WARN_MS	(30LL * 86400 * 1000)	/* warn this long before */
+#define DISK_WARN_PCT	5			/* free space under this */
+
+#define NAMES_MAX	1000	/* codes in one request */
+
+/* title: the title of a live listing by its 32-hex id, or NULL. */
+static const char *
+title(const struct node *n, const char *hex)
+{
+	const struct match_index *mi = matching_index(n);
+	uint8_t addr[REC_ADDR_LEN];
+
+	if (mi == NULL || strlen(hex) != 2 * REC_ADDR_LEN ||
+	    hex_decode(addr, sizeof(addr), hex) != 0)
+		return NULL;
+	return match_title(mi, addr);
+}
+
+/*
+ * cmd_names: {"codes": [CODE...]} -> {CODE: NAME} for the codes the node
+ * knows; unknown codes are left out.
+ */
+int
+cmd_names(struct cmd_ctx *c)
+{
+	const struct frameworks *fw = matching_frameworks(c->node);
+	json_t *codes = json_object_get(c->req->args, "codes"), *v;
+	const char *code, *name;
+	size_t i;
+
+	if (!json_is_array(codes))
+		return cmd_fail(c, MENTOR_EINVAL, "codes: expected an array "
+		    "of strings");
+	if (json_array_size(codes) > NAMES_MAX)
+		return cmd_fail(c, MENTOR_ETOOBIG, "codes: at most %d",
+		    NAMES_MAX);
+	if ((c->result = json_object()) == NULL)
+		return MENTOR_ENOMEM;
+	json_array_foreach(codes, i, v) {
+		if ((code = json_string_value(v)) == NULL)
+			return cmd_fail(c, MENTOR_EINVAL, "codes: item %zu: "
+			    "must be a string", i + 1);
+		name = NULL;
+		if (strcmp(code, c->node->id_hex) == 0)
+			name = c->node->conf.name;
+		else if ((name = title(c->node, code)) != NULL)
+			;
+		else if (fw && (name = fw_competency_name(fw, code)) == NULL &&
+		    (name = fw_cluster_name(fw, code)) == NULL)
+			name = fw_occupation_title(fw, code);
+		if (name && json_object_set_new(c->result, code,
+		    json_string(name)) != 0)
+			return MENTOR_ENOMEM;
+	}
+	return 0;
+}
+
+/* warn: appends one formatted warning to the array. */
+static void
+warn(json_t *arr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+warn(json_t *arr, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(arr, json_string(buf));
+}
+
+int
+ops_status_health(struct node *n, json_t *st)
+{
+	struct peers_health h;
+	struct statvfs vfs;
+	uint64_t used = 0, mapsize = 0, avail = 0, total = 0;
+	int64_t now = now_ms();
+	char last[21] = "", cert[21] = "";
+	json_t *w;
+
+	if ((w = json_array()) == NULL)
+		return MENTOR_ENOMEM;
+	peers_health(n->peers, &h);
+	store_stat(n->store, &used, &mapsize);
+	if (statvfs(n->dir, &vfs) == 0) {
+		avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+		total = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+	}
+	if (h.last_sync_ms)
+		time_format(last, h.last_sync_ms);
+	if (h.cert_expires_ms)
+		time_format(cert, h.cert_expires_ms);
+
+	if (h.cert_expires_ms && h.cert_expires_ms <= now)
+		warn(w, "this node's certificate from hub %s expired on %s; "
+		    "its listings are no longer relayed", h.cert_hub, cert);
+	else if (h.cert_expires_ms && h.cert_expires_ms - now < CERT_WARN_MS)
+		warn(w, "this node's certificate from hub %s expires on %s "
+		    "(in %lld days); the hub renews it when connected",
+		    h.cert_hub, cert,
+		    (long long)((h.cert_expires_ms - now) / 86400000));
+	if (h.peers > h.connected)
+		warn(w, "%zu of %zu peers not connected (mentorctl peer list)",
+		    h.peers - h.connected, h.peers);
+	if (h.suspended)
+		warn(w, "%zu peer%s suspended for sending invalid records",
+		    h.suspended, h.suspended == 1 ? "" : "s");
+	/* The map doubles when full: it needs that much more disk. */
+	if (mapsize && used * 10 >= mapsize * 9 && total && avail < mapsize)
+		warn(w, "store: %llu%% of the LMDB map in use and %llu MiB "
+		    "free on disk, too little to grow it (%llu MiB more)",
+		    (unsigned long long)(used * 100 / mapsize),
+		    (unsigned long long)(avail >> 20),
+		    (unsigned long long)(mapsize >> 20));
+	else if (total && avail * 100 < total * DISK_WARN_PCT)
+		warn(w, "disk: only %llu MiB (%llu%%) free where the store "
+		    "lives", (unsigned long long)(avail >> 20),
+		    (unsigned long long)(avail * 100 / total));
+	if (matching_frameworks(n) == NULL)
+		warn(w, "no reference data: matching shows codes, not names "
+		    "(see data_dir in mentord(8))");
+	if (json_object_set_new(st, "peers_connected",
+	    json_integer((json_int_t)h.connected)) != 0 ||
+	    json_object_set_new(st, "last_sync", json_string(last)) != 0 ||
+	    json_object_set_new(st, "store_map_bytes",
+	    json_integer((json_int_t)mapsize)) != 0 ||
+	    json_object_set_new(st, "disk_free_bytes",
+	    json_integer((json_int_t)avail)) != 0 ||
+	    json_object_set_new(st, "cert_expires", json_string(cert)) != 0 ||
+	    json_object_set_new(st, "warnings", w) != 0)
+		return MENTOR_ENOMEM;
+	return 0;
+}
