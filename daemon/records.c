@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "application.h"
+#include "body.h"
 #include "listing.h"
 #include "log.h"
 #include "metrics.h"
@@ -209,101 +210,16 @@ verdict(struct records_verdict *v, int code, const char *fmt, ...)
 	return code;
 }
 
-static int
-text_ok(const json_t *v, size_t max)
-{
-	return json_is_string(v) && json_string_length(v) >= 1 &&
-	    json_string_length(v) <= max &&
-	    strlen(json_string_value(v)) == json_string_length(v);
-}
-
-static int
-role_ok(const json_t *v)
-{
-	const char *s = json_string_value(v);
-
-	return s && (strcmp(s, "school") == 0 || strcmp(s, "employer") == 0 ||
-	    strcmp(s, "hub") == 0);
-}
-
-/* identity_check: node and certificate bodies (SPEC.md 2.3, 2.4). */
-static int
-identity_check(const struct rec *r, const json_t *j, char *err, size_t len)
-{
-	const char *hex;
-	uint8_t key[REC_KEY_LEN];
-
-	if (!json_is_object(j))
-		return snprintf(err, len, "not a JSON object"), MENTOR_EINVAL;
-	if (!text_ok(json_object_get(j, "name"), 200) && r->kind == REC_NODE)
-		return snprintf(err, len, "name: missing"), MENTOR_EINVAL;
-	if (!role_ok(json_object_get(j, "role")))
-		return snprintf(err, len, "role: school, employer or hub"),
-		    MENTOR_EINVAL;
-	if (r->kind == REC_NODE) {
-		hex = json_string_value(json_object_get(j, "curve_key"));
-		if (hex == NULL || hex_decode(key, sizeof(key), hex) != 0)
-			return snprintf(err, len, "curve_key: 64 hex digits"),
-			    MENTOR_EINVAL;
-		return 0;
-	}
-	if (!text_ok(json_object_get(j, "organization"), 200))
-		return snprintf(err, len, "organization: missing"),
-		    MENTOR_EINVAL;
-	hex = json_string_value(json_object_get(j, "subject"));
-	if (hex == NULL || strlen(hex) != 2 * REC_KEY_LEN ||
-	    r->ref_len != REC_CERT_REF_LEN ||
-	    memcmp(hex, r->ref + strlen(REC_CERT_PREFIX), 2 * REC_KEY_LEN) != 0)
-		return snprintf(err, len, "subject: differs from the ref"),
-		    MENTOR_EINVAL;
-	return 0;
-}
-
 /* kind_check: the per-kind rules on ref and body (SPEC.md section 2). */
 static int
 kind_check(const struct rec *r, struct records_verdict *v)
 {
-	char err[LISTING_ERR_MAX];
-	json_t *j;
+	char err[BODY_ERR_MAX];
 	int rc;
 
-	switch (r->kind) {
-	case REC_LISTING:
-		if (r->ref[0] == '@' || r->ref_len > REC_USER_REF_MAX)
-			return verdict(v, MENTOR_EINVAL, "listing ref is not "
-			    "a user ref");
-		rc = listing_body_check(r->body, r->body_len, err,
-		    sizeof(err));
-		if (rc != 0)
-			return verdict(v, rc, "listing body: %s", err);
-		return 0;
-	case REC_WITHDRAWAL:
-		if (r->body_len != 0)
-			return verdict(v, MENTOR_EINVAL, "withdrawal has a "
-			    "body");
-		return 0;
-	case REC_APPLICATION:
-	case REC_ANSWER:
-		/* A sealed box: opaque to every node but its recipient. */
-		if (r->body_len < APP_SEALED_MIN || r->body_len >
-		    APP_SEALED_MAX)
-			return verdict(v, MENTOR_EINVAL, "%s body is not a "
-			    "sealed box of %d to %d bytes",
-			    rec_kind_name(r->kind), APP_SEALED_MIN,
-			    APP_SEALED_MAX);
-		return 0;
-	case REC_NODE:
-	case REC_CERTIFICATE:
-		j = json_loadb((const char *)r->body, r->body_len,
-		    JSON_REJECT_DUPLICATES, NULL);
-		rc = identity_check(r, j, err, sizeof(err));
-		json_decref(j);
-		if (rc != 0)
-			return verdict(v, MENTOR_EINVAL, "%s body: %s",
-			    rec_kind_name(r->kind), err);
-		return 0;
-	}
-	return verdict(v, MENTOR_EINVAL, "unknown kind");
+	if ((rc = body_check(r, err, sizeof(err))) != 0)
+		return verdict(v, rc, "%s", err);
+	return 0;
 }
 
 /* One record that passed rec_open, inside the batch transaction. */
