@@ -1,7 +1,9 @@
 /*
  * records.c: the accept pipeline for signed records and the expiry sweep.
- * Order of checks for every record, wherever it comes from: decode,
- * signature, clock, duplicate, trust, kind rules (body), version.  Only a
+ * Order of checks (SPEC.md 4.7): decode, duplicate, trust, signature,
+ * clock, kind rules (body), version, for records from peers and imports
+ * (records_accept_untrusted); records_accept_batch, for the node's own
+ * records, judges trust after the body (its own key always passes).  Only a
  * record that passes all of them is written, together with its address
  * and expiry index entries, in one transaction.
  */
@@ -229,6 +231,8 @@ struct pending {
 	int		skip;	/* refused before the transaction */
 	int		was_live, is_live, changed;
 	int		cert_ignored;	/* a certificate by a non-hub */
+	int		repeat;		/* a copy of the bytes of p[first] */
+	size_t		first;
 	int		replaced;	/* old_id/old_ts left the store */
 	uint8_t		old_id[REC_ID_LEN];
 	uint64_t	old_ts;
@@ -430,7 +434,7 @@ static int
 repeats(struct batch *b)
 {
 	struct id_ix *ix;
-	size_t i;
+	size_t i, f = 0;
 
 	if (b->n < 2)
 		return 0;
@@ -441,14 +445,19 @@ repeats(struct batch *b)
 		ix[i].i = i;
 	}
 	qsort(ix, b->n, sizeof(*ix), id_ix_cmp);
-	for (i = 1; i < b->n; i++)
+	for (i = 1; i < b->n; i++) {
+		if (memcmp(ix[i].id, ix[i - 1].id, REC_ID_LEN) != 0)
+			f = i;	/* the first copy of a run of equal ids */
 		if (b->lens[ix[i].i] <= REC_MAX_SIZE &&
 		    b->lens[ix[i - 1].i] <= REC_MAX_SIZE &&
 		    memcmp(ix[i].id, ix[i - 1].id, REC_ID_LEN) == 0 &&
 		    !b->p[ix[i].i].skip) {
 			verdict(&b->v[ix[i].i], MENTOR_EDUP, "already held");
 			b->p[ix[i].i].skip = 1;
+			b->p[ix[i].i].repeat = 1;
+			b->p[ix[i].i].first = ix[f].i;
 		}
+	}
 	free(ix);
 	return 0;
 }
@@ -534,7 +543,7 @@ held_fn(struct store_txn *t, void *arg)
 
 	for (i = 0; i < b->n; i++) {
 		memset(&b->v[i], 0, sizeof(b->v[i]));
-		b->p[i].skip = 0;
+		b->p[i].skip = b->p[i].repeat = 0;
 		if (b->lens[i] > REC_MAX_SIZE)
 			continue;
 		rec_id(b->v[i].id, b->bufs[i], b->lens[i]);
@@ -637,6 +646,15 @@ records_batch_end(struct records_batch *rb)
 		pre += b->p[i].skip;
 	rc = pre == n ? 0 : store_write(rs->node->store, batch_fn, b);
 	if (rc == 0) {
+		/*
+		 * A copy of refused bytes is refused alike, not "already
+		 * held" (SPEC.md 10.3: every frame is answered); it still
+		 * cost no second check.
+		 */
+		for (i = 0; i < n; i++)
+			if (b->p[i].repeat && v[b->p[i].first].code != 0 &&
+			    v[b->p[i].first].code != MENTOR_EDUP)
+				v[i] = v[b->p[i].first];
 		rs->live += b->live_delta;
 		for (i = 0; i < n; i++)
 			metrics_record(rs->node, v[i].code);

@@ -128,6 +128,9 @@ PY
 head -c $((size - 7)) "$T/exp3.bin" >"$T/trunc.bin"
 sch2=$(node_new school2 school)
 node_start "$sch2"
+out=$(ctl "$sch2" --json records import "$T/flip.bin")
+check_eq "an untrusted author's records are all EUNTRUSTED, the bit-flipped one too (trust before signature, SPEC.md 4.7)" \
+    "5 5" "$(echo "$out" | json 'str(d["rejected"])+" "+str(sum(e["error"] == "EUNTRUSTED" for e in d["errors"]))')"
 ctl "$sch2" trust add "$emp_id" >/dev/null
 out=$(ctl "$sch2" --json records import "$T/flip.bin")
 check_eq "a bit-flipped record is refused, the others accepted" "4 1" \

@@ -1343,14 +1343,18 @@ test_hub_mark(void **state)
 	struct fixture *f = *state;
 	uint8_t hpk[REC_KEY_LEN], hsk[64], *nr, *c, *l;
 	size_t nlen, clen, llen, blen;
-	const char *hub_body = "{\"curve_key\":\"8a88e3dd7409f195fd52db2d3cba"
-	    "5d72ca6709bf1d94121bf3748801b40f6f5c\",\"name\":\"Totally a "
-	    "hub\",\"role\":\"hub\"}";
+	uint8_t hcurve[32];
+	char hub_body[256], hex[2 * REC_KEY_LEN + 1];
 	char *b;
 	json_t *list;
 	int64_t t = now_ms();
 
 	crypto_sign_keypair(hpk, hsk);
+	/* Its curve_key is the one derived from its key (SPEC.md 2.3). */
+	assert_int_equal(crypto_sign_ed25519_pk_to_curve25519(hcurve, hpk), 0);
+	hex_encode(hex, hcurve, sizeof(hcurve));
+	snprintf(hub_body, sizeof(hub_body), "{\"curve_key\":\"%s\","
+	    "\"name\":\"Totally a hub\",\"role\":\"hub\"}", hex);
 	assert_int_equal(records_trust_add(f->rs, hpk, "employer", 0), 0);
 	nr = build(hsk, REC_NODE, REC_NODE_REF, hub_body, t - 1000, t + DAY,
 	    &nlen);
@@ -1420,6 +1424,13 @@ test_untrusted_first(void **state)
 	assert_int_equal(v[0].code, 0);
 	assert_int_equal(v[1].code, MENTOR_EDUP);
 	assert_int_equal(v[2].code, MENTOR_EDUP);
+	/* Three copies of bad bytes: each refused alike, not "held". */
+	own[olen - 1] ^= 0x01;
+	assert_int_equal(records_accept_untrusted(f->rs, bufs, lens, 3, v), 0);
+	assert_int_equal(v[0].code, MENTOR_ESIG);
+	assert_int_equal(v[1].code, MENTOR_ESIG);
+	assert_int_equal(v[2].code, MENTOR_ESIG);
+	own[olen - 1] ^= 0x01;
 
 	/* A marked hub's certificate travels with the listing it vouches for. */
 	crypto_sign_keypair(hpk, hsk);
