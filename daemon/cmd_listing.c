@@ -387,10 +387,12 @@ cmd_records_import(struct cmd_ctx *c)
 {
 	const uint8_t **bufs = NULL, *rec;
 	struct records_verdict *v = NULL;
-	size_t *lens = NULL, n = 0, cap, off = 0, reclen, i;
+	size_t *lens = NULL, n = 0, cap = 0, off = 0, reclen, i;
 	json_t *errors;
 	long long first = 0;
 	char hex[2 * REC_ID_LEN + 1];
+	uint8_t id[REC_ID_LEN];
+	struct rec r;
 	size_t acc = 0, dup = 0, rej = 0;
 	int rc, xr;
 
@@ -399,24 +401,26 @@ cmd_records_import(struct cmd_ctx *c)
 	if (c->data == NULL)
 		return cmd_fail(c, MENTOR_EINVAL, "records.import needs a "
 		    "data frame of export frames");
-	cap = c->datalen / (REC_OVERHEAD + 5) + 1;
-	bufs = calloc(cap, sizeof(*bufs));
-	lens = calloc(cap, sizeof(*lens));
+	/*
+	 * Count the whole frames first: a frame that holds no record can be
+	 * as short as 5 octets, and every one is numbered and answered.
+	 */
+	while ((xr = xs_next(c->data, c->datalen, &off, &rec, &reclen)) == 1)
+		cap++;
+	bufs = calloc(cap ? cap : 1, sizeof(*bufs));
+	lens = calloc(cap ? cap : 1, sizeof(*lens));
 	if (!bufs || !lens) {
 		rc = MENTOR_ENOMEM;
 		goto out;
 	}
-	while (n < cap && (xr = xs_next(c->data, c->datalen, &off, &rec,
-	    &reclen)) == 1) {
-		bufs[n] = rec;
-		lens[n] = reclen;
-		n++;
-	}
+	for (off = 0; n < cap; n++)
+		xs_next(c->data, c->datalen, &off, &bufs[n], &lens[n]);
 	if ((v = calloc(n ? n : 1, sizeof(*v))) == NULL) {
 		rc = MENTOR_ENOMEM;
 		goto out;
 	}
-	if (n > 0 && (rc = records_accept_batch(c->node->records, bufs,
+	/* The order of SPEC.md 4.7, as for peers: trust before signature. */
+	if (n > 0 && (rc = records_accept_untrusted(c->node->records, bufs,
 	    lens, n, v)) != 0) {
 		rc = cmd_fail(c, rc, "store failed; nothing was imported");
 		goto out;
@@ -435,11 +439,16 @@ cmd_records_import(struct cmd_ctx *c)
 			continue;
 		}
 		rej++;
-		hex_encode(hex, v[i].id, REC_ID_LEN);
+		/* The id of every frame that decodes (SPEC.md 10.3). */
+		hex[0] = '\0';
+		if (rec_decode(&r, bufs[i], lens[i]) == 0) {
+			rec_id(id, bufs[i], lens[i]);
+			hex_encode(hex, id, REC_ID_LEN);
+		}
 		json_array_append_new(errors, json_pack("{s:I,s:s,s:s,s:s}",
 		    "record", (json_int_t)(first + (long long)i + 1),
-		    "id", sodium_is_zero(v[i].id, REC_ID_LEN) ? "" : hex,
-		    "error", mentor_errname(v[i].code), "reason", v[i].why));
+		    "id", hex, "error", mentor_errname(v[i].code), "reason",
+		    v[i].why));
 	}
 	if (xr < 0) {
 		/* The framing broke: what follows cannot be resynchronised. */

@@ -1,7 +1,9 @@
 /*
  * records.c: the accept pipeline for signed records and the expiry sweep.
- * Order of checks for every record, wherever it comes from: decode,
- * signature, clock, duplicate, trust, kind rules (body), version.  Only a
+ * Order of checks (SPEC.md 4.7): decode, duplicate, trust, signature,
+ * clock, kind rules (body), version, for records from peers and imports
+ * (records_accept_untrusted); records_accept_batch, for the node's own
+ * records, judges trust after the body (its own key always passes).  Only a
  * record that passes all of them is written, together with its address
  * and expiry index entries, in one transaction.
  */
@@ -15,6 +17,7 @@
 #include <sodium.h>
 
 #include "application.h"
+#include "body.h"
 #include "listing.h"
 #include "log.h"
 #include "metrics.h"
@@ -209,101 +212,16 @@ verdict(struct records_verdict *v, int code, const char *fmt, ...)
 	return code;
 }
 
-static int
-text_ok(const json_t *v, size_t max)
-{
-	return json_is_string(v) && json_string_length(v) >= 1 &&
-	    json_string_length(v) <= max &&
-	    strlen(json_string_value(v)) == json_string_length(v);
-}
-
-static int
-role_ok(const json_t *v)
-{
-	const char *s = json_string_value(v);
-
-	return s && (strcmp(s, "school") == 0 || strcmp(s, "employer") == 0 ||
-	    strcmp(s, "hub") == 0);
-}
-
-/* identity_check: node and certificate bodies (SPEC.md 2.3, 2.4). */
-static int
-identity_check(const struct rec *r, const json_t *j, char *err, size_t len)
-{
-	const char *hex;
-	uint8_t key[REC_KEY_LEN];
-
-	if (!json_is_object(j))
-		return snprintf(err, len, "not a JSON object"), MENTOR_EINVAL;
-	if (!text_ok(json_object_get(j, "name"), 200) && r->kind == REC_NODE)
-		return snprintf(err, len, "name: missing"), MENTOR_EINVAL;
-	if (!role_ok(json_object_get(j, "role")))
-		return snprintf(err, len, "role: school, employer or hub"),
-		    MENTOR_EINVAL;
-	if (r->kind == REC_NODE) {
-		hex = json_string_value(json_object_get(j, "curve_key"));
-		if (hex == NULL || hex_decode(key, sizeof(key), hex) != 0)
-			return snprintf(err, len, "curve_key: 64 hex digits"),
-			    MENTOR_EINVAL;
-		return 0;
-	}
-	if (!text_ok(json_object_get(j, "organization"), 200))
-		return snprintf(err, len, "organization: missing"),
-		    MENTOR_EINVAL;
-	hex = json_string_value(json_object_get(j, "subject"));
-	if (hex == NULL || strlen(hex) != 2 * REC_KEY_LEN ||
-	    r->ref_len != REC_CERT_REF_LEN ||
-	    memcmp(hex, r->ref + strlen(REC_CERT_PREFIX), 2 * REC_KEY_LEN) != 0)
-		return snprintf(err, len, "subject: differs from the ref"),
-		    MENTOR_EINVAL;
-	return 0;
-}
-
 /* kind_check: the per-kind rules on ref and body (SPEC.md section 2). */
 static int
 kind_check(const struct rec *r, struct records_verdict *v)
 {
-	char err[LISTING_ERR_MAX];
-	json_t *j;
+	char err[BODY_ERR_MAX];
 	int rc;
 
-	switch (r->kind) {
-	case REC_LISTING:
-		if (r->ref[0] == '@' || r->ref_len > REC_USER_REF_MAX)
-			return verdict(v, MENTOR_EINVAL, "listing ref is not "
-			    "a user ref");
-		rc = listing_body_check(r->body, r->body_len, err,
-		    sizeof(err));
-		if (rc != 0)
-			return verdict(v, rc, "listing body: %s", err);
-		return 0;
-	case REC_WITHDRAWAL:
-		if (r->body_len != 0)
-			return verdict(v, MENTOR_EINVAL, "withdrawal has a "
-			    "body");
-		return 0;
-	case REC_APPLICATION:
-	case REC_ANSWER:
-		/* A sealed box: opaque to every node but its recipient. */
-		if (r->body_len < APP_SEALED_MIN || r->body_len >
-		    APP_SEALED_MAX)
-			return verdict(v, MENTOR_EINVAL, "%s body is not a "
-			    "sealed box of %d to %d bytes",
-			    rec_kind_name(r->kind), APP_SEALED_MIN,
-			    APP_SEALED_MAX);
-		return 0;
-	case REC_NODE:
-	case REC_CERTIFICATE:
-		j = json_loadb((const char *)r->body, r->body_len,
-		    JSON_REJECT_DUPLICATES, NULL);
-		rc = identity_check(r, j, err, sizeof(err));
-		json_decref(j);
-		if (rc != 0)
-			return verdict(v, MENTOR_EINVAL, "%s body: %s",
-			    rec_kind_name(r->kind), err);
-		return 0;
-	}
-	return verdict(v, MENTOR_EINVAL, "unknown kind");
+	if ((rc = body_check(r, err, sizeof(err))) != 0)
+		return verdict(v, rc, "%s", err);
+	return 0;
 }
 
 /* One record that passed rec_open, inside the batch transaction. */
@@ -313,6 +231,8 @@ struct pending {
 	int		skip;	/* refused before the transaction */
 	int		was_live, is_live, changed;
 	int		cert_ignored;	/* a certificate by a non-hub */
+	int		repeat;		/* a copy of the bytes of p[first] */
+	size_t		first;
 	int		replaced;	/* old_id/old_ts left the store */
 	uint8_t		old_id[REC_ID_LEN];
 	uint64_t	old_ts;
@@ -514,7 +434,7 @@ static int
 repeats(struct batch *b)
 {
 	struct id_ix *ix;
-	size_t i;
+	size_t i, f = 0;
 
 	if (b->n < 2)
 		return 0;
@@ -525,14 +445,19 @@ repeats(struct batch *b)
 		ix[i].i = i;
 	}
 	qsort(ix, b->n, sizeof(*ix), id_ix_cmp);
-	for (i = 1; i < b->n; i++)
+	for (i = 1; i < b->n; i++) {
+		if (memcmp(ix[i].id, ix[i - 1].id, REC_ID_LEN) != 0)
+			f = i;	/* the first copy of a run of equal ids */
 		if (b->lens[ix[i].i] <= REC_MAX_SIZE &&
 		    b->lens[ix[i - 1].i] <= REC_MAX_SIZE &&
 		    memcmp(ix[i].id, ix[i - 1].id, REC_ID_LEN) == 0 &&
 		    !b->p[ix[i].i].skip) {
 			verdict(&b->v[ix[i].i], MENTOR_EDUP, "already held");
 			b->p[ix[i].i].skip = 1;
+			b->p[ix[i].i].repeat = 1;
+			b->p[ix[i].i].first = ix[f].i;
 		}
+	}
 	free(ix);
 	return 0;
 }
@@ -618,7 +543,7 @@ held_fn(struct store_txn *t, void *arg)
 
 	for (i = 0; i < b->n; i++) {
 		memset(&b->v[i], 0, sizeof(b->v[i]));
-		b->p[i].skip = 0;
+		b->p[i].skip = b->p[i].repeat = 0;
 		if (b->lens[i] > REC_MAX_SIZE)
 			continue;
 		rec_id(b->v[i].id, b->bufs[i], b->lens[i]);
@@ -721,6 +646,15 @@ records_batch_end(struct records_batch *rb)
 		pre += b->p[i].skip;
 	rc = pre == n ? 0 : store_write(rs->node->store, batch_fn, b);
 	if (rc == 0) {
+		/*
+		 * A copy of refused bytes is refused alike, not "already
+		 * held" (SPEC.md 10.3: every frame is answered); it still
+		 * cost no second check.
+		 */
+		for (i = 0; i < n; i++)
+			if (b->p[i].repeat && v[b->p[i].first].code != 0 &&
+			    v[b->p[i].first].code != MENTOR_EDUP)
+				v[i] = v[b->p[i].first];
 		rs->live += b->live_delta;
 		for (i = 0; i < n; i++)
 			metrics_record(rs->node, v[i].code);

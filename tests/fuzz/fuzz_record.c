@@ -1,12 +1,13 @@
 /*
- * fuzz_record.c: libFuzzer harness for the record decoder and the export
- * stream reader.  The input is tried both as one record and as a stream.
+ * fuzz_record.c: libFuzzer harness for the record decoder, the body rules
+ * and the export stream reader.  The input is tried both as one record and as a stream.
  */
 #include <stddef.h>
 #include <stdint.h>
 
 #include <sodium.h>
 
+#include "body.h"
 #include "mentor.h"
 #include "record.h"
 
@@ -17,12 +18,14 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /*
  * one: everything that may be done with a record, as a node would: open
- * it, and look at the decoded parts whatever the verdict of the signature.
+ * it, and look at the decoded parts whatever the verdict of the signature,
+ * the body included (body_check, which a node runs only on signed records).
  */
 static void
 one(const uint8_t *p, size_t n)
 {
 	uint8_t id[REC_ID_LEN], addr[REC_ADDR_LEN];
+	char err[BODY_ERR_MAX];
 	struct rec r;
 
 	(void)rec_open(&r, p, n, FUZZ_NOW);
@@ -36,6 +39,7 @@ one(const uint8_t *p, size_t n)
 	rec_addr(addr, r.author, r.ref, r.ref_len);
 	(void)rec_cmp_state(r.kind, r.created_at, id, REC_WITHDRAWAL,
 	    r.created_at, id);
+	(void)body_check(&r, err, sizeof(err));
 }
 
 int

@@ -128,6 +128,9 @@ PY
 head -c $((size - 7)) "$T/exp3.bin" >"$T/trunc.bin"
 sch2=$(node_new school2 school)
 node_start "$sch2"
+out=$(ctl "$sch2" --json records import "$T/flip.bin")
+check_eq "an untrusted author's records are all EUNTRUSTED, the bit-flipped one too (trust before signature, SPEC.md 4.7)" \
+    "5 5" "$(echo "$out" | json 'str(d["rejected"])+" "+str(sum(e["error"] == "EUNTRUSTED" for e in d["errors"]))')"
 ctl "$sch2" trust add "$emp_id" >/dev/null
 out=$(ctl "$sch2" --json records import "$T/flip.bin")
 check_eq "a bit-flipped record is refused, the others accepted" "4 1" \
@@ -135,6 +138,18 @@ check_eq "a bit-flipped record is refused, the others accepted" "4 1" \
 check_match "  ...the refusal says why" '"ESIG"|"EINVAL"' "$out"
 out=$(ctl "$sch2" --json records import "$T/trunc.bin")
 check_match "a truncated stream: the last record is refused" '"ETRUNC"' "$out"
+# Frames too short to be records are each refused and numbered (from 1),
+# and the records after them are still read (SPEC.md 10.3).
+python3 - "$T/flip.bin" "$T/tiny.bin" <<'PY'
+import sys
+b = open(sys.argv[1], 'rb').read()
+open(sys.argv[2], 'wb').write(b[:5] + b'\x00\x00\x00\x01\x00' * 300 + b[5:])
+PY
+out=$(ctl "$sch2" --json records import "$T/tiny.bin")
+check_eq "300 one-octet frames then 5 records: 301 refused, 4 already held" \
+    "301 4" "$(echo "$out" | json 'str(d["rejected"])+" "+str(d["duplicates"])')"
+check_eq "  ...numbered 1 to 300 without an id, then record 302 with its id" \
+    "1 300 True 302 ESIG 64" "$(echo "$out" | json '" ".join(map(str, [d["errors"][0]["record"], d["errors"][299]["record"], all(e["id"] == "" for e in d["errors"][:300]), d["errors"][300]["record"], d["errors"][300]["error"], len(d["errors"][300]["id"])]))')"
 head -c 3 "$T/exp3.bin" >"$T/short.bin"
 check_fails "a stream without a header is refused" ctl "$sch2" records import "$T/short.bin"
 head -c 100000 /dev/urandom >"$T/rand.bin"

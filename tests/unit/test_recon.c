@@ -876,7 +876,8 @@ test_stateless(void **state)
 struct vec {
 	char		 name[64];
 	struct rset	*a, *b;
-	struct it	 ia[128], ib[128];
+	struct it	 ia[256], ib[256];
+	size_t		 limit;		/* frame limit L; 0: the default */
 	size_t		 na, nb;
 	char		 afp[33], bfp[33];
 	char		*msgs[16];	/* "i" and "r" lines, in order */
@@ -922,7 +923,7 @@ vec_run(struct vec *v)
 
 	vec_check_fp(v->afp, v->a, v->ia, v->na);
 	vec_check_fp(v->bfp, v->b, v->ib, v->nb);
-	assert_int_equal(recon_new(&r, v->a, 0), 0);
+	assert_int_equal(recon_new(&r, v->a, v->limit), 0);
 	assert_int_equal(recon_initiate(r, &m, &ml), 0);
 	assert_non_null(want = malloc(RECON_FRAME_DEFAULT));
 	while (m != NULL) {
@@ -933,13 +934,18 @@ vec_run(struct vec *v)
 		if (ml != wl || memcmp(m, want, ml) != 0)
 			fail_msg("%s: message %zu differs", v->name, k);
 		k++;
-		assert_int_equal(recon_respond(v->b, 0, m, ml, &rep, &rl), 0);
+		if (v->limit != 0 && ml > v->limit)
+			fail_msg("%s: message %zu over the limit", v->name, k);
+		assert_int_equal(recon_respond(v->b, v->limit, m, ml, &rep,
+		    &rl), 0);
 		free(m);
 		assert_int_equal(v->kinds[k], 'r');
 		wl = strlen(v->msgs[k]) / 2;
 		assert_int_equal(hex_decode(want, wl, v->msgs[k]), 0);
 		if (rl != wl || memcmp(rep, want, rl) != 0)
 			fail_msg("%s: reply %zu differs", v->name, k);
+		if (v->limit != 0 && rl > v->limit)
+			fail_msg("%s: reply %zu over the limit", v->name, k);
 		k++;
 		assert_int_equal(recon_step(r, rep, rl, &m, &ml), 0);
 		free(rep);
@@ -966,12 +972,12 @@ vec_item(struct vec *v, const char *val, int side)
 	x.ts = ts;
 	assert_int_equal(hex_decode(x.id, 32, hex), 0);
 	if (side & 1) {
-		assert_true(v->na < 128);
+		assert_true(v->na < 256);
 		assert_int_equal(rset_add(v->a, x.ts, x.id), 0);
 		v->ia[v->na++] = x;
 	}
 	if (side & 2) {
-		assert_true(v->nb < 128);
+		assert_true(v->nb < 256);
 		assert_int_equal(rset_add(v->b, x.ts, x.id), 0);
 		v->ib[v->nb++] = x;
 	}
@@ -982,7 +988,7 @@ test_vectors(void **state)
 {
 	static struct vec v;
 	char *line = NULL, *val;
-	size_t cap = 0, len, nvec = 0;
+	size_t cap = 0, len, nvec = 0, nlimited = 0;
 	FILE *f;
 
 	(void)state;
@@ -997,6 +1003,7 @@ test_vectors(void **state)
 			if (v.name[0] != '\0') {
 				vec_run(&v);
 				nvec++;
+				nlimited += v.limit != 0;
 			}
 			vec_reset(&v);
 			if (got < 0)
@@ -1011,6 +1018,10 @@ test_vectors(void **state)
 		len = strlen(val);
 		if (strcmp(line, "name") == 0)
 			snprintf(v.name, sizeof(v.name), "%s", val);
+		else if (strcmp(line, "limit") == 0) {
+			v.limit = strtoul(val, NULL, 10);
+			assert_true(v.limit >= RECON_FRAME_MIN);
+		}
 		else if (strcmp(line, "ab") == 0)
 			vec_item(&v, val, 3);
 		else if (strcmp(line, "a") == 0)
@@ -1040,7 +1051,8 @@ test_vectors(void **state)
 	fclose(f);
 	rset_free(v.a);
 	rset_free(v.b);
-	assert_true(nvec >= 10);
+	assert_true(nvec >= 11);
+	assert_true(nlimited >= 1);	/* frame-limit-defer: 11.7 */
 }
 
 /* The fingerprint of the empty set is SHA-256 of 33 zero bytes, cut. */

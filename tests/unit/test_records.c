@@ -31,11 +31,6 @@
 
 #define DAY	(86400 * (int64_t)1000)
 
-/* A node record's body (SPEC.md 2.3). */
-#define NODE_BODY	"{\"curve_key\":\"" \
-	"8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c\"," \
-	"\"name\":\"Lincoln High School\",\"role\":\"school\"}"
-
 struct fixture {
 	char		 tmp[64];
 	char		 path[96];
@@ -44,6 +39,22 @@ struct fixture {
 	uint8_t		 pk2[REC_KEY_LEN];	/* a stranger's key */
 	uint8_t		 sk2[64];
 };
+
+/*
+ * node_body: a node record's body for the fixture's node (SPEC.md 2.3):
+ * its curve_key is the X25519 key derived from the node's signing key.
+ */
+static const char *
+node_body(const struct fixture *f)
+{
+	static char body[256];
+	char hex[65];
+
+	hex_encode(hex, f->n->curve_pk, 32);
+	snprintf(body, sizeof(body), "{\"curve_key\":\"%s\","
+	    "\"name\":\"Lincoln High School\",\"role\":\"school\"}", hex);
+	return body;
+}
 
 static void
 rm_tree(const char *path)
@@ -93,6 +104,9 @@ setup(void **state)
 		goto fail;
 	}
 	crypto_sign_keypair(f->n->sign_pk, f->n->sign_sk);
+	if (crypto_sign_ed25519_pk_to_curve25519(f->n->curve_pk,
+	    f->n->sign_pk) != 0)
+		goto fail;
 	crypto_sign_keypair(f->pk2, f->sk2);
 	f->n->base = NULL;	/* no event loop: no sweep timer */
 	if (records_open(&f->rs, f->n, err, sizeof(err)) != 0) {
@@ -823,6 +837,35 @@ test_kind_rules(void **state)
 	r = listing(f, ref, NULL, t - 1000, t + DAY, &len);
 	assert_int_equal(accept1(f, r, len), 0);
 	free(r);
+	/* So is a withdrawal's (SPEC.md 1.4). */
+	ref[REC_USER_REF_MAX] = 'r';
+	r = build(f->n->sign_sk, REC_WITHDRAWAL, ref, "", t - 1000, t + DAY,
+	    &len);
+	assert_int_equal(accept1(f, r, len), MENTOR_EINVAL);
+	free(r);
+	/* A node record's curve_key is the one derived from its author. */
+	{
+		char body[256], hex[65];
+
+		hex_encode(hex, f->pk2, 32);
+		snprintf(body, sizeof(body), "{\"curve_key\":\"%s\","
+		    "\"name\":\"n\",\"role\":\"hub\"}", hex);
+		r = build(f->n->sign_sk, REC_NODE, "@node", body, t - 1000,
+		    t + DAY, &len);
+		assert_int_equal(accept1(f, r, len), MENTOR_EINVAL);
+		free(r);
+		/* In lowercase hex: the same key in capitals is refused. */
+		hex_encode(hex, f->n->curve_pk, 32);
+		for (i = 0; hex[i]; i++)
+			if (hex[i] >= 'a' && hex[i] <= 'f')
+				hex[i] = (char)(hex[i] - 'a' + 'A');
+		snprintf(body, sizeof(body), "{\"curve_key\":\"%s\","
+		    "\"name\":\"n\",\"role\":\"hub\"}", hex);
+		r = build(f->n->sign_sk, REC_NODE, "@node", body, t - 1000,
+		    t + DAY, &len);
+		assert_int_equal(accept1(f, r, len), MENTOR_EINVAL);
+		free(r);
+	}
 	/* A node record's body is a JSON object. */
 	r = build(f->n->sign_sk, REC_NODE, "@node", "[1]", t - 1000, t + DAY,
 	    &len);
@@ -832,7 +875,7 @@ test_kind_rules(void **state)
 	    t - 1000, t + DAY, &len);
 	assert_int_equal(accept1(f, r, len), MENTOR_EINVAL);
 	free(r);
-	r = build(f->n->sign_sk, REC_NODE, "@node", NODE_BODY, t - 1000,
+	r = build(f->n->sign_sk, REC_NODE, "@node", node_body(f), t - 1000,
 	    t + DAY, &len);
 	assert_int_equal(accept1(f, r, len), 0);
 	free(r);
@@ -1114,7 +1157,7 @@ test_export(void **state)
 	publish_listing(f, "x-4", NULL, 0, addr);
 	publish_withdrawal(f, "x-4", addr);
 	assert_int_equal(records_publish(f->rs, REC_NODE, "@node",
-	    (const uint8_t *)NODE_BODY, strlen(NODE_BODY), 0, addr, err,
+	    (const uint8_t *)node_body(f), strlen(node_body(f)), 0, addr, err,
 	    sizeof(err)), 0);
 	assert_int_equal(db_count(f, DB_RECORDS), 5);
 
@@ -1201,7 +1244,7 @@ test_foreach_live(void **state)
 	publish_listing(f, "f-c", NULL, 0, a[2]);
 	publish_withdrawal(f, "f-b", a[1]);
 	assert_int_equal(records_publish(f->rs, REC_NODE, "@node",
-	    (const uint8_t *)NODE_BODY, strlen(NODE_BODY), 0, a[3], err,
+	    (const uint8_t *)node_body(f), strlen(node_body(f)), 0, a[3], err,
 	    sizeof(err)), 0);
 	/* Someone else's, trusted, is live too. */
 	assert_int_equal(records_trust_add(f->rs, f->pk2, NULL, 0), 0);
@@ -1300,14 +1343,18 @@ test_hub_mark(void **state)
 	struct fixture *f = *state;
 	uint8_t hpk[REC_KEY_LEN], hsk[64], *nr, *c, *l;
 	size_t nlen, clen, llen, blen;
-	const char *hub_body = "{\"curve_key\":\"8a88e3dd7409f195fd52db2d3cba"
-	    "5d72ca6709bf1d94121bf3748801b40f6f5c\",\"name\":\"Totally a "
-	    "hub\",\"role\":\"hub\"}";
+	uint8_t hcurve[32];
+	char hub_body[256], hex[2 * REC_KEY_LEN + 1];
 	char *b;
 	json_t *list;
 	int64_t t = now_ms();
 
 	crypto_sign_keypair(hpk, hsk);
+	/* Its curve_key is the one derived from its key (SPEC.md 2.3). */
+	assert_int_equal(crypto_sign_ed25519_pk_to_curve25519(hcurve, hpk), 0);
+	hex_encode(hex, hcurve, sizeof(hcurve));
+	snprintf(hub_body, sizeof(hub_body), "{\"curve_key\":\"%s\","
+	    "\"name\":\"Totally a hub\",\"role\":\"hub\"}", hex);
 	assert_int_equal(records_trust_add(f->rs, hpk, "employer", 0), 0);
 	nr = build(hsk, REC_NODE, REC_NODE_REF, hub_body, t - 1000, t + DAY,
 	    &nlen);
@@ -1377,6 +1424,13 @@ test_untrusted_first(void **state)
 	assert_int_equal(v[0].code, 0);
 	assert_int_equal(v[1].code, MENTOR_EDUP);
 	assert_int_equal(v[2].code, MENTOR_EDUP);
+	/* Three copies of bad bytes: each refused alike, not "held". */
+	own[olen - 1] ^= 0x01;
+	assert_int_equal(records_accept_untrusted(f->rs, bufs, lens, 3, v), 0);
+	assert_int_equal(v[0].code, MENTOR_ESIG);
+	assert_int_equal(v[1].code, MENTOR_ESIG);
+	assert_int_equal(v[2].code, MENTOR_ESIG);
+	own[olen - 1] ^= 0x01;
 
 	/* A marked hub's certificate travels with the listing it vouches for. */
 	crypto_sign_keypair(hpk, hsk);

@@ -2,11 +2,14 @@
  * gen.c: regenerates tests/vectors/records.txt, and optionally the seed
  * corpus of tests/fuzz/corpus/record, from fixed Ed25519 seeds.  Ed25519
  * signatures are deterministic, so the output is the same on every run.
- * Each vector's verdict is stated here and checked against rec_open; a
- * disagreement aborts the run.  From the repository root:
+ * Each vector's verdict is stated here and checked against rec_open, and
+ * for records that pass it, the body verdict against body_check (SPEC.md
+ * 4.7 "body"); a disagreement aborts the run.  From the repository root:
  *
- *   cc -std=c11 -D_DEFAULT_SOURCE -Iinclude -o /tmp/gen tests/vectors/gen.c \
- *       protocol/record.c protocol/util.c -lsodium
+ *   cc -std=c11 -D_DEFAULT_SOURCE -Iinclude -Iprotocol -o /tmp/gen \
+ *       tests/vectors/gen.c protocol/record.c protocol/util.c \
+ *       protocol/body.c protocol/listing.c protocol/check.c \
+ *       -lsodium -ljansson
  *   /tmp/gen > tests/vectors/records.txt
  *   /tmp/gen -c tests/fuzz/corpus/record > /dev/null   (rewrites the seeds)
  *   /tmp/gen -a                                        (SPEC.md 8 dump)
@@ -17,6 +20,7 @@
 
 #include <sodium.h>
 
+#include "body.h"
 #include "mentor.h"
 #include "record.h"
 #include "util.h"
@@ -60,8 +64,15 @@ struct key {
 };
 
 static struct key employer, hub, school;
-static uint8_t school_curve[32];
+static uint8_t school_curve[32];	/* derived from the school's key */
+static uint8_t other_curve[32];		/* a CURVE key of nobody's */
 static const char *corpus_dir;
+
+/*
+ * The body_check message the next emit() expects, as a prefix (for "not
+ * JSON" the parser's own words follow, and they are not normative).
+ */
+static const char *expect_why;
 
 /* Every vector that fits a frame, for one stream seed that has them all. */
 static uint8_t all_buf[4 * REC_MAX_SIZE];
@@ -180,7 +191,8 @@ write_file(const char *name, const uint8_t *p, size_t n)
 /*
  * emit: prints one vector block.  The record is p[0..n) followed by
  * fill_n bytes of fill (the `fill:` directive).  verdict is what rec_open
- * must return at now; flags: 1 = body is malformed JSON, 2 = seed corpus.
+ * must return at now; flags: 1 = body_check refuses the record with the
+ * message expect_why, 2 = seed corpus.
  */
 static void
 emit(const char *name, const char *comment, uint64_t now, const uint8_t *p,
@@ -201,6 +213,18 @@ emit(const char *name, const char *comment, uint64_t now, const uint8_t *p,
 		    name, mentor_errname(rc), mentor_errname(verdict));
 		exit(1);
 	}
+	if (rc == 0) {
+		char why[BODY_ERR_MAX];
+
+		rc = body_check(&r, why, sizeof(why));
+		if ((rc != 0) != ((flags & 1) != 0) || (rc != 0 &&
+		    rc != MENTOR_EINVAL) || (rc != 0 && (expect_why == NULL ||
+		    strncmp(why, expect_why, strlen(expect_why)) != 0))) {
+			fprintf(stderr, "gen: %s: body_check says %s \"%s\"\n",
+			    name, mentor_errname(rc), why);
+			exit(1);
+		}
+	}
 	printf("# %s\n", comment);
 	printf("name: %s\n", name);
 	printf("now: %llu\n", (unsigned long long)now);
@@ -217,7 +241,8 @@ emit(const char *name, const char *comment, uint64_t now, const uint8_t *p,
 	} else
 		printf("id: -\n");
 	if (flags & 1)
-		printf("body: bad\n");
+		printf("body: bad\nwhy: %s\n", expect_why);
+	expect_why = NULL;
 	printf("verdict: %s\n\n", mentor_errname(verdict));
 	if (n + fill_n <= REC_MAX_SIZE && n + fill_n > 0 &&
 	    all_len + XS_FRAME_HDR + n + fill_n <= sizeof(all_buf)) {
@@ -248,6 +273,55 @@ stream(const char *name, const uint8_t *const *recs, const size_t *lens,
 		off += XS_FRAME_HDR + lens[i];
 	}
 	write_file(name, buf, off - cut);
+}
+
+/* variant: listing_body with its first `from` replaced by `to`. */
+static const char *
+variant(const char *from, const char *to)
+{
+	static char out[16384];
+	const char *p = strstr(listing_body, from);
+
+	if (p == NULL || sizeof(listing_body) + strlen(to) >= sizeof(out))
+		die("variant");
+	snprintf(out, sizeof(out), "%.*s%s%s", (int)(p - listing_body),
+	    listing_body, to, p + strlen(from));
+	return out;
+}
+
+/*
+ * body_vec: the employer's listing with body b, valid at the record layer;
+ * why is body_check's message (a prefix of it), or NULL for a good body.
+ */
+static void
+body_vec(const char *name, const char *comment, const char *b,
+    const char *why)
+{
+	static uint8_t t[REC_MAX_SIZE];
+	size_t n;
+
+	n = build(t, REC_LISTING, &employer, L_CREATED, L_EXPIRES, REF, b);
+	expect_why = why;
+	emit(name, comment, NOW, t, n, 0, 0, why != NULL);
+}
+
+/* nested: a JSON value of depth levels of arrays around a string. */
+static const char *
+nested(size_t depth)
+{
+	static char out[8192];
+	size_t i;
+
+	if (2 * depth + 3 > sizeof(out))
+		die("nested");
+	for (i = 0; i < depth; i++) {
+		out[i] = '[';
+		out[depth + i + 2] = ']';
+	}
+	out[depth] = '"';
+	out[depth + 1] = '"';
+	out[2 * depth + 2] = '\0';
+	return out;
 }
 
 /* annotate: the worked example of SPEC.md section 8. */
@@ -312,6 +386,210 @@ annotate(const uint8_t *p, size_t n)
 	hexline("employer pk ", employer.pk, 32);
 }
 
+/*
+ * body_vectors: listings whose signature and clock are fine and whose body
+ * tests one rule of SPEC.md 2 and 2.1 each.
+ */
+static void
+body_vectors(void)
+{
+	static const char *const dev =
+	    "{\"competency\":\"onet:2.B.3.m\",\"level\":3}";
+	static char b[8192];
+	char id[128];
+
+	/* Competency ids (2.1). */
+	body_vec("body-competency-ids", "competency ids: an O*NET element id "
+	    "of five runs, and another prefix", variant(dev,
+	    "{\"competency\":\"onet:1.A.1.a.1\",\"level\":3},"
+	    "{\"competency\":\"ccss:HSA-REI.B.3\",\"level\":1}"), NULL);
+	body_vec("body-competency-prefix-case", "a competency prefix in upper "
+	    "case", variant("onet:2.B.3.m", "ONET:2.B.3.m"),
+	    "listing body: develops[0].competency: malformed competency id");
+	snprintf(id, sizeof(id), "%.15s:%.64s", "abcdefghijklmnopqrstuvwxyz",
+	    "0123456789012345678901234567890123456789012345678901234567890123");
+	snprintf(b, sizeof(b), "{\"competency\":\"%s\",\"level\":3}", id);
+	body_vec("body-competency-80", "a competency id of 80 octets: a "
+	    "15-octet prefix and a 64-octet rest", variant(dev, b), NULL);
+	snprintf(id, sizeof(id), "%.16s:%.64s", "abcdefghijklmnopqrstuvwxyz",
+	    "0123456789012345678901234567890123456789012345678901234567890123");
+	snprintf(b, sizeof(b), "{\"competency\":\"%s\",\"level\":3}", id);
+	body_vec("body-competency-81", "a competency id of 81 octets: each "
+	    "part within its limit, the whole over 80", variant(dev, b),
+	    "listing body: develops[0].competency: malformed competency id");
+	body_vec("body-competency-onet-letters-first", "an O*NET element id "
+	    "must start with digits", variant("onet:2.B.3.m", "onet:B.2.3.m"),
+	    "listing body: develops[0].competency: malformed competency id");
+	body_vec("body-competency-onet-mixed-run", "an O*NET element id run "
+	    "is digits or letters, not both", variant("onet:2.B.3.m",
+	    "onet:2.B3.m"),
+	    "listing body: develops[0].competency: malformed competency id");
+
+	/* Text fields (2.1). */
+	body_vec("body-description-empty", "an empty description",
+	    variant("Two days in a structural welding shop.", ""),
+	    "listing body: description: must not be empty");
+	body_vec("body-description-multiline", "tab, CR and LF are allowed in "
+	    "a description", variant("Two days in a structural welding shop.",
+	    "Two days.\\n\\tSafety first.\\r\\n"), NULL);
+	body_vec("body-description-del", "DEL is a control character",
+	    variant("Two days in a", "Two\\u007fdays in a"),
+	    "listing body: description: contains a control character");
+	body_vec("body-title-tab", "a tab in the title",
+	    variant("Welding shop", "Welding\\tshop"),
+	    "listing body: title: contains a control character");
+	body_vec("body-organization-c1", "U+0085 (a C1 control) in the "
+	    "organization", variant("Acme Fabrication", "Acme\xc2\x85"),
+	    "listing body: organization: contains a control character");
+
+	/* Repeated entries (2.1). */
+	body_vec("body-clusters-duplicate", "a cluster code twice",
+	    variant("[\"manufacturing\"]",
+	    "[\"manufacturing\",\"manufacturing\"]"),
+	    "listing body: clusters[1]: duplicate \"manufacturing\"");
+	body_vec("body-occupations-duplicate", "an occupation code twice",
+	    variant("[\"51-4121.00\"]", "[\"51-4121.00\",\"51-4121.00\"]"),
+	    "listing body: occupations[1]: duplicate \"51-4121.00\"");
+
+	/* Cluster codes and integers (2.1). */
+	body_vec("body-cluster-2024", "a code of the 2024 framework",
+	    variant("[\"manufacturing\"]", "[\"advanced-manufacturing\"]"),
+	    NULL);
+	body_vec("body-cluster-unknown", "a cluster code in neither framework",
+	    variant("[\"manufacturing\"]", "[\"welding\"]"),
+	    "listing body: clusters[0]: unknown career cluster \"welding\"");
+	body_vec("body-capacity-fraction", "2.0 is not an integer",
+	    variant("\"capacity\":2", "\"capacity\":2.0"),
+	    "listing body: capacity: must be an integer");
+	body_vec("body-capacity-exponent", "1e1 is not an integer",
+	    variant("\"capacity\":2", "\"capacity\":1e1"),
+	    "listing body: capacity: must be an integer");
+	body_vec("body-min-age-minus-zero", "-0 is the integer 0",
+	    variant("\"min_age\":16", "\"min_age\":-0"), NULL);
+	body_vec("body-capacity-over-int64", "an integer beyond 64 bits: the "
+	    "body is not JSON", variant("\"capacity\":2",
+	    "\"capacity\":99999999999999999999"),
+	    "listing body: body: not JSON");
+
+	/* The order of the checks (2.1). */
+	body_vec("body-order-unknown-first", "an unknown field is reported "
+	    "before a missing one", variant("\"title\":", "\"salary\":"),
+	    "listing body: salary: unknown field");
+	body_vec("body-order-header-field", "expires belongs in the header",
+	    variant("\"end\":", "\"expires\":\"2027-03-01\",\"end\":"),
+	    "listing body: expires: not allowed in a record body");
+	snprintf(b, sizeof(b), "%s", variant("\"capacity\":2",
+	    "\"capacity\":0"));
+	memcpy(strstr(b, "in_person"), "in_perso!", 9);
+	body_vec("body-order-table", "capacity 0 and a bad modality: capacity "
+	    "comes first in the table", b,
+	    "listing body: capacity: must be at least 1");
+
+	/* JSON (2, 7). */
+	body_vec("body-json-nul", "\\u0000 in a string",
+	    variant("Welding shop", "Welding\\u0000shop"),
+	    "listing body: body: not JSON");
+	body_vec("body-json-lone-surrogate", "a lone surrogate \\ud800",
+	    variant("Welding shop", "Welding \\ud800"),
+	    "listing body: body: not JSON");
+	body_vec("body-json-surrogate-pair", "a surrogate pair is one "
+	    "character (U+1F525)", variant("Welding shop",
+	    "Welding \\ud83d\\udd25"), NULL);
+	body_vec("body-json-duplicate-key", "a key twice",
+	    variant("\"capacity\":2", "\"capacity\":2,\"capacity\":2"),
+	    "listing body: body: not JSON");
+	body_vec("body-json-depth-2048", "a string at depth 2048 (the object "
+	    "is 1, then 2046 arrays): parsed, then refused as a field",
+	    variant("\"Two days in a structural welding shop.\"",
+	    nested(2046)), "listing body: description: must be a string");
+	body_vec("body-json-depth-2049", "a string at depth 2049: not JSON",
+	    variant("\"Two days in a structural welding shop.\"",
+	    nested(2047)), "listing body: body: not JSON");
+}
+
+/* node_vectors: the user ref of withdrawals and node bodies (1.4, 2.3). */
+static void
+node_vectors(void)
+{
+	static uint8_t t[REC_MAX_SIZE];
+	char ref[REC_USER_REF_MAX + 2], body[512], curve[65];
+	size_t n, i;
+
+	memset(ref, 'w', sizeof(ref));
+	ref[REC_USER_REF_MAX + 1] = '\0';
+	n = build(t, REC_WITHDRAWAL, &employer, L_CREATED + 90000000,
+	    L_EXPIRES, ref, "");
+	expect_why = "withdrawal ref is not a user ref";
+	emit("withdrawal-long-ref", "a withdrawal's ref is a user ref: at "
+	    "most 64 octets", NOW, t, n, 0, 0, 1);
+	hex_encode(curve, other_curve, 32);
+	snprintf(body, sizeof(body), "{\"curve_key\":\"%s\",\"endpoint\":"
+	    "\"tcp://192.0.2.10:7701\",\"name\":\"Lincoln High School\","
+	    "\"role\":\"school\"}", curve);
+	n = build(t, REC_NODE, &school, 1795000000000ULL,
+	    1795000000000ULL + 365 * DAY, REC_NODE_REF, body);
+	expect_why = "node body: curve_key: not the key derived";
+	emit("node-curve-key-other", "a node record whose curve_key is not "
+	    "derived from its author", NOW, t, n, 0, 0, 1);
+	hex_encode(curve, school_curve, 32);
+	for (i = 0; curve[i]; i++)
+		if (curve[i] >= 'a' && curve[i] <= 'f')
+			curve[i] = (char)(curve[i] - 'a' + 'A');
+	snprintf(body, sizeof(body), "{\"curve_key\":\"%s\",\"endpoint\":"
+	    "\"tcp://192.0.2.10:7701\",\"name\":\"Lincoln High School\","
+	    "\"role\":\"school\"}", curve);
+	n = build(t, REC_NODE, &school, 1795000000000ULL,
+	    1795000000000ULL + 365 * DAY, REC_NODE_REF, body);
+	expect_why = "node body: curve_key: not the key derived";
+	emit("node-curve-key-upper", "the right curve_key in upper-case hex",
+	    NOW, t, n, 0, 0, 1);
+}
+
+/*
+ * strict_vectors: signatures that lenient Ed25519 verifiers accept and
+ * SPEC.md 1.5 refuses.
+ */
+static void
+strict_vectors(const uint8_t *l1, size_t nl1)
+{
+	/* The group order L, little-endian. */
+	static const uint8_t order[32] = {
+		0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58,
+		0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+	};
+	static uint8_t t[REC_MAX_SIZE];
+	uint8_t *s;
+	unsigned carry = 0, v;
+	size_t i, n;
+
+	memcpy(t, l1, nl1);
+	s = t + nl1 - 32;
+	for (i = 0; i < 32; i++) {
+		v = s[i] + order[i] + carry;
+		s[i] = (uint8_t)v;
+		carry = v >> 8;
+	}
+	emit("sig-noncanonical-s", "valid-listing with S + L for S: the same "
+	    "signature modulo L, refused because S is not below L", NOW, t,
+	    nl1, 0, MENTOR_ESIG, 2);
+
+	/*
+	 * Author and R the identity point (order 1), S zero: [S]B = R + [k]A
+	 * holds for every message, so a verifier without the small-order
+	 * checks accepts this forgery.
+	 */
+	n = raw(t, 1, REC_LISTING, &employer, L_CREATED, L_EXPIRES, REF,
+	    strlen(REF), listing_body, strlen(listing_body));
+	memset(t + 4, 0, 32);
+	t[4] = 0x01;
+	memset(t + n - 64, 0, 64);
+	t[n - 64] = 0x01;
+	emit("sig-small-order-key", "the listing of valid-listing by the "
+	    "identity point (a small-order key), R the identity, S zero",
+	    NOW, t, n, 0, MENTOR_ESIG, 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -331,7 +609,9 @@ main(int argc, char **argv)
 	key_seed(&hub, 0x02);
 	key_seed(&school, 0x03);
 	memset(seed, 0x04, sizeof(seed));
-	crypto_box_seed_keypair(school_curve, curve_sk, seed);
+	crypto_box_seed_keypair(other_curve, curve_sk, seed);
+	if (crypto_sign_ed25519_pk_to_curve25519(school_curve, school.pk) != 0)
+		die("no X25519 form of the school key");
 
 	nl1 = build(l1, REC_LISTING, &employer, L_CREATED, L_EXPIRES, REF,
 	    listing_body);
@@ -378,8 +658,10 @@ main(int argc, char **argv)
 	    "#   /tmp/gen > tests/vectors/records.txt\n"
 	    "#\n"
 	    "# Keys: crypto_sign_seed_keypair with a 32-byte seed of all 0x01\n"
-	    "# (employer), 0x02 (hub), 0x03 (school); the school's CURVE key is\n"
-	    "# crypto_box_seed_keypair of all 0x04.\n"
+	    "# (employer), 0x02 (hub), 0x03 (school).  The school's CURVE key is\n"
+	    "# derived from its Ed25519 key (SPEC.md 2.3); \"another CURVE key\"\n"
+	    "# is crypto_box_seed_keypair of all 0x04.  A vector without body:\n"
+	    "# that passes rec_open also passes body_check.\n"
 	    "#\n"
 	    "# Format: blocks separated by blank lines; lines starting with '#'\n"
 	    "# are comments.  Fields, one per line, \"key: value\":\n"
@@ -393,8 +675,10 @@ main(int argc, char **argv)
 	    "#            else \"-\"\n"
 	    "#   addr:    listings and withdrawals that decode: the listing\n"
 	    "#            address id (BLAKE2b-128 of author || ref)\n"
-	    "#   body:    \"bad\": the body is not valid listing JSON (the\n"
-	    "#            record layer accepts it; the listing layer must not)\n"
+	    "#   body:    \"bad\": the record passes rec_open but breaks the\n"
+	    "#            rules of its kind (SPEC.md 2, 4.7 \"body\"): EINVAL\n"
+	    "#   why:     with body: bad, how body_check's message begins\n"
+	    "#            (informative; the verdict EINVAL is what must match)\n"
 	    "#   verdict: OK or the first error rec_open returns at now\n"
 	    "#\n"
 	    "# employer pk: ");
@@ -414,6 +698,7 @@ main(int argc, char **argv)
 	emit("valid-node", "the school's node record", NOW, nd, nnd, 0, 0, 2);
 	emit("valid-certificate", "the hub certifies the employer key", NOW,
 	    ct, nct, 0, 0, 2);
+	expect_why = "listing body: body: not JSON";
 	emit("listing-bad-json", "valid signature, malformed JSON body: OK "
 	    "here, the listing validator refuses it with EINVAL", NOW, bj, nbj,
 	    0, 0, 3);
@@ -422,6 +707,9 @@ main(int argc, char **argv)
 	emit("valid-answer", "the employer answers application ID: ref "
 	    "@ans:ID, body a sealed box (fixed opaque bytes here)", NOW, an,
 	    nan, 0, 0, 2);
+
+	body_vectors();
+	node_vectors();
 
 	memcpy(t, l1, nl1);
 	t[REC_HDR_FIXED + strlen(REF) + 4 + 10] ^= 0x01;
@@ -435,6 +723,7 @@ main(int argc, char **argv)
 	memcpy(t + 4, hub.pk, 32);
 	emit("bad-sig-author", "valid-listing with the author replaced by the "
 	    "hub key", NOW, t, nl1, 0, MENTOR_ESIG, 0);
+	strict_vectors(l1, nl1);
 
 	emit("truncated", "valid-listing without its last byte", NOW, l1,
 	    nl1 - 1, 0, MENTOR_ETRUNC, 2);

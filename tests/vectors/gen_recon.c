@@ -19,7 +19,7 @@
 #include "util.h"
 
 #define T0	1796000000000ULL	/* 2026-11-30T00:53:20Z */
-#define MAXN	64
+#define MAXN	256
 
 enum { A = 1, B = 2, AB = 3 };
 
@@ -31,6 +31,7 @@ struct vitem {
 
 static struct vitem items[MAXN];
 static size_t nitems;
+static size_t limit;	/* the frame limit L of the next vector; 0: default */
 
 static _Noreturn void
 die(const char *what, int e)
@@ -110,6 +111,42 @@ fpline(const char *key, const struct rset *s)
 	hexline(key, fp, sizeof(fp));
 }
 
+/*
+ * session: runs a whole session between sa and sb with frame limit lim,
+ * printing its messages when print is set; returns how many there were.
+ * Every message must fit the limit.
+ */
+static size_t
+session(struct rset *sa, struct rset *sb, size_t lim, int print,
+    struct recon **rp)
+{
+	struct recon *r;
+	uint8_t *m, *rep;
+	size_t ml, rl, n = 0, max = lim ? lim : RECON_FRAME_DEFAULT;
+	int e;
+
+	if ((e = recon_new(&r, sa, lim)) != 0 ||
+	    (e = recon_initiate(r, &m, &ml)) != 0)
+		die("initiate", e);
+	while (m != NULL) {
+		if (print)
+			hexline("i", m, ml);
+		if ((e = recon_respond(sb, lim, m, ml, &rep, &rl)) != 0)
+			die("respond", e);
+		free(m);
+		if (print)
+			hexline("r", rep, rl);
+		if (ml > max || rl > max)
+			die("a message over the frame limit", MENTOR_ETOOBIG);
+		if ((e = recon_step(r, rep, rl, &m, &ml)) != 0)
+			die("step", e);
+		free(rep);
+		n += 2;
+	}
+	*rp = r;
+	return n;
+}
+
 /* emit: prints the vector made of the items added since the last one. */
 static void
 emit(const char *name, const char *comment)
@@ -118,15 +155,16 @@ emit(const char *name, const char *comment)
 	struct rset *sa, *sb;
 	struct recon *r;
 	const uint8_t (*ids)[32];
-	uint8_t *m, *rep;
 	char h[65];
-	size_t ml, rl, n, i;
+	size_t n, i;
 	int e;
 
 	qsort(items, nitems, sizeof(items[0]), item_cmp);
 	if ((sa = rset_new()) == NULL || (sb = rset_new()) == NULL)
 		die("rset_new", MENTOR_ENOMEM);
 	printf("# %s\nname: %s\n", comment, name);
+	if (limit != 0)
+		printf("limit: %zu\n", limit);
 	for (i = 0; i < nitems; i++) {
 		hex_encode(h, items[i].id, 32);
 		printf("%s: %llu %s\n", sides[items[i].side],
@@ -140,19 +178,15 @@ emit(const char *name, const char *comment)
 	}
 	fpline("a-fp", sa);
 	fpline("b-fp", sb);
-	if ((e = recon_new(&r, sa, 0)) != 0 ||
-	    (e = recon_initiate(r, &m, &ml)) != 0)
-		die("initiate", e);
-	while (m != NULL) {
-		hexline("i", m, ml);
-		if ((e = recon_respond(sb, 0, m, ml, &rep, &rl)) != 0)
-			die("respond", e);
-		free(m);
-		hexline("r", rep, rl);
-		if ((e = recon_step(r, rep, rl, &m, &ml)) != 0)
-			die("step", e);
-		free(rep);
+	if (limit != 0) {
+		/* The limit must matter: more round trips than by default. */
+		n = session(sa, sb, 0, 0, &r);
+		recon_free(r);
+		if (session(sa, sb, limit, 0, &r) <= n)
+			die("the frame limit changes nothing", MENTOR_EINVAL);
+		recon_free(r);
 	}
+	session(sa, sb, limit, 1, &r);
 	n = recon_have(r, &ids);
 	for (i = 0; i < n; i++)
 		hexline("have", ids[i], 32);
@@ -164,6 +198,7 @@ emit(const char *name, const char *comment)
 	rset_free(sa);
 	rset_free(sb);
 	nitems = 0;
+	limit = 0;
 }
 
 int
@@ -193,7 +228,9 @@ main(void)
 "#   r:     the responder's reply to the i: line before it\n"
 "#   have:  an id the initiator holds and the responder lacks\n"
 "#   need:  an id the responder holds and the initiator lacks\n"
-"# Both sides use the default frame limit (512000).  After the last r:\n"
+"#   limit: the frame limit L of both sides (11.7); absent: the default,\n"
+"#          512000\n"
+"# After the last r:\n"
 "# the initiator has nothing left to send.  have and need are sets:\n"
 "# their order is the reference implementation's, not a requirement.\n"
 "\n");
@@ -261,5 +298,15 @@ main(void)
 	emit("ts-extremes",
 	    "timestamps 0 and 2^64-2 beside ordinary ones: 10-byte "
 	    "timestamp varints");
+
+	addn("defer", 0, 128, 60000, AB);
+	addn("defer-a", 0, 16, 480000, A);
+	addn("defer-b", 0, 16, 480000, B);
+	limit = RECON_FRAME_MIN;
+	emit("frame-limit-defer",
+	    "144 items each, 16 only on each side, spread out, with L = 2048:\n"
+	    "# the initiator's answer to the 16-way split would list every "
+	    "part,\n# so it defers (11.7) and the session takes more round "
+	    "trips");
 	return 0;
 }
