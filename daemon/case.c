@@ -3,29 +3,13 @@
  * kept; everything kept is checked, everything else is ignored, as CASE
  * packages carry much more (definitions, licences, other associations).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "case.h"
 #include "listing.h"
 #include "mentor.h"
-
-static int errf(char *, size_t, int, const char *, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-errf(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
+#include "util.h"
 
 int
 case_id_ok(const char *s)
@@ -112,31 +96,31 @@ items(const json_t *arr, json_t *fw, json_t *seen, char *err, size_t errlen)
 	size_t i;
 
 	if (!json_is_array(arr))
-		return errf(err, errlen, MENTOR_EINVAL, "CFItems: %s",
+		return mentor_errf(err, errlen, MENTOR_EINVAL, "CFItems: %s",
 		    arr == NULL ? "missing" : "must be an array");
 	if (json_array_size(arr) > CASE_ITEMS_MAX)
-		return errf(err, errlen, MENTOR_ETOOBIG, "CFItems: more than "
+		return mentor_errf(err, errlen, MENTOR_ETOOBIG, "CFItems: more than "
 		    "%d items", CASE_ITEMS_MAX);
 	json_array_foreach(arr, i, it) {
 		if (!json_is_object(it))
-			return errf(err, errlen, MENTOR_EINVAL,
+			return mentor_errf(err, errlen, MENTOR_EINVAL,
 			    "CFItems[%zu]: must be an object", i);
 		if ((id = str_member(it, "identifier")) == NULL)
-			return errf(err, errlen, MENTOR_EINVAL,
+			return mentor_errf(err, errlen, MENTOR_EINVAL,
 			    "CFItems[%zu].identifier: missing", i);
 		if (!case_id_ok(id))
-			return errf(err, errlen, MENTOR_EINVAL,
+			return mentor_errf(err, errlen, MENTOR_EINVAL,
 			    "CFItems[%zu].identifier: \"%.70s\" is not an "
 			    "identifier ([A-Za-z0-9._-], at most %d bytes)", i,
 			    id, CASE_ID_MAX);
 		if (json_object_get(seen, id) != NULL)
-			return errf(err, errlen, MENTOR_EINVAL,
+			return mentor_errf(err, errlen, MENTOR_EINVAL,
 			    "CFItems[%zu].identifier: \"%s\" appears twice", i,
 			    id);
 		code = str_member(it, "humanCodingScheme");
 		if ((name = str_member(it, "fullStatement")) == NULL &&
 		    (name = code) == NULL)
-			return errf(err, errlen, MENTOR_EINVAL,
+			return mentor_errf(err, errlen, MENTOR_EINVAL,
 			    "CFItems[%zu].fullStatement: missing", i);
 		snprintf(cid, sizeof(cid), "case:%s", id);
 		o = json_pack("{s:s, s:o}", "id", cid, "name",
@@ -162,11 +146,11 @@ associations(const json_t *arr, json_t *fw, const json_t *seen, char *err,
 	if (arr == NULL)
 		return 0;
 	if (!json_is_array(arr))
-		return errf(err, errlen, MENTOR_EINVAL,
+		return mentor_errf(err, errlen, MENTOR_EINVAL,
 		    "CFAssociations: must be an array");
 	json_array_foreach(arr, i, a) {
 		if (!json_is_object(a))
-			return errf(err, errlen, MENTOR_EINVAL,
+			return mentor_errf(err, errlen, MENTOR_EINVAL,
 			    "CFAssociations[%zu]: must be an object", i);
 		type = str_member(a, "associationType");
 		if (type == NULL || strcmp(type, "exactMatchOf") != 0)
@@ -174,19 +158,19 @@ associations(const json_t *arr, json_t *fw, const json_t *seen, char *err,
 		from = json_object_get(a, "originNodeURI");
 		to = json_object_get(a, "destinationNodeURI");
 		if (!json_is_object(from) || !json_is_object(to))
-			return errf(err, errlen, MENTOR_EINVAL,
+			return mentor_errf(err, errlen, MENTOR_EINVAL,
 			    "CFAssociations[%zu]: originNodeURI and "
 			    "destinationNodeURI must be objects", i);
 		oid = str_member(from, "identifier");
 		if (oid == NULL || json_object_get(seen, oid) == NULL)
-			return errf(err, errlen, MENTOR_EINVAL,
+			return mentor_errf(err, errlen, MENTOR_EINVAL,
 			    "CFAssociations[%zu].originNodeURI: not an item "
 			    "of this package", i);
 		snprintf(f, sizeof(f), "case:%s", oid);
 		if (!onet_target(to, t)) {
 			did = str_member(to, "identifier");
 			if (!case_id_ok(did))
-				return errf(err, errlen, MENTOR_EINVAL,
+				return mentor_errf(err, errlen, MENTOR_EINVAL,
 				    "CFAssociations[%zu].destinationNodeURI: "
 				    "no usable identifier", i);
 			snprintf(t, sizeof(t), "case:%s", did);
@@ -211,31 +195,31 @@ case_parse(const char *buf, size_t len, json_t **out, char *err,
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (len > CASE_FILE_MAX)
-		return errf(err, errlen, MENTOR_ETOOBIG, "larger than %u bytes",
+		return mentor_errf(err, errlen, MENTOR_ETOOBIG, "larger than %u bytes",
 		    CASE_FILE_MAX);
 	if ((doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je)) ==
 	    NULL)
-		return errf(err, errlen, MENTOR_EINVAL, "not JSON: line %d: %s",
+		return mentor_errf(err, errlen, MENTOR_EINVAL, "not JSON: line %d: %s",
 		    je.line, je.text);
 	if (!json_is_object(doc)) {
-		rc = errf(err, errlen, MENTOR_EINVAL, "not a CFPackage (a JSON "
+		rc = mentor_errf(err, errlen, MENTOR_EINVAL, "not a CFPackage (a JSON "
 		    "object with CFDocument and CFItems)");
 		goto fail;
 	}
 	d = json_object_get(doc, "CFDocument");
 	if (!json_is_object(d)) {
-		rc = errf(err, errlen, MENTOR_EINVAL, "CFDocument: %s",
+		rc = mentor_errf(err, errlen, MENTOR_EINVAL, "CFDocument: %s",
 		    d == NULL ? "missing" : "must be an object");
 		goto fail;
 	}
 	if ((id = str_member(d, "identifier")) == NULL || !case_id_ok(id)) {
-		rc = errf(err, errlen, MENTOR_EINVAL, "CFDocument.identifier: "
+		rc = mentor_errf(err, errlen, MENTOR_EINVAL, "CFDocument.identifier: "
 		    "%s", id == NULL ? "missing" : "not an identifier "
 		    "([A-Za-z0-9._-], at most 64 bytes)");
 		goto fail;
 	}
 	if ((title = str_member(d, "title")) == NULL) {
-		rc = errf(err, errlen, MENTOR_EINVAL, "CFDocument.title: "
+		rc = mentor_errf(err, errlen, MENTOR_EINVAL, "CFDocument.title: "
 		    "missing");
 		goto fail;
 	}

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "mentor.h"
+#include "util.h"
 #include "listing.h"
 #include "frameworks.h"
 
@@ -94,22 +94,6 @@ struct src {
 	size_t		 errlen;
 };
 
-static int errf(char *, size_t, int, const char *, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-errf(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
-
 /*
  * read_file: the whole file at path, NUL-terminated, in a new buffer.
  * A NUL byte inside the file is refused, as it would cut a field.
@@ -123,7 +107,7 @@ read_file(const char *path, char **out, char *err, size_t errlen)
 	int rc;
 
 	if ((f = fopen(path, "rb")) == NULL)
-		return errf(err, errlen, MENTOR_EIO, "%s: %s", path,
+		return mentor_errf(err, errlen, MENTOR_EIO, "%s: %s", path,
 		    strerror(errno));
 	for (;;) {
 		if (len == cap) {
@@ -133,7 +117,7 @@ read_file(const char *path, char **out, char *err, size_t errlen)
 			if (cap > FW_FILE_MAX + 1)
 				cap = FW_FILE_MAX + 1;
 			if ((nb = realloc(buf, cap + 1)) == NULL) {
-				rc = errf(err, errlen, MENTOR_ENOMEM,
+				rc = mentor_errf(err, errlen, MENTOR_ENOMEM,
 				    "%s: out of memory", path);
 				goto fail;
 			}
@@ -144,16 +128,16 @@ read_file(const char *path, char **out, char *err, size_t errlen)
 		len += got;
 	}
 	if (ferror(f)) {
-		rc = errf(err, errlen, MENTOR_EIO, "%s: read error", path);
+		rc = mentor_errf(err, errlen, MENTOR_EIO, "%s: read error", path);
 		goto fail;
 	}
 	if (len > FW_FILE_MAX) {
-		rc = errf(err, errlen, MENTOR_ETOOBIG,
+		rc = mentor_errf(err, errlen, MENTOR_ETOOBIG,
 		    "%s: larger than %u bytes", path, FW_FILE_MAX);
 		goto fail;
 	}
 	if (memchr(buf, '\0', len) != NULL) {
-		rc = errf(err, errlen, MENTOR_EINVAL, "%s: holds a NUL byte",
+		rc = mentor_errf(err, errlen, MENTOR_EINVAL, "%s: holds a NUL byte",
 		    path);
 		goto fail;
 	}
@@ -199,13 +183,13 @@ next_row(struct src *s, const char **f, size_t nf)
 		f[i] = p;
 		if ((end = strchr(p, '\t')) == NULL) {
 			if (i + 1 != nf)
-				return errf(s->err, s->errlen, MENTOR_EINVAL,
+				return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 				    "%s line %zu: %zu fields, expected %zu",
 				    s->path, s->line, i + 1, nf);
 			break;
 		}
 		if (i + 1 == nf)
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: more than %zu fields", s->path,
 			    s->line, nf);
 		*end = '\0';
@@ -213,12 +197,12 @@ next_row(struct src *s, const char **f, size_t nf)
 	}
 	for (i = 0; i < nf; i++) {
 		if (f[i][0] == '\0')
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: field %zu is empty", s->path,
 			    s->line, i + 1);
 		for (p = (char *)f[i]; *p != '\0'; p++)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				return errf(s->err, s->errlen, MENTOR_EINVAL,
+				return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 				    "%s line %zu: control character in "
 				    "field %zu", s->path, s->line, i + 1);
 	}
@@ -236,11 +220,11 @@ header(struct src *s, const char *const *want, size_t nf)
 	if ((rc = next_row(s, f, nf)) < 0)
 		return rc;
 	if (rc == 0)
-		return errf(s->err, s->errlen, MENTOR_EINVAL,
+		return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 		    "%s: no header line", s->path);
 	for (i = 0; i < nf; i++)
 		if (strcmp(f[i], want[i]) != 0)
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: header field %zu is \"%.40s\", "
 			    "expected \"%s\"", s->path, s->line, i + 1, f[i],
 			    want[i]);
@@ -293,7 +277,7 @@ table_sort(struct table *t, const char *path, const char *what, char *err,
 		qsort(t->e, t->n, sizeof(t->e[0]), entry_cmp);
 	for (i = 1; i < t->n; i++)
 		if (strcmp(t->e[i - 1].key, t->e[i].key) == 0)
-			return errf(err, errlen, MENTOR_EINVAL,
+			return mentor_errf(err, errlen, MENTOR_EINVAL,
 			    "%s line %zu: %s: duplicate \"%s\" (first on "
 			    "line %zu)", path, t->e[i].line, what,
 			    t->e[i].key, t->e[i - 1].line);
@@ -375,7 +359,7 @@ grow(void **p, size_t *cap, size_t n, size_t size)
 static int
 oom(struct src *s)
 {
-	return errf(s->err, s->errlen, MENTOR_ENOMEM, "%s: out of memory",
+	return mentor_errf(s->err, s->errlen, MENTOR_ENOMEM, "%s: out of memory",
 	    s->path);
 }
 
@@ -391,21 +375,21 @@ load_clusters(struct frameworks *fw, struct src *s)
 		return rc;
 	while ((rc = next_row(s, f, 3)) == 1) {
 		if (!cluster_code_ok(f[0]))
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: code: not a cluster code "
 			    "([a-z0-9-], at most %d bytes)", s->path, s->line,
 			    CODE_MAX);
 		if ((i = cluster_find(fw, f[0])) >= 0)
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: code: duplicate \"%s\" (first on "
 			    "line %zu)", s->path, s->line, f[0],
 			    fw->cl[i].line);
 		if (strcmp(f[1], "16") != 0 && strcmp(f[1], "14") != 0)
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: framework: must be 16 or 14",
 			    s->path, s->line);
 		if (fw->ncl == FW_CLUSTERS_MAX)
-			return errf(s->err, s->errlen, MENTOR_ETOOBIG,
+			return mentor_errf(s->err, s->errlen, MENTOR_ETOOBIG,
 			    "%s line %zu: more than %d clusters", s->path,
 			    s->line, FW_CLUSTERS_MAX);
 		c = &fw->cl[fw->ncl];
@@ -431,18 +415,18 @@ load_crosswalk(struct frameworks *fw, struct src *s)
 	while ((rc = next_row(s, f, 2)) == 1) {
 		a = cluster_find(fw, f[0]);
 		if (a < 0 || fw->cl[a].framework != 16)
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: code16: \"%.64s\" is not a "
 			    "16-cluster code of clusters.tsv", s->path,
 			    s->line, f[0]);
 		b = cluster_find(fw, f[1]);
 		if (b < 0 || fw->cl[b].framework != 14)
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: code14: \"%.64s\" is not a "
 			    "2024 (14-cluster) code of clusters.tsv", s->path,
 			    s->line, f[1]);
 		if (fw->cl[a].mask & (UINT32_C(1) << b))
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: duplicate pair", s->path, s->line);
 		fw->cl[a].mask |= UINT32_C(1) << b;
 		fw->cl[b].mask |= UINT32_C(1) << a;
@@ -467,13 +451,13 @@ load_elements(struct frameworks *fw, struct src *s)
 	while ((rc = next_row(s, f, 4)) == 1) {
 		snprintf(id, sizeof(id), "onet:%.*s", COMPETENCY_ID_MAX, f[0]);
 		if (strlen(f[0]) > COMPETENCY_ID_MAX || !competency_id_valid(id))
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: id: not an O*NET element id "
 			    "(\"2.A.1.a\")", s->path, s->line);
 		if (strcmp(f[2], "skill") != 0 &&
 		    strcmp(f[2], "knowledge") != 0 &&
 		    strcmp(f[2], "ability") != 0)
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: kind: must be skill, knowledge or "
 			    "ability", s->path, s->line);
 		if (table_add(&fw->comp, f[0], f[1], f[2], f[3], s->line) != 0)
@@ -505,11 +489,11 @@ load_soc(struct frameworks *fw, struct src *s)
 		return rc;
 	while ((rc = next_row(s, f, 3)) == 1) {
 		if (!soc_code_ok(f[0]))
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: code: not NN-NNNN or NN-NNNN.NN",
 			    s->path, s->line);
 		if (fw->occ.n >= UINT32_MAX)
-			return errf(s->err, s->errlen, MENTOR_ETOOBIG,
+			return mentor_errf(s->err, s->errlen, MENTOR_ETOOBIG,
 			    "%s line %zu: too many rows", s->path, s->line);
 		if (table_add(&fw->occ, f[0], f[1], f[2], NULL, s->line) != 0)
 			return oom(s);
@@ -532,14 +516,14 @@ load_subclusters(struct frameworks *fw, struct src *s)
 		return rc;
 	while ((rc = next_row(s, f, 2)) == 1) {
 		if ((i = cluster_find(fw, f[0])) < 0) {
-			rc = errf(s->err, s->errlen, MENTOR_EINVAL,
+			rc = mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: cluster: \"%.64s\" is not a code of "
 			    "clusters.tsv", s->path, s->line, f[0]);
 			goto fail;
 		}
 		for (j = 0; j < n; j++)
 			if (owner[j] == i && strcmp(tmp[j], f[1]) == 0) {
-				rc = errf(s->err, s->errlen, MENTOR_EINVAL,
+				rc = mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 				    "%s line %zu: name: duplicate \"%.64s\"",
 				    s->path, s->line, f[1]);
 				goto fail;
@@ -623,7 +607,7 @@ load_alt(struct frameworks *fw, struct src *s)
 		return rc;
 	while ((rc = next_row(s, f, 2)) == 1) {
 		if ((e = table_get(&fw->occ, f[0])) == NULL)
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: code: \"%.16s\" is not in soc.tsv",
 			    s->path, s->line, f[0]);
 		if (grow((void **)&fw->alt, &fw->altcap, fw->nalt,
@@ -687,11 +671,11 @@ load_levels(struct frameworks *fw, struct src *s)
 		return rc;
 	while ((rc = next_row(s, f, 4)) == 1) {
 		if ((o = table_get(&fw->occ, f[0])) == NULL)
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: code: \"%.16s\" is not in soc.tsv",
 			    s->path, s->line, f[0]);
 		if ((e = table_get(&fw->comp, f[1])) == NULL)
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: element: \"%.32s\" is not in "
 			    "onet-elements.tsv", s->path, s->line, f[1]);
 		if (grow((void **)&fw->lv, &fw->lvcap, fw->nlv,
@@ -702,11 +686,11 @@ load_levels(struct frameworks *fw, struct src *s)
 		r->l.element = &e->el;
 		r->line = s->line;
 		if (rating(f[2], 1, 5, &r->l.im) != 0)
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: im: must be 1 to 5 or \"-\"",
 			    s->path, s->line);
 		if (rating(f[3], 0, 7, &r->l.lv) != 0)
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: lv: must be 0 to 7 or \"-\"",
 			    s->path, s->line);
 		fw->nlv++;
@@ -719,7 +703,7 @@ load_levels(struct frameworks *fw, struct src *s)
 		if (lv_cmp(&fw->lv[i - 1], &fw->lv[i]) != 0 &&
 		    fw->lv[i - 1].occ == fw->lv[i].occ &&
 		    fw->lv[i - 1].l.element == fw->lv[i].l.element)
-			return errf(s->err, s->errlen, MENTOR_EINVAL,
+			return mentor_errf(s->err, s->errlen, MENTOR_EINVAL,
 			    "%s line %zu: duplicate occupation and element "
 			    "(first on line %zu)", s->path, fw->lv[i].line,
 			    fw->lv[i - 1].line);
@@ -762,13 +746,13 @@ fw_load(struct frameworks **out, const char *dir, char *err, size_t errlen)
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (out == NULL || dir == NULL)
-		return errf(err, errlen, MENTOR_EINVAL, "fw_load: no directory");
+		return mentor_errf(err, errlen, MENTOR_EINVAL, "fw_load: no directory");
 	if ((fw = calloc(1, sizeof(*fw))) == NULL)
-		return errf(err, errlen, MENTOR_ENOMEM, "out of memory");
+		return mentor_errf(err, errlen, MENTOR_ENOMEM, "out of memory");
 	for (i = 0; i < NELEM(files); i++) {
 		n = snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
 		if (n < 0 || (size_t)n >= sizeof(path)) {
-			rc = errf(err, errlen, MENTOR_EINVAL,
+			rc = mentor_errf(err, errlen, MENTOR_EINVAL,
 			    "%s: path too long", files[i].name);
 			goto fail;
 		}
@@ -847,19 +831,19 @@ fw_case_add(struct frameworks *fw, const json_t *framework, char *err,
 	items = json_object_get(framework, "items");
 	exact = json_object_get(framework, "exact");
 	if (fw == NULL || !json_is_array(items) || !json_is_array(exact))
-		return errf(err, errlen, MENTOR_EINVAL, "not a framework "
+		return mentor_errf(err, errlen, MENTOR_EINVAL, "not a framework "
 		    "object");
 	json_array_foreach(items, i, it) {
 		id = json_string_value(json_object_get(it, "id"));
 		name = json_string_value(json_object_get(it, "name"));
 		if (id == NULL || name == NULL || strncmp(id, "case:", 5) != 0)
-			return errf(err, errlen, MENTOR_EINVAL, "items[%zu]: "
+			return mentor_errf(err, errlen, MENTOR_EINVAL, "items[%zu]: "
 			    "not a CASE item", i);
 	}
 	json_array_foreach(exact, i, pair) {
 		if (json_string_value(json_array_get(pair, 0)) == NULL ||
 		    json_string_value(json_array_get(pair, 1)) == NULL)
-			return errf(err, errlen, MENTOR_EINVAL, "exact[%zu]: "
+			return mentor_errf(err, errlen, MENTOR_EINVAL, "exact[%zu]: "
 			    "not a pair of ids", i);
 	}
 	gen = ++fw->ngen;
@@ -871,7 +855,7 @@ fw_case_add(struct frameworks *fw, const json_t *framework, char *err,
 		    (code != NULL && (code = keep(fw, code)) == NULL) ||
 		    table_add(&fw->caseit, id, name, code, NULL,
 		    (gen << 32) + i + 1) != 0) {
-			rc = errf(err, errlen, MENTOR_ENOMEM, "out of memory");
+			rc = mentor_errf(err, errlen, MENTOR_ENOMEM, "out of memory");
 			goto undo;
 		}
 	}
@@ -885,7 +869,7 @@ fw_case_add(struct frameworks *fw, const json_t *framework, char *err,
 		if (from == NULL || to == NULL || table_add(&fw->alias, from,
 		    to, NULL, NULL, (strncmp(to, "onet:", 5) == 0 ? 0 :
 		    (size_t)1 << 40) + ++fw->norder) != 0)
-			return errf(err, errlen, MENTOR_ENOMEM, "out of memory");
+			return mentor_errf(err, errlen, MENTOR_ENOMEM, "out of memory");
 	}
 	if (fw->alias.n > 1)
 		qsort(fw->alias.e, fw->alias.n, sizeof(fw->alias.e[0]),

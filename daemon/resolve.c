@@ -5,7 +5,6 @@
  * searches over sorted arrays, so a 100,000-row roster stays fast.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 
 #include "frameworks.h"
 #include "mentor.h"
+#include "util.h"
 #include "resolve.h"
 
 #define ZIP_FILE_MAX	(8u << 20)
@@ -41,23 +41,6 @@ struct resolve {
 	struct zipent		*zip;
 	size_t			 nzip;
 };
-
-static int
-errf(char *err, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-errf(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 /*
  * name_key: s lower-cased with only letters and digits kept ('&' as
@@ -318,7 +301,7 @@ load_zip(struct resolve *r, const char *dir, char *err, size_t errlen)
 	if (rc == MENTOR_EIO && errno == ENOENT)
 		return 0;	/* no table: ZIP codes stay unknown */
 	if (rc != 0)
-		return errf(err, errlen, rc, "%s: %s", path,
+		return mentor_errf(err, errlen, rc, "%s: %s", path,
 		    rc == MENTOR_EIO ? strerror(errno) : mentor_strerror(rc));
 	for (line = buf; line != NULL; line = next) {
 		lineno++;
@@ -333,7 +316,7 @@ load_zip(struct resolve *r, const char *dir, char *err, size_t errlen)
 			cla = col_of(f, n, "INTPTLAT");
 			clo = col_of(f, n, "INTPTLONG");
 			if (cz < 0 || cla < 0 || clo < 0) {
-				rc = errf(err, errlen, MENTOR_EINVAL, "%s line "
+				rc = mentor_errf(err, errlen, MENTOR_EINVAL, "%s line "
 				    "%zu: header must have GEOID, INTPTLAT and "
 				    "INTPTLONG", path, lineno);
 				goto out;
@@ -342,20 +325,20 @@ load_zip(struct resolve *r, const char *dir, char *err, size_t errlen)
 		}
 		if ((size_t)cz >= n || (size_t)cla >= n || (size_t)clo >= n ||
 		    parse_zip(f[cz], &e.zip) != 0) {
-			rc = errf(err, errlen, MENTOR_EINVAL, "%s line %zu: "
+			rc = mentor_errf(err, errlen, MENTOR_EINVAL, "%s line %zu: "
 			    "not GEOID (5 digits), INTPTLAT, INTPTLONG", path,
 			    lineno);
 			goto out;
 		}
 		e.lat = strtod(f[cla], &end);
 		if (*end != '\0' || !(e.lat >= -90 && e.lat <= 90)) {
-			rc = errf(err, errlen, MENTOR_EINVAL, "%s line %zu: "
+			rc = mentor_errf(err, errlen, MENTOR_EINVAL, "%s line %zu: "
 			    "INTPTLAT: not a latitude", path, lineno);
 			goto out;
 		}
 		e.lon = strtod(f[clo], &end);
 		if (*end != '\0' || !(e.lon >= -180 && e.lon <= 180)) {
-			rc = errf(err, errlen, MENTOR_EINVAL, "%s line %zu: "
+			rc = mentor_errf(err, errlen, MENTOR_EINVAL, "%s line %zu: "
 			    "INTPTLONG: not a longitude", path, lineno);
 			goto out;
 		}

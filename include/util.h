@@ -42,6 +42,14 @@ void	time_format(char *out, int64_t ms);
 /* days_from_civil: days since 1970-01-01 of a proleptic Gregorian date. */
 int32_t	days_from_civil(int y, unsigned m, unsigned d);
 
+/*
+ * mentor_errf: formats a message into err as snprintf would (when err is
+ * not NULL and errlen > 0) and returns code, so that a caller can write
+ * "return mentor_errf(err, errlen, MENTOR_EINVAL, ...)".
+ */
+int	mentor_errf(char *err, size_t errlen, int code, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+
 /* now_ms: the wall clock in ms since the epoch (CLOCK_REALTIME). */
 int64_t	now_ms(void);
 

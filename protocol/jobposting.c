@@ -1,7 +1,6 @@
 /*
  * jobposting.c: listing <-> schema.org JobPosting JSON-LD (jobposting.h).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,25 +8,10 @@
 #include "jobposting.h"
 #include "listing.h"
 #include "mentor.h"
+#include "util.h"
 
 #define ONET_SOC_SET	"https://www.onetcenter.org/taxonomy.html"
 #define ONET_TERM_SET	"https://www.onetcenter.org/content.html"
-
-static int errf(char *, size_t, int, const char *, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-errf(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 /* set: o[k] = v (consumed) unless v is NULL; 0 or -1. */
 static int
@@ -322,13 +306,13 @@ one(const json_t *p, size_t n, json_t **out, char *err, size_t errlen)
 		return MENTOR_ENOMEM;
 	if ((s = text(p, "title")) == NULL && (s = text(p, "name")) == NULL) {
 		json_decref(l);
-		return errf(err, errlen, MENTOR_EINVAL, "posting %zu: title: "
+		return mentor_errf(err, errlen, MENTOR_EINVAL, "posting %zu: title: "
 		    "missing", n);
 	}
 	set(l, "title", json_string(s));
 	if ((s = text(p, "hiringOrganization")) == NULL) {
 		json_decref(l);
-		return errf(err, errlen, MENTOR_EINVAL, "posting %zu: "
+		return mentor_errf(err, errlen, MENTOR_EINVAL, "posting %zu: "
 		    "hiringOrganization: missing (its name is the listing's "
 		    "organization)", n);
 	}
@@ -370,7 +354,7 @@ one(const json_t *p, size_t n, json_t **out, char *err, size_t errlen)
 			set(l, lossless[i].to, json_deep_copy(v));
 	if (json_object_get(l, "kind") == NULL) {
 		json_decref(l);
-		return errf(err, errlen, MENTOR_EINVAL, "posting %zu: kind: "
+		return mentor_errf(err, errlen, MENTOR_EINVAL, "posting %zu: kind: "
 		    "cannot tell (give \"mentord:kind\", employmentType "
 		    "INTERN, or @type WorkBasedProgram)", n);
 	}
@@ -390,11 +374,11 @@ jobposting_to_listings(const char *buf, size_t len, json_t **out, char *err,
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (len > JOBPOSTING_FILE_MAX)
-		return errf(err, errlen, MENTOR_ETOOBIG, "larger than %u bytes",
+		return mentor_errf(err, errlen, MENTOR_ETOOBIG, "larger than %u bytes",
 		    JOBPOSTING_FILE_MAX);
 	if ((doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je)) ==
 	    NULL)
-		return errf(err, errlen, MENTOR_EINVAL, "not JSON: line %d: %s",
+		return mentor_errf(err, errlen, MENTOR_EINVAL, "not JSON: line %d: %s",
 		    je.line, je.text);
 	if (json_is_object(doc) && json_is_array(json_object_get(doc,
 	    "@graph")))
@@ -411,7 +395,7 @@ jobposting_to_listings(const char *buf, size_t len, json_t **out, char *err,
 		if (!json_is_object(node) || !has_type(node, "JobPosting"))
 			continue;
 		if (++n > JOBPOSTING_MAX) {
-			rc = errf(err, errlen, MENTOR_ETOOBIG, "more than %d "
+			rc = mentor_errf(err, errlen, MENTOR_ETOOBIG, "more than %d "
 			    "postings", JOBPOSTING_MAX);
 			break;
 		}
@@ -420,7 +404,7 @@ jobposting_to_listings(const char *buf, size_t len, json_t **out, char *err,
 		json_array_append_new(a, l);
 	}
 	if (rc == 0 && n == 0)
-		rc = errf(err, errlen, MENTOR_EINVAL, "no JobPosting in the "
+		rc = mentor_errf(err, errlen, MENTOR_EINVAL, "no JobPosting in the "
 		    "document (an object with \"@type\": \"JobPosting\")");
 	json_decref(doc);
 	if (rc != 0) {

@@ -3,7 +3,6 @@
  * RFC 4180 reader of csv.c; columns are found by name.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "csv.h"
 #include "listingcsv.h"
 #include "mentor.h"
+#include "util.h"
 
 #define NCOLS		17
 
@@ -22,22 +22,6 @@ static const char *const cols[NCOLS] = { "ref", "kind", "title",
     "organization", "description", "clusters", "occupations", "requires",
     "develops", "capacity", "modality", "lat", "lon", "start", "end",
     "min_age", "expires" };
-
-static int errf(char *, size_t, int, const char *, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-errf(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return code;
-}
 
 struct rd {
 	const char	*cell[NCOLS];	/* "" for a column the file lacks */
@@ -149,7 +133,7 @@ row(struct rd *r, json_t **out)
 		}
 		if (v == NULL) {
 			json_decref(l);
-			return errf(r->err, r->errlen, MENTOR_EINVAL,
+			return mentor_errf(r->err, r->errlen, MENTOR_EINVAL,
 			    "line %zu: %s: %s", r->line, cols[i],
 			    i == C_REQ || i == C_DEV ? "not id=level;id=level" :
 			    i == C_CAP || i == C_MINAGE ? "not an integer" :
@@ -162,7 +146,7 @@ row(struct rd *r, json_t **out)
 		if (real(r->cell[C_LAT], &lat) != 0 ||
 		    real(r->cell[C_LON], &lon) != 0) {
 			json_decref(l);
-			return errf(r->err, r->errlen, MENTOR_EINVAL,
+			return mentor_errf(r->err, r->errlen, MENTOR_EINVAL,
 			    "line %zu: lat, lon: both numbers, or both empty",
 			    r->line);
 		}
@@ -201,7 +185,7 @@ listing_csv_parse(const char *buf, size_t len, json_t **out, char *err,
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (len > LISTING_CSV_MAX)
-		return errf(err, errlen, MENTOR_ETOOBIG, "larger than %u bytes",
+		return mentor_errf(err, errlen, MENTOR_ETOOBIG, "larger than %u bytes",
 		    LISTING_CSV_MAX);
 	memset(&r, 0, sizeof(r));
 	r.err = err;
@@ -210,20 +194,20 @@ listing_csv_parse(const char *buf, size_t len, json_t **out, char *err,
 	/* The header names the columns, in any order. */
 	if ((rc = csv_next(&cr, &line, &f, &nf, cerr, sizeof(cerr))) <= 0) {
 		csv_free(&cr);
-		return rc < 0 ? errf(err, errlen, rc, "line %zu: %s", line,
-		    cerr) : errf(err, errlen, MENTOR_EINVAL, "line 1: header: "
+		return rc < 0 ? mentor_errf(err, errlen, rc, "line %zu: %s", line,
+		    cerr) : mentor_errf(err, errlen, MENTOR_EINVAL, "line 1: header: "
 		    "missing (expected the columns " LISTING_CSV_HEADER ")");
 	}
 	memset(have, 0, sizeof(have));
 	for (i = 0; i < nf; i++) {
 		if ((c = column(f[i].p)) < 0) {
-			rc = errf(err, errlen, MENTOR_EINVAL, "line 1: header: "
+			rc = mentor_errf(err, errlen, MENTOR_EINVAL, "line 1: header: "
 			    "unknown column \"%.40s\" (the columns are "
 			    LISTING_CSV_HEADER ")", f[i].p);
 			goto out;
 		}
 		if (have[c]++) {
-			rc = errf(err, errlen, MENTOR_EINVAL, "line 1: header: "
+			rc = mentor_errf(err, errlen, MENTOR_EINVAL, "line 1: header: "
 			    "column %s twice", cols[c]);
 			goto out;
 		}
@@ -231,7 +215,7 @@ listing_csv_parse(const char *buf, size_t len, json_t **out, char *err,
 	}
 	ncols = nf;
 	if (!have[C_KIND] || !have[C_TITLE]) {
-		rc = errf(err, errlen, MENTOR_EINVAL, "line 1: header: needs "
+		rc = mentor_errf(err, errlen, MENTOR_EINVAL, "line 1: header: needs "
 		    "at least the columns kind and title (all of them: "
 		    LISTING_CSV_HEADER ")");
 		goto out;
@@ -243,18 +227,18 @@ listing_csv_parse(const char *buf, size_t len, json_t **out, char *err,
 	while ((rc = csv_next(&cr, &line, &f, &nf, cerr,
 	    sizeof(cerr))) != 0) {
 		if (rc < 0) {
-			rc = errf(err, errlen, rc, "line %zu: %s", line, cerr);
+			rc = mentor_errf(err, errlen, rc, "line %zu: %s", line, cerr);
 			break;
 		}
 		if (nf == 1 && f[0].n == 0)
 			continue;	/* an empty line */
 		if (nf != ncols) {
-			rc = errf(err, errlen, MENTOR_EINVAL, "line %zu: %zu "
+			rc = mentor_errf(err, errlen, MENTOR_EINVAL, "line %zu: %zu "
 			    "fields, the header has %zu", line, nf, ncols);
 			break;
 		}
 		if (++nrows > LISTING_CSV_ROWS_MAX) {
-			rc = errf(err, errlen, MENTOR_ETOOBIG, "more than %d "
+			rc = mentor_errf(err, errlen, MENTOR_ETOOBIG, "more than %d "
 			    "listings", LISTING_CSV_ROWS_MAX);
 			break;
 		}
@@ -268,7 +252,7 @@ listing_csv_parse(const char *buf, size_t len, json_t **out, char *err,
 		json_array_append_new(a, l);
 	}
 	if (rc == 0 && nrows == 0)
-		rc = errf(err, errlen, MENTOR_EINVAL, "no listing after the "
+		rc = mentor_errf(err, errlen, MENTOR_EINVAL, "no listing after the "
 		    "header line");
 out:
 	csv_free(&cr);
