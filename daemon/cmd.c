@@ -69,6 +69,15 @@ static const struct cmd_entry cmds[] = {
 	{ "names",		cmd_names,	CMD_STUDENT | CMD_STAFF },
 	{ "backup.start",	cmd_backup_start, 0 },
 	{ "backup.next",	cmd_backup_next, 0 },
+	{ "web.user.add",	cmd_web_user_add, 0 },
+	{ "web.user.list",	cmd_web_user_list, 0 },
+	{ "web.user.remove",	cmd_web_user_remove, 0 },
+	{ "web.user.passwd",	cmd_web_user_passwd, 0 },
+	{ "web.code",		cmd_web_code,	CMD_COORDINATOR },
+	{ "web.code.revoke",	cmd_web_code_revoke, CMD_COORDINATOR },
+	{ "web.token.add",	cmd_web_token_add, 0 },
+	{ "web.token.revoke",	cmd_web_token_revoke, 0 },
+	{ "web.token.list",	cmd_web_token_list, 0 },
 };
 
 const struct cmd_entry *
