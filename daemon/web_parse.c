@@ -187,7 +187,7 @@ web_static_path(const char *path, char *out, size_t outlen)
 	if (strncmp(path, "/static/", 8) != 0)
 		return MENTOR_ENOTFOUND;
 	n = strlen(path);
-	if (n - 1 >= outlen || path[n - 1] == '/')
+	if (n - 1 >= outlen || path[n - 1] == '/' || strstr(path, ".."))
 		return MENTOR_ENOTFOUND;
 	for (seg = path + 8; *seg; seg = *p ? p + 1 : p) {
 		p = seg + strcspn(seg, "/");

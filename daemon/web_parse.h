@@ -34,7 +34,7 @@ int	web_query_args(const char *query, json_t **out, char *err,
  * web_static_path: maps a request path to a file name relative to the
  * web root: "/" -> "index.html", "/student" -> "student.html" (also
  * employer, coordinator, hub), "/static/X" -> "static/X" where X is made
- * of [A-Za-z0-9._-] segments that do not start with a dot.  Anything
+ * of [A-Za-z0-9._-] segments that do not start with a dot and no "..".  Anything
  * else (percent escapes, "..", "//", other characters) is MENTOR_ENOTFOUND.
  */
 int	web_static_path(const char *path, char *out, size_t outlen);
