@@ -36,6 +36,7 @@ static const struct cmd_entry cmds[] = {
 	{ "student.import",	cmd_student_import, CMD_DATA | CMD_COORDINATOR },
 	{ "student.list",	cmd_student_list, CMD_COORDINATOR },
 	{ "student.show",	cmd_student_show, CMD_STUDENT | CMD_COORDINATOR },
+	{ "student.update",	cmd_student_update, CMD_STUDENT | CMD_COORDINATOR },
 	{ "student.delete",	cmd_student_delete, CMD_COORDINATOR },
 	{ "match",		cmd_match,	CMD_STUDENT | CMD_COORDINATOR },
 	{ "peer.add",		cmd_peer_add,	0 },

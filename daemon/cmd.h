@@ -173,6 +173,7 @@ int	cmd_names(struct cmd_ctx *);		/* cmd_ops.c */
  * cert_expires, warnings).  0 or MENTOR_ENOMEM.
  */
 int	ops_status_health(struct node *, json_t *status);
+int	cmd_student_update(struct cmd_ctx *);
 int	cmd_web_user_add(struct cmd_ctx *);
 int	cmd_web_user_list(struct cmd_ctx *);
 int	cmd_web_user_remove(struct cmd_ctx *);

@@ -80,14 +80,36 @@ post_one(struct cmd_ctx *c, const json_t *obj, size_t i, size_t n,
     int64_t now, struct listing_in *in, uint8_t **buf, size_t *len)
 {
 	char err[LISTING_ERR_MAX], where[32] = "";
+	json_t *errors = NULL;
 	char *body;
 	size_t blen;
 	int rc;
 
 	if (n > 1)
 		snprintf(where, sizeof(where), "listing %zu: ", i + 1);
-	if ((rc = listing_parse(obj, now, in, err, sizeof(err))) != 0)
+	/* Every field error at once, for a form to show them all. */
+	if ((rc = listing_parse_all(obj, now, in, &errors, err,
+	    sizeof(err))) != 0) {
+		if (errors && n > 1) {
+			json_t *e;
+			size_t k;
+			char m[LISTING_ERR_MAX + 32];
+
+			json_array_foreach(errors, k, e) {
+				snprintf(m, sizeof(m), "%s%s", where,
+				    json_string_value(json_object_get(e,
+				    "message")));
+				json_object_set_new(e, "message",
+				    json_string(m));
+				json_object_set_new(e, "listing",
+				    json_integer((json_int_t)i + 1));
+			}
+		}
+		json_decref(c->details);
+		c->details = errors ? json_pack("{s:o}", "fields", errors) :
+		    NULL;
 		return cmd_fail(c, rc, "%s%s", where, err);
+	}
 	if (in->ref[0] == '\0')
 		make_ref(in->ref, in->body);
 	if (in->expires_ms == 0) {
@@ -119,8 +141,15 @@ post_doc(struct cmd_ctx *c)
 	json_t *doc, *arr;
 
 	if (c->data == NULL) {
+		/* "listings": many, or "listing": one (the web's form). */
 		arr = json_object_get(c->req->args, "listings");
-		return arr ? json_incref(arr) : json_array();
+		if (arr != NULL)
+			return json_incref(arr);
+		arr = json_array();
+		if (json_object_get(c->req->args, "listing") != NULL)
+			json_array_append(arr, json_object_get(c->req->args,
+			    "listing"));
+		return arr;
 	}
 	doc = json_loadb((const char *)c->data, c->datalen,
 	    JSON_REJECT_DUPLICATES, &je);
@@ -146,8 +175,11 @@ cmd_listing_post(struct cmd_ctx *c)
 	size_t *lens = NULL, n, i, j;
 	char hex[2 * REC_ADDR_LEN + 1];
 	int64_t now = now_ms();
-	int rc = MENTOR_ENOMEM;
+	int rc = MENTOR_ENOMEM, dry = 0;
 
+	if ((rc = arg_bool(c, "dry_run", &dry)) != 0)
+		return rc;
+	rc = MENTOR_ENOMEM;
 	if ((arr = post_doc(c)) == NULL)
 		return MENTOR_EINVAL;
 	if (!json_is_array(arr) || (n = json_array_size(arr)) == 0) {
@@ -179,6 +211,27 @@ cmd_listing_post(struct cmd_ctx *c)
 				    i + 1, in[i].ref, j + 1);
 				goto out;
 			}
+	}
+	if (dry) {
+		/* Validated and signed, not stored: what would be posted. */
+		rc = MENTOR_ENOMEM;
+		if ((ids = json_array()) == NULL)
+			goto out;
+		c->result = json_pack("{s:b,s:b,s:o}", "dry_run", 1, "valid",
+		    1, "listings", ids);
+		for (i = 0; i < n; i++) {
+			char when[32];
+
+			time_format(when, in[i].expires_ms);
+			rec_addr(addr, c->node->sign_pk, in[i].ref,
+			    strlen(in[i].ref));
+			hex_encode(hex, addr, sizeof(addr));
+			json_array_append_new(ids, json_pack("{s:s,s:s,s:s,"
+			    "s:O}", "id", hex, "ref", in[i].ref, "expires",
+			    when, "preview", in[i].body));
+		}
+		rc = c->result ? 0 : MENTOR_ENOMEM;
+		goto out;
 	}
 	rc = records_accept_batch(c->node->records,
 	    (const uint8_t *const *)bufs, lens, n, v);

@@ -147,12 +147,16 @@ status_of(int code)
 
 /*
  * send_err: {"ok":false,"error":{...}} with status (0: from code).
- * fields (consumed, may be NULL) is the list of every field error.
+ * details (consumed, may be NULL) is the command's error details (SPEC
+ * 10.1); a "fields" list in them (every field error of a listing) is
+ * also the error's "fields".
  */
 static void
 send_err(struct evhttp_request *r, int status, int code, const char *msg,
-    json_t *fields)
+    json_t *details)
 {
+	json_t *fields = json_incref(json_object_get(details, "fields"));
+
 	char field[128];
 	json_t *e;
 
@@ -160,6 +164,7 @@ send_err(struct evhttp_request *r, int status, int code, const char *msg,
 	    mentor_errname(code), "message", msg ? msg : mentor_strerror(code));
 	if (e == NULL) {
 		json_decref(fields);
+		json_decref(details);
 		evhttp_send_error(r, 500, NULL);
 		return;
 	}
@@ -169,6 +174,8 @@ send_err(struct evhttp_request *r, int status, int code, const char *msg,
 		json_object_set_new(e, "field", json_string(field));
 	if (fields)
 		json_object_set_new(e, "fields", fields);
+	if (details)
+		json_object_set_new(e, "details", details);
 	send_json(r, status ? status : status_of(code),
 	    json_pack("{s:b,s:o}", "ok", 0, "error", e));
 }
@@ -638,8 +645,11 @@ run_command(struct req *q, const char *name)
 	c.student = q->p.role == WEB_ROLE_STUDENT ? q->p.student : NULL;
 	c.user = q->p.name;
 	rc = cmd_exec(&c, name);
-	if (rc != 0)
-		send_err(q->r, 0, rc, c.err[0] ? c.err : NULL, NULL);
+	if (rc != 0) {
+		/* cmd_exec leaves the error's details in result. */
+		send_err(q->r, 0, rc, c.err[0] ? c.err : NULL, c.result);
+		c.result = NULL;
+	}
 	else if (c.out) {
 		/* A command that answers with data: the data is the body. */
 		if ((b = evbuffer_new()) != NULL) {

@@ -174,12 +174,25 @@ for c in student.list consent.list audit.list web.code web.user.list store.compa
 	post "$c" '{"students":["S1002"],"id":"S1002"}' >/dev/null
 	check_eq "a student cannot call $c" 403 "$(status)"
 done
+post student.update '{"goals":{"clusters":["manufacturing"],"occupations":["51-4121.00"]},"modality":["virtual","hybrid"]}' >/dev/null
+check_eq "a student changes their goals and formats" 200 "$(status)"
+check_eq "and the profile says so" "['virtual', 'hybrid']" "$(field 'd["result"]["modality"]')"
+post student.update '{"name":"Someone Else"}' >/dev/null
+check_eq "but not their name" name "$(field 'd["error"]["field"]')"
+post student.update '{"modality":["by pigeon"]}' >/dev/null
+check_eq "a bad format is refused with its field" 400 "$(status)"
+check_match "naming it" '^modality' "$(field 'd["error"]["field"]')"
+post student.update '{"student":"S1002","modality":["virtual"]}' >/dev/null
+check_eq "nor another student's profile" 403 "$(status)"
 SJ=$J SCSRF=$CSRF
 J=$T/coord.jar CSRF=$SAVE
 post web.code '{"students":["S1002"]}' >/dev/null
 check_eq "a coordinator issues a code from the web" 200 "$(status)"
 post web.user.list '{}' >/dev/null
 check_eq "but cannot manage accounts" 403 "$(status)"
+post audit.list '{}' >/dev/null
+check_eq "the coordinator sees the student's change in the audit log" "student-update ['goals', 'modality'] student" \
+    "$(field '[" ".join([e["action"], str(e["fields"]), e["by"]]) for e in d["result"] if e["action"]=="student-update"][-1]')"
 ctl "$s" web code revoke S1001 >/dev/null
 J=$SJ CSRF=$SCSRF
 post student.show '{}' >/dev/null
@@ -219,6 +232,26 @@ check_eq "and uploads a roster as text/csv with args in the query" 200 "$(status
 ctl "$s" web token revoke roster-sync >/dev/null
 check_eq "a revoked token stops at once" 401 \
     "$(code -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' -d '{}' "$B/api/v1/student.list")"
+ETOK=$(ctl "$s" web token add poster --role employer)
+epost() {
+	curl -s -o "$T/body" -w '%{http_code}' -H "Authorization: Bearer $ETOK" \
+	    -H 'Content-Type: application/json' --data-binary "$2" "$B/api/v1/$1" >"$T/status"
+}
+epost listing.post '{"dry_run":true,"listing":{"kind":"bogus","title":"","capacity":0,"modality":"in_person","colour":"red"}}'
+check_eq "a listing with many problems is refused (400)" 400 "$(status)"
+check_eq "with every field error at once" "colour kind title organization capacity location" \
+    "$(field '" ".join(e["field"] for e in d["error"]["fields"])')"
+check_eq "the message is the first one" colour "$(field 'd["error"]["field"]')"
+L='{"kind":"job_shadow","title":"Welding shop job shadow","organization":"Acme Fabrication","capacity":2,"modality":"virtual"}'
+epost listing.post "{\"dry_run\":true,\"listing\":$L}"
+check_eq "a good listing passes the dry run" "True Welding shop job shadow" \
+    "$(field 'str(d["result"]["valid"]) + " " + d["result"]["listings"][0]["preview"]["title"]')"
+epost listing.list '{}'
+check_eq "and the dry run stored nothing" 0 "$(field 'len(d["result"])')"
+epost listing.post "{\"listing\":$L}"
+check_eq "posting it for real works" 200 "$(status)"
+epost listing.list '{}'
+check_eq "and stores it" 1 "$(field 'len(d["result"])')"
 n=$(ctl "$s" --json web code --all | json 'len(d["codes"])')
 check_eq "web code --all issues a code per student" 30 "$n"
 node_stop "$s"
