@@ -23,10 +23,12 @@
  */
 static const struct cmd_entry cmds[] = {
 	{ "ping",		cmd_ping,	CMD_STUDENT | CMD_STAFF },
+	{ "dashboard",		cmd_dashboard,	CMD_STAFF },
 	{ "status",		cmd_status,	CMD_STAFF },
 	{ "listing.post",	cmd_listing_post, CMD_DATA | CMD_EMPLOYER },
 	{ "listing.list",	cmd_listing_list, CMD_STAFF },
 	{ "listing.show",	cmd_listing_show, CMD_STUDENT | CMD_STAFF },
+	{ "listing.search",	cmd_listing_search, CMD_STUDENT | CMD_STAFF },
 	{ "listing.withdraw",	cmd_listing_withdraw, CMD_EMPLOYER },
 	{ "records.export",	cmd_records_export, 0 },
 	{ "records.import",	cmd_records_import, CMD_DATA },

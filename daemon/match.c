@@ -2542,3 +2542,128 @@ nomem:
 	json_decref(a);
 	return MENTOR_ENOMEM;
 }
+
+static int
+add_modalities(json_t *a, uint8_t listing, uint8_t student)
+{
+	static const struct {
+		uint8_t		 bit;
+		const char	*name;
+	} names[] = { { M_IN_PERSON, "in person" }, { M_VIRTUAL, "virtual" },
+	    { M_HYBRID, "hybrid" } };
+	char list[64] = "";
+	const char *what = "?";
+	size_t i;
+
+	for (i = 0; i < NELEM(names); i++) {
+		if (listing & names[i].bit)
+			what = names[i].name;
+		if (student & names[i].bit)
+			snprintf(list + strlen(list), sizeof(list) -
+			    strlen(list), "%s%s", list[0] ? ", " : "",
+			    names[i].name);
+	}
+	return add(a, "It is %s; you chose %s", what, list[0] ? list :
+	    "none");
+}
+
+int
+match_check(const struct match_index *mi, const struct match_student *ms,
+    const uint8_t addr[MATCH_ADDR_LEN], int64_t now_ms,
+    struct match_hit *hit, json_t **why_not)
+{
+	const struct hot *h;
+	const uint32_t *p;
+	json_t *a;
+	char date[11];
+	double d = -1.0;
+	uint32_t i, it, cid, s, sum, gap;
+	int32_t day;
+	int64_t slot;
+	int op, career;
+
+	if (mi == NULL || ms == NULL || hit == NULL || why_not == NULL)
+		return MENTOR_EINVAL;
+	if ((slot = addr_find(mi, addr)) < 0)
+		return MENTOR_ENOTFOUND;
+	h = &mi->hot[slot];
+	if ((a = json_array()) == NULL)
+		return MENTOR_ENOMEM;
+	memset(hit, 0, sizeof(*hit));
+	memcpy(hit->addr, addr, MATCH_ADDR_LEN);
+	hit->distance_km = -1.0;
+	if (now_ms >= h->expires_ms && add(a, "It has expired") != 0)
+		goto nomem;
+	if ((h->flags & F_ANY_FULL) && add(a, "It is full: every place is "
+	    "taken") != 0)
+		goto nomem;
+	if (h->end != NONE_DAY && h->end < ms->today) {
+		date_format(date, h->end);
+		if (add(a, "It ended on %s", date) != 0)
+			goto nomem;
+	}
+	day = h->start == NONE_DAY ? ms->today : h->start;
+	if (day < ms->turn[h->min_age] && add(a, "You must be %u or older%s",
+	    (unsigned)h->min_age, h->start == NONE_DAY ? "" :
+	    " on the start date") != 0)
+		goto nomem;
+	if ((h->flags & ms->modmask) == 0 &&
+	    add_modalities(a, h->flags, ms->modmask) != 0)
+		goto nomem;
+	if (!(h->flags & M_VIRTUAL)) {
+		if (!ms->has_loc) {
+			if (add(a, "It takes place in person and your "
+			    "profile has no location") != 0)
+				goto nomem;
+		} else {
+			d = haversine(ms->lat, ms->lon, ms->coslat, h->lat,
+			    h->lon, h->coslat);
+			hit->distance_km = d;
+			if (d > ms->maxd && add(a, "It is %.0f km (%.0f mi) "
+			    "away; you travel up to %.0f km (%.0f mi)",
+			    floor(d + 0.5), floor(d / 1.609344 + 0.5),
+			    ms->maxd, floor(ms->maxd / 1.609344 + 0.5)) != 0)
+				goto nomem;
+		}
+	}
+	/* The score as visit() computes it, whether or not it passes. */
+	p = mi->pool + h->pool;
+	for (i = 0, op = 0; i < h->nocc; i++)
+		if (p[i] < ms->nocc && ms->occpts[p[i]] > op)
+			op = ms->occpts[p[i]];
+	career = ((h->cmask & ms->smask) ? 15 : 0) + op;
+	hit->career = career > 30 ? 30 : career;
+	p += h->nocc;
+	if (h->nreq == 0)
+		hit->readiness = 40;
+	else {
+		for (i = 0, sum = 0; i < h->nreq; i++) {
+			it = p[i];
+			cid = it >> 3;
+			s = cid < ms->ncomp ? ms->lvl[cid] : 0;
+			sum += credit[it & 7][s];
+		}
+		hit->readiness = (int)((80 * sum + 12u * h->nreq) /
+		    (24u * h->nreq));
+	}
+	p += h->nreq;
+	for (i = 0, gap = 0; i < h->ndev; i++) {
+		it = p[i];
+		cid = it >> 3;
+		s = cid < ms->ncomp ? ms->lvl[cid] : 0;
+		if (s < (it & 7))
+			gap += (it & 7) - s;
+	}
+	hit->growth = gap >= 4 ? 20 : 5 * (int)gap;
+	if (h->flags & M_VIRTUAL)
+		hit->logistics = 10;
+	else if (d >= 0 && d <= ms->maxd)
+		hit->logistics = logistics(d, ms->maxd);
+	hit->score = hit->readiness + hit->growth + hit->career +
+	    hit->logistics;
+	*why_not = a;
+	return 0;
+nomem:
+	json_decref(a);
+	return MENTOR_ENOMEM;
+}

@@ -252,6 +252,51 @@ epost listing.post "{\"listing\":$L}"
 check_eq "posting it for real works" 200 "$(status)"
 epost listing.list '{}'
 check_eq "and stores it" 1 "$(field 'len(d["result"])')"
+# --- what the pages call: search, fit, why not, dashboard ----------------------
+ctl "$s" listing post "$ROOT/contrib/data/sample/listings.json" >/dev/null
+C3=$(ctl "$s" --json web code S1003 | json 'd["codes"][0]["code"]')
+J=$T/s3.jar CSRF=
+post auth/signin "{\"code\":\"$C3\"}" >/dev/null
+CSRF=$(field 'd["result"]["csrf"]')
+post listing.search '{}' >/dev/null
+check_eq "a student searches every live listing" 44 "$(field 'd["result"]["total"]')"
+check_eq "each with its fit" True "$(field 'all("fit" in x and "score" in x["fit"] for x in d["result"]["listings"])')"
+check_eq "the ones the student would be offered first, best first" True \
+    "$(field '(lambda l: l == sorted(l, reverse=True) and l[0][0])([(x["fit"]["matched"], x["fit"]["score"]) for x in d["result"]["listings"]])')"
+check_eq "the others say why not" True \
+    "$(field 'all(x["fit"]["why_not"] for x in d["result"]["listings"] if not x["fit"]["matched"]) and any(not x["fit"]["matched"] for x in d["result"]["listings"])')"
+post listing.search '{"q":"WELDING"}' >/dev/null
+check_eq "search by words, any case" True \
+    "$(field 'd["result"]["total"] >= 3 and all("welding" in (x["title"]+x["organization"]+x.get("description","")).lower() for x in d["result"]["listings"])')"
+post listing.search '{"modality":"virtual","kind":"project"}' >/dev/null
+check_eq "search by format and kind" True \
+    "$(field 'd["result"]["total"] > 0 and all(x["modality"]=="virtual" and x["kind"]=="project" for x in d["result"]["listings"])')"
+post listing.search '{"max_km":10}' >/dev/null
+check_eq "search by distance from the student" True \
+    "$(field 'all(x["fit"].get("distance_km", 0) <= 10 for x in d["result"]["listings"]) and d["result"]["total"] < 44')"
+post listing.search '{"cluster":"health-science","limit":2}' >/dev/null
+check_eq "search by cluster, a page at a time" "2 True" \
+    "$(field 'str(len(d["result"]["listings"])) + " " + str(d["result"]["total"] > 2)')"
+post listing.search '{"student":"S1002"}' >/dev/null
+check_eq "a student cannot search as another student" 403 "$(status)"
+FAR=$(ctl "$s" --json listing list | json '[x["id"] for x in d if x["title"]=="Medical assistant clinic internship"][0]')
+post listing.show "{\"id\":\"$FAR\"}" >/dev/null
+check_match "a listing too far away says so in km and miles" \
+    '^It is [0-9]+ km \([0-9]+ mi\) away; you travel up to 15 km \(9 mi\)$' "$(field '"\n".join(d["result"]["why_not"])')"
+check_eq "and its fit is not a match" False "$(field 'd["result"]["fit"]["matched"]')"
+HYB=$(ctl "$s" --json listing list | json '[x["id"] for x in d if x["modality"]=="hybrid"][0]')
+post listing.show "{\"id\":\"$HYB\"}" >/dev/null
+check_match "a format the student did not choose says so" 'It is hybrid; you chose in person, virtual' "$(field '"\n".join(d["result"]["why_not"])')"
+post dashboard '{}' >/dev/null
+check_eq "a student has no dashboard" 403 "$(status)"
+echo 'dashboard pass 1' | ctl "$s" web user add dash --role coordinator --password-stdin >/dev/null
+J=$T/dash.jar CSRF=
+post auth/signin '{"user":"dash","password":"dashboard pass 1"}' >/dev/null
+CSRF=$(field 'd["result"]["csrf"]')
+post dashboard '{}' >/dev/null
+check_eq "the coordinator's dashboard counts students and listings" "30 44 44" \
+    "$(field '" ".join(str(x) for x in [d["result"]["students"]["total"], d["result"]["listings"]["live"], sum(d["result"]["listings"]["by_format"].values())])')"
+check_eq "and how many students have a match" True "$(field '0 < d["result"]["students"]["with_matches"] <= 30')"
 n=$(ctl "$s" --json web code --all | json 'len(d["codes"])')
 check_eq "web code --all issues a code per student" 30 "$n"
 node_stop "$s"
