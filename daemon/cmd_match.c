@@ -66,7 +66,7 @@ cmd_match(struct cmd_ctx *c)
 	for (i = 0; i < nhits; i++) {
 		hex_encode(hex, hits[i].addr, REC_ADDR_LEN);
 		title = match_title(mi, hits[i].addr);
-		if (match_explain(mi, ms, &hits[i], &reasons) != 0)
+		if (match_explain_detail(mi, ms, &hits[i], &reasons) != 0)
 			reasons = json_array();
 		e = json_pack("{s:s,s:s,s:i,s:{s:i,s:i,s:i,s:i},s:o}",
 		    "listing", hex, "title", title ? title : "",
@@ -145,7 +145,7 @@ cmd_fit_json(struct cmd_fit *f, const uint8_t addr[REC_ADDR_LEN])
 		return json_pack("{s:b,s:[s]}", "matched", 0, "why_not",
 		    "It is not open to students now");
 	if (json_array_size(why_not) == 0 &&
-	    match_explain(f->mi, f->ms, &hit, &reasons) != 0)
+	    match_explain_detail(f->mi, f->ms, &hit, &reasons) != 0)
 		reasons = NULL;
 	j = json_pack("{s:b,s:i,s:{s:i,s:i,s:i,s:i},s:o,s:o}",
 	    "matched", json_array_size(why_not) == 0, "score", hit.score,

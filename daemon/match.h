@@ -175,6 +175,22 @@ int	match_explain(const struct match_index *mi,
 	    json_t **reasons);
 
 /*
+ * match_explain_detail: the same reasons as match_explain, as objects a
+ * page can show or translate: {"kind", "text", fields}, kind one of
+ *   none_required, meet {met, of},
+ *   needs / develops {competency, skill, level, have, of} with text
+ *     "Needs Active Listening at developing (2 of 4); you are at
+ *     beginning (1 of 4)" (levels as words: 1 beginning, 2 developing,
+ *     3 proficient, 4 advanced; 0 "none yet"),
+ *   goal, close, cluster (text as match_explain), virtual,
+ *   distance {km, mi, hybrid} with text "4 km (2 mi) away".
+ * Same returns as match_explain.
+ */
+int	match_explain_detail(const struct match_index *mi,
+	    const struct match_student *ms, const struct match_hit *hit,
+	    json_t **reasons);
+
+/*
  * match_check: one listing (at addr) for ms, as the web shows it when a
  * student looks at a listing.  *why_not is set to a new JSON array (owned
  * by the caller) of plain sentences, one per hard filter the listing

@@ -32,6 +32,10 @@ got=$(curl -s -b "$T/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application
     -d "$BODY" "$BASE/api/v1/match" | json 'len(d["result"]["matches"])')
 [ "$got" = 10 ] || { echo "bench_web: the match over HTTP gave $got matches, not 10"; exit 1; }
 
+# Warm up both paths (the store's pages, the allocator) before measuring.
+wrk -t2 -c$C -d2s -s "$ROOT/tests/bench/web_post.lua" "$BASE/api/v1/match" >/dev/null
+"$B/zbench" "ipc://$s/api.sock" $C 2 match "$BODY" >/dev/null
+
 row() {	# row LABEL "requests N errors N p50_ms X p99_ms X rps X"
 	set -- "$1" $2
 	echo "| $1 | $C | $3 | $5 | $7 | $9 | ${11} |"

@@ -277,6 +277,11 @@ check_eq "search by distance from the student" True \
 post listing.search '{"cluster":"health-science","limit":2}' >/dev/null
 check_eq "search by cluster, a page at a time" "2 True" \
     "$(field 'str(len(d["result"]["listings"])) + " " + str(d["result"]["total"] > 2)')"
+post match '{"top":5}' >/dev/null
+check_eq "match reasons carry kind and plain text" True \
+    "$(field 'len(d["result"]["matches"]) > 0 and all(r["kind"] and r["text"] for m in d["result"]["matches"] for r in m["reasons"])')"
+check_eq "distances in km and miles" True \
+    "$(field 'all(r["text"].endswith("mi) away") or "(hybrid)" in r["text"] for m in d["result"]["matches"] for r in m["reasons"] if r["kind"]=="distance")')"
 post listing.search '{"student":"S1002"}' >/dev/null
 check_eq "a student cannot search as another student" 403 "$(status)"
 FAR=$(ctl "$s" --json listing list | json '[x["id"] for x in d if x["title"]=="Medical assistant clinic internship"][0]')
