@@ -70,6 +70,8 @@ done
 check_fails "no response ever carries the file outside the root" \
     grep -rq secret <(for p in /static/link.txt '/static/../../outside/secret.txt'; do curl -s --path-as-is "$B$p"; done)
 check_eq "POST to a page is refused" 405 "$(code -X POST "$B/")"
+big=$(head -c 20000 /dev/zero | tr '\0' x)
+check_match "headers over 16 KiB are refused" '^4[0-9][0-9]$|^000$' "$(code -H "X-Big: $big" "$B/")"
 
 # --- accounts and sign-in ----------------------------------------------
 ctl "$s" web user add coord --role coordinator >"$T/setup.out"
@@ -150,6 +152,18 @@ for i in $(seq 1 20); do post auth/signin '{"code":"AAAA-AAAA-AA"}' >/dev/null; 
 check_eq "a wrong sign-in code is 401" 401 "$(status)"
 post auth/signin '{"code":"AAAA-AAAA-AA"}' >/dev/null
 check_eq "after 20 wrong codes the address is throttled (429)" 429 "$(status)"
+
+# --- behind a proxy: the address is the proxy's X-Forwarded-For ------------------
+node_stop "$s"
+printf 'behind_proxy = yes\n' >>"$s/mentord.conf"
+node_start "$s"
+J=$T/proxy.jar CSRF=
+for i in $(seq 1 20); do post auth/signin '{"code":"AAAA-AAAA-AA"}' -H 'X-Forwarded-For: 10.9.9.9, 192.0.2.1' >/dev/null; done
+post auth/signin '{"code":"AAAA-AAAA-AA"}' -H 'X-Forwarded-For: 10.9.9.9, 192.0.2.1' >/dev/null
+check_eq "behind a proxy, the client the proxy saw is throttled" 429 "$(status)"
+post auth/signin '{"code":"AAAA-AAAA-AA"}' -H 'X-Forwarded-For: 192.0.2.2' >/dev/null
+check_eq "and another client is not" 401 "$(status)"
+sed -i '/^behind_proxy = yes$/d' "$s/mentord.conf"
 
 # --- a student's session -------------------------------------------------------
 # The address is throttled for codes now; a restart forgets the throttle.
