@@ -243,6 +243,11 @@ check_eq "a script uses the token without cookie or CSRF" 200 \
 curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK" -H 'Content-Type: text/csv' \
     --data-binary @"$ROOT/contrib/data/sample/students.csv" "$B/api/v1/student.import?format=csv" >"$T/status"
 check_eq "and uploads a roster as text/csv with args in the query" 200 "$(status)"
+printf 'id,name,birth_date\nS2001,,2010-01-01\nS2002,Ana,not-a-date\n' >"$T/bad.csv"
+curl -s -o "$T/body" -w '%{http_code}' -H "Authorization: Bearer $TOK" -H 'Content-Type: text/csv' \
+    --data-binary @"$T/bad.csv" "$B/api/v1/student.import?format=csv&dry_run=true" >"$T/status"
+check_eq "a roster with errors is refused with every error in error.details" "400 2" \
+    "$(status) $(field 'd["error"]["details"]["error_count"]')"
 ctl "$s" web token revoke roster-sync >/dev/null
 check_eq "a revoked token stops at once" 401 \
     "$(code -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' -d '{}' "$B/api/v1/student.list")"
