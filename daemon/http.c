@@ -601,6 +601,7 @@ run_command(struct req *q, const char *name)
 	struct msg_req mr;
 	struct cmd_ctx c;
 	struct evbuffer *b;
+	const char *query;
 	char err[256];
 	int rc;
 
@@ -612,7 +613,14 @@ run_command(struct req *q, const char *name)
 	memset(&mr, 0, sizeof(mr));
 	memset(&c, 0, sizeof(c));
 	snprintf(mr.cmd, sizeof(mr.cmd), "%s", name);
-	if (ce->flags & CMD_DATA) {
+	query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(q->r));
+	/*
+	 * A command that takes a file takes it as the body, its arguments
+	 * in the query string; a JSON body without a query string is the
+	 * arguments object, as for every other command.
+	 */
+	if ((ce->flags & CMD_DATA) && !(media_type(q->r, "application/json") &&
+	    (query == NULL || *query == '\0'))) {
 		if (!media_type(q->r, "text/csv") &&
 		    !media_type(q->r, "application/json") &&
 		    !media_type(q->r, "application/octet-stream")) {
@@ -621,9 +629,7 @@ run_command(struct req *q, const char *name)
 			    "application/octet-stream", NULL);
 			return;
 		}
-		rc = web_query_args(evhttp_uri_get_query(
-		    evhttp_request_get_evhttp_uri(q->r)), &mr.args, err,
-		    sizeof(err));
+		rc = web_query_args(query, &mr.args, err, sizeof(err));
 		if (rc != 0) {
 			send_err(q->r, 0, rc, err, NULL);
 			return;

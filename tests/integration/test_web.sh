@@ -265,6 +265,10 @@ L='{"kind":"job_shadow","title":"Welding shop job shadow","organization":"Acme F
 epost listing.post "{\"dry_run\":true,\"listing\":$L}"
 check_eq "a good listing passes the dry run" "True Welding shop job shadow" \
     "$(field 'str(d["result"]["valid"]) + " " + d["result"]["listings"][0]["preview"]["title"]')"
+curl -s -o "$T/body" -w '%{http_code}' -H "Authorization: Bearer $ETOK" -H 'Content-Type: application/json' \
+    --data-binary "$L" "$B/api/v1/listing.post?dry_run=true" >"$T/status"
+check_eq "the listing itself as the body, arguments in the query, works too" "200 True" \
+    "$(status) $(field 'd["result"]["valid"]')"
 epost listing.list '{}'
 check_eq "and the dry run stored nothing" 0 "$(field 'len(d["result"])')"
 epost listing.post "{\"listing\":$L}"
