@@ -9,12 +9,13 @@ CFLAGS	?= -O2 -g
 SAN	?=
 WERROR	?=
 
-PKGS	= libzmq libsodium lmdb libevent jansson inih libzip
+PKGS	= libzmq libsodium lmdb libevent libevent_openssl openssl jansson inih libzip
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -DMENTOR_DATADIR=\"$(PREFIX)/share/mentord/data\" \
+	-DMENTOR_WEBDIR=\"$(PREFIX)/share/mentord/web\" \
 	-Wall -Wextra -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes $(WERROR) $(SAN) \
 	-Iinclude -Iprotocol -Idaemon $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
@@ -151,6 +152,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 644 client/mentord-formats.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	cp -R contrib/data $(DESTDIR)$(PREFIX)/share/mentord/
+	if [ -d web ]; then cp -R web $(DESTDIR)$(PREFIX)/share/mentord/; fi
 	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' contrib/systemd/mentord.service \
 	    >$(DESTDIR)$(UNITDIR)/mentord.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/mentord.service

@@ -38,7 +38,8 @@ match(struct ctl *c, const struct ctl_args *a)
 		    (long long)json_integer_value(json_object_get(e, "score")),
 		    json_string_value(json_object_get(e, "listing")));
 		json_array_foreach(json_object_get(e, "reasons"), k, reason)
-			printf("    - %s\n", json_string_value(reason));
+			printf("    - %s\n", json_is_object(reason) ?
+			    ctl_str(reason, "text") : json_string_value(reason));
 	}
 	json_decref(r);
 	return EX_OK;

@@ -135,5 +135,6 @@ extern const struct ctl_cmd ctl_peer_cmds[];
 extern const struct ctl_cmd ctl_apps_cmds[];
 extern const struct ctl_cmd ctl_credential_cmds[];
 extern const struct ctl_cmd ctl_framework_cmds[];
+extern const struct ctl_cmd ctl_web_cmds[];
 
 #endif

@@ -26,6 +26,7 @@ static const struct ctl_cmd *const groups[] = {
 	ctl_apps_cmds,
 	ctl_credential_cmds,
 	ctl_framework_cmds,
+	ctl_web_cmds,
 };
 
 /*
@@ -190,26 +191,30 @@ cmd_help(const struct ctl_cmd *c)
 	}
 }
 
-/* find: the entry whose name is argv[0] or "argv[0] argv[1]". */
+/*
+ * find: the entry whose name is the longest match of argv[0], "argv[0]
+ * argv[1]" or "argv[0] argv[1] argv[2]".
+ */
 static const struct ctl_cmd *
 find(int argc, char **argv, int *used)
 {
 	const struct ctl_cmd *c;
-	char two[128];
+	char words[3][192];
 	size_t g;
+	int w;
 
-	snprintf(two, sizeof(two), "%s %s", argv[0], argc > 1 ? argv[1] : "");
-	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
-		for (c = groups[g]; c->name; c++) {
-			if (argc > 1 && strcmp(c->name, two) == 0) {
-				*used = 2;
-				return c;
-			}
-			if (strcmp(c->name, argv[0]) == 0) {
-				*used = 1;
-				return c;
-			}
-		}
+	snprintf(words[0], sizeof(words[0]), "%s", argv[0]);
+	for (w = 1; w < 3; w++)
+		if (snprintf(words[w], sizeof(words[w]), "%.80s %.80s",
+		    words[w - 1], argc > w ? argv[w] : "") < 0)
+			words[w][0] = '\0';
+	for (w = argc < 3 ? argc - 1 : 2; w >= 0; w--)
+		for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+			for (c = groups[g]; c->name; c++)
+				if (strcmp(c->name, words[w]) == 0) {
+					*used = w + 1;
+					return c;
+				}
 	return NULL;
 }
 

@@ -22,11 +22,12 @@ port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 id_of() { "$MENTORCTL" -d "$1" --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["node_id"])'; }
-ep_of() { sed -n 's/^listen = //p' "$1/mentord.conf"; }
+ep_of() { sed -n 's/^listen = \(tcp:\)/\1/p' "$1/mentord.conf"; }
 
 start() {	# start DIR NAME ROLE
 	"$MENTORD" init -d "$D/$1" --name "$2" --role "$3" \
-	    --listen "tcp://127.0.0.1:$(port)" >/dev/null
+	    --listen "tcp://127.0.0.1:$(port)" \
+	    --web-listen "127.0.0.1:$(port)" >/dev/null
 	printf '\n[peer]\nheartbeat_ms = 300\nsync_interval_s = 5\n' >>"$D/$1/mentord.conf"
 	"$MENTORD" -d "$D/$1" --log-level warn 2>>"$D/$1.log" &
 	PIDS+=($!)

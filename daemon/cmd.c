@@ -23,10 +23,12 @@
  */
 static const struct cmd_entry cmds[] = {
 	{ "ping",		cmd_ping,	CMD_STUDENT | CMD_STAFF },
+	{ "dashboard",		cmd_dashboard,	CMD_STAFF },
 	{ "status",		cmd_status,	CMD_STAFF },
 	{ "listing.post",	cmd_listing_post, CMD_DATA | CMD_EMPLOYER },
 	{ "listing.list",	cmd_listing_list, CMD_STAFF },
 	{ "listing.show",	cmd_listing_show, CMD_STUDENT | CMD_STAFF },
+	{ "listing.search",	cmd_listing_search, CMD_STUDENT | CMD_STAFF },
 	{ "listing.withdraw",	cmd_listing_withdraw, CMD_EMPLOYER },
 	{ "records.export",	cmd_records_export, 0 },
 	{ "records.import",	cmd_records_import, CMD_DATA },
@@ -36,6 +38,7 @@ static const struct cmd_entry cmds[] = {
 	{ "student.import",	cmd_student_import, CMD_DATA | CMD_COORDINATOR },
 	{ "student.list",	cmd_student_list, CMD_COORDINATOR },
 	{ "student.show",	cmd_student_show, CMD_STUDENT | CMD_COORDINATOR },
+	{ "student.update",	cmd_student_update, CMD_STUDENT | CMD_COORDINATOR },
 	{ "student.delete",	cmd_student_delete, CMD_COORDINATOR },
 	{ "match",		cmd_match,	CMD_STUDENT | CMD_COORDINATOR },
 	{ "peer.add",		cmd_peer_add,	0 },
@@ -69,6 +72,15 @@ static const struct cmd_entry cmds[] = {
 	{ "names",		cmd_names,	CMD_STUDENT | CMD_STAFF },
 	{ "backup.start",	cmd_backup_start, 0 },
 	{ "backup.next",	cmd_backup_next, 0 },
+	{ "web.user.add",	cmd_web_user_add, 0 },
+	{ "web.user.list",	cmd_web_user_list, 0 },
+	{ "web.user.remove",	cmd_web_user_remove, 0 },
+	{ "web.user.passwd",	cmd_web_user_passwd, 0 },
+	{ "web.code",		cmd_web_code,	CMD_COORDINATOR },
+	{ "web.code.revoke",	cmd_web_code_revoke, CMD_COORDINATOR },
+	{ "web.token.add",	cmd_web_token_add, 0 },
+	{ "web.token.revoke",	cmd_web_token_revoke, 0 },
+	{ "web.token.list",	cmd_web_token_list, 0 },
 };
 
 const struct cmd_entry *

@@ -121,6 +121,20 @@ int	arg_student(struct cmd_ctx *, const char *name, const char **out);
 int	arg_hex(struct cmd_ctx *, const char *name, const char *what,
 	    uint8_t *out, size_t len);
 
+/*
+ * cmd_fit_*: how listings fit one student, for listing.show and
+ * listing.search.  open compiles student id against the matcher (errors
+ * through cmd_fail: MENTOR_ENOTFOUND, MENTOR_EIO); json gives a new
+ * {"matched", "score", "terms", "reasons", "why_not", "distance_km",
+ * "distance_mi"} for the listing at addr (match_check, match_explain);
+ * close takes NULL.
+ */
+struct cmd_fit;
+int	 cmd_fit_open(struct cmd_ctx *, const char *student,
+	    struct cmd_fit **out);
+json_t	*cmd_fit_json(struct cmd_fit *, const uint8_t addr[16]);
+void	 cmd_fit_close(struct cmd_fit *);
+
 /* Handlers, by group. */
 int	cmd_status(struct cmd_ctx *);
 int	cmd_ping(struct cmd_ctx *);
@@ -173,5 +187,17 @@ int	cmd_names(struct cmd_ctx *);		/* cmd_ops.c */
  * cert_expires, warnings).  0 or MENTOR_ENOMEM.
  */
 int	ops_status_health(struct node *, json_t *status);
+int	cmd_student_update(struct cmd_ctx *);
+int	cmd_listing_search(struct cmd_ctx *);
+int	cmd_dashboard(struct cmd_ctx *);
+int	cmd_web_user_add(struct cmd_ctx *);
+int	cmd_web_user_list(struct cmd_ctx *);
+int	cmd_web_user_remove(struct cmd_ctx *);
+int	cmd_web_user_passwd(struct cmd_ctx *);
+int	cmd_web_code(struct cmd_ctx *);
+int	cmd_web_code_revoke(struct cmd_ctx *);
+int	cmd_web_token_add(struct cmd_ctx *);
+int	cmd_web_token_revoke(struct cmd_ctx *);
+int	cmd_web_token_list(struct cmd_ctx *);
 
 #endif

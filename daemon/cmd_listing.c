@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -80,14 +81,36 @@ post_one(struct cmd_ctx *c, const json_t *obj, size_t i, size_t n,
     int64_t now, struct listing_in *in, uint8_t **buf, size_t *len)
 {
 	char err[LISTING_ERR_MAX], where[32] = "";
+	json_t *errors = NULL;
 	char *body;
 	size_t blen;
 	int rc;
 
 	if (n > 1)
 		snprintf(where, sizeof(where), "listing %zu: ", i + 1);
-	if ((rc = listing_parse(obj, now, in, err, sizeof(err))) != 0)
+	/* Every field error at once, for a form to show them all. */
+	if ((rc = listing_parse_all(obj, now, in, &errors, err,
+	    sizeof(err))) != 0) {
+		if (errors && n > 1) {
+			json_t *e;
+			size_t k;
+			char m[LISTING_ERR_MAX + 32];
+
+			json_array_foreach(errors, k, e) {
+				snprintf(m, sizeof(m), "%s%s", where,
+				    json_string_value(json_object_get(e,
+				    "message")));
+				json_object_set_new(e, "message",
+				    json_string(m));
+				json_object_set_new(e, "listing",
+				    json_integer((json_int_t)i + 1));
+			}
+		}
+		json_decref(c->details);
+		c->details = errors ? json_pack("{s:o}", "fields", errors) :
+		    NULL;
 		return cmd_fail(c, rc, "%s%s", where, err);
+	}
 	if (in->ref[0] == '\0')
 		make_ref(in->ref, in->body);
 	if (in->expires_ms == 0) {
@@ -119,8 +142,15 @@ post_doc(struct cmd_ctx *c)
 	json_t *doc, *arr;
 
 	if (c->data == NULL) {
+		/* "listings": many, or "listing": one (the web's form). */
 		arr = json_object_get(c->req->args, "listings");
-		return arr ? json_incref(arr) : json_array();
+		if (arr != NULL)
+			return json_incref(arr);
+		arr = json_array();
+		if (json_object_get(c->req->args, "listing") != NULL)
+			json_array_append(arr, json_object_get(c->req->args,
+			    "listing"));
+		return arr;
 	}
 	doc = json_loadb((const char *)c->data, c->datalen,
 	    JSON_REJECT_DUPLICATES, &je);
@@ -146,8 +176,11 @@ cmd_listing_post(struct cmd_ctx *c)
 	size_t *lens = NULL, n, i, j;
 	char hex[2 * REC_ADDR_LEN + 1];
 	int64_t now = now_ms();
-	int rc = MENTOR_ENOMEM;
+	int rc = MENTOR_ENOMEM, dry = 0;
 
+	if ((rc = arg_bool(c, "dry_run", &dry)) != 0)
+		return rc;
+	rc = MENTOR_ENOMEM;
 	if ((arr = post_doc(c)) == NULL)
 		return MENTOR_EINVAL;
 	if (!json_is_array(arr) || (n = json_array_size(arr)) == 0) {
@@ -179,6 +212,27 @@ cmd_listing_post(struct cmd_ctx *c)
 				    i + 1, in[i].ref, j + 1);
 				goto out;
 			}
+	}
+	if (dry) {
+		/* Validated and signed, not stored: what would be posted. */
+		rc = MENTOR_ENOMEM;
+		if ((ids = json_array()) == NULL)
+			goto out;
+		c->result = json_pack("{s:b,s:b,s:o}", "dry_run", 1, "valid",
+		    1, "listings", ids);
+		for (i = 0; i < n; i++) {
+			char when[32];
+
+			time_format(when, in[i].expires_ms);
+			rec_addr(addr, c->node->sign_pk, in[i].ref,
+			    strlen(in[i].ref));
+			hex_encode(hex, addr, sizeof(addr));
+			json_array_append_new(ids, json_pack("{s:s,s:s,s:s,"
+			    "s:O}", "id", hex, "ref", in[i].ref, "expires",
+			    when, "preview", in[i].body));
+		}
+		rc = c->result ? 0 : MENTOR_ENOMEM;
+		goto out;
 	}
 	rc = records_accept_batch(c->node->records,
 	    (const uint8_t *const *)bufs, lens, n, v);
@@ -248,14 +302,22 @@ listing_json(const uint8_t addr[REC_ADDR_LEN], const struct rec *r, int full)
 	return j;
 }
 
+struct list_arg {
+	json_t		*list;
+	const uint8_t	*author;	/* only this author's, or NULL */
+};
+
 static int
 list_each(void *arg, const uint8_t addr[REC_ADDR_LEN], const struct rec *r)
 {
-	json_t *list = arg, *full, *e;
+	struct list_arg *la = arg;
+	json_t *list = la->list, *full, *e;
 	static const char *const keep[] = { "id", "ref", "title", "kind",
 	    "organization", "author", "modality", "capacity", "expires" };
 	size_t i;
 
+	if (la->author && memcmp(r->author, la->author, REC_KEY_LEN) != 0)
+		return 0;
 	if ((full = listing_json(addr, r, 0)) == NULL)
 		return 0;
 	e = json_object();
@@ -272,11 +334,16 @@ list_each(void *arg, const uint8_t addr[REC_ADDR_LEN], const struct rec *r)
 int
 cmd_listing_list(struct cmd_ctx *c)
 {
-	int rc;
+	struct list_arg la = { NULL, NULL };
+	int rc, mine = 0;
 
+	if ((rc = arg_bool(c, "mine", &mine)) != 0)
+		return rc;
 	if ((c->result = json_array()) == NULL)
 		return MENTOR_ENOMEM;
-	rc = records_foreach_live(c->node->records, list_each, c->result);
+	la.list = c->result;
+	la.author = mine ? c->node->sign_pk : NULL;
+	rc = records_foreach_live(c->node->records, list_each, &la);
 	if (rc != 0)
 		return cmd_fail(c, rc, "cannot read listings");
 	return 0;
@@ -291,6 +358,35 @@ missing(struct cmd_ctx *c, int rc, const char *id)
 	if (rc == MENTOR_ENOTFOUND)
 		return cmd_fail(c, rc, "no live listing %s", id);
 	return cmd_fail(c, rc, "cannot read listing %s", id);
+}
+
+/*
+ * show_fit: for a student (the caller, or "student" named by staff), the
+ * listing's fit and, when the student would not be offered it, why not.
+ */
+static int
+show_fit(struct cmd_ctx *c, const uint8_t addr[REC_ADDR_LEN])
+{
+	struct cmd_fit *f;
+	const char *sid;
+	json_t *fit;
+	int rc;
+
+	if (c->who != CMD_WHO_STUDENT &&
+	    json_object_get(c->req->args, "student") == NULL)
+		return 0;
+	if ((rc = cmd_school_only(c)) != 0 ||
+	    (rc = arg_student(c, "student", &sid)) != 0 ||
+	    (rc = cmd_fit_open(c, sid, &f)) != 0)
+		return rc;
+	fit = cmd_fit_json(f, addr);
+	cmd_fit_close(f);
+	if (fit == NULL)
+		return MENTOR_ENOMEM;
+	json_object_set(c->result, "why_not", json_object_get(fit,
+	    "why_not"));
+	json_object_set_new(c->result, "fit", fit);
+	return 0;
 }
 
 int
@@ -315,7 +411,9 @@ cmd_listing_show(struct cmd_ctx *c)
 	}
 	c->result = listing_json(addr, &r, 1);
 	free(buf);
-	return c->result ? 0 : MENTOR_ENOMEM;
+	if (c->result == NULL)
+		return MENTOR_ENOMEM;
+	return show_fit(c, addr);
 }
 
 int
@@ -524,4 +622,196 @@ cmd_trust_list(struct cmd_ctx *c)
 	if ((rc = records_trust_list(c->node->records, &c->result)) != 0)
 		return cmd_fail(c, rc, "store failed");
 	return 0;
+}
+
+/*
+ * listing.search: the live listings a person browses: filters on kind,
+ * cluster, modality and words of the title, organization and
+ * description; for a student (the caller, or "student" named by staff)
+ * each listing's fit, the ones the student would be offered first by
+ * score, and max_km on the distance from the student's location.
+ */
+#define SEARCH_DEFAULT	50
+#define SEARCH_MAX	500
+
+struct search_arg {
+	struct cmd_ctx	*c;
+	const char	*q, *kind, *cluster, *modality;
+	long long	 max_km;
+	struct cmd_fit	*fit;
+	json_t		*hits;
+	size_t		 total;
+};
+
+/* contains: whether s holds q, ignoring ASCII case. */
+static int
+contains(const char *s, const char *q)
+{
+	size_t n = strlen(q);
+
+	if (s == NULL)
+		return 0;
+	for (; *s; s++)
+		if (strncasecmp(s, q, n) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+in_list(const json_t *a, const char *v)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(a, i, e)
+		if (json_is_string(e) && strcmp(json_string_value(e), v) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+search_each(void *arg, const uint8_t addr[REC_ADDR_LEN], const struct rec *r)
+{
+	static const char *const keep[] = { "id", "title", "kind",
+	    "organization", "modality", "clusters", "occupations", "start",
+	    "end", "capacity", "min_age", "description" };
+	struct search_arg *s = arg;
+	json_t *full, *e, *fit = NULL, *d;
+	size_t i;
+
+	if ((full = listing_json(addr, r, 0)) == NULL)
+		return 0;
+	if ((s->kind && strcmp(s->kind, json_string_value(json_object_get(
+	    full, "kind")) ? json_string_value(json_object_get(full,
+	    "kind")) : "") != 0) ||
+	    (s->modality && strcmp(s->modality, json_string_value(
+	    json_object_get(full, "modality")) ? json_string_value(
+	    json_object_get(full, "modality")) : "") != 0) ||
+	    (s->cluster && !in_list(json_object_get(full, "clusters"),
+	    s->cluster)) ||
+	    (s->q && !contains(json_string_value(json_object_get(full,
+	    "title")), s->q) && !contains(json_string_value(
+	    json_object_get(full, "organization")), s->q) &&
+	    !contains(json_string_value(json_object_get(full,
+	    "description")), s->q))) {
+		json_decref(full);
+		return 0;
+	}
+	if (s->fit) {
+		if ((fit = cmd_fit_json(s->fit, addr)) == NULL) {
+			json_decref(full);
+			return MENTOR_ENOMEM;
+		}
+		d = json_object_get(fit, "distance_km");
+		if (s->max_km >= 0 && d && json_real_value(d) > s->max_km) {
+			json_decref(fit);
+			json_decref(full);
+			return 0;
+		}
+	}
+	e = json_object();
+	for (i = 0; e && i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (json_object_get(full, keep[i]))
+			json_object_set(e, keep[i],
+			    json_object_get(full, keep[i]));
+	json_decref(full);
+	if (e && fit)
+		json_object_set_new(e, "fit", fit);
+	else
+		json_decref(fit);
+	s->total++;
+	if (e == NULL || json_array_append_new(s->hits, e) != 0)
+		return MENTOR_ENOMEM;
+	return 0;
+}
+
+static int
+by_fit(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_t *fx = json_object_get(x, "fit"), *fy = json_object_get(y, "fit");
+	int mx = json_is_true(json_object_get(fx, "matched"));
+	int my = json_is_true(json_object_get(fy, "matched"));
+	json_int_t sx = json_integer_value(json_object_get(fx, "score"));
+	json_int_t sy = json_integer_value(json_object_get(fy, "score"));
+	const char *tx = json_string_value(json_object_get(x, "title"));
+	const char *ty = json_string_value(json_object_get(y, "title"));
+
+	if (mx != my)
+		return my - mx;
+	if (sx != sy)
+		return sx < sy ? 1 : -1;
+	return strcmp(tx ? tx : "", ty ? ty : "");
+}
+
+int
+cmd_listing_search(struct cmd_ctx *c)
+{
+	struct search_arg s;
+	const char *sid = NULL;
+	long long limit = SEARCH_DEFAULT, offset = 0;
+	json_t **v = NULL, *page;
+	size_t i, n;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.max_km = -1;
+	if ((rc = arg_str(c, "q", 0, &s.q)) != 0 ||
+	    (rc = arg_str(c, "kind", 0, &s.kind)) != 0 ||
+	    (rc = arg_str(c, "cluster", 0, &s.cluster)) != 0 ||
+	    (rc = arg_str(c, "modality", 0, &s.modality)) != 0 ||
+	    (rc = arg_int(c, "max_km", 0, 0, 20000, &s.max_km)) != 0 ||
+	    (rc = arg_int(c, "limit", 0, 1, SEARCH_MAX, &limit)) != 0 ||
+	    (rc = arg_int(c, "offset", 0, 0, 1 << 30, &offset)) != 0)
+		return rc;
+	if (s.q && *s.q == '\0')
+		s.q = NULL;
+	if (s.kind && *s.kind == '\0')
+		s.kind = NULL;
+	if (s.cluster && *s.cluster == '\0')
+		s.cluster = NULL;
+	if (s.modality && *s.modality == '\0')
+		s.modality = NULL;
+	if (c->who == CMD_WHO_STUDENT ||
+	    json_object_get(c->req->args, "student") != NULL) {
+		if ((rc = cmd_school_only(c)) != 0 ||
+		    (rc = arg_student(c, "student", &sid)) != 0 ||
+		    (rc = cmd_fit_open(c, sid, &s.fit)) != 0)
+			return rc;
+	} else if (s.max_km >= 0)
+		return cmd_fail(c, MENTOR_EINVAL, "max_km: needs a student "
+		    "(the distance is from the student's location)");
+	if ((s.hits = json_array()) == NULL) {
+		cmd_fit_close(s.fit);
+		return MENTOR_ENOMEM;
+	}
+	rc = records_foreach_live(c->node->records, search_each, &s);
+	cmd_fit_close(s.fit);
+	if (rc != 0) {
+		json_decref(s.hits);
+		return cmd_fail(c, rc, "cannot read listings");
+	}
+	n = json_array_size(s.hits);
+	if (n > 0 && (v = calloc(n, sizeof(*v))) == NULL) {
+		json_decref(s.hits);
+		return MENTOR_ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(s.hits, i);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_fit);
+	page = json_array();
+	for (i = (size_t)offset; page && i < n && i < (size_t)(offset +
+	    limit); i++)
+		json_array_append(page, v[i]);
+	free(v);
+	json_decref(s.hits);
+	if (page == NULL)
+		return MENTOR_ENOMEM;
+	c->result = json_pack("{s:I,s:o}", "total", (json_int_t)s.total,
+	    "listings", page);
+	if (c->result && sid)
+		json_object_set_new(c->result, "student", json_string(sid));
+	return c->result ? 0 : MENTOR_ENOMEM;
 }

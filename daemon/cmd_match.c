@@ -2,6 +2,7 @@
  * cmd_match.c: the `match` command: a student's ranked listings with the
  * reasons for each (the matcher itself is match.c; its index matching.c).
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include "cmd.h"
@@ -65,7 +66,7 @@ cmd_match(struct cmd_ctx *c)
 	for (i = 0; i < nhits; i++) {
 		hex_encode(hex, hits[i].addr, REC_ADDR_LEN);
 		title = match_title(mi, hits[i].addr);
-		if (match_explain(mi, ms, &hits[i], &reasons) != 0)
+		if (match_explain_detail(mi, ms, &hits[i], &reasons) != 0)
 			reasons = json_array();
 		e = json_pack("{s:s,s:s,s:i,s:{s:i,s:i,s:i,s:i},s:o}",
 		    "listing", hex, "title", title ? title : "",
@@ -84,4 +85,79 @@ out:
 	ms_free(ms);
 	json_decref(student);
 	return rc;
+}
+
+struct cmd_fit {
+	struct match_index	*mi;
+	struct match_student	*ms;
+	json_t			*student;
+	int64_t			 now;
+};
+
+int
+cmd_fit_open(struct cmd_ctx *c, const char *id, struct cmd_fit **out)
+{
+	struct cmd_fit *f;
+	int rc;
+
+	*out = NULL;
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return MENTOR_ENOMEM;
+	f->now = now_ms();
+	if ((f->mi = matching_index(c->node)) == NULL) {
+		free(f);
+		return cmd_fail(c, MENTOR_EIO, "the matcher is not running");
+	}
+	rc = student_load(c->node, id, &f->student);
+	if (rc == MENTOR_ENOTFOUND)
+		rc = cmd_fail(c, rc, "student: no student \"%.64s\"", id);
+	else if (rc != 0)
+		rc = cmd_fail(c, rc, "store failed");
+	else if ((rc = ms_compile(f->mi, f->student,
+	    (int32_t)(f->now / 86400000), &f->ms)) != 0)
+		rc = cmd_fail(c, rc, "student %.64s: profile cannot be "
+		    "matched", id);
+	if (rc != 0) {
+		cmd_fit_close(f);
+		return rc;
+	}
+	*out = f;
+	return 0;
+}
+
+void
+cmd_fit_close(struct cmd_fit *f)
+{
+	if (f == NULL)
+		return;
+	ms_free(f->ms);
+	json_decref(f->student);
+	free(f);
+}
+
+json_t *
+cmd_fit_json(struct cmd_fit *f, const uint8_t addr[REC_ADDR_LEN])
+{
+	struct match_hit hit;
+	json_t *why_not, *reasons = NULL, *j;
+
+	if (match_check(f->mi, f->ms, addr, f->now, &hit, &why_not) != 0)
+		return json_pack("{s:b,s:[s]}", "matched", 0, "why_not",
+		    "It is not open to students now");
+	if (json_array_size(why_not) == 0 &&
+	    match_explain_detail(f->mi, f->ms, &hit, &reasons) != 0)
+		reasons = NULL;
+	j = json_pack("{s:b,s:i,s:{s:i,s:i,s:i,s:i},s:o,s:o}",
+	    "matched", json_array_size(why_not) == 0, "score", hit.score,
+	    "terms", "readiness", hit.readiness, "growth", hit.growth,
+	    "career", hit.career, "logistics", hit.logistics,
+	    "why_not", why_not, "reasons", reasons ? reasons : json_array());
+	if (j && hit.distance_km >= 0) {
+		json_object_set_new(j, "distance_km",
+		    json_real(floor(hit.distance_km * 10 + 0.5) / 10));
+		json_object_set_new(j, "distance_mi",
+		    json_real(floor(hit.distance_km / 1.609344 * 10 + 0.5) /
+		    10));
+	}
+	return j;
 }

@@ -497,3 +497,122 @@ cmd_student_key_revoke(struct cmd_ctx *c)
 	return c->result ? 0 : MENTOR_ENOMEM;
 }
 
+
+/*
+ * student.update: the fields a student may change about themselves
+ * (career goals and the formats they accept); a coordinator may change
+ * them too.  The profile is validated whole again, and the change is an
+ * audit entry (pseudonymous, with the fields changed and who changed
+ * them) so the coordinator sees it.
+ */
+struct update_arg {
+	struct node	*node;
+	const char	*id;
+	json_t		*args;
+	const char	*by;
+	json_t		*result;	/* the new profile; owned */
+	char		*err;
+	size_t		 errlen;
+};
+
+static int
+update_fn(struct store_txn *t, void *arg)
+{
+	static const char *const fields[] = { "goals", "modality" };
+	struct update_arg *a = arg;
+	json_t *old, *merged = NULL, *norm = NULL, *changed;
+	const void *v;
+	char ps[33], *enc = NULL;
+	size_t vlen, i;
+	int rc;
+
+	if ((rc = store_get(t, DB_STUDENTS, a->id, strlen(a->id), &v,
+	    &vlen)) != 0)
+		return rc;
+	if ((old = json_loadb(v, vlen, 0, NULL)) == NULL)
+		return MENTOR_ESTORE;
+	if ((merged = json_deep_copy(old)) == NULL ||
+	    (changed = json_array()) == NULL) {
+		rc = MENTOR_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		json_t *nv = json_object_get(a->args, fields[i]);
+
+		if (nv == NULL)
+			continue;
+		json_object_set(merged, fields[i], nv);
+		json_array_append_new(changed, json_string(fields[i]));
+	}
+	if ((rc = student_parse(merged, &norm, a->err, a->errlen)) != 0) {
+		json_decref(changed);
+		goto out;
+	}
+	if ((enc = json_dumps(norm, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+		json_decref(changed);
+		rc = MENTOR_ENOMEM;
+		goto out;
+	}
+	if ((rc = store_put(t, DB_STUDENTS, a->id, strlen(a->id), enc,
+	    strlen(enc))) != 0) {
+		json_decref(changed);
+		goto out;
+	}
+	apps_pseudonym_hex(a->node, a->id, ps);
+	rc = apps_audit_append(t, json_pack("{s:s,s:s,s:o,s:s}", "action",
+	    "student-update", "student", ps, "fields", changed, "by", a->by));
+	if (rc == 0) {
+		json_decref(a->result);
+		a->result = json_incref(norm);
+	}
+out:
+	free(enc);
+	json_decref(norm);
+	json_decref(merged);
+	json_decref(old);
+	return rc;
+}
+
+int
+cmd_student_update(struct cmd_ctx *c)
+{
+	struct update_arg a;
+	const char *id, *k;
+	char by[128];
+	json_t *v;
+	int rc;
+
+	if ((rc = cmd_school_only(c)) != 0 ||
+	    (rc = arg_student(c, "student", &id)) != 0)
+		return rc;
+	json_object_foreach(c->req->args, k, v)
+		if (strcmp(k, "student") != 0 && strcmp(k, "goals") != 0 &&
+		    strcmp(k, "modality") != 0)
+			return cmd_fail(c, MENTOR_EINVAL, "%.40s: only goals "
+			    "and modality can be changed here", k);
+	if (json_object_get(c->req->args, "goals") == NULL &&
+	    json_object_get(c->req->args, "modality") == NULL)
+		return cmd_fail(c, MENTOR_EINVAL, "goals: give goals or "
+		    "modality to change");
+	snprintf(by, sizeof(by), "%s%s%.64s", cmd_who_name(c->who),
+	    c->user && c->who != CMD_WHO_STUDENT ? " " : "",
+	    c->user && c->who != CMD_WHO_STUDENT ? c->user : "");
+	memset(&a, 0, sizeof(a));
+	a.node = c->node;
+	a.id = id;
+	a.args = c->req->args;
+	a.by = by;
+	a.err = c->err;
+	a.errlen = sizeof(c->err);
+	rc = store_write(c->node->store, update_fn, &a);
+	if (rc == MENTOR_ENOTFOUND)
+		return cmd_fail(c, rc, "no student \"%.64s\"", id);
+	if (rc == MENTOR_EINVAL)
+		return rc;	/* student_parse wrote "FIELD: why" */
+	if (rc != 0) {
+		json_decref(a.result);
+		return cmd_fail(c, rc, "store failed");
+	}
+	c->result = a.result;
+	return 0;
+}

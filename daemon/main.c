@@ -16,6 +16,7 @@
 #include "frameworks.h"
 #include "apps.h"
 #include "backup.h"
+#include "http.h"
 #include "log.h"
 #include "mentor.h"
 #include "metrics.h"
@@ -31,6 +32,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: mentord init -d DIR --name NAME --role school|employer|hub "
 	    "[--listen ENDPOINT]\n"
+	    "               [--web-listen HOST:PORT]\n"
 	    "       mentord [-d DIR] [--verbose] [--log-level LEVEL]\n"
 	    "       mentord restore -d DIR [--force] FILE\n"
 	    "       mentord --version\n"
@@ -65,20 +67,24 @@ do_init(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "role", required_argument, NULL, 'r' },
 		{ "listen", required_argument, NULL, 'l' },
+		{ "web-listen", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *d = NULL, *name = NULL, *role = NULL, *listen = "";
+	const char *web = NULL;
 	char dir[PATH_MAX], err[512];
 	int ch, r, rc;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "d:n:r:l:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:n:r:l:w:h", opts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'd': d = optarg; break;
 		case 'n': name = optarg; break;
 		case 'r': role = optarg; break;
 		case 'l': listen = optarg; break;
+		case 'w': web = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -95,7 +101,8 @@ do_init(int argc, char **argv)
 	}
 	if (resolve_dir(d, dir, sizeof(dir)) != 0)
 		return 2;
-	if ((rc = node_init(dir, name, r, listen, err, sizeof(err))) != 0) {
+	if ((rc = node_init(dir, name, r, listen, web, err,
+	    sizeof(err))) != 0) {
 		fprintf(stderr, "mentord: %s\n", err);
 		return 1;
 	}
@@ -205,6 +212,10 @@ run(const char *dir, int verbose, int level)
 		log_err("%s", err);
 		goto out;
 	}
+	if (http_open(&n.http, &n, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		goto out;
+	}
 	sigterm = evsignal_new(n.base, SIGTERM, on_signal, &n);
 	sigint = evsignal_new(n.base, SIGINT, on_signal, &n);
 	if (!sigterm || !sigint || evsignal_add(sigterm, NULL) ||
@@ -225,6 +236,7 @@ out:
 		event_free(sigterm);
 	if (sigint)
 		event_free(sigint);
+	http_close(n.http);
 	api_close(n.api);
 	backup_close(&n);
 	metrics_close(&n);

@@ -2542,3 +2542,283 @@ nomem:
 	json_decref(a);
 	return MENTOR_ENOMEM;
 }
+
+static int
+add_modalities(json_t *a, uint8_t listing, uint8_t student)
+{
+	static const struct {
+		uint8_t		 bit;
+		const char	*name;
+	} names[] = { { M_IN_PERSON, "in person" }, { M_VIRTUAL, "virtual" },
+	    { M_HYBRID, "hybrid" } };
+	char list[64] = "";
+	const char *what = "?";
+	size_t i;
+
+	for (i = 0; i < NELEM(names); i++) {
+		if (listing & names[i].bit)
+			what = names[i].name;
+		if (student & names[i].bit)
+			snprintf(list + strlen(list), sizeof(list) -
+			    strlen(list), "%s%s", list[0] ? ", " : "",
+			    names[i].name);
+	}
+	return add(a, "It is %s; you chose %s", what, list[0] ? list :
+	    "none");
+}
+
+int
+match_check(const struct match_index *mi, const struct match_student *ms,
+    const uint8_t addr[MATCH_ADDR_LEN], int64_t now_ms,
+    struct match_hit *hit, json_t **why_not)
+{
+	const struct hot *h;
+	const uint32_t *p;
+	json_t *a;
+	char date[11];
+	double d = -1.0;
+	uint32_t i, it, cid, s, sum, gap;
+	int32_t day;
+	int64_t slot;
+	int op, career;
+
+	if (mi == NULL || ms == NULL || hit == NULL || why_not == NULL)
+		return MENTOR_EINVAL;
+	if ((slot = addr_find(mi, addr)) < 0)
+		return MENTOR_ENOTFOUND;
+	h = &mi->hot[slot];
+	if ((a = json_array()) == NULL)
+		return MENTOR_ENOMEM;
+	memset(hit, 0, sizeof(*hit));
+	memcpy(hit->addr, addr, MATCH_ADDR_LEN);
+	hit->distance_km = -1.0;
+	if (now_ms >= h->expires_ms && add(a, "It has expired") != 0)
+		goto nomem;
+	if ((h->flags & F_ANY_FULL) && add(a, "It is full: every place is "
+	    "taken") != 0)
+		goto nomem;
+	if (h->end != NONE_DAY && h->end < ms->today) {
+		date_format(date, h->end);
+		if (add(a, "It ended on %s", date) != 0)
+			goto nomem;
+	}
+	day = h->start == NONE_DAY ? ms->today : h->start;
+	if (day < ms->turn[h->min_age] && add(a, "You must be %u or older%s",
+	    (unsigned)h->min_age, h->start == NONE_DAY ? "" :
+	    " on the start date") != 0)
+		goto nomem;
+	if ((h->flags & ms->modmask) == 0 &&
+	    add_modalities(a, h->flags, ms->modmask) != 0)
+		goto nomem;
+	if (!(h->flags & M_VIRTUAL)) {
+		if (!ms->has_loc) {
+			if (add(a, "It takes place in person and your "
+			    "profile has no location") != 0)
+				goto nomem;
+		} else {
+			d = haversine(ms->lat, ms->lon, ms->coslat, h->lat,
+			    h->lon, h->coslat);
+			hit->distance_km = d;
+			if (d > ms->maxd && add(a, "It is %.0f km (%.0f mi) "
+			    "away; you travel up to %.0f km (%.0f mi)",
+			    floor(d + 0.5), floor(d / 1.609344 + 0.5),
+			    ms->maxd, floor(ms->maxd / 1.609344 + 0.5)) != 0)
+				goto nomem;
+		}
+	}
+	/* The score as visit() computes it, whether or not it passes. */
+	p = mi->pool + h->pool;
+	for (i = 0, op = 0; i < h->nocc; i++)
+		if (p[i] < ms->nocc && ms->occpts[p[i]] > op)
+			op = ms->occpts[p[i]];
+	career = ((h->cmask & ms->smask) ? 15 : 0) + op;
+	hit->career = career > 30 ? 30 : career;
+	p += h->nocc;
+	if (h->nreq == 0)
+		hit->readiness = 40;
+	else {
+		for (i = 0, sum = 0; i < h->nreq; i++) {
+			it = p[i];
+			cid = it >> 3;
+			s = cid < ms->ncomp ? ms->lvl[cid] : 0;
+			sum += credit[it & 7][s];
+		}
+		hit->readiness = (int)((80 * sum + 12u * h->nreq) /
+		    (24u * h->nreq));
+	}
+	p += h->nreq;
+	for (i = 0, gap = 0; i < h->ndev; i++) {
+		it = p[i];
+		cid = it >> 3;
+		s = cid < ms->ncomp ? ms->lvl[cid] : 0;
+		if (s < (it & 7))
+			gap += (it & 7) - s;
+	}
+	hit->growth = gap >= 4 ? 20 : 5 * (int)gap;
+	if (h->flags & M_VIRTUAL)
+		hit->logistics = 10;
+	else if (d >= 0 && d <= ms->maxd)
+		hit->logistics = logistics(d, ms->maxd);
+	hit->score = hit->readiness + hit->growth + hit->career +
+	    hit->logistics;
+	*why_not = a;
+	return 0;
+nomem:
+	json_decref(a);
+	return MENTOR_ENOMEM;
+}
+
+static const char *const level_words[LEVEL_MAX + 1] = { "none", "beginning",
+    "developing", "proficient", "advanced" };
+
+/* level_phrase: "developing (2 of 4)"; "none yet" for 0. */
+static void
+level_phrase(char *out, size_t len, uint32_t lvl)
+{
+	if (lvl == 0)
+		snprintf(out, len, "none yet");
+	else
+		snprintf(out, len, "%s (%u of %d)", level_words[lvl <= LEVEL_MAX ?
+		    lvl : LEVEL_MAX], lvl, LEVEL_MAX);
+}
+
+/* detail: appends {"kind", "text", fields...}; fields consumed. */
+static int
+detail(json_t *a, const char *kind, json_t *fields, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+detail(json_t *a, const char *kind, json_t *fields, const char *fmt, ...)
+{
+	json_t *tmp, *text;
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	/* add() makes the text valid UTF-8. */
+	if (fields == NULL || (tmp = json_array()) == NULL) {
+		json_decref(fields);
+		return MENTOR_ENOMEM;
+	}
+	if (add(tmp, "%s", buf) != 0) {
+		json_decref(tmp);
+		json_decref(fields);
+		return MENTOR_ENOMEM;
+	}
+	text = json_array_get(tmp, 0);
+	json_object_set_new(fields, "kind", json_string(kind));
+	json_object_set(fields, "text", text);
+	json_decref(tmp);
+	return json_array_append_new(a, fields) == 0 ? 0 : MENTOR_ENOMEM;
+}
+
+int
+match_explain_detail(const struct match_index *mi,
+    const struct match_student *ms, const struct match_hit *hit,
+    json_t **reasons)
+{
+	static const struct {
+		const char	*prefix;
+		const char	*kind;
+	} career[] = { { "Matches your goal: ", "goal" },
+	    { "Close to your goal: ", "close" },
+	    { "In your career cluster: ", "cluster" } };
+	const struct hot *h;
+	const struct cold *c;
+	const uint32_t *p, *req, *dev;
+	char want[48], have[48];
+	json_t *a, *tmp = NULL, *v;
+	const char *s, *kind;
+	double d;
+	uint32_t i, k, cid, lv, lvl, met;
+	int64_t slot;
+	size_t j;
+
+	if (mi == NULL || ms == NULL || hit == NULL || reasons == NULL)
+		return MENTOR_EINVAL;
+	if ((slot = addr_find(mi, hit->addr)) < 0)
+		return MENTOR_ENOTFOUND;
+	h = &mi->hot[slot];
+	c = &mi->cold[slot];
+	p = mi->pool + h->pool;
+	req = p + h->nocc;
+	dev = req + h->nreq;
+	if ((a = json_array()) == NULL)
+		return MENTOR_ENOMEM;
+	for (i = 0, met = 0; i < h->nreq; i++) {
+		cid = req[i] >> 3;
+		lv = cid < ms->ncomp ? ms->lvl[cid] : 0;
+		if (lv >= (req[i] & 7))
+			met++;
+	}
+	if (h->nreq == 0) {
+		if (detail(a, "none_required", json_object(),
+		    "No skills required") != 0)
+			goto nomem;
+	} else if (detail(a, "meet", json_pack("{s:i,s:i}", "met", (int)met,
+	    "of", (int)h->nreq), "You meet %u of %u required skill%s", met,
+	    (unsigned)h->nreq, h->nreq == 1 ? "" : "s") != 0)
+		goto nomem;
+	for (k = 0; k < 2; k++) {
+		const uint32_t *items = k == 0 ? req : dev;
+		uint32_t n = k == 0 ? h->nreq : h->ndev;
+
+		for (i = 0; i < n; i++) {
+			cid = items[i] >> 3;
+			lvl = items[i] & 7;
+			lv = cid < ms->ncomp ? ms->lvl[cid] : 0;
+			if (lv >= lvl)
+				continue;
+			level_phrase(want, sizeof(want), lvl);
+			level_phrase(have, sizeof(have), lv);
+			if (detail(a, k == 0 ? "needs" : "develops",
+			    json_pack("{s:s,s:s,s:i,s:i,s:i}", "competency",
+			    mi->comp.s[cid], "skill", comp_name(mi, cid),
+			    "level", (int)lvl, "have", (int)lv, "of",
+			    LEVEL_MAX), k == 0 ? "Needs %s at %s; you are at %s" :
+			    "Develops %s to %s; you are at %s",
+			    comp_name(mi, cid), want, have) != 0)
+				goto nomem;
+		}
+	}
+	if ((tmp = json_array()) == NULL ||
+	    explain_career(mi, ms, h, c, p, tmp) != 0)
+		goto nomem;
+	json_array_foreach(tmp, j, v) {
+		s = json_string_value(v);
+		kind = "career";
+		for (k = 0; k < NELEM(career); k++)
+			if (strncmp(s, career[k].prefix,
+			    strlen(career[k].prefix)) == 0)
+				kind = career[k].kind;
+		if (detail(a, kind, json_object(), "%s", s) != 0)
+			goto nomem;
+	}
+	json_decref(tmp);
+	tmp = NULL;
+	if (h->flags & M_VIRTUAL) {
+		if (detail(a, "virtual", json_object(),
+		    "Virtual: no travel needed") != 0)
+			goto nomem;
+	} else if (ms->has_loc) {
+		d = haversine(ms->lat, ms->lon, ms->coslat, h->lat, h->lon,
+		    h->coslat);
+		v = json_pack("{s:f,s:f,s:b}", "km", floor(d * 10 + 0.5) / 10,
+		    "mi", floor(d / 1.609344 * 10 + 0.5) / 10, "hybrid",
+		    (h->flags & M_HYBRID) != 0);
+		if (d < 1.0 ? detail(a, "distance", v, "Less than 1 km "
+		    "(0.6 mi) away%s", (h->flags & M_HYBRID) ? " (hybrid)" :
+		    "") != 0 : detail(a, "distance", v, "%.0f km (%.0f mi) "
+		    "away%s", floor(d + 0.5), floor(d / 1.609344 + 0.5),
+		    (h->flags & M_HYBRID) ? " (hybrid)" : "") != 0)
+			goto nomem;
+	}
+	*reasons = a;
+	return 0;
+nomem:
+	json_decref(tmp);
+	json_decref(a);
+	return MENTOR_ENOMEM;
+}

@@ -175,6 +175,40 @@ int	match_explain(const struct match_index *mi,
 	    json_t **reasons);
 
 /*
+ * match_explain_detail: the same reasons as match_explain, as objects a
+ * page can show or translate: {"kind", "text", fields}, kind one of
+ *   none_required, meet {met, of},
+ *   needs / develops {competency, skill, level, have, of} with text
+ *     "Needs Active Listening at developing (2 of 4); you are at
+ *     beginning (1 of 4)" (levels as words: 1 beginning, 2 developing,
+ *     3 proficient, 4 advanced; 0 "none yet"),
+ *   goal, close, cluster (text as match_explain), virtual,
+ *   distance {km, mi, hybrid} with text "4 km (2 mi) away".
+ * Same returns as match_explain.
+ */
+int	match_explain_detail(const struct match_index *mi,
+	    const struct match_student *ms, const struct match_hit *hit,
+	    json_t **reasons);
+
+/*
+ * match_check: one listing (at addr) for ms, as the web shows it when a
+ * student looks at a listing.  *why_not is set to a new JSON array (owned
+ * by the caller) of plain sentences, one per hard filter the listing
+ * fails, in the order of the filters above: "It has expired", "It is
+ * full: every place is taken", "It ended on 2027-03-01", "You must be 16
+ * or older on the start date", "It is in person; you chose virtual",
+ * "It takes place in person and your profile has no location", "It is
+ * 40 km (25 mi) away; you travel up to 25 km (16 mi)".  Empty when
+ * match_rank would offer it.  hit gets the address, the four terms and
+ * the score as match_rank computes them (logistics 0 when too far or
+ * unlocated), and distance_km (-1 when virtual or unknown).  Returns 0,
+ * MENTOR_ENOTFOUND (not in the index), MENTOR_EINVAL or MENTOR_ENOMEM.
+ */
+int	match_check(const struct match_index *mi,
+	    const struct match_student *ms, const uint8_t addr[MATCH_ADDR_LEN],
+	    int64_t now_ms, struct match_hit *hit, json_t **why_not);
+
+/*
  * match_title: the title of the listing at addr, owned by the index and
  * valid until that listing is replaced or removed; NULL if absent.
  */

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,8 +144,31 @@ name_valid(const char *s)
 }
 
 int
+node_web_listen_valid(const char *s)
+{
+	const char *colon;
+	char *end;
+	long port;
+
+	if (*s == '\0')
+		return 1;
+	if (strlen(s) >= NODE_EP_MAX || strpbrk(s, " \t\n\r/"))
+		return 0;
+	if (*s == '[') {
+		if ((colon = strstr(s, "]:")) == NULL || colon == s + 1)
+			return 0;
+		colon++;
+	} else if ((colon = strrchr(s, ':')) == NULL || colon == s ||
+	    memchr(s, ':', (size_t)(colon - s)) != NULL)
+		return 0;
+	port = strtol(colon + 1, &end, 10);
+	return colon[1] != '\0' && *end == '\0' && port >= 1 &&
+	    port <= 65535;
+}
+
+int
 node_init(const char *dir, const char *name, int role, const char *listen,
-    char *err, size_t errlen)
+    const char *web_listen, char *err, size_t errlen)
 {
 	uint8_t spk[crypto_sign_PUBLICKEYBYTES], ssk[crypto_sign_SECRETKEYBYTES];
 	uint8_t ckey[64];
@@ -161,6 +185,13 @@ node_init(const char *dir, const char *name, int role, const char *listen,
 	    strlen(listen) >= NODE_EP_MAX || strpbrk(listen, " \t\n\r"))) {
 		snprintf(err, errlen, "--listen: expected tcp://HOST:PORT, "
 		    "got \"%s\"", listen);
+		return MENTOR_EINVAL;
+	}
+	if (web_listen == NULL)
+		web_listen = NODE_WEB_DEFAULT;
+	if (!node_web_listen_valid(web_listen)) {
+		snprintf(err, errlen, "--web-listen: expected HOST:PORT, "
+		    "got \"%s\"", web_listen);
 		return MENTOR_EINVAL;
 	}
 	if (strlen(dir) + 32 >= PATH_MAX) {
@@ -222,8 +253,11 @@ node_init(const char *dir, const char *name, int role, const char *listen,
 	    "listen = %s\n"
 	    "\n"
 	    "[log]\n"
-	    "level = info\n",
-	    name, node_role_name(role), listen ? listen : "");
+	    "level = info\n"
+	    "\n"
+	    "[web]\n"
+	    "listen = %s\n",
+	    name, node_role_name(role), listen ? listen : "", web_listen);
 	if (n < 0 || (size_t)n >= sizeof(conf)) {
 		snprintf(err, errlen, "configuration too long");
 		return MENTOR_ETOOBIG;
@@ -250,6 +284,47 @@ conf_int(const char *s, long min, long max)
 	if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
 		return -1;
 	return (int)v;
+}
+
+/* conf_web: one key of [web]; 0, or -1 for a bad value or unknown key. */
+static int
+conf_web(struct conf *c, const char *key, const char *value)
+{
+	static const struct {
+		const char	*key;
+		size_t		 off;
+		size_t		 len;
+	} paths[] = {
+		{ "tls_cert", offsetof(struct conf, web_tls_cert),
+		  sizeof(((struct conf *)0)->web_tls_cert) },
+		{ "tls_key", offsetof(struct conf, web_tls_key),
+		  sizeof(((struct conf *)0)->web_tls_key) },
+		{ "root", offsetof(struct conf, web_root),
+		  sizeof(((struct conf *)0)->web_root) },
+	};
+	size_t i;
+
+	if (strcmp(key, "listen") == 0) {
+		if (!node_web_listen_valid(value))
+			return -1;
+		snprintf(c->web_listen, sizeof(c->web_listen), "%s", value);
+		return 0;
+	}
+	if (strcmp(key, "behind_proxy") == 0) {
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+			return -1;
+		c->web_behind_proxy = strcmp(value, "yes") == 0;
+		return 0;
+	}
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (strcmp(key, paths[i].key) == 0) {
+			if (strlen(value) >= paths[i].len)
+				return -1;
+			snprintf((char *)c + paths[i].off, paths[i].len, "%s",
+			    value);
+			return 0;
+		}
+	return -1;
 }
 
 static int
@@ -308,6 +383,9 @@ conf_handler(void *arg, const char *section, const char *key,
 			goto bad;
 		snprintf(c->metrics_listen, sizeof(c->metrics_listen), "%s",
 		    value);
+	} else if (strcmp(section, "web") == 0) {
+		if (conf_web(c, key, value) != 0)
+			goto bad;
 	} else if (strcmp(section, "log") == 0 && strcmp(key, "level") == 0) {
 		if ((v = log_level_parse(value)) < 0)
 			goto bad;

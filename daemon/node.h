@@ -35,6 +35,12 @@ struct conf {
 	char	student_listen[NODE_EP_MAX]; /* [api] student_listen; "" none */
 	char	metrics_listen[NODE_EP_MAX]; /* [metrics] listen HOST:PORT;
 					      * "" = off */
+	char	web_listen[NODE_EP_MAX];	/* [web] listen HOST:PORT; ""
+						 * = no web */
+	char	web_tls_cert[PATH_MAX];	/* [web] tls_cert, PEM; "" = HTTP */
+	char	web_tls_key[PATH_MAX];	/* [web] tls_key, PEM */
+	char	web_root[PATH_MAX];	/* [web] root; "" = built-in search */
+	int	web_behind_proxy;	/* [web] behind_proxy = yes */
 };
 
 struct node {
@@ -55,6 +61,7 @@ struct node {
 	struct matcher	*matcher;
 	struct peers	*peers;
 	struct metrics	*metrics;	/* metrics.c; NULL = not counted */
+	struct http	*http;
 };
 
 /* node_role_parse / node_role_name: "school|employer|hub" <-> enum. */
@@ -65,9 +72,19 @@ const char	*node_role_name(int role);
  * node_init: creates a node in dir: the directory (0700) unless it exists
  * and is empty, keys, configuration and store.  Refuses (MENTOR_EEXIST) a
  * directory that already holds a node.  Errors name the file in err.
+ * web_listen is written as [web] listen (NULL: NODE_WEB_DEFAULT; "": the
+ * web is off).
  */
+#define NODE_WEB_DEFAULT	"127.0.0.1:8080"
 int	node_init(const char *dir, const char *name, int role,
-	    const char *listen, char *err, size_t errlen);
+	    const char *listen, const char *web_listen, char *err,
+	    size_t errlen);
+
+/*
+ * node_web_listen_valid: whether s is HOST:PORT or [V6]:PORT with a port
+ * of 1 to 65535 (or empty).
+ */
+int	node_web_listen_valid(const char *s);
 
 /*
  * node_open: locks dir (MENTOR_EBUSY if another daemon holds it), reads

@@ -62,6 +62,17 @@ struct listing_in {
 int	listing_parse(const json_t *obj, int64_t now_ms, struct listing_in *out,
 	    char *err, size_t errlen);
 
+/*
+ * listing_parse_all: listing_parse that goes on after a problem and
+ * reports every one: on MENTOR_EINVAL, *errors is a new array (owned by
+ * the caller) of {"field": "requires[2].level", "message": "requires[2].
+ * level: must be 0 to 4"} in the order of listing_parse, and err holds
+ * the first message, as listing_parse would.  Otherwise *errors is NULL.
+ * Nothing is kept on failure (all or nothing, as listing_parse).
+ */
+int	listing_parse_all(const json_t *obj, int64_t now_ms,
+	    struct listing_in *out, json_t **errors, char *err, size_t errlen);
+
 /* listing_in_clear: releases out->body and zeroes *out.  NULL is fine. */
 void	listing_in_clear(struct listing_in *out);
 

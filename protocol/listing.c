@@ -70,7 +70,34 @@ struct vctx {
 	const char		*modality;	/* set once modality passed */
 	int			 has_start;
 	int32_t			 start;
+	json_t			*errors;	/* collect every error here
+						 * instead of stopping at the
+						 * first; NULL to stop */
+	char			 first[LISTING_ERR_MAX];
 };
+
+/*
+ * collect: after a failed check, with c->errors set, records the message
+ * in c->err as {"field","message"} (the field is the text before ": ")
+ * and keeps the first message.  Returns 0 to go on, or rc to stop.
+ */
+static int
+collect(struct vctx *c, int rc)
+{
+	const char *colon;
+	json_t *e;
+
+	if (c->errors == NULL || rc != MENTOR_EINVAL || c->errlen == 0)
+		return rc;
+	if (c->first[0] == '\0')
+		snprintf(c->first, sizeof(c->first), "%s", c->err);
+	colon = strstr(c->err, ": ");
+	e = json_pack("{s:s%,s:s}", "field", c->err, colon ?
+	    (size_t)(colon - c->err) : 0, "message", c->err);
+	if (e == NULL || json_array_append_new(c->errors, e) != 0)
+		return MENTOR_ENOMEM;
+	return 0;
+}
 
 static int
 in_table(const char *const *tab, size_t n, const char *s)
@@ -579,11 +606,15 @@ validate(struct vctx *c, const json_t *obj, json_t **bodyp)
 		    "listing: must be an object");
 	json_object_foreach((json_t *)obj, key, v) {
 		if ((f = field_find(key)) == NULL)
-			return chk_errf(c->err, c->errlen, "%s: unknown field",
+			rc = chk_errf(c->err, c->errlen, "%s: unknown field",
 			    chk_keyname(q, key));
-		if ((f->flags & F_HEADER) && !c->header)
-			return chk_errf(c->err, c->errlen,
+		else if ((f->flags & F_HEADER) && !c->header)
+			rc = chk_errf(c->err, c->errlen,
 			    "%s: not allowed in a record body", key);
+		else
+			continue;
+		if ((rc = collect(c, rc)) != 0)
+			return rc;
 	}
 	if ((body = json_object()) == NULL)
 		goto nomem;
@@ -593,13 +624,19 @@ validate(struct vctx *c, const json_t *obj, json_t **bodyp)
 		if (v == NULL && (f->flags & F_REQUIRED)) {
 			rc = chk_errf(c->err, c->errlen, "%s: missing",
 			    f->name);
-			goto fail;
+			if ((rc = collect(c, rc)) != 0)
+				goto fail;
+			continue;
 		}
 		if (v == NULL && !(f->flags & F_ABSENT))
 			continue;
 		val = NULL;
-		if ((rc = f->check(c, f->name, v, &val)) != 0)
-			goto fail;
+		if ((rc = f->check(c, f->name, v, &val)) != 0) {
+			json_decref(val);
+			if ((rc = collect(c, rc)) != 0)
+				goto fail;
+			continue;
+		}
 		if (f->flags & F_HEADER)
 			continue;
 		if (val == NULL && v != NULL &&
@@ -607,6 +644,12 @@ validate(struct vctx *c, const json_t *obj, json_t **bodyp)
 			goto nomem;
 		if (val != NULL && json_object_set_new(body, f->name, val) != 0)
 			goto nomem;
+	}
+	if (c->errors != NULL && json_array_size(c->errors) > 0) {
+		/* All or nothing: the first problem is the message. */
+		snprintf(c->err, c->errlen, "%s", c->first);
+		rc = MENTOR_EINVAL;
+		goto fail;
 	}
 	if (bodyp != NULL)
 		*bodyp = body;
@@ -625,6 +668,13 @@ int
 listing_parse(const json_t *obj, int64_t now_ms, struct listing_in *out,
     char *err, size_t errlen)
 {
+	return listing_parse_all(obj, now_ms, out, NULL, err, errlen);
+}
+
+int
+listing_parse_all(const json_t *obj, int64_t now_ms, struct listing_in *out,
+    json_t **errors, char *err, size_t errlen)
+{
 	struct vctx c;
 	int rc;
 
@@ -637,8 +687,21 @@ listing_parse(const json_t *obj, int64_t now_ms, struct listing_in *out,
 	c.now_ms = now_ms;
 	c.header = 1;
 	c.out = out;
+	if (errors != NULL && (*errors = c.errors = json_array()) == NULL)
+		return MENTOR_ENOMEM;
 	if ((rc = validate(&c, obj, &out->body)) != 0)
 		memset(out, 0, sizeof(*out));
+	if (errors != NULL && (rc != MENTOR_EINVAL ||
+	    json_array_size(*errors) == 0)) {
+		if (rc == MENTOR_EINVAL && err != NULL && errlen > 0) {
+			/* A stop before any field (not an object). */
+			json_array_append_new(*errors, json_pack("{s:s,s:s}",
+			    "field", "listing", "message", err));
+		} else {
+			json_decref(*errors);
+			*errors = NULL;
+		}
+	}
 	return rc;
 }
 

@@ -16,7 +16,7 @@ quiet() {	# quiet DIR: no automatic sync; fast heartbeats
 	sed -i '0,/^level = info$/{/^level = info$/d}' "$1/mentord.conf"
 }
 id_of() { ctl "$1" --json status | json 'd["node_id"]'; }
-ep_of() { sed -n 's/^listen = //p' "$1/mentord.conf"; }
+ep_of() { sed -n 's/^listen = \(tcp:\)/\1/p' "$1/mentord.conf"; }
 link() {
 	ctl "$1" peer add "$(ep_of "$2")" "$(id_of "$2")" >/dev/null &&
 	ctl "$2" peer add "$(ep_of "$1")" "$(id_of "$1")" >/dev/null

@@ -58,13 +58,18 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# node_new NAME ROLE: creates a node; prints its directory.
+# node_new NAME ROLE: creates a node (its web on a free port too); prints
+# its directory.
 node_new() {
 	local d=$T/$1
 	"$MENTORD" init -d "$d" --name "$1" --role "$2" \
-	    --listen "tcp://127.0.0.1:$(free_port)" >/dev/null || return 1
+	    --listen "tcp://127.0.0.1:$(free_port)" \
+	    --web-listen "127.0.0.1:$(free_port)" >/dev/null || return 1
 	echo "$d"
 }
+
+# web_of DIR: the node's web address, http://127.0.0.1:PORT
+web_of() { echo "http://$(sed -n '/^\[web\]/,/^\[/s/^listen = //p' "$1/mentord.conf")"; }
 
 ctl() { local d=$1; shift; "$MENTORCTL" -d "$d" "$@"; }
 

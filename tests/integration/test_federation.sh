@@ -10,7 +10,7 @@ fast() {	# fast DIR: heartbeats and anti-entropy quick enough for tests
 	printf '\n[peer]\nheartbeat_ms = 200\nsync_interval_s = 2\n' >>"$1/mentord.conf"
 }
 id_of() { ctl "$1" --json status | json 'd["node_id"]'; }
-ep_of() { sed -n 's/^listen = //p' "$1/mentord.conf"; }
+ep_of() { sed -n 's/^listen = \(tcp:\)/\1/p' "$1/mentord.conf"; }
 # hub_flag DIR: --hub when DIR is a hub: its peers honour its certificates
 hub_flag() { grep -q '^role = hub$' "$1/mentord.conf" && echo --hub; }
 link() {	# link A B: each adds the other

@@ -9,7 +9,7 @@ FAKEPEER=$ROOT/${BUILD:-build}/tests/fakepeer
 
 fast() { printf '\n[peer]\nheartbeat_ms = 200\nsync_interval_s = 600\n' >>"$1/mentord.conf"; }
 id_of() { ctl "$1" --json status | json 'd["node_id"]'; }
-ep_of() { sed -n 's/^listen = //p' "$1/mentord.conf"; }
+ep_of() { sed -n 's/^listen = \(tcp:\)/\1/p' "$1/mentord.conf"; }
 key_of() { python3 -c 'import sys; print(open(sys.argv[1],"rb").read()[32:].hex())' "$1/sign.key"; }
 has_listing() { ctl "$1" listing show "$2" >/dev/null 2>&1; }
 lacks_listing() { ! ctl "$1" listing show "$2" >/dev/null 2>&1; }

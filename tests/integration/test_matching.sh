@@ -83,7 +83,7 @@ PY
 )
 n_rural_virtual=0
 for s in $rural; do
-	v=$(json 'all("Virtual" in " ".join(x["reasons"]) for x in d["matches"]) and len(d["matches"]) > 0' <"$T/m.$s.json")
+	v=$(json 'all("Virtual" in " ".join(r["text"] for r in x["reasons"]) for x in d["matches"]) and len(d["matches"]) > 0' <"$T/m.$s.json")
 	[ "$v" == True ] && n_rural_virtual=$((n_rural_virtual + 1))
 done
 check "rural students get matches, all of them virtual" test "$n_rural_virtual" -ge 3

@@ -527,6 +527,58 @@ test_order(void **state)
 	    sizeof(err)), MENTOR_EINVAL);
 }
 
+/* listing_parse_all: every problem, in listing_parse's order. */
+static void
+test_all_errors(void **state)
+{
+	struct listing_in in;
+	char err[LISTING_ERR_MAX];
+	json_t *obj, *errors, *e;
+	const char *want[] = { "titel", "kind", "title", "requires[0].level",
+	    "capacity" };
+	size_t i;
+
+	(void)state;
+	obj = load(example);
+	json_object_set_new(obj, "capacity", json_integer(0));
+	json_object_set_new(obj, "title", json_string(""));
+	json_object_set_new(obj, "kind", json_string("x"));
+	json_object_set_new(obj, "titel", json_string("x"));
+	json_object_set_new(obj, "requires", load("[{\"competency\":"
+	    "\"onet:2.B.3.h\",\"level\":9}]"));
+	assert_int_equal(listing_parse_all(obj, fixed_now(), &in, &errors,
+	    err, sizeof(err)), MENTOR_EINVAL);
+	assert_non_null(errors);
+	assert_null(in.body);
+	assert_int_equal(json_array_size(errors), 5);
+	json_array_foreach(errors, i, e) {
+		assert_string_equal(json_string_value(json_object_get(e,
+		    "field")), want[i]);
+		assert_true(strncmp(json_string_value(json_object_get(e,
+		    "message")), want[i], strlen(want[i])) == 0);
+	}
+	/* The message is the one listing_parse gives: the first. */
+	assert_string_equal(err, "titel: unknown field");
+	json_decref(errors);
+
+	/* A good listing: no errors array, the same body as listing_parse. */
+	json_decref(obj);
+	obj = load(example);
+	assert_int_equal(listing_parse_all(obj, fixed_now(), &in, &errors,
+	    err, sizeof(err)), 0);
+	assert_null(errors);
+	assert_non_null(in.body);
+	listing_in_clear(&in);
+	json_decref(obj);
+
+	obj = load("[1]");
+	assert_int_equal(listing_parse_all(obj, fixed_now(), &in, &errors,
+	    err, sizeof(err)), MENTOR_EINVAL);
+	assert_int_equal(json_array_size(errors), 1);
+	json_decref(errors);
+	json_decref(obj);
+}
+
 /* Untrusted bytes in messages are shortened and made printable. */
 static void
 test_quoting(void **state)
@@ -787,6 +839,7 @@ main(void)
 		cmocka_unit_test(test_bad_lengths),
 		cmocka_unit_test(test_bad_counts),
 		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_all_errors),
 		cmocka_unit_test(test_quoting),
 		cmocka_unit_test(test_body_check),
 		cmocka_unit_test(test_full),

@@ -1060,6 +1060,67 @@ expect_reasons(const struct frameworks *f, json_t *body, json_t *st,
 	mi_free(mi);
 }
 
+/* match_explain_detail: kinds, fields, levels as words, km and miles. */
+static void
+test_reasons_detail(void **state)
+{
+	static const char *const want[][2] = {
+	    { "meet", "You meet 1 of 3 required skills" },
+	    { "needs", "Needs Active Listening at developing (2 of 4); you "
+	      "are at beginning (1 of 4)" },
+	    { "needs", "Needs x:none at beginning (1 of 4); you are at none "
+	      "yet" },
+	    { "develops", "Develops Quality Control Analysis to proficient "
+	      "(3 of 4); you are at developing (2 of 4)" },
+	    { "goal", "Matches your goal: Welders, Cutters, Solderers, and "
+	      "Brazers" },
+	    { "cluster", "In your career cluster: Manufacturing" },
+	    { "distance", "4 km (2 mi) away" } };
+	struct match_index *mi = mi_new(fw);
+	struct match_student *ms = NULL;
+	struct match_hit h;
+	json_t *b, *st, *r, *e;
+	size_t n, i;
+
+	(void)state;
+	b = base();
+	set(b, "modality", json_string("in_person"));
+	set(b, "location", loc(41.88, -87.582));
+	set(b, "requires", items("onet:2.A.1.b", 2, "x:none", 1,
+	    "onet:2.A.1.c", 3, NULL, 0));
+	set(b, "develops", items("onet:2.B.3.m", 3, NULL, 0, NULL, 0, NULL,
+	    0));
+	set(b, "clusters", json_pack("[s]", "manufacturing"));
+	set(b, "occupations", json_pack("[ss]", "51-2041.00", "51-4121.00"));
+	st = career_student();
+	set(st, "competencies", json_pack("{s:i,s:i,s:i}", "onet:2.A.1.b", 1,
+	    "onet:2.A.1.c", 3, "onet:2.B.3.m", 2));
+	put(mi, 1, b);
+	assert_int_equal(ms_compile(mi, st, today, &ms), 0);
+	assert_int_equal(match_rank(mi, ms, now, 1, &h, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(match_explain_detail(mi, ms, &h, &r), 0);
+	assert_int_equal(json_array_size(r), sizeof(want) / sizeof(want[0]));
+	json_array_foreach(r, i, e) {
+		assert_string_equal(json_string_value(json_object_get(e,
+		    "kind")), want[i][0]);
+		assert_string_equal(json_string_value(json_object_get(e,
+		    "text")), want[i][1]);
+	}
+	e = json_array_get(r, 1);
+	assert_int_equal(json_integer_value(json_object_get(e, "level")), 2);
+	assert_int_equal(json_integer_value(json_object_get(e, "have")), 1);
+	assert_string_equal(json_string_value(json_object_get(e,
+	    "competency")), "onet:2.A.1.b");
+	e = json_array_get(r, 6);
+	assert_true(json_real_value(json_object_get(e, "mi")) > 2.0 &&
+	    json_real_value(json_object_get(e, "mi")) < 3.0);
+	json_decref(r);
+	ms_free(ms);
+	json_decref(st);
+	mi_free(mi);
+}
+
 static void
 test_reasons(void **state)
 {
@@ -2144,6 +2205,7 @@ main(void)
 		cmocka_unit_test(test_score_career),
 		cmocka_unit_test(test_score_logistics),
 		cmocka_unit_test(test_reasons),
+		cmocka_unit_test(test_reasons_detail),
 		cmocka_unit_test(test_explain_gone),
 		cmocka_unit_test(test_tie_break),
 		cmocka_unit_test(test_equivalence_small),
