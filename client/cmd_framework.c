@@ -114,6 +114,25 @@ occupation_show(struct ctl *c, const struct ctl_args *a)
 }
 
 static int
+zip_lookup(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *r;
+	int rc;
+
+	if ((rc = ctl_call(c, "zip.lookup", json_pack("{s:s}", "zip",
+	    a->argv[0]), NULL, 0, &r, NULL, NULL)) != EX_OK)
+		return rc;
+	if (c->json)
+		ctl_print_json(r);
+	else
+		printf("ZIP %s: lat %.6f, lon %.6f\n", ctl_str(r, "zip"),
+		    json_real_value(json_object_get(r, "lat")),
+		    json_real_value(json_object_get(r, "lon")));
+	json_decref(r);
+	return EX_OK;
+}
+
+static int
 cluster_list(struct ctl *c, const struct ctl_args *a)
 {
 	json_t *r, *e, *s;
@@ -446,6 +465,9 @@ const struct ctl_cmd ctl_framework_cmds[] = {
 	  "O*NET's level data is installed, its importance (IM 1-5) and level "
 	  "(LV 0-7, and on mentord's 0-4 scale) on each skill, knowledge "
 	  "area and ability." },
+	{ "zip", zip_lookup, 1, 1, { NULL }, "ZIP",
+	  "The coordinates of a US ZIP code (the internal point of its Census "
+	  "ZIP code area), as a listing's or a student's location." },
 	{ "cluster list", cluster_list, 0, 0, { NULL }, "",
 	  "The career clusters of both frameworks with their pathways or "
 	  "sub-clusters and the clusters the crosswalk pairs them with." },

@@ -62,6 +62,7 @@ static const struct cmd_entry cmds[] = {
 	{ "occupation.search",	cmd_occupation_search, CMD_STUDENT | CMD_STAFF },
 	{ "occupation.show",	cmd_occupation_show, CMD_STUDENT | CMD_STAFF },
 	{ "cluster.list",	cmd_cluster_list, CMD_STUDENT | CMD_STAFF },
+	{ "zip.lookup",		cmd_zip_lookup,	CMD_STUDENT | CMD_STAFF },
 	{ "pathway",		cmd_pathway,	CMD_STUDENT | CMD_COORDINATOR },
 	{ "listing.suggest",	cmd_listing_suggest, CMD_DATA | CMD_EMPLOYER },
 	{ "listing.export",	cmd_listing_export, CMD_STAFF },

@@ -173,6 +173,7 @@ int	cmd_student_key_revoke(struct cmd_ctx *);
 int	cmd_occupation_search(struct cmd_ctx *);
 int	cmd_occupation_show(struct cmd_ctx *);
 int	cmd_cluster_list(struct cmd_ctx *);
+int	cmd_zip_lookup(struct cmd_ctx *);
 int	cmd_pathway(struct cmd_ctx *);
 int	cmd_listing_suggest(struct cmd_ctx *);
 int	cmd_listing_export(struct cmd_ctx *);

@@ -20,6 +20,7 @@
 
 #include "case.h"
 #include "cmd.h"
+#include "resolve.h"
 #include "frameworks.h"
 #include "jobposting.h"
 #include "listing.h"
@@ -654,4 +655,34 @@ cmd_listing_export(struct cmd_ctx *c)
 	}
 	c->result = a.out;
 	return 0;
+}
+
+int
+cmd_zip_lookup(struct cmd_ctx *c)
+{
+	const struct resolve *res;
+	const char *zip;
+	double lat, lon;
+	size_t i;
+	int rc;
+
+	if ((rc = arg_str(c, "zip", 1, &zip)) != 0)
+		return rc;
+	for (i = 0; zip[i] >= '0' && zip[i] <= '9'; i++)
+		;
+	if (i != 5 || zip[5] != '\0')
+		return cmd_fail(c, MENTOR_EINVAL, "zip: a US ZIP code is 5 "
+		    "digits, not \"%.20s\"", zip);
+	if ((res = matching_resolve(c->node, c->err, sizeof(c->err))) == NULL)
+		return MENTOR_ENOTFOUND;
+	if (resolve_zip_count(res) == 0)
+		return cmd_fail(c, MENTOR_ENOTFOUND, "this node has no ZIP "
+		    "code table (zip.tsv in its data directory)");
+	if (resolve_zip(res, zip, &lat, &lon) != 0)
+		return cmd_fail(c, MENTOR_ENOTFOUND, "zip: %s is not in the "
+		    "Census Bureau's table of ZIP code areas (2021); give "
+		    "lat and lon instead", zip);
+	c->result = json_pack("{s:s,s:f,s:f}", "zip", zip, "lat", lat, "lon",
+	    lon);
+	return c->result ? 0 : MENTOR_ENOMEM;
 }

@@ -18,6 +18,7 @@
 #include "node.h"
 #include "record.h"
 #include "records.h"
+#include "resolve.h"
 #include "util.h"
 
 #ifndef MENTOR_DATADIR
@@ -27,6 +28,7 @@
 struct matcher {
 	struct frameworks	*fw;
 	struct match_index	*mi;
+	struct resolve		*res;	/* opened on first use; NULL before */
 	char			 dir[PATH_MAX];
 };
 
@@ -225,8 +227,24 @@ matching_close(struct node *n)
 		return;
 	mi_free(m->mi);
 	fw_free(m->fw);
+	resolve_free(m->res);
 	free(m);
 	n->matcher = NULL;
+}
+
+const struct resolve *
+matching_resolve(struct node *n, char *err, size_t errlen)
+{
+	struct matcher *m = n->matcher;
+
+	if (m == NULL || m->dir[0] == '\0') {
+		snprintf(err, errlen, "this node has no reference data (set "
+		    "data_dir in mentord.conf)");
+		return NULL;
+	}
+	if (m->res == NULL && resolve_open(&m->res, m->dir, err, errlen) != 0)
+		m->res = NULL;
+	return m->res;
 }
 
 const char *

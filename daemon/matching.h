@@ -37,6 +37,16 @@ void	matching_close(struct node *);
 struct match_index *matching_index(const struct node *);
 const struct frameworks *matching_frameworks(const struct node *);
 
+/*
+ * matching_resolve: the resolver of friendly values (resolve.h) for the
+ * node's data directory, loaded on first use and kept until
+ * matching_close; NULL with err set when there is no data directory or
+ * it cannot be loaded.
+ */
+struct resolve;
+const struct resolve *matching_resolve(struct node *, char *err,
+	    size_t errlen);
+
 /* matching_data_dir: where the frameworks were found ("" if nowhere). */
 const char *matching_data_dir(const struct node *);
 

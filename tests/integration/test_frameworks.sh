@@ -48,6 +48,16 @@ check_match "  ...the whole title first, human form" \
     "^31-1131.00  Nursing Assistants" "$out"
 check_fails "occupation search needs words" ctl "$sch" occupation search
 
+# ZIP codes, from the Census table shipped in contrib/data/zip.tsv.
+out=$(ctl "$sch" --json zip 54301)
+check_eq "zip: a ZIP code's coordinates (Census 2021 ZCTA point)" \
+    "44.480778 -88.016063" "$(echo "$out" | json '"%.6f %.6f" % (d["lat"], d["lon"])')"
+check_fails "zip: an unknown ZIP code is refused" ctl "$sch" zip 00000
+check_match "  ...saying what to give instead" "give lat and lon instead" \
+    "$(cat "$T/last.err" 2>/dev/null; ctl "$sch" zip 00000 2>&1)"
+check_fails "zip: not 5 digits" ctl "$sch" zip 5430
+check_match "  ...naming the rule" "5 digits" "$(ctl "$sch" zip 5430 2>&1)"
+
 out=$(ctl "$sch" --json occupation show 51-4121.00)
 check_eq "occupation show: title, alternate titles, no levels" \
     "Welders, Cutters, Solderers, and Brazers True None" \
