@@ -285,6 +285,12 @@ var M = (function () {
 		this.message = this.raw;
 	}
 
+	/* Whether the node lacks a command (an older or partial server). */
+	function missing(err) {
+		return err instanceof ApiError && err.status === 404 &&
+		    /no such command/i.test(err.raw);
+	}
+
 	/* The message a person reads for an error (without the field name). */
 	function errText(err) {
 		if (!(err instanceof ApiError))
@@ -653,7 +659,8 @@ var M = (function () {
 			}
 			go.started = true;
 			Promise.resolve(table[name](arg)).catch(function (e) {
-				if (window.console)
+				/* Refusals are already on the page; bugs go to the console. */
+				if (!(e instanceof ApiError) && window.console)
 					console.error(e);
 			});
 		}
@@ -708,7 +715,7 @@ var M = (function () {
 		pickLang: pickLang, loadLang: loadLang, langSwitch: langSwitch,
 		lang: function () { return lang; },
 		me: function () { return me; },
-		ApiError: ApiError, errText: errText, stripField: stripField,
+		ApiError: ApiError, errText: errText, missing: missing, stripField: stripField,
 		formErrors: formErrors, clearErrors: clearErrors,
 		fieldError: fieldError, say: say, busy: busy, loading: loading,
 		route: route, onSubmit: onSubmit, debounce: debounce,

@@ -329,7 +329,7 @@
 		    el('p', null, el('strong', null, c.name || c.student),
 		    c.name ? ' (' + c.student + ')' : ''),
 		    el('p', null, 'Code: ', el('span', {class: 'the-code'},
-		    c.display || grouped(c.code))),
+		    c.grouped || grouped(c.code))),
 		    c.url ? el('p', null, 'Or open: ', el('span', {class: 'code'},
 		    c.url)) : null);
 	}
@@ -423,6 +423,15 @@
 			}
 			var n = r.imported !== undefined ? r.imported :
 			    r.students !== undefined ? r.students : r.rows;
+			if (!r.dry_run) {
+				/* A node without dry runs imported at once: say so. */
+				rosterText = null;
+				out.appendChild(el('div', {class: 'msg msg-ok', role:
+				    'status'}, el('p', null, 'Imported ' + n +
+				    ' student(s) (this node cannot check a file ' +
+				    'without importing it).')));
+				return;
+			}
 			out.appendChild(el('div', {class: 'msg msg-ok', role: 'status'},
 			    el('p', null, 'No problems found: ' + n + ' student(s)' +
 			    (r.created !== undefined ? ' (' + r.created + ' new, ' +

@@ -135,7 +135,9 @@
 			    (r.place || r.name) : '') + ' (' + Number(r.lat)
 			    .toFixed(3) + ', ' + Number(r.lon).toFixed(3) + ').';
 		}, function (e) {
-			M.fieldError($('zip'), e.status === 404 ?
+			M.fieldError($('zip'), M.missing(e) ?
+			    'This node cannot look up ZIP codes yet. Type the latitude and longitude instead.' :
+			    e.status === 404 ?
 			    'That ZIP code is not in this node\'s list. Type the latitude and longitude instead.' :
 			    M.errText(e));
 			$('zip').focus();

@@ -127,6 +127,16 @@
 			}
 			staffSignin(u, p, form);
 		});
+		/* A code or set-up link opened while this page is already open. */
+		window.addEventListener('hashchange', function () {
+			var x = fromHash();
+			if (x && x.kind === 'code') {
+				$('code').value = x.value;
+				codeSignin(x.value, $('code-form'));
+			} else if (x && x.kind === 'setup') {
+				setup(x.value);
+			}
+		});
 		if (h && h.kind === 'setup')
 			return setup(h.value);
 		if (h && h.kind === 'code') {

@@ -10,6 +10,7 @@
 	var el = M.el, $ = M.$, t = M.t;
 	var me = null;
 	var clusters = null;	/* [{code, name}] from the node's frameworks */
+	var seen = {};		/* listing id -> my match, from the last match */
 
 	function pretty(code) {
 		var s = String(code).replace(/[-_]/g, ' ');
@@ -67,6 +68,7 @@
 		return M.loading(box, M.api('match', {student: me.student,
 		    top: 20})).then(function (r) {
 			var list = (r && r.matches) || [];
+			list.forEach(function (m) { seen[m.listing] = m; });
 			if (!list.length) {
 				box.appendChild(el('div', {class: 'card empty'},
 				    el('h2', null, t('matches.none_h')),
@@ -154,6 +156,13 @@
 			box.appendChild(ol);
 			sizeBars(box);
 		}, function (e) {
+			if (M.missing(e)) {
+				M.clear(box);
+				form.hidden = true;
+				box.appendChild(el('p', {class: 'msg msg-info'},
+				    t('browse.unavailable')));
+				return;
+			}
 			M.formErrors(form, e);
 		});
 	}
@@ -187,6 +196,8 @@
 		    student: me.student})).then(function (l) {
 			box.appendChild(W.listingView(l, {head: 'h2'}));
 			var f = fitOf(l);
+			if (!l.fit && !l.why_not && seen[id])
+				f = fitOf(seen[id]);
 			var fit = el('section', {class: 'card fitbox',
 			    'aria-labelledby': 'fit-h'});
 			if (f.why_not.length) {
@@ -373,6 +384,10 @@
 		    t('saving')).then(function () {
 			M.say('goals-msg', t('profile.saved'), 'ok');
 		}, function (e) {
+			if (M.missing(e)) {
+				M.say('goals-msg', t('profile.unavailable'), 'info');
+				return;
+			}
 			M.formErrors(form, e, function (f) {
 				return /^goals\.occupations/.test(f) ?
 				    'goals.occupations' : /^goals\.clusters/.test(f) ?

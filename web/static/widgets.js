@@ -246,8 +246,23 @@ var W = (function () {
 				status.textContent = t('ta.count', {n: results.length});
 			}, function (e) {
 				M.clear(list);
-				list.appendChild(el('li', {class: 'none'}, M.errText(e)));
+				results = [];
+				if (M.missing(e)) {
+					/* No search on this node: a typed code is taken as is. */
+					results = [{code: q, name: q}];
+					list.appendChild(el('li', {role: 'option', id: id + '-o0',
+					    'aria-selected': 'false'}, t('ta.as_code', {q: q})));
+					list.firstChild.addEventListener('mousedown',
+					    function (ev) {
+						ev.preventDefault();
+						pick(0);
+					});
+				} else {
+					list.appendChild(el('li', {class: 'none'},
+					    M.errText(e)));
+				}
 				list.hidden = false;
+				input.setAttribute('aria-expanded', 'true');
 			});
 		}, 200);
 
