@@ -405,6 +405,12 @@
 
 	M.start(['student'], true).then(function (s) {
 		me = s;
+		/* The session knows the student's id; greet them by name. */
+		M.api('student.show', {id: s.student}).then(function (p) {
+			if (p && p.name)
+				$('who').textContent = t('signed_in_student',
+				    {name: p.name});
+		}, function () { return null; });
 		M.onSubmit($('apply-form'), apply);
 		M.onSubmit($('search-form'), search);
 		fillClusterFilter();
