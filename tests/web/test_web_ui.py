@@ -225,6 +225,18 @@ def student_applies():
     else:
         ok("the student's profile names their skills")
     w.shots(st, "student-profile")
+    box = st.find_element(By.CSS_SELECTOR, "input[name=fmt][value=virtual]")
+    if not box.is_selected():
+        box.click()
+    st.find_element(By.CSS_SELECTOR, "#goals-form button[type=submit]").click()
+    said = wait(lambda: text(st, "#goals-msg"), 15)
+    if said and "not available" in said:
+        skip("a student changes the formats they accept", "no student.update")
+    else:
+        _, out, _ = w.ctl(DS, "--json", "student", "show", "S1001")
+        check("a student changes the formats they accept",
+              said and "Saved" in said and "virtual" in out, (said, out))
+        STATE["updated"] = True
     go(st, S, "/student", "browse")
     if visible(st, "#search-form"):
         wait(lambda: visible(st, "#results .result"), 15)
@@ -469,6 +481,9 @@ def coordinator_pages():
           text(co, "#audit-msg"))
     check("  ...and lists the disclosure to the employer",
           "Data sent to an employer" in text(co, "#audit"))
+    if STATE.get("updated"):
+        check("  ...and the student's own change to their profile",
+              "Profile changed" in text(co, "#audit"), text(co, "#audit"))
     w.shots(co, "coordinator-audit")
     go(co, S, "/coordinator", "peers")
     check("connections show the hub with a plain hint",

@@ -491,7 +491,8 @@
 
 	var ACTIONS = {consent: 'Consent recorded', revoke: 'Consent revoked',
 	    disclose: 'Data sent to an employer', delete: 'Student deleted',
-	    consent_revoke: 'Consent revoked'};
+	    consent_revoke: 'Consent revoked',
+	    'student-update': 'Profile changed'};
 
 	function audit() {
 		var box = $('audit');
@@ -514,6 +515,8 @@
 					d.push(String(e.consent));
 				if (e.scope)
 					d.push('scope: ' + e.scope.join(', '));
+				if (e.by)
+					d.push('by ' + e.by);
 				return [String(e.seq), M.datetime(e.ts),
 				    ACTIONS[e.action] || e.action, String(e.student ||
 				    '').slice(0, 8), d.join('; ')];

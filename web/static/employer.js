@@ -145,8 +145,10 @@
 	}
 
 	function preview(l, result) {
-		var shown = result && (result.preview || (result.listings &&
-		    result.listings[0]) || (result.listing));
+		/* The node's dry run answers {listings: [{id, preview}]}. */
+		var first = result && result.listings && result.listings[0];
+		var shown = first ? first.preview || first : result &&
+		    (result.preview || result.listing);
 		var body = M.clear($('preview-body'));
 		body.appendChild(W.listingView(shown && typeof shown === 'object' ?
 		    shown : l, {head: 'h3'}));

@@ -378,8 +378,8 @@
 			return;
 		}
 		var btn = form.querySelector('button[type=submit]');
-		M.busy(btn, M.api('student.update', {id: me.student,
-		    student: me.student, modality: mods, goals: {clusters: cls,
+		M.busy(btn, M.api('student.update', {student: me.student,
+		    modality: mods, goals: {clusters: cls,
 		    occupations: occ.get().map(function (o) { return o.code; })}}),
 		    t('saving')).then(function () {
 			M.say('goals-msg', t('profile.saved'), 'ok');
