@@ -272,6 +272,52 @@ def spanish():
     d.quit()
 
 
+@scenario
+def keyboard():
+    """A student with only a keyboard: sign in, skip link, menu, a match."""
+    d = w.browser()
+    d.get(S + "/")
+    wait(lambda: visible(d, "#code"), 10)
+
+    def tab_to(pred, n=30):
+        for _ in range(n):
+            a = d.switch_to.active_element
+            if pred(a):
+                return a
+            a.send_keys(Keys.TAB)
+        return None
+    a = tab_to(lambda a: a.get_attribute("id") == "code")
+    check("the sign-in code field has the focus or is reached with Tab",
+          a is not None)
+    if a is None:
+        d.quit()
+        return
+    a.send_keys(code_for("S1005")["code"] + Keys.ENTER)
+    wait(lambda: visible(d, "#matches .match"), 20)
+    d.execute_script("document.activeElement.blur()")
+    d.switch_to.active_element.send_keys(Keys.TAB)
+    skip_link = d.switch_to.active_element
+    check("on the student's page the first Tab reaches the skip link",
+          "Skip" in skip_link.text, skip_link.get_attribute("outerHTML"))
+    skip_link.send_keys(Keys.ENTER)
+    check("  ...which moves to the content",
+          wait(lambda: d.switch_to.active_element.get_attribute("id") ==
+               "main", 5))
+    d.execute_script("document.activeElement.blur()")
+    link = tab_to(lambda a: a.get_attribute("href") and
+                  a.get_attribute("href").endswith("#browse"))
+    check("Tab reaches the menu", link is not None)
+    m = tab_to(lambda a: a.get_attribute("href") and
+               "#listing=" in a.get_attribute("href"), 60)
+    check("Tab reaches the first match", m is not None)
+    if m is not None:
+        m.send_keys(Keys.ENTER)
+        check("Enter opens it", wait(lambda: visible(d, "#apply-form"), 15))
+        f = tab_to(lambda a: a.get_attribute("id") == "message", 80)
+        check("Tab reaches the application's message box", f is not None)
+    d.quit()
+
+
 # ---- an employer posts through the form ------------------------------------
 
 @scenario
@@ -703,12 +749,19 @@ def no_js_errors():
             w.js_errors(d)
             errs += d.js_errors
     check("no JavaScript errors on any page", not errs, "\n".join(errs))
+    lab = [x for x in w.A11Y if "no label" in x]
+    con = [x for x in w.A11Y if "no label" not in x]
+    check("every form field on every page has a label", not lab,
+          "\n".join(lab))
+    check("all text on every page meets WCAG AA contrast", not con,
+          "\n".join(con))
 
 
 def main():
     static_rules()
     student_applies()
     spanish()
+    keyboard()
     employer_posts()
     roster()
     coordinator_pages()

@@ -167,7 +167,17 @@ def shot(d, name, width):
     return path
 
 
+A11Y = []
+
+
 def shots(d, name):
+    """Screenshots at phone and desktop widths; notes a11y problems."""
+    try:
+        lab, con = a11y(d)
+        A11Y.extend("%s: no label: %s" % (name, x) for x in lab)
+        A11Y.extend("%s: contrast %s" % (name, x) for x in con)
+    except WebDriverException as e:
+        A11Y.append("%s: %s" % (name, e))
     for w in (360, 1280):
         shot(d, name, w)
 
@@ -237,3 +247,56 @@ def done():
     print("# %d passed, %d failed" % (PASSED, FAILED))
     cleanup_profiles()
     sys.exit(1 if FAILED else 0)
+
+
+# Runs in the page: fields without a label, and text whose contrast with
+# its background is below WCAG 2.1 AA (4.5:1; 3:1 for large text).
+A11Y_JS = r"""
+function lum(c) {
+  var m = c.match(/rgba?\(([\d.]+), ([\d.]+), ([\d.]+)(?:, ([\d.]+))?\)/);
+  if (!m) return null;
+  var v = [m[1], m[2], m[3]].map(function (x) {
+    x = x / 255;
+    return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4);
+  });
+  return {l: 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2],
+          a: m[4] === undefined ? 1 : Number(m[4])};
+}
+function bg(e) {
+  for (; e; e = e.parentElement) {
+    var b = lum(getComputedStyle(e).backgroundColor);
+    if (b && b.a > 0.5) return b.l;
+  }
+  return 1;
+}
+var out = {unlabelled: [], contrast: []};
+document.querySelectorAll('input, select, textarea').forEach(function (f) {
+  if (f.type === 'hidden' || !f.offsetParent) return;
+  if ((f.labels && f.labels.length) || f.getAttribute('aria-label') ||
+      f.getAttribute('aria-labelledby')) return;
+  out.unlabelled.push(f.outerHTML.slice(0, 80));
+});
+document.querySelectorAll('body *').forEach(function (e) {
+  if (!e.offsetParent || e.closest('.sr-only')) return;
+  var own = Array.prototype.some.call(e.childNodes, function (n) {
+    return n.nodeType === 3 && n.textContent.trim();
+  });
+  if (!own) return;
+  var s = getComputedStyle(e), f = lum(s.color);
+  if (!f) return;
+  var b = bg(e), hi = Math.max(f.l, b), lo = Math.min(f.l, b);
+  var r = (hi + 0.05) / (lo + 0.05);
+  var large = parseFloat(s.fontSize) >= 24 ||
+      (parseFloat(s.fontSize) >= 18.66 && Number(s.fontWeight) >= 700);
+  if (r < (large ? 3 : 4.5))
+    out.contrast.push(e.tagName + ' "' + e.textContent.trim().slice(0, 30) +
+                      '" ' + r.toFixed(2));
+});
+return out;
+"""
+
+
+def a11y(d):
+    """(fields without a label, texts below AA contrast) on this page."""
+    r = d.execute_script(A11Y_JS)
+    return r["unlabelled"], r["contrast"]

@@ -678,6 +678,13 @@ var M = (function () {
 
 	/* Common page furniture: sign-out buttons and the session-ended box. */
 	function furniture() {
+		/* The skip link must not change the hash the router reads. */
+		var skipl = document.querySelector('a.skip');
+		if (skipl)
+			skipl.addEventListener('click', function (ev) {
+				ev.preventDefault();
+				$('main').focus();
+			});
 		var b = $('signout');
 		if (b)
 			b.addEventListener('click', function () { signout(false); });
