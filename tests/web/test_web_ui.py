@@ -17,7 +17,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 import webtest as w
-from webtest import check, ok, scenario, wait, visible, text
+from webtest import check, ok, notok, scenario, wait, visible, text
 
 E, H, S = os.environ["WEB_E"], os.environ["WEB_H"], os.environ["WEB_S"]
 DE, DH, DS = os.environ["DIR_E"], os.environ["DIR_H"], os.environ["DIR_S"]
@@ -241,11 +241,33 @@ def student_applies():
     if visible(st, "#search-form"):
         wait(lambda: visible(st, "#results .result"), 15)
         check("the student browses every live listing with its fit",
-              len(visible(st, "#results .result")) >= 10,
+              len(visible(st, "#results .result")) >= 10 and
+              re.search(r"Fit: \d+ out of 100", text(st, "#results")),
               text(st, "#results")[:500])
+        q = st.find_element(By.ID, "q")
+        q.send_keys("welding" + Keys.ENTER)
+        check("  ...and searches them by words",
+              wait(lambda: 1 <= len(visible(st, "#results .result")) < 10
+                   and "weld" in text(st, "#results").lower(), 10),
+              text(st, "#results")[:500])
+        q.clear()
+        q.send_keys(Keys.ENTER)
+        wait(lambda: len(visible(st, "#results .result")) >= 10, 10)
+        w.shots(st, "student-browse")
+        nf = visible(st, "#results .result .notfit")
+        if nf:
+            nf[0].find_element(By.XPATH, "./..//h2/a").click()
+            why = wait(lambda: visible(st, "#fit-h") and
+                       text(st, ".fitbox"), 15)
+            check("a listing that is not a match says why, in plain words",
+                  why and "not one of your matches" in why and
+                  len(visible(st, ".fitbox .reasons li")) >= 1, why)
+            w.shots(st, "student-why-not")
+        else:
+            notok("some listing is not a match for S1001",
+                  text(st, "#results")[:500])
     else:
         skip("the student browses every live listing", "no listing.search")
-    w.shots(st, "student-browse")
 
 
 @scenario

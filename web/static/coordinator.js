@@ -78,9 +78,65 @@
 
 	/* ---- dashboard ---- */
 
+	function pretty(code) {
+		var x = String(code).replace(/[-_]/g, ' ');
+		return x.charAt(0).toUpperCase() + x.slice(1);
+	}
+
+	function countTable(obj, what, words) {
+		var ks = Object.keys(obj || {}).sort(function (a, b) {
+			return obj[b] - obj[a] || (a < b ? -1 : 1);
+		});
+		if (!ks.length)
+			return el('p', {class: 'empty'}, 'None yet.');
+		return W.table([what, 'Live listings'], ks.map(function (k) {
+			return [words ? M.words('modality', k) : pretty(k),
+			    String(obj[k])];
+		}), 'Live listings by ' + what.toLowerCase());
+	}
+
+	function figure(n, what) {
+		return el('li', null, el('span', {class: 'n'}, String(n)), what);
+	}
+
+	/* The node's dashboard: {students, listings, peers, consents_expiring}. */
+	function dashboardView(box, d) {
+		var s = d.students, l = d.listings, p = d.peers;
+		box.appendChild(el('ul', {class: 'figures'},
+		    figure(s.total, 'Students'),
+		    figure(s.with_matches, 'With at least one match'),
+		    figure(s.applied, 'Applied'),
+		    figure(s.accepted, 'Accepted')));
+		if (s.checked !== undefined && s.checked < s.total)
+			box.appendChild(el('p', {class: 'hint'}, 'Matches were ' +
+			    'counted for the first ' + s.checked + ' students.'));
+		box.appendChild(el('div', {class: 'cards'},
+		    el('section', {class: 'card'}, el('h2', null, l.live +
+		    ' live listings by career cluster'), countTable(l.by_cluster,
+		    'Cluster')),
+		    el('section', {class: 'card'}, el('h2', null,
+		    'Live listings by format'), countTable(l.by_format, 'Format',
+		    true))));
+		box.appendChild(el('section', {class: 'card'}, el('h2', null,
+		    'Connections: ' + p.connected + ' of ' + p.total + ' connected'),
+		    p.list && p.list.length ? peerTable(p.list) : el('p', null,
+		    'No connections yet.')));
+		var ex = d.consents_expiring || [];
+		box.appendChild(el('section', {class: 'card'}, el('h2', null,
+		    'Consents expiring in the next 30 days'), ex.length ?
+		    W.table(['Student', 'Expires'], ex.map(function (c) {
+			return [el('a', {href: '#student=' +
+			    encodeURIComponent(c.student)}, c.student),
+			    M.date(c.expires)];
+		    }), 'Consents expiring') : el('p', null, 'None.')));
+	}
+
 	function dashboard() {
 		var box = $('dashboard');
 		return M.loading(box, M.api('dashboard', {})).then(function (d) {
+			if (d && d.students && typeof d.students === 'object' &&
+			    d.listings && d.peers)
+				return dashboardView(box, d);
 			var figs = el('ul', {class: 'figures'});
 			var rest = {};
 			var src = d.counts && typeof d.counts === 'object' ? d.counts : d;
@@ -104,7 +160,7 @@
 				box.appendChild(sec);
 			});
 		}, function (e) {
-			if (e.status === 400 || e.status === 404)
+			if (M.missing(e))
 				return fallbackDashboard(box);
 			throw e;
 		});

@@ -118,7 +118,9 @@
 		var why = f.why_not || x.why_not || [];
 		return {score: f.score !== undefined ? f.score : x.score,
 		    reasons: f.reasons || x.reasons || [], why_not: why,
-		    matched: f.matched !== undefined ? f.matched : !why.length};
+		    matched: f.matched !== undefined ? f.matched : !why.length,
+		    km: f.distance_km !== undefined ? f.distance_km :
+		    x.distance_km};
 	}
 
 	function search() {
@@ -133,6 +135,8 @@
 			var total = r && r.total !== undefined ? r.total : list.length;
 			box.appendChild(el('p', {class: 'count', role: 'status'},
 			    t('browse.count', {n: total})));
+			if (!clusters || !clusters.length)
+				moreClusters(list);
 			var ol = el('ul', {class: 'cards-list'});
 			list.forEach(function (x) {
 				var f = fitOf(x);
@@ -143,8 +147,8 @@
 				    el('p', {class: 'org'}, [x.organization,
 				    M.words('kind', x.kind), M.words('modality',
 				    x.modality), x.modality !== 'virtual' &&
-				    x.distance_km !== undefined && x.distance_km !==
-				    null ? M.km(x.distance_km) : null].filter(
+				    f.km !== undefined && f.km !== null ?
+				    M.km(f.km) : null].filter(
 				    Boolean).join(' · ')));
 				if (f.matched && f.score !== undefined)
 					li.appendChild(fitLine(f.score));
@@ -169,6 +173,23 @@
 
 	function browse() {
 		return search();
+	}
+
+	/* Without framework.search: offer the clusters the listings carry. */
+	function moreClusters(list) {
+		var s = $('cluster');
+		var have = {};
+		var i;
+		for (i = 0; i < s.options.length; i++)
+			have[s.options[i].value] = true;
+		list.forEach(function (x) {
+			(x.clusters || []).forEach(function (c) {
+				if (!have[c]) {
+					have[c] = true;
+					s.appendChild(el('option', {value: c}, pretty(c)));
+				}
+			});
+		});
 	}
 
 	function fillClusterFilter() {

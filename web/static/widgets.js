@@ -52,8 +52,10 @@ var W = (function () {
 		var parts = [];
 		if (l.place)
 			parts.push(String(l.place));
-		if (l.distance_km !== undefined && l.distance_km !== null)
-			parts.push(t('place.away', {km: M.km(l.distance_km)}));
+		var km = l.distance_km !== undefined && l.distance_km !== null ?
+		    l.distance_km : l.fit ? l.fit.distance_km : undefined;
+		if (km !== undefined && km !== null)
+			parts.push(t('place.away', {km: M.km(km)}));
 		else if (l.location)
 			parts.push(t('place.coords', {lat:
 			    Number(l.location.lat).toFixed(3), lon:
