@@ -463,6 +463,7 @@ def roster():
         "W2002,Tomas Leal,2010-13-40,11,41.9,-87.7,20,virtual,,,",
         "W2003,Kim Oduya,2010-01-02,99,41.9,-87.7,20,virtual,,,",
         "W2004,Lena Park,2009-06-07,12,41.9,-87.7,20,walking,,,",
+        "W2005,Odile Marsh,2009-02-03,12,,,,in_person,,,",
     ]
     open(bad, "w").write(HEADER + "\n".join(rows) + "\n")
     rows[1] = rows[1].replace("2010-13-40", "2010-12-30")
@@ -519,6 +520,14 @@ def roster():
     rc, out, _ = w.ctl(DS, "--json", "student", "show", "W2004")
     check("  ...as the file said", rc == 0 and "Lena Park" in out, out)
     w.shots(co, "coordinator-roster-imported")
+    # W2005 takes only in-person listings and has no location on file.
+    go(co, S, "/coordinator", "student=W2005")
+    why = wait(lambda: "Why nothing matches" in text(co, "#student-matches")
+               and text(co, "#student-matches .reasons li"), 20)
+    check("for a student with no match the coordinator sees why, in plain "
+          "words", why and "Nothing matches" in text(co, "#student-matches"),
+          text(co, "#student-matches"))
+    w.shots(co, "coordinator-why-nothing")
 
 
 # ---- the coordinator's other pages ------------------------------------------

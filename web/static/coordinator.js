@@ -282,7 +282,8 @@
 					    'minimum age, and whether listings have reached ' +
 					    'this node (Connections).'));
 				}
-				return;
+				return W.whyNothing(id, box, 'Why nothing matches: the ' +
+				    'nearest listings and what rules each out');
 			}
 			box.appendChild(el('ol', {class: 'cards-list'}, list.map(
 			    function (m) {

@@ -332,11 +332,13 @@
 			}
 			var rows = list.map(function (a) {
 				return [el('a', {href: '#application=' +
-				    encodeURIComponent(a.id)}, a.first_name ?
-				    a.first_name : 'Open'), titleOf(a),
-				    a.school_name || '', W.statusBadge(a.status)];
+				    encodeURIComponent(a.id)}, titleOf(a) +
+				    (a.first_name ? ': ' + a.first_name : '')),
+				    a.school_name || '', a.received ?
+				    M.datetime(a.received) : '',
+				    W.statusBadge(a.status)];
 			});
-			box.appendChild(W.table(['Student', 'Listing', 'School',
+			box.appendChild(W.table(['Application', 'School', 'Received',
 			    'Status'], rows, 'Applications to my listings'));
 		});
 	}

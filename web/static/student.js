@@ -77,7 +77,8 @@
 				    r.why)),
 				    el('p', null, el('a', {href: '#browse'},
 				    t('matches.browse')))));
-				return;
+				return W.whyNothing(me.student, box.lastChild,
+				    t('matches.why_none'));
 			}
 			var ol = el('ol', {class: 'cards-list'});
 			list.forEach(function (m) {

@@ -345,7 +345,33 @@ var W = (function () {
 		    role: 'region', 'aria-label': caption || head.join(', ')}, tb);
 	}
 
+	/*
+	 * whyNothing(student, into, headText): when a student has no match,
+	 * the nearest listings and, for each, why it is not one (the node's
+	 * listing.search with the student's fit).  Says nothing if the node
+	 * cannot search.
+	 */
+	function whyNothing(student, into, headText) {
+		return M.api('listing.search', {student: student, limit: 8})
+		    .then(function (r) {
+			var list = (r && r.listings) || [];
+			var rows = [];
+			list.forEach(function (x) {
+				var why = (x.fit && x.fit.why_not) || x.why_not || [];
+				if (why.length)
+					rows.push(el('li', null, el('strong', null,
+					    x.title || ''), ': ', why.map(M.reason)
+					    .join('; ')));
+			});
+			if (!rows.length)
+				return;
+			into.appendChild(el('h3', null, headText));
+			into.appendChild(el('ul', {class: 'reasons'}, rows));
+		}, function () { return null; });
+	}
+
 	return {
+		whyNothing: whyNothing,
 		nameOf: nameOf, dl: dl, listingView: listingView,
 		reasons: reasons, typeahead: typeahead, levelSelect: levelSelect,
 		statusBadge: statusBadge, table: table, where: where
