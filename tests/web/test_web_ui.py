@@ -126,7 +126,7 @@ def student_applies():
     body = text(st, "#matches")
     check("  ...with reasons in plain words",
           re.search(r"You meet \d+ of \d+ required skill", body) and
-          re.search(r"km away|no travel needed", body), body[:800])
+          re.search(r"km( \(\d+ mi\))? away|no travel needed", body), body[:800])
     check("  ...levels as words and \"N of 4\"",
           re.search(r"(beginning|developing|proficient|advanced), \d of 4",
                     body) or "Needs" not in body and "Builds" not in body,

@@ -248,10 +248,37 @@ var M = (function () {
 		[/^(\d+(?:\.\d+)?) km away$/, 'reason.km', ['n']]
 	];
 
+	/* Reasons the node sends as {kind, text, fields}: said from fields. */
+	var KINDS = {
+		meet: function (r) {
+			return t('reason.meet', {a: r.met, b: r.of});
+		},
+		none_required: function () { return t('reason.none_required'); },
+		needs: function (r) {
+			return t('reason.needs', {skill: r.skill || r.competency,
+			    need: level(r.level), have: level(r.have)});
+		},
+		develops: function (r) {
+			return t('reason.develops', {skill: r.skill || r.competency,
+			    to: level(r.level), have: level(r.have)});
+		},
+		virtual: function () { return t('reason.virtual'); },
+		distance: function (r) {
+			return t(r.km < 1 ? 'reason.near' : 'reason.km_mi',
+			    {km: Math.round(r.km), mi: Math.round(r.mi)}) +
+			    (r.hybrid ? ' ' + t('reason.hybrid') : '');
+		}
+	};
+
 	function reason(r) {
 		var s = r && typeof r === 'object' ? (r.text || r.message || '') :
 		    String(r);
 		var i, m, p, j, name;
+		if (r && typeof r === 'object' && KINDS[r.kind] &&
+		    (r.kind !== 'distance' || r.km !== undefined) &&
+		    (r.kind !== 'meet' || r.met !== undefined) &&
+		    (!/^(needs|develops)$/.test(r.kind) || r.level !== undefined))
+			return KINDS[r.kind](r);
 		for (i = 0; i < REASONS.length; i++) {
 			m = REASONS[i][0].exec(s);
 			if (!m)

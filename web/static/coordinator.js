@@ -90,7 +90,8 @@
 		if (!ks.length)
 			return el('p', {class: 'empty'}, 'None yet.');
 		return W.table([what, 'Live listings'], ks.map(function (k) {
-			return [words ? M.words('modality', k) : pretty(k),
+			return [words ? M.words('modality', k) : W.nameOf(k) !== k ?
+			    W.nameOf(k) : pretty(k),
 			    String(obj[k])];
 		}), 'Live listings by ' + what.toLowerCase());
 	}
@@ -637,7 +638,11 @@
 
 	/* ---- start ---- */
 
-	M.start(['coordinator', 'admin'], false).then(function () {
+	M.start(['coordinator', 'admin'], false).then(function (x) {
+		/* Cluster names for the pages (ignored when the node has none). */
+		return W.clusterList().then(function () { return x; },
+		    function () { return x; });
+	}).then(function () {
 		M.onSubmit($('student-search'), function () {
 			students();
 		});

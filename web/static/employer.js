@@ -456,7 +456,11 @@
 
 	/* ---- start ---- */
 
-	M.start(['employer', 'admin'], false).then(function () {
+	M.start(['employer', 'admin'], false).then(function (x) {
+		/* Cluster names for the pages (ignored when the node has none). */
+		return W.clusterList().then(function () { return x; },
+		    function () { return x; });
+	}).then(function () {
 		pickClusters = W.typeahead({label: 'Career clusters',
 		    kind: 'cluster', field: 'clusters',
 		    hint: 'Type part of a cluster name (for example “manufacturing”), then pick it.'});

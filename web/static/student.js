@@ -21,10 +21,7 @@
 	function loadClusters() {
 		if (clusters)
 			return Promise.resolve(clusters);
-		return M.api('framework.search', {q: '', kind: 'cluster', top: 100})
-		    .then(function (r) {
-			var l = Array.isArray(r) ? r : (r && (r.results || r.items)) ||
-			    [];
+		return W.fwSearch('cluster', '', 100).then(function (l) {
 			clusters = l.map(function (x) {
 				return {code: x.code || x.id, name: W.nameOf(x)};
 			});
@@ -187,7 +184,8 @@
 			(x.clusters || []).forEach(function (c) {
 				if (!have[c]) {
 					have[c] = true;
-					s.appendChild(el('option', {value: c}, pretty(c)));
+					s.appendChild(el('option', {value: c}, W.nameOf(c) !== c ?
+					    W.nameOf(c) : pretty(c)));
 				}
 			});
 		});
@@ -425,7 +423,11 @@
 	    applications: applications, profile: profile};
 	var rerun = null;
 
-	M.start(['student'], true).then(function (s) {
+	M.start(['student'], true).then(function (x) {
+		/* Cluster names for the pages (ignored when the node has none). */
+		return W.clusterList().then(function () { return x; },
+		    function () { return x; });
+	}).then(function (s) {
 		me = s;
 		/* The session knows the student's id; greet them by name. */
 		M.api('student.show', {id: s.student}).then(function (p) {

@@ -21,6 +21,8 @@ var W = (function () {
 		if (names && names[x])
 			return typeof names[x] === 'object' ?
 			    nameOf(names[x]) : names[x];
+		if (clusterNames[x])
+			return clusterNames[x];
 		return String(x);
 	}
 
@@ -123,6 +125,50 @@ var W = (function () {
 		}));
 	}
 
+	var clusterCache = null;
+	var clusterNames = {};	/* code -> name, once cluster.list answered */
+
+	/* The node's career clusters (both frameworks): [{code, name}]. */
+	function clusterList() {
+		if (clusterCache)
+			return clusterCache;
+		clusterCache = M.api('cluster.list', {}).then(function (r) {
+			return (Array.isArray(r) ? r : []).map(function (x) {
+				clusterNames[x.code] = x.name || x.code;
+				return {code: x.code, name: x.name || x.code};
+			});
+		});
+		clusterCache.catch(function () { clusterCache = null; });
+		return clusterCache;
+	}
+
+	/*
+	 * fwSearch(kind, q, top): the node's frameworks by name.  Uses
+	 * framework.search; a node without it answers clusters from
+	 * cluster.list and occupations from occupation.search.
+	 */
+	function fwSearch(kind, q, top) {
+		return M.api('framework.search', {q: q, kind: kind, top: top})
+		    .then(function (r) {
+			return Array.isArray(r) ? r : (r && (r.results || r.items)) ||
+			    [];
+		}, function (e) {
+			if (!M.missing(e))
+				throw e;
+			if (kind === 'cluster')
+				return clusterList().then(function (l) {
+					var lq = q.toLowerCase();
+					return l.filter(function (c) {
+						return !lq || c.name.toLowerCase().indexOf(lq) >=
+						    0 || c.code.indexOf(lq) >= 0;
+					}).slice(0, top);
+				});
+			if (kind === 'occupation')
+				return M.api('occupation.search', {query: q, top: top});
+			throw e;
+		});
+	}
+
 	var seq = 0;
 
 	/*
@@ -223,12 +269,10 @@ var W = (function () {
 				close();
 				return;
 			}
-			M.api('framework.search', {q: q, kind: opts.kind, top: 8})
-			    .then(function (r) {
+			fwSearch(opts.kind, q, 8).then(function (r) {
 				if (input.value.trim() !== q)
 					return;
-				results = Array.isArray(r) ? r :
-				    (r && (r.results || r.items)) || [];
+				results = r;
 				M.clear(list);
 				results.forEach(function (x, i) {
 					var li = el('li', {role: 'option', id: id + '-o' + i,
@@ -371,7 +415,7 @@ var W = (function () {
 	}
 
 	return {
-		whyNothing: whyNothing,
+		whyNothing: whyNothing, fwSearch: fwSearch, clusterList: clusterList,
 		nameOf: nameOf, dl: dl, listingView: listingView,
 		reasons: reasons, typeahead: typeahead, levelSelect: levelSelect,
 		statusBadge: statusBadge, table: table, where: where
