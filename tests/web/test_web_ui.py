@@ -340,6 +340,56 @@ def keyboard():
     d.quit()
 
 
+@scenario
+def setup_link():
+    """A new staff account chooses its password from its set-up link."""
+    rc, out, err = w.ctl(DE, "web", "user", "add", "newboss", "--role",
+                         "employer")
+    m = re.search(r"https?://\S+#setup=\S+", out + err)
+    check("adding an account without a password prints a set-up link",
+          rc == 0 and m and m.group(0).startswith(E), out + err)
+    if not m:
+        return
+    d = w.browser()
+    d.get(m.group(0))
+    check("the set-up link opens the choose-a-password form",
+          wait(lambda: visible(d, "#setup-form"), 10), text(d, "main"))
+    d.find_element(By.ID, "setup-user").send_keys("newboss")
+    d.find_element(By.ID, "setup-pass").send_keys("a-long-password-1")
+    d.find_element(By.ID, "setup-pass2").send_keys("a-long-password-2" +
+                                                   Keys.ENTER)
+    check("  ...which says when the two passwords differ",
+          wait(lambda: "not the same" in text(d, "#setup-form"), 5),
+          text(d, "#setup-form"))
+    p2 = d.find_element(By.ID, "setup-pass2")
+    p2.clear()
+    p2.send_keys("a-long-password-1" + Keys.ENTER)
+    check("  ...and then signs the new employer in",
+          wait(lambda: d.current_url.split("#")[0].endswith("/employer"),
+               15), d.current_url)
+    w.shots(d, "employer-after-setup")
+    d2 = w.browser()
+    staff_signin(d2, E, "newboss", "a-long-password-1", "/employer")
+    c2, x2 = w.session_of(d2)
+    d.find_element(By.ID, "signout-all").click()
+    wait(lambda: "/employer" not in d.current_url, 10)
+    s2, _, _ = w.post(E, "/api/v1/listing.list", {"mine": True}, c2, x2)
+    check("\"Sign out everywhere\" ends the account's other sessions too",
+          s2 == 401, s2)
+    d2.quit()
+    d.get(m.group(0))
+    wait(lambda: visible(d, "#setup-form"), 10)
+    d.find_element(By.ID, "setup-user").send_keys("newboss")
+    d.find_element(By.ID, "setup-pass").send_keys("another-password-9")
+    d.find_element(By.ID, "setup-pass2").send_keys("another-password-9" +
+                                                   Keys.ENTER)
+    check("a set-up link works only once",
+          wait(lambda: visible(d, "#setup-form .form-errors"), 10) and
+          "/employer" not in d.current_url, text(d, "#setup-form"))
+    w.shots(d, "signin-setup-used")
+    d.quit()
+
+
 # ---- an employer posts through the form ------------------------------------
 
 @scenario
@@ -793,6 +843,7 @@ def main():
     student_applies()
     spanish()
     keyboard()
+    setup_link()
     employer_posts()
     roster()
     coordinator_pages()
