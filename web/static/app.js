@@ -326,9 +326,10 @@ var M = (function () {
 		case 401:
 			return t('err.401');
 		case 403:
-			return err.raw && !/csrf|origin/i.test(err.raw) ?
-			    t('err.403') + ' (' + stripField(err.raw) + ')' :
-			    t('err.403');
+			/* The node's own sentence, unless it is about the request. */
+			return err.raw && !/csrf|origin|cross-site/i.test(err.raw) ?
+			    stripField(err.raw).charAt(0).toUpperCase() +
+			    stripField(err.raw).slice(1) : t('err.403') + '.';
 		case 413:
 			return t('err.413');
 		case 429:

@@ -506,6 +506,24 @@
 		});
 	}
 
+	/*
+	 * Whether the node checks a roster without storing it: an empty file
+	 * (the header alone) as a dry run stores nothing either way.
+	 */
+	function rosterProbe() {
+		M.upload('student.import', {format: 'csv', dry_run: 1},
+		    'id,name,birth_date,grade,lat,lon,max_distance_km,modality,' +
+		    'clusters,occupations,competencies\n', 'text/csv').then(function (r) {
+			if (r && r.dry_run)
+				return;
+			$('roster-check').textContent = 'Import';
+			M.clear($('roster-lead')).appendChild(document.createTextNode(
+			    'Choose a CSV file from your student information ' +
+			    'system. This node imports it at once: one bad row ' +
+			    'imports nothing, and the problem is shown with its line.'));
+		}, function () { return null; });
+	}
+
 	function rosterImport() {
 		var out = $('roster-out');
 		if (rosterText === null)
@@ -648,6 +666,7 @@
 		});
 		M.onSubmit($('consent-form'), addConsent);
 		M.onSubmit($('roster-form'), rosterCheck);
+		rosterProbe();
 		$('roster-import').addEventListener('click', rosterImport);
 		$('audit-verify').addEventListener('click', verify);
 		$('code-one').addEventListener('click', function () {

@@ -476,6 +476,15 @@
 			skillRow('develops').input.focus();
 		});
 		$('zip-go').addEventListener('click', zipLookup);
+		/* A node without ZIP look-up: say so instead of offering it. */
+		M.api('zip.lookup', {zip: '00000'}).catch(function (e) {
+			if (!M.missing(e))
+				return;
+			M.show($('zip').closest('.row'), false);
+			$('place').insertBefore(el('p', {class: 'hint'}, 'Type the ' +
+			    'latitude and longitude of the place (this node cannot ' +
+			    'look up ZIP codes).'), $('place').children[1]);
+		});
 		$('zip').addEventListener('keydown', function (ev) {
 			if (ev.key === 'Enter') {
 				ev.preventDefault();
