@@ -285,12 +285,23 @@ def spanish():
           text(d, "main")[:300])
     wait(lambda: not visible(d, ".loading"), 15)
     w.shots(d, "student-matches-es")
+    body = text(d, "#matches")
+    check("  ...reasons too", re.search(r"Cumples \d+ de \d+", body) and
+          "You meet" not in body, body[:400])
+    go(d, S, "/student", "browse")
+    nf = wait(lambda: visible(d, "#results .notfit"), 15)
+    if nf:
+        check("  ...and why a listing is not a match",
+              nf[0].text.startswith("No es una de tus coincidencias") and
+              " It " not in nf[0].text and "You " not in nf[0].text,
+              nf[0].text)
     Select(d.find_element(By.ID, "lang")).select_by_value("en")
     check("the language switch turns them to English",
-          wait(lambda: "My matches" in text(d, "#v-matches h1"), 10))
+          wait(lambda: "My matches" in text(d, "nav") and "Browse all" in
+               text(d, "#v-browse h1"), 10), text(d, "header"))
     d.refresh()
     check("  ...and the choice is remembered",
-          wait(lambda: "My matches" in text(d, "#v-matches h1"), 10))
+          wait(lambda: "My matches" in text(d, "nav"), 10))
     d.quit()
 
 

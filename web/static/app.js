@@ -245,6 +245,19 @@ var M = (function () {
 		    'reason.cluster_as', ['mine', 'theirs']],
 		[/^In your career cluster: (.+)$/, 'reason.cluster', ['mine']],
 		[/^Virtual: no travel needed$/, 'reason.virtual', []],
+		[/^It has expired$/, 'why.expired', []],
+		[/^It is full: every place is taken$/, 'why.full', []],
+		[/^It ended on (\d{4}-\d{2}-\d{2})$/, 'why.ended', ['#date']],
+		[/^You must be (\d+) or older on the start date$/, 'why.age_start',
+		    ['n']],
+		[/^You must be (\d+) or older$/, 'why.age', ['n']],
+		[/^It is (in person|virtual|hybrid); you chose (.+)$/, 'why.format',
+		    ['%what', '%chose']],
+		[/^It takes place in person and your profile has no location$/,
+		    'why.no_location', []],
+		[/^It is (\d+) km \((\d+) mi\) away; you travel up to (\d+) km \((\d+) mi\)$/,
+		    'why.far', ['km', 'mi', 'max', 'maxmi']],
+		[/^It is not open to students now$/, 'why.closed', []],
 		[/^(\d+(?:\.\d+)?) km away$/, 'reason.km', ['n']]
 	];
 
@@ -291,6 +304,13 @@ var M = (function () {
 				else if (name.charAt(0) === '@')
 					p[name.slice(1)] = t('same.' +
 					    m[j + 1].replace(/ /g, '_'));
+				else if (name.charAt(0) === '#')
+					p[name.slice(1)] = date(m[j + 1]);
+				else if (name.charAt(0) === '%')
+					p[name.slice(1)] = m[j + 1].split(', ').map(
+					    function (w) {
+						return t('fmt.' + w.replace(/ /g, '_'));
+					    }).join(', ');
 				else
 					p[name] = m[j + 1];
 			}
