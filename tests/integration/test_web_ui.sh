@@ -17,9 +17,12 @@ fi
 fast() { printf '\n[peer]\nheartbeat_ms = 200\nsync_interval_s = 2\n' >>"$1/mentord.conf"; }
 id_of() { ctl "$1" --json status | json 'd["node_id"]'; }
 ep_of() { sed -n 's/^listen = \(tcp:\)/\1/p' "$1/mentord.conf"; }
+# hub_flag DIR: --hub when DIR is a hub (only then are its certificates
+# honoured by the node that adds it)
+hub_flag() { grep -q '^role = hub$' "$1/mentord.conf" && echo --hub; }
 link() {
-	ctl "$1" peer add "$(ep_of "$2")" "$(id_of "$2")" --organization "$3" >/dev/null &&
-	ctl "$2" peer add "$(ep_of "$1")" "$(id_of "$1")" >/dev/null
+	ctl "$1" peer add "$(ep_of "$2")" "$(id_of "$2")" --organization "$3" $(hub_flag "$2") >/dev/null &&
+	ctl "$2" peer add "$(ep_of "$1")" "$(id_of "$1")" $(hub_flag "$1") >/dev/null
 }
 web_up() { "$PY" -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$1/"; }
 

@@ -328,6 +328,7 @@ var M = (function () {
 		this.raw = (e && e.message) || '';
 		this.field = e && e.field;
 		this.fields = e && Array.isArray(e.fields) ? e.fields : null;
+		this.details = (e && e.details) || null;
 		this.retry = e && e.retry_after;
 		this.message = this.raw;
 	}

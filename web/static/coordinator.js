@@ -420,19 +420,30 @@
 
 	function problems(e, r) {
 		var list = [];
-		if (e && e.fields)
+		var more = 0;
+		if (e && e.details && Array.isArray(e.details.errors) &&
+		    e.details.errors.length) {
+			list = e.details.errors;
+			more = (e.details.error_count || list.length) - list.length;
+		} else if (e && e.fields)
 			list = e.fields;
 		else if (r && Array.isArray(r.errors))
 			list = r.errors;
 		else if (e)
 			list = [{message: e.raw || M.errText(e)}];
-		return list.map(function (x) {
+		var out = list.map(function (x) {
 			if (typeof x === 'string')
 				return x;
-			return (x.line ? 'Line ' + x.line + ': ' : '') +
-			    (x.field ? x.field + ': ' : '') + (x.message ||
-			    x.reason || x.error || '');
+			var m = String(x.message || x.reason || x.error || '');
+			var where = x.line && !/^(line|item) \d/i.test(m) ?
+			    'Line ' + x.line + ': ' : '';
+			if (x.field && m.indexOf(x.field) !== 0)
+				where += x.field + ': ';
+			return where + m.charAt(0).toUpperCase() + m.slice(1);
 		});
+		if (more > 0)
+			out.push('…and ' + more + ' more.');
+		return out;
 	}
 
 	function showProblems(out, list) {
@@ -471,7 +482,7 @@
 		    function (txt) {
 			rosterText = txt;
 			return M.upload('student.import', {format: 'csv',
-			    dry_run: 1}, txt, 'text/csv');
+			    dry_run: true}, txt, 'text/csv');
 		    })), 'Checking…').then(function (r) {
 			var errs = r && Array.isArray(r.errors) && r.errors.length;
 			if (errs || (r && r.ok === false)) {
@@ -511,7 +522,7 @@
 	 * (the header alone) as a dry run stores nothing either way.
 	 */
 	function rosterProbe() {
-		M.upload('student.import', {format: 'csv', dry_run: 1},
+		M.upload('student.import', {format: 'csv', dry_run: true},
 		    'id,name,birth_date,grade,lat,lon,max_distance_km,modality,' +
 		    'clusters,occupations,competencies\n', 'text/csv').then(function (r) {
 			if (r && r.dry_run)
