@@ -435,11 +435,15 @@
 			if (typeof x === 'string')
 				return x;
 			var m = String(x.message || x.reason || x.error || '');
+			var col = x.column || x.field || '';
 			var where = x.line && !/^(line|item) \d/i.test(m) ?
-			    'Line ' + x.line + ': ' : '';
-			if (x.field && m.indexOf(x.field) !== 0)
-				where += x.field + ': ';
-			return where + m.charAt(0).toUpperCase() + m.slice(1);
+			    'Line ' + x.line : '';
+			if (col && m.indexOf(col) !== 0)
+				where += (where ? ', ' : '') + col;
+			if (x.value)
+				where += ' “' + x.value + '”';
+			return (where ? where + ': ' : '') + m.charAt(0).toUpperCase() +
+			    m.slice(1);
 		});
 		if (more > 0)
 			out.push('…and ' + more + ' more.');
