@@ -150,8 +150,22 @@
 		var shown = first ? first.preview || first : result &&
 		    (result.preview || result.listing);
 		var body = M.clear($('preview-body'));
-		body.appendChild(W.listingView(shown && typeof shown === 'object' ?
-		    shown : l, {head: 'h3'}));
+		var view = shown && typeof shown === 'object' ? shown : l;
+		/* The names the employer chose, for the codes the node sends. */
+		var names = {};
+		pickClusters.get().concat(pickOccupations.get()).forEach(
+		    function (x) { names[x.code] = x.name; });
+		['requires', 'develops'].forEach(function (k) {
+			var rows = $(k).children, i, c;
+			for (i = 0; i < rows.length; i++) {
+				c = rows[i].ta.get();
+				if (c.length)
+					names[c[0].code] = c[0].name;
+			}
+		});
+		view = Object.assign({}, view, {names: Object.assign(names,
+		    view.names || {})});
+		body.appendChild(W.listingView(view, {head: 'h3'}));
 		M.show('preview', true);
 	}
 
