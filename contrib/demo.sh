@@ -2,9 +2,22 @@
 # demo.sh: a small federation on 127.0.0.1.  An employer node posts the
 # sample listings, a regional hub relays them (and certifies the employer),
 # and a school node with the sample students shows their matches.  Three
-# daemons; everything lives in a temporary directory and stops at the end.
+# daemons in a temporary directory; they keep running at the end so that
+# their web pages can be tried (the last lines say where and how to stop
+# them: contrib/demo.sh --stop DIR).  A run that fails stops them.
 set -eu
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--stop" ]; then
+	case ${2:-} in /tmp/mentord-demo.*) ;; *)
+		echo "usage: contrib/demo.sh --stop /tmp/mentord-demo.XXXXXX" >&2
+		exit 2 ;;
+	esac
+	[ -f "$2/pids" ] && kill -TERM $(cat "$2/pids") 2>/dev/null || true
+	sleep 0.5
+	rm -rf "$2"
+	echo "demo: stopped and removed $2"
+	exit 0
+fi
 MENTORD=$PWD/daemon/mentord
 MENTORCTL=$PWD/client/mentorctl
 D=$(mktemp -d /tmp/mentord-demo.XXXXXX)
@@ -29,8 +42,9 @@ start() {	# start DIR NAME ROLE
 	    --listen "tcp://127.0.0.1:$(port)" \
 	    --web-listen "127.0.0.1:$(port)" >/dev/null
 	printf '\n[peer]\nheartbeat_ms = 300\nsync_interval_s = 5\n' >>"$D/$1/mentord.conf"
-	"$MENTORD" -d "$D/$1" --log-level warn 2>>"$D/$1.log" &
+	"$MENTORD" -d "$D/$1" --log-level warn </dev/null >>"$D/$1.log" 2>&1 &
 	PIDS+=($!)
+	echo $! >>"$D/pids"
 	for _ in $(seq 100); do
 		"$MENTORCTL" -d "$D/$1" status >/dev/null 2>&1 && return 0
 		sleep 0.05
@@ -110,4 +124,25 @@ done
 echo
 run -d "$S" application list
 run -d "$S" audit list
-say "Done: the daemons stop now"
+
+say "The web pages: each node serves its own"
+secret() { python3 -c 'import secrets; print(secrets.token_urlsafe(9))'; }
+url_of() { echo "http://$(sed -n '/^\[web\]/,/^\[/s/^listen = //p' "$1/mentord.conf")"; }
+EPW=$(secret) CPW=$(secret) HPW=$(secret)
+echo "$EPW" | "$MENTORCTL" -d "$E" web user add employer --role employer --password-stdin >/dev/null
+echo "$CPW" | "$MENTORCTL" -d "$S" web user add coordinator --role coordinator --password-stdin >/dev/null
+echo "$HPW" | "$MENTORCTL" -d "$H" web user add operator --role admin --password-stdin >/dev/null
+code=$("$MENTORCTL" -d "$S" --json web code S1001 |
+    python3 -c 'import json,sys; c=json.load(sys.stdin)["codes"][0]; print(c["url"], c["grouped"])')
+trap - EXIT
+cat <<EOT
+
+  Student (Marcus Delgado, S1001): ${code% *}
+      or open $(url_of "$S")/ and type the code ${code#* }
+  Employer:    $(url_of "$E")/   user employer     password $EPW
+  Coordinator: $(url_of "$S")/   user coordinator  password $CPW
+  Hub:         $(url_of "$H")/   user operator     password $HPW
+
+The three nodes keep running (logs in $D/*.log).  Stop them with:
+  contrib/demo.sh --stop $D
+EOT

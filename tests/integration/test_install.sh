@@ -19,11 +19,15 @@ share/man/man1/mentorctl.1
 share/man/man5/mentord-formats.5
 share/man/man8/mentord.8
 share/mentord/data/clusters.tsv
+share/mentord/web/index.html
 share/zsh/site-functions/_mentorctl"
-check_eq "the installed files are binaries, man pages, data, unit, sysusers, tmpfiles, completions" \
+check_eq "the installed files are binaries, man pages, data, web pages, unit, sysusers, tmpfiles, completions" \
     "$expected" "$(cd "$R$P" && { find . -type f | sed 's|^\./||' |
-    grep -v '^share/mentord/data/'; ls share/mentord/data/clusters.tsv; } |
-    LC_ALL=C sort)"
+    grep -v '^share/mentord/\(data\|web\)/'; ls share/mentord/data/clusters.tsv \
+    share/mentord/web/index.html; } | LC_ALL=C sort)"
+check_eq "the web pages are installed as in the source tree" \
+    "$(cd "$ROOT/web" && find . -type f | LC_ALL=C sort)" \
+    "$(cd "$R$P/share/mentord/web" && find . -type f | LC_ALL=C sort)"
 check_match "the unit runs the installed daemon" "^ExecStart=$P/bin/mentord " \
     "$(grep ^ExecStart "$R$P/lib/systemd/system/mentord.service")"
 
