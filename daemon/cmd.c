@@ -63,6 +63,7 @@ static const struct cmd_entry cmds[] = {
 	{ "occupation.show",	cmd_occupation_show, CMD_STUDENT | CMD_STAFF },
 	{ "cluster.list",	cmd_cluster_list, CMD_STUDENT | CMD_STAFF },
 	{ "zip.lookup",		cmd_zip_lookup,	CMD_STUDENT | CMD_STAFF },
+	{ "framework.search",	cmd_framework_search, CMD_STUDENT | CMD_STAFF },
 	{ "pathway",		cmd_pathway,	CMD_STUDENT | CMD_COORDINATOR },
 	{ "listing.suggest",	cmd_listing_suggest, CMD_DATA | CMD_EMPLOYER },
 	{ "listing.export",	cmd_listing_export, CMD_STAFF },

@@ -135,6 +135,14 @@ int	 cmd_fit_open(struct cmd_ctx *, const char *student,
 json_t	*cmd_fit_json(struct cmd_fit *, const uint8_t addr[16]);
 void	 cmd_fit_close(struct cmd_fit *);
 
+/*
+ * cmd_names_for: {code: name} for the codes in obj that the node can name:
+ * the keys of "competencies", "goals".clusters/occupations, "clusters",
+ * "occupations", the competencies of "requires"/"develops", and
+ * "listing".  A new reference, NULL when out of memory.
+ */
+json_t	*cmd_names_for(struct node *, const json_t *obj);
+
 /* Handlers, by group. */
 int	cmd_status(struct cmd_ctx *);
 int	cmd_ping(struct cmd_ctx *);
@@ -174,6 +182,7 @@ int	cmd_occupation_search(struct cmd_ctx *);
 int	cmd_occupation_show(struct cmd_ctx *);
 int	cmd_cluster_list(struct cmd_ctx *);
 int	cmd_zip_lookup(struct cmd_ctx *);
+int	cmd_framework_search(struct cmd_ctx *);
 int	cmd_pathway(struct cmd_ctx *);
 int	cmd_listing_suggest(struct cmd_ctx *);
 int	cmd_listing_export(struct cmd_ctx *);

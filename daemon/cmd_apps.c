@@ -1003,11 +1003,12 @@ int
 cmd_application_show(struct cmd_ctx *c)
 {
 	struct list_arg a;
-	int rc;
+	int rc, names = 0;
 
 	memset(&a, 0, sizeof(a));
 	a.student = c->student;
-	if ((rc = arg_str(c, "id", 1, &a.id)) != 0)
+	if ((rc = arg_str(c, "id", 1, &a.id)) != 0 ||
+	    (rc = arg_bool(c, "names", &names)) != 0)
 		return rc;
 	if ((rc = store_read(c->node->store, list_fn, &a)) != 0)
 		return cmd_fail(c, rc, "store failed");
@@ -1015,6 +1016,9 @@ cmd_application_show(struct cmd_ctx *c)
 		return cmd_fail(c, MENTOR_ENOTFOUND, "no application %.80s",
 		    a.id);
 	c->result = a.found;
+	if (names)
+		json_object_set_new(c->result, "names", cmd_names_for(c->node,
+		    c->result));
 	return 0;
 }
 

@@ -13,9 +13,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "case.h"
@@ -64,6 +66,117 @@ cmd_occupation_search(struct cmd_ctx *c)
 		return rc;
 	c->result = fw_search_json(fw, q, (size_t)top);
 	return c->result != NULL ? 0 : MENTOR_ENOMEM;
+}
+
+/*
+ * match_rank: how well name matches the lower-case query q: 3 when name
+ * starts with it, 2 when a word of name does, 1 when it is inside name,
+ * 0 when it is not there.  Case is ignored (ASCII).
+ */
+static int
+match_rank(const char *name, const char *q)
+{
+	size_t n = strlen(q), i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; name[i] != '\0'; i++)
+		if (strncasecmp(name + i, q, n) == 0)
+			return i == 0 ? 3 : !isalnum((unsigned char)name[i - 1]) ?
+			    2 : 1;
+	return 0;
+}
+
+struct search_hit {
+	const char	*code, *name, *kind;
+	int		 rank;
+};
+
+static int
+hit_cmp(const void *a, const void *b)
+{
+	const struct search_hit *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return y->rank - x->rank;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * framework.search {q, kind: skill | cluster | occupation, top}: the
+ * type-ahead of the listing form: [{code, name, kind?}], best first.
+ */
+int
+cmd_framework_search(struct cmd_ctx *c)
+{
+	const struct frameworks *fw;
+	const struct fw_element *e;
+	const char *q, *kind = "skill";
+	char code[64];
+	struct search_hit *h = NULL;
+	json_t *occ, *o;
+	long long top = 10;
+	size_t i, n = 0, cap;
+	int rc, r;
+
+	if ((rc = need_fw(c, &fw)) != 0 ||
+	    (rc = arg_str(c, "q", 1, &q)) != 0 ||
+	    (rc = arg_str(c, "kind", 0, &kind)) != 0 ||
+	    (rc = arg_int(c, "top", 0, 1, FW_SEARCH_MAX, &top)) != 0)
+		return rc;
+	if (strcmp(kind, "occupation") == 0) {
+		if ((occ = fw_search_json(fw, q, (size_t)top)) == NULL)
+			return MENTOR_ENOMEM;
+		json_array_foreach(occ, i, o)
+			json_object_set(o, "name", json_object_get(o, "title"));
+		c->result = occ;
+		return 0;
+	}
+	if (strcmp(kind, "skill") != 0 && strcmp(kind, "cluster") != 0)
+		return cmd_fail(c, MENTOR_EINVAL, "kind: skill, cluster or "
+		    "occupation, not \"%.20s\"", kind);
+	cap = strcmp(kind, "skill") == 0 ? fw_competency_count(fw) :
+	    (size_t)fw_cluster_count(fw);
+	if ((h = calloc(cap + 1, sizeof(*h))) == NULL)
+		return MENTOR_ENOMEM;
+	for (i = 0; i < cap; i++) {
+		if (strcmp(kind, "skill") == 0) {
+			if ((e = fw_element_at(fw, i)) == NULL)
+				continue;
+			r = match_rank(e->name, q);
+			if (r == 0 && strncasecmp(e->id, q, strlen(q)) == 0)
+				r = 3;	/* "2.B.3" finds its elements */
+			if (r > 0)
+				h[n++] = (struct search_hit){ e->id, e->name, e->kind,
+				    r };
+		} else {
+			const char *cc = fw_cluster_code(fw, (int)i);
+			const char *cn = fw_cluster_name(fw, cc);
+
+			r = match_rank(cn ? cn : cc, q);
+			if (r == 0 && strncasecmp(cc, q, strlen(q)) == 0)
+				r = 3;
+			if (r > 0)
+				h[n++] = (struct search_hit){ cc, cn ? cn : cc,
+				    fw_cluster_framework(fw, cc) == 16 ?
+				    "16 clusters" : "2024 framework", r };
+		}
+	}
+	qsort(h, n, sizeof(*h), hit_cmp);
+	if ((c->result = json_array()) == NULL) {
+		free(h);
+		return MENTOR_ENOMEM;
+	}
+	for (i = 0; i < n && i < (size_t)top; i++) {
+		if (strcmp(kind, "skill") == 0)
+			snprintf(code, sizeof(code), "onet:%s", h[i].code);
+		else
+			snprintf(code, sizeof(code), "%s", h[i].code);
+		json_array_append_new(c->result, json_pack("{s:s,s:s,s:s}",
+		    "code", code, "name", h[i].name, "kind", h[i].kind));
+	}
+	free(h);
+	return 0;
 }
 
 int

@@ -37,6 +37,61 @@ title(const struct node *n, const char *hex)
 	return match_title(mi, addr);
 }
 
+/* name_of: the name of one code, as cmd_names finds it, or NULL. */
+static const char *
+name_of(struct node *n, const char *code)
+{
+	const struct frameworks *fw = matching_frameworks(n);
+	const char *name;
+
+	if (strcmp(code, n->id_hex) == 0)
+		return n->conf.name;
+	if ((name = title(n, code)) != NULL || fw == NULL)
+		return name;
+	if ((name = fw_competency_name(fw, code)) == NULL &&
+	    (name = fw_cluster_name(fw, code)) == NULL)
+		name = fw_occupation_title(fw, code);
+	return name;
+}
+
+static void
+add_name(struct node *n, json_t *names, const char *code)
+{
+	const char *name;
+
+	if (code && json_object_get(names, code) == NULL &&
+	    (name = name_of(n, code)) != NULL)
+		json_object_set_new(names, code, json_string(name));
+}
+
+json_t *
+cmd_names_for(struct node *n, const json_t *obj)
+{
+	static const char *const lists[] = { "clusters", "occupations" };
+	static const char *const items[] = { "requires", "develops" };
+	const json_t *goals = json_object_get(obj, "goals"), *v, *comps;
+	const char *k;
+	json_t *names;
+	size_t i, j;
+
+	if ((names = json_object()) == NULL)
+		return NULL;
+	comps = json_object_get(obj, "competencies");
+	json_object_foreach((json_t *)comps, k, v)
+		add_name(n, names, k);
+	for (i = 0; i < 2; i++) {
+		json_array_foreach(json_object_get(goals, lists[i]), j, v)
+			add_name(n, names, json_string_value(v));
+		json_array_foreach(json_object_get(obj, lists[i]), j, v)
+			add_name(n, names, json_string_value(v));
+		json_array_foreach(json_object_get(obj, items[i]), j, v)
+			add_name(n, names, json_string_value(
+			    json_object_get(v, "competency")));
+	}
+	add_name(n, names, json_string_value(json_object_get(obj, "listing")));
+	return names;
+}
+
 /*
  * cmd_names: {"codes": [CODE...]} -> {CODE: NAME} for the codes the node
  * knows; unknown codes are left out.
@@ -44,7 +99,6 @@ title(const struct node *n, const char *hex)
 int
 cmd_names(struct cmd_ctx *c)
 {
-	const struct frameworks *fw = matching_frameworks(c->node);
 	json_t *codes = json_object_get(c->req->args, "codes"), *v;
 	const char *code, *name;
 	size_t i;
@@ -61,14 +115,7 @@ cmd_names(struct cmd_ctx *c)
 		if ((code = json_string_value(v)) == NULL)
 			return cmd_fail(c, MENTOR_EINVAL, "codes: item %zu: "
 			    "must be a string", i + 1);
-		name = NULL;
-		if (strcmp(code, c->node->id_hex) == 0)
-			name = c->node->conf.name;
-		else if ((name = title(c->node, code)) != NULL)
-			;
-		else if (fw && (name = fw_competency_name(fw, code)) == NULL &&
-		    (name = fw_cluster_name(fw, code)) == NULL)
-			name = fw_occupation_title(fw, code);
+		name = name_of(c->node, code);
 		if (name && json_object_set_new(c->result, code,
 		    json_string(name)) != 0)
 			return MENTOR_ENOMEM;

@@ -395,16 +395,22 @@ int
 cmd_student_show(struct cmd_ctx *c)
 {
 	const char *id;
-	int rc;
+	int rc, names = 0;
 
 	if ((rc = cmd_school_only(c)) != 0 ||
 	    (rc = arg_student(c, "id", &id)) != 0)
+		return rc;
+	if ((rc = arg_bool(c, "names", &names)) != 0)
 		return rc;
 	rc = student_load(c->node, id, &c->result);
 	if (rc == MENTOR_ENOTFOUND)
 		return cmd_fail(c, rc, "no student \"%.64s\"", id);
 	if (rc != 0)
 		return cmd_fail(c, rc, "store failed");
+	/* For pages: the names of the codes, beside them. */
+	if (names)
+		json_object_set_new(c->result, "names", cmd_names_for(c->node,
+		    c->result));
 	return 0;
 }
 

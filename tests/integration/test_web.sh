@@ -275,6 +275,22 @@ epost listing.post "{\"listing\":$L}"
 check_eq "posting it for real works" 200 "$(status)"
 epost listing.list '{}'
 check_eq "and stores it" 1 "$(field 'len(d["result"])')"
+# The form's type-ahead and place look-up.
+epost framework.search '{"q":"critical","kind":"skill","top":3}'
+check_eq "framework.search finds a skill by a word of its name" "200 onet:2.A.2.a Critical Thinking" \
+    "$(status) $(field 'd["result"][0]["code"] + " " + d["result"][0]["name"]')"
+epost framework.search '{"q":"manufact","kind":"cluster"}'
+check_eq "  ...clusters of both frameworks" "True True" \
+    "$(field 'str(any(x["code"]=="manufacturing" for x in d["result"])) + " " + str(any(x["code"]=="advanced-manufacturing" for x in d["result"]))')"
+epost framework.search '{"q":"welder","kind":"occupation","top":5}'
+check_eq "  ...occupations by alternate title, with a name" "True" \
+    "$(field 'any(x["code"]=="51-4121.00" and x["name"] for x in d["result"])')"
+epost framework.search '{"q":"x","kind":"planet"}'
+check_eq "  ...an unknown kind is refused, naming it" "400 kind" "$(status) $(field 'd["error"]["field"]')"
+epost zip.lookup '{"zip":"54301"}'
+check_eq "zip.lookup gives a ZIP code's point" "200 44.48" "$(status) $(field '"%.2f" % d["result"]["lat"]')"
+epost zip.lookup '{"zip":"543"}'
+check_eq "  ...and refuses a malformed one with its field" "400 zip" "$(status) $(field 'd["error"]["field"]')"
 # --- what the pages call: search, fit, why not, dashboard ----------------------
 ctl "$s" listing post "$ROOT/contrib/data/sample/listings.json" >/dev/null
 C3=$(ctl "$s" --json web code S1003 | json 'd["codes"][0]["code"]')

@@ -225,7 +225,7 @@
 		M.say('consent-msg', '');
 		M.clear($('code-one-out'));
 		$('consent-form').reset();
-		return M.loading(box, M.api('student.show', {id: id})).then(
+		return M.loading(box, M.api('student.show', {id: id, names: true})).then(
 		    function (p) {
 			$('student-h').textContent = p.name || p.id;
 			var comps = p.competencies || {};

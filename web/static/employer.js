@@ -362,7 +362,7 @@
 		var form = $('answer-form');
 		form.hidden = true;
 		M.say('answer-msg', '');
-		return M.loading(box, M.api('application.show', {id: id}))
+		return M.loading(box, M.api('application.show', {id: id, names: true}))
 		    .then(function (a) {
 			return M.api('listing.show', {id: a.listing}).catch(
 			    function () { return null; }).then(function (l) {

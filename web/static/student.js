@@ -323,7 +323,7 @@
 		var form = $('goals-form');
 		form.hidden = true;
 		return Promise.all([M.loading(box, M.api('student.show',
-		    {id: me.student})), loadClusters()]).then(function (rr) {
+		    {id: me.student, names: true})), loadClusters()]).then(function (rr) {
 			var p = rr[0];
 			box.appendChild(W.dl([
 				[t('profile.name'), p.name],
