@@ -175,6 +175,7 @@ struct match_index {
 struct match_student {
 	int32_t		today;
 	uint8_t		modmask;
+	uint8_t		chosen;		/* modalities the student chose */
 	int		has_loc;
 	double		lat, lon, coslat;
 	double		maxd;
@@ -1870,7 +1871,11 @@ ms_compile(const struct match_index *mi, const json_t *st, int32_t today,
 			goto fail;
 		ms->has_loc = 1;
 		ms->coslat = cos(ms->lat * RAD);
-	} else
+	}
+	/* Without a location only virtual listings can be offered; the
+	 * explanations still speak of what the student chose. */
+	ms->chosen = ms->modmask;
+	if (!ms->has_loc)
 		ms->modmask &= M_VIRTUAL;
 	if ((v = json_object_get(st, "max_distance_km")) == NULL)
 		ms->maxd = 50;
@@ -2607,8 +2612,8 @@ match_check(const struct match_index *mi, const struct match_student *ms,
 	    (unsigned)h->min_age, h->start == NONE_DAY ? "" :
 	    " on the start date") != 0)
 		goto nomem;
-	if ((h->flags & ms->modmask) == 0 &&
-	    add_modalities(a, h->flags, ms->modmask) != 0)
+	if ((h->flags & ms->chosen) == 0 &&
+	    add_modalities(a, h->flags, ms->chosen) != 0)
 		goto nomem;
 	if (!(h->flags & M_VIRTUAL)) {
 		if (!ms->has_loc) {

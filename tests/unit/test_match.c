@@ -1121,6 +1121,51 @@ test_reasons_detail(void **state)
 	mi_free(mi);
 }
 
+/*
+ * A student without a location who chose in person: an in-person listing
+ * is not offered because of the missing location, and why_not says so
+ * (not "you chose none": the student's choice stands).
+ */
+static void
+test_why_not_unlocated(void **state)
+{
+	struct match_index *mi = mi_new(fw);
+	struct match_student *ms = NULL;
+	struct match_hit h;
+	uint8_t a[MATCH_ADDR_LEN];
+	json_t *b, *st, *why = NULL;
+	char *s;
+
+	(void)state;
+	b = base();
+	set(b, "modality", json_string("in_person"));
+	set(b, "location", loc(41.88, -87.63));
+	put(mi, 7, b);
+	st = student();
+	json_object_del(st, "location");
+	set(st, "modality", json_pack("[s]", "in_person"));
+	assert_int_equal(ms_compile(mi, st, today, &ms), 0);
+	mkaddr(a, 7);
+	assert_int_equal(match_check(mi, ms, a, now, &h, &why), 0);
+	s = json_dumps(why, JSON_COMPACT);
+	assert_non_null(strstr(s, "your profile has no location"));
+	assert_null(strstr(s, "you chose none"));
+	free(s);
+	json_decref(why);
+	ms_free(ms);
+	/* Who chose only virtual hears about the format. */
+	set(st, "modality", json_pack("[s]", "virtual"));
+	assert_int_equal(ms_compile(mi, st, today, &ms), 0);
+	assert_int_equal(match_check(mi, ms, a, now, &h, &why), 0);
+	s = json_dumps(why, JSON_COMPACT);
+	assert_non_null(strstr(s, "It is in person; you chose virtual"));
+	free(s);
+	json_decref(why);
+	ms_free(ms);
+	json_decref(st);
+	mi_free(mi);
+}
+
 static void
 test_reasons(void **state)
 {
@@ -2206,6 +2251,7 @@ main(void)
 		cmocka_unit_test(test_score_logistics),
 		cmocka_unit_test(test_reasons),
 		cmocka_unit_test(test_reasons_detail),
+		cmocka_unit_test(test_why_not_unlocated),
 		cmocka_unit_test(test_explain_gone),
 		cmocka_unit_test(test_tie_break),
 		cmocka_unit_test(test_equivalence_small),
