@@ -199,15 +199,15 @@ app_show(struct ctl *c, const struct ctl_args *a)
 static int
 app_accept(struct ctl *c, const struct ctl_args *a)
 {
-	return call_print(c, "application.accept", json_pack("{s:s}", "id",
-	    a->argv[0]), fmt_app);
+	return call_print(c, "application.accept", json_pack("{s:s,s:s*}",
+	    "id", a->argv[0], "note", a->opt[0]), fmt_app);
 }
 
 static int
 app_decline(struct ctl *c, const struct ctl_args *a)
 {
-	return call_print(c, "application.decline", json_pack("{s:s}", "id",
-	    a->argv[0]), fmt_app);
+	return call_print(c, "application.decline", json_pack("{s:s,s:s*}",
+	    "id", a->argv[0], "note", a->opt[0]), fmt_app);
 }
 
 static void
@@ -297,12 +297,15 @@ const struct ctl_cmd ctl_apps_cmds[] = {
 	  "pending, accepted or declined." },
 	{ "application show", app_show, 1, 1, { NULL }, "ID",
 	  "One application in full." },
-	{ "application accept", app_accept, 1, 1, { NULL }, "ID",
-	  "Accepts a received application; the answer travels back to the "
-	  "school.  Refused once the listing's capacity is filled; the "
+	{ "application accept", app_accept, 1, 1, { "note=", NULL },
+	  "ID [--note TEXT]",
+	  "Accepts a received application; the answer, with the note (up to "
+	  "500 bytes) if given, travels back sealed to the school.  Refused once the listing's capacity is filled; the "
 	  "accept that fills it republishes the listing as full." },
-	{ "application decline", app_decline, 1, 1, { NULL }, "ID",
-	  "Declines a received application; the answer travels back." },
+	{ "application decline", app_decline, 1, 1, { "note=", NULL },
+	  "ID [--note TEXT]",
+	  "Declines a received application; the answer, with the note if "
+	  "given, travels back sealed to the school." },
 	{ "audit list", audit_list, 0, 0, { NULL }, "",
 	  "The disclosure log: every application sent, consent recorded "
 	  "and student deleted, hash-chained.  Students appear by "

@@ -149,6 +149,7 @@ struct recv_arg {
 	json_t		*entry;
 	const char	*author_hex;	/* answer: must be the employer */
 	const char	*status;
+	const char	*note;		/* answer: the employer's note, or NULL */
 	int		 stored;
 };
 
@@ -189,6 +190,8 @@ recv_answer_fn(struct store_txn *t, void *arg)
 		return 0;	/* not its employer, or answered already */
 	}
 	json_object_set_new(e, "status", json_string(a->status));
+	if (a->note)
+		json_object_set_new(e, "note", json_string(a->note));
 	json_object_set_new(e, "answered", json_integer(now_ms()));
 	rc = apps_put_json(t, k, klen, e);
 	json_decref(e);
@@ -288,6 +291,7 @@ on_record(void *arg, const struct records_change *ch)
 		ra.app = app;
 		ra.author_hex = author_hex;
 		ra.status = json_string_value(json_object_get(j, "status"));
+		ra.note = json_string_value(json_object_get(j, "note"));
 		if (store_write(n->store, recv_answer_fn, &ra) == 0 &&
 		    ra.stored)
 			log_info("answer received from %.16s: %s",

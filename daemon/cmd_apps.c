@@ -803,7 +803,7 @@ answer(struct cmd_ctx *c, int accept)
 	struct answer_arg a;
 	uint8_t app[APP_ID_LEN], laddr[REC_ADDR_LEN], school[REC_KEY_LEN];
 	uint8_t *buf = NULL, *sealed = NULL, out[REC_ADDR_LEN];
-	const char *id, *st, *lid;
+	const char *id, *st, *lid, *note = NULL;
 	char ref[64], err[256], *ptext = NULL;
 	json_t *body = NULL, *plain = NULL;
 	size_t len, slen;
@@ -811,11 +811,15 @@ answer(struct cmd_ctx *c, int accept)
 	int rc;
 
 	memset(&a, 0, sizeof(a));
-	if ((rc = arg_str(c, "id", 1, &id)) != 0)
+	if ((rc = arg_str(c, "id", 1, &id)) != 0 ||
+	    (rc = arg_str(c, "note", 0, &note)) != 0)
 		return rc;
 	if (hex_decode(app, sizeof(app), id) != 0)
 		return cmd_fail(c, MENTOR_EINVAL, "id: \"%.80s\" is not an "
 		    "application id (32 hex digits)", id);
+	if (note && (note[0] == '\0' || strlen(note) > ANSWER_NOTE_MAX))
+		return cmd_fail(c, MENTOR_EINVAL, "note: 1 to %d bytes",
+		    ANSWER_NOTE_MAX);
 	a.app = app;
 	a.accept = accept;
 	/* First read: the entry and its listing. */
@@ -857,6 +861,8 @@ answer(struct cmd_ctx *c, int accept)
 	json_object_set_new(a.entry, "status", json_string(accept ?
 	    "accepted" : "declined"));
 	json_object_set_new(a.entry, "answered", json_integer(now_ms()));
+	if (note)
+		json_object_set_new(a.entry, "note", json_string(note));
 	rc = store_write(n->store, answer_store_fn, &a);
 	if (rc == MENTOR_EFULL) {
 		rc = cmd_fail(c, rc, "listing %s is full: %lld of %lld places "
@@ -868,8 +874,9 @@ answer(struct cmd_ctx *c, int accept)
 		goto out;
 	}
 	/* The answer travels back, sealed to the school. */
-	plain = json_pack("{s:i,s:s,s:s,s:s}", "v", 1, "application", id,
-	    "listing", lid, "status", accept ? "accepted" : "declined");
+	plain = json_pack("{s:i,s:s,s:s,s:s,s:s*}", "v", 1, "application", id,
+	    "listing", lid, "status", accept ? "accepted" : "declined",
+	    "note", note);
 	if (plain == NULL || (ptext = json_dumps(plain, JSON_COMPACT |
 	    JSON_SORT_KEYS)) == NULL) {
 		rc = MENTOR_ENOMEM;
@@ -952,13 +959,14 @@ list_each(const void *key, size_t klen, const void *val, size_t vlen,
 		a->found = e;
 		return 1;
 	}
-	o = json_pack("{s:s,s:O,s:O,s:s,s:O?,s:O?,s:O?}", "id", hex,
+	o = json_pack("{s:s,s:O,s:O,s:s,s:O?,s:O?,s:O?,s:O*}", "id", hex,
 	    "listing", json_object_get(e, "listing"),
 	    "status", json_object_get(e, "status"),
 	    "side", a->side == 's' ? "sent" : "received",
 	    "title", json_object_get(e, "title"),
 	    "student", json_object_get(e, "student"),
-	    "school_name", json_object_get(e, "school_name"));
+	    "school_name", json_object_get(e, "school_name"),
+	    "note", json_object_get(e, "note"));
 	json_decref(e);
 	if (o)
 		json_array_append_new(a->list, o);

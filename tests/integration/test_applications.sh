@@ -80,12 +80,16 @@ check_eq "the hub relayed but cannot read: it received nothing" 0 \
 ctl "$sch" consent S2 --guardian "Guardian Vintery" >/dev/null
 A2=$(ctl "$sch" --json apply S2 "$L1" | json 'd["id"]')
 check "a second applicant's application arrives" wait_for 20 received "$emp" 3
-check "the employer accepts the first" ctl "$emp" application accept "$A1"
+check "the employer accepts the first, with a note" ctl "$emp" application accept "$A1" --note "See you on 10 January at 8:00."
 out=$(ctl "$emp" application accept "$A2" 2>&1); rc=$?
 check_eq "capacity 1: a second accept is refused" 1 "$rc"
 check_match "  ...saying the listing is full" "full" "$out"
 check "  ...but it can be declined" ctl "$emp" application decline "$A2"
 check "the school sees the acceptance" wait_for 20 status_is "$sch" "$A1" accepted
+check_eq "  ...and the employer's note, which travelled sealed" "See you on 10 January at 8:00." \
+    "$(ctl "$sch" --json application list | json '[a.get("note","") for a in d if a["id"]=="'"$A1"'"][0]')"
+check_fails "a note over 500 bytes is refused" ctl "$emp" application decline "$A2" --note "$(head -c 501 /dev/zero | tr '\0' x)"
+check_match "  ...naming the limit" "note: 1 to 500 bytes" "$(cat "$T/last.err")"
 check "  ...and the decline" wait_for 20 status_is "$sch" "$A2" declined
 check "the full listing is republished and reaches the school" wait_for 20 is_full "$sch" "$L1"
 out=$(ctl "$sch" apply S4 "$L1" 2>&1)
