@@ -23,6 +23,7 @@
 #include "migrate.h"
 #include "matching.h"
 #include "node.h"
+#include "outbox.h"
 #include "peer.h"
 #include "records.h"
 #include "store.h"
@@ -220,7 +221,7 @@ do_check(int argc, char **argv)
 	}
 	printf("store is DAMAGED: %u problem(s)\n", rep.problems);
 	fprintf(stderr, "mentord: %s\nmentord: restore the store from a "
-	    "backup (see RECOVERY in mentord(8))\n", err);
+	    "backup (see \"Recovery\" in mentord(8))\n", err);
 	return 1;
 }
 
@@ -293,6 +294,10 @@ run(const char *dir, int verbose, int level)
 		log_err("%s", err);
 		goto out;
 	}
+	if (outbox_open(&n) != 0) {
+		log_err("cannot start the outbox");
+		goto out;
+	}
 	sigterm = evsignal_new(n.base, SIGTERM, on_signal, &n);
 	sigint = evsignal_new(n.base, SIGINT, on_signal, &n);
 	if (!sigterm || !sigint || evsignal_add(sigterm, NULL) ||
@@ -313,6 +318,7 @@ out:
 		event_free(sigterm);
 	if (sigint)
 		event_free(sigint);
+	outbox_close(&n);
 	http_close(n.http);
 	api_close(n.api);
 	backup_close(&n);

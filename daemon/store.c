@@ -3,6 +3,7 @@
  * wrappers that grow the map when it fills instead of failing.
  */
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <unistd.h>
@@ -96,14 +97,16 @@ store_why(const struct store *st)
  * store_fault: the test build's fault points.  Operation number
  * $MENTOR_FAULT_AT (counting from 1, in this process) fails with
  * $MENTOR_FAULT_ERR: EIO (the default), ENOSPC or MAP_FULL; with
- * $MENTOR_FAULT_PERSIST set, every operation after it fails too.  Each
- * point is logged at debug level, so a test can count them.
+ * $MENTOR_FAULT_PERSIST set, every operation after it fails too.  With
+ * CRASH the process kills itself (SIGKILL) there instead; that mode also
+ * counts the points just after each commit ("committed").  Each point is
+ * logged at debug level, so a test can count them.
  */
 int
 store_fault(const char *what)
 {
 	static long at = -1, n;
-	static int err, persist;
+	static int err, persist, crash;
 	const char *e;
 
 	if (at < 0) {
@@ -112,9 +115,20 @@ store_fault(const char *what)
 		e = getenv("MENTOR_FAULT_ERR");
 		err = e == NULL || strcmp(e, "EIO") == 0 ? EIO :
 		    strcmp(e, "ENOSPC") == 0 ? ENOSPC : MDB_MAP_FULL;
+		crash = e != NULL && strcmp(e, "CRASH") == 0;
 		persist = getenv("MENTOR_FAULT_PERSIST") != NULL;
 	}
+	if (!crash && strcmp(what, "committed") == 0)
+		return 0;
 	n++;
+	if (crash) {
+		log_debug("fault point %ld: %s", n, what);
+		if (n == at) {
+			log_info("fault: crashing at point %ld (%s)", n, what);
+			raise(SIGKILL);
+		}
+		return 0;
+	}
 	log_debug("fault point %ld: %s", n, what);
 	if (at > 0 && (n == at || (persist && n > at))) {
 		log_info("fault: injecting %s at point %ld (%s)",
@@ -730,6 +744,15 @@ chk_metas(struct chk *c)
 		    (unsigned long long)c->m.last_pg);
 		return -1;
 	}
+	/* LMDB leaves at most a few freed tail pages unwritten. */
+	if (c->m.last_pg >= c->fpages &&
+	    c->m.last_pg - c->fpages > c->fpages + 1024) {
+		chk_problem(c, "the file ends at page %llu but the store uses "
+		    "pages up to %llu: the file was cut short",
+		    (unsigned long long)c->fpages,
+		    (unsigned long long)c->m.last_pg);
+		return -1;
+	}
 	need = (unsigned long long)(c->m.last_pg + 1) * c->psize;
 	if (c->fsize < need)
 		c->rep->short_by = need - c->fsize;
@@ -983,7 +1006,7 @@ store_open_check(const char *path, char *err, size_t errlen)
 	if (rc == MENTOR_ESTORE) {
 		snprintf(err, errlen, "store damaged: %s (%u problem%s; "
 		    "`mentord check` lists them).  Restore the store from a "
-		    "backup: see RECOVERY in mentord(8)", why, rep.problems,
+		    "backup: see \"Recovery\" in mentord(8)", why, rep.problems,
 		    rep.problems == 1 ? "" : "s");
 		log_err("store: %s", why);
 	} else
@@ -1134,6 +1157,7 @@ store_write(struct store *st, store_fn fn, void *arg)
 			store_explain(st, mrc, "commit");
 			return MENTOR_ESTORE;
 		}
+		(void)store_fault("committed");
 		return 0;
 	}
 full:
@@ -1318,6 +1342,7 @@ store_compact(struct store *st, uint64_t *before, uint64_t *after,
 		    strerror(errno));
 	else
 		sync_dir(st->path);
+	(void)store_fault("committed");
 	rmdir(tmp);
 	/* Reopen whichever file is in place now. */
 	if ((rc = mdb_env_create(&st->env)) != 0 ||
