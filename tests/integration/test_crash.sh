@@ -17,10 +17,10 @@ check "the kills interrupted the work (fewer acknowledged than $((KILLS * 9)))" 
     test "$CRASH_ACKED" -lt $((KILLS * 9))
 
 # Deterministic kills: the fault build kills itself at a fault point
-# (every CRASH_STRIDE-th, 7 by default; 1 in `make bench`), including the
+# (every CRASH_STRIDE-th, 10 by default; 1 in `make bench`), including the
 # points just after each commit.
 count_points CRASH
-STRIDE=${CRASH_STRIDE:-7}
+STRIDE=${CRASH_STRIDE:-10}
 sweep school "$NS" CRASH
 sweep employer "$NE" CRASH
 done_testing

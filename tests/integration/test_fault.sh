@@ -13,9 +13,13 @@ STRIDE=${FAULT_STRIDE:-1}
 [ -x "$FAULTD" ] || { notok "the fault build exists (make fault)"; exit 1; }
 fault_template || { notok "the two nodes are set up"; exit 1; }
 
-# A full disk, injected: every write of the school fails with ENOSPC.
+# A full disk, injected: every write of the school after it started
+# fails with ENOSPC.
 fault_fresh enospc
-start_with "$S" "$FAULTD" MENTOR_FAULT_AT=1 MENTOR_FAULT_ERR=ENOSPC \
+start_with "$S" "$FAULTD" MENTOR_FAULT_AT=0
+stop "$S"
+k=$(grep -c "fault point" "$S.log")
+start_with "$S" "$FAULTD" MENTOR_FAULT_AT=$((k + 1)) MENTOR_FAULT_ERR=ENOSPC \
     MENTOR_FAULT_PERSIST=1 || notok "the school starts on a full disk"
 check_fails "an import on a full disk fails" \
     ctl "$S" student import "$T/students.json"
