@@ -21,7 +21,7 @@ json() {
 
 fast() { printf '\n[peer]\nheartbeat_ms = 200\nsync_interval_s = 1\n' >>"$1/mentord.conf"; }
 id_of() { ctl "$1" --json status | json 'd["node_id"]'; }
-ep_of() { sed -n 's/^listen = //p' "$1/mentord.conf"; }
+ep_of() { sed -n 's/^listen = \(tcp:\)/\1/p' "$1/mentord.conf"; }
 
 # fault_template: creates and links S and E once, in $T/tpl.
 fault_template() {
