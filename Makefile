@@ -40,7 +40,7 @@ LIBPROTO  = $(BUILD)/libmentorproto.a
 LIBDAEMON = $(BUILD)/libmentord.a
 
 .PHONY: all deps test unit check-fuzz integration demo bench install deb \
-	uninstall clean asan ubsan fuzz help format regen-rosters
+	uninstall clean asan ubsan fuzz help format regen-rosters fault
 
 all: daemon/mentord client/mentorctl
 
@@ -91,11 +91,22 @@ $(BUILD)/tests/bench_%: tests/bench/bench_%.c $(LIBDAEMON) $(LIBPROTO)
 
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(REPLAY_BIN) $(TOOL_BIN)
+	@$(MAKE) --no-print-directory fault
 	@tests/run.sh $(BUILD)
 
 # Rewrites the roster golden files (tests/data/rosters/*.out) on purpose.
 regen-rosters: $(BUILD)/tests/test_roster
 	@ROSTER_REGEN=1 $(BUILD)/tests/test_roster >/dev/null; git diff --stat tests/data/rosters
+
+# The fault-injection build: mentord with -DMENTOR_FAULT (store_fault in
+# daemon/store.h) in build-fault/, for tests/integration/test_fault.sh.
+fault:
+	@$(MAKE) --no-print-directory BUILD=build-fault \
+	    CFLAGS="$(CFLAGS) -DMENTOR_FAULT" build-fault/bin/mentord
+
+$(BUILD)/bin/mentord: $(BUILD)/daemon/main.o $(LIBDAEMON) $(LIBPROTO)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 unit: all $(UNIT_BIN)
 	@tests/run.sh $(BUILD) unit
@@ -126,7 +137,7 @@ fuzz:
 	    -Iinclude -Iprotocol -Idaemon $(PKG_CFLAGS) -o build-fuzz/$$n $$f \
 	    $(PROTO_SRC) $(DAEMON_SRC) $(LIBS) || exit 1; done
 
-bench: deps all $(BENCH_BIN) $(TOOL_BIN)
+bench: deps all $(BENCH_BIN) $(TOOL_BIN) fault
 	@tests/bench/run.sh $(BUILD)
 
 demo: deps all
@@ -189,7 +200,7 @@ format:
 	clang-format -i include/*.h protocol/*.c daemon/*.[ch] client/*.[ch]
 
 clean:
-	rm -rf build build-asan build-ubsan build-fuzz build-deb daemon/mentord \
+	rm -rf build build-asan build-ubsan build-fuzz build-deb build-fault daemon/mentord \
 	    client/mentorctl
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

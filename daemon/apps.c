@@ -211,32 +211,31 @@ ref_names(const struct rec *r, const char *prefix, const char *hex)
 }
 
 /*
- * on_record: every stored record passes here.  Applications and answers
- * sealed to this node are opened; the rest are relayed unread.
+ * recv_hook: every record stored passes here, inside the transaction that
+ * stores it (records_hook), so an application or answer sealed to this
+ * node is recorded with the record or, if that fails, neither is and the
+ * sender's next try delivers both.  The rest are relayed unread.
  */
-static void
-on_record(void *arg, const struct records_change *ch)
+static int
+recv_hook(void *arg, struct store_txn *t, const struct rec *r)
 {
 	struct node *n = arg;
-	const struct rec *r = ch->stored;
 	struct recv_arg ra;
 	uint8_t *plain = NULL, app[APP_ID_LEN], laddr[REC_ADDR_LEN];
 	uint8_t lauthor[REC_KEY_LEN];
-	char author_hex[65], err[256], lref[REC_REF_MAX + 1];
+	char author_hex[65], err[256];
 	json_t *j = NULL;
 	const char *school, *lid;
 	size_t plen;
-	int64_t created, expires;
-	unsigned kind;
+	int rc = 0;
 
-	if (r == NULL || (r->kind != REC_APPLICATION &&
-	    r->kind != REC_ANSWER))
-		return;
+	if (r->kind != REC_APPLICATION && r->kind != REC_ANSWER)
+		return 0;
 	if (memcmp(r->author, n->sign_pk, REC_KEY_LEN) == 0)
-		return;		/* our own */
+		return 0;	/* our own */
 	if (app_open(r->body, r->body_len, n->sign_pk, n->sign_sk, &plain,
 	    &plen) != 0)
-		return;		/* sealed to another node */
+		return 0;	/* sealed to another node */
 	hex_encode(author_hex, r->author, REC_KEY_LEN);
 	memset(&ra, 0, sizeof(ra));
 	if (r->kind == REC_APPLICATION) {
@@ -251,8 +250,7 @@ on_record(void *arg, const struct records_change *ch)
 		 * what says which school sent it. */
 		if (strcmp(school, author_hex) != 0 ||
 		    hex_decode(laddr, sizeof(laddr), lid) != 0 ||
-		    records_addr_info(n->records, laddr, &kind, lauthor, lref,
-		    sizeof(lref), &created, &expires) != 0 ||
+		    records_addr_author(t, laddr, lauthor) != 0 ||
 		    memcmp(lauthor, n->sign_pk, REC_KEY_LEN) != 0) {
 			log_warn("application from %.16s refused: not for a "
 			    "listing of this node, or not signed by its "
@@ -271,7 +269,7 @@ on_record(void *arg, const struct records_change *ch)
 		json_object_set_new(j, "received", json_integer(now_ms()));
 		ra.app = app;
 		ra.entry = j;
-		if (store_write(n->store, recv_app_fn, &ra) == 0 && ra.stored)
+		if ((rc = recv_app_fn(t, &ra)) == 0 && ra.stored)
 			log_info("application received from %.16s",
 			    author_hex);
 	} else {
@@ -292,8 +290,7 @@ on_record(void *arg, const struct records_change *ch)
 		ra.author_hex = author_hex;
 		ra.status = json_string_value(json_object_get(j, "status"));
 		ra.note = json_string_value(json_object_get(j, "note"));
-		if (store_write(n->store, recv_answer_fn, &ra) == 0 &&
-		    ra.stored)
+		if ((rc = recv_answer_fn(t, &ra)) == 0 && ra.stored)
 			log_info("answer received from %.16s: %s",
 			    author_hex, ra.status);
 	}
@@ -303,13 +300,14 @@ out:
 		sodium_memzero(plain, plen);
 		free(plain);
 	}
+	return rc;
 }
 
 int
 apps_open(struct node *n, char *err, size_t errlen)
 {
-	if (records_watch(n->records, on_record, n) != 0) {
-		snprintf(err, errlen, "apps: cannot watch records");
+	if (records_hook(n->records, recv_hook, n) != 0) {
+		snprintf(err, errlen, "apps: cannot hook into records");
 		return MENTOR_ETOOBIG;
 	}
 	return 0;

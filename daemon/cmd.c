@@ -14,6 +14,7 @@
 #include "mentor.h"
 #include "metrics.h"
 #include "node.h"
+#include "store.h"
 #include "util.h"
 
 /*
@@ -101,9 +102,18 @@ cmd_fail(struct cmd_ctx *c, int code, const char *fmt, ...)
 {
 	va_list ap;
 
+	const char *why;
+	size_t len;
+
 	va_start(ap, fmt);
 	vsnprintf(c->err, sizeof(c->err), fmt, ap);
 	va_end(ap);
+	/* The store knows why it failed (a full disk, and where). */
+	if (code == MENTOR_ESTORE && c->node != NULL &&
+	    (why = store_why(c->node->store)) != NULL &&
+	    strstr(c->err, why) == NULL && (len = strlen(c->err)) <
+	    sizeof(c->err) - 3)
+		snprintf(c->err + len, sizeof(c->err) - len, ": %s", why);
 	return code;
 }
 

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "mentor.h"
 #include "node.h"
+#include "outbox.h"
 #include "record.h"
 #include "records.h"
 #include "store.h"
@@ -455,6 +456,8 @@ struct apply_arg {
 	const char	*listing_hex;
 	int		 dup;
 	char		 dup_id[33];
+	const uint8_t	*rec;		/* the signed application record */
+	size_t		 reclen;
 };
 
 static int
@@ -494,6 +497,11 @@ dup_fn(struct store_txn *t, void *arg)
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * apply_fn: the whole application in one transaction: the duplicate
+ * check, the school's entry, the audit entry of the disclosure and the
+ * sealed record queued in the outbox, which publishes it after the commit.
+ */
 static int
 apply_fn(struct store_txn *t, void *arg)
 {
@@ -502,6 +510,11 @@ apply_fn(struct store_txn *t, void *arg)
 	json_t *audit;
 	int rc;
 
+	a->dup = 0;
+	if ((rc = dup_fn(t, a)) != 0)
+		return rc;
+	if (a->dup)
+		return MENTOR_EEXIST;
 	hex_decode(app, sizeof(app), a->app_hex);
 	if ((rc = apps_put_json(t, k, apps_aux_key(k, 's', app, sizeof(app)),
 	    a->entry)) != 0)
@@ -511,8 +524,11 @@ apply_fn(struct store_txn *t, void *arg)
 	    a->student, strlen(a->student))) != 0)
 		return rc;
 	/* The log keeps its own copy: this function may run twice. */
-	audit = json_deep_copy(a->audit);
-	return audit ? apps_audit_append(t, audit) : MENTOR_ENOMEM;
+	if ((audit = json_deep_copy(a->audit)) == NULL)
+		return MENTOR_ENOMEM;
+	if ((rc = apps_audit_append(t, audit)) != 0)
+		return rc;
+	return outbox_put(t, a->rec, a->reclen);
 }
 
 int
@@ -524,11 +540,11 @@ cmd_apply(struct cmd_ctx *c)
 	const char *sid, *lid, *message = NULL, *name, *title, *start,
 	    *born;
 	uint8_t addr[REC_ADDR_LEN], *rbuf = NULL, app[APP_ID_LEN];
-	uint8_t *sealed = NULL, out[REC_ADDR_LEN];
+	uint8_t *sealed = NULL, *rec = NULL;
 	char app_hex[2 * APP_ID_LEN + 1], ref[64], author_hex[65], ps[33];
 	char today[11], err[256], first[101];
 	json_t *student = NULL, *body = NULL, *plain = NULL, *comps, *fields;
-	size_t rlen, slen;
+	size_t rlen, slen, reclen = 0;
 	struct rec r;
 	char *ptext = NULL;
 	int rc, min_age;
@@ -658,12 +674,14 @@ cmd_apply(struct cmd_ctx *c)
 		goto out;
 	}
 	snprintf(ref, sizeof(ref), "%s%s", REC_APP_PREFIX, app_hex);
-	if ((rc = records_publish(n->records, REC_APPLICATION, ref, sealed,
-	    slen, now_ms() + APP_LIFE_MS, out, err, sizeof(err))) != 0) {
-		rc = cmd_fail(c, rc, "cannot publish the application: %s",
-		    err);
+	if ((rc = records_build(n->records, REC_APPLICATION, ref, sealed,
+	    slen, now_ms() + APP_LIFE_MS, &rec, &reclen, err,
+	    sizeof(err))) != 0) {
+		rc = cmd_fail(c, rc, "cannot build the application: %s", err);
 		goto out;
 	}
+	aa.rec = rec;
+	aa.reclen = reclen;
 	fields = json_pack("[s,s,s,s]", "first_name", "competencies", "goals",
 	    "consent");
 	if (json_object_get(student, "grade"))
@@ -683,15 +701,26 @@ cmd_apply(struct cmd_ctx *c)
 	    "adult: none needed");
 	rc = aa.entry && aa.audit ? store_write(n->store, apply_fn, &aa) :
 	    MENTOR_ENOMEM;
-	if (rc != 0) {
-		rc = cmd_fail(c, rc, "store failed after publishing");
+	if (rc == MENTOR_EEXIST) {
+		rc = cmd_fail(c, rc, "student %s already applied to %s "
+		    "(application %s)", sid, lid, aa.dup_id);
 		goto out;
 	}
+	if (rc != 0) {
+		rc = cmd_fail(c, rc, "store failed; the application was not "
+		    "sent");
+		goto out;
+	}
+	/* Committed with its audit entry: now it may leave. */
+	if (outbox_flush(n) > 0)
+		log_warn("apply: application %s queued; it is sent when the "
+		    "store takes it", app_hex);
 	log_info("apply: application %s sent to %.16s", app_hex, author_hex);
 	c->result = json_pack("{s:s,s:s,s:s}", "id", app_hex, "listing", lid,
 	    "status", "pending");
 	rc = c->result ? 0 : MENTOR_ENOMEM;
 out:
+	free(rec);
 	json_decref(aa.entry);
 	json_decref(aa.audit);
 	if (ptext) {
@@ -716,6 +745,10 @@ struct answer_arg {
 	uint64_t	 count;		/* accepted before this one */
 	json_t		*entry;
 	int		 full;		/* this accept filled the listing */
+	const uint8_t	*ans;		/* the signed answer record */
+	size_t		 anslen;
+	const uint8_t	*fullrec;	/* the listing marked full, or NULL */
+	size_t		 fulllen;
 };
 
 static int
@@ -737,6 +770,11 @@ answer_check_fn(struct store_txn *t, void *arg)
 	return 0;
 }
 
+/*
+ * answer_store_fn: the whole answer in one transaction: the status, the
+ * accepted count, the sealed answer and (when this accept fills the
+ * listing) its new version marked full, both queued in the outbox.
+ */
 static int
 answer_store_fn(struct store_txn *t, void *arg)
 {
@@ -745,9 +783,19 @@ answer_store_fn(struct store_txn *t, void *arg)
 	const void *v;
 	size_t vlen;
 	uint64_t count = 0;
-	int rc;
+	json_t *cur;
+	const char *st;
+	int rc, pending;
 
 	/* Re-checked inside the transaction that records the answer. */
+	if ((rc = apps_get_json(t, k, apps_aux_key(k, 'e', a->app, APP_ID_LEN),
+	    &cur)) != 0)
+		return rc;
+	st = json_string_value(json_object_get(cur, "status"));
+	pending = st != NULL && strcmp(st, "pending") == 0;
+	json_decref(cur);
+	if (!pending)
+		return MENTOR_EINVAL;
 	if (store_get(t, DB_AUX, k, apps_aux_key(k, 'n', a->laddr, REC_ADDR_LEN),
 	    &v, &vlen) == 0 && vlen == 8)
 		count = get_be64(v);
@@ -760,40 +808,55 @@ answer_store_fn(struct store_txn *t, void *arg)
 			return rc;
 		a->full = (long long)count + 1 >= a->capacity;
 	}
-	return apps_put_json(t, k, apps_aux_key(k, 'e', a->app, APP_ID_LEN), a->entry);
+	if ((rc = apps_put_json(t, k, apps_aux_key(k, 'e', a->app, APP_ID_LEN),
+	    a->entry)) != 0)
+		return rc;
+	if ((rc = outbox_put(t, a->ans, a->anslen)) != 0)
+		return rc;
+	if (a->full && a->fullrec == NULL)
+		log_warn("a listing filled up without its full version built");
+	if (a->full && a->fullrec != NULL)
+		return outbox_put(t, a->fullrec, a->fulllen);
+	return 0;
 }
 
-/* republish_full: a new version of our listing, marked full. */
-static void
-republish_full(struct node *n, const uint8_t laddr[REC_ADDR_LEN])
+/*
+ * build_full: a new version of our listing, marked full, signed but not
+ * stored (*out malloc'd).  0 or the reason it could not be built.
+ */
+static int
+build_full(struct node *n, const uint8_t laddr[REC_ADDR_LEN], uint8_t **out,
+    size_t *outlen)
 {
-	uint8_t *buf, out[REC_ADDR_LEN];
+	uint8_t *buf;
 	char ref[REC_REF_MAX + 1], err[256];
 	size_t len, blen;
 	struct rec r;
 	json_t *body;
 	char *enc;
+	int rc;
 
-	if (records_current(n->records, laddr, &buf, &len) != 0)
-		return;
+	if ((rc = records_current(n->records, laddr, &buf, &len)) != 0)
+		return rc;
+	rc = MENTOR_EINVAL;
 	if (rec_decode(&r, buf, len) == 0 &&
 	    (body = json_loadb((const char *)r.body, r.body_len, 0,
 	    NULL)) != NULL) {
 		json_object_set_new(body, "full", json_true());
 		snprintf(ref, sizeof(ref), "%.*s", (int)r.ref_len, r.ref);
 		if ((enc = listing_body_encode(body, &blen)) != NULL) {
-			if (records_publish(n->records, REC_LISTING, ref,
+			rc = records_build(n->records, REC_LISTING, ref,
 			    (uint8_t *)enc, blen, (int64_t)r.expires_at, out,
-			    err, sizeof(err)) != 0)
-				log_warn("cannot publish a full listing: %s",
+			    outlen, err, sizeof(err));
+			if (rc != 0)
+				log_warn("cannot build a full listing: %s",
 				    err);
-			else
-				log_info("listing %s is now full", ref);
 			free(enc);
 		}
 		json_decref(body);
 	}
 	free(buf);
+	return rc;
 }
 
 static int
@@ -802,7 +865,7 @@ answer(struct cmd_ctx *c, int accept)
 	struct node *n = c->node;
 	struct answer_arg a;
 	uint8_t app[APP_ID_LEN], laddr[REC_ADDR_LEN], school[REC_KEY_LEN];
-	uint8_t *buf = NULL, *sealed = NULL, out[REC_ADDR_LEN];
+	uint8_t *buf = NULL, *sealed = NULL, *ans = NULL, *fullrec = NULL;
 	const char *id, *st, *lid, *note = NULL;
 	char ref[64], err[256], *ptext = NULL;
 	json_t *body = NULL, *plain = NULL;
@@ -858,6 +921,29 @@ answer(struct cmd_ctx *c, int accept)
 		a.capacity = json_integer_value(json_object_get(body,
 		    "capacity"));
 	}
+	/* The answer travels back, sealed to the school. */
+	plain = json_pack("{s:i,s:s,s:s,s:s,s:s*}", "v", 1, "application", id,
+	    "listing", lid, "status", accept ? "accepted" : "declined",
+	    "note", note);
+	if (plain == NULL || (ptext = json_dumps(plain, JSON_COMPACT |
+	    JSON_SORT_KEYS)) == NULL) {
+		rc = MENTOR_ENOMEM;
+		goto out;
+	}
+	snprintf(ref, sizeof(ref), "%s%s", REC_ANS_PREFIX, id);
+	err[0] = '\0';
+	if ((rc = app_seal((uint8_t *)ptext, strlen(ptext), school, &sealed,
+	    &slen)) != 0 || (rc = records_build(n->records, REC_ANSWER, ref,
+	    sealed, slen, now_ms() + APP_LIFE_MS, &ans, &a.anslen, err,
+	    sizeof(err))) != 0) {
+		rc = cmd_fail(c, rc, "cannot build the answer: %s", err);
+		goto out;
+	}
+	a.ans = ans;
+	/* Nothing else writes between this read and the write below. */
+	if (accept && (long long)a.count + 1 >= a.capacity &&
+	    build_full(n, laddr, &fullrec, &a.fulllen) == 0)
+		a.fullrec = fullrec;
 	json_object_set_new(a.entry, "status", json_string(accept ?
 	    "accepted" : "declined"));
 	json_object_set_new(a.entry, "answered", json_integer(now_ms()));
@@ -869,36 +955,28 @@ answer(struct cmd_ctx *c, int accept)
 		    "taken", lid, a.capacity, a.capacity);
 		goto out;
 	}
+	if (rc == MENTOR_EINVAL) {
+		rc = cmd_fail(c, rc, "application %s was answered already",
+		    id);
+		goto out;
+	}
 	if (rc != 0) {
-		rc = cmd_fail(c, rc, "store failed");
+		rc = cmd_fail(c, rc, "store failed; nothing was answered");
 		goto out;
 	}
-	/* The answer travels back, sealed to the school. */
-	plain = json_pack("{s:i,s:s,s:s,s:s,s:s*}", "v", 1, "application", id,
-	    "listing", lid, "status", accept ? "accepted" : "declined",
-	    "note", note);
-	if (plain == NULL || (ptext = json_dumps(plain, JSON_COMPACT |
-	    JSON_SORT_KEYS)) == NULL) {
-		rc = MENTOR_ENOMEM;
-		goto out;
-	}
-	snprintf(ref, sizeof(ref), "%s%s", REC_ANS_PREFIX, id);
-	if ((rc = app_seal((uint8_t *)ptext, strlen(ptext), school, &sealed,
-	    &slen)) != 0 || (rc = records_publish(n->records, REC_ANSWER, ref,
-	    sealed, slen, now_ms() + APP_LIFE_MS, out, err,
-	    sizeof(err))) != 0) {
-		rc = cmd_fail(c, rc, "answer recorded, but it could not be "
-		    "sent: %s", err);
-		goto out;
-	}
-	if (a.full)
-		republish_full(n, laddr);
+	if (outbox_flush(n) > 0)
+		log_warn("answer to %s queued; it is sent when the store "
+		    "takes it", id);
+	if (a.full && a.fullrec != NULL)
+		log_info("listing %s is now full", lid);
 	c->result = json_pack("{s:s,s:s,s:s}", "id", id, "listing", lid,
 	    "status", accept ? "accepted" : "declined");
 	rc = c->result ? 0 : MENTOR_ENOMEM;
 out:
 	free(ptext);
 	free(sealed);
+	free(ans);
+	free(fullrec);
 	free(buf);
 	json_decref(plain);
 	json_decref(body);

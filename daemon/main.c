@@ -23,8 +23,10 @@
 #include "migrate.h"
 #include "matching.h"
 #include "node.h"
+#include "outbox.h"
 #include "peer.h"
 #include "records.h"
+#include "store.h"
 
 static void
 usage(FILE *f)
@@ -35,6 +37,7 @@ usage(FILE *f)
 	    "               [--web-listen HOST:PORT]\n"
 	    "       mentord [-d DIR] [--verbose] [--log-level LEVEL]\n"
 	    "       mentord restore -d DIR [--force] FILE\n"
+	    "       mentord check [-d DIR] [--quick]\n"
 	    "       mentord --version\n"
 	    "DIR defaults to $MENTORD_HOME, else ~/.local/state/mentord.\n"
 	    "See mentord(8).\n");
@@ -148,6 +151,81 @@ do_restore(int argc, char **argv)
 }
 
 static void
+check_say(void *arg, const char *what)
+{
+	(void)arg;
+	printf("  %s\n", what);
+}
+
+/*
+ * do_check: `mentord check`: the store's structure, read from the file
+ * (store_check), while no daemon runs.  Exit 0 sound, 1 damaged or
+ * unreadable, 2 usage.
+ */
+static int
+do_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store_check_report rep;
+	const char *d = NULL;
+	char dir[PATH_MAX], path[PATH_MAX + 8], err[512];
+	int ch, quick = 0, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "d:qh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': d = optarg; break;
+		case 'q': quick = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (resolve_dir(d, dir, sizeof(dir)) != 0)
+		return 2;
+	if ((rc = node_lock_probe(dir)) == MENTOR_ENOTFOUND) {
+		fprintf(stderr, "mentord: %s holds no node\n", dir);
+		return 1;
+	}
+	if (rc == 1) {
+		fprintf(stderr, "mentord: a mentord is running on %s; stop it "
+		    "first (it rewrites pages while they are read)\n", dir);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/store", dir);
+	printf("checking %s/data.mdb%s\n", path, quick ? " (quick)" : "");
+	rc = store_check(path, !quick, &rep, check_say, NULL, err,
+	    sizeof(err));
+	if (rc != 0 && rc != MENTOR_ESTORE) {
+		fprintf(stderr, "mentord: %s\n", err);
+		return 1;
+	}
+	printf("%llu bytes, %u-byte pages, pages 0-%llu, transaction %llu\n"
+	    "%llu tree pages, %llu free pages, %llu entries\n",
+	    (unsigned long long)rep.file_size, rep.psize,
+	    (unsigned long long)rep.last_page, (unsigned long long)rep.txnid,
+	    (unsigned long long)rep.tree_pages,
+	    (unsigned long long)rep.free_pages,
+	    (unsigned long long)rep.entries);
+	if (rc == 0) {
+		printf("store is sound\n");
+		return 0;
+	}
+	printf("store is DAMAGED: %u problem(s)\n", rep.problems);
+	fprintf(stderr, "mentord: %s\nmentord: restore the store from a "
+	    "backup (see \"Recovery\" in mentord(8))\n", err);
+	return 1;
+}
+
+static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct node *n = arg;
@@ -216,6 +294,10 @@ run(const char *dir, int verbose, int level)
 		log_err("%s", err);
 		goto out;
 	}
+	if (outbox_open(&n) != 0) {
+		log_err("cannot start the outbox");
+		goto out;
+	}
 	sigterm = evsignal_new(n.base, SIGTERM, on_signal, &n);
 	sigint = evsignal_new(n.base, SIGINT, on_signal, &n);
 	if (!sigterm || !sigint || evsignal_add(sigterm, NULL) ||
@@ -236,6 +318,7 @@ out:
 		event_free(sigterm);
 	if (sigint)
 		event_free(sigint);
+	outbox_close(&n);
 	http_close(n.http);
 	api_close(n.api);
 	backup_close(&n);
@@ -274,6 +357,8 @@ main(int argc, char **argv)
 		return do_init(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "restore") == 0)
 		return do_restore(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "check") == 0)
+		return do_check(argc - 1, argv + 1);
 	while ((ch = getopt_long(argc, argv, "d:vh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': d = optarg; break;

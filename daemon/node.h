@@ -62,6 +62,7 @@ struct node {
 	struct peers	*peers;
 	struct metrics	*metrics;	/* metrics.c; NULL = not counted */
 	struct http	*http;
+	struct event	*outbox_ev;	/* outbox.c's retry timer */
 };
 
 /* node_role_parse / node_role_name: "school|employer|hub" <-> enum. */

@@ -46,6 +46,8 @@ struct records {
 		void		*arg;
 	} watch[WATCH_MAX];
 	int		 nwatch;
+	records_hook_fn	 hook;		/* in the storing transaction */
+	void		*hook_arg;
 };
 
 /* A decoded DB_ADDR value. */
@@ -335,6 +337,10 @@ store_one(struct batch *b, struct store_txn *t, size_t i)
 	b->live_delta += p->is_live - p->was_live;
 	v->code = 0;
 	v->why[0] = '\0';
+	/* What the record means to this node commits with it, or neither. */
+	if (b->rs->hook != NULL &&
+	    (rc = b->rs->hook(b->rs->hook_arg, t, r)) != 0)
+		return rc == MENTOR_ENOMEM ? rc : MENTOR_ESTORE;
 	return 0;
 }
 
@@ -857,6 +863,29 @@ records_publish(struct records *rs, unsigned kind, const char *ref,
 	if (rc != 0)
 		snprintf(err, errlen, "%s", v.why);
 	return rc;
+}
+
+int
+records_hook(struct records *rs, records_hook_fn fn, void *arg)
+{
+	if (rs->hook != NULL)
+		return MENTOR_ETOOBIG;
+	rs->hook = fn;
+	rs->hook_arg = arg;
+	return 0;
+}
+
+int
+records_addr_author(struct store_txn *t, const uint8_t addr[REC_ADDR_LEN],
+    uint8_t author[REC_KEY_LEN])
+{
+	struct addr_val a;
+	int rc;
+
+	if ((rc = addr_get(t, addr, &a)) != 0)
+		return rc;
+	memcpy(author, a.author, REC_KEY_LEN);
+	return 0;
 }
 
 /* records_addr_info: the address entry (even a ghost): kind, author, ref. */

@@ -58,6 +58,25 @@ struct records_verdict {
 int	records_open(struct records **, struct node *, char *err, size_t errlen);
 void	records_close(struct records *);
 
+/*
+ * records_hook: fn runs inside the transaction that stores each new
+ * record, after its bytes are put, so that what the record means to this
+ * node (an application received, an answer) commits with it or not at
+ * all.  fn returns 0, or an error that aborts the whole batch (nothing of
+ * it is stored; the sender tries again).  One hook; MENTOR_ETOOBIG if set.
+ */
+struct store_txn;
+typedef int (*records_hook_fn)(void *arg, struct store_txn *,
+    const struct rec *);
+int	records_hook(struct records *, records_hook_fn fn, void *arg);
+
+/*
+ * records_addr_author: inside a transaction, the author of the address
+ * (also a withdrawn or expired one).  0 or MENTOR_ENOTFOUND.
+ */
+int	records_addr_author(struct store_txn *, const uint8_t addr[REC_ADDR_LEN],
+	    uint8_t author[REC_KEY_LEN]);
+
 /* records_watch: adds a subscriber (at most 4). 0 or MENTOR_ETOOBIG. */
 int	records_watch(struct records *, records_watch_fn fn, void *arg);
 

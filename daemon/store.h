@@ -52,6 +52,26 @@ typedef int (*store_fn)(struct store_txn *, void *arg);
 int	store_read(struct store *, store_fn fn, void *arg);
 int	store_write(struct store *, store_fn fn, void *arg);
 
+/*
+ * store_why: after store_write (or store_compact) failed with
+ * MENTOR_ESTORE, a sentence for the operator naming the cause and the
+ * store's directory (the disk is full, the map reached its limit, an I/O
+ * error); NULL when the last write succeeded or failed for another
+ * reason.  Valid until the next write.
+ */
+const char *store_why(const struct store *);
+
+/*
+ * store_fault: a fault point.  In the test build (-DMENTOR_FAULT) the
+ * operation numbered $MENTOR_FAULT_AT fails: store_fault returns the errno
+ * (or LMDB code) to fail with, 0 otherwise.  In other builds it is 0.
+ */
+#ifdef MENTOR_FAULT
+int	store_fault(const char *what);
+#else
+#define store_fault(what)	0
+#endif
+
 /* store_get: 0 and the value, or MENTOR_ENOTFOUND. */
 int	store_get(struct store_txn *, enum store_db, const void *key,
 	    size_t klen, const void **val, size_t *vlen);
@@ -83,6 +103,37 @@ size_t	store_count(struct store_txn *, enum store_db);
  * MENTOR_ESTORE with err set on failure.
  */
 int	store_compact(struct store *, uint64_t *before, uint64_t *after,
+	    char *err, size_t errlen);
+
+/*
+ * store_check: checks the structure of the store in directory path by
+ * reading its data.mdb with pread (never through a map, so a damaged file
+ * cannot crash the caller): the meta pages, the file's size against the
+ * last page they name (pages past the end must be free), the free-page and
+ * main trees, and each database's root page.  With deep set it walks every
+ * page of every tree: headers, node bounds, key order, depth, page and
+ * entry counts against each tree's record, overflow runs, and that every
+ * page is used exactly once.  No daemon may be writing the store.
+ * Each problem is passed to say (when not NULL; at most 20) and counted in
+ * rep; err names the first.  Returns 0 when sound, MENTOR_ESTORE when
+ * damaged, MENTOR_ENOTFOUND (no data.mdb), MENTOR_EIO or MENTOR_ENOMEM.
+ */
+struct store_check_report {
+	uint64_t	file_size;
+	unsigned	psize;
+	uint64_t	last_page;
+	uint64_t	txnid;
+	uint64_t	tree_pages;	/* branch, leaf and overflow pages */
+	uint64_t	overflow_pages;	/* of which overflow */
+	uint64_t	free_pages;
+	uint64_t	entries;	/* in the named databases */
+	uint64_t	short_by;	/* bytes the file lacks (free tail) */
+	uint64_t	leaked;		/* pages in no tree and not free */
+	unsigned	problems;
+};
+typedef void (*store_problem_fn)(void *arg, const char *what);
+int	store_check(const char *path, int deep,
+	    struct store_check_report *rep, store_problem_fn say, void *arg,
 	    char *err, size_t errlen);
 
 /* store_stat: bytes of the map in use and the map size, for status. */
