@@ -385,23 +385,13 @@ listing_export(struct ctl *c, const struct ctl_args *a)
 static int
 post(struct ctl *c, json_t *arr)
 {
-	json_t *r, *ids;
-	size_t i;
+	json_t *r;
 	int rc;
 
 	if ((rc = ctl_call(c, "listing.post", json_pack("{s:o}", "listings",
 	    arr), NULL, 0, &r, NULL, NULL)) != EX_OK)
 		return rc;
-	if (c->json)
-		ctl_print_json(r);
-	else {
-		ids = json_object_get(r, "ids");
-		for (i = 0; i < json_array_size(ids); i++)
-			printf("posted %s\n",
-			    json_string_value(json_array_get(ids, i)));
-	}
-	json_decref(r);
-	return EX_OK;
+	return ctl_print_posted(c, r);
 }
 
 static int

@@ -19,9 +19,9 @@ static int
 listing_post(struct ctl *c, const struct ctl_args *a)
 {
 	json_error_t je;
-	json_t *doc, *r, *ids;
+	json_t *doc, *r;
 	char *buf;
-	size_t len, i;
+	size_t len;
 	int rc;
 
 	if ((rc = ctl_read_file(a->argv[0], POST_FILE_MAX, &buf, &len)) != 0)
@@ -48,6 +48,15 @@ listing_post(struct ctl *c, const struct ctl_args *a)
 	free(buf);
 	if (rc != EX_OK)
 		return rc;
+	return ctl_print_posted(c, r);
+}
+
+int
+ctl_print_posted(struct ctl *c, json_t *r)
+{
+	json_t *ids;
+	size_t i;
+
 	if (c->json)
 		ctl_print_json(r);
 	else {

@@ -79,6 +79,12 @@ int	ctl_err(int code, const char *fmt, ...)
 /* ctl_str: member k of o if it is a string, else "" (never NULL). */
 const char *ctl_str(const json_t *o, const char *k);
 
+/*
+ * ctl_print_posted: prints the reply of listing.post (r, consumed): as
+ * JSON with --json, else "posted ID" a line.  Returns EX_OK.
+ */
+int	ctl_print_posted(struct ctl *, json_t *r);
+
 /* ctl_print_json: prints j as one JSON value on stdout. */
 void	ctl_print_json(const json_t *j);
 
