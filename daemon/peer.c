@@ -1,10 +1,14 @@
 /*
  * peer.c: links between nodes over ZeroMQ with CURVE.  Every node binds a
  * ROUTER (if it has a listen endpoint) and connects one DEALER to each
- * peer it added.  Requests travel on the DEALER, answers come back on it;
- * the ROUTER answers what arrives from peers.  The ZAP handler admits only
- * the CURVE keys of added peers and is bound before the listener, so a
- * node never accepts a connection it cannot authenticate.
+ * peer it added with an endpoint.  Requests travel on the DEALER, answers
+ * come back on it; the ROUTER answers what arrives from peers.  A peer
+ * added without an endpoint dials in: this node's requests to it go out on
+ * the ROUTER, addressed by the routing id of its connection, and it answers
+ * them on its DEALER, so everything flows both ways on its one connection
+ * (SPEC.md 12.1).  The ZAP handler admits only the CURVE keys of added
+ * peers and is bound before the listener, so a node never accepts a
+ * connection it cannot authenticate.
  *
  * ZMQ_FD is edge-triggered: each socket's callback drains it while
  * ZMQ_EVENTS says POLLIN; because a send can consume the edge, every send
@@ -68,6 +72,8 @@
 #define THROTTLE_MS	60000		/* then its PUSHes are dropped */
 #define CERT_LIFE_MS	(365LL * 86400 * 1000)
 #define CERT_RENEW_MS	(30LL * 86400 * 1000)	/* and at every start */
+#define REFUSED_MAX	16		/* refused keys remembered */
+#define RID_MAX		256
 
 enum sync_state { SYNC_IDLE, SYNC_RECON, SYNC_FETCH };
 
@@ -76,8 +82,28 @@ struct want_job {
 	uint8_t		(*ids)[REC_ID_LEN];
 	size_t		 n, pos;
 	uint32_t	 session;
-	uint8_t		 rid[256];
+	uint8_t		 rid[RID_MAX];
 	size_t		 rid_len;
+	int		 on_dealer;	/* the WANT came on our DEALER */
+};
+
+/*
+ * Where a request arrived, hence where its answer goes: the ROUTER (with
+ * the routing id of the asking connection) or the peer's DEALER (rid NULL).
+ */
+struct chan {
+	void		*sock;
+	struct event	*ev;
+	const uint8_t	*rid;
+	size_t		 rid_len;
+};
+
+/* A connection the ZAP handler refused (peer refused). */
+struct refused {
+	uint8_t		curve[32];
+	char		address[64];
+	int64_t		first, last;
+	uint64_t	count;
 };
 
 /* A PUSH or RECORDS message waiting to be verified, SLICE at a time. */
@@ -126,9 +152,15 @@ struct peer {
 	char		 org[PM_NAME_MAX + 1];
 	void		*dealer;
 	struct event	*ev;
+	void		*mon;		/* events of the DEALER (why not linked) */
+	struct event	*mon_ev;
+	int		 reached;	/* TCP connected since the link was made */
+	int		 refused;	/* its ZAP handler refused this node */
+	uint8_t		 rid[RID_MAX];	/* its connection to our ROUTER */
+	size_t		 rid_len;
 	struct peers	*ps;
 	int64_t		 last_rx;	/* anything from the peer */
-	int64_t		 dealer_rx;	/* an answer on our own link */
+	int64_t		 dealer_rx;	/* anything on our request link */
 	int64_t		 dealer_since;	/* when our link was (re)made */
 	int		 connected;	/* our link answers */
 	struct pm_hello	 hello;
@@ -171,6 +203,9 @@ struct peers {
 	int		 slice_pipe[2];	/* the worker says it is done */
 	uint64_t	 seq;
 	struct log_rl	 rl_zap, rl_student;
+	struct refused	 refused[REFUSED_MAX];
+	size_t		 nrefused;
+	unsigned	 mon_seq;
 	struct peer	*p[PEERS_MAX];
 	size_t		 n;
 	struct rset	*set;
@@ -229,14 +264,36 @@ zsend(void *sock, struct event *ev, const void *buf, size_t len, int more)
 	return rc == -1 ? MENTOR_EUNAVAIL : 0;
 }
 
-/* to_peer: a message on the peer's outgoing connection. */
+/* has_link: this node can send requests to p. */
+static int
+has_link(const struct peer *p)
+{
+	return p->dealer != NULL || (p->rid_len > 0 && p->ps->router != NULL);
+}
+
+/*
+ * to_peer: a request on the peer's link: our DEALER to it, or, for a peer
+ * that dials in, the ROUTER addressed to its connection.  With
+ * ZMQ_ROUTER_MANDATORY a connection that is gone or full fails here.
+ */
 static int
 to_peer(struct peer *p, const void *buf, size_t len)
 {
-	if (p->dealer == NULL)
+	struct peers *ps = p->ps;
+
+	if (p->dealer != NULL) {
+		p->st.bytes_sent += len;
+		return zsend(p->dealer, p->ev, buf, len, 0);
+	}
+	if (!has_link(p))
 		return MENTOR_EUNAVAIL;
+	if (zmq_send(ps->router, p->rid, p->rid_len, ZMQ_DONTWAIT |
+	    ZMQ_SNDMORE) == -1) {
+		event_active(ps->router_ev, EV_READ, 0);
+		return MENTOR_EUNAVAIL;
+	}
 	p->st.bytes_sent += len;
-	return zsend(p->dealer, p->ev, buf, len, 0);
+	return zsend(ps->router, ps->router_ev, buf, len, 0);
 }
 
 static void
@@ -311,6 +368,7 @@ peer_fault(struct peer *p, const char *fmt, ...)
 	p->suspended_until = now_ms() + SUSPEND_MS;
 	if (p->dealer)
 		zmq_disconnect(p->dealer, p->endpoint);
+	p->rid_len = 0;
 	if (p->state != SYNC_IDLE)
 		sync_end(p, 1);
 	inbox_purge(p);
@@ -803,7 +861,7 @@ sync_start(struct peers *ps, struct peer *p)
 	uint8_t *body = NULL, *msg;
 	size_t len = 0;
 
-	if (p->state != SYNC_IDLE || p->dealer == NULL ||
+	if (p->state != SYNC_IDLE || !has_link(p) ||
 	    p->suspended_until > now_ms())
 		return;
 	memset(&p->st, 0, sizeof(p->st));
@@ -929,12 +987,26 @@ on_records(struct peers *ps, struct peer *p, zmq_msg_t *msg,
 
 /* ---- answering what peers send (responder) ------------------------- */
 
+/* reply: an answer on the channel its request came on. */
 static void
-reply(struct peers *ps, zmq_msg_t *rid, const void *buf, size_t len)
+reply(const struct chan *ch, const void *buf, size_t len)
 {
-	if (zsend(ps->router, ps->router_ev, zmq_msg_data(rid),
-	    zmq_msg_size(rid), 1) == 0)
-		zsend(ps->router, ps->router_ev, buf, len, 0);
+	if (ch->rid == NULL)
+		zsend(ch->sock, ch->ev, buf, len, 0);
+	else if (zsend(ch->sock, ch->ev, ch->rid, ch->rid_len, 1) == 0)
+		zsend(ch->sock, ch->ev, buf, len, 0);
+}
+
+/* writable: the socket would take a message now. */
+static int
+writable(void *sock)
+{
+	int events;
+	size_t sz = sizeof(events);
+
+	if (zmq_getsockopt(sock, ZMQ_EVENTS, &events, &sz) == -1)
+		return 0;
+	return (events & ZMQ_POLLOUT) != 0;
 }
 
 static int
@@ -944,21 +1016,32 @@ id_cmp(const void *a, const void *b)
 }
 
 /*
- * job_run: answers a WANT as far as the peer's queue allows.  The routing
- * frame goes first: with ZMQ_ROUTER_MANDATORY it fails with EAGAIN while
- * the queue to that peer is full, before any record is read.  Returns 1
- * when the job is finished (or cannot go on), 0 when it must wait.
+ * job_run: answers a WANT as far as the peer's queue allows.  On the
+ * ROUTER the routing frame goes first: with ZMQ_ROUTER_MANDATORY it fails
+ * with EAGAIN while the queue to that peer is full, before any record is
+ * read; on our DEALER (a WANT from a peer this node dialed) ZMQ_EVENTS
+ * says whether the queue has room.  Returns 1 when the job is finished (or
+ * cannot go on), 0 when it must wait.
  */
 static int
-job_run(struct peers *ps, struct want_job *j)
+job_run(struct peers *ps, struct peer *p, struct want_job *j)
 {
 	uint8_t *out = NULL, *msg, last[PM_HDR_LEN + 1] = { 0 };
 	size_t len = 0, used = 0, found, n;
+	void *sock = j->on_dealer ? p->dealer : ps->router;
+	struct event *ev = j->on_dealer ? p->ev : ps->router_ev;
 
+	if (sock == NULL)
+		return 1;
 	while (j->pos < j->n) {
-		if (zmq_send(ps->router, j->rid, j->rid_len, ZMQ_DONTWAIT |
+		if (j->on_dealer) {
+			if (!writable(sock)) {
+				event_active(ev, EV_READ, 0);
+				return 0;
+			}
+		} else if (zmq_send(sock, j->rid, j->rid_len, ZMQ_DONTWAIT |
 		    ZMQ_SNDMORE) == -1) {
-			event_active(ps->router_ev, EV_READ, 0);
+			event_active(ev, EV_READ, 0);
 			return zmq_errno() == EAGAIN ? 0 : 1;
 		}
 		if (records_fetch(ps->node->records,
@@ -975,14 +1058,14 @@ job_run(struct peers *ps, struct want_job *j)
 			free(out);
 			/* The routing frame is out: end with a valid answer. */
 			pm_header(last, PM_RECORDS, j->session);
-			zsend(ps->router, ps->router_ev, last, sizeof(last), 0);
+			zsend(sock, ev, last, sizeof(last), 0);
 			return 1;
 		}
 		pm_header(msg, PM_RECORDS, j->session);
 		msg[PM_HDR_LEN] = j->pos < j->n;
 		if (len)
 			memcpy(msg + PM_HDR_LEN + 1, out, len);
-		zsend(ps->router, ps->router_ev, msg, n, 0);
+		zsend(sock, ev, msg, n, 0);
 		free(msg);
 		free(out);
 		out = NULL;
@@ -995,7 +1078,7 @@ static int
 jobs_run(struct peers *ps, struct peer *p)
 {
 	while (p->njobs > 0) {
-		if (!job_run(ps, &p->jobs[0]))
+		if (!job_run(ps, p, &p->jobs[0]))
 			return 1;
 		free(p->jobs[0].ids);
 		memmove(&p->jobs[0], &p->jobs[1], (p->njobs - 1) *
@@ -1037,7 +1120,7 @@ on_resume(evutil_socket_t fd, short what, void *arg)
  * WANT_PENDING unanswered is a fault.
  */
 static void
-answer_want(struct peers *ps, struct peer *p, zmq_msg_t *rid,
+answer_want(struct peers *ps, struct peer *p, const struct chan *ch,
     const struct pm *m)
 {
 	struct want_job *j;
@@ -1057,7 +1140,7 @@ answer_want(struct peers *ps, struct peer *p, zmq_msg_t *rid,
 		    "not read the answers", WANT_PENDING);
 		return;
 	}
-	if (zmq_msg_size(rid) > sizeof(j->rid))
+	if (ch->rid_len > sizeof(j->rid))
 		return;
 	j = &p->jobs[p->njobs];
 	memset(j, 0, sizeof(*j));
@@ -1071,27 +1154,37 @@ answer_want(struct peers *ps, struct peer *p, zmq_msg_t *rid,
 			memcpy(j->ids[k++], j->ids[i], REC_ID_LEN);
 	j->n = k;
 	j->session = m->session;
-	j->rid_len = zmq_msg_size(rid);
-	memcpy(j->rid, zmq_msg_data(rid), j->rid_len);
+	j->rid_len = ch->rid_len;
+	if (ch->rid_len)
+		memcpy(j->rid, ch->rid, ch->rid_len);
+	j->on_dealer = ch->rid == NULL;
 	p->njobs++;
 	if (jobs_run(ps, p))
 		resume_arm(ps);
 }
 
+/*
+ * on_msg: a message from peer p on channel ch: our ROUTER (ch->rid set)
+ * or our DEALER to p.  Requests (PING, PUSH, RECON, WANT) are answered on
+ * the channel they came on; answers (PONG, RECON_REPLY, RECORDS) count
+ * only on p's request link (our DEALER, or the ROUTER for a peer that
+ * dials in), elsewhere they are a fault.
+ */
 static void
-on_router_msg(struct peers *ps, zmq_msg_t *rid, zmq_msg_t *body)
+on_msg(struct peers *ps, struct peer *p, const struct chan *ch,
+    zmq_msg_t *body)
 {
-	const char *uid = zmq_msg_gets(body, "User-Id");
-	struct peer *p = find_hex(ps, uid);
 	struct pm m;
 	uint8_t buf[PM_HDR_LEN + 4 + PM_NAME_MAX + PM_EP_MAX], *out;
 	struct pm_hello h;
 	size_t n, outlen;
-	int rc;
+	int rc, link = ch->rid == NULL || p->dealer == NULL;
 
-	if (p == NULL || p->suspended_until > now_ms())
-		return;		/* removed or suspended since it connected */
 	p->last_rx = now_ms();
+	if (link) {
+		p->dealer_rx = p->last_rx;
+		p->st.bytes_received += zmq_msg_size(body);
+	}
 	if ((rc = pm_decode(&m, zmq_msg_data(body), zmq_msg_size(body))) != 0) {
 		peer_fault(p, "malformed message: %s", mentor_strerror(rc));
 		return;
@@ -1113,7 +1206,7 @@ on_router_msg(struct peers *ps, zmq_msg_t *rid, zmq_msg_t *body)
 		my_hello(ps, &h);
 		if ((n = pm_hello_encode(buf, sizeof(buf), PM_PONG, m.session,
 		    &h)) != 0)
-			reply(ps, rid, buf, n);
+			reply(ch, buf, n);
 		break;
 	case PM_PUSH:
 		if (p->throttled_until > now_ms())
@@ -1135,47 +1228,70 @@ on_router_msg(struct peers *ps, zmq_msg_t *rid, zmq_msg_t *body)
 			if (msg) {
 				pm_header(msg, PM_RECON_REPLY, m.session);
 				memcpy(msg + PM_HDR_LEN, out, outlen);
-				reply(ps, rid, msg, n);
+				reply(ch, msg, n);
 				free(msg);
 			}
 		}
 		free(out);
 		break;
 	case PM_WANT:
-		answer_want(ps, p, rid, &m);
+		answer_want(ps, p, ch, &m);
 		break;
-	default:	/* answers belong on our own connection */
-		peer_fault(p, "message of type %u on the wrong connection",
-		    m.type);
+	case PM_PONG:
+	case PM_RECON_REPLY:
+	case PM_RECORDS:
+		if (!link) {	/* answers belong on our own connection */
+			peer_fault(p, "answer of type %u on the wrong "
+			    "connection", m.type);
+			break;
+		}
+		if (m.type == PM_PONG) {
+			p->hello = m.hello;
+			p->have_hello = 1;
+		} else if (m.type == PM_RECON_REPLY)
+			on_recon_reply(ps, p, &m);
+		else
+			on_records(ps, p, body, &m);
+		break;
+	default:
+		peer_fault(p, "message of type %u", m.type);
 	}
+}
+
+static void
+on_router_msg(struct peers *ps, zmq_msg_t *rid, zmq_msg_t *body)
+{
+	const char *uid = zmq_msg_gets(body, "User-Id");
+	struct peer *p = find_hex(ps, uid);
+	struct chan ch;
+
+	if (p == NULL || p->suspended_until > now_ms())
+		return;		/* removed or suspended since it connected */
+	if (zmq_msg_size(rid) > RID_MAX)
+		return;
+	/* A peer that dials in: its latest connection carries our requests. */
+	if (p->dealer == NULL && (p->rid_len != zmq_msg_size(rid) ||
+	    memcmp(p->rid, zmq_msg_data(rid), p->rid_len) != 0)) {
+		p->rid_len = zmq_msg_size(rid);
+		memcpy(p->rid, zmq_msg_data(rid), p->rid_len);
+		if (p->state != SYNC_IDLE)
+			sync_end(p, 1);	/* its answers went to the old one */
+	}
+	ch.sock = ps->router;
+	ch.ev = ps->router_ev;
+	ch.rid = zmq_msg_data(rid);
+	ch.rid_len = zmq_msg_size(rid);
+	on_msg(ps, p, &ch, body);
 }
 
 static void
 on_dealer_msg(struct peers *ps, struct peer *p, zmq_msg_t *msg)
 {
-	struct pm m;
-	int rc;
+	struct chan ch = { p->dealer, p->ev, NULL, 0 };
 
-	p->last_rx = p->dealer_rx = now_ms();
-	p->st.bytes_received += zmq_msg_size(msg);
-	if ((rc = pm_decode(&m, zmq_msg_data(msg), zmq_msg_size(msg))) != 0) {
-		peer_fault(p, "malformed answer: %s", mentor_strerror(rc));
+	if (p->suspended_until > now_ms())
 		return;
-	}
-	switch (m.type) {
-	case PM_PONG:
-		p->hello = m.hello;
-		p->have_hello = 1;
-		break;
-	case PM_RECON_REPLY:
-		on_recon_reply(ps, p, &m);
-		break;
-	case PM_RECORDS:
-		on_records(ps, p, msg, &m);
-		break;
-	default:
-		peer_fault(p, "answer of type %u", m.type);
-	}
+	on_msg(ps, p, &ch, msg);
 }
 
 /* ---- sockets on the event loop -------------------------------------- */
@@ -1260,6 +1376,51 @@ on_dealer(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * zap_refused: remembers (the latest REFUSED_MAX) and logs, rate-limited,
+ * the CURVE key and address of a connection the ZAP handler refused, so
+ * that the operator can tell who tried (peer refused).
+ */
+static void
+zap_refused(struct peers *ps, const uint8_t curve[32], const void *addr,
+    size_t addrlen)
+{
+	struct refused *r = NULL;
+	char hex[65];
+	size_t i, oldest = 0;
+	int64_t now = now_ms();
+
+	for (i = 0; i < ps->nrefused; i++) {
+		if (memcmp(ps->refused[i].curve, curve, 32) == 0) {
+			r = &ps->refused[i];
+			break;
+		}
+		if (ps->refused[i].last < ps->refused[oldest].last)
+			oldest = i;
+	}
+	if (r == NULL) {
+		r = ps->nrefused < REFUSED_MAX ? &ps->refused[ps->nrefused++] :
+		    &ps->refused[oldest];
+		memset(r, 0, sizeof(*r));
+		memcpy(r->curve, curve, 32);
+		r->first = now;
+	}
+	if (addrlen >= sizeof(r->address))
+		addrlen = sizeof(r->address) - 1;
+	for (i = 0; i < addrlen; i++) {
+		char c = ((const char *)addr)[i];
+
+		r->address[i] = c > ' ' && c < 127 ? c : '?';
+	}
+	r->address[addrlen] = '\0';
+	r->last = now;
+	r->count++;
+	hex_encode(hex, curve, 32);
+	log_ratelimited(&ps->rl_zap, LOG_INFO, "peer: refused a connection "
+	    "from %s, CURVE key %s: no peer has that key (peer refused)",
+	    r->address[0] ? r->address : "?", hex);
+}
+
+/*
  * ZAP (RFC 27): admit a CURVE client whose key belongs to an added,
  * unsuspended peer; its User-Id becomes the peer's node id.
  */
@@ -1312,8 +1473,13 @@ on_zap(evutil_socket_t fd, short what, void *arg)
 			memcpy(uid, p->hex, sizeof(uid));
 		} else {
 			p = NULL;
-			log_ratelimited(&ps->rl_zap, LOG_INFO, "peer: refused "
-			    "a connection from a key nobody added");
+			if (ok)
+				zap_refused(ps, zmq_msg_data(&f[6]),
+				    zmq_msg_data(&f[3]), zmq_msg_size(&f[3]));
+			else
+				log_ratelimited(&ps->rl_zap, LOG_INFO, "peer: "
+				    "refused a connection without a CURVE "
+				    "key");
 		}
 		zsend(ps->zap, ps->zap_ev, "1.0", 3, 1);
 		zsend(ps->zap, ps->zap_ev, zmq_msg_data(&f[1]),
@@ -1362,6 +1528,69 @@ socket_limits(void *s)
 	zmq_setsockopt(s, ZMQ_RECONNECT_IVL_MAX, &ivlmax, sizeof(ivlmax));
 }
 
+/*
+ * on_monitor: events of a peer's DEALER, for peer list: whether TCP ever
+ * connected and whether the peer's ZAP handler refused this node.
+ */
+static void
+on_monitor(evutil_socket_t fd, short what, void *arg)
+{
+	struct peer *p = arg;
+	zmq_msg_t m;
+	uint16_t ev;
+	int i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < BATCH && p->mon && readable(p->mon); i++) {
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, p->mon, ZMQ_DONTWAIT) == -1) {
+			zmq_msg_close(&m);
+			break;
+		}
+		if (zmq_msg_more(&m) && zmq_msg_size(&m) >= 6) {
+			memcpy(&ev, zmq_msg_data(&m), 2);
+			if (ev == ZMQ_EVENT_CONNECTED)
+				p->reached = 1;
+			else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+				p->refused = 1;
+			else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+				p->refused = 0;
+		}
+		zmq_msg_close(&m);
+		drain_rest(p->mon);
+	}
+	if (i == BATCH)
+		event_active(p->mon_ev, EV_READ, 0);
+}
+
+static void
+monitor_stop(struct peer *p)
+{
+	if (p->mon_ev)
+		event_free(p->mon_ev);
+	if (p->mon)
+		zmq_close(p->mon);
+	p->mon_ev = NULL;
+	p->mon = NULL;
+}
+
+/* monitor_start: best effort; without it peer list knows less. */
+static void
+monitor_start(struct peers *ps, struct peer *p)
+{
+	char ep[64];
+
+	snprintf(ep, sizeof(ep), "inproc://peer-monitor-%u", ++ps->mon_seq);
+	if (zmq_socket_monitor(p->dealer, ep, ZMQ_EVENT_CONNECTED |
+	    ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+	    ZMQ_EVENT_HANDSHAKE_SUCCEEDED) == -1 ||
+	    (p->mon = zmq_socket(ps->node->zctx, ZMQ_PAIR)) == NULL ||
+	    zmq_connect(p->mon, ep) == -1 ||
+	    (p->mon_ev = watch_socket(ps, p->mon, on_monitor, p)) == NULL)
+		monitor_stop(p);
+}
+
 static int
 peer_connect(struct peers *ps, struct peer *p)
 {
@@ -1369,6 +1598,9 @@ peer_connect(struct peers *ps, struct peer *p)
 
 	int one = 1;
 
+	p->reached = p->refused = 0;
+	if (p->endpoint[0] == '\0')
+		return 0;	/* it dials in */
 	if ((p->dealer = zmq_socket(n->zctx, ZMQ_DEALER)) == NULL)
 		return MENTOR_EIO;
 	socket_limits(p->dealer);
@@ -1377,14 +1609,17 @@ peer_connect(struct peers *ps, struct peer *p)
 	zmq_setsockopt(p->dealer, ZMQ_CURVE_SERVERKEY, p->curve_pk, 32);
 	zmq_setsockopt(p->dealer, ZMQ_CURVE_PUBLICKEY, n->curve_pk, 32);
 	zmq_setsockopt(p->dealer, ZMQ_CURVE_SECRETKEY, n->curve_sk, 32);
+	monitor_start(ps, p);
 	if (zmq_connect(p->dealer, p->endpoint) == -1) {
 		log_warn("peer %.16s: connect %s: %s", p->hex, p->endpoint,
 		    zmq_strerror(zmq_errno()));
+		monitor_stop(p);
 		zmq_close(p->dealer);
 		p->dealer = NULL;
 		return MENTOR_EINVAL;
 	}
 	if ((p->ev = watch_socket(ps, p->dealer, on_dealer, p)) == NULL) {
+		monitor_stop(p);
 		zmq_close(p->dealer);
 		p->dealer = NULL;
 		return MENTOR_EIO;
@@ -1403,6 +1638,7 @@ peer_reconnect(struct peers *ps, struct peer *p)
 {
 	if (p->state != SYNC_IDLE)
 		sync_end(p, 1);
+	monitor_stop(p);
 	if (p->ev)
 		event_free(p->ev);
 	if (p->dealer)
@@ -1417,6 +1653,7 @@ peer_free(struct peer *p)
 {
 	if (p == NULL)
 		return;
+	monitor_stop(p);
 	if (p->ev)
 		event_free(p->ev);
 	if (p->dealer)
@@ -1488,6 +1725,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		 * merely slow is left alone.
 		 */
 		if (!p->connected && p->suspended_until == 0 &&
+		    p->endpoint[0] != '\0' &&
 		    now - p->dealer_since > 5 * ps->heartbeat_ms &&
 		    (p->dealer_rx < p->dealer_since ||
 		    now - p->dealer_rx > 10 * ps->heartbeat_ms)) {
@@ -1958,7 +2196,12 @@ peers_add(struct peers *ps, const uint8_t key[REC_KEY_LEN], const char *ep,
 	if ((rc = certify(ps, p, CERT_LIFE_MS, cerr, sizeof(cerr))) != 0)
 		log_warn("peer: cannot certify %.16s: %s", p->hex, cerr);
 	peer_connect(ps, p);
-	log_info("peer %.16s added at %s%s", p->hex, ep, hub ? " (hub)" : "");
+	if (ep[0])
+		log_info("peer %.16s added at %s%s", p->hex, ep, hub ?
+		    " (hub)" : "");
+	else
+		log_info("peer %.16s added; it dials in%s", p->hex, hub ?
+		    " (hub)" : "");
 	return 0;
 }
 
@@ -2005,6 +2248,75 @@ stats_json(const struct sync_stats *s)
 	    "records_out", (json_int_t)s->records_out);
 }
 
+/* ago: "3 min ago" and the like. */
+static void
+ago(char *out, size_t outlen, int64_t ms)
+{
+	int64_t s = ms / 1000;
+
+	if (s < 120)
+		snprintf(out, outlen, "%lld s ago", (long long)s);
+	else if (s < 2 * 3600)
+		snprintf(out, outlen, "%lld min ago", (long long)(s / 60));
+	else if (s < 2 * 86400)
+		snprintf(out, outlen, "%lld h ago", (long long)(s / 3600));
+	else
+		snprintf(out, outlen, "%lld days ago", (long long)(s / 86400));
+}
+
+/* peer_status: why a peer is (not) connected, in words (peer list). */
+static void
+peer_status(const struct peer *p, char *out, size_t outlen)
+{
+	char when[32];
+	int64_t now = now_ms();
+
+	if (p->suspended_until > now)
+		snprintf(out, outlen, "suspended after %llu faults",
+		    (unsigned long long)p->invalid);
+	else if (p->connected)
+		snprintf(out, outlen, "connected");
+	else if (p->last_rx) {
+		ago(when, sizeof(when), now - p->last_rx);
+		snprintf(out, outlen, "stopped answering %s", when);
+	} else if (p->endpoint[0] == '\0')
+		snprintf(out, outlen, "never reached: waiting for it to dial "
+		    "in (it must add this node with this node's endpoint)");
+	else if (p->refused)
+		snprintf(out, outlen, "refused by its ZAP handler: waiting "
+		    "for the other side to add this node");
+	else if (p->reached)
+		snprintf(out, outlen, "reached, no answer yet");
+	else
+		snprintf(out, outlen, "never reached");
+}
+
+json_t *
+peers_refused(const struct peers *ps)
+{
+	char hex[65], first[21], last[21];
+	json_t *list, *e;
+	size_t i;
+
+	if ((list = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < ps->nrefused; i++) {
+		const struct refused *r = &ps->refused[i];
+
+		hex_encode(hex, r->curve, 32);
+		time_format(first, r->first);
+		time_format(last, r->last);
+		e = json_pack("{s:s,s:s,s:s,s:s,s:I}", "curve_key", hex,
+		    "address", r->address, "first", first, "last", last,
+		    "count", (json_int_t)r->count);
+		if (e == NULL || json_array_append_new(list, e) != 0) {
+			json_decref(list);
+			return NULL;
+		}
+	}
+	return list;
+}
+
 json_t *
 peers_list(const struct peers *ps)
 {
@@ -2016,10 +2328,12 @@ peers_list(const struct peers *ps)
 		return NULL;
 	for (i = 0; i < ps->n; i++) {
 		struct peer *p = ps->p[i];
+		char why[160];
 
 		if (p->last_rx)
 			time_format(ts, p->last_rx > p->dealer_rx ? p->last_rx :
 			    p->dealer_rx);
+		peer_status(p, why, sizeof(why));
 		e = json_pack("{s:s,s:s,s:b,s:b,s:s,s:s,s:s,s:I,s:I,s:I,s:I,"
 		    "s:I,s:b,s:b,s:o}",
 		    "node_id", p->hex, "endpoint", p->endpoint,
@@ -2036,6 +2350,11 @@ peers_list(const struct peers *ps)
 		    "suspended", p->suspended_until != 0,
 		    "throttled", p->throttled_until > now_ms(),
 		    "totals", stats_json(&p->total));
+		if (e != NULL) {
+			json_object_set_new(e, "status", json_string(why));
+			json_object_set_new(e, "dials_in",
+			    json_boolean(p->endpoint[0] == '\0'));
+		}
 		if (e == NULL || json_array_append_new(list, e) != 0) {
 			json_decref(list);
 			return NULL;

@@ -42,7 +42,8 @@ void	peers_health(const struct peers *, struct peers_health *);
 
 /*
  * peers_add: links with node key listening at endpoint (checked by the
- * caller: tcp://HOST:PORT); org may be NULL.  Stores the peer, trusts its
+ * caller: tcp://HOST:PORT), or, when endpoint is "", admits the key and
+ * waits for the peer to dial in; org may be NULL.  Stores the peer, trusts its
  * records (hub: also honours its certificates, SPEC.md 4.6; a mark set
  * earlier with trust add --hub stays), certifies it when this node is a
  * hub, and connects.  Errors,
@@ -60,7 +61,15 @@ int	peers_add(struct peers *, const uint8_t key[32], const char *endpoint,
 int	peers_remove(struct peers *, const uint8_t key[32]);
 
 /*
- * peers_list: [{"node_id","endpoint","connected","hub","name","role",
+ * peers_refused: the latest connections the ZAP handler refused:
+ * [{"curve_key","address","first","last","count"}], a new reference;
+ * NULL when out of memory.
+ */
+json_t	*peers_refused(const struct peers *);
+
+/*
+ * peers_list: [{"node_id","endpoint","dials_in","connected","status",
+ * "hub","name","role",
  * "last_contact","invalid","untrusted","ignored_certificates","dropped",
  * "queued","suspended","throttled","totals"}], a new reference; NULL when
  * out of memory.  "queued": bytes of its messages not yet verified.
