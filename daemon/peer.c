@@ -73,6 +73,19 @@
 #define CERT_LIFE_MS	(365LL * 86400 * 1000)
 #define CERT_RENEW_MS	(30LL * 86400 * 1000)	/* and at every start */
 #define REFUSED_MAX	16		/* refused keys remembered */
+/*
+ * Directed records (SPEC.md 12.6): a relay holds at most HELD_MAX of them
+ * and HELD_BYTES in all, each until its recipient's ACK passes or HELD_MS; a copy that comes
+ * back within REFWD_MS (a loop between hubs) is not forwarded again.
+ */
+#define HELD_MAX	4096
+#define HELD_BYTES	(64u << 20)
+#define HELD_MS		(24LL * 3600 * 1000)
+#define REFWD_MS	1000
+#define ACKS_SEEN	256
+#define PEND_ACK_MAX	256
+#define DLV_PREFIX	"dlv:"	/* DB_AUX: "dlv:" id -> to(32) state(1) ref */
+#define DLV_KEY_LEN	(4 + REC_ID_LEN)
 #define RID_MAX		256
 
 enum sync_state { SYNC_IDLE, SYNC_RECON, SYNC_FETCH };
@@ -96,6 +109,20 @@ struct chan {
 	struct event	*ev;
 	const uint8_t	*rid;
 	size_t		 rid_len;
+};
+
+/* A directed record this node relays (not its sender or recipient). */
+struct held {
+	uint8_t		 id[REC_ID_LEN];
+	uint8_t		 to[REC_KEY_LEN];
+	uint8_t		*msg;		/* the whole DELIVER message */
+	size_t		 len;
+	int64_t		 since, fwd;	/* fwd: last forwarded, 0: never */
+};
+
+struct seen {
+	uint8_t		 id[REC_ID_LEN];
+	int64_t		 at;
 };
 
 /* A connection the ZAP handler refused (peer refused). */
@@ -206,6 +233,16 @@ struct peers {
 	struct refused	 refused[REFUSED_MAX];
 	size_t		 nrefused;
 	unsigned	 mon_seq;
+	struct held	*held;		/* directed records relayed */
+	size_t		 nheld, held_bytes;
+	struct seen	 acks[ACKS_SEEN];
+	size_t		 nacks;
+	uint8_t		 pend[PEND_ACK_MAX][REC_ID_LEN]; /* ack once stored */
+	size_t		 npend;
+	uint8_t		 next_to[REC_KEY_LEN];	/* peers_direct_to */
+	int		 has_next_to, retry_now;
+	int64_t		 last_retry;
+	uint64_t	 held_dropped;
 	struct peer	*p[PEERS_MAX];
 	size_t		 n;
 	struct rset	*set;
@@ -219,6 +256,13 @@ struct peers {
 	struct buf	 relay;		/* from origin: to the others */
 	struct peer	*origin;	/* set while accepting its records */
 };
+
+/* is_directed: applications and answers travel only toward (12.6). */
+static int
+is_directed(unsigned kind)
+{
+	return kind == REC_APPLICATION || kind == REC_ANSWER;
+}
 
 static struct peer *
 find_key(struct peers *ps, const uint8_t *key)
@@ -522,6 +566,15 @@ inbox_add(struct peers *ps, struct peer *p, zmq_msg_t *msg,
 			int first = reclen > 3 && (rec[3] == REC_NODE ||
 			    rec[3] == REC_CERTIFICATE);
 
+			/* Directed records come only by DELIVER (12.6). */
+			if (pass == 0 && m->type != PM_DELIVER && reclen > 3 &&
+			    is_directed(rec[3])) {
+				p->dropped++;
+				continue;
+			}
+			if (pass == 1 && m->type != PM_DELIVER && reclen > 3 &&
+			    is_directed(rec[3]))
+				continue;
 			if (first == (pass == 0)) {
 				w->bufs[k] = rec;
 				w->lens[k] = reclen;
@@ -713,7 +766,7 @@ on_inbox(evutil_socket_t fd, short what, void *arg)
 	memcpy(sl->key, p->key, REC_KEY_LEN);
 	sl->seq = w->seq;
 	sl->k = k;
-	sl->pushed = w->type == PM_PUSH;
+	sl->pushed = w->type != PM_RECORDS;
 	sl->wfd = ps->slice_pipe[1];
 	memcpy(sl->bufs, w->bufs + w->pos, k * sizeof(*sl->bufs));
 	memcpy(sl->lens, w->lens + w->pos, k * sizeof(*sl->lens));
@@ -1163,6 +1216,434 @@ answer_want(struct peers *ps, struct peer *p, const struct chan *ch,
 		resume_arm(ps);
 }
 
+/* ---- directed records: applications, answers (SPEC.md 12.6) ---------- */
+
+/*
+ * route: sends a DELIVER or ACK toward key: to that peer when it is one
+ * (connected or not: then nothing now), else to every connected peer
+ * marked as a hub but skip.  Returns how many peers it went to.
+ */
+static size_t
+route(struct peers *ps, const uint8_t key[REC_KEY_LEN], const uint8_t *msg,
+    size_t len, const struct peer *skip)
+{
+	struct peer *p;
+	size_t i, sent = 0;
+
+	if ((p = find_key(ps, key)) != NULL)
+		return p->connected && p->suspended_until == 0 &&
+		    to_peer(p, msg, len) == 0;
+	for (i = 0; i < ps->n; i++) {
+		p = ps->p[i];
+		if (p == skip || !p->connected || p->suspended_until != 0 ||
+		    !records_trust_hub(ps->node->records, p->key))
+			continue;
+		if (to_peer(p, msg, len) == 0)
+			sent++;
+	}
+	return sent;
+}
+
+/* deliver_msg: a DELIVER of rec to key; malloc'd, NULL on ENOMEM. */
+static uint8_t *
+deliver_msg(const uint8_t key[REC_KEY_LEN], const uint8_t *rec, size_t len,
+    size_t *outlen)
+{
+	uint8_t *msg;
+
+	*outlen = PM_HDR_LEN + REC_KEY_LEN + 4 + len;
+	if ((msg = malloc(*outlen)) == NULL)
+		return NULL;
+	pm_header(msg, PM_DELIVER, 0);
+	memcpy(msg + PM_HDR_LEN, key, REC_KEY_LEN);
+	put_be32(msg + PM_HDR_LEN + REC_KEY_LEN, (uint32_t)len);
+	memcpy(msg + PM_HDR_LEN + REC_KEY_LEN + 4, rec, len);
+	return msg;
+}
+
+/* ack_msg_input: what an ACK signs: the context, the id, the sender. */
+static void
+ack_input(uint8_t out[sizeof(PM_ACK_CONTEXT) - 1 + 2 * 32],
+    const uint8_t *id, const uint8_t *sender)
+{
+	memcpy(out, PM_ACK_CONTEXT, sizeof(PM_ACK_CONTEXT) - 1);
+	memcpy(out + sizeof(PM_ACK_CONTEXT) - 1, id, REC_ID_LEN);
+	memcpy(out + sizeof(PM_ACK_CONTEXT) - 1 + REC_ID_LEN, sender,
+	    REC_KEY_LEN);
+}
+
+/* ack_seen: 1 when the ACK of id passed here within REFWD_MS; notes it. */
+static int
+ack_seen(struct peers *ps, const uint8_t *id)
+{
+	int64_t now = now_ms();
+	size_t i, oldest = 0;
+
+	for (i = 0; i < ps->nacks; i++) {
+		if (memcmp(ps->acks[i].id, id, REC_ID_LEN) == 0) {
+			if (now - ps->acks[i].at < REFWD_MS)
+				return 1;
+			ps->acks[i].at = now;
+			return 0;
+		}
+		if (ps->acks[i].at < ps->acks[oldest].at)
+			oldest = i;
+	}
+	i = ps->nacks < ACKS_SEEN ? ps->nacks++ : oldest;
+	memcpy(ps->acks[i].id, id, REC_ID_LEN);
+	ps->acks[i].at = now;
+	return 0;
+}
+
+/* send_ack: this node, the recipient, holds record id by sender. */
+static void
+send_ack(struct peers *ps, const uint8_t *id, const uint8_t *sender)
+{
+	uint8_t msg[PM_HDR_LEN + PM_ACK_LEN], *a = msg + PM_HDR_LEN;
+	uint8_t in[sizeof(PM_ACK_CONTEXT) - 1 + 2 * 32];
+
+	pm_header(msg, PM_ACK, 0);
+	memcpy(a, id, REC_ID_LEN);
+	memcpy(a + 32, sender, REC_KEY_LEN);
+	memcpy(a + 64, ps->node->sign_pk, REC_KEY_LEN);
+	ack_input(in, id, sender);
+	crypto_sign_detached(a + 96, NULL, in, sizeof(in), ps->node->sign_sk);
+	ack_seen(ps, id);
+	route(ps, sender, msg, sizeof(msg), NULL);
+}
+
+static struct held *
+held_find(struct peers *ps, const uint8_t *id)
+{
+	size_t i;
+
+	for (i = 0; i < ps->nheld; i++)
+		if (memcmp(ps->held[i].id, id, REC_ID_LEN) == 0)
+			return &ps->held[i];
+	return NULL;
+}
+
+static void
+held_drop(struct peers *ps, struct held *h)
+{
+	ps->held_bytes -= h->len;
+	free(h->msg);
+	*h = ps->held[--ps->nheld];
+}
+
+/* dlv_*: the directed records this node sent, until acknowledged. */
+struct dlv_put {
+	uint8_t		 key[DLV_KEY_LEN];
+	uint8_t		 to[REC_KEY_LEN];
+	const char	*ref;
+	size_t		 ref_len;
+	int		 mark;		/* only mark delivered, if it is to */
+	int		 changed;
+};
+
+static int
+dlv_put_fn(struct store_txn *t, void *arg)
+{
+	struct dlv_put *a = arg;
+	const void *v;
+	size_t vlen;
+	uint8_t *val;
+	int rc;
+
+	if (a->mark) {
+		if (store_get(t, DB_AUX, a->key, DLV_KEY_LEN, &v, &vlen) != 0 ||
+		    vlen < REC_KEY_LEN + 1 || memcmp(v, a->to,
+		    REC_KEY_LEN) != 0 || ((const uint8_t *)v)[REC_KEY_LEN])
+			return 0;
+		if ((val = malloc(vlen)) == NULL)
+			return MENTOR_ENOMEM;
+		memcpy(val, v, vlen);
+		val[REC_KEY_LEN] = 1;
+		rc = store_put(t, DB_AUX, a->key, DLV_KEY_LEN, val, vlen);
+		free(val);
+		a->changed = rc == 0;
+		return rc;
+	}
+	if ((val = malloc(REC_KEY_LEN + 1 + a->ref_len)) == NULL)
+		return MENTOR_ENOMEM;
+	memcpy(val, a->to, REC_KEY_LEN);
+	val[REC_KEY_LEN] = 0;
+	memcpy(val + REC_KEY_LEN + 1, a->ref, a->ref_len);
+	rc = store_put(t, DB_AUX, a->key, DLV_KEY_LEN, val, REC_KEY_LEN + 1 +
+	    a->ref_len);
+	free(val);
+	return rc;
+}
+
+static void
+dlv_key(uint8_t key[DLV_KEY_LEN], const uint8_t *id)
+{
+	memcpy(key, DLV_PREFIX, 4);
+	memcpy(key + 4, id, REC_ID_LEN);
+}
+
+/* Pending ones, for the retry; or the state of one ref. */
+struct dlv_scan {
+	uint8_t		(*ids)[REC_ID_LEN];
+	uint8_t		(*to)[REC_KEY_LEN];
+	size_t		 n, cap;
+	const char	*ref;		/* look for this one */
+	int		 state;		/* -1: unknown */
+};
+
+static int
+dlv_scan_each(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct dlv_scan *a = arg;
+	const uint8_t *v = val;
+	void *x;
+
+	if (klen < 4 || memcmp(key, DLV_PREFIX, 4) != 0)
+		return 1;	/* past the prefix */
+	if (klen != DLV_KEY_LEN || vlen < REC_KEY_LEN + 1)
+		return 0;
+	if (a->ref != NULL) {
+		if (vlen - REC_KEY_LEN - 1 == strlen(a->ref) &&
+		    memcmp(v + REC_KEY_LEN + 1, a->ref, strlen(a->ref)) == 0) {
+			a->state = v[REC_KEY_LEN];
+			return 1;
+		}
+		return 0;
+	}
+	if (v[REC_KEY_LEN] != 0)
+		return 0;
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 64;
+		if ((x = realloc(a->ids, a->cap * REC_ID_LEN)) == NULL)
+			return MENTOR_ENOMEM;
+		a->ids = x;
+		if ((x = realloc(a->to, a->cap * REC_KEY_LEN)) == NULL)
+			return MENTOR_ENOMEM;
+		a->to = x;
+	}
+	memcpy(a->ids[a->n], (const uint8_t *)key + 4, REC_ID_LEN);
+	memcpy(a->to[a->n], v, REC_KEY_LEN);
+	a->n++;
+	return 0;
+}
+
+static int
+dlv_scan_fn(struct store_txn *t, void *arg)
+{
+	int rc = store_iter(t, DB_AUX, DLV_PREFIX, 4, dlv_scan_each, arg);
+
+	return rc == 1 ? 0 : rc;
+}
+
+/* send_own: sends one of this node's directed records toward to. */
+static void
+send_own(struct peers *ps, const uint8_t *id, const uint8_t *to)
+{
+	uint8_t *out = NULL, *msg;
+	size_t len, used, found, mlen;
+
+	if (records_fetch(ps->node->records,
+	    (const uint8_t (*)[REC_ID_LEN])id, 1, PM_MAX, &out, &len, &used,
+	    &found) != 0 || found != 1 || len < 4) {
+		free(out);
+		return;
+	}
+	if ((msg = deliver_msg(to, out + 4, len - 4, &mlen)) != NULL)
+		route(ps, to, msg, mlen, NULL);
+	free(msg);
+	free(out);
+}
+
+/* directed_retry: resends what was not acknowledged; retries relays. */
+static void
+directed_retry(struct peers *ps)
+{
+	struct dlv_scan sc;
+	int64_t now = now_ms();
+	size_t i;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.state = -1;
+	if (store_read(ps->node->store, dlv_scan_fn, &sc) == 0)
+		for (i = 0; i < sc.n; i++)
+			send_own(ps, sc.ids[i], sc.to[i]);
+	free(sc.ids);
+	free(sc.to);
+	for (i = 0; i < ps->nheld; ) {
+		struct held *h = &ps->held[i];
+
+		if (now - h->since > HELD_MS) {
+			held_drop(ps, h);
+			continue;
+		}
+		if (h->fwd == 0 && route(ps, h->to, h->msg, h->len, NULL) > 0)
+			h->fwd = now;
+		i++;
+	}
+	ps->last_retry = now;
+}
+
+/* own_directed: this node just stored its own directed record id. */
+static void
+own_directed(struct peers *ps, const struct rec *r, const uint8_t *id)
+{
+	struct dlv_put put;
+
+	if (!ps->has_next_to)
+		return;		/* not sent through peers_direct_to */
+	ps->has_next_to = 0;
+	memset(&put, 0, sizeof(put));
+	dlv_key(put.key, id);
+	memcpy(put.to, ps->next_to, REC_KEY_LEN);
+	put.ref = r->ref;
+	put.ref_len = r->ref_len;
+	if (store_write(ps->node->store, dlv_put_fn, &put) != 0)
+		log_warn("peer: cannot note a directed record for delivery");
+	ps->retry_now = 1;	/* sent at the end of this loop turn */
+	event_active(ps->flush, EV_TIMEOUT, 0);
+}
+
+/*
+ * on_deliver: a directed record.  For this node: stored through the inbox
+ * like a push, then acknowledged (at once when already held).  For
+ * another: checked, held and forwarded toward its recipient.
+ */
+static void
+on_deliver(struct peers *ps, struct peer *p, zmq_msg_t *body,
+    const struct pm *m)
+{
+	const uint8_t *rec;
+	size_t off = 0, reclen, len, used, found;
+	uint8_t id[REC_ID_LEN], *out = NULL;
+	struct rec r;
+	struct held *h, *nh;
+	int64_t now = now_ms();
+
+	if (xs_next(m->body, m->body_len, &off, &rec, &reclen) != 1 ||
+	    rec_decode(&r, rec, reclen) != 0 || !is_directed(r.kind)) {
+		peer_fault(p, "DELIVER of something not a directed record");
+		return;
+	}
+	rec_id(id, rec, reclen);
+	if (memcmp(m->to, ps->node->sign_pk, REC_KEY_LEN) == 0) {
+		if (records_fetch(ps->node->records,
+		    (const uint8_t (*)[REC_ID_LEN])id, 1, PM_MAX, &out, &len,
+		    &used, &found) == 0 && found == 1) {
+			free(out);
+			send_ack(ps, id, r.author);
+			return;
+		}
+		free(out);
+		if (ps->npend < PEND_ACK_MAX)
+			memcpy(ps->pend[ps->npend++], id, REC_ID_LEN);
+		inbox_add(ps, p, body, m);
+		return;
+	}
+	if (memcmp(r.author, ps->node->sign_pk, REC_KEY_LEN) == 0)
+		return;		/* our own, come back */
+	if ((h = held_find(ps, id)) != NULL) {
+		if (now - h->fwd < REFWD_MS)
+			return;	/* a loop: already on its way */
+	} else {
+		if (rec_verify(&r) != 0) {
+			peer_fault(p, "DELIVER of a record with a bad "
+			    "signature");
+			return;
+		}
+		if (ps->nheld == HELD_MAX || ps->held_bytes +
+		    zmq_msg_size(body) > HELD_BYTES) {
+			ps->held_dropped++;
+			p->dropped++;
+			log_ratelimited(&p->rl, LOG_INFO, "peer %.16s: %zu "
+			    "directed records held for others; one more "
+			    "dropped (its sender retries)", p->hex, ps->nheld);
+			return;
+		}
+		if (ps->nheld % 64 == 0) {
+			if ((nh = realloc(ps->held, (ps->nheld + 64) *
+			    sizeof(*nh))) == NULL)
+				return;
+			ps->held = nh;
+		}
+		h = &ps->held[ps->nheld];
+		memset(h, 0, sizeof(*h));
+		if ((h->msg = malloc(zmq_msg_size(body))) == NULL)
+			return;
+		ps->nheld++;
+		memcpy(h->id, id, REC_ID_LEN);
+		memcpy(h->to, m->to, REC_KEY_LEN);
+		h->len = zmq_msg_size(body);
+		memcpy(h->msg, zmq_msg_data(body), h->len);
+		ps->held_bytes += h->len;
+		h->since = now;
+	}
+	if (route(ps, h->to, h->msg, h->len, p) > 0)
+		h->fwd = now;
+}
+
+/*
+ * on_ack: the recipient signed that it holds a directed record.  A relay
+ * drops its copy and passes the ACK on toward the sender; the sender
+ * notes the record delivered.
+ */
+static void
+on_ack(struct peers *ps, struct peer *p, zmq_msg_t *body, const struct pm *m)
+{
+	const uint8_t *id = m->ack, *sender = m->ack + 32, *to = m->ack + 64;
+	uint8_t in[sizeof(PM_ACK_CONTEXT) - 1 + 2 * 32];
+	struct dlv_put put;
+	struct held *h;
+	char hex[65];
+
+	ack_input(in, id, sender);
+	if (crypto_sign_verify_detached(m->ack + 96, in, sizeof(in), to) != 0) {
+		peer_fault(p, "ACK with a bad signature");
+		return;
+	}
+	if (ack_seen(ps, id))
+		return;
+	if ((h = held_find(ps, id)) != NULL &&
+	    memcmp(h->to, to, REC_KEY_LEN) == 0)
+		held_drop(ps, h);
+	if (memcmp(sender, ps->node->sign_pk, REC_KEY_LEN) != 0) {
+		route(ps, sender, zmq_msg_data(body), zmq_msg_size(body), p);
+		return;
+	}
+	memset(&put, 0, sizeof(put));
+	dlv_key(put.key, id);
+	memcpy(put.to, to, REC_KEY_LEN);
+	put.mark = 1;
+	if (store_write(ps->node->store, dlv_put_fn, &put) == 0 &&
+	    put.changed) {
+		hex_encode(hex, to, REC_KEY_LEN);
+		log_info("peer: a directed record was delivered to %.16s",
+		    hex);
+	}
+}
+
+void
+peers_direct_to(struct peers *ps, const uint8_t to[REC_KEY_LEN])
+{
+	if (ps == NULL)
+		return;
+	memcpy(ps->next_to, to, REC_KEY_LEN);
+	ps->has_next_to = 1;
+}
+
+int
+peers_delivery(struct peers *ps, const char *ref)
+{
+	struct dlv_scan sc;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.ref = ref;
+	sc.state = -1;
+	if (ps == NULL || store_read(ps->node->store, dlv_scan_fn, &sc) != 0)
+		return -1;
+	return sc.state;
+}
+
 /*
  * on_msg: a message from peer p on channel ch: our ROUTER (ch->rid set)
  * or our DEALER to p.  Requests (PING, PUSH, RECON, WANT) are answered on
@@ -1236,6 +1717,15 @@ on_msg(struct peers *ps, struct peer *p, const struct chan *ch,
 		break;
 	case PM_WANT:
 		answer_want(ps, p, ch, &m);
+		break;
+	case PM_DELIVER:
+		if (p->throttled_until > now_ms())
+			p->dropped++;
+		else
+			on_deliver(ps, p, body, &m);
+		break;
+	case PM_ACK:
+		on_ack(ps, p, body, &m);
 		break;
 	case PM_PONG:
 	case PM_RECON_REPLY:
@@ -1733,9 +2223,11 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 			    "reconnecting", p->hex);
 			peer_reconnect(ps, p);
 		}
-		if (p->connected && !was)
+		if (p->connected && !was) {
 			log_info("peer %.16s (%s) connected", p->hex,
 			    p->have_hello ? p->hello.name : "?");
+			ps->retry_now = 1;
+		}
 		else if (!p->connected && was)
 			log_info("peer %.16s disconnected", p->hex);
 		if (p->state != SYNC_IDLE && now - p->last_step >
@@ -1746,6 +2238,10 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		    (p->resync && p->state == SYNC_IDLE &&
 		    p->st.records_in > 0)))
 			sync_start(ps, p);
+	}
+	if (ps->retry_now || now - ps->last_retry >= ps->sync_ms) {
+		ps->retry_now = 0;
+		directed_retry(ps);
 	}
 	if (now - ps->last_node_rec > 86400LL * 1000)
 		publish_node_record(ps);
@@ -1797,6 +2293,10 @@ on_flush(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	send_buf(ps, &ps->push, NULL);
+	if (ps->retry_now) {
+		ps->retry_now = 0;
+		directed_retry(ps);
+	}
 }
 
 static int
@@ -1835,6 +2335,27 @@ on_change(void *arg, const struct records_change *ch)
 		rset_del(ps->set, ch->removed_ts, ch->removed_id);
 	if (ch->stored == NULL)
 		return;
+	/* Directed records: never offered, pushed or relayed to all. */
+	if (is_directed(ch->stored->kind)) {
+		size_t i;
+
+		if (memcmp(ch->stored->author, ps->node->sign_pk,
+		    REC_KEY_LEN) == 0 && ps->origin == NULL) {
+			own_directed(ps, ch->stored, ch->stored_id);
+			return;
+		}
+		for (i = 0; i < ps->npend; i++)
+			if (memcmp(ps->pend[i], ch->stored_id,
+			    REC_ID_LEN) == 0) {
+				memmove(ps->pend[i], ps->pend[i + 1],
+				    (ps->npend - i - 1) * REC_ID_LEN);
+				ps->npend--;
+				send_ack(ps, ch->stored_id,
+				    ch->stored->author);
+				break;
+			}
+		return;
+	}
 	rset_add(ps->set, ch->stored->created_at, ch->stored_id);
 	if (b->len + 4 + ch->stored->len > CHUNK)
 		send_buf(ps, b, ps->origin);
@@ -2066,6 +2587,9 @@ peers_close(struct peers *ps)
 	if (ps->zap)
 		zmq_close(ps->zap);
 	rset_free(ps->set);
+	while (ps->nheld > 0)
+		held_drop(ps, &ps->held[ps->nheld - 1]);
+	free(ps->held);
 	free(ps->push.b);
 	free(ps->relay.b);
 	if (ps->node->peers == ps)

@@ -77,6 +77,20 @@ json_t	*peers_refused(const struct peers *);
 json_t	*peers_list(const struct peers *);
 
 /*
+ * peers_direct_to: the next directed record (application, answer) this
+ * node stores of its own is sent only toward to (SPEC.md 12.6) and
+ * resent until to acknowledges it.  Call right before records_publish.
+ */
+void	peers_direct_to(struct peers *, const uint8_t to[32]);
+
+/*
+ * peers_delivery: for this node's own directed record with that ref
+ * ("@app:..." / "@ans:..."): 1 acknowledged by its recipient, 0 pending,
+ * -1 unknown (not sent through peers_direct_to).
+ */
+int	peers_delivery(struct peers *, const char *ref);
+
+/*
  * peers_sync_start: starts reconciling with every connected peer under a
  * new generation (into *gen); returns how many peers were started.
  */

@@ -131,6 +131,19 @@ pm_decode(struct pm *m, const uint8_t *buf, size_t len)
 			return MENTOR_EPROTO;
 		m->more = p[0];
 		return frames(m, p + 1, n - 1);
+	case PM_DELIVER:	/* recipient(32), then exactly one frame */
+		if (n < REC_KEY_LEN)
+			return MENTOR_EPROTO;
+		m->to = p;
+		if (frames(m, p + REC_KEY_LEN, n - REC_KEY_LEN) != 0 ||
+		    m->nrecords != 1)
+			return MENTOR_EPROTO;
+		return 0;
+	case PM_ACK:
+		if (n != PM_ACK_LEN)
+			return MENTOR_EPROTO;
+		m->ack = p;
+		return 0;
 	}
 	return MENTOR_EPROTO;
 }
