@@ -86,6 +86,12 @@
 #define PEND_ACK_MAX	256
 #define DLV_PREFIX	"dlv:"	/* DB_AUX: "dlv:" id -> to(32) state(1) ref */
 #define DLV_KEY_LEN	(4 + REC_ID_LEN)
+/*
+ * Announce, then fetch (SPEC.md 12.3): new records are announced by id;
+ * an id asked of one peer is not asked of another for FETCH_WAIT_MS.
+ */
+#define ASKED_MAX	4096
+#define FETCH_WAIT_MS	2000
 #define RID_MAX		256
 
 enum sync_state { SYNC_IDLE, SYNC_RECON, SYNC_FETCH };
@@ -243,6 +249,8 @@ struct peers {
 	int		 has_next_to, retry_now;
 	int64_t		 last_retry;
 	uint64_t	 held_dropped;
+	struct seen	 asked[ASKED_MAX];	/* ids fetched after ANNOUNCE */
+	size_t		 nasked, asked_next;
 	struct peer	*p[PEERS_MAX];
 	size_t		 n;
 	struct rset	*set;
@@ -252,7 +260,7 @@ struct peers {
 	struct buf {
 		uint8_t	*b;
 		size_t	 len, cap;
-	}		 push;		/* stored here: to every peer */
+	}		 push;		/* announced to every peer */
 	struct buf	 relay;		/* from origin: to the others */
 	struct peer	*origin;	/* set while accepting its records */
 };
@@ -353,6 +361,8 @@ my_hello(struct peers *ps, struct pm_hello *h)
 
 struct buf;
 static void send_buf(struct peers *, struct buf *, struct peer *);
+struct pm;
+static void on_announce(struct peers *, struct peer *, const struct pm *);
 static void sync_end(struct peer *, int);
 static void want_next(struct peer *);
 
@@ -1025,6 +1035,13 @@ on_records(struct peers *ps, struct peer *p, zmq_msg_t *msg,
 {
 	struct inwork w;
 
+	if (m->session == 0) {	/* records fetched after an ANNOUNCE */
+		if (p->throttled_until > now_ms())
+			p->dropped++;
+		else
+			inbox_add(ps, p, msg, m);
+		return;
+	}
 	if (p->state != SYNC_FETCH || m->session != p->session)
 		return;
 	p->last_step = now_ms();
@@ -1180,13 +1197,18 @@ answer_want(struct peers *ps, struct peer *p, const struct chan *ch,
 	size_t i, k;
 
 	for (i = k = 0; i < p->njobs; i++) {
-		if (p->jobs[i].session != m->session) {
+		if (m->session != 0 && p->jobs[i].session != 0 &&
+		    p->jobs[i].session != m->session) {
 			free(p->jobs[i].ids);
 			continue;
 		}
 		p->jobs[k++] = p->jobs[i];
 	}
 	p->njobs = k;
+	if (p->njobs == WANT_PENDING && m->session == 0) {
+		p->dropped++;	/* fetched later by reconciliation */
+		return;
+	}
 	if (p->njobs == WANT_PENDING) {
 		p->dropped++;
 		peer_fault(p, "more than %d WANTs unanswered while it does "
@@ -1727,6 +1749,9 @@ on_msg(struct peers *ps, struct peer *p, const struct chan *ch,
 	case PM_ACK:
 		on_ack(ps, p, body, &m);
 		break;
+	case PM_ANNOUNCE:
+		on_announce(ps, p, &m);
+		break;
 	case PM_PONG:
 	case PM_RECON_REPLY:
 	case PM_RECORDS:
@@ -2262,26 +2287,102 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	evtimer_add(ps->tick, &tv);
 }
 
-/* send_buf: sends b as PUSH messages to connected peers but skip; empties b. */
+/*
+ * send_buf: announces the records in b (created_at, id entries) to the
+ * connected peers but skip, in ANNOUNCE messages of at most PM_ANN_MAX
+ * entries; each peer fetches what it lacks with WANT.  Empties b.
+ */
 static void
 send_buf(struct peers *ps, struct buf *b, struct peer *skip)
 {
-	uint8_t *msg;
-	size_t i, n;
+	uint8_t msg[PM_HDR_LEN + 2 + PM_ANN_MAX * PM_ANN_LEN];
+	size_t i, k, off, n;
 
-	if (b->len == 0)
-		return;
-	n = PM_HDR_LEN + b->len;
-	if ((msg = malloc(n)) != NULL) {
-		pm_header(msg, PM_PUSH, 0);
-		memcpy(msg + PM_HDR_LEN, b->b, b->len);
+	for (off = 0; off < b->len; off += k * PM_ANN_LEN) {
+		k = (b->len - off) / PM_ANN_LEN;
+		if (k > PM_ANN_MAX)
+			k = PM_ANN_MAX;
+		if (k == 0)
+			break;
+		pm_header(msg, PM_ANNOUNCE, 0);
+		msg[PM_HDR_LEN] = (uint8_t)(k >> 8);
+		msg[PM_HDR_LEN + 1] = (uint8_t)k;
+		memcpy(msg + PM_HDR_LEN + 2, b->b + off, k * PM_ANN_LEN);
+		n = PM_HDR_LEN + 2 + k * PM_ANN_LEN;
 		for (i = 0; i < ps->n; i++)
 			if (ps->p[i] != skip && ps->p[i]->connected &&
 			    ps->p[i]->suspended_until == 0)
 				to_peer(ps->p[i], msg, n);
-		free(msg);
 	}
 	b->len = 0;
+}
+
+/* asked: 1 when id was fetched from some peer in the last FETCH_WAIT_MS. */
+static int
+asked(struct peers *ps, const uint8_t *id, int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < ps->nasked; i++)
+		if (memcmp(ps->asked[i].id, id, REC_ID_LEN) == 0)
+			return now - ps->asked[i].at < FETCH_WAIT_MS;
+	return 0;
+}
+
+static void
+asked_note(struct peers *ps, const uint8_t *id, int64_t now)
+{
+	struct seen *s = &ps->asked[ps->asked_next];
+
+	memcpy(s->id, id, REC_ID_LEN);
+	s->at = now;
+	ps->asked_next = (ps->asked_next + 1) % ASKED_MAX;
+	if (ps->nasked < ASKED_MAX)
+		ps->nasked++;
+}
+
+/* held_public: the public set holds (ts, id). */
+static int
+held_public(struct peers *ps, uint64_t ts, const uint8_t *id)
+{
+	size_t r = rset_rank(ps->set, ts, id);
+	uint64_t t;
+	uint8_t x[REC_ID_LEN];
+
+	return r < rset_count(ps->set) && rset_at(ps->set, r, &t, x) == 0 &&
+	    t == ts && memcmp(x, id, REC_ID_LEN) == 0;
+}
+
+/*
+ * on_announce: asks p (one WANT, session 0) for the announced records
+ * this node neither holds nor asked another peer for just now.
+ */
+static void
+on_announce(struct peers *ps, struct peer *p, const struct pm *m)
+{
+	uint8_t msg[PM_HDR_LEN + 2 + PM_WANT_MAX * REC_ID_LEN];
+	const uint8_t *e;
+	int64_t now = now_ms();
+	size_t i, k = 0;
+
+	for (i = 0; i < m->nann && k < PM_WANT_MAX; i++) {
+		e = m->ann + i * PM_ANN_LEN;
+		if (held_public(ps, get_be64(e), e + 8) ||
+		    asked(ps, e + 8, now))
+			continue;
+		memcpy(msg + PM_HDR_LEN + 2 + k * REC_ID_LEN, e + 8,
+		    REC_ID_LEN);
+		k++;
+	}
+	if (k == 0)
+		return;
+	pm_header(msg, PM_WANT, 0);
+	msg[PM_HDR_LEN] = (uint8_t)(k >> 8);
+	msg[PM_HDR_LEN + 1] = (uint8_t)k;
+	if (to_peer(p, msg, PM_HDR_LEN + 2 + k * REC_ID_LEN) != 0)
+		return;
+	for (i = 0; i < k; i++)
+		asked_note(ps, msg + PM_HDR_LEN + 2 + i * REC_ID_LEN, now);
 }
 
 /* on_flush: sends the records stored during this loop turn to peers. */
@@ -2302,7 +2403,7 @@ on_flush(evutil_socket_t fd, short what, void *arg)
 static int
 buf_append(struct buf *b, const uint8_t *rec, size_t len)
 {
-	size_t need = b->len + 4 + len, cap;
+	size_t need = b->len + len, cap;
 	uint8_t *p;
 
 	if (need > b->cap) {
@@ -2314,22 +2415,23 @@ buf_append(struct buf *b, const uint8_t *rec, size_t len)
 		b->b = p;
 		b->cap = cap;
 	}
-	put_be32(b->b + b->len, (uint32_t)len);
-	memcpy(b->b + b->len + 4, rec, len);
+	memcpy(b->b + b->len, rec, len);
 	b->len = need;
 	return 0;
 }
 
 /*
  * on_change: keeps the reconciliation set current and queues every stored
- * record for the peers: records from a peer are relayed to the others
- * right after their batch; the node's own at the end of the loop turn.
+ * public record for announcing (created_at, id) to the peers: records
+ * from a peer are announced to the others right after their batch; the
+ * node's own at the end of the loop turn.
  */
 static void
 on_change(void *arg, const struct records_change *ch)
 {
 	struct peers *ps = arg;
 	struct buf *b = ps->origin ? &ps->relay : &ps->push;
+	uint8_t ann[PM_ANN_LEN];
 
 	if (ch->removed_id)
 		rset_del(ps->set, ch->removed_ts, ch->removed_id);
@@ -2357,10 +2459,10 @@ on_change(void *arg, const struct records_change *ch)
 		return;
 	}
 	rset_add(ps->set, ch->stored->created_at, ch->stored_id);
-	if (b->len + 4 + ch->stored->len > CHUNK)
-		send_buf(ps, b, ps->origin);
-	if (buf_append(b, ch->stored->bytes, ch->stored->len) != 0)
-		log_warn("peer: out of memory queueing a push");
+	put_be64(ann, ch->stored->created_at);
+	memcpy(ann + 8, ch->stored_id, REC_ID_LEN);
+	if (buf_append(b, ann, sizeof(ann)) != 0)
+		log_warn("peer: out of memory queueing an announcement");
 	if (b == &ps->push)
 		event_active(ps->flush, EV_TIMEOUT, 0);
 }

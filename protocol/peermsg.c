@@ -144,6 +144,15 @@ pm_decode(struct pm *m, const uint8_t *buf, size_t len)
 			return MENTOR_EPROTO;
 		m->ack = p;
 		return 0;
+	case PM_ANNOUNCE:
+		if (n < 2)
+			return MENTOR_EPROTO;
+		m->nann = (size_t)p[0] << 8 | p[1];
+		if (m->nann == 0 || m->nann > PM_ANN_MAX ||
+		    n != 2 + m->nann * PM_ANN_LEN)
+			return MENTOR_EPROTO;
+		m->ann = p + 2;
+		return 0;
 	}
 	return MENTOR_EPROTO;
 }

@@ -55,6 +55,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    PM_ACK_LEN)
 			abort();
 		break;
+	case PM_ANNOUNCE:
+		if (m.nann == 0 || m.nann > PM_ANN_MAX ||
+		    m.ann + m.nann * PM_ANN_LEN != data + size)
+			abort();
+		break;
 	}
 	return 0;
 }

@@ -1,6 +1,7 @@
 /*
- * test_peermsg.c: the peer messages DELIVER and ACK (protocol/SPEC.md
- * 12.6) against tests/vectors/peermsg.txt, and the ACK signature.
+ * test_peermsg.c: the peer messages DELIVER, ACK (protocol/SPEC.md 12.6)
+ * and ANNOUNCE (12.3) against tests/vectors/peermsg.txt, and the ACK
+ * signature.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -60,6 +61,10 @@ test_vectors(void **state)
 			if (type == PM_DELIVER) {
 				assert_ptr_equal(m.to, buf + PM_HDR_LEN);
 				assert_int_equal(m.nrecords, 1);
+			} else if (type == PM_ANNOUNCE) {
+				assert_ptr_equal(m.ann, buf + PM_HDR_LEN + 2);
+				assert_int_equal(m.nann, 1);
+				assert_int_equal(m.ann[8], 0x55);
 			} else
 				assert_ptr_equal(m.ack, buf + PM_HDR_LEN);
 		} else if (strcmp(line, "err") == 0) {
@@ -81,7 +86,7 @@ test_vectors(void **state)
 		cases++;
 	}
 	fclose(f);
-	assert_true(cases >= 9);
+	assert_true(cases >= 13);
 }
 
 int
