@@ -430,13 +430,14 @@ def main():
                 got = any(e["id"] == app for e in r)
                 time.sleep(0.2)
             check("application %d reached its employer" % k, got)
+            end, st = time.time() + 30, {}
             while time.time() < end:
-                r = sch.api("application.show", {"id": app}) or {}
-                if r.get("delivery") == "delivered":
+                st = sch.api("application.show", {"id": app}) or {}
+                if st.get("delivery") == "delivered":
                     break
                 time.sleep(0.2)
             check("application %d acknowledged end to end" % k,
-                  r.get("delivery") == "delivered")
+                  st.get("delivery") == "delivered")
             # Directed records (SPEC 12.6): relays hold them in memory
             # only, until acknowledged; nobody but the sender and the
             # recipient stores any byte of them.
