@@ -8,7 +8,7 @@
 
 fast() { printf '\n[peer]\nheartbeat_ms = 200\nsync_interval_s = 2\n' >>"$1/mentord.conf"; }
 id_of() { ctl "$1" --json status | json 'd["node_id"]'; }
-ep_of() { sed -n 's/^listen = //p' "$1/mentord.conf"; }
+ep_of() { sed -n 's/^listen = \(tcp:\)/\1/p' "$1/mentord.conf"; }
 has_listing() { ctl "$1" listing show "$2" >/dev/null 2>&1; }
 received() { [ "$(ctl "$1" --json application list | json 'len([a for a in d if a["side"]=="received"])')" -ge "$2" ]; }
 status_is() { [ "$(ctl "$1" --json application show "$2" 2>/dev/null | json 'd["status"]')" == "$3" ]; }
@@ -21,7 +21,7 @@ refused_has() { ctl "$1" --json peer refused | grep -q "$2"; }
 emp=$(node_new employer employer); fast "$emp"
 hub=$(node_new hub hub); fast "$hub"
 sch=$(node_new school school); fast "$sch"
-sed -i 's/^listen = .*/listen = /' "$sch/mentord.conf"	# no inbound port
+sed -i "s/^listen = tcp:.*/listen = /" "$sch/mentord.conf"	# no inbound port
 SPORT=$(free_port)
 printf '\n[api]\nstudent_listen = tcp://127.0.0.1:%s\n' "$SPORT" >>"$sch/mentord.conf"
 for d in "$emp" "$hub" "$sch"; do node_start "$d"; done

@@ -9,7 +9,7 @@
 
 fast() { printf '\n[peer]\nheartbeat_ms = 200\nsync_interval_s = 2\n' >>"$1/mentord.conf"; }
 id_of() { ctl "$1" --json status | json 'd["node_id"]'; }
-ep_of() { sed -n 's/^listen = //p' "$1/mentord.conf"; }
+ep_of() { sed -n 's/^listen = \(tcp:\)/\1/p' "$1/mentord.conf"; }
 hub_flag() { grep -q '^role = hub$' "$1/mentord.conf" && echo --hub; }
 link() {
 	ctl "$1" peer add "$(ep_of "$2")" "$(id_of "$2")" --organization "$(basename "$2")" $(hub_flag "$2") >/dev/null &&
