@@ -776,7 +776,7 @@ on_inbox(evutil_socket_t fd, short what, void *arg)
 	memcpy(sl->key, p->key, REC_KEY_LEN);
 	sl->seq = w->seq;
 	sl->k = k;
-	sl->pushed = w->type != PM_RECORDS;
+	sl->pushed = w->type == PM_PUSH;
 	sl->wfd = ps->slice_pipe[1];
 	memcpy(sl->bufs, w->bufs + w->pos, k * sizeof(*sl->bufs));
 	memcpy(sl->lens, w->lens + w->pos, k * sizeof(*sl->lens));
@@ -1740,11 +1740,8 @@ on_msg(struct peers *ps, struct peer *p, const struct chan *ch,
 	case PM_WANT:
 		answer_want(ps, p, ch, &m);
 		break;
-	case PM_DELIVER:
-		if (p->throttled_until > now_ms())
-			p->dropped++;
-		else
-			on_deliver(ps, p, body, &m);
+	case PM_DELIVER:	/* bounded by HELD_*, not by the push throttle */
+		on_deliver(ps, p, body, &m);
 		break;
 	case PM_ACK:
 		on_ack(ps, p, body, &m);
