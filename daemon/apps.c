@@ -533,3 +533,53 @@ apps_student_forget(struct store_txn *t, struct node *n, const char *id)
 	    "student-deleted", "student", pshex, "applications",
 	    (json_int_t)f.n));
 }
+
+struct recipient_arg {
+	const uint8_t	*app;
+	char		 side;		/* 's' school, 'e' employer */
+	uint8_t		*to;
+};
+
+static int
+recipient_fn(struct store_txn *t, void *arg)
+{
+	struct recipient_arg *a = arg;
+	uint8_t k[KEY_MAX];
+	const char *hex;
+	json_t *e;
+	int rc;
+
+	if ((rc = apps_get_json(t, k, apps_aux_key(k, a->side, a->app,
+	    APP_ID_LEN), &e)) != 0)
+		return rc;
+	hex = json_string_value(json_object_get(e, a->side == 's' ?
+	    "employer" : "school"));
+	rc = hex && hex_decode(a->to, REC_KEY_LEN, hex) == 0 ? 0 :
+	    MENTOR_ESTORE;
+	json_decref(e);
+	return rc;
+}
+
+int
+apps_recipient(struct node *n, const struct rec *r, uint8_t to[REC_KEY_LEN])
+{
+	struct recipient_arg a;
+	uint8_t app[APP_ID_LEN];
+	const char *prefix = r->kind == REC_APPLICATION ? REC_APP_PREFIX :
+	    REC_ANS_PREFIX;
+	char hex[2 * APP_ID_LEN + 1];
+	size_t pl = strlen(prefix);
+
+	if ((r->kind != REC_APPLICATION && r->kind != REC_ANSWER) ||
+	    r->ref_len != pl + 2 * APP_ID_LEN ||
+	    memcmp(r->ref, prefix, pl) != 0)
+		return MENTOR_EINVAL;
+	memcpy(hex, r->ref + pl, 2 * APP_ID_LEN);
+	hex[2 * APP_ID_LEN] = '\0';
+	if (hex_decode(app, sizeof(app), hex) != 0)
+		return MENTOR_EINVAL;
+	a.app = app;
+	a.side = r->kind == REC_APPLICATION ? 's' : 'e';
+	a.to = to;
+	return store_read(n->store, recipient_fn, &a);
+}

@@ -1512,8 +1512,14 @@ own_directed(struct peers *ps, const struct rec *r, const uint8_t *id)
 {
 	struct dlv_put put;
 
-	if (!ps->has_next_to)
-		return;		/* not sent through peers_direct_to */
+	/*
+	 * The recipient named just before publishing, or else (the outbox
+	 * publishing after a restart) the one the application's entry names.
+	 */
+	if (!ps->has_next_to && apps_recipient(ps->node, r, ps->next_to) != 0) {
+		log_warn("peer: a directed record of ours names no recipient");
+		return;
+	}
 	ps->has_next_to = 0;
 	memset(&put, 0, sizeof(put));
 	dlv_key(put.key, id);
