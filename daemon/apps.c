@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mentor.h"
 #include "node.h"
+#include "peer.h"
 #include "record.h"
 #include "records.h"
 #include "store.h"
@@ -210,11 +211,16 @@ ref_names(const struct rec *r, const char *prefix, const char *hex)
 	    memcmp(r->ref + pl, hex, strlen(hex)) == 0;
 }
 
+static int	recipient_txn(struct store_txn *, const struct rec *,
+		    uint8_t [REC_KEY_LEN]);
+
 /*
  * recv_hook: every record stored passes here, inside the transaction that
  * stores it (records_hook), so an application or answer sealed to this
  * node is recorded with the record or, if that fails, neither is and the
- * sender's next try delivers both.  The rest are relayed unread.
+ * sender's next try delivers both.  Our own are noted for delivery in the
+ * same transaction, so a crash cannot leave one stored and never sent.
+ * The rest are relayed unread.
  */
 static int
 recv_hook(void *arg, struct store_txn *t, const struct rec *r)
@@ -231,8 +237,14 @@ recv_hook(void *arg, struct store_txn *t, const struct rec *r)
 
 	if (r->kind != REC_APPLICATION && r->kind != REC_ANSWER)
 		return 0;
-	if (memcmp(r->author, n->sign_pk, REC_KEY_LEN) == 0)
-		return 0;	/* our own */
+	if (memcmp(r->author, n->sign_pk, REC_KEY_LEN) == 0) {
+		if (recipient_txn(t, r, lauthor) != 0) {
+			log_warn("a directed record of ours names no "
+			    "recipient; it is not sent");
+			return 0;
+		}
+		return peers_note_own(t, r, lauthor);
+	}
 	if (app_open(r->body, r->body_len, n->sign_pk, n->sign_sk, &plain,
 	    &plen) != 0)
 		return 0;	/* sealed to another node */
@@ -560,8 +572,14 @@ recipient_fn(struct store_txn *t, void *arg)
 	return rc;
 }
 
-int
-apps_recipient(struct node *n, const struct rec *r, uint8_t to[REC_KEY_LEN])
+/*
+ * recipient_txn: inside t, the node our directed record r goes to: for
+ * our application the listing's author ('s' entry), for our answer the
+ * school ('e' entry).  MENTOR_EINVAL, MENTOR_ENOTFOUND or the store's.
+ */
+static int
+recipient_txn(struct store_txn *t, const struct rec *r,
+    uint8_t to[REC_KEY_LEN])
 {
 	struct recipient_arg a;
 	uint8_t app[APP_ID_LEN];
@@ -581,5 +599,5 @@ apps_recipient(struct node *n, const struct rec *r, uint8_t to[REC_KEY_LEN])
 	a.app = app;
 	a.side = r->kind == REC_APPLICATION ? 's' : 'e';
 	a.to = to;
-	return store_read(n->store, recipient_fn, &a);
+	return recipient_fn(t, &a);
 }

@@ -73,14 +73,6 @@ int	apps_key_revoke(struct node *, const char *student, size_t *revoked);
 int	apps_student_for_key(struct node *, const uint8_t key[32], char *out,
 	    size_t outlen);
 
-/*
- * apps_recipient: the node a directed record of ours goes to: for our
- * application, the listing's author ('s' entry); for our answer, the
- * school ('e' entry).  MENTOR_EINVAL (not one of ours), MENTOR_ENOTFOUND
- * or the store's error.
- */
-struct rec;
-int	apps_recipient(struct node *, const struct rec *r, uint8_t to[32]);
 
 /* apps_open: watches records for applications and answers. */
 int	apps_open(struct node *, char *err, size_t errlen);

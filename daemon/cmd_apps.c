@@ -713,8 +713,8 @@ cmd_apply(struct cmd_ctx *c)
 		goto out;
 	}
 	/* Committed with its audit entry: now it may leave, to the employer
-	 * only (a directed record, SPEC 12.6). */
-	peers_direct_to(n->peers, r.author);
+	 * only (a directed record, SPEC 12.6: noted for delivery as it is
+	 * stored). */
 	if (outbox_flush(n) > 0)
 		log_warn("apply: application %s queued; it is sent when the "
 		    "store takes it", app_hex);
@@ -968,7 +968,6 @@ answer(struct cmd_ctx *c, int accept)
 		goto out;
 	}
 	/* Directed: the answer travels to the school only (SPEC 12.6). */
-	peers_direct_to(n->peers, school);
 	if (outbox_flush(n) > 0)
 		log_warn("answer to %s queued; it is sent when the store "
 		    "takes it", id);

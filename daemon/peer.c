@@ -245,8 +245,7 @@ struct peers {
 	size_t		 nacks;
 	uint8_t		 pend[PEND_ACK_MAX][REC_ID_LEN]; /* ack once stored */
 	size_t		 npend;
-	uint8_t		 next_to[REC_KEY_LEN];	/* peers_direct_to */
-	int		 has_next_to, retry_now;
+	int		 retry_now;
 	int64_t		 last_retry;
 	uint64_t	 held_dropped;
 	struct seen	 asked[ASKED_MAX];	/* ids fetched after ANNOUNCE */
@@ -1506,28 +1505,29 @@ directed_retry(struct peers *ps)
 	ps->last_retry = now;
 }
 
-/* own_directed: this node just stored its own directed record id. */
-static void
-own_directed(struct peers *ps, const struct rec *r, const uint8_t *id)
+int
+peers_note_own(struct store_txn *t, const struct rec *r,
+    const uint8_t to[REC_KEY_LEN])
 {
 	struct dlv_put put;
+	uint8_t id[REC_ID_LEN];
 
-	/*
-	 * The recipient named just before publishing, or else (the outbox
-	 * publishing after a restart) the one the application's entry names.
-	 */
-	if (!ps->has_next_to && apps_recipient(ps->node, r, ps->next_to) != 0) {
-		log_warn("peer: a directed record of ours names no recipient");
-		return;
-	}
-	ps->has_next_to = 0;
 	memset(&put, 0, sizeof(put));
+	rec_id(id, r->bytes, r->len);
 	dlv_key(put.key, id);
-	memcpy(put.to, ps->next_to, REC_KEY_LEN);
+	memcpy(put.to, to, REC_KEY_LEN);
 	put.ref = r->ref;
 	put.ref_len = r->ref_len;
-	if (store_write(ps->node->store, dlv_put_fn, &put) != 0)
-		log_warn("peer: cannot note a directed record for delivery");
+	return dlv_put_fn(t, &put);
+}
+
+/*
+ * own_directed: this node just stored its own directed record, noted for
+ * delivery in the same transaction (peers_note_own): send it now.
+ */
+static void
+own_directed(struct peers *ps)
+{
 	ps->retry_now = 1;	/* sent at the end of this loop turn */
 	event_active(ps->flush, EV_TIMEOUT, 0);
 }
@@ -1648,15 +1648,6 @@ on_ack(struct peers *ps, struct peer *p, zmq_msg_t *body, const struct pm *m)
 		log_info("peer: a directed record was delivered to %.16s",
 		    hex);
 	}
-}
-
-void
-peers_direct_to(struct peers *ps, const uint8_t to[REC_KEY_LEN])
-{
-	if (ps == NULL)
-		return;
-	memcpy(ps->next_to, to, REC_KEY_LEN);
-	ps->has_next_to = 1;
 }
 
 int
@@ -2446,7 +2437,7 @@ on_change(void *arg, const struct records_change *ch)
 
 		if (memcmp(ch->stored->author, ps->node->sign_pk,
 		    REC_KEY_LEN) == 0 && ps->origin == NULL) {
-			own_directed(ps, ch->stored, ch->stored_id);
+			own_directed(ps);
 			return;
 		}
 		for (i = 0; i < ps->npend; i++)

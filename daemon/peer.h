@@ -77,11 +77,14 @@ json_t	*peers_refused(const struct peers *);
 json_t	*peers_list(const struct peers *);
 
 /*
- * peers_direct_to: the next directed record (application, answer) this
- * node stores of its own is sent only toward to (SPEC.md 12.6) and
- * resent until to acknowledges it.  Call right before records_publish.
+ * peers_note_own: inside the transaction storing this node's own directed
+ * record r (application, answer), notes it for delivery to `to`: it is
+ * sent toward to (SPEC.md 12.6) and resent until to acknowledges it.
  */
-void	peers_direct_to(struct peers *, const uint8_t to[32]);
+struct store_txn;
+struct rec;
+int	peers_note_own(struct store_txn *, const struct rec *r,
+	    const uint8_t to[32]);
 
 /*
  * peers_delivery: for this node's own directed record with that ref
