@@ -127,10 +127,14 @@ fmt_app_list(const json_t *r)
 		printf("%-32s  %-8s  %-8s  %s\n", "ID", "SIDE", "STATUS",
 		    "LISTING");
 	json_array_foreach(r, i, e)
-		printf("%-32s  %-8s  %-8s  %s %s\n", ctl_str(e, "id"),
+		printf("%-32s  %-8s  %-8s  %s %s%s%s\n", ctl_str(e, "id"),
 		    ctl_str(e, "side"), ctl_str(e, "status"), ctl_str(e, "listing"),
 		    *ctl_str(e, "student") ? ctl_str(e, "student") :
-		    ctl_str(e, "school_name"));
+		    ctl_str(e, "school_name"),
+		    strcmp(ctl_str(e, "delivery"), "delivered") == 0 ?
+		    " (delivered)" : "",
+		    strcmp(ctl_str(e, "delivery"), "pending") == 0 ?
+		    " (pending delivery)" : "");
 	printf("%zu %s\n", json_array_size(r), ctl_plural((long long)
 	    json_array_size(r), "application", "applications"));
 }

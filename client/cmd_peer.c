@@ -17,8 +17,14 @@ num(const json_t *o, const char *k)
 static int
 peer_add(struct ctl *c, const struct ctl_args *a)
 {
-	json_t *args = json_pack("{s:s,s:s}", "endpoint", a->argv[0],
-	    "node_id", a->argv[1]);
+	json_t *args;
+
+	/* peer add NODE_ID: the peer dials in; peer add ENDPOINT NODE_ID. */
+	if (a->argc == 1)
+		args = json_pack("{s:s}", "node_id", a->argv[0]);
+	else
+		args = json_pack("{s:s,s:s}", "endpoint", a->argv[0],
+		    "node_id", a->argv[1]);
 
 	if (a->opt[0])
 		json_object_set_new(args, "organization",
@@ -53,13 +59,16 @@ peer_list(struct ctl *c, const struct ctl_args *a)
 	}
 	json_array_foreach(r, i, e) {
 		t = json_object_get(e, "totals");
-		printf("%s  %s%s\n  %-12s %s\n  %-12s %s (%s)\n  %-12s %s\n"
-		    "  %-12s %lld in, %lld out; %lld invalid, %lld untrusted\n",
-		    ctl_str(e, "node_id"),
+		printf("%s  %s%s\n", ctl_str(e, "node_id"),
 		    json_is_true(json_object_get(e, "connected")) ?
 		    "connected" : "not connected",
-		    json_is_true(json_object_get(e, "hub")) ? ", hub" : "",
-		    "endpoint:", ctl_str(e, "endpoint"),
+		    json_is_true(json_object_get(e, "hub")) ? ", hub" : "");
+		if (!json_is_true(json_object_get(e, "connected")))
+			printf("  %-12s %s\n", "why:", ctl_str(e, "status"));
+		printf("  %-12s %s\n  %-12s %s (%s)\n  %-12s %s\n"
+		    "  %-12s %lld in, %lld out; %lld invalid, %lld untrusted\n",
+		    "endpoint:", *ctl_str(e, "endpoint") ?
+		    ctl_str(e, "endpoint") : "none (it dials in)",
 		    "name:", *ctl_str(e, "name") ? ctl_str(e, "name") : "?",
 		    *ctl_str(e, "role") ? ctl_str(e, "role") : "?",
 		    "last seen:", *ctl_str(e, "last_contact") ?
@@ -111,6 +120,28 @@ print_synced(const json_t *e)
 	    "bytes_sent")), ctl_bytes(recv, sizeof(recv),
 	    (unsigned long long)num(e, "bytes_received")), in,
 	    ctl_plural(in, "record", "records"), num(e, "records_out"));
+}
+
+static int
+peer_refused(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *r, *e;
+	size_t i;
+	int rc;
+
+	(void)a;
+	if ((rc = ctl_call(c, "peer.refused", NULL, NULL, 0, &r, NULL,
+	    NULL)) != EX_OK)
+		return rc;
+	if (c->json)
+		ctl_print_json(r);
+	else
+		json_array_foreach(r, i, e)
+			printf("%s  from %s, %lld times, last %s\n",
+			    ctl_str(e, "curve_key"), ctl_str(e, "address"),
+			    num(e, "count"), ctl_str(e, "last"));
+	json_decref(r);
+	return EX_OK;
 }
 
 static int
@@ -217,18 +248,24 @@ sync_cmd(struct ctl *c, const struct ctl_args *a)
 }
 
 const struct ctl_cmd ctl_peer_cmds[] = {
-	{ "peer add", peer_add, 2, 2, { "organization=", "hub", NULL },
-	  "ENDPOINT NODE_ID [--organization NAME] [--hub]",
+	{ "peer add", peer_add, 1, 2, { "organization=", "hub", NULL },
+	  "[ENDPOINT] NODE_ID [--organization NAME] [--hub]",
 	  "Links this node with the node NODE_ID listening at ENDPOINT "
-	  "(tcp://HOST:PORT).  Both sides must add each other.  The peer's "
+	  "(tcp://HOST:PORT).  Without ENDPOINT the peer dials in: this node "
+	  "admits its key and everything flows over the connection it makes "
+	  "(a school with no inbound port).  Both sides must add each other.  The peer's "
 	  "records are trusted from then on; a hub also certifies the peer "
 	  "(as NAME) so that the hub's other peers accept its listings.  "
 	  "--hub marks the peer as a hub whose certificates this node "
 	  "honours; without it, certificates the peer signs count for "
 	  "nothing here, whatever role it claims." },
 	{ "peer list", peer_list, 0, 0, { NULL }, "",
-	  "Shows each peer: connected or not, last contact, and records "
-	  "exchanged." },
+	  "Shows each peer: connected or, if not, why (never reached, "
+	  "refused by its ZAP handler, stopped answering), last contact, and "
+	  "records exchanged." },
+	{ "peer refused", peer_refused, 0, 0, { NULL }, "",
+	  "Lists the latest connections this node refused because no peer "
+	  "has their key: CURVE key, address, how often and when." },
 	{ "peer remove", peer_remove, 1, 1, { NULL }, "NODE_ID",
 	  "Unlinks a peer: its connections are refused from now on." },
 	{ "sync", sync_cmd, 0, 0, { NULL }, "",

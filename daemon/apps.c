@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mentor.h"
 #include "node.h"
+#include "peer.h"
 #include "record.h"
 #include "records.h"
 #include "store.h"
@@ -210,11 +211,16 @@ ref_names(const struct rec *r, const char *prefix, const char *hex)
 	    memcmp(r->ref + pl, hex, strlen(hex)) == 0;
 }
 
+static int	recipient_txn(struct store_txn *, const struct rec *,
+		    uint8_t [REC_KEY_LEN]);
+
 /*
  * recv_hook: every record stored passes here, inside the transaction that
  * stores it (records_hook), so an application or answer sealed to this
  * node is recorded with the record or, if that fails, neither is and the
- * sender's next try delivers both.  The rest are relayed unread.
+ * sender's next try delivers both.  Our own are noted for delivery in the
+ * same transaction, so a crash cannot leave one stored and never sent.
+ * The rest are relayed unread.
  */
 static int
 recv_hook(void *arg, struct store_txn *t, const struct rec *r)
@@ -231,8 +237,14 @@ recv_hook(void *arg, struct store_txn *t, const struct rec *r)
 
 	if (r->kind != REC_APPLICATION && r->kind != REC_ANSWER)
 		return 0;
-	if (memcmp(r->author, n->sign_pk, REC_KEY_LEN) == 0)
-		return 0;	/* our own */
+	if (memcmp(r->author, n->sign_pk, REC_KEY_LEN) == 0) {
+		if (recipient_txn(t, r, lauthor) != 0) {
+			log_warn("a directed record of ours names no "
+			    "recipient; it is not sent");
+			return 0;
+		}
+		return peers_note_own(t, r, lauthor);
+	}
 	if (app_open(r->body, r->body_len, n->sign_pk, n->sign_sk, &plain,
 	    &plen) != 0)
 		return 0;	/* sealed to another node */
@@ -532,4 +544,60 @@ apps_student_forget(struct store_txn *t, struct node *n, const char *id)
 	return apps_audit_append(t, json_pack("{s:s,s:s,s:I}", "action",
 	    "student-deleted", "student", pshex, "applications",
 	    (json_int_t)f.n));
+}
+
+struct recipient_arg {
+	const uint8_t	*app;
+	char		 side;		/* 's' school, 'e' employer */
+	uint8_t		*to;
+};
+
+static int
+recipient_fn(struct store_txn *t, void *arg)
+{
+	struct recipient_arg *a = arg;
+	uint8_t k[KEY_MAX];
+	const char *hex;
+	json_t *e;
+	int rc;
+
+	if ((rc = apps_get_json(t, k, apps_aux_key(k, a->side, a->app,
+	    APP_ID_LEN), &e)) != 0)
+		return rc;
+	hex = json_string_value(json_object_get(e, a->side == 's' ?
+	    "employer" : "school"));
+	rc = hex && hex_decode(a->to, REC_KEY_LEN, hex) == 0 ? 0 :
+	    MENTOR_ESTORE;
+	json_decref(e);
+	return rc;
+}
+
+/*
+ * recipient_txn: inside t, the node our directed record r goes to: for
+ * our application the listing's author ('s' entry), for our answer the
+ * school ('e' entry).  MENTOR_EINVAL, MENTOR_ENOTFOUND or the store's.
+ */
+static int
+recipient_txn(struct store_txn *t, const struct rec *r,
+    uint8_t to[REC_KEY_LEN])
+{
+	struct recipient_arg a;
+	uint8_t app[APP_ID_LEN];
+	const char *prefix = r->kind == REC_APPLICATION ? REC_APP_PREFIX :
+	    REC_ANS_PREFIX;
+	char hex[2 * APP_ID_LEN + 1];
+	size_t pl = strlen(prefix);
+
+	if ((r->kind != REC_APPLICATION && r->kind != REC_ANSWER) ||
+	    r->ref_len != pl + 2 * APP_ID_LEN ||
+	    memcmp(r->ref, prefix, pl) != 0)
+		return MENTOR_EINVAL;
+	memcpy(hex, r->ref + pl, 2 * APP_ID_LEN);
+	hex[2 * APP_ID_LEN] = '\0';
+	if (hex_decode(app, sizeof(app), hex) != 0)
+		return MENTOR_EINVAL;
+	a.app = app;
+	a.side = r->kind == REC_APPLICATION ? 's' : 'e';
+	a.to = to;
+	return recipient_fn(t, &a);
 }

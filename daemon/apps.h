@@ -73,6 +73,7 @@ int	apps_key_revoke(struct node *, const char *student, size_t *revoked);
 int	apps_student_for_key(struct node *, const uint8_t key[32], char *out,
 	    size_t outlen);
 
+
 /* apps_open: watches records for applications and answers. */
 int	apps_open(struct node *, char *err, size_t errlen);
 

@@ -45,6 +45,7 @@ static const struct cmd_entry cmds[] = {
 	{ "peer.add",		cmd_peer_add,	0 },
 	{ "peer.list",		cmd_peer_list,	CMD_STAFF },
 	{ "peer.remove",	cmd_peer_remove, 0 },
+	{ "peer.refused",	cmd_peer_refused, CMD_STAFF },
 	{ "sync.start",		cmd_sync_start,	0 },
 	{ "sync.status",	cmd_sync_status, CMD_STAFF },
 	{ "consent.add",	cmd_consent_add, CMD_COORDINATOR },

@@ -22,6 +22,7 @@
 #include "mentor.h"
 #include "node.h"
 #include "outbox.h"
+#include "peer.h"
 #include "record.h"
 #include "records.h"
 #include "store.h"
@@ -711,7 +712,9 @@ cmd_apply(struct cmd_ctx *c)
 		    "sent");
 		goto out;
 	}
-	/* Committed with its audit entry: now it may leave. */
+	/* Committed with its audit entry: now it may leave, to the employer
+	 * only (a directed record, SPEC 12.6: noted for delivery as it is
+	 * stored). */
 	if (outbox_flush(n) > 0)
 		log_warn("apply: application %s queued; it is sent when the "
 		    "store takes it", app_hex);
@@ -964,6 +967,7 @@ answer(struct cmd_ctx *c, int accept)
 		rc = cmd_fail(c, rc, "store failed; nothing was answered");
 		goto out;
 	}
+	/* Directed: the answer travels to the school only (SPEC 12.6). */
 	if (outbox_flush(n) > 0)
 		log_warn("answer to %s queued; it is sent when the store "
 		    "takes it", id);
@@ -1067,9 +1071,32 @@ list_fn(struct store_txn *t, void *arg)
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * set_delivery: "delivery": "delivered" once the recipient acknowledged
+ * what this node sent (the application, or its answer), else "pending".
+ */
+static void
+set_delivery(struct cmd_ctx *c, json_t *e)
+{
+	const char *side = json_string_value(json_object_get(e, "side"));
+	const char *id = json_string_value(json_object_get(e, "id"));
+	char ref[REC_APP_REF_LEN + 1];
+	int st;
+
+	if (side == NULL || id == NULL)
+		return;
+	snprintf(ref, sizeof(ref), "%s%s", strcmp(side, "sent") == 0 ?
+	    REC_APP_PREFIX : REC_ANS_PREFIX, id);
+	if ((st = peers_delivery(c->node->peers, ref)) >= 0)
+		json_object_set_new(e, "delivery", json_string(st ?
+		    "delivered" : "pending"));
+}
+
 int
 cmd_application_list(struct cmd_ctx *c)
 {
+	json_t *e;
+	size_t i;
 	struct list_arg a;
 	int rc;
 
@@ -1081,6 +1108,8 @@ cmd_application_list(struct cmd_ctx *c)
 		json_decref(a.list);
 		return cmd_fail(c, rc, "store failed");
 	}
+	json_array_foreach(a.list, i, e)
+		set_delivery(c, e);
 	c->result = a.list;
 	return 0;
 }
@@ -1101,6 +1130,7 @@ cmd_application_show(struct cmd_ctx *c)
 	if (a.found == NULL)
 		return cmd_fail(c, MENTOR_ENOTFOUND, "no application %.80s",
 		    a.id);
+	set_delivery(c, a.found);
 	c->result = a.found;
 	if (names)
 		json_object_set_new(c->result, "names", cmd_names_for(c->node,

@@ -34,18 +34,22 @@ int
 cmd_peer_add(struct cmd_ctx *c)
 {
 	uint8_t key[REC_KEY_LEN];
-	const char *ep, *id, *org = NULL;
+	const char *ep = NULL, *id, *org = NULL;
 	char err[256];
 	int rc, hub = 0;
 
-	if ((rc = arg_str(c, "endpoint", 1, &ep)) != 0 ||
+	if ((rc = arg_str(c, "endpoint", 0, &ep)) != 0 ||
 	    (rc = arg_str(c, "node_id", 1, &id)) != 0 ||
 	    (rc = arg_str(c, "organization", 0, &org)) != 0 ||
 	    (rc = arg_bool(c, "hub", &hub)) != 0)
 		return rc;
-	if (!endpoint_valid(ep))
+	/* Without an endpoint the peer dials in (SPEC.md 12.1). */
+	if (ep == NULL)
+		ep = "";
+	if (ep[0] != '\0' && !endpoint_valid(ep))
 		return cmd_fail(c, MENTOR_EINVAL, "endpoint: expected "
-		    "tcp://HOST:PORT, got \"%.100s\"", ep);
+		    "tcp://HOST:PORT (or none: the peer dials in), got "
+		    "\"%.100s\"", ep);
 	if (hex_decode(key, sizeof(key), id) != 0)
 		return cmd_fail(c, MENTOR_EINVAL, "node_id: \"%.80s\" is not "
 		    "a node id (64 hex digits)", id);
@@ -58,6 +62,13 @@ cmd_peer_add(struct cmd_ctx *c)
 		    err) : cmd_fail(c, rc, "%s", err);
 	c->result = json_pack("{s:s,s:s,s:b}", "node_id", id, "endpoint", ep,
 	    "hub", records_trust_hub(c->node->records, key));
+	return c->result ? 0 : MENTOR_ENOMEM;
+}
+
+int
+cmd_peer_refused(struct cmd_ctx *c)
+{
+	c->result = peers_refused(c->node->peers);
 	return c->result ? 0 : MENTOR_ENOMEM;
 }
 

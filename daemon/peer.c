@@ -1,10 +1,14 @@
 /*
  * peer.c: links between nodes over ZeroMQ with CURVE.  Every node binds a
  * ROUTER (if it has a listen endpoint) and connects one DEALER to each
- * peer it added.  Requests travel on the DEALER, answers come back on it;
- * the ROUTER answers what arrives from peers.  The ZAP handler admits only
- * the CURVE keys of added peers and is bound before the listener, so a
- * node never accepts a connection it cannot authenticate.
+ * peer it added with an endpoint.  Requests travel on the DEALER, answers
+ * come back on it; the ROUTER answers what arrives from peers.  A peer
+ * added without an endpoint dials in: this node's requests to it go out on
+ * the ROUTER, addressed by the routing id of its connection, and it answers
+ * them on its DEALER, so everything flows both ways on its one connection
+ * (SPEC.md 12.1).  The ZAP handler admits only the CURVE keys of added
+ * peers and is bound before the listener, so a node never accepts a
+ * connection it cannot authenticate.
  *
  * ZMQ_FD is edge-triggered: each socket's callback drains it while
  * ZMQ_EVENTS says POLLIN; because a send can consume the edge, every send
@@ -68,6 +72,27 @@
 #define THROTTLE_MS	60000		/* then its PUSHes are dropped */
 #define CERT_LIFE_MS	(365LL * 86400 * 1000)
 #define CERT_RENEW_MS	(30LL * 86400 * 1000)	/* and at every start */
+#define REFUSED_MAX	16		/* refused keys remembered */
+/*
+ * Directed records (SPEC.md 12.6): a relay holds at most HELD_MAX of them
+ * and HELD_BYTES in all, each until its recipient's ACK passes or HELD_MS; a copy that comes
+ * back within REFWD_MS (a loop between hubs) is not forwarded again.
+ */
+#define HELD_MAX	4096
+#define HELD_BYTES	(64u << 20)
+#define HELD_MS		(24LL * 3600 * 1000)
+#define REFWD_MS	1000
+#define ACKS_SEEN	256
+#define PEND_ACK_MAX	256
+#define DLV_PREFIX	"dlv:"	/* DB_AUX: "dlv:" id -> to(32) state(1) ref */
+#define DLV_KEY_LEN	(4 + REC_ID_LEN)
+/*
+ * Announce, then fetch (SPEC.md 12.3): new records are announced by id;
+ * an id asked of one peer is not asked of another for FETCH_WAIT_MS.
+ */
+#define ASKED_MAX	4096
+#define FETCH_WAIT_MS	2000
+#define RID_MAX		256
 
 enum sync_state { SYNC_IDLE, SYNC_RECON, SYNC_FETCH };
 
@@ -76,8 +101,42 @@ struct want_job {
 	uint8_t		(*ids)[REC_ID_LEN];
 	size_t		 n, pos;
 	uint32_t	 session;
-	uint8_t		 rid[256];
+	uint8_t		 rid[RID_MAX];
 	size_t		 rid_len;
+	int		 on_dealer;	/* the WANT came on our DEALER */
+};
+
+/*
+ * Where a request arrived, hence where its answer goes: the ROUTER (with
+ * the routing id of the asking connection) or the peer's DEALER (rid NULL).
+ */
+struct chan {
+	void		*sock;
+	struct event	*ev;
+	const uint8_t	*rid;
+	size_t		 rid_len;
+};
+
+/* A directed record this node relays (not its sender or recipient). */
+struct held {
+	uint8_t		 id[REC_ID_LEN];
+	uint8_t		 to[REC_KEY_LEN];
+	uint8_t		*msg;		/* the whole DELIVER message */
+	size_t		 len;
+	int64_t		 since, fwd;	/* fwd: last forwarded, 0: never */
+};
+
+struct seen {
+	uint8_t		 id[REC_ID_LEN];
+	int64_t		 at;
+};
+
+/* A connection the ZAP handler refused (peer refused). */
+struct refused {
+	uint8_t		curve[32];
+	char		address[64];
+	int64_t		first, last;
+	uint64_t	count;
 };
 
 /* A PUSH or RECORDS message waiting to be verified, SLICE at a time. */
@@ -126,9 +185,15 @@ struct peer {
 	char		 org[PM_NAME_MAX + 1];
 	void		*dealer;
 	struct event	*ev;
+	void		*mon;		/* events of the DEALER (why not linked) */
+	struct event	*mon_ev;
+	int		 reached;	/* TCP connected since the link was made */
+	int		 refused;	/* its ZAP handler refused this node */
+	uint8_t		 rid[RID_MAX];	/* its connection to our ROUTER */
+	size_t		 rid_len;
 	struct peers	*ps;
 	int64_t		 last_rx;	/* anything from the peer */
-	int64_t		 dealer_rx;	/* an answer on our own link */
+	int64_t		 dealer_rx;	/* anything on our request link */
 	int64_t		 dealer_since;	/* when our link was (re)made */
 	int		 connected;	/* our link answers */
 	struct pm_hello	 hello;
@@ -171,6 +236,20 @@ struct peers {
 	int		 slice_pipe[2];	/* the worker says it is done */
 	uint64_t	 seq;
 	struct log_rl	 rl_zap, rl_student;
+	struct refused	 refused[REFUSED_MAX];
+	size_t		 nrefused;
+	unsigned	 mon_seq;
+	struct held	*held;		/* directed records relayed */
+	size_t		 nheld, held_bytes;
+	struct seen	 acks[ACKS_SEEN];
+	size_t		 nacks;
+	uint8_t		 pend[PEND_ACK_MAX][REC_ID_LEN]; /* ack once stored */
+	size_t		 npend;
+	int		 retry_now;
+	int64_t		 last_retry;
+	uint64_t	 held_dropped;
+	struct seen	 asked[ASKED_MAX];	/* ids fetched after ANNOUNCE */
+	size_t		 nasked, asked_next;
 	struct peer	*p[PEERS_MAX];
 	size_t		 n;
 	struct rset	*set;
@@ -180,10 +259,17 @@ struct peers {
 	struct buf {
 		uint8_t	*b;
 		size_t	 len, cap;
-	}		 push;		/* stored here: to every peer */
+	}		 push;		/* announced to every peer */
 	struct buf	 relay;		/* from origin: to the others */
 	struct peer	*origin;	/* set while accepting its records */
 };
+
+/* is_directed: applications and answers travel only toward (12.6). */
+static int
+is_directed(unsigned kind)
+{
+	return kind == REC_APPLICATION || kind == REC_ANSWER;
+}
 
 static struct peer *
 find_key(struct peers *ps, const uint8_t *key)
@@ -229,14 +315,36 @@ zsend(void *sock, struct event *ev, const void *buf, size_t len, int more)
 	return rc == -1 ? MENTOR_EUNAVAIL : 0;
 }
 
-/* to_peer: a message on the peer's outgoing connection. */
+/* has_link: this node can send requests to p. */
+static int
+has_link(const struct peer *p)
+{
+	return p->dealer != NULL || (p->rid_len > 0 && p->ps->router != NULL);
+}
+
+/*
+ * to_peer: a request on the peer's link: our DEALER to it, or, for a peer
+ * that dials in, the ROUTER addressed to its connection.  With
+ * ZMQ_ROUTER_MANDATORY a connection that is gone or full fails here.
+ */
 static int
 to_peer(struct peer *p, const void *buf, size_t len)
 {
-	if (p->dealer == NULL)
+	struct peers *ps = p->ps;
+
+	if (p->dealer != NULL) {
+		p->st.bytes_sent += len;
+		return zsend(p->dealer, p->ev, buf, len, 0);
+	}
+	if (!has_link(p))
 		return MENTOR_EUNAVAIL;
+	if (zmq_send(ps->router, p->rid, p->rid_len, ZMQ_DONTWAIT |
+	    ZMQ_SNDMORE) == -1) {
+		event_active(ps->router_ev, EV_READ, 0);
+		return MENTOR_EUNAVAIL;
+	}
 	p->st.bytes_sent += len;
-	return zsend(p->dealer, p->ev, buf, len, 0);
+	return zsend(ps->router, ps->router_ev, buf, len, 0);
 }
 
 static void
@@ -252,6 +360,8 @@ my_hello(struct peers *ps, struct pm_hello *h)
 
 struct buf;
 static void send_buf(struct peers *, struct buf *, struct peer *);
+struct pm;
+static void on_announce(struct peers *, struct peer *, const struct pm *);
 static void sync_end(struct peer *, int);
 static void want_next(struct peer *);
 
@@ -311,6 +421,7 @@ peer_fault(struct peer *p, const char *fmt, ...)
 	p->suspended_until = now_ms() + SUSPEND_MS;
 	if (p->dealer)
 		zmq_disconnect(p->dealer, p->endpoint);
+	p->rid_len = 0;
 	if (p->state != SYNC_IDLE)
 		sync_end(p, 1);
 	inbox_purge(p);
@@ -464,6 +575,15 @@ inbox_add(struct peers *ps, struct peer *p, zmq_msg_t *msg,
 			int first = reclen > 3 && (rec[3] == REC_NODE ||
 			    rec[3] == REC_CERTIFICATE);
 
+			/* Directed records come only by DELIVER (12.6). */
+			if (pass == 0 && m->type != PM_DELIVER && reclen > 3 &&
+			    is_directed(rec[3])) {
+				p->dropped++;
+				continue;
+			}
+			if (pass == 1 && m->type != PM_DELIVER && reclen > 3 &&
+			    is_directed(rec[3]))
+				continue;
 			if (first == (pass == 0)) {
 				w->bufs[k] = rec;
 				w->lens[k] = reclen;
@@ -803,7 +923,7 @@ sync_start(struct peers *ps, struct peer *p)
 	uint8_t *body = NULL, *msg;
 	size_t len = 0;
 
-	if (p->state != SYNC_IDLE || p->dealer == NULL ||
+	if (p->state != SYNC_IDLE || !has_link(p) ||
 	    p->suspended_until > now_ms())
 		return;
 	memset(&p->st, 0, sizeof(p->st));
@@ -914,6 +1034,13 @@ on_records(struct peers *ps, struct peer *p, zmq_msg_t *msg,
 {
 	struct inwork w;
 
+	if (m->session == 0) {	/* records fetched after an ANNOUNCE */
+		if (p->throttled_until > now_ms())
+			p->dropped++;
+		else
+			inbox_add(ps, p, msg, m);
+		return;
+	}
 	if (p->state != SYNC_FETCH || m->session != p->session)
 		return;
 	p->last_step = now_ms();
@@ -929,12 +1056,26 @@ on_records(struct peers *ps, struct peer *p, zmq_msg_t *msg,
 
 /* ---- answering what peers send (responder) ------------------------- */
 
+/* reply: an answer on the channel its request came on. */
 static void
-reply(struct peers *ps, zmq_msg_t *rid, const void *buf, size_t len)
+reply(const struct chan *ch, const void *buf, size_t len)
 {
-	if (zsend(ps->router, ps->router_ev, zmq_msg_data(rid),
-	    zmq_msg_size(rid), 1) == 0)
-		zsend(ps->router, ps->router_ev, buf, len, 0);
+	if (ch->rid == NULL)
+		zsend(ch->sock, ch->ev, buf, len, 0);
+	else if (zsend(ch->sock, ch->ev, ch->rid, ch->rid_len, 1) == 0)
+		zsend(ch->sock, ch->ev, buf, len, 0);
+}
+
+/* writable: the socket would take a message now. */
+static int
+writable(void *sock)
+{
+	int events;
+	size_t sz = sizeof(events);
+
+	if (zmq_getsockopt(sock, ZMQ_EVENTS, &events, &sz) == -1)
+		return 0;
+	return (events & ZMQ_POLLOUT) != 0;
 }
 
 static int
@@ -944,21 +1085,32 @@ id_cmp(const void *a, const void *b)
 }
 
 /*
- * job_run: answers a WANT as far as the peer's queue allows.  The routing
- * frame goes first: with ZMQ_ROUTER_MANDATORY it fails with EAGAIN while
- * the queue to that peer is full, before any record is read.  Returns 1
- * when the job is finished (or cannot go on), 0 when it must wait.
+ * job_run: answers a WANT as far as the peer's queue allows.  On the
+ * ROUTER the routing frame goes first: with ZMQ_ROUTER_MANDATORY it fails
+ * with EAGAIN while the queue to that peer is full, before any record is
+ * read; on our DEALER (a WANT from a peer this node dialed) ZMQ_EVENTS
+ * says whether the queue has room.  Returns 1 when the job is finished (or
+ * cannot go on), 0 when it must wait.
  */
 static int
-job_run(struct peers *ps, struct want_job *j)
+job_run(struct peers *ps, struct peer *p, struct want_job *j)
 {
 	uint8_t *out = NULL, *msg, last[PM_HDR_LEN + 1] = { 0 };
 	size_t len = 0, used = 0, found, n;
+	void *sock = j->on_dealer ? p->dealer : ps->router;
+	struct event *ev = j->on_dealer ? p->ev : ps->router_ev;
 
+	if (sock == NULL)
+		return 1;
 	while (j->pos < j->n) {
-		if (zmq_send(ps->router, j->rid, j->rid_len, ZMQ_DONTWAIT |
+		if (j->on_dealer) {
+			if (!writable(sock)) {
+				event_active(ev, EV_READ, 0);
+				return 0;
+			}
+		} else if (zmq_send(sock, j->rid, j->rid_len, ZMQ_DONTWAIT |
 		    ZMQ_SNDMORE) == -1) {
-			event_active(ps->router_ev, EV_READ, 0);
+			event_active(ev, EV_READ, 0);
 			return zmq_errno() == EAGAIN ? 0 : 1;
 		}
 		if (records_fetch(ps->node->records,
@@ -975,14 +1127,14 @@ job_run(struct peers *ps, struct want_job *j)
 			free(out);
 			/* The routing frame is out: end with a valid answer. */
 			pm_header(last, PM_RECORDS, j->session);
-			zsend(ps->router, ps->router_ev, last, sizeof(last), 0);
+			zsend(sock, ev, last, sizeof(last), 0);
 			return 1;
 		}
 		pm_header(msg, PM_RECORDS, j->session);
 		msg[PM_HDR_LEN] = j->pos < j->n;
 		if (len)
 			memcpy(msg + PM_HDR_LEN + 1, out, len);
-		zsend(ps->router, ps->router_ev, msg, n, 0);
+		zsend(sock, ev, msg, n, 0);
 		free(msg);
 		free(out);
 		out = NULL;
@@ -995,7 +1147,7 @@ static int
 jobs_run(struct peers *ps, struct peer *p)
 {
 	while (p->njobs > 0) {
-		if (!job_run(ps, &p->jobs[0]))
+		if (!job_run(ps, p, &p->jobs[0]))
 			return 1;
 		free(p->jobs[0].ids);
 		memmove(&p->jobs[0], &p->jobs[1], (p->njobs - 1) *
@@ -1037,27 +1189,32 @@ on_resume(evutil_socket_t fd, short what, void *arg)
  * WANT_PENDING unanswered is a fault.
  */
 static void
-answer_want(struct peers *ps, struct peer *p, zmq_msg_t *rid,
+answer_want(struct peers *ps, struct peer *p, const struct chan *ch,
     const struct pm *m)
 {
 	struct want_job *j;
 	size_t i, k;
 
 	for (i = k = 0; i < p->njobs; i++) {
-		if (p->jobs[i].session != m->session) {
+		if (m->session != 0 && p->jobs[i].session != 0 &&
+		    p->jobs[i].session != m->session) {
 			free(p->jobs[i].ids);
 			continue;
 		}
 		p->jobs[k++] = p->jobs[i];
 	}
 	p->njobs = k;
+	if (p->njobs == WANT_PENDING && m->session == 0) {
+		p->dropped++;	/* fetched later by reconciliation */
+		return;
+	}
 	if (p->njobs == WANT_PENDING) {
 		p->dropped++;
 		peer_fault(p, "more than %d WANTs unanswered while it does "
 		    "not read the answers", WANT_PENDING);
 		return;
 	}
-	if (zmq_msg_size(rid) > sizeof(j->rid))
+	if (ch->rid_len > sizeof(j->rid))
 		return;
 	j = &p->jobs[p->njobs];
 	memset(j, 0, sizeof(*j));
@@ -1071,27 +1228,463 @@ answer_want(struct peers *ps, struct peer *p, zmq_msg_t *rid,
 			memcpy(j->ids[k++], j->ids[i], REC_ID_LEN);
 	j->n = k;
 	j->session = m->session;
-	j->rid_len = zmq_msg_size(rid);
-	memcpy(j->rid, zmq_msg_data(rid), j->rid_len);
+	j->rid_len = ch->rid_len;
+	if (ch->rid_len)
+		memcpy(j->rid, ch->rid, ch->rid_len);
+	j->on_dealer = ch->rid == NULL;
 	p->njobs++;
 	if (jobs_run(ps, p))
 		resume_arm(ps);
 }
 
-static void
-on_router_msg(struct peers *ps, zmq_msg_t *rid, zmq_msg_t *body)
+/* ---- directed records: applications, answers (SPEC.md 12.6) ---------- */
+
+/*
+ * route: sends a DELIVER or ACK toward key: to that peer when it is one
+ * (connected or not: then nothing now), else to every connected peer
+ * marked as a hub but skip.  Returns how many peers it went to.
+ */
+static size_t
+route(struct peers *ps, const uint8_t key[REC_KEY_LEN], const uint8_t *msg,
+    size_t len, const struct peer *skip)
 {
-	const char *uid = zmq_msg_gets(body, "User-Id");
-	struct peer *p = find_hex(ps, uid);
+	struct peer *p;
+	size_t i, sent = 0;
+
+	if ((p = find_key(ps, key)) != NULL)
+		return p->connected && p->suspended_until == 0 &&
+		    to_peer(p, msg, len) == 0;
+	for (i = 0; i < ps->n; i++) {
+		p = ps->p[i];
+		if (p == skip || !p->connected || p->suspended_until != 0 ||
+		    !records_trust_hub(ps->node->records, p->key))
+			continue;
+		if (to_peer(p, msg, len) == 0)
+			sent++;
+	}
+	return sent;
+}
+
+/* deliver_msg: a DELIVER of rec to key; malloc'd, NULL on ENOMEM. */
+static uint8_t *
+deliver_msg(const uint8_t key[REC_KEY_LEN], const uint8_t *rec, size_t len,
+    size_t *outlen)
+{
+	uint8_t *msg;
+
+	*outlen = PM_HDR_LEN + REC_KEY_LEN + 4 + len;
+	if ((msg = malloc(*outlen)) == NULL)
+		return NULL;
+	pm_header(msg, PM_DELIVER, 0);
+	memcpy(msg + PM_HDR_LEN, key, REC_KEY_LEN);
+	put_be32(msg + PM_HDR_LEN + REC_KEY_LEN, (uint32_t)len);
+	memcpy(msg + PM_HDR_LEN + REC_KEY_LEN + 4, rec, len);
+	return msg;
+}
+
+/* ack_msg_input: what an ACK signs: the context, the id, the sender. */
+static void
+ack_input(uint8_t out[sizeof(PM_ACK_CONTEXT) - 1 + 2 * 32],
+    const uint8_t *id, const uint8_t *sender)
+{
+	memcpy(out, PM_ACK_CONTEXT, sizeof(PM_ACK_CONTEXT) - 1);
+	memcpy(out + sizeof(PM_ACK_CONTEXT) - 1, id, REC_ID_LEN);
+	memcpy(out + sizeof(PM_ACK_CONTEXT) - 1 + REC_ID_LEN, sender,
+	    REC_KEY_LEN);
+}
+
+/* ack_seen: 1 when the ACK of id passed here within REFWD_MS; notes it. */
+static int
+ack_seen(struct peers *ps, const uint8_t *id)
+{
+	int64_t now = now_ms();
+	size_t i, oldest = 0;
+
+	for (i = 0; i < ps->nacks; i++) {
+		if (memcmp(ps->acks[i].id, id, REC_ID_LEN) == 0) {
+			if (now - ps->acks[i].at < REFWD_MS)
+				return 1;
+			ps->acks[i].at = now;
+			return 0;
+		}
+		if (ps->acks[i].at < ps->acks[oldest].at)
+			oldest = i;
+	}
+	i = ps->nacks < ACKS_SEEN ? ps->nacks++ : oldest;
+	memcpy(ps->acks[i].id, id, REC_ID_LEN);
+	ps->acks[i].at = now;
+	return 0;
+}
+
+/* send_ack: this node, the recipient, holds record id by sender. */
+static void
+send_ack(struct peers *ps, const uint8_t *id, const uint8_t *sender)
+{
+	uint8_t msg[PM_HDR_LEN + PM_ACK_LEN], *a = msg + PM_HDR_LEN;
+	uint8_t in[sizeof(PM_ACK_CONTEXT) - 1 + 2 * 32];
+
+	pm_header(msg, PM_ACK, 0);
+	memcpy(a, id, REC_ID_LEN);
+	memcpy(a + 32, sender, REC_KEY_LEN);
+	memcpy(a + 64, ps->node->sign_pk, REC_KEY_LEN);
+	ack_input(in, id, sender);
+	crypto_sign_detached(a + 96, NULL, in, sizeof(in), ps->node->sign_sk);
+	ack_seen(ps, id);
+	route(ps, sender, msg, sizeof(msg), NULL);
+}
+
+static struct held *
+held_find(struct peers *ps, const uint8_t *id)
+{
+	size_t i;
+
+	for (i = 0; i < ps->nheld; i++)
+		if (memcmp(ps->held[i].id, id, REC_ID_LEN) == 0)
+			return &ps->held[i];
+	return NULL;
+}
+
+static void
+held_drop(struct peers *ps, struct held *h)
+{
+	ps->held_bytes -= h->len;
+	free(h->msg);
+	*h = ps->held[--ps->nheld];
+}
+
+/* dlv_*: the directed records this node sent, until acknowledged. */
+struct dlv_put {
+	uint8_t		 key[DLV_KEY_LEN];
+	uint8_t		 to[REC_KEY_LEN];
+	const char	*ref;
+	size_t		 ref_len;
+	int		 mark;		/* only mark delivered, if it is to */
+	int		 changed;
+};
+
+static int
+dlv_put_fn(struct store_txn *t, void *arg)
+{
+	struct dlv_put *a = arg;
+	const void *v;
+	size_t vlen;
+	uint8_t *val;
+	int rc;
+
+	if (a->mark) {
+		if (store_get(t, DB_AUX, a->key, DLV_KEY_LEN, &v, &vlen) != 0 ||
+		    vlen < REC_KEY_LEN + 1 || memcmp(v, a->to,
+		    REC_KEY_LEN) != 0 || ((const uint8_t *)v)[REC_KEY_LEN])
+			return 0;
+		if ((val = malloc(vlen)) == NULL)
+			return MENTOR_ENOMEM;
+		memcpy(val, v, vlen);
+		val[REC_KEY_LEN] = 1;
+		rc = store_put(t, DB_AUX, a->key, DLV_KEY_LEN, val, vlen);
+		free(val);
+		a->changed = rc == 0;
+		return rc;
+	}
+	if ((val = malloc(REC_KEY_LEN + 1 + a->ref_len)) == NULL)
+		return MENTOR_ENOMEM;
+	memcpy(val, a->to, REC_KEY_LEN);
+	val[REC_KEY_LEN] = 0;
+	memcpy(val + REC_KEY_LEN + 1, a->ref, a->ref_len);
+	rc = store_put(t, DB_AUX, a->key, DLV_KEY_LEN, val, REC_KEY_LEN + 1 +
+	    a->ref_len);
+	free(val);
+	return rc;
+}
+
+static void
+dlv_key(uint8_t key[DLV_KEY_LEN], const uint8_t *id)
+{
+	memcpy(key, DLV_PREFIX, 4);
+	memcpy(key + 4, id, REC_ID_LEN);
+}
+
+/* Pending ones, for the retry; or the state of one ref. */
+struct dlv_scan {
+	uint8_t		(*ids)[REC_ID_LEN];
+	uint8_t		(*to)[REC_KEY_LEN];
+	size_t		 n, cap;
+	const char	*ref;		/* look for this one */
+	int		 state;		/* -1: unknown */
+};
+
+static int
+dlv_scan_each(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct dlv_scan *a = arg;
+	const uint8_t *v = val;
+	void *x;
+
+	if (klen < 4 || memcmp(key, DLV_PREFIX, 4) != 0)
+		return 1;	/* past the prefix */
+	if (klen != DLV_KEY_LEN || vlen < REC_KEY_LEN + 1)
+		return 0;
+	if (a->ref != NULL) {
+		if (vlen - REC_KEY_LEN - 1 == strlen(a->ref) &&
+		    memcmp(v + REC_KEY_LEN + 1, a->ref, strlen(a->ref)) == 0) {
+			a->state = v[REC_KEY_LEN];
+			return 1;
+		}
+		return 0;
+	}
+	if (v[REC_KEY_LEN] != 0)
+		return 0;
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 64;
+		if ((x = realloc(a->ids, a->cap * REC_ID_LEN)) == NULL)
+			return MENTOR_ENOMEM;
+		a->ids = x;
+		if ((x = realloc(a->to, a->cap * REC_KEY_LEN)) == NULL)
+			return MENTOR_ENOMEM;
+		a->to = x;
+	}
+	memcpy(a->ids[a->n], (const uint8_t *)key + 4, REC_ID_LEN);
+	memcpy(a->to[a->n], v, REC_KEY_LEN);
+	a->n++;
+	return 0;
+}
+
+static int
+dlv_scan_fn(struct store_txn *t, void *arg)
+{
+	int rc = store_iter(t, DB_AUX, DLV_PREFIX, 4, dlv_scan_each, arg);
+
+	return rc == 1 ? 0 : rc;
+}
+
+/* send_own: sends one of this node's directed records toward to. */
+static void
+send_own(struct peers *ps, const uint8_t *id, const uint8_t *to)
+{
+	uint8_t *out = NULL, *msg;
+	size_t len, used, found, mlen;
+
+	if (records_fetch(ps->node->records,
+	    (const uint8_t (*)[REC_ID_LEN])id, 1, PM_MAX, &out, &len, &used,
+	    &found) != 0 || found != 1 || len < 4) {
+		free(out);
+		return;
+	}
+	if ((msg = deliver_msg(to, out + 4, len - 4, &mlen)) != NULL)
+		route(ps, to, msg, mlen, NULL);
+	free(msg);
+	free(out);
+}
+
+/* directed_retry: resends what was not acknowledged; retries relays. */
+static void
+directed_retry(struct peers *ps)
+{
+	struct dlv_scan sc;
+	int64_t now = now_ms();
+	size_t i;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.state = -1;
+	if (store_read(ps->node->store, dlv_scan_fn, &sc) == 0)
+		for (i = 0; i < sc.n; i++)
+			send_own(ps, sc.ids[i], sc.to[i]);
+	free(sc.ids);
+	free(sc.to);
+	for (i = 0; i < ps->nheld; ) {
+		struct held *h = &ps->held[i];
+
+		if (now - h->since > HELD_MS) {
+			held_drop(ps, h);
+			continue;
+		}
+		if (h->fwd == 0 && route(ps, h->to, h->msg, h->len, NULL) > 0)
+			h->fwd = now;
+		i++;
+	}
+	ps->last_retry = now;
+}
+
+int
+peers_note_own(struct store_txn *t, const struct rec *r,
+    const uint8_t to[REC_KEY_LEN])
+{
+	struct dlv_put put;
+	uint8_t id[REC_ID_LEN];
+
+	memset(&put, 0, sizeof(put));
+	rec_id(id, r->bytes, r->len);
+	dlv_key(put.key, id);
+	memcpy(put.to, to, REC_KEY_LEN);
+	put.ref = r->ref;
+	put.ref_len = r->ref_len;
+	return dlv_put_fn(t, &put);
+}
+
+/*
+ * own_directed: this node just stored its own directed record, noted for
+ * delivery in the same transaction (peers_note_own): send it now.
+ */
+static void
+own_directed(struct peers *ps)
+{
+	ps->retry_now = 1;	/* sent at the end of this loop turn */
+	event_active(ps->flush, EV_TIMEOUT, 0);
+}
+
+/*
+ * on_deliver: a directed record.  For this node: stored through the inbox
+ * like a push, then acknowledged (at once when already held).  For
+ * another: checked, held and forwarded toward its recipient.
+ */
+static void
+on_deliver(struct peers *ps, struct peer *p, zmq_msg_t *body,
+    const struct pm *m)
+{
+	const uint8_t *rec;
+	size_t off = 0, reclen, len, used, found;
+	uint8_t id[REC_ID_LEN], *out = NULL;
+	struct rec r;
+	struct held *h, *nh;
+	int64_t now = now_ms();
+
+	if (xs_next(m->body, m->body_len, &off, &rec, &reclen) != 1 ||
+	    rec_decode(&r, rec, reclen) != 0 || !is_directed(r.kind)) {
+		peer_fault(p, "DELIVER of something not a directed record");
+		return;
+	}
+	rec_id(id, rec, reclen);
+	if (memcmp(m->to, ps->node->sign_pk, REC_KEY_LEN) == 0) {
+		if (records_fetch(ps->node->records,
+		    (const uint8_t (*)[REC_ID_LEN])id, 1, PM_MAX, &out, &len,
+		    &used, &found) == 0 && found == 1) {
+			free(out);
+			send_ack(ps, id, r.author);
+			return;
+		}
+		free(out);
+		if (ps->npend < PEND_ACK_MAX)
+			memcpy(ps->pend[ps->npend++], id, REC_ID_LEN);
+		inbox_add(ps, p, body, m);
+		return;
+	}
+	if (memcmp(r.author, ps->node->sign_pk, REC_KEY_LEN) == 0)
+		return;		/* our own, come back */
+	if ((h = held_find(ps, id)) != NULL) {
+		if (now - h->fwd < REFWD_MS)
+			return;	/* a loop: already on its way */
+	} else {
+		if (rec_verify(&r) != 0) {
+			peer_fault(p, "DELIVER of a record with a bad "
+			    "signature");
+			return;
+		}
+		if (ps->nheld == HELD_MAX || ps->held_bytes +
+		    zmq_msg_size(body) > HELD_BYTES) {
+			ps->held_dropped++;
+			p->dropped++;
+			log_ratelimited(&p->rl, LOG_INFO, "peer %.16s: %zu "
+			    "directed records held for others; one more "
+			    "dropped (its sender retries)", p->hex, ps->nheld);
+			return;
+		}
+		if (ps->nheld % 64 == 0) {
+			if ((nh = realloc(ps->held, (ps->nheld + 64) *
+			    sizeof(*nh))) == NULL)
+				return;
+			ps->held = nh;
+		}
+		h = &ps->held[ps->nheld];
+		memset(h, 0, sizeof(*h));
+		if ((h->msg = malloc(zmq_msg_size(body))) == NULL)
+			return;
+		ps->nheld++;
+		memcpy(h->id, id, REC_ID_LEN);
+		memcpy(h->to, m->to, REC_KEY_LEN);
+		h->len = zmq_msg_size(body);
+		memcpy(h->msg, zmq_msg_data(body), h->len);
+		ps->held_bytes += h->len;
+		h->since = now;
+	}
+	if (route(ps, h->to, h->msg, h->len, p) > 0)
+		h->fwd = now;
+}
+
+/*
+ * on_ack: the recipient signed that it holds a directed record.  A relay
+ * drops its copy and passes the ACK on toward the sender; the sender
+ * notes the record delivered.
+ */
+static void
+on_ack(struct peers *ps, struct peer *p, zmq_msg_t *body, const struct pm *m)
+{
+	const uint8_t *id = m->ack, *sender = m->ack + 32, *to = m->ack + 64;
+	uint8_t in[sizeof(PM_ACK_CONTEXT) - 1 + 2 * 32];
+	struct dlv_put put;
+	struct held *h;
+	char hex[65];
+
+	ack_input(in, id, sender);
+	if (crypto_sign_verify_detached(m->ack + 96, in, sizeof(in), to) != 0) {
+		peer_fault(p, "ACK with a bad signature");
+		return;
+	}
+	if (ack_seen(ps, id))
+		return;
+	if ((h = held_find(ps, id)) != NULL &&
+	    memcmp(h->to, to, REC_KEY_LEN) == 0)
+		held_drop(ps, h);
+	if (memcmp(sender, ps->node->sign_pk, REC_KEY_LEN) != 0) {
+		route(ps, sender, zmq_msg_data(body), zmq_msg_size(body), p);
+		return;
+	}
+	memset(&put, 0, sizeof(put));
+	dlv_key(put.key, id);
+	memcpy(put.to, to, REC_KEY_LEN);
+	put.mark = 1;
+	if (store_write(ps->node->store, dlv_put_fn, &put) == 0 &&
+	    put.changed) {
+		hex_encode(hex, to, REC_KEY_LEN);
+		log_info("peer: a directed record was delivered to %.16s",
+		    hex);
+	}
+}
+
+int
+peers_delivery(struct peers *ps, const char *ref)
+{
+	struct dlv_scan sc;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.ref = ref;
+	sc.state = -1;
+	if (ps == NULL || store_read(ps->node->store, dlv_scan_fn, &sc) != 0)
+		return -1;
+	return sc.state;
+}
+
+/*
+ * on_msg: a message from peer p on channel ch: our ROUTER (ch->rid set)
+ * or our DEALER to p.  Requests (PING, PUSH, RECON, WANT) are answered on
+ * the channel they came on; answers (PONG, RECON_REPLY, RECORDS) count
+ * only on p's request link (our DEALER, or the ROUTER for a peer that
+ * dials in), elsewhere they are a fault.
+ */
+static void
+on_msg(struct peers *ps, struct peer *p, const struct chan *ch,
+    zmq_msg_t *body)
+{
 	struct pm m;
 	uint8_t buf[PM_HDR_LEN + 4 + PM_NAME_MAX + PM_EP_MAX], *out;
 	struct pm_hello h;
 	size_t n, outlen;
-	int rc;
+	int rc, link = ch->rid == NULL || p->dealer == NULL;
 
-	if (p == NULL || p->suspended_until > now_ms())
-		return;		/* removed or suspended since it connected */
 	p->last_rx = now_ms();
+	if (link) {
+		p->dealer_rx = p->last_rx;
+		p->st.bytes_received += zmq_msg_size(body);
+	}
 	if ((rc = pm_decode(&m, zmq_msg_data(body), zmq_msg_size(body))) != 0) {
 		peer_fault(p, "malformed message: %s", mentor_strerror(rc));
 		return;
@@ -1113,7 +1706,7 @@ on_router_msg(struct peers *ps, zmq_msg_t *rid, zmq_msg_t *body)
 		my_hello(ps, &h);
 		if ((n = pm_hello_encode(buf, sizeof(buf), PM_PONG, m.session,
 		    &h)) != 0)
-			reply(ps, rid, buf, n);
+			reply(ch, buf, n);
 		break;
 	case PM_PUSH:
 		if (p->throttled_until > now_ms())
@@ -1135,47 +1728,79 @@ on_router_msg(struct peers *ps, zmq_msg_t *rid, zmq_msg_t *body)
 			if (msg) {
 				pm_header(msg, PM_RECON_REPLY, m.session);
 				memcpy(msg + PM_HDR_LEN, out, outlen);
-				reply(ps, rid, msg, n);
+				reply(ch, msg, n);
 				free(msg);
 			}
 		}
 		free(out);
 		break;
 	case PM_WANT:
-		answer_want(ps, p, rid, &m);
+		answer_want(ps, p, ch, &m);
 		break;
-	default:	/* answers belong on our own connection */
-		peer_fault(p, "message of type %u on the wrong connection",
-		    m.type);
+	case PM_DELIVER:	/* bounded by HELD_*, not by the push throttle */
+		on_deliver(ps, p, body, &m);
+		break;
+	case PM_ACK:
+		on_ack(ps, p, body, &m);
+		break;
+	case PM_ANNOUNCE:
+		on_announce(ps, p, &m);
+		break;
+	case PM_PONG:
+	case PM_RECON_REPLY:
+	case PM_RECORDS:
+		if (!link) {	/* answers belong on our own connection */
+			peer_fault(p, "answer of type %u on the wrong "
+			    "connection", m.type);
+			break;
+		}
+		if (m.type == PM_PONG) {
+			p->hello = m.hello;
+			p->have_hello = 1;
+		} else if (m.type == PM_RECON_REPLY)
+			on_recon_reply(ps, p, &m);
+		else
+			on_records(ps, p, body, &m);
+		break;
+	default:
+		peer_fault(p, "message of type %u", m.type);
 	}
+}
+
+static void
+on_router_msg(struct peers *ps, zmq_msg_t *rid, zmq_msg_t *body)
+{
+	const char *uid = zmq_msg_gets(body, "User-Id");
+	struct peer *p = find_hex(ps, uid);
+	struct chan ch;
+
+	if (p == NULL || p->suspended_until > now_ms())
+		return;		/* removed or suspended since it connected */
+	if (zmq_msg_size(rid) > RID_MAX)
+		return;
+	/* A peer that dials in: its latest connection carries our requests. */
+	if (p->dealer == NULL && (p->rid_len != zmq_msg_size(rid) ||
+	    memcmp(p->rid, zmq_msg_data(rid), p->rid_len) != 0)) {
+		p->rid_len = zmq_msg_size(rid);
+		memcpy(p->rid, zmq_msg_data(rid), p->rid_len);
+		if (p->state != SYNC_IDLE)
+			sync_end(p, 1);	/* its answers went to the old one */
+	}
+	ch.sock = ps->router;
+	ch.ev = ps->router_ev;
+	ch.rid = zmq_msg_data(rid);
+	ch.rid_len = zmq_msg_size(rid);
+	on_msg(ps, p, &ch, body);
 }
 
 static void
 on_dealer_msg(struct peers *ps, struct peer *p, zmq_msg_t *msg)
 {
-	struct pm m;
-	int rc;
+	struct chan ch = { p->dealer, p->ev, NULL, 0 };
 
-	p->last_rx = p->dealer_rx = now_ms();
-	p->st.bytes_received += zmq_msg_size(msg);
-	if ((rc = pm_decode(&m, zmq_msg_data(msg), zmq_msg_size(msg))) != 0) {
-		peer_fault(p, "malformed answer: %s", mentor_strerror(rc));
+	if (p->suspended_until > now_ms())
 		return;
-	}
-	switch (m.type) {
-	case PM_PONG:
-		p->hello = m.hello;
-		p->have_hello = 1;
-		break;
-	case PM_RECON_REPLY:
-		on_recon_reply(ps, p, &m);
-		break;
-	case PM_RECORDS:
-		on_records(ps, p, msg, &m);
-		break;
-	default:
-		peer_fault(p, "answer of type %u", m.type);
-	}
+	on_msg(ps, p, &ch, msg);
 }
 
 /* ---- sockets on the event loop -------------------------------------- */
@@ -1260,6 +1885,51 @@ on_dealer(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * zap_refused: remembers (the latest REFUSED_MAX) and logs, rate-limited,
+ * the CURVE key and address of a connection the ZAP handler refused, so
+ * that the operator can tell who tried (peer refused).
+ */
+static void
+zap_refused(struct peers *ps, const uint8_t curve[32], const void *addr,
+    size_t addrlen)
+{
+	struct refused *r = NULL;
+	char hex[65];
+	size_t i, oldest = 0;
+	int64_t now = now_ms();
+
+	for (i = 0; i < ps->nrefused; i++) {
+		if (memcmp(ps->refused[i].curve, curve, 32) == 0) {
+			r = &ps->refused[i];
+			break;
+		}
+		if (ps->refused[i].last < ps->refused[oldest].last)
+			oldest = i;
+	}
+	if (r == NULL) {
+		r = ps->nrefused < REFUSED_MAX ? &ps->refused[ps->nrefused++] :
+		    &ps->refused[oldest];
+		memset(r, 0, sizeof(*r));
+		memcpy(r->curve, curve, 32);
+		r->first = now;
+	}
+	if (addrlen >= sizeof(r->address))
+		addrlen = sizeof(r->address) - 1;
+	for (i = 0; i < addrlen; i++) {
+		char c = ((const char *)addr)[i];
+
+		r->address[i] = c > ' ' && c < 127 ? c : '?';
+	}
+	r->address[addrlen] = '\0';
+	r->last = now;
+	r->count++;
+	hex_encode(hex, curve, 32);
+	log_ratelimited(&ps->rl_zap, LOG_INFO, "peer: refused a connection "
+	    "from %s, CURVE key %s: no peer has that key (peer refused)",
+	    r->address[0] ? r->address : "?", hex);
+}
+
+/*
  * ZAP (RFC 27): admit a CURVE client whose key belongs to an added,
  * unsuspended peer; its User-Id becomes the peer's node id.
  */
@@ -1312,8 +1982,13 @@ on_zap(evutil_socket_t fd, short what, void *arg)
 			memcpy(uid, p->hex, sizeof(uid));
 		} else {
 			p = NULL;
-			log_ratelimited(&ps->rl_zap, LOG_INFO, "peer: refused "
-			    "a connection from a key nobody added");
+			if (ok)
+				zap_refused(ps, zmq_msg_data(&f[6]),
+				    zmq_msg_data(&f[3]), zmq_msg_size(&f[3]));
+			else
+				log_ratelimited(&ps->rl_zap, LOG_INFO, "peer: "
+				    "refused a connection without a CURVE "
+				    "key");
 		}
 		zsend(ps->zap, ps->zap_ev, "1.0", 3, 1);
 		zsend(ps->zap, ps->zap_ev, zmq_msg_data(&f[1]),
@@ -1362,6 +2037,69 @@ socket_limits(void *s)
 	zmq_setsockopt(s, ZMQ_RECONNECT_IVL_MAX, &ivlmax, sizeof(ivlmax));
 }
 
+/*
+ * on_monitor: events of a peer's DEALER, for peer list: whether TCP ever
+ * connected and whether the peer's ZAP handler refused this node.
+ */
+static void
+on_monitor(evutil_socket_t fd, short what, void *arg)
+{
+	struct peer *p = arg;
+	zmq_msg_t m;
+	uint16_t ev;
+	int i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < BATCH && p->mon && readable(p->mon); i++) {
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, p->mon, ZMQ_DONTWAIT) == -1) {
+			zmq_msg_close(&m);
+			break;
+		}
+		if (zmq_msg_more(&m) && zmq_msg_size(&m) >= 6) {
+			memcpy(&ev, zmq_msg_data(&m), 2);
+			if (ev == ZMQ_EVENT_CONNECTED)
+				p->reached = 1;
+			else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+				p->refused = 1;
+			else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+				p->refused = 0;
+		}
+		zmq_msg_close(&m);
+		drain_rest(p->mon);
+	}
+	if (i == BATCH)
+		event_active(p->mon_ev, EV_READ, 0);
+}
+
+static void
+monitor_stop(struct peer *p)
+{
+	if (p->mon_ev)
+		event_free(p->mon_ev);
+	if (p->mon)
+		zmq_close(p->mon);
+	p->mon_ev = NULL;
+	p->mon = NULL;
+}
+
+/* monitor_start: best effort; without it peer list knows less. */
+static void
+monitor_start(struct peers *ps, struct peer *p)
+{
+	char ep[64];
+
+	snprintf(ep, sizeof(ep), "inproc://peer-monitor-%u", ++ps->mon_seq);
+	if (zmq_socket_monitor(p->dealer, ep, ZMQ_EVENT_CONNECTED |
+	    ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+	    ZMQ_EVENT_HANDSHAKE_SUCCEEDED) == -1 ||
+	    (p->mon = zmq_socket(ps->node->zctx, ZMQ_PAIR)) == NULL ||
+	    zmq_connect(p->mon, ep) == -1 ||
+	    (p->mon_ev = watch_socket(ps, p->mon, on_monitor, p)) == NULL)
+		monitor_stop(p);
+}
+
 static int
 peer_connect(struct peers *ps, struct peer *p)
 {
@@ -1369,6 +2107,9 @@ peer_connect(struct peers *ps, struct peer *p)
 
 	int one = 1;
 
+	p->reached = p->refused = 0;
+	if (p->endpoint[0] == '\0')
+		return 0;	/* it dials in */
 	if ((p->dealer = zmq_socket(n->zctx, ZMQ_DEALER)) == NULL)
 		return MENTOR_EIO;
 	socket_limits(p->dealer);
@@ -1377,14 +2118,17 @@ peer_connect(struct peers *ps, struct peer *p)
 	zmq_setsockopt(p->dealer, ZMQ_CURVE_SERVERKEY, p->curve_pk, 32);
 	zmq_setsockopt(p->dealer, ZMQ_CURVE_PUBLICKEY, n->curve_pk, 32);
 	zmq_setsockopt(p->dealer, ZMQ_CURVE_SECRETKEY, n->curve_sk, 32);
+	monitor_start(ps, p);
 	if (zmq_connect(p->dealer, p->endpoint) == -1) {
 		log_warn("peer %.16s: connect %s: %s", p->hex, p->endpoint,
 		    zmq_strerror(zmq_errno()));
+		monitor_stop(p);
 		zmq_close(p->dealer);
 		p->dealer = NULL;
 		return MENTOR_EINVAL;
 	}
 	if ((p->ev = watch_socket(ps, p->dealer, on_dealer, p)) == NULL) {
+		monitor_stop(p);
 		zmq_close(p->dealer);
 		p->dealer = NULL;
 		return MENTOR_EIO;
@@ -1403,6 +2147,7 @@ peer_reconnect(struct peers *ps, struct peer *p)
 {
 	if (p->state != SYNC_IDLE)
 		sync_end(p, 1);
+	monitor_stop(p);
 	if (p->ev)
 		event_free(p->ev);
 	if (p->dealer)
@@ -1417,6 +2162,7 @@ peer_free(struct peer *p)
 {
 	if (p == NULL)
 		return;
+	monitor_stop(p);
 	if (p->ev)
 		event_free(p->ev);
 	if (p->dealer)
@@ -1488,6 +2234,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		 * merely slow is left alone.
 		 */
 		if (!p->connected && p->suspended_until == 0 &&
+		    p->endpoint[0] != '\0' &&
 		    now - p->dealer_since > 5 * ps->heartbeat_ms &&
 		    (p->dealer_rx < p->dealer_since ||
 		    now - p->dealer_rx > 10 * ps->heartbeat_ms)) {
@@ -1495,9 +2242,11 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 			    "reconnecting", p->hex);
 			peer_reconnect(ps, p);
 		}
-		if (p->connected && !was)
+		if (p->connected && !was) {
 			log_info("peer %.16s (%s) connected", p->hex,
 			    p->have_hello ? p->hello.name : "?");
+			ps->retry_now = 1;
+		}
 		else if (!p->connected && was)
 			log_info("peer %.16s disconnected", p->hex);
 		if (p->state != SYNC_IDLE && now - p->last_step >
@@ -1508,6 +2257,10 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		    (p->resync && p->state == SYNC_IDLE &&
 		    p->st.records_in > 0)))
 			sync_start(ps, p);
+	}
+	if (ps->retry_now || now - ps->last_retry >= ps->sync_ms) {
+		ps->retry_now = 0;
+		directed_retry(ps);
 	}
 	if (now - ps->last_node_rec > 86400LL * 1000)
 		publish_node_record(ps);
@@ -1528,26 +2281,102 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	evtimer_add(ps->tick, &tv);
 }
 
-/* send_buf: sends b as PUSH messages to connected peers but skip; empties b. */
+/*
+ * send_buf: announces the records in b (created_at, id entries) to the
+ * connected peers but skip, in ANNOUNCE messages of at most PM_ANN_MAX
+ * entries; each peer fetches what it lacks with WANT.  Empties b.
+ */
 static void
 send_buf(struct peers *ps, struct buf *b, struct peer *skip)
 {
-	uint8_t *msg;
-	size_t i, n;
+	uint8_t msg[PM_HDR_LEN + 2 + PM_ANN_MAX * PM_ANN_LEN];
+	size_t i, k, off, n;
 
-	if (b->len == 0)
-		return;
-	n = PM_HDR_LEN + b->len;
-	if ((msg = malloc(n)) != NULL) {
-		pm_header(msg, PM_PUSH, 0);
-		memcpy(msg + PM_HDR_LEN, b->b, b->len);
+	for (off = 0; off < b->len; off += k * PM_ANN_LEN) {
+		k = (b->len - off) / PM_ANN_LEN;
+		if (k > PM_ANN_MAX)
+			k = PM_ANN_MAX;
+		if (k == 0)
+			break;
+		pm_header(msg, PM_ANNOUNCE, 0);
+		msg[PM_HDR_LEN] = (uint8_t)(k >> 8);
+		msg[PM_HDR_LEN + 1] = (uint8_t)k;
+		memcpy(msg + PM_HDR_LEN + 2, b->b + off, k * PM_ANN_LEN);
+		n = PM_HDR_LEN + 2 + k * PM_ANN_LEN;
 		for (i = 0; i < ps->n; i++)
 			if (ps->p[i] != skip && ps->p[i]->connected &&
 			    ps->p[i]->suspended_until == 0)
 				to_peer(ps->p[i], msg, n);
-		free(msg);
 	}
 	b->len = 0;
+}
+
+/* asked: 1 when id was fetched from some peer in the last FETCH_WAIT_MS. */
+static int
+asked(struct peers *ps, const uint8_t *id, int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < ps->nasked; i++)
+		if (memcmp(ps->asked[i].id, id, REC_ID_LEN) == 0)
+			return now - ps->asked[i].at < FETCH_WAIT_MS;
+	return 0;
+}
+
+static void
+asked_note(struct peers *ps, const uint8_t *id, int64_t now)
+{
+	struct seen *s = &ps->asked[ps->asked_next];
+
+	memcpy(s->id, id, REC_ID_LEN);
+	s->at = now;
+	ps->asked_next = (ps->asked_next + 1) % ASKED_MAX;
+	if (ps->nasked < ASKED_MAX)
+		ps->nasked++;
+}
+
+/* held_public: the public set holds (ts, id). */
+static int
+held_public(struct peers *ps, uint64_t ts, const uint8_t *id)
+{
+	size_t r = rset_rank(ps->set, ts, id);
+	uint64_t t;
+	uint8_t x[REC_ID_LEN];
+
+	return r < rset_count(ps->set) && rset_at(ps->set, r, &t, x) == 0 &&
+	    t == ts && memcmp(x, id, REC_ID_LEN) == 0;
+}
+
+/*
+ * on_announce: asks p (one WANT, session 0) for the announced records
+ * this node neither holds nor asked another peer for just now.
+ */
+static void
+on_announce(struct peers *ps, struct peer *p, const struct pm *m)
+{
+	uint8_t msg[PM_HDR_LEN + 2 + PM_WANT_MAX * REC_ID_LEN];
+	const uint8_t *e;
+	int64_t now = now_ms();
+	size_t i, k = 0;
+
+	for (i = 0; i < m->nann && k < PM_WANT_MAX; i++) {
+		e = m->ann + i * PM_ANN_LEN;
+		if (held_public(ps, get_be64(e), e + 8) ||
+		    asked(ps, e + 8, now))
+			continue;
+		memcpy(msg + PM_HDR_LEN + 2 + k * REC_ID_LEN, e + 8,
+		    REC_ID_LEN);
+		k++;
+	}
+	if (k == 0)
+		return;
+	pm_header(msg, PM_WANT, 0);
+	msg[PM_HDR_LEN] = (uint8_t)(k >> 8);
+	msg[PM_HDR_LEN + 1] = (uint8_t)k;
+	if (to_peer(p, msg, PM_HDR_LEN + 2 + k * REC_ID_LEN) != 0)
+		return;
+	for (i = 0; i < k; i++)
+		asked_note(ps, msg + PM_HDR_LEN + 2 + i * REC_ID_LEN, now);
 }
 
 /* on_flush: sends the records stored during this loop turn to peers. */
@@ -1559,12 +2388,16 @@ on_flush(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	send_buf(ps, &ps->push, NULL);
+	if (ps->retry_now) {
+		ps->retry_now = 0;
+		directed_retry(ps);
+	}
 }
 
 static int
 buf_append(struct buf *b, const uint8_t *rec, size_t len)
 {
-	size_t need = b->len + 4 + len, cap;
+	size_t need = b->len + len, cap;
 	uint8_t *p;
 
 	if (need > b->cap) {
@@ -1576,32 +2409,54 @@ buf_append(struct buf *b, const uint8_t *rec, size_t len)
 		b->b = p;
 		b->cap = cap;
 	}
-	put_be32(b->b + b->len, (uint32_t)len);
-	memcpy(b->b + b->len + 4, rec, len);
+	memcpy(b->b + b->len, rec, len);
 	b->len = need;
 	return 0;
 }
 
 /*
  * on_change: keeps the reconciliation set current and queues every stored
- * record for the peers: records from a peer are relayed to the others
- * right after their batch; the node's own at the end of the loop turn.
+ * public record for announcing (created_at, id) to the peers: records
+ * from a peer are announced to the others right after their batch; the
+ * node's own at the end of the loop turn.
  */
 static void
 on_change(void *arg, const struct records_change *ch)
 {
 	struct peers *ps = arg;
 	struct buf *b = ps->origin ? &ps->relay : &ps->push;
+	uint8_t ann[PM_ANN_LEN];
 
 	if (ch->removed_id)
 		rset_del(ps->set, ch->removed_ts, ch->removed_id);
 	if (ch->stored == NULL)
 		return;
+	/* Directed records: never offered, pushed or relayed to all. */
+	if (is_directed(ch->stored->kind)) {
+		size_t i;
+
+		if (memcmp(ch->stored->author, ps->node->sign_pk,
+		    REC_KEY_LEN) == 0 && ps->origin == NULL) {
+			own_directed(ps);
+			return;
+		}
+		for (i = 0; i < ps->npend; i++)
+			if (memcmp(ps->pend[i], ch->stored_id,
+			    REC_ID_LEN) == 0) {
+				memmove(ps->pend[i], ps->pend[i + 1],
+				    (ps->npend - i - 1) * REC_ID_LEN);
+				ps->npend--;
+				send_ack(ps, ch->stored_id,
+				    ch->stored->author);
+				break;
+			}
+		return;
+	}
 	rset_add(ps->set, ch->stored->created_at, ch->stored_id);
-	if (b->len + 4 + ch->stored->len > CHUNK)
-		send_buf(ps, b, ps->origin);
-	if (buf_append(b, ch->stored->bytes, ch->stored->len) != 0)
-		log_warn("peer: out of memory queueing a push");
+	put_be64(ann, ch->stored->created_at);
+	memcpy(ann + 8, ch->stored_id, REC_ID_LEN);
+	if (buf_append(b, ann, sizeof(ann)) != 0)
+		log_warn("peer: out of memory queueing an announcement");
 	if (b == &ps->push)
 		event_active(ps->flush, EV_TIMEOUT, 0);
 }
@@ -1828,6 +2683,9 @@ peers_close(struct peers *ps)
 	if (ps->zap)
 		zmq_close(ps->zap);
 	rset_free(ps->set);
+	while (ps->nheld > 0)
+		held_drop(ps, &ps->held[ps->nheld - 1]);
+	free(ps->held);
 	free(ps->push.b);
 	free(ps->relay.b);
 	if (ps->node->peers == ps)
@@ -1958,7 +2816,12 @@ peers_add(struct peers *ps, const uint8_t key[REC_KEY_LEN], const char *ep,
 	if ((rc = certify(ps, p, CERT_LIFE_MS, cerr, sizeof(cerr))) != 0)
 		log_warn("peer: cannot certify %.16s: %s", p->hex, cerr);
 	peer_connect(ps, p);
-	log_info("peer %.16s added at %s%s", p->hex, ep, hub ? " (hub)" : "");
+	if (ep[0])
+		log_info("peer %.16s added at %s%s", p->hex, ep, hub ?
+		    " (hub)" : "");
+	else
+		log_info("peer %.16s added; it dials in%s", p->hex, hub ?
+		    " (hub)" : "");
 	return 0;
 }
 
@@ -2005,6 +2868,75 @@ stats_json(const struct sync_stats *s)
 	    "records_out", (json_int_t)s->records_out);
 }
 
+/* ago: "3 min ago" and the like. */
+static void
+ago(char *out, size_t outlen, int64_t ms)
+{
+	int64_t s = ms / 1000;
+
+	if (s < 120)
+		snprintf(out, outlen, "%lld s ago", (long long)s);
+	else if (s < 2 * 3600)
+		snprintf(out, outlen, "%lld min ago", (long long)(s / 60));
+	else if (s < 2 * 86400)
+		snprintf(out, outlen, "%lld h ago", (long long)(s / 3600));
+	else
+		snprintf(out, outlen, "%lld days ago", (long long)(s / 86400));
+}
+
+/* peer_status: why a peer is (not) connected, in words (peer list). */
+static void
+peer_status(const struct peer *p, char *out, size_t outlen)
+{
+	char when[32];
+	int64_t now = now_ms();
+
+	if (p->suspended_until > now)
+		snprintf(out, outlen, "suspended after %llu faults",
+		    (unsigned long long)p->invalid);
+	else if (p->connected)
+		snprintf(out, outlen, "connected");
+	else if (p->last_rx) {
+		ago(when, sizeof(when), now - p->last_rx);
+		snprintf(out, outlen, "stopped answering %s", when);
+	} else if (p->endpoint[0] == '\0')
+		snprintf(out, outlen, "never reached: waiting for it to dial "
+		    "in (it must add this node with this node's endpoint)");
+	else if (p->refused)
+		snprintf(out, outlen, "refused by its ZAP handler: waiting "
+		    "for the other side to add this node");
+	else if (p->reached)
+		snprintf(out, outlen, "reached, no answer yet");
+	else
+		snprintf(out, outlen, "never reached");
+}
+
+json_t *
+peers_refused(const struct peers *ps)
+{
+	char hex[65], first[21], last[21];
+	json_t *list, *e;
+	size_t i;
+
+	if ((list = json_array()) == NULL)
+		return NULL;
+	for (i = 0; i < ps->nrefused; i++) {
+		const struct refused *r = &ps->refused[i];
+
+		hex_encode(hex, r->curve, 32);
+		time_format(first, r->first);
+		time_format(last, r->last);
+		e = json_pack("{s:s,s:s,s:s,s:s,s:I}", "curve_key", hex,
+		    "address", r->address, "first", first, "last", last,
+		    "count", (json_int_t)r->count);
+		if (e == NULL || json_array_append_new(list, e) != 0) {
+			json_decref(list);
+			return NULL;
+		}
+	}
+	return list;
+}
+
 json_t *
 peers_list(const struct peers *ps)
 {
@@ -2016,10 +2948,12 @@ peers_list(const struct peers *ps)
 		return NULL;
 	for (i = 0; i < ps->n; i++) {
 		struct peer *p = ps->p[i];
+		char why[160];
 
 		if (p->last_rx)
 			time_format(ts, p->last_rx > p->dealer_rx ? p->last_rx :
 			    p->dealer_rx);
+		peer_status(p, why, sizeof(why));
 		e = json_pack("{s:s,s:s,s:b,s:b,s:s,s:s,s:s,s:I,s:I,s:I,s:I,"
 		    "s:I,s:b,s:b,s:o}",
 		    "node_id", p->hex, "endpoint", p->endpoint,
@@ -2036,6 +2970,11 @@ peers_list(const struct peers *ps)
 		    "suspended", p->suspended_until != 0,
 		    "throttled", p->throttled_until > now_ms(),
 		    "totals", stats_json(&p->total));
+		if (e != NULL) {
+			json_object_set_new(e, "status", json_string(why));
+			json_object_set_new(e, "dials_in",
+			    json_boolean(p->endpoint[0] == '\0'));
+		}
 		if (e == NULL || json_array_append_new(list, e) != 0) {
 			json_decref(list);
 			return NULL;

@@ -42,7 +42,8 @@ void	peers_health(const struct peers *, struct peers_health *);
 
 /*
  * peers_add: links with node key listening at endpoint (checked by the
- * caller: tcp://HOST:PORT); org may be NULL.  Stores the peer, trusts its
+ * caller: tcp://HOST:PORT), or, when endpoint is "", admits the key and
+ * waits for the peer to dial in; org may be NULL.  Stores the peer, trusts its
  * records (hub: also honours its certificates, SPEC.md 4.6; a mark set
  * earlier with trust add --hub stays), certifies it when this node is a
  * hub, and connects.  Errors,
@@ -60,12 +61,37 @@ int	peers_add(struct peers *, const uint8_t key[32], const char *endpoint,
 int	peers_remove(struct peers *, const uint8_t key[32]);
 
 /*
- * peers_list: [{"node_id","endpoint","connected","hub","name","role",
+ * peers_refused: the latest connections the ZAP handler refused:
+ * [{"curve_key","address","first","last","count"}], a new reference;
+ * NULL when out of memory.
+ */
+json_t	*peers_refused(const struct peers *);
+
+/*
+ * peers_list: [{"node_id","endpoint","dials_in","connected","status",
+ * "hub","name","role",
  * "last_contact","invalid","untrusted","ignored_certificates","dropped",
  * "queued","suspended","throttled","totals"}], a new reference; NULL when
  * out of memory.  "queued": bytes of its messages not yet verified.
  */
 json_t	*peers_list(const struct peers *);
+
+/*
+ * peers_note_own: inside the transaction storing this node's own directed
+ * record r (application, answer), notes it for delivery to `to`: it is
+ * sent toward to (SPEC.md 12.6) and resent until to acknowledges it.
+ */
+struct store_txn;
+struct rec;
+int	peers_note_own(struct store_txn *, const struct rec *r,
+	    const uint8_t to[32]);
+
+/*
+ * peers_delivery: for this node's own directed record with that ref
+ * ("@app:..." / "@ans:..."): 1 acknowledged by its recipient, 0 pending,
+ * -1 unknown (not sent through peers_direct_to).
+ */
+int	peers_delivery(struct peers *, const char *ref);
 
 /*
  * peers_sync_start: starts reconciling with every connected peer under a

@@ -197,7 +197,10 @@ int	records_fetch(struct records *, const uint8_t (*ids)[REC_ID_LEN],
 	    size_t n, size_t max_bytes, uint8_t **out, size_t *outlen,
 	    size_t *used, size_t *found);
 
-/* records_each_id: (created_at, id) of every stored, unexpired record. */
+/*
+ * records_each_id: (created_at, id) of every stored, unexpired record but
+ * applications and answers (directed, not reconciled: SPEC.md 12.6).
+ */
 typedef int (*records_id_fn)(void *arg, uint64_t ts, const uint8_t *id);
 int	records_each_id(struct records *, records_id_fn fn, void *arg);
 

@@ -26,7 +26,16 @@ enum pm_type {
 	PM_RECON_REPLY = 5,	/* responder -> initiator */
 	PM_WANT = 6,		/* record ids asked for */
 	PM_RECORDS = 7,		/* the records asked for */
+	PM_DELIVER = 8,		/* a directed record, toward its recipient */
+	PM_ACK = 9,		/* the recipient holds it, toward the sender */
+	PM_ANNOUNCE = 10	/* ids of records just stored: fetch by WANT */
 };
+
+#define PM_ANN_LEN	40	/* created_at(8) id(32) */
+#define PM_ANN_MAX	1024	/* entries in one ANNOUNCE */
+
+#define PM_ACK_LEN	160	/* id(32) sender(32) recipient(32) sig(64) */
+#define PM_ACK_CONTEXT	"mentord-ack-v1"	/* signed with id, sender */
 
 struct pm_hello {
 	uint8_t		role;			/* node_role */
@@ -45,6 +54,10 @@ struct pm {
 	const uint8_t	*ids;		/* WANT: nids * 32 bytes */
 	size_t		 nids;
 	uint8_t		 more;		/* RECORDS: more to come for the WANT */
+	const uint8_t	*to;		/* DELIVER: the recipient's key */
+	const uint8_t	*ack;		/* ACK: PM_ACK_LEN bytes */
+	const uint8_t	*ann;		/* ANNOUNCE: nann * PM_ANN_LEN bytes */
+	size_t		 nann;
 };
 
 /*

@@ -131,6 +131,28 @@ pm_decode(struct pm *m, const uint8_t *buf, size_t len)
 			return MENTOR_EPROTO;
 		m->more = p[0];
 		return frames(m, p + 1, n - 1);
+	case PM_DELIVER:	/* recipient(32), then exactly one frame */
+		if (n < REC_KEY_LEN)
+			return MENTOR_EPROTO;
+		m->to = p;
+		if (frames(m, p + REC_KEY_LEN, n - REC_KEY_LEN) != 0 ||
+		    m->nrecords != 1)
+			return MENTOR_EPROTO;
+		return 0;
+	case PM_ACK:
+		if (n != PM_ACK_LEN)
+			return MENTOR_EPROTO;
+		m->ack = p;
+		return 0;
+	case PM_ANNOUNCE:
+		if (n < 2)
+			return MENTOR_EPROTO;
+		m->nann = (size_t)p[0] << 8 | p[1];
+		if (m->nann == 0 || m->nann > PM_ANN_MAX ||
+		    n != 2 + m->nann * PM_ANN_LEN)
+			return MENTOR_EPROTO;
+		m->ann = p + 2;
+		return 0;
 	}
 	return MENTOR_EPROTO;
 }

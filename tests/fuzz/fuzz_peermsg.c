@@ -43,6 +43,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (m.ids + m.nids * REC_ID_LEN != data + size)
 			abort();
 		break;
+	case PM_DELIVER:	/* the recipient, then exactly one frame */
+		if (m.to != data + PM_HDR_LEN || m.body != m.to + REC_KEY_LEN ||
+		    m.body + m.body_len != data + size || m.nrecords != 1 ||
+		    xs_next(m.body, m.body_len, &off, &rec, &reclen) != 1 ||
+		    off != m.body_len)
+			abort();
+		break;
+	case PM_ACK:
+		if (m.ack != data + PM_HDR_LEN || size != PM_HDR_LEN +
+		    PM_ACK_LEN)
+			abort();
+		break;
+	case PM_ANNOUNCE:
+		if (m.nann == 0 || m.nann > PM_ANN_MAX ||
+		    m.ann + m.nann * PM_ANN_LEN != data + size)
+			abort();
+		break;
 	}
 	return 0;
 }
