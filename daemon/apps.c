@@ -152,6 +152,7 @@ struct recv_arg {
 	const char	*author_hex;	/* answer: must be the employer */
 	const char	*status;
 	const char	*note;		/* answer: the employer's note, or NULL */
+	json_t		*contact;	/* answer: the employer's contact */
 	int		 stored;
 };
 
@@ -194,6 +195,8 @@ recv_answer_fn(struct store_txn *t, void *arg)
 	json_object_set_new(e, "status", json_string(a->status));
 	if (a->note)
 		json_object_set_new(e, "note", json_string(a->note));
+	if (a->contact)
+		json_object_set(e, "employer_contact", a->contact);
 	json_object_set_new(e, "answered", json_integer(now_ms()));
 	if (strcmp(a->status, "accepted") == 0)
 		json_object_set_new(e, "placement", placement_new(e,
@@ -311,6 +314,7 @@ recv_hook(void *arg, struct store_txn *t, const struct rec *r)
 		ra.author_hex = author_hex;
 		ra.status = json_string_value(json_object_get(j, "status"));
 		ra.note = json_string_value(json_object_get(j, "note"));
+		ra.contact = json_object_get(j, "contact");
 		if ((rc = recv_answer_fn(t, &ra)) == 0 && ra.stored)
 			log_info("answer received from %.16s: %s",
 			    author_hex, ra.status);
@@ -654,4 +658,16 @@ done:
 	}
 	free(buf);
 	return rc;
+}
+
+json_t *
+apps_contact(const struct node *n)
+{
+	const struct conf *c = &n->conf;
+
+	if (c->contact_name[0] == '\0')
+		return NULL;
+	return json_pack("{s:s,s:s*,s:s*}", "name", c->contact_name,
+	    "email", c->contact_email[0] ? c->contact_email : NULL,
+	    "phone", c->contact_phone[0] ? c->contact_phone : NULL);
 }

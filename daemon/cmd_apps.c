@@ -546,6 +546,7 @@ cmd_apply(struct cmd_ctx *c)
 	char app_hex[2 * APP_ID_LEN + 1], ref[64], author_hex[65], ps[33];
 	char today[11], err[256], first[101];
 	json_t *student = NULL, *body = NULL, *plain = NULL, *comps, *fields;
+	json_t *contact;
 	size_t rlen, slen, reclen = 0;
 	struct rec r;
 	char *ptext = NULL;
@@ -651,6 +652,8 @@ cmd_apply(struct cmd_ctx *c)
 	    "competencies", comps, "goals", json_object_get(student, "goals"),
 	    "message", message, "consent", "guardian", g.guardian_buf[0] != 0,
 	    "created", (json_int_t)now_ms());
+	if (plain && (contact = apps_contact(n)) != NULL)
+		json_object_set_new(plain, "contact", contact);
 	if (plain == NULL ||
 	    (ptext = json_dumps(plain, JSON_COMPACT | JSON_SORT_KEYS)) ==
 	    NULL) {
@@ -839,7 +842,7 @@ answer(struct cmd_ctx *c, int accept)
 	uint8_t *buf = NULL, *sealed = NULL, *ans = NULL, *fullrec = NULL;
 	const char *id, *st, *lid, *note = NULL;
 	char ref[64], err[256], *ptext = NULL;
-	json_t *body = NULL, *plain = NULL;
+	json_t *body = NULL, *plain = NULL, *contact;
 	size_t len, slen;
 	struct rec r;
 	int rc;
@@ -896,6 +899,8 @@ answer(struct cmd_ctx *c, int accept)
 	plain = json_pack("{s:i,s:s,s:s,s:s,s:s*}", "v", 1, "application", id,
 	    "listing", lid, "status", accept ? "accepted" : "declined",
 	    "note", note);
+	if (plain && accept && (contact = apps_contact(n)) != NULL)
+		json_object_set_new(plain, "contact", contact);
 	if (plain == NULL || (ptext = json_dumps(plain, JSON_COMPACT |
 	    JSON_SORT_KEYS)) == NULL) {
 		rc = MENTOR_ENOMEM;

@@ -25,6 +25,8 @@ sch=$(node_new school school); fast "$sch"
 hub=$(node_new hub hub); fast "$hub"
 emp=$(node_new employer employer); fast "$emp"
 by=$(node_new bystander school); fast "$by"
+printf '\n[contact]\nname = Dana Whitfield\nemail = dana.whitfield@lincoln.example\n' >>"$sch/mentord.conf"
+printf '\n[contact]\nname = Luis Ortega\nphone = 555-0142\n' >>"$emp/mentord.conf"
 for d in "$sch" "$hub" "$emp" "$by"; do node_start "$d"; done
 link "$sch" "$hub"; link "$emp" "$hub"; link "$by" "$hub"
 ctl "$emp" trust add "$(id_of "$sch")" >/dev/null
@@ -50,7 +52,12 @@ A1=$(ctl "$sch" --json apply S1 "$L" | json 'd["id"]')
 check "the application reaches the employer" wait_for 20 received "$emp" "$A1"
 check "the employer accepts it (capacity 1: the listing fills)" ctl "$emp" application accept "$A1"
 check "the employer's node has a scheduled placement" plc_is "$emp" "$A1" scheduled
+check_eq "the application carried the school coordinator's contact, sealed" \
+    "Dana Whitfield dana.whitfield@lincoln.example" \
+    "$(ctl "$emp" --json application show "$A1" | json 'd["contact"]["name"]+" "+d["contact"]["email"]')"
 check "the school's node has one too once the answer arrives" wait_for 20 plc_is "$sch" "$A1" scheduled
+check_eq "the answer carried the employer's contact person" "Luis Ortega 555-0142" \
+    "$(ctl "$sch" --json application show "$A1" | json 'd["employer_contact"]["name"]+" "+d["employer_contact"]["phone"]')"
 check_eq "the placement starts on the listing's start" "$((y-1))-09-01" \
     "$(ctl "$sch" --json placement show "$A1" | json 'd["placement"]["start"]')"
 check_match "placement list shows it on the school" "$A1 +scheduled" "$(ctl "$sch" placement list)"
