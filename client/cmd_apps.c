@@ -214,6 +214,65 @@ app_decline(struct ctl *c, const struct ctl_args *a)
 	    "id", a->argv[0], "note", a->opt[0]), fmt_app);
 }
 
+static void	fmt_withdrawn(const json_t *);
+
+static int
+app_withdraw(struct ctl *c, const struct ctl_args *a)
+{
+	return call_print(c, "application.withdraw", json_pack("{s:s,s:s*}",
+	    "id", a->argv[0], "note", a->opt[0]), fmt_withdrawn);
+}
+
+static void
+fmt_withdrawn(const json_t *r)
+{
+	printf("application %s withdrawn; the employer is told\n",
+	    ctl_str(r, "id"));
+}
+
+static void
+fmt_placements(const json_t *r)
+{
+	json_t *e;
+	size_t i;
+
+	if (json_array_size(r) > 0)
+		printf("%-32s  %-10s  %-9s  %s\n", "APPLICATION", "PLACEMENT",
+		    "STATUS", "LISTING");
+	json_array_foreach(r, i, e)
+		printf("%-32s  %-10s  %-9s  %s %s\n", ctl_str(e, "id"),
+		    ctl_str(e, "placement"), ctl_str(e, "status"),
+		    *ctl_str(e, "title") ? ctl_str(e, "title") :
+		    ctl_str(e, "listing"),
+		    *ctl_str(e, "student") ? ctl_str(e, "student") :
+		    ctl_str(e, "school_name"));
+	printf("%zu %s\n", json_array_size(r), ctl_plural((long long)
+	    json_array_size(r), "placement", "placements"));
+}
+
+static int
+plc_list(struct ctl *c, const struct ctl_args *a)
+{
+	(void)a;
+	return call_print(c, "application.list", json_pack("{s:b}",
+	    "placements", 1), fmt_placements);
+}
+
+static void
+fmt_state(const json_t *r)
+{
+	printf("placement of %s changed; the other party is told\n",
+	    ctl_str(r, "id"));
+}
+
+static int
+plc_state(struct ctl *c, const struct ctl_args *a)
+{
+	return call_print(c, "placement.state", json_pack("{s:s,s:s,s:s*}",
+	    "id", a->argv[0], "state", a->argv[1], "note", a->opt[0]),
+	    fmt_state);
+}
+
 static void
 fmt_audit(const json_t *r)
 {
@@ -310,6 +369,23 @@ const struct ctl_cmd ctl_apps_cmds[] = {
 	  "ID [--note TEXT]",
 	  "Declines a received application; the answer, with the note if "
 	  "given, travels back sealed to the school." },
+	{ "application withdraw", app_withdraw, 1, 1, { "note=", NULL },
+	  "ID [--note TEXT]",
+	  "Withdraws a student's application, pending or accepted (school "
+	  "side; a student may withdraw their own).  The withdrawal travels "
+	  "sealed to the employer, whose node frees the seat and "
+	  "republishes the listing as not full if it was full." },
+	{ "placement list", plc_list, 0, 0, { NULL }, "",
+	  "Accepted applications and their placements' state: scheduled, "
+	  "active, completed or cancelled." },
+	{ "placement show", app_show, 1, 1, { NULL }, "ID",
+	  "One placement in full: the application, its state and history, "
+	  "hours and evaluations." },
+	{ "placement state", plc_state, 2, 2, { "note=", NULL },
+	  "ID scheduled|active|completed|cancelled [--note TEXT]",
+	  "Moves a placement on (scheduled to active or completed, active to "
+	  "completed; either to cancelled) on both nodes: the change travels "
+	  "sealed to the other party." },
 	{ "audit list", audit_list, 0, 0, { NULL }, "",
 	  "The disclosure log: every application sent, consent recorded "
 	  "and student deleted, hash-chained.  Students appear by "

@@ -18,6 +18,7 @@
 #include "mentor.h"
 #include "node.h"
 #include "peer.h"
+#include "placement.h"
 #include "record.h"
 #include "records.h"
 #include "store.h"
@@ -151,6 +152,7 @@ struct recv_arg {
 	const char	*author_hex;	/* answer: must be the employer */
 	const char	*status;
 	const char	*note;		/* answer: the employer's note, or NULL */
+	json_t		*contact;	/* answer: the employer's contact */
 	int		 stored;
 };
 
@@ -193,7 +195,12 @@ recv_answer_fn(struct store_txn *t, void *arg)
 	json_object_set_new(e, "status", json_string(a->status));
 	if (a->note)
 		json_object_set_new(e, "note", json_string(a->note));
+	if (a->contact)
+		json_object_set(e, "employer_contact", a->contact);
 	json_object_set_new(e, "answered", json_integer(now_ms()));
+	if (strcmp(a->status, "accepted") == 0)
+		json_object_set_new(e, "placement", placement_new(e,
+		    "employer", now_ms()));
 	rc = apps_put_json(t, k, klen, e);
 	json_decref(e);
 	a->stored = rc == 0;
@@ -235,10 +242,11 @@ recv_hook(void *arg, struct store_txn *t, const struct rec *r)
 	size_t plen;
 	int rc = 0;
 
-	if (r->kind != REC_APPLICATION && r->kind != REC_ANSWER)
+	if (!rec_kind_directed(r->kind))
 		return 0;
 	if (memcmp(r->author, n->sign_pk, REC_KEY_LEN) == 0) {
-		if (recipient_txn(t, r, lauthor) != 0) {
+		if ((r->kind == REC_PLACEMENT ? placement_recipient(t, r,
+		    lauthor) : recipient_txn(t, r, lauthor)) != 0) {
 			log_warn("a directed record of ours names no "
 			    "recipient; it is not sent");
 			return 0;
@@ -248,6 +256,10 @@ recv_hook(void *arg, struct store_txn *t, const struct rec *r)
 	if (app_open(r->body, r->body_len, n->sign_pk, n->sign_sk, &plain,
 	    &plen) != 0)
 		return 0;	/* sealed to another node */
+	if (r->kind == REC_PLACEMENT) {
+		rc = placement_recv(n, t, r, plain, plen);
+		goto out;
+	}
 	hex_encode(author_hex, r->author, REC_KEY_LEN);
 	memset(&ra, 0, sizeof(ra));
 	if (r->kind == REC_APPLICATION) {
@@ -302,6 +314,7 @@ recv_hook(void *arg, struct store_txn *t, const struct rec *r)
 		ra.author_hex = author_hex;
 		ra.status = json_string_value(json_object_get(j, "status"));
 		ra.note = json_string_value(json_object_get(j, "note"));
+		ra.contact = json_object_get(j, "contact");
 		if ((rc = recv_answer_fn(t, &ra)) == 0 && ra.stored)
 			log_info("answer received from %.16s: %s",
 			    author_hex, ra.status);
@@ -600,4 +613,61 @@ recipient_txn(struct store_txn *t, const struct rec *r,
 	a.side = r->kind == REC_APPLICATION ? 's' : 'e';
 	a.to = to;
 	return recipient_fn(t, &a);
+}
+
+int
+apps_listing_full(struct node *n, const uint8_t laddr[REC_ADDR_LEN], int full,
+    uint8_t **out, size_t *outlen)
+{
+	uint8_t *buf;
+	char ref[REC_REF_MAX + 1], err[256];
+	size_t len, blen;
+	struct rec r;
+	json_t *body;
+	char *enc;
+	int rc;
+
+	*out = NULL;
+	if ((rc = records_current(n->records, laddr, &buf, &len)) != 0)
+		return rc;
+	rc = MENTOR_EINVAL;
+	if (rec_decode(&r, buf, len) == 0 &&
+	    memcmp(r.author, n->sign_pk, REC_KEY_LEN) == 0 &&
+	    (body = json_loadb((const char *)r.body, r.body_len, 0,
+	    NULL)) != NULL) {
+		rc = 0;
+		if (json_is_true(json_object_get(body, "full")) == !!full)
+			goto done;	/* already so */
+		if (full)
+			json_object_set_new(body, "full", json_true());
+		else
+			json_object_del(body, "full");
+		snprintf(ref, sizeof(ref), "%.*s", (int)r.ref_len, r.ref);
+		rc = MENTOR_ENOMEM;
+		if ((enc = listing_body_encode(body, &blen)) != NULL) {
+			rc = records_build(n->records, REC_LISTING, ref,
+			    (uint8_t *)enc, blen, (int64_t)r.expires_at, out,
+			    outlen, err, sizeof(err));
+			if (rc != 0)
+				log_warn("cannot build a new version of a "
+				    "listing: %s", err);
+			free(enc);
+		}
+done:
+		json_decref(body);
+	}
+	free(buf);
+	return rc;
+}
+
+json_t *
+apps_contact(const struct node *n)
+{
+	const struct conf *c = &n->conf;
+
+	if (c->contact_name[0] == '\0')
+		return NULL;
+	return json_pack("{s:s,s:s*,s:s*}", "name", c->contact_name,
+	    "email", c->contact_email[0] ? c->contact_email : NULL,
+	    "phone", c->contact_phone[0] ? c->contact_phone : NULL);
 }

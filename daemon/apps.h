@@ -74,6 +74,21 @@ int	apps_student_for_key(struct node *, const uint8_t key[32], char *out,
 	    size_t outlen);
 
 
+/*
+ * apps_listing_full: a new version of our listing at laddr marked full
+ * (full 1) or not (full 0), signed but not stored (*out malloc'd); *out
+ * NULL when it is so already.  0, MENTOR_ENOTFOUND (no live listing),
+ * MENTOR_EINVAL (not ours, unreadable) or the signer's error.
+ */
+int	apps_listing_full(struct node *, const uint8_t laddr[16], int full,
+	    uint8_t **out, size_t *outlen);
+
+/*
+ * apps_contact: the node's [contact] as {"name","email"?,"phone"?}, a new
+ * reference; NULL when no name is configured (or out of memory).
+ */
+json_t	*apps_contact(const struct node *);
+
 /* apps_open: watches records for applications and answers. */
 int	apps_open(struct node *, char *err, size_t errlen);
 

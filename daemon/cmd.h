@@ -147,6 +147,8 @@ json_t	*cmd_names_for(struct node *, const json_t *obj);
 int	cmd_status(struct cmd_ctx *);
 int	cmd_ping(struct cmd_ctx *);
 int	cmd_listing_post(struct cmd_ctx *);
+int	cmd_application_withdraw(struct cmd_ctx *);
+int	cmd_placement_state(struct cmd_ctx *);
 int	cmd_listing_list(struct cmd_ctx *);
 int	cmd_listing_show(struct cmd_ctx *);
 int	cmd_listing_withdraw(struct cmd_ctx *);

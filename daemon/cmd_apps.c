@@ -23,6 +23,7 @@
 #include "node.h"
 #include "outbox.h"
 #include "peer.h"
+#include "placement.h"
 #include "record.h"
 #include "records.h"
 #include "store.h"
@@ -545,6 +546,7 @@ cmd_apply(struct cmd_ctx *c)
 	char app_hex[2 * APP_ID_LEN + 1], ref[64], author_hex[65], ps[33];
 	char today[11], err[256], first[101];
 	json_t *student = NULL, *body = NULL, *plain = NULL, *comps, *fields;
+	json_t *contact;
 	size_t rlen, slen, reclen = 0;
 	struct rec r;
 	char *ptext = NULL;
@@ -650,6 +652,8 @@ cmd_apply(struct cmd_ctx *c)
 	    "competencies", comps, "goals", json_object_get(student, "goals"),
 	    "message", message, "consent", "guardian", g.guardian_buf[0] != 0,
 	    "created", (json_int_t)now_ms());
+	if (plain && (contact = apps_contact(n)) != NULL)
+		json_object_set_new(plain, "contact", contact);
 	if (plain == NULL ||
 	    (ptext = json_dumps(plain, JSON_COMPACT | JSON_SORT_KEYS)) ==
 	    NULL) {
@@ -691,10 +695,15 @@ cmd_apply(struct cmd_ctx *c)
 		json_array_append_new(fields, json_string("message"));
 	aa.node = n;
 	aa.app_hex = app_hex;
-	aa.entry = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "id", app_hex,
+	aa.entry = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:O*,s:O*,s:O*,"
+	    "s:O*}", "id", app_hex,
 	    "listing", lid, "title", title ? title : "", "student", sid,
 	    "employer", author_hex, "status", "pending",
-	    "created", (json_int_t)now_ms());
+	    "created", (json_int_t)now_ms(),
+	    "kind", json_object_get(body, "kind"),
+	    "organization", json_object_get(body, "organization"),
+	    "start", json_object_get(body, "start"),
+	    "end", json_object_get(body, "end"));
 	aa.audit = json_pack("{s:s,s:s,s:o,s:s,s:s,s:s,s:s}", "action",
 	    "disclose", "student", ps, "fields", fields, "to", author_hex,
 	    "listing", lid, "application", app_hex, "consent",
@@ -823,44 +832,6 @@ answer_store_fn(struct store_txn *t, void *arg)
 	return 0;
 }
 
-/*
- * build_full: a new version of our listing, marked full, signed but not
- * stored (*out malloc'd).  0 or the reason it could not be built.
- */
-static int
-build_full(struct node *n, const uint8_t laddr[REC_ADDR_LEN], uint8_t **out,
-    size_t *outlen)
-{
-	uint8_t *buf;
-	char ref[REC_REF_MAX + 1], err[256];
-	size_t len, blen;
-	struct rec r;
-	json_t *body;
-	char *enc;
-	int rc;
-
-	if ((rc = records_current(n->records, laddr, &buf, &len)) != 0)
-		return rc;
-	rc = MENTOR_EINVAL;
-	if (rec_decode(&r, buf, len) == 0 &&
-	    (body = json_loadb((const char *)r.body, r.body_len, 0,
-	    NULL)) != NULL) {
-		json_object_set_new(body, "full", json_true());
-		snprintf(ref, sizeof(ref), "%.*s", (int)r.ref_len, r.ref);
-		if ((enc = listing_body_encode(body, &blen)) != NULL) {
-			rc = records_build(n->records, REC_LISTING, ref,
-			    (uint8_t *)enc, blen, (int64_t)r.expires_at, out,
-			    outlen, err, sizeof(err));
-			if (rc != 0)
-				log_warn("cannot build a full listing: %s",
-				    err);
-			free(enc);
-		}
-		json_decref(body);
-	}
-	free(buf);
-	return rc;
-}
 
 static int
 answer(struct cmd_ctx *c, int accept)
@@ -871,7 +842,7 @@ answer(struct cmd_ctx *c, int accept)
 	uint8_t *buf = NULL, *sealed = NULL, *ans = NULL, *fullrec = NULL;
 	const char *id, *st, *lid, *note = NULL;
 	char ref[64], err[256], *ptext = NULL;
-	json_t *body = NULL, *plain = NULL;
+	json_t *body = NULL, *plain = NULL, *contact;
 	size_t len, slen;
 	struct rec r;
 	int rc;
@@ -928,6 +899,8 @@ answer(struct cmd_ctx *c, int accept)
 	plain = json_pack("{s:i,s:s,s:s,s:s,s:s*}", "v", 1, "application", id,
 	    "listing", lid, "status", accept ? "accepted" : "declined",
 	    "note", note);
+	if (plain && accept && (contact = apps_contact(n)) != NULL)
+		json_object_set_new(plain, "contact", contact);
 	if (plain == NULL || (ptext = json_dumps(plain, JSON_COMPACT |
 	    JSON_SORT_KEYS)) == NULL) {
 		rc = MENTOR_ENOMEM;
@@ -945,11 +918,14 @@ answer(struct cmd_ctx *c, int accept)
 	a.ans = ans;
 	/* Nothing else writes between this read and the write below. */
 	if (accept && (long long)a.count + 1 >= a.capacity &&
-	    build_full(n, laddr, &fullrec, &a.fulllen) == 0)
+	    apps_listing_full(n, laddr, 1, &fullrec, &a.fulllen) == 0)
 		a.fullrec = fullrec;
 	json_object_set_new(a.entry, "status", json_string(accept ?
 	    "accepted" : "declined"));
 	json_object_set_new(a.entry, "answered", json_integer(now_ms()));
+	if (accept)
+		json_object_set_new(a.entry, "placement", placement_new(body,
+		    "employer", now_ms()));
 	if (note)
 		json_object_set_new(a.entry, "note", json_string(note));
 	rc = store_write(n->store, answer_store_fn, &a);
@@ -1008,6 +984,7 @@ struct list_arg {
 	json_t		*found;
 	char		 side;
 	const char	*student;	/* a student's own: theirs only */
+	int		 placements;	/* list: accepted ones only */
 };
 
 static int
@@ -1041,14 +1018,21 @@ list_each(const void *key, size_t klen, const void *val, size_t vlen,
 		a->found = e;
 		return 1;
 	}
-	o = json_pack("{s:s,s:O,s:O,s:s,s:O?,s:O?,s:O?,s:O*}", "id", hex,
+	if (a->placements && !json_is_object(json_object_get(e,
+	    "placement"))) {
+		json_decref(e);
+		return 0;
+	}
+	o = json_pack("{s:s,s:O,s:O,s:s,s:O?,s:O?,s:O?,s:O*,s:O*}", "id", hex,
 	    "listing", json_object_get(e, "listing"),
 	    "status", json_object_get(e, "status"),
 	    "side", a->side == 's' ? "sent" : "received",
 	    "title", json_object_get(e, "title"),
 	    "student", json_object_get(e, "student"),
 	    "school_name", json_object_get(e, "school_name"),
-	    "note", json_object_get(e, "note"));
+	    "note", json_object_get(e, "note"),
+	    "placement", json_object_get(json_object_get(e, "placement"),
+	    "state"));
 	json_decref(e);
 	if (o)
 		json_array_append_new(a->list, o);
@@ -1102,6 +1086,8 @@ cmd_application_list(struct cmd_ctx *c)
 
 	memset(&a, 0, sizeof(a));
 	a.student = c->student;
+	if ((rc = arg_bool(c, "placements", &a.placements)) != 0)
+		return rc;
 	if ((a.list = json_array()) == NULL)
 		return MENTOR_ENOMEM;
 	if ((rc = store_read(c->node->store, list_fn, &a)) != 0) {
@@ -1138,3 +1124,48 @@ cmd_application_show(struct cmd_ctx *c)
 	return 0;
 }
 
+
+/* ---- after the answer: withdrawal and the placement (SPEC 13.9) ------ */
+
+/* send_msg: sends msg (consumed) about application id; result {id,message}. */
+static int
+send_msg(struct cmd_ctx *c, const char *id, json_t *msg)
+{
+	char mid[33];
+	int rc;
+
+	if (msg == NULL)
+		return MENTOR_ENOMEM;
+	if ((rc = placement_send(c, id, msg, mid)) != 0)
+		return rc;
+	c->result = json_pack("{s:s,s:s}", "id", id, "message", mid);
+	return c->result ? 0 : MENTOR_ENOMEM;
+}
+
+int
+cmd_application_withdraw(struct cmd_ctx *c)
+{
+	const char *id, *note = NULL;
+	int rc;
+
+	if ((rc = cmd_school_only(c)) != 0 ||
+	    (rc = arg_str(c, "id", 1, &id)) != 0 ||
+	    (rc = arg_str(c, "note", 0, &note)) != 0)
+		return rc;
+	return send_msg(c, id, json_pack("{s:s,s:s*}", "type", "withdraw",
+	    "note", note));
+}
+
+int
+cmd_placement_state(struct cmd_ctx *c)
+{
+	const char *id, *state, *note = NULL;
+	int rc;
+
+	if ((rc = arg_str(c, "id", 1, &id)) != 0 ||
+	    (rc = arg_str(c, "state", 1, &state)) != 0 ||
+	    (rc = arg_str(c, "note", 0, &note)) != 0)
+		return rc;
+	return send_msg(c, id, json_pack("{s:s,s:s,s:s*}", "type", "state",
+	    "state", state, "note", note));
+}

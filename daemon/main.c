@@ -25,6 +25,7 @@
 #include "node.h"
 #include "outbox.h"
 #include "peer.h"
+#include "placement.h"
 #include "records.h"
 #include "store.h"
 
@@ -296,6 +297,10 @@ run(const char *dir, int verbose, int level)
 	}
 	if (outbox_open(&n) != 0) {
 		log_err("cannot start the outbox");
+		goto out;
+	}
+	if (placement_open(&n, err, sizeof(err)) != 0) {
+		log_err("%s", err);
 		goto out;
 	}
 	sigterm = evsignal_new(n.base, SIGTERM, on_signal, &n);

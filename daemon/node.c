@@ -286,6 +286,33 @@ conf_int(const char *s, long min, long max)
 	return (int)v;
 }
 
+/*
+ * conf_contact: one key of [contact]: 1 to 200 bytes without control
+ * characters (SPEC 13.9); 0, or -1.
+ */
+static int
+conf_contact(struct conf *c, const char *key, const char *value)
+{
+	char *dst;
+	size_t i, n = strlen(value);
+
+	if (strcmp(key, "name") == 0)
+		dst = c->contact_name;
+	else if (strcmp(key, "email") == 0)
+		dst = c->contact_email;
+	else if (strcmp(key, "phone") == 0)
+		dst = c->contact_phone;
+	else
+		return -1;
+	if (n == 0 || n > 200)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)value[i] < 0x20 || value[i] == 0x7f)
+			return -1;
+	memcpy(dst, value, n + 1);
+	return 0;
+}
+
 /* conf_web: one key of [web]; 0, or -1 for a bad value or unknown key. */
 static int
 conf_web(struct conf *c, const char *key, const char *value)
@@ -385,6 +412,9 @@ conf_handler(void *arg, const char *section, const char *key,
 		    value);
 	} else if (strcmp(section, "web") == 0) {
 		if (conf_web(c, key, value) != 0)
+			goto bad;
+	} else if (strcmp(section, "contact") == 0) {
+		if (conf_contact(c, key, value) != 0)
 			goto bad;
 	} else if (strcmp(section, "log") == 0 && strcmp(key, "level") == 0) {
 		if ((v = log_level_parse(value)) < 0)

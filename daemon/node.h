@@ -41,6 +41,12 @@ struct conf {
 	char	web_tls_key[PATH_MAX];	/* [web] tls_key, PEM */
 	char	web_root[PATH_MAX];	/* [web] root; "" = built-in search */
 	int	web_behind_proxy;	/* [web] behind_proxy = yes */
+	/* [contact]: who the other party of a placement reaches (the
+	 * school's coordinator, the employer's contact person); sealed
+	 * into applications and answers (SPEC 13.9).  "" = none. */
+	char	contact_name[201];
+	char	contact_email[201];
+	char	contact_phone[201];
 };
 
 struct node {

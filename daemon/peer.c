@@ -268,7 +268,7 @@ struct peers {
 static int
 is_directed(unsigned kind)
 {
-	return kind == REC_APPLICATION || kind == REC_ANSWER;
+	return rec_kind_directed(kind);
 }
 
 static struct peer *

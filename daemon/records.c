@@ -1523,7 +1523,7 @@ ids_each(const void *key, size_t klen, const void *val, size_t vlen,
 	if ((int64_t)get_be64(v + 44) <= a->now)
 		return 0;
 	/* Directed records are not part of the public set (SPEC.md 12.6). */
-	if (v[3] == REC_APPLICATION || v[3] == REC_ANSWER)
+	if (rec_kind_directed(v[3]))
 		return 0;
 	return a->fn(a->arg, get_be64(v + 36), key);
 }

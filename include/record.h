@@ -43,6 +43,12 @@
 #define REC_APP_PREFIX	"@app:"
 #define REC_ANS_PREFIX	"@ans:"
 #define REC_APP_REF_LEN	37
+/*
+ * Placement messages (SPEC.md 2.7): "@plc:", the application id and the
+ * message id, 32 lowercase hex digits each.
+ */
+#define REC_PLC_PREFIX	"@plc:"
+#define REC_PLC_REF_LEN	69
 
 enum rec_kind {
 	REC_LISTING = 1,
@@ -50,8 +56,17 @@ enum rec_kind {
 	REC_NODE = 3,
 	REC_CERTIFICATE = 4,
 	REC_APPLICATION = 5,	/* body: a sealed box, not JSON */
-	REC_ANSWER = 6		/* body: a sealed box, not JSON */
+	REC_ANSWER = 6,		/* body: a sealed box, not JSON */
+	REC_PLACEMENT = 7	/* body: a sealed box, not JSON */
 };
+
+/*
+ * rec_kind_directed: 1 for the kinds that travel only toward their
+ * recipient and are not reconciled (SPEC.md 12.6): applications, answers
+ * and placement messages.
+ */
+#define rec_kind_directed(k) ((k) == REC_APPLICATION || (k) == REC_ANSWER || \
+	(k) == REC_PLACEMENT)
 
 /* A view into the caller's bytes: no allocation. */
 struct rec {

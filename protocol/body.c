@@ -113,6 +113,7 @@ body_check(const struct rec *r, char *err, size_t errlen)
 		return rc;
 	case REC_APPLICATION:
 	case REC_ANSWER:
+	case REC_PLACEMENT:
 		/* A sealed box: opaque to every node but its recipient. */
 		if (r->body_len < APP_SEALED_MIN || r->body_len > APP_SEALED_MAX)
 			return chk_errf(err, errlen, "%s body is not a sealed "

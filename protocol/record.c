@@ -19,11 +19,11 @@
 #define OFF_EXPIRES	44
 #define OFF_REFLEN	52
 
-#define KIND_LAST	REC_ANSWER
+#define KIND_LAST	REC_PLACEMENT
 
 static const char *const kind_names[] = {
 	NULL, "listing", "withdrawal", "node", "certificate", "application",
-	"answer"
+	"answer", "placement"
 };
 
 _Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == KIND_LAST + 1,
@@ -93,6 +93,8 @@ ref_check(unsigned kind, const char *ref, size_t len)
 		return prefixed_hex(ref, len, REC_APP_PREFIX, REC_APP_REF_LEN);
 	case REC_ANSWER:
 		return prefixed_hex(ref, len, REC_ANS_PREFIX, REC_APP_REF_LEN);
+	case REC_PLACEMENT:
+		return prefixed_hex(ref, len, REC_PLC_PREFIX, REC_PLC_REF_LEN);
 	default:
 		return MENTOR_EINVAL;
 	}

@@ -216,6 +216,14 @@ test_ref_rules(void **state)
 		    MENTOR_EINVAL },
 		{ REC_APPLICATION, "@node", MENTOR_EINVAL },
 		{ REC_APPLICATION, "@app:", MENTOR_EINVAL },
+		{ REC_PLACEMENT, "@plc:0123456789abcdef0123456789abcdef"
+		    "fedcba9876543210fedcba9876543210", 0 },
+		{ REC_PLACEMENT, "@plc:0123456789abcdef0123456789abcdef",
+		    MENTOR_EINVAL },
+		{ REC_PLACEMENT, "@app:0123456789abcdef0123456789abcdef"
+		    "fedcba9876543210fedcba9876543210", MENTOR_EINVAL },
+		{ REC_PLACEMENT, "@plc:0123456789abcdef0123456789abcdef"
+		    "fedcba9876543210fedcba987654321G", MENTOR_EINVAL },
 		{ REC_ANSWER, "@ans:0123456789abcdef0123456789abcdef", 0 },
 		{ REC_ANSWER, "@app:0123456789abcdef0123456789abcdef",
 		    MENTOR_EINVAL },
@@ -598,7 +606,7 @@ test_kind_names(void **state)
 	unsigned k;
 
 	(void)state;
-	for (k = REC_LISTING; k <= REC_ANSWER; k++)
+	for (k = REC_LISTING; k <= REC_PLACEMENT; k++)
 		assert_int_equal(rec_kind_parse(rec_kind_name(k)), (int)k);
 	assert_string_equal(rec_kind_name(REC_LISTING), "listing");
 	assert_string_equal(rec_kind_name(REC_WITHDRAWAL), "withdrawal");
@@ -608,8 +616,10 @@ test_kind_names(void **state)
 	assert_string_equal(rec_kind_name(REC_ANSWER), "answer");
 	assert_int_equal(REC_APPLICATION, 5);
 	assert_int_equal(REC_ANSWER, 6);
+	assert_string_equal(rec_kind_name(REC_PLACEMENT), "placement");
+	assert_int_equal(REC_PLACEMENT, 7);
 	assert_null(rec_kind_name(0));
-	assert_null(rec_kind_name(7));
+	assert_null(rec_kind_name(8));
 	assert_null(rec_kind_name(9));
 	assert_null(rec_kind_name(255));
 	assert_int_equal(rec_kind_parse("answers"), MENTOR_EINVAL);

@@ -1,0 +1,668 @@
+/*
+ * placement.c: placement messages between a school and an employer (see
+ * placement.h, SPEC.md 13.9): the table of message types, sending,
+ * receiving, and the seat a withdrawal frees.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "application.h"
+#include "apps.h"
+#include "cmd.h"
+#include "log.h"
+#include "mentor.h"
+#include "node.h"
+#include "outbox.h"
+#include "placement.h"
+#include "record.h"
+#include "records.h"
+#include "store.h"
+#include "util.h"
+
+#define KEY_MAX		APPS_KEY_MAX
+#define PLC_LIFE_MS	(90LL * 86400 * 1000)
+#define HISTORY_MAX	64	/* state changes kept per placement */
+
+typedef int (*plc_fn)(struct plc_ctx *);
+
+static int	apply_withdraw(struct plc_ctx *);
+static int	apply_state(struct plc_ctx *);
+
+/*
+ * The message types: who may send each ('s' school, 'e' employer, 0
+ * either) and how it changes the entry on both nodes.  A type without a
+ * function is refused as not handled by this node.
+ */
+static const struct plc_type {
+	const char	*type;
+	char		 sent_by;
+	plc_fn		 fn;
+} plc_types[] = {
+	{ "withdraw",		's',	apply_withdraw },
+	{ "state",		0,	apply_state },
+	{ "hours",		's',	NULL },
+	{ "hours-answer",	'e',	NULL },
+	{ "evaluation",		'e',	NULL },
+};
+
+static const struct plc_type *
+plc_type(const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(plc_types) / sizeof(plc_types[0]); i++)
+		if (type && strcmp(plc_types[i].type, type) == 0)
+			return &plc_types[i];
+	return NULL;
+}
+
+static const char *
+side_name(char side)
+{
+	return side == 's' ? "school" : "employer";
+}
+
+static int
+refuse(struct plc_ctx *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+refuse(struct plc_ctx *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->err, sizeof(p->err), fmt, ap);
+	va_end(ap);
+	return MENTOR_EINVAL;
+}
+
+json_t *
+placement_new(const json_t *listing, const char *by, int64_t now)
+{
+	const char *start = json_string_value(json_object_get(listing,
+	    "start"));
+	char today[11];
+	json_t *p;
+
+	date_format(today, (int32_t)(now / 86400000));
+	p = json_pack("{s:s,s:s,s:O*,s:O*,s:O*,s:[{s:s,s:s,s:I}],s:[],s:[]}",
+	    "state", "scheduled", "start", start ? start : today,
+	    "end", json_object_get(listing, "end"),
+	    "kind", json_object_get(listing, "kind"),
+	    "employer_name", json_object_get(listing, "organization"),
+	    "history", "state", "scheduled", "by", by, "at", (json_int_t)now,
+	    "hours", "evaluations");
+	return p;
+}
+
+/* history_add: appends a state change to the placement's history. */
+static int
+history_add(json_t *pl, const char *state, char by, const json_t *note,
+    int64_t at)
+{
+	json_t *h = json_object_get(pl, "history"), *e;
+
+	if (!json_is_array(h)) {
+		if (json_object_set_new(pl, "history", json_array()) != 0)
+			return MENTOR_ENOMEM;
+		h = json_object_get(pl, "history");
+	}
+	if (json_array_size(h) >= HISTORY_MAX)
+		json_array_remove(h, 1);	/* keep the first */
+	e = json_pack("{s:s,s:s,s:I,s:O*}", "state", state, "by",
+	    side_name(by), "at", (json_int_t)at, "note", note);
+	if (e == NULL || json_array_append_new(h, e) != 0 ||
+	    json_object_set_new(pl, "state", json_string(state)) != 0)
+		return MENTOR_ENOMEM;
+	return 0;
+}
+
+/*
+ * seat_free: on the employer, an accepted application withdrawn: one
+ * place less taken, and the listing queued to be republished not full.
+ */
+static int
+seat_free(struct plc_ctx *p)
+{
+	uint8_t k[KEY_MAX], laddr[REC_ADDR_LEN], cnt[8];
+	const char *lid = json_string_value(json_object_get(p->entry,
+	    "listing"));
+	const void *v;
+	size_t vlen;
+	uint64_t count = 0;
+	int rc;
+
+	if (lid == NULL || hex_decode(laddr, sizeof(laddr), lid) != 0)
+		return MENTOR_ESTORE;
+	if (store_get(p->txn, DB_AUX, k, apps_aux_key(k, 'n', laddr,
+	    REC_ADDR_LEN), &v, &vlen) == 0 && vlen == 8)
+		count = get_be64(v);
+	put_be64(cnt, count > 0 ? count - 1 : 0);
+	if ((rc = store_put(p->txn, DB_AUX, k, apps_aux_key(k, 'n', laddr,
+	    REC_ADDR_LEN), cnt, sizeof(cnt))) != 0)
+		return rc;
+	return store_put(p->txn, DB_AUX, k, apps_aux_key(k, 'r', laddr,
+	    REC_ADDR_LEN), "", 0);
+}
+
+/*
+ * withdraw: the school takes back an application, pending or accepted.
+ * An accepted one's placement is cancelled and, on the employer, its
+ * seat freed.
+ */
+static int
+apply_withdraw(struct plc_ctx *p)
+{
+	const char *st = json_string_value(json_object_get(p->entry,
+	    "status"));
+	const json_t *note = json_object_get(p->msg, "note");
+	json_t *pl = json_object_get(p->entry, "placement");
+	int accepted, rc;
+
+	if (st == NULL || (strcmp(st, "pending") != 0 &&
+	    strcmp(st, "accepted") != 0))
+		return refuse(p, "application %s is %s; only a pending or "
+		    "accepted application can be withdrawn", p->app_hex,
+		    st ? st : "in no known state");
+	accepted = strcmp(st, "accepted") == 0;
+	if (pl && json_is_string(json_object_get(pl, "state")) &&
+	    strcmp(json_string_value(json_object_get(pl, "state")),
+	    "completed") == 0)
+		return refuse(p, "the placement of application %s is "
+		    "completed; it cannot be withdrawn", p->app_hex);
+	if (json_object_set_new(p->entry, "status",
+	    json_string("withdrawn")) != 0 ||
+	    json_object_set_new(p->entry, "withdrawn",
+	    json_integer(p->now)) != 0 ||
+	    (note && json_object_set(p->entry, "withdraw_note",
+	    (json_t *)note) != 0))
+		return MENTOR_ENOMEM;
+	if (pl && (rc = history_add(pl, "cancelled", p->from, note,
+	    p->now)) != 0)
+		return rc;
+	if (accepted && p->side == 'e')
+		return seat_free(p);
+	return 0;
+}
+
+/* The moves a placement's state may make; completed and cancelled end it. */
+static const struct {
+	const char	*from, *to;
+} moves[] = {
+	{ "scheduled",	"active" },
+	{ "scheduled",	"completed" },
+	{ "scheduled",	"cancelled" },
+	{ "active",	"completed" },
+	{ "active",	"cancelled" },
+};
+
+static int
+apply_state(struct plc_ctx *p)
+{
+	json_t *pl = json_object_get(p->entry, "placement");
+	const char *to = json_string_value(json_object_get(p->msg, "state"));
+	const char *cur;
+	size_t i;
+
+	if (!json_is_object(pl))
+		return refuse(p, "application %s has no placement: it was "
+		    "not accepted", p->app_hex);
+	cur = json_string_value(json_object_get(pl, "state"));
+	if (cur == NULL)
+		return MENTOR_ESTORE;
+	for (i = 0; i < sizeof(moves) / sizeof(moves[0]); i++)
+		if (strcmp(moves[i].from, cur) == 0 &&
+		    strcmp(moves[i].to, to) == 0)
+			return history_add(pl, to, p->from,
+			    json_object_get(p->msg, "note"), p->now);
+	return refuse(p, "the placement is %s; it cannot become %s", cur, to);
+}
+
+/* ---- the entry of an application, on either side ------------------- */
+
+/*
+ * entry_get: the entry of app on this node, and the side it is on: 's'
+ * (we are its school) or 'e' (we are its employer).
+ */
+static int
+entry_get(struct store_txn *t, const uint8_t *app, json_t **entry,
+    char *side)
+{
+	uint8_t k[KEY_MAX];
+	int rc;
+
+	*side = 's';
+	if ((rc = apps_get_json(t, k, apps_aux_key(k, 's', app, APP_ID_LEN),
+	    entry)) != MENTOR_ENOTFOUND)
+		return rc;
+	*side = 'e';
+	return apps_get_json(t, k, apps_aux_key(k, 'e', app, APP_ID_LEN),
+	    entry);
+}
+
+/* other_party: the key of the other side of entry, seen from side. */
+static int
+other_party(const json_t *entry, char side, uint8_t to[REC_KEY_LEN])
+{
+	const char *hex = json_string_value(json_object_get(entry,
+	    side == 's' ? "employer" : "school"));
+
+	return hex && hex_decode(to, REC_KEY_LEN, hex) == 0 ? 0 :
+	    MENTOR_ESTORE;
+}
+
+/* ref_app: the application id in a placement record's ref. */
+static int
+ref_app(const struct rec *r, uint8_t app[APP_ID_LEN], char hex[33])
+{
+	size_t pl = sizeof(REC_PLC_PREFIX) - 1;
+
+	if (r->kind != REC_PLACEMENT || r->ref_len != REC_PLC_REF_LEN)
+		return MENTOR_EINVAL;
+	memcpy(hex, r->ref + pl, 32);
+	hex[32] = '\0';
+	return hex_decode(app, APP_ID_LEN, hex);
+}
+
+int
+placement_recipient(struct store_txn *t, const struct rec *r,
+    uint8_t to[REC_KEY_LEN])
+{
+	uint8_t app[APP_ID_LEN];
+	char hex[33], side;
+	json_t *e;
+	int rc;
+
+	if ((rc = ref_app(r, app, hex)) != 0)
+		return rc;
+	if ((rc = entry_get(t, app, &e, &side)) != 0)
+		return rc;
+	rc = other_party(e, side, to);
+	json_decref(e);
+	return rc;
+}
+
+/* run: checks who sent the type and applies it to p->entry. */
+static int
+run(struct plc_ctx *p)
+{
+	const char *type = json_string_value(json_object_get(p->msg, "type"));
+	const struct plc_type *pt = plc_type(type);
+
+	if (pt == NULL)
+		return refuse(p, "unknown message type");
+	if (pt->sent_by && pt->sent_by != p->from)
+		return refuse(p, "only the %s sends %s", side_name(pt->sent_by),
+		    type);
+	if (pt->fn == NULL)
+		return refuse(p, "this node does not handle %s yet", type);
+	return pt->fn(p);
+}
+
+/* ---- receiving ------------------------------------------------------- */
+
+int
+placement_recv(struct node *n, struct store_txn *t, const struct rec *r,
+    const uint8_t *plain, size_t plen)
+{
+	struct plc_ctx p;
+	uint8_t app[APP_ID_LEN], k[KEY_MAX], other[REC_KEY_LEN];
+	char hex[33], author[65], err[256];
+	json_t *msg = NULL, *entry = NULL;
+	const char *mapp;
+	int rc = 0;
+
+	hex_encode(author, r->author, REC_KEY_LEN);
+	if (ref_app(r, app, hex) != 0)
+		return 0;	/* rec_decode checked it */
+	if (plc_parse(plain, plen, &msg, err, sizeof(err)) != 0) {
+		log_warn("placement message from %.16s refused: %s", author,
+		    err);
+		return 0;
+	}
+	mapp = json_string_value(json_object_get(msg, "application"));
+	if (strcmp(mapp, hex) != 0) {
+		log_warn("placement message from %.16s refused: its content "
+		    "names another application", author);
+		goto out;
+	}
+	memset(&p, 0, sizeof(p));
+	if ((rc = entry_get(t, app, &entry, &p.side)) != 0) {
+		if (rc == MENTOR_ENOTFOUND)
+			log_warn("placement message from %.16s refused: no "
+			    "such application on this node", author);
+		rc = rc == MENTOR_ENOTFOUND ? 0 : rc;
+		goto out;
+	}
+	if (other_party(entry, p.side, other) != 0 ||
+	    memcmp(other, r->author, REC_KEY_LEN) != 0) {
+		log_warn("placement message from %.16s refused: it is not "
+		    "the other party of that application", author);
+		goto out;
+	}
+	p.node = n;
+	p.txn = t;
+	p.from = p.side == 's' ? 'e' : 's';
+	p.app = app;
+	p.app_hex = hex;
+	p.msg = msg;
+	p.entry = entry;
+	p.now = now_ms();
+	if ((rc = run(&p)) != 0) {
+		if (rc == MENTOR_EINVAL) {
+			log_warn("placement message (%s) from %.16s refused: "
+			    "%s", json_string_value(json_object_get(msg,
+			    "type")), author, p.err);
+			rc = 0;
+		}
+		goto out;
+	}
+	rc = apps_put_json(t, k, apps_aux_key(k, p.side, app, APP_ID_LEN),
+	    entry);
+	if (rc == 0)
+		log_info("placement message (%s) received from %.16s",
+		    json_string_value(json_object_get(msg, "type")), author);
+out:
+	json_decref(entry);
+	json_decref(msg);
+	return rc;
+}
+
+/* ---- sending ---------------------------------------------------------- */
+
+struct entry_arg {
+	const uint8_t	*app;
+	json_t		*entry;
+	char		 side;
+};
+
+static int
+entry_fn(struct store_txn *t, void *arg)
+{
+	struct entry_arg *a = arg;
+
+	return entry_get(t, a->app, &a->entry, &a->side);
+}
+
+struct send_arg {
+	struct plc_ctx	 p;
+	const uint8_t	*rec;
+	size_t		 reclen;
+	const char	*type;
+};
+
+static int
+send_fn(struct store_txn *t, void *arg)
+{
+	struct send_arg *a = arg;
+	uint8_t k[KEY_MAX];
+	char ps[33];
+	json_t *e, *audit;
+	const char *student;
+	int rc;
+
+	/* Re-read inside the transaction: what the checks saw is current. */
+	if ((rc = apps_get_json(t, k, apps_aux_key(k, a->p.side, a->p.app,
+	    APP_ID_LEN), &e)) != 0)
+		return rc;
+	json_decref(a->p.entry);
+	a->p.entry = e;
+	a->p.txn = t;
+	a->p.err[0] = '\0';
+	if ((rc = run(&a->p)) != 0)
+		return rc;
+	if ((rc = apps_put_json(t, k, apps_aux_key(k, a->p.side, a->p.app,
+	    APP_ID_LEN), e)) != 0)
+		return rc;
+	/* What goes to the employer about a student is a disclosure. */
+	if (a->p.side == 's') {
+		student = json_string_value(json_object_get(e, "student"));
+		apps_pseudonym_hex(a->p.node, student ? student : "", ps);
+		audit = json_pack("{s:s,s:s,s:s,s:s,s:O}", "action",
+		    "placement-message", "type", a->type, "student", ps,
+		    "application", a->p.app_hex, "to", json_object_get(e,
+		    "employer"));
+		if ((rc = apps_audit_append(t, audit)) != 0)
+			return rc;
+	}
+	return outbox_put(t, a->rec, a->reclen);
+}
+
+int
+placement_send(struct cmd_ctx *c, const char *app_hex, json_t *msg,
+    char id_out[33])
+{
+	struct node *n = c->node;
+	struct send_arg a;
+	uint8_t app[APP_ID_LEN], id[16], to[REC_KEY_LEN];
+	uint8_t *sealed = NULL, *rec = NULL;
+	char ref[REC_REF_MAX + 1], err[256], *ptext = NULL;
+	json_t *chk = NULL;
+	size_t slen, reclen;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	if (hex_decode(app, sizeof(app), app_hex) != 0) {
+		rc = cmd_fail(c, MENTOR_EINVAL, "id: \"%.80s\" is not an "
+		    "application id (32 hex digits)", app_hex);
+		goto out;
+	}
+	randombytes_buf(id, sizeof(id));
+	hex_encode(id_out, id, sizeof(id));
+	a.p.now = now_ms();
+	if (json_object_set_new(msg, "v", json_integer(1)) != 0 ||
+	    json_object_set_new(msg, "application",
+	    json_string(app_hex)) != 0 ||
+	    json_object_set_new(msg, "id", json_string(id_out)) != 0 ||
+	    json_object_set_new(msg, "created",
+	    json_integer(a.p.now)) != 0 ||
+	    (ptext = json_dumps(msg, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+		rc = MENTOR_ENOMEM;
+		goto out;
+	}
+	if ((rc = plc_parse((uint8_t *)ptext, strlen(ptext), &chk, err,
+	    sizeof(err))) != 0) {
+		rc = cmd_fail(c, rc, "%s", err);
+		goto out;
+	}
+	/* First read: whose application, and may this node send that? */
+	a.p.node = n;
+	a.p.app = app;
+	a.p.app_hex = app_hex;
+	a.p.msg = chk;
+	a.type = json_string_value(json_object_get(chk, "type"));
+	{
+		struct entry_arg ea = { app, NULL, 0 };
+
+		rc = store_read(n->store, entry_fn, &ea);
+		a.p.entry = ea.entry;
+		a.p.side = ea.side;
+	}
+	if (rc == MENTOR_ENOTFOUND) {
+		rc = cmd_fail(c, rc, "no application %s on this node",
+		    app_hex);
+		goto out;
+	}
+	if (rc != 0) {
+		rc = cmd_fail(c, rc, "store failed");
+		goto out;
+	}
+	a.p.from = a.p.side;
+	if (c->student && (a.p.side != 's' || !json_is_string(
+	    json_object_get(a.p.entry, "student")) || strcmp(c->student,
+	    json_string_value(json_object_get(a.p.entry, "student"))) != 0)) {
+		rc = cmd_fail(c, MENTOR_ENOTFOUND, "no application %s on "
+		    "this node", app_hex);
+		goto out;
+	}
+	if (other_party(a.p.entry, a.p.side, to) != 0) {
+		rc = cmd_fail(c, MENTOR_ESTORE, "application %s is corrupt",
+		    app_hex);
+		goto out;
+	}
+	snprintf(ref, sizeof(ref), "%s%s%s", REC_PLC_PREFIX, app_hex, id_out);
+	if ((rc = app_seal((uint8_t *)ptext, strlen(ptext), to, &sealed,
+	    &slen)) != 0 || (rc = records_build(n->records, REC_PLACEMENT,
+	    ref, sealed, slen, a.p.now + PLC_LIFE_MS, &rec, &reclen, err,
+	    sizeof(err))) != 0) {
+		rc = cmd_fail(c, rc, "cannot build the message");
+		goto out;
+	}
+	a.rec = rec;
+	a.reclen = reclen;
+	rc = store_write(n->store, send_fn, &a);
+	if (rc == MENTOR_EINVAL) {
+		rc = cmd_fail(c, rc, "%s", a.p.err);
+		goto out;
+	}
+	if (rc != 0) {
+		rc = cmd_fail(c, rc, "store failed; nothing was sent");
+		goto out;
+	}
+	if (outbox_flush(n) > 0)
+		log_warn("placement message queued; it is sent when the store "
+		    "takes it");
+	if (a.p.side == 'e')
+		placement_relist(n);
+out:
+	json_decref(a.p.entry);
+	json_decref(chk);
+	json_decref(msg);
+	free(ptext);
+	free(sealed);
+	free(rec);
+	return rc;
+}
+
+/* ---- a seat freed: the listing republished, not full ------------------ */
+
+struct relist_arg {
+	uint8_t		(*addrs)[REC_ADDR_LEN];
+	size_t		 n, cap;
+	const uint8_t	*addr;		/* relist_done */
+	const uint8_t	*rec;		/* relist_done: NULL if none */
+	size_t		 reclen;
+};
+
+static int
+relist_each(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct relist_arg *a = arg;
+	const uint8_t *k = key;
+	void *x;
+
+	(void)val;
+	(void)vlen;
+	if (klen < 1 || k[0] != 'r')
+		return 1;
+	if (klen != 1 + REC_ADDR_LEN)
+		return 0;
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 8;
+		if ((x = realloc(a->addrs, a->cap * REC_ADDR_LEN)) == NULL)
+			return MENTOR_ENOMEM;
+		a->addrs = x;
+	}
+	memcpy(a->addrs[a->n++], k + 1, REC_ADDR_LEN);
+	return 0;
+}
+
+static int
+relist_scan(struct store_txn *t, void *arg)
+{
+	int rc = store_iter(t, DB_AUX, "r", 1, relist_each, arg);
+
+	return rc == 1 ? 0 : rc;
+}
+
+static int
+relist_done(struct store_txn *t, void *arg)
+{
+	struct relist_arg *a = arg;
+	uint8_t k[KEY_MAX];
+	int rc;
+
+	if (a->rec && (rc = outbox_put(t, a->rec, a->reclen)) != 0)
+		return rc;
+	rc = store_del(t, DB_AUX, k, apps_aux_key(k, 'r', a->addr,
+	    REC_ADDR_LEN));
+	return rc == MENTOR_ENOTFOUND ? 0 : rc;
+}
+
+void
+placement_relist(struct node *n)
+{
+	struct relist_arg a;
+	uint8_t *rec;
+	size_t i, len;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	if (store_read(n->store, relist_scan, &a) != 0) {
+		free(a.addrs);
+		return;
+	}
+	for (i = 0; i < a.n; i++) {
+		rec = NULL;
+		rc = apps_listing_full(n, a.addrs[i], 0, &rec, &len);
+		if (rc != 0 && rc != MENTOR_ENOTFOUND) {
+			log_warn("a listing with a seat freed could not be "
+			    "republished: %s", mentor_strerror(rc));
+			continue;
+		}
+		a.addr = a.addrs[i];
+		a.rec = rec;
+		a.reclen = len;
+		if (store_write(n->store, relist_done, &a) != 0)
+			log_warn("a listing with a seat freed stays to be "
+			    "republished");
+		else if (rec)
+			log_info("a withdrawal freed a seat: listing "
+			    "republished as not full");
+		free(rec);
+	}
+	free(a.addrs);
+	if (a.n > 0)
+		outbox_flush(n);
+}
+
+static void
+on_relist(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	placement_relist(arg);
+}
+
+/* on_change: a message from the other party may have freed a seat; the
+ * listing is republished from the loop, not inside this callback. */
+static void
+on_change(void *arg, const struct records_change *ch)
+{
+	struct node *n = arg;
+	struct timeval now = { 0, 0 };
+
+	if (ch->stored && ch->stored->kind == REC_PLACEMENT &&
+	    memcmp(ch->stored->author, n->sign_pk, REC_KEY_LEN) != 0 &&
+	    event_base_once(n->base, -1, EV_TIMEOUT, on_relist, n,
+	    &now) != 0)
+		log_warn("placement: cannot schedule republishing");
+}
+
+int
+placement_open(struct node *n, char *err, size_t errlen)
+{
+	if (records_watch(n->records, on_change, n) != 0) {
+		snprintf(err, errlen, "placement: cannot watch records");
+		return MENTOR_ETOOBIG;
+	}
+	placement_relist(n);
+	return 0;
+}
