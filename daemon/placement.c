@@ -420,7 +420,7 @@ apply_hours_answer(struct plc_ctx *p)
 	return 0;
 }
 
-/* by_date: entries in the order of their date, then of their logging. */
+/* by_date: entries by date, then time logged, then entry id. */
 static int
 by_date(const void *a, const void *b)
 {
@@ -433,7 +433,12 @@ by_date(const void *a, const void *b)
 
 	if (c != 0)
 		return c;
-	return tx < ty ? -1 : tx > ty;
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	/* The same everywhere, whatever order the entries arrived in. */
+	dx = json_string_value(json_object_get(x, "entry"));
+	dy = json_string_value(json_object_get(y, "entry"));
+	return strcmp(dx ? dx : "", dy ? dy : "");
 }
 
 json_t *
