@@ -139,6 +139,7 @@ extern const struct ctl_cmd ctl_student_cmds[];
 extern const struct ctl_cmd ctl_match_cmds[];
 extern const struct ctl_cmd ctl_peer_cmds[];
 extern const struct ctl_cmd ctl_apps_cmds[];
+extern const struct ctl_cmd ctl_hours_cmds[];
 extern const struct ctl_cmd ctl_credential_cmds[];
 extern const struct ctl_cmd ctl_framework_cmds[];
 extern const struct ctl_cmd ctl_web_cmds[];

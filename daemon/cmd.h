@@ -149,6 +149,9 @@ int	cmd_ping(struct cmd_ctx *);
 int	cmd_listing_post(struct cmd_ctx *);
 int	cmd_application_withdraw(struct cmd_ctx *);
 int	cmd_placement_state(struct cmd_ctx *);
+int	cmd_hours_log(struct cmd_ctx *);	/* cmd_hours.c */
+int	cmd_hours_answer(struct cmd_ctx *);
+int	cmd_hours_list(struct cmd_ctx *);
 int	cmd_listing_list(struct cmd_ctx *);
 int	cmd_listing_show(struct cmd_ctx *);
 int	cmd_listing_withdraw(struct cmd_ctx *);

@@ -27,11 +27,16 @@
 #define KEY_MAX		APPS_KEY_MAX
 #define PLC_LIFE_MS	(90LL * 86400 * 1000)
 #define HISTORY_MAX	64	/* state changes kept per placement */
+#define HOURS_MAX	1000	/* attendance entries per placement */
+#define DAY_MS		86400000LL
+#define SKEW_MS		300000LL	/* the clock allowance of SPEC 4.4 */
 
 typedef int (*plc_fn)(struct plc_ctx *);
 
 static int	apply_withdraw(struct plc_ctx *);
 static int	apply_state(struct plc_ctx *);
+static int	apply_hours(struct plc_ctx *);
+static int	apply_hours_answer(struct plc_ctx *);
 
 /*
  * The message types: who may send each ('s' school, 'e' employer, 0
@@ -45,8 +50,8 @@ static const struct plc_type {
 } plc_types[] = {
 	{ "withdraw",		's',	apply_withdraw },
 	{ "state",		0,	apply_state },
-	{ "hours",		's',	NULL },
-	{ "hours-answer",	'e',	NULL },
+	{ "hours",		's',	apply_hours },
+	{ "hours-answer",	'e',	apply_hours_answer },
 	{ "evaluation",		'e',	NULL },
 };
 
@@ -224,14 +229,275 @@ apply_state(struct plc_ctx *p)
 	return refuse(p, "the placement is %s; it cannot become %s", cur, to);
 }
 
+/* ---- attendance (SPEC 13.9 "hours", "hours-answer") ------------------ */
+
+/*
+ * The minutes one student already has on one date, over every placement
+ * this node keeps for them: on the school the entries naming the same
+ * student, on the employer those from the same school with the same
+ * student_ref.  The application being changed is counted from the caller
+ * (its stored copy may be older).
+ */
+struct day_arg {
+	char		 side;
+	const char	*app_hex;	/* skipped */
+	const char	*who;		/* student, or student_ref */
+	const char	*school;	/* employer side */
+	const char	*date;
+	long long	 minutes;
+};
+
+static long long
+day_minutes(const json_t *entry, const char *date)
+{
+	const json_t *h = json_object_get(json_object_get(entry, "placement"),
+	    "hours"), *e;
+	long long sum = 0;
+	size_t i;
+
+	json_array_foreach(h, i, e)
+		if (json_is_string(json_object_get(e, "date")) &&
+		    strcmp(json_string_value(json_object_get(e, "date")),
+		    date) == 0)
+			sum += json_integer_value(json_object_get(e,
+			    "minutes"));
+	return sum;
+}
+
+static int
+day_each(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct day_arg *a = arg;
+	const uint8_t *k = key;
+	char hex[2 * APP_ID_LEN + 1];
+	const char *who, *school;
+	json_t *e;
+
+	if (klen < 1 || k[0] != (uint8_t)a->side)
+		return 1;
+	if (klen != 1 + APP_ID_LEN)
+		return 0;
+	hex_encode(hex, k + 1, APP_ID_LEN);
+	if (strcmp(hex, a->app_hex) == 0 ||
+	    (e = json_loadb(val, vlen, 0, NULL)) == NULL)
+		return 0;
+	who = json_string_value(json_object_get(e, a->side == 's' ?
+	    "student" : "student_ref"));
+	school = json_string_value(json_object_get(e, "school"));
+	if (who && strcmp(who, a->who) == 0 && (a->side == 's' ||
+	    (school && strcmp(school, a->school) == 0)))
+		a->minutes += day_minutes(e, a->date);
+	json_decref(e);
+	return 0;
+}
+
+/* hours_find: the attendance entry with id hex in hours, or NULL. */
+static json_t *
+hours_find(const json_t *hours, const char *hex)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(hours, i, e)
+		if (json_is_string(json_object_get(e, "entry")) &&
+		    strcmp(json_string_value(json_object_get(e, "entry")),
+		    hex) == 0)
+			return e;
+	return NULL;
+}
+
+/*
+ * hours: the school logs a day's attendance.  Refused unless the
+ * placement is scheduled or active, the date has begun (the recipient
+ * allows the clock skew of SPEC 4.4) and lies within the placement's
+ * dates, and the student's minutes on that date stay within a day.
+ */
+static int
+apply_hours(struct plc_ctx *p)
+{
+	json_t *pl = json_object_get(p->entry, "placement"), *hours, *e;
+	const char *date = json_string_value(json_object_get(p->msg, "date"));
+	const char *eid = json_string_value(json_object_get(p->msg, "entry"));
+	const char *st, *start, *end;
+	long long minutes = json_integer_value(json_object_get(p->msg,
+	    "minutes")), sum;
+	int64_t now = p->now + (p->side != p->from ? SKEW_MS : 0);
+	struct day_arg d;
+	char today[11];
+	int32_t day;
+	int rc;
+
+	if (!json_is_object(pl))
+		return refuse(p, "application %s has no placement: it was "
+		    "not accepted", p->app_hex);
+	st = json_string_value(json_object_get(pl, "state"));
+	if (st == NULL || (strcmp(st, "scheduled") != 0 &&
+	    strcmp(st, "active") != 0))
+		return refuse(p, "the placement is %s; hours are logged only "
+		    "while it is scheduled or active", st ? st : "unknown");
+	if (date_parse(date, &day) != 0)
+		return MENTOR_EINVAL;	/* plc_parse checked it */
+	date_format(today, (int32_t)(now / DAY_MS));
+	if (day > now / DAY_MS)
+		return refuse(p, "date %s is in the future (today is %s, UTC)",
+		    date, today);
+	start = json_string_value(json_object_get(pl, "start"));
+	end = json_string_value(json_object_get(pl, "end"));
+	if (start && strcmp(date, start) < 0)
+		return refuse(p, "date %s is before the placement starts "
+		    "(%s)", date, start);
+	if (end && strcmp(date, end) > 0)
+		return refuse(p, "date %s is after the placement ends (%s)",
+		    date, end);
+	hours = json_object_get(pl, "hours");
+	if (!json_is_array(hours)) {
+		if (json_object_set_new(pl, "hours", json_array()) != 0)
+			return MENTOR_ENOMEM;
+		hours = json_object_get(pl, "hours");
+	}
+	if (hours_find(hours, eid) != NULL)
+		return refuse(p, "attendance entry %s is already logged", eid);
+	if (json_array_size(hours) >= HOURS_MAX)
+		return refuse(p, "the placement already has %d attendance "
+		    "entries, the most a placement keeps", HOURS_MAX);
+	/* The day's sum, over all of the student's placements here. */
+	memset(&d, 0, sizeof(d));
+	d.side = p->side;
+	d.app_hex = p->app_hex;
+	d.who = json_string_value(json_object_get(p->entry, p->side == 's' ?
+	    "student" : "student_ref"));
+	d.school = json_string_value(json_object_get(p->entry, "school"));
+	d.date = date;
+	if (d.who && (p->side == 's' || d.school)) {
+		rc = store_iter(p->txn, DB_AUX, p->side == 's' ? "s" : "e", 1,
+		    day_each, &d);
+		if (rc < 0)
+			return rc;
+	}
+	sum = d.minutes + day_minutes(p->entry, date);
+	if (sum + minutes > 24 * 60)
+		return refuse(p, "the student's hours on %s would add up to "
+		    "%lld h %02lld min (%lld h %02lld min already logged); a "
+		    "day holds 24 hours", date, (sum + minutes) / 60,
+		    (sum + minutes) % 60, sum / 60, sum % 60);
+	e = json_pack("{s:s,s:s,s:I,s:O,s:s,s:O}", "entry", eid, "date", date,
+	    "minutes", (json_int_t)minutes, "activity",
+	    json_object_get(p->msg, "activity"), "status", "logged",
+	    "logged_at", json_object_get(p->msg, "created"));
+	if (e == NULL || json_array_append_new(hours, e) != 0)
+		return MENTOR_ENOMEM;
+	return 0;
+}
+
+/*
+ * hours-answer: the employer confirms or disputes one entry, once.  A
+ * placement that ended keeps taking answers to the hours logged before.
+ */
+static int
+apply_hours_answer(struct plc_ctx *p)
+{
+	json_t *pl = json_object_get(p->entry, "placement"), *e;
+	const char *eid = json_string_value(json_object_get(p->msg, "entry"));
+	const char *st;
+	const json_t *note = json_object_get(p->msg, "note");
+
+	if (!json_is_object(pl))
+		return refuse(p, "application %s has no placement: it was "
+		    "not accepted", p->app_hex);
+	if ((e = hours_find(json_object_get(pl, "hours"), eid)) == NULL)
+		return refuse(p, "application %s has no attendance entry %s",
+		    p->app_hex, eid);
+	st = json_string_value(json_object_get(e, "status"));
+	if (st == NULL || strcmp(st, "logged") != 0)
+		return refuse(p, "attendance entry %s is already %s", eid,
+		    st ? st : "answered");
+	if (json_object_set(e, "status", json_object_get(p->msg,
+	    "status")) != 0 || json_object_set(e, "answered_at",
+	    json_object_get(p->msg, "created")) != 0 ||
+	    (note && json_object_set(e, "note", (json_t *)note) != 0))
+		return MENTOR_ENOMEM;
+	return 0;
+}
+
+/* by_date: entries by date, then time logged, then entry id. */
+static int
+by_date(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	const char *dx = json_string_value(json_object_get(x, "date"));
+	const char *dy = json_string_value(json_object_get(y, "date"));
+	json_int_t tx = json_integer_value(json_object_get(x, "logged_at"));
+	json_int_t ty = json_integer_value(json_object_get(y, "logged_at"));
+	int c = strcmp(dx ? dx : "", dy ? dy : "");
+
+	if (c != 0)
+		return c;
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	/* The same everywhere, whatever order the entries arrived in. */
+	dx = json_string_value(json_object_get(x, "entry"));
+	dy = json_string_value(json_object_get(y, "entry"));
+	return strcmp(dx ? dx : "", dy ? dy : "");
+}
+
+json_t *
+placement_hours(const json_t *placement)
+{
+	static const char *const names[] = { "logged", "confirmed",
+	    "disputed", "pending" };
+	const json_t *hours = json_object_get(placement, "hours");
+	json_t **v = NULL, *out = NULL, *entries, *totals, *e;
+	long long n[4] = { 0 }, m[4] = { 0 };
+	const char *st;
+	size_t i, k, len = json_array_size(hours);
+
+	if (len > 0 && (v = calloc(len, sizeof(*v))) == NULL)
+		return NULL;
+	json_array_foreach(hours, i, e) {
+		v[i] = e;
+		st = json_string_value(json_object_get(e, "status"));
+		k = st == NULL ? 3 : strcmp(st, "confirmed") == 0 ? 1 :
+		    strcmp(st, "disputed") == 0 ? 2 : 3;
+		n[0]++;
+		m[0] += json_integer_value(json_object_get(e, "minutes"));
+		n[k]++;
+		m[k] += json_integer_value(json_object_get(e, "minutes"));
+	}
+	if (len > 1)
+		qsort(v, len, sizeof(*v), by_date);
+	if ((entries = json_array()) == NULL || (totals = json_object()) ==
+	    NULL) {
+		json_decref(entries);
+		goto out;
+	}
+	out = json_pack("{s:o,s:o}", "entries", entries, "totals", totals);
+	if (out == NULL)
+		goto out;
+	for (i = 0; i < len; i++)
+		if (json_array_append(entries, v[i]) != 0)
+			goto fail;
+	for (k = 0; k < 4; k++)
+		if (json_object_set_new(totals, names[k], json_pack("{s:I,s:I}",
+		    "entries", (json_int_t)n[k], "minutes",
+		    (json_int_t)m[k])) != 0)
+			goto fail;
+	goto out;
+fail:
+	json_decref(out);
+	out = NULL;
+out:
+	free(v);
+	return out;
+}
+
 /* ---- the entry of an application, on either side ------------------- */
 
 /*
- * entry_get: the entry of app on this node, and the side it is on: 's'
- * (we are its school) or 'e' (we are its employer).
+ * placement_entry: the entry of app on this node, and the side it is on.
  */
-static int
-entry_get(struct store_txn *t, const uint8_t *app, json_t **entry,
+int
+placement_entry(struct store_txn *t, const uint8_t *app, json_t **entry,
     char *side)
 {
 	uint8_t k[KEY_MAX];
@@ -281,7 +547,7 @@ placement_recipient(struct store_txn *t, const struct rec *r,
 
 	if ((rc = ref_app(r, app, hex)) != 0)
 		return rc;
-	if ((rc = entry_get(t, app, &e, &side)) != 0)
+	if ((rc = placement_entry(t, app, &e, &side)) != 0)
 		return rc;
 	rc = other_party(e, side, to);
 	json_decref(e);
@@ -333,7 +599,7 @@ placement_recv(struct node *n, struct store_txn *t, const struct rec *r,
 		goto out;
 	}
 	memset(&p, 0, sizeof(p));
-	if ((rc = entry_get(t, app, &entry, &p.side)) != 0) {
+	if ((rc = placement_entry(t, app, &entry, &p.side)) != 0) {
 		if (rc == MENTOR_ENOTFOUND)
 			log_warn("placement message from %.16s refused: no "
 			    "such application on this node", author);
@@ -387,7 +653,7 @@ entry_fn(struct store_txn *t, void *arg)
 {
 	struct entry_arg *a = arg;
 
-	return entry_get(t, a->app, &a->entry, &a->side);
+	return placement_entry(t, a->app, &a->entry, &a->side);
 }
 
 struct send_arg {

@@ -85,6 +85,23 @@ int	placement_recipient(struct store_txn *, const struct rec *r,
  */
 void	placement_relist(struct node *);
 
+/*
+ * placement_entry: inside t, the entry of application app on this node (a
+ * new reference into *entry) and the side it is on: 's' (we are its
+ * school) or 'e' (its employer).  0, MENTOR_ENOTFOUND or MENTOR_ESTORE.
+ */
+int	placement_entry(struct store_txn *, const uint8_t *app, json_t **entry,
+	    char *side);
+
+/*
+ * placement_hours: the attendance of a placement object as hours.list
+ * gives it: {"entries": [...] sorted by date then time logged, "totals":
+ * {"logged", "confirmed", "disputed", "pending"}: each {"entries",
+ * "minutes"}}, "logged" counting every entry and "pending" those not yet
+ * answered.  A new reference; NULL when out of memory.
+ */
+json_t	*placement_hours(const json_t *placement);
+
 /* placement_open: watches stored records to run placement_relist. */
 int	placement_open(struct node *, char *err, size_t errlen);
 

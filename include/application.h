@@ -147,4 +147,13 @@ int	answer_parse(const uint8_t *plain, size_t len, json_t **out,
 int	plc_parse(const uint8_t *plain, size_t len, json_t **out, char *err,
 	    size_t errlen);
 
+/*
+ * plc_hours_parse: hours as a person writes them, "2", "2.5", "0.75" (at
+ * most PLC_HOURS_DECIMALS decimals) or "2:30", into whole minutes, rounded
+ * to the nearest minute.  0; MENTOR_EINVAL when s is not such a number or
+ * the minutes are not 1 to 1440 (a day).
+ */
+#define PLC_HOURS_DECIMALS	4
+int	plc_hours_parse(const char *s, int *minutes);
+
 #endif

@@ -635,3 +635,39 @@ plc_parse(const uint8_t *plain, size_t len, json_t **out, char *err,
 	return parse(plain, len, plc_types[i].fields, plc_types[i].n,
 	    "message", out, err, errlen);
 }
+
+int
+plc_hours_parse(const char *s, int *minutes)
+{
+	long long h = 0, frac = 0, scale = 1, m;
+	int digits = 0, decimals = 0;
+
+	if (s == NULL)
+		return MENTOR_EINVAL;
+	for (; *s >= '0' && *s <= '9'; s++, digits++)
+		if ((h = h * 10 + (*s - '0')) > 24)
+			return MENTOR_EINVAL;
+	if (*s == ':') {
+		/* H:MM, the minutes two digits below 60 */
+		if (digits == 0 || s[1] < '0' || s[1] > '5' || s[2] < '0' ||
+		    s[2] > '9' || s[3] != '\0')
+			return MENTOR_EINVAL;
+		m = h * 60 + (s[1] - '0') * 10 + (s[2] - '0');
+	} else {
+		if (*s == '.')
+			for (s++; *s >= '0' && *s <= '9'; s++, decimals++) {
+				if (decimals == PLC_HOURS_DECIMALS)
+					return MENTOR_EINVAL;
+				frac = frac * 10 + (*s - '0');
+				scale *= 10;
+			}
+		if (*s != '\0' || digits + decimals == 0)
+			return MENTOR_EINVAL;
+		/* round half up: (frac * 60 + scale / 2) / scale */
+		m = h * 60 + (frac * 60 + scale / 2) / scale;
+	}
+	if (m < 1 || m > 24 * 60)
+		return MENTOR_EINVAL;
+	*minutes = (int)m;
+	return 0;
+}

@@ -809,6 +809,42 @@ test_placement_sealed(void **state)
 	free(box);
 }
 
+/* Hours as people write them become whole minutes; the rest is refused. */
+static void
+test_hours_parse(void **state)
+{
+	static const struct {
+		const char	*in;
+		int		 minutes;	/* -1: refused */
+	} cases[] = {
+		{ "2", 120 }, { "2.5", 150 }, { "0.75", 45 }, { ".5", 30 },
+		{ "2.", 120 }, { "1.33", 80 }, { "0.0083", -1 },
+		{ "0.0084", 1 }, { "0.008", -1 }, { "24", 1440 },
+		{ "24.0001", 1440 }, { "24.01", -1 }, { "25", -1 }, { "0", -1 }, { "0.00", -1 },
+		{ "1.23456", -1 }, { "2:30", 150 }, { "0:01", 1 },
+		{ "24:00", 1440 }, { "24:01", -1 }, { "2:60", -1 },
+		{ "2:5", -1 }, { ":30", -1 }, { "", -1 }, { ".", -1 },
+		{ "-1", -1 }, { "+1", -1 }, { "1e2", -1 }, { "2.5h", -1 },
+		{ " 2", -1 }, { "0024", 1440 }, { "100", -1 },
+	};
+	size_t i;
+	int m;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		m = -7;
+		if (cases[i].minutes < 0) {
+			assert_int_equal(plc_hours_parse(cases[i].in, &m),
+			    MENTOR_EINVAL);
+			assert_int_equal(m, -7);
+		} else {
+			assert_int_equal(plc_hours_parse(cases[i].in, &m), 0);
+			assert_int_equal(m, cases[i].minutes);
+		}
+	}
+	assert_int_equal(plc_hours_parse(NULL, &m), MENTOR_EINVAL);
+}
+
 int
 main(void)
 {
@@ -826,6 +862,7 @@ main(void)
 		cmocka_unit_test(test_placement_vectors),
 		cmocka_unit_test(test_contact),
 		cmocka_unit_test(test_placement_sealed),
+		cmocka_unit_test(test_hours_parse),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
