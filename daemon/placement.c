@@ -573,6 +573,40 @@ run(struct plc_ctx *p)
 
 /* ---- receiving ------------------------------------------------------- */
 
+#define REFUSED_MAX	32	/* refusals kept per application */
+
+/*
+ * note_refusal: keeps why a message from the other party was refused in
+ * the application's entry ("refused": [{id, type, reason, at}], the
+ * latest REFUSED_MAX), read afresh: a refused message changes nothing
+ * else.
+ */
+static int
+note_refusal(struct store_txn *t, const uint8_t *app, char side,
+    const json_t *msg, const char *why, int64_t now)
+{
+	uint8_t k[KEY_MAX];
+	size_t klen = apps_aux_key(k, side, app, APP_ID_LEN);
+	json_t *e, *list, *r;
+	int rc;
+
+	if ((rc = apps_get_json(t, k, klen, &e)) != 0)
+		return rc == MENTOR_ENOTFOUND ? 0 : rc;
+	if (!json_is_array(list = json_object_get(e, "refused"))) {
+		json_object_set_new(e, "refused", json_array());
+		list = json_object_get(e, "refused");
+	}
+	while (json_array_size(list) >= REFUSED_MAX)
+		json_array_remove(list, 0);
+	r = json_pack("{s:O,s:O,s:s,s:I}", "id", json_object_get(msg, "id"),
+	    "type", json_object_get(msg, "type"), "reason", why,
+	    "at", (json_int_t)now);
+	rc = r && list && json_array_append_new(list, r) == 0 ?
+	    apps_put_json(t, k, klen, e) : MENTOR_ENOMEM;
+	json_decref(e);
+	return rc;
+}
+
 int
 placement_recv(struct node *n, struct store_txn *t, const struct rec *r,
     const uint8_t *plain, size_t plen)
@@ -622,10 +656,13 @@ placement_recv(struct node *n, struct store_txn *t, const struct rec *r,
 	p.now = now_ms();
 	if ((rc = run(&p)) != 0) {
 		if (rc == MENTOR_EINVAL) {
-			log_warn("placement message (%s) from %.16s refused: "
-			    "%s", json_string_value(json_object_get(msg,
-			    "type")), author, p.err);
-			rc = 0;
+			/* The reason may hold a student's dates: it goes in
+			 * the entry, for `placement show`, not in the log. */
+			rc = note_refusal(t, app, p.side, msg, p.err, p.now);
+			log_warn("placement message (%s) from %.16s about "
+			    "application %s refused; `mentorctl placement "
+			    "show` says why", json_string_value(
+			    json_object_get(msg, "type")), author, hex);
 		}
 		goto out;
 	}

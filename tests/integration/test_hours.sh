@@ -152,8 +152,11 @@ check "the school, not knowing yet, logs an hour on it" \
     ctl "$sch" hours log "$A2" --date "$(day -6)" --hours 1 --activity "Late entry"
 node_start "$emp"
 check "the completion reaches the school" wait_for 30 plc_is "$sch" "$A2" completed
-check "the employer's node refuses the entry" \
-    wait_for 30 grep -q "placement message (hours) from .* refused: the placement is completed; hours are logged only while it is scheduled or active" "$emp.log"
+check "the employer's node refuses the entry, logging no date or reason" \
+    wait_for 30 grep -q "placement message (hours) from .* about application $A2 refused; .mentorctl placement show. says why" "$emp.log"
+check_eq "  ...placement show keeps the reason" \
+    "hours: the placement is completed; hours are logged only while it is scheduled or active" \
+    "$(ctl "$emp" --json placement show "$A2" | json 'd["refused"][-1]["type"]+": "+d["refused"][-1]["reason"]')"
 check_eq "  ...and keeps only the entry before" 1 "$(ctl "$emp" --json hours list "$A2" | json 'len(d["entries"])')"
 refused "the school now refuses to log on the completed placement" "the placement is completed; hours are logged only while it is scheduled or active" \
     ctl "$sch" hours log "$A2" --date "$(day -6)" --hours 1 --activity x
