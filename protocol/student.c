@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <strings.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -376,11 +377,257 @@ struct student_roster {
 	size_t			 rows;
 };
 
+/* ---- compact JSON, as json_dumps(JSON_COMPACT) writes it ---------------- */
+
+/* buf_room: *buf can take n more bytes and a NUL. */
+static int
+buf_room(char **buf, size_t *len, size_t *size, size_t n)
+{
+	size_t want;
+	char *p;
+
+	if (n > SIZE_MAX / 2 - *len - 1)
+		return MENTOR_ENOMEM;
+	if (*len + n + 1 <= *size)
+		return 0;
+	want = *size < 256 ? 256 : *size;
+	while (want < *len + n + 1)
+		want *= 2;
+	if ((p = realloc(*buf, want)) == NULL)
+		return MENTOR_ENOMEM;
+	*buf = p;
+	*size = want;
+	return 0;
+}
+
+static int
+buf_put(char **buf, size_t *len, size_t *size, const char *s, size_t n)
+{
+	if (buf_room(buf, len, size, n) != 0)
+		return MENTOR_ENOMEM;
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
+/* json_str_append: a JSON string, escaped as jansson's dump_string does
+ * without JSON_ENSURE_ASCII and JSON_ESCAPE_SLASH. */
+static int
+json_str_append(const char *s, size_t n, char **buf, size_t *len,
+    size_t *size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char c;
+	size_t i;
+	char *o;
+
+	/* At worst every byte becomes \u00XX. */
+	if (n > SIZE_MAX / 8 || buf_room(buf, len, size, 6 * n + 2) != 0)
+		return MENTOR_ENOMEM;
+	o = *buf + *len;
+	*o++ = '"';
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
+		switch (c) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 0xf];
+		}
+	}
+	*o++ = '"';
+	*o = '\0';
+	*len = (size_t)(o - *buf);
+	return 0;
+}
+
+/* json_real_text: jansson's jsonp_dtostr at precision 17: "%.17g", a
+ * ".0" when it reads as an integer, no '+' nor leading zeros in the
+ * exponent. */
+static size_t
+json_real_text(char *out, size_t size, double d)
+{
+	char *e, *from;
+	int n;
+
+	n = snprintf(out, size, "%.17g", d);
+	if (n < 0 || (size_t)n + 3 > size)
+		return 0;
+	if (strchr(out, '.') == NULL && strchr(out, 'e') == NULL) {
+		memcpy(out + n, ".0", 3);
+		n += 2;
+	}
+	if ((e = strchr(out, 'e')) != NULL) {
+		e++;
+		from = e + 1;
+		if (*e == '-')
+			e++;
+		while (*from == '0')
+			from++;
+		if (from != e) {
+			memmove(e, from, (size_t)(out + n - from) + 1);
+			n -= (int)(from - e);
+		}
+	}
+	return (size_t)n;
+}
+
+int
+student_json_append(const json_t *v, char **buf, size_t *len, size_t *size)
+{
+	char num[64], *p;
+	const char *key;
+	void *it;
+	json_t *e;
+	size_t i, n;
+	unsigned long long u;
+	json_int_t k;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		if (buf_put(buf, len, size, "{", 1) != 0)
+			return MENTOR_ENOMEM;
+		for (it = json_object_iter((json_t *)v), i = 0; it != NULL;
+		    it = json_object_iter_next((json_t *)v, it), i++) {
+			key = json_object_iter_key(it);
+			if ((i > 0 && buf_put(buf, len, size, ",", 1) != 0) ||
+			    json_str_append(key, json_object_iter_key_len(it),
+			    buf, len, size) != 0 ||
+			    buf_put(buf, len, size, ":", 1) != 0 ||
+			    student_json_append(json_object_iter_value(it),
+			    buf, len, size) != 0)
+				return MENTOR_ENOMEM;
+		}
+		return buf_put(buf, len, size, "}", 1);
+	case JSON_ARRAY:
+		if (buf_put(buf, len, size, "[", 1) != 0)
+			return MENTOR_ENOMEM;
+		for (i = 0; i < json_array_size(v); i++) {
+			e = json_array_get(v, i);
+			if ((i > 0 && buf_put(buf, len, size, ",", 1) != 0) ||
+			    student_json_append(e, buf, len, size) != 0)
+				return MENTOR_ENOMEM;
+		}
+		return buf_put(buf, len, size, "]", 1);
+	case JSON_STRING:
+		return json_str_append(json_string_value(v),
+		    json_string_length(v), buf, len, size);
+	case JSON_INTEGER:
+		k = json_integer_value(v);
+		u = k < 0 ? 0ULL - (unsigned long long)k :
+		    (unsigned long long)k;
+		p = num + sizeof(num);
+		do {
+			*--p = (char)('0' + u % 10);
+			u /= 10;
+		} while (u > 0);
+		if (k < 0)
+			*--p = '-';
+		return buf_put(buf, len, size, p, (size_t)(num +
+		    sizeof(num) - p));
+	case JSON_REAL:
+		if ((n = json_real_text(num, sizeof(num),
+		    json_real_value(v))) == 0)
+			return MENTOR_ENOMEM;
+		return buf_put(buf, len, size, num, n);
+	case JSON_TRUE:
+		return buf_put(buf, len, size, "true", 4);
+	case JSON_FALSE:
+		return buf_put(buf, len, size, "false", 5);
+	default:
+		return buf_put(buf, len, size, "null", 4);
+	}
+}
+
+/* ---- batches ------------------------------------------------------------ */
+
+int
+student_batch_add(struct student_batch *b, const json_t *student,
+    size_t line)
+{
+	const json_t *id = json_object_get(student, "id");
+	struct student_item *it;
+	size_t start = b->enclen, idoff;
+	void *p;
+
+	if (!json_is_string(id))
+		return MENTOR_EINVAL;
+	if (b->count == b->itemsize) {
+		if (b->itemsize > SIZE_MAX / 2 / sizeof(*it) ||
+		    (p = realloc(b->items, (b->itemsize ? 2 * b->itemsize :
+		    256) * sizeof(*it))) == NULL)
+			return MENTOR_ENOMEM;
+		b->items = p;
+		b->itemsize = b->itemsize ? 2 * b->itemsize : 256;
+	}
+	if (student_json_append(student, &b->enc, &b->enclen,
+	    &b->encsize) != 0)
+		goto nomem;
+	b->enclen++;	/* its NUL */
+	idoff = b->enclen;
+	if (buf_put(&b->enc, &b->enclen, &b->encsize, json_string_value(id),
+	    json_string_length(id)) != 0)
+		goto nomem;
+	b->enclen++;
+	it = &b->items[b->count++];
+	it->off = start;
+	it->len = idoff - start - 1;
+	it->idoff = idoff;
+	it->idlen = json_string_length(id);
+	it->line = line;
+	return 0;
+nomem:
+	b->enclen = start;
+	return MENTOR_ENOMEM;
+}
+
+const char *
+student_batch_json(const struct student_batch *b, size_t i, size_t *len)
+{
+	assert(i < b->count);
+	if (len != NULL)
+		*len = b->items[i].len;
+	return b->enc + b->items[i].off;
+}
+
+const char *
+student_batch_id(const struct student_batch *b, size_t i, size_t *len)
+{
+	assert(i < b->count);
+	if (len != NULL)
+		*len = b->items[i].idlen;
+	return b->enc + b->items[i].idoff;
+}
+
+json_t *
+student_batch_get(const struct student_batch *b, size_t i)
+{
+	size_t len;
+	const char *s = student_batch_json(b, i, &len);
+
+	return json_loadb(s, len, 0, NULL);
+}
+
 void
 student_batch_clear(struct student_batch *b)
 {
-	json_decref(b->students);
-	json_decref(b->lines);
+	free(b->enc);
+	free(b->items);
 	json_decref(b->deletes);
 	json_decref(b->errors);
 	json_decref(b->warnings);
@@ -392,13 +639,11 @@ static int
 batch_init(struct student_batch *b)
 {
 	memset(b, 0, sizeof(*b));
-	b->students = json_array();
-	b->lines = json_array();
 	b->deletes = json_array();
 	b->errors = json_array();
 	b->warnings = json_array();
 	b->update_only = json_object();
-	if (b->students == NULL || b->lines == NULL || b->deletes == NULL ||
+	if (b->deletes == NULL ||
 	    b->errors == NULL || b->warnings == NULL ||
 	    b->update_only == NULL) {
 		student_batch_clear(b);
@@ -1356,10 +1601,8 @@ student_roster_row(struct student_roster *r, const char *file, size_t line,
 		json_decref(norm);
 		goto out;
 	}
-	if (json_array_append_new(r->b.students, norm) != 0 ||
-	    json_array_append_new(r->b.lines,
-	    json_integer((json_int_t)line)) != 0)
-		rc = MENTOR_ENOMEM;
+	rc = student_batch_add(&r->b, norm, line);
+	json_decref(norm);
 out:
 	json_decref(x.o);
 	return rc;
@@ -1613,6 +1856,8 @@ student_parse_csv(const char *buf, size_t len, json_t **out, char *err,
     size_t errlen)
 {
 	struct student_batch b;
+	json_t *arr;
+	size_t i;
 	int rc;
 
 	if (err != NULL && errlen > 0)
@@ -1629,8 +1874,19 @@ student_parse_csv(const char *buf, size_t len, json_t **out, char *err,
 	} else if (json_array_size(b.deletes) > 0) {
 		chk_errf(err, errlen, "action: delete is not allowed here");
 		rc = MENTOR_EINVAL;
-	} else {
-		*out = json_incref(b.students);
+	} else if ((arr = json_array()) == NULL)
+		rc = MENTOR_ENOMEM;
+	else {
+		for (i = 0; i < b.count && rc == 0; i++)
+			if (json_array_append_new(arr, student_batch_get(&b,
+			    i)) != 0)
+				rc = MENTOR_ENOMEM;
+		if (rc == 0)
+			*out = arr;
+		else {
+			json_decref(arr);
+			chk_errf(err, errlen, "out of memory");
+		}
 	}
 	student_batch_clear(&b);
 	return rc;

@@ -92,16 +92,24 @@ render(const struct student_batch *b)
 	};
 	json_t *o, *given, *st, *s;
 	size_t i;
-	char *out;
+	char *out, *enc;
 
 	given = json_array();
 	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++)
 		if (b->given & g[i].bit)
 			json_array_append_new(given, json_string(g[i].name));
 	st = json_array();
-	json_array_foreach(b->students, i, s)
-		json_array_append_new(st, json_pack("{s:O,s:O}", "line",
-		    json_array_get(b->lines, i), "student", s));
+	for (i = 0; i < b->count; i++) {
+		/* What the node stores is what jansson would write. */
+		s = student_batch_get(b, i);
+		assert_non_null(s);
+		enc = json_dumps(s, JSON_COMPACT);
+		assert_non_null(enc);
+		assert_string_equal(enc, student_batch_json(b, i, NULL));
+		free(enc);
+		json_array_append_new(st, json_pack("{s:I,s:o}", "line",
+		    (json_int_t)b->items[i].line, "student", s));
+	}
 	o = json_pack("{s:o,s:O,s:O,s:I,s:O,s:o,s:O}", "students", st,
 	    "deletes", b->deletes, "errors", b->errors, "error_count",
 	    (json_int_t)b->error_count, "warnings", b->warnings, "given",
@@ -301,6 +309,7 @@ test_no_resolver(void **state)
 	    "S4,G H,,,60614\n";
 	struct student_batch b;
 	char err[256];
+	json_t *s;
 
 	(void)state;
 	assert_int_equal(student_roster_csv(csv, sizeof(csv) - 1, NULL, 0,
@@ -313,9 +322,10 @@ test_no_resolver(void **state)
 	assert_non_null(strstr(err, "line 4: competencies: unknown skill"));
 	student_batch_error_text(&b, 2, err, sizeof(err));
 	assert_non_null(strstr(err, "line 5: zip: no ZIP code table"));
+	s = student_batch_get(&b, 0);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(
-	    json_array_get(b.students, 0), "competencies"), "onet:2.B.3.h")),
-	    2);
+	    s, "competencies"), "onet:2.B.3.h")), 2);
+	json_decref(s);
 	student_batch_clear(&b);
 }
 
