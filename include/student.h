@@ -166,6 +166,7 @@ struct student_batch {
 	size_t		 enclen, encsize;
 	struct student_item *items;	/* owned: count of them */
 	size_t		 count, itemsize;
+	struct student_memo *memo;	/* owned: reals already written */
 	json_t		*deletes;
 	json_t		*errors;
 	json_t		*warnings;

@@ -361,22 +361,6 @@ fail:
 }
 
 
-/* ---- rosters ------------------------------------------------------------ */
-
-#define WARN_LINES	10	/* lines listed in a warning */
-#define VALUE_MAX	80	/* bytes of a cell echoed in an error */
-
-struct student_roster {
-	const struct student_resolver *res;
-	int32_t			 today;
-	struct student_batch	 b;
-	json_t			*ids;	/* id -> line of its row */
-	json_t			*warns;	/* message -> its warning object */
-	json_t			*defaults; /* field -> its default, shared
-					 * by every row (never changed) */
-	size_t			 rows;
-};
-
 /* ---- compact JSON, as json_dumps(JSON_COMPACT) writes it ---------------- */
 
 /* buf_room: *buf can take n more bytes and a NUL. */
@@ -487,10 +471,51 @@ json_real_text(char *out, size_t size, double d)
 	return (size_t)n;
 }
 
-int
-student_json_append(const json_t *v, char **buf, size_t *len, size_t *size)
+/*
+ * A batch remembers the text of the reals it wrote: a roster's lat and
+ * lon come from a few ZIP codes, and "%.17g" costs more than the rest of
+ * a student's encoding.  Direct-mapped by the double's bits.
+ */
+#define MEMO_SLOTS	1024
+struct student_memo {
+	struct {
+		uint64_t	 bits;
+		uint8_t		 n;	/* 0: empty */
+		char		 text[31];
+	} slot[MEMO_SLOTS];
+};
+
+static size_t
+real_text(struct student_memo *m, char *out, size_t size, double d,
+    const char **text)
+{
+	uint64_t bits, h;
+	size_t n;
+
+	*text = out;
+	if (m == NULL)
+		return json_real_text(out, size, d);
+	memcpy(&bits, &d, sizeof(bits));
+	h = (bits * 0x9e3779b97f4a7c15ULL) >> 54;	/* 10 bits */
+	if (m->slot[h].n > 0 && m->slot[h].bits == bits) {
+		*text = m->slot[h].text;
+		return m->slot[h].n;
+	}
+	if ((n = json_real_text(out, size, d)) == 0 ||
+	    n >= sizeof(m->slot[h].text))
+		return n;
+	m->slot[h].bits = bits;
+	m->slot[h].n = (uint8_t)n;
+	memcpy(m->slot[h].text, out, n + 1);
+	return n;
+}
+
+static int
+json_append(const json_t *v, struct student_memo *m, char **buf,
+    size_t *len, size_t *size)
 {
 	char num[64], *p;
+	const char *text;
 	const char *key;
 	void *it;
 	json_t *e;
@@ -509,8 +534,8 @@ student_json_append(const json_t *v, char **buf, size_t *len, size_t *size)
 			    json_str_append(key, json_object_iter_key_len(it),
 			    buf, len, size) != 0 ||
 			    buf_put(buf, len, size, ":", 1) != 0 ||
-			    student_json_append(json_object_iter_value(it),
-			    buf, len, size) != 0)
+			    json_append(json_object_iter_value(it), m, buf,
+			    len, size) != 0)
 				return MENTOR_ENOMEM;
 		}
 		return buf_put(buf, len, size, "}", 1);
@@ -520,7 +545,7 @@ student_json_append(const json_t *v, char **buf, size_t *len, size_t *size)
 		for (i = 0; i < json_array_size(v); i++) {
 			e = json_array_get(v, i);
 			if ((i > 0 && buf_put(buf, len, size, ",", 1) != 0) ||
-			    student_json_append(e, buf, len, size) != 0)
+			    json_append(e, m, buf, len, size) != 0)
 				return MENTOR_ENOMEM;
 		}
 		return buf_put(buf, len, size, "]", 1);
@@ -541,10 +566,10 @@ student_json_append(const json_t *v, char **buf, size_t *len, size_t *size)
 		return buf_put(buf, len, size, p, (size_t)(num +
 		    sizeof(num) - p));
 	case JSON_REAL:
-		if ((n = json_real_text(num, sizeof(num),
-		    json_real_value(v))) == 0)
+		if ((n = real_text(m, num, sizeof(num), json_real_value(v),
+		    &text)) == 0)
 			return MENTOR_ENOMEM;
-		return buf_put(buf, len, size, num, n);
+		return buf_put(buf, len, size, text, n);
 	case JSON_TRUE:
 		return buf_put(buf, len, size, "true", 4);
 	case JSON_FALSE:
@@ -552,6 +577,12 @@ student_json_append(const json_t *v, char **buf, size_t *len, size_t *size)
 	default:
 		return buf_put(buf, len, size, "null", 4);
 	}
+}
+
+int
+student_json_append(const json_t *v, char **buf, size_t *len, size_t *size)
+{
+	return json_append(v, NULL, buf, len, size);
 }
 
 /* ---- batches ------------------------------------------------------------ */
@@ -575,7 +606,10 @@ student_batch_add(struct student_batch *b, const json_t *student,
 		b->items = p;
 		b->itemsize = b->itemsize ? 2 * b->itemsize : 256;
 	}
-	if (student_json_append(student, &b->enc, &b->enclen,
+	if (b->memo == NULL && (b->memo = calloc(1, sizeof(*b->memo))) ==
+	    NULL)
+		return MENTOR_ENOMEM;
+	if (json_append(student, b->memo, &b->enc, &b->enclen,
 	    &b->encsize) != 0)
 		goto nomem;
 	b->enclen++;	/* its NUL */
@@ -623,11 +657,122 @@ student_batch_get(const struct student_batch *b, size_t i)
 	return json_loadb(s, len, 0, NULL);
 }
 
+/* ---- rosters ------------------------------------------------------------ */
+
+#define WARN_LINES	10	/* lines listed in a warning */
+#define VALUE_MAX	80	/* bytes of a cell echoed in an error */
+
+/*
+ * The ids seen so far, with the line of each (duplicates are refused):
+ * open addressing over a power-of-two table; the ids are kept one after
+ * another in keys.
+ */
+struct idset {
+	struct idslot {
+		uint64_t	 hash;
+		size_t		 off, len;	/* in keys */
+		size_t		 line;		/* 0: empty */
+	}		*slot;
+	size_t		 cap, n;
+	char		*keys;
+	size_t		 klen, ksize;
+};
+
+static uint64_t
+id_hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* idset_find: the slot of id, or the empty slot where it would go. */
+static struct idslot *
+idset_find(const struct idset *set, const char *id, size_t n, uint64_t h)
+{
+	size_t i = (size_t)h & (set->cap - 1);
+	struct idslot *sl;
+
+	for (;; i = (i + 1) & (set->cap - 1)) {
+		sl = &set->slot[i];
+		if (sl->line == 0 || (sl->hash == h && sl->len == n &&
+		    memcmp(set->keys + sl->off, id, n) == 0))
+			return sl;
+	}
+}
+
+/* idset_line: the line of id, 0 when not seen. */
+static size_t
+idset_line(const struct idset *set, const char *id, size_t n)
+{
+	if (set->cap == 0)
+		return 0;
+	return idset_find(set, id, n, id_hash(id, n))->line;
+}
+
+/* idset_add: id (not in set) at line > 0.  0 or MENTOR_ENOMEM. */
+static int
+idset_add(struct idset *set, const char *id, size_t n, size_t line)
+{
+	struct idslot *old = set->slot, *sl;
+	size_t i, oldcap = set->cap;
+	uint64_t h = id_hash(id, n);
+
+	if (set->n + 1 > set->cap / 2) {
+		set->cap = oldcap ? 2 * oldcap : 1024;
+		if (set->cap > SIZE_MAX / sizeof(*sl) ||
+		    (set->slot = calloc(set->cap, sizeof(*sl))) == NULL) {
+			set->slot = old;
+			set->cap = oldcap;
+			return MENTOR_ENOMEM;
+		}
+		for (i = 0; i < oldcap; i++)
+			if (old[i].line != 0)
+				*idset_find(set, set->keys + old[i].off,
+				    old[i].len, old[i].hash) = old[i];
+		free(old);
+	}
+	if (buf_put(&set->keys, &set->klen, &set->ksize, id, n) != 0)
+		return MENTOR_ENOMEM;
+	sl = idset_find(set, id, n, h);
+	sl->hash = h;
+	sl->off = set->klen - n;
+	sl->len = n;
+	sl->line = line;
+	set->n++;
+	return 0;
+}
+
+static void
+idset_clear(struct idset *set)
+{
+	free(set->slot);
+	free(set->keys);
+	memset(set, 0, sizeof(*set));
+}
+
+struct student_roster {
+	const struct student_resolver *res;
+	int32_t			 today;
+	struct student_batch	 b;
+	struct idset		 ids;	/* id -> line of its row */
+	json_t			*warns;	/* message -> its warning object */
+	json_t			*defaults; /* field -> its default, shared
+					 * by every row (never changed) */
+	size_t			 rows;
+};
+
 void
 student_batch_clear(struct student_batch *b)
 {
 	free(b->enc);
 	free(b->items);
+	free(b->memo);
 	json_decref(b->deletes);
 	json_decref(b->errors);
 	json_decref(b->warnings);
@@ -686,7 +831,7 @@ student_roster_new(struct student_roster **out,
 		return MENTOR_ENOMEM;
 	r->res = res;
 	r->today = today;
-	if (batch_init(&r->b) != 0 || (r->ids = json_object()) == NULL ||
+	if (batch_init(&r->b) != 0 ||
 	    (r->warns = json_object()) == NULL ||
 	    (r->defaults = json_object()) == NULL ||
 	    roster_defaults(r->defaults) != 0) {
@@ -703,7 +848,7 @@ student_roster_free(struct student_roster *r)
 	if (r == NULL)
 		return;
 	student_batch_clear(&r->b);
-	json_decref(r->ids);
+	idset_clear(&r->ids);
 	json_decref(r->warns);
 	json_decref(r->defaults);
 	free(r);
@@ -713,9 +858,7 @@ int
 student_roster_update_only(struct student_roster *r, const char *id,
     size_t len)
 {
-	json_t *v = json_object_getn(r->ids, id, len);
-
-	if (v == NULL)
+	if (idset_line(&r->ids, id, len) == 0)
 		return 0;
 	return json_object_setn_new(r->b.update_only, id, len,
 	    json_true()) == 0 ? 0 : MENTOR_ENOMEM;
@@ -731,7 +874,7 @@ int
 student_roster_finish(struct student_roster *r, struct student_batch *out)
 {
 	*out = r->b;
-	json_object_clear(r->ids);
+	idset_clear(&r->ids);
 	json_object_clear(r->warns);
 	r->rows = 0;
 	return batch_init(&r->b);
@@ -1534,8 +1677,8 @@ student_roster_row(struct student_roster *r, const char *file, size_t line,
 {
 	struct row x;
 	const char *id;
-	json_t *norm, *prev;
-	size_t i;
+	json_t *norm;
+	size_t i, prev;
 	int rc, del;
 
 	memset(&x, 0, sizeof(x));
@@ -1574,16 +1717,14 @@ student_roster_row(struct student_roster *r, const char *file, size_t line,
 	}
 	/* Every row with a good id counts for duplicates, bad or not. */
 	id = json_string_value(json_object_get(x.o, "id"));
-	if (id != NULL && (prev = json_object_get(r->ids, id)) != NULL) {
-		rc = row_err(&x, SC_ID, "duplicate of line %" JSON_INTEGER_FORMAT,
-		    json_integer_value(prev));
+	if (id != NULL && (prev = idset_line(&r->ids, id, strlen(id))) > 0) {
+		rc = row_err(&x, SC_ID, "duplicate of line %zu", prev);
 		goto out;
 	}
-	if (id != NULL && json_object_set_new(r->ids, id,
-	    json_integer((json_int_t)line)) != 0) {
-		rc = MENTOR_ENOMEM;
+	/* A line is never 0: rows start after the header. */
+	if (id != NULL && (rc = idset_add(&r->ids, id, strlen(id),
+	    line > 0 ? line : 1)) != 0)
 		goto out;
-	}
 	if (x.bad)
 		goto out;
 	if (del) {
