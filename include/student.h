@@ -166,7 +166,6 @@ struct student_batch {
 	size_t		 enclen, encsize;
 	struct student_item *items;	/* owned: count of them */
 	size_t		 count, itemsize;
-	struct student_memo *memo;	/* owned: reals already written */
 	json_t		*deletes;
 	json_t		*errors;
 	json_t		*warnings;
@@ -207,6 +206,13 @@ json_t	*student_batch_get(const struct student_batch *b, size_t i);
  */
 int	student_json_append(const json_t *v, char **buf, size_t *len,
 	    size_t *size);
+
+/*
+ * student_g17: writes what snprintf(out, size, "%.17g", d) would, faster,
+ * when |d| is a normal double from about 1e-10 to 1e16 and size >= 32;
+ * returns its length, or 0 (nothing written) for any other d.
+ */
+size_t	student_g17(char *out, size_t size, double d);
 
 struct student_roster;
 

@@ -440,6 +440,115 @@ json_str_append(const char *s, size_t n, char **buf, size_t *len,
 	return 0;
 }
 
+/*
+ * student_g17: what snprintf(out, size, "%.17g", d) writes, for normal
+ * doubles from 1e-10 to 1e16 (lat, lon, distances), without printf's
+ * arbitrary-precision arithmetic: d * 10^k is the 53-bit mantissa times
+ * 5^k (exact in 128 bits) shifted by the binary exponent, rounded to 17
+ * digits half to even as glibc does.  Returns the length, or 0 for a
+ * double out of that range (the caller then uses snprintf).
+ */
+size_t
+student_g17(char *out, size_t size, double d)
+{
+	static const uint64_t p5[28] = { 1ULL, 5ULL, 25ULL, 125ULL, 625ULL,
+	    3125ULL, 15625ULL, 78125ULL, 390625ULL, 1953125ULL, 9765625ULL,
+	    48828125ULL, 244140625ULL, 1220703125ULL, 6103515625ULL,
+	    30517578125ULL, 152587890625ULL, 762939453125ULL,
+	    3814697265625ULL, 19073486328125ULL, 95367431640625ULL,
+	    476837158203125ULL, 2384185791015625ULL, 11920928955078125ULL,
+	    59604644775390625ULL, 298023223876953125ULL,
+	    1490116119384765625ULL, 7450580596923828125ULL };
+	const uint64_t lo = 10000000000000000ULL, hi = 100000000000000000ULL;
+	unsigned __int128 v, t = 0, q = 0, rem, half;
+	uint64_t bits, m, r;
+	char dig[17], *o = out;
+	int be, e, x, k, sh, tries, i, last;
+
+	memcpy(&bits, &d, sizeof(bits));
+	be = (int)(bits >> 52 & 0x7ff);
+	if (be == 0 || be == 0x7ff || size < 32)
+		return 0;	/* zero, subnormal, infinite, NaN */
+	m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+	e = be - 1075;		/* |d| = m * 2^e */
+	x = (int)floor(log10(fabs(d)));
+	for (tries = 0; tries < 3; tries++) {
+		k = 16 - x;	/* 17 digits: |d| * 10^k in [10^16, 10^17) */
+		if (k < 0 || k > 27)
+			return 0;
+		v = (unsigned __int128)m * p5[k];	/* < 2^116 */
+		sh = e + k;
+		if (sh >= 0) {
+			if (sh > 10)
+				return 0;
+			t = q = v << sh;
+		} else {
+			if (-sh > 120)
+				return 0;
+			t = q = v >> -sh;
+			rem = v - (q << -sh);
+			half = (unsigned __int128)1 << (-sh - 1);
+			if (rem > half || (rem == half && (q & 1)))
+				q++;
+		}
+		/* log10 guessed x; the truncated digits say if it was right */
+		if (t >= hi)
+			x++;
+		else if (t < lo)
+			x--;
+		else
+			break;
+	}
+	if (tries == 3)
+		return 0;
+	if (q == hi) {		/* 99...9|5 rounded up: 10^(x+1) */
+		q = lo;
+		x++;
+	}
+	if (x > 16)
+		return 0;	/* printf would write an exponent */
+	r = (uint64_t)q;
+	for (i = 16; i >= 0; i--) {
+		dig[i] = (char)('0' + r % 10);
+		r /= 10;
+	}
+	for (last = 16; last > 0 && dig[last] == '0'; last--)
+		;	/* %g drops trailing zeros */
+	if (bits >> 63)
+		*o++ = '-';
+	if (x < -4) {		/* d.ddde-XX */
+		*o++ = dig[0];
+		if (last > 0) {
+			*o++ = '.';
+			memcpy(o, dig + 1, (size_t)last);
+			o += last;
+		}
+		*o++ = 'e';
+		*o++ = '-';
+		if (-x >= 100)
+			*o++ = (char)('0' + -x / 100);
+		*o++ = (char)('0' + -x / 10 % 10);
+		*o++ = (char)('0' + -x % 10);
+	} else if (x < 0) {	/* 0.000ddd */
+		*o++ = '0';
+		*o++ = '.';
+		for (i = x + 1; i < 0; i++)
+			*o++ = '0';
+		memcpy(o, dig, (size_t)last + 1);
+		o += last + 1;
+	} else {		/* ddd.ddd */
+		memcpy(o, dig, (size_t)x + 1);
+		o += x + 1;
+		if (last > x) {
+			*o++ = '.';
+			memcpy(o, dig + x + 1, (size_t)(last - x));
+			o += last - x;
+		}
+	}
+	*o = '\0';
+	return (size_t)(o - out);
+}
+
 /* json_real_text: jansson's jsonp_dtostr at precision 17: "%.17g", a
  * ".0" when it reads as an integer, no '+' nor leading zeros in the
  * exponent. */
@@ -449,7 +558,8 @@ json_real_text(char *out, size_t size, double d)
 	char *e, *from;
 	int n;
 
-	n = snprintf(out, size, "%.17g", d);
+	if ((n = (int)student_g17(out, size, d)) == 0)
+		n = snprintf(out, size, "%.17g", d);
 	if (n < 0 || (size_t)n + 3 > size)
 		return 0;
 	if (strchr(out, '.') == NULL && strchr(out, 'e') == NULL) {
@@ -471,51 +581,10 @@ json_real_text(char *out, size_t size, double d)
 	return (size_t)n;
 }
 
-/*
- * A batch remembers the text of the reals it wrote: a roster's lat and
- * lon come from a few ZIP codes, and "%.17g" costs more than the rest of
- * a student's encoding.  Direct-mapped by the double's bits.
- */
-#define MEMO_SLOTS	1024
-struct student_memo {
-	struct {
-		uint64_t	 bits;
-		uint8_t		 n;	/* 0: empty */
-		char		 text[31];
-	} slot[MEMO_SLOTS];
-};
-
-static size_t
-real_text(struct student_memo *m, char *out, size_t size, double d,
-    const char **text)
-{
-	uint64_t bits, h;
-	size_t n;
-
-	*text = out;
-	if (m == NULL)
-		return json_real_text(out, size, d);
-	memcpy(&bits, &d, sizeof(bits));
-	h = (bits * 0x9e3779b97f4a7c15ULL) >> 54;	/* 10 bits */
-	if (m->slot[h].n > 0 && m->slot[h].bits == bits) {
-		*text = m->slot[h].text;
-		return m->slot[h].n;
-	}
-	if ((n = json_real_text(out, size, d)) == 0 ||
-	    n >= sizeof(m->slot[h].text))
-		return n;
-	m->slot[h].bits = bits;
-	m->slot[h].n = (uint8_t)n;
-	memcpy(m->slot[h].text, out, n + 1);
-	return n;
-}
-
 static int
-json_append(const json_t *v, struct student_memo *m, char **buf,
-    size_t *len, size_t *size)
+json_append(const json_t *v, char **buf, size_t *len, size_t *size)
 {
 	char num[64], *p;
-	const char *text;
 	const char *key;
 	void *it;
 	json_t *e;
@@ -534,8 +603,8 @@ json_append(const json_t *v, struct student_memo *m, char **buf,
 			    json_str_append(key, json_object_iter_key_len(it),
 			    buf, len, size) != 0 ||
 			    buf_put(buf, len, size, ":", 1) != 0 ||
-			    json_append(json_object_iter_value(it), m, buf,
-			    len, size) != 0)
+			    json_append(json_object_iter_value(it), buf, len,
+			    size) != 0)
 				return MENTOR_ENOMEM;
 		}
 		return buf_put(buf, len, size, "}", 1);
@@ -545,7 +614,7 @@ json_append(const json_t *v, struct student_memo *m, char **buf,
 		for (i = 0; i < json_array_size(v); i++) {
 			e = json_array_get(v, i);
 			if ((i > 0 && buf_put(buf, len, size, ",", 1) != 0) ||
-			    json_append(e, m, buf, len, size) != 0)
+			    json_append(e, buf, len, size) != 0)
 				return MENTOR_ENOMEM;
 		}
 		return buf_put(buf, len, size, "]", 1);
@@ -566,10 +635,10 @@ json_append(const json_t *v, struct student_memo *m, char **buf,
 		return buf_put(buf, len, size, p, (size_t)(num +
 		    sizeof(num) - p));
 	case JSON_REAL:
-		if ((n = real_text(m, num, sizeof(num), json_real_value(v),
-		    &text)) == 0)
+		if ((n = json_real_text(num, sizeof(num),
+		    json_real_value(v))) == 0)
 			return MENTOR_ENOMEM;
-		return buf_put(buf, len, size, text, n);
+		return buf_put(buf, len, size, num, n);
 	case JSON_TRUE:
 		return buf_put(buf, len, size, "true", 4);
 	case JSON_FALSE:
@@ -582,7 +651,7 @@ json_append(const json_t *v, struct student_memo *m, char **buf,
 int
 student_json_append(const json_t *v, char **buf, size_t *len, size_t *size)
 {
-	return json_append(v, NULL, buf, len, size);
+	return json_append(v, buf, len, size);
 }
 
 /* ---- batches ------------------------------------------------------------ */
@@ -606,10 +675,7 @@ student_batch_add(struct student_batch *b, const json_t *student,
 		b->items = p;
 		b->itemsize = b->itemsize ? 2 * b->itemsize : 256;
 	}
-	if (b->memo == NULL && (b->memo = calloc(1, sizeof(*b->memo))) ==
-	    NULL)
-		return MENTOR_ENOMEM;
-	if (json_append(student, b->memo, &b->enc, &b->enclen,
+	if (json_append(student, &b->enc, &b->enclen,
 	    &b->encsize) != 0)
 		goto nomem;
 	b->enclen++;	/* its NUL */
@@ -772,7 +838,6 @@ student_batch_clear(struct student_batch *b)
 {
 	free(b->enc);
 	free(b->items);
-	free(b->memo);
 	json_decref(b->deletes);
 	json_decref(b->errors);
 	json_decref(b->warnings);
@@ -1079,6 +1144,32 @@ row_set(struct row *x, int col, const char *name, json_t *v)
 	return json_object_set_new(x->o, name, val) == 0 ? 0 : MENTOR_ENOMEM;
 }
 
+/* pair: {k1: v1, k2: v2}, taking v1 and v2 (json_pack's format parsing
+ * is a tenth of a row); NULL when out of memory. */
+static json_t *
+pair(const char *k1, json_t *v1, const char *k2, json_t *v2)
+{
+	json_t *o = json_object();
+
+	if (o == NULL || v1 == NULL || v2 == NULL) {
+		json_decref(v1);
+		json_decref(v2);
+		json_decref(o);
+		return NULL;
+	}
+	/* json_object_set_new takes its value, also when it fails. */
+	if (json_object_set_new_nocheck(o, k1, v1) != 0) {
+		json_decref(v2);
+		json_decref(o);
+		return NULL;
+	}
+	if (json_object_set_new_nocheck(o, k2, v2) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static json_t *
 cell_str(const struct student_cell *c)
 {
@@ -1333,7 +1424,7 @@ row_location(struct row *x)
 		if (res->zip(res->arg, zip, &la, &lo) != 0)
 			return row_err(x, SC_ZIP, "unknown ZIP code (not in "
 			    "the Census ZCTA table): give lat and lon");
-		loc = json_pack("{s:f,s:f}", "lat", la, "lon", lo);
+		loc = pair("lat", json_real(la), "lon", json_real(lo));
 		if (loc == NULL || json_object_set_new(x->o, "location",
 		    loc) != 0)
 			return MENTOR_ENOMEM;
@@ -1479,8 +1570,8 @@ row_goals(struct row *x)
 	if (x->c[SC_CLUSTERS].n == 0 && x->c[SC_OCCUPATIONS].n == 0)
 		return 0;
 	/* Normalized: both lists, in this order, empty when absent. */
-	if ((goals = json_pack("{s:[],s:[]}", "clusters", "occupations")) ==
-	    NULL)
+	if ((goals = pair("clusters", json_array(), "occupations",
+	    json_array())) == NULL)
 		return MENTOR_ENOMEM;
 	if ((x->c[SC_CLUSTERS].n > 0 && (rc = row_clusters(x, goals)) != 0) ||
 	    (x->c[SC_OCCUPATIONS].n > 0 &&

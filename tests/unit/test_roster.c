@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -329,6 +330,105 @@ test_no_resolver(void **state)
 	student_batch_clear(&b);
 }
 
+/* g17_is: student_g17 writes what printf does, or declines (0). */
+static int
+g17_is(double d, int must)
+{
+	char want[64], got[64];
+	size_t n;
+
+	snprintf(want, sizeof(want), "%.17g", d);
+	if ((n = student_g17(got, sizeof(got), d)) == 0) {
+		if (must)
+			fail_msg("%s: declined", want);
+		return 0;
+	}
+	if (n != strlen(got) || strcmp(want, got) != 0)
+		fail_msg("%%.17g of %a: want %s, got %s", d, want, got);
+	return 1;
+}
+
+/* splitmix64: a fixed pseudo-random sequence, the same every run. */
+static uint64_t
+next_rand(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* The reals of stored students are written without printf, byte for
+ * byte as printf writes them: ties, carries, powers of ten, randoms. */
+static void
+test_g17(void **state)
+{
+	static const double fixed[] = { 1.0 + 1.0 / 131072, 41.922747,
+	    -87.647153, 0.1, 0.5, 50, 1e-5, 1e-4, 0.00012345, 9.5e-5,
+	    1.5e-10, 1e15, 1e16 - 1, 9999999999999998.0, 123456.75,
+	    0.30000000000000004, 18.180555, -66.749961, 179.99999999999997,
+	    -0.0001, 2.5, 1e-7, 2e-11 };
+	uint64_t seed = 42, bits;
+	double d;
+	size_t i;
+	int p, took = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		g17_is(fixed[i], 1);
+	for (p = -10; p <= 15; p++) {	/* both sides of each power of 10 */
+		d = pow(10, p);
+		g17_is(d, 1);
+		g17_is(nextafter(d, 0), 1);
+		g17_is(nextafter(d, INFINITY), 1);
+		g17_is(-d, 1);
+	}
+	for (i = 0; i < 200000; i++) {	/* latitudes and longitudes */
+		d = (double)(next_rand(&seed) >> 11) / 9007199254740992.0;
+		g17_is(d * 360 - 180, 1);
+		g17_is(round(d * 360e6) / 1e6 - 180, 1);
+	}
+	for (i = 0; i < 200000; i++) {	/* any bits: taken or declined */
+		bits = next_rand(&seed);
+		memcpy(&d, &bits, sizeof(d));
+		took += g17_is(d, 0);
+	}
+	assert_true(took > 0);
+	assert_int_equal(student_g17((char[64]){ 0 }, 64, 0.0), 0);
+	assert_int_equal(student_g17((char[64]){ 0 }, 64, 1e300), 0);
+}
+
+/* student_json_append writes json_dumps(JSON_COMPACT)'s bytes. */
+static void
+test_json_append(void **state)
+{
+	static const char doc[] = "{\"id\":\"S-1\",\"name\":\"Zo\\u00eb "
+	    "\\\"Q\\\" \\\\ \\/ \\u0001\\u001f\\t\\n\\r\\b\\f \\u007f "
+	    "\\u4e2d \\ud83d\\ude00\",\"n\":[0,-1,9223372036854775807,"
+	    "-9223372036854775808,1.5,-0.0,0.0,1e300,-2.5e-300,1e-5,"
+	    "123456789012345680000.0,41.922747,true,false,null],"
+	    "\"o\":{},\"a\":[],\"x\":{\"b\":{\"c\":[{}]}},\"k\\u0001\":1}";
+	json_error_t jerr;
+	json_t *v;
+	char *want, *got = NULL;
+	size_t len = 0, size = 0;
+
+	(void)state;
+	v = json_loads(doc, JSON_ALLOW_NUL, &jerr);
+	if (v == NULL)
+		fail_msg("%s", jerr.text);
+	want = json_dumps(v, JSON_COMPACT);
+	assert_non_null(want);
+	assert_int_equal(student_json_append(v, &got, &len, &size), 0);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(got, want, len);
+	assert_int_equal(got[len], '\0');
+	free(want);
+	free(got);
+	json_decref(v);
+}
+
 int
 main(void)
 {
@@ -344,6 +444,8 @@ main(void)
 		cmocka_unit_test(test_oneroster_12_delta),
 		cmocka_unit_test(test_bundle_bad),
 		cmocka_unit_test(test_no_resolver),
+		cmocka_unit_test(test_g17),
+		cmocka_unit_test(test_json_append),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
