@@ -406,6 +406,23 @@ json_str_append(const char *s, size_t n, char **buf, size_t *len,
 	size_t i;
 	char *o;
 
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c < 0x20 || c == '"' || c == '\\')
+			break;
+	}
+	if (i == n) {		/* the common case: nothing to escape */
+		if (buf_room(buf, len, size, n + 2) != 0)
+			return MENTOR_ENOMEM;
+		o = *buf + *len;
+		*o++ = '"';
+		memcpy(o, s, n);
+		o += n;
+		*o++ = '"';
+		*o = '\0';
+		*len = (size_t)(o - *buf);
+		return 0;
+	}
 	/* At worst every byte becomes \u00XX. */
 	if (n > SIZE_MAX / 8 || buf_room(buf, len, size, 6 * n + 2) != 0)
 		return MENTOR_ENOMEM;
@@ -822,11 +839,112 @@ idset_clear(struct idset *set)
 	memset(set, 0, sizeof(*set));
 }
 
+/*
+ * What the resolver said of each cluster and skill text seen so far:
+ * rosters repeat a few dozen of them over every row.  Bounded: past
+ * MEMO_MAX texts the resolver is asked again.
+ */
+#define MEMO_MAX	8192
+enum { MEMO_CLUSTER, MEMO_COMPETENCY };
+struct memo {
+	struct memo_slot {
+		uint64_t	 hash;
+		size_t		 off, len;	/* the text in buf */
+		size_t		 val;		/* the answer in buf, 0: none */
+		int		 used;
+	}		*slot;		/* 2 * MEMO_MAX */
+	size_t		 n;
+	char		*buf;
+	size_t		 len, size;
+};
+
+static struct memo_slot *
+memo_find(const struct memo *m, int kind, const char *key, size_t n,
+    uint64_t *hash)
+{
+	uint64_t h = id_hash(key, n) ^ (uint64_t)(kind + 1) *
+	    0x9e3779b97f4a7c15ULL;
+	size_t i = (size_t)h & (2 * MEMO_MAX - 1);
+	struct memo_slot *sl;
+
+	*hash = h;
+	for (;; i = (i + 1) & (2 * MEMO_MAX - 1)) {
+		sl = &m->slot[i];
+		if (!sl->used || (sl->hash == h && sl->len == n &&
+		    memcmp(m->buf + sl->off, key, n) == 0))
+			return sl;
+	}
+}
+
+/*
+ * memo_get: the answer remembered for key (NUL-terminated), in *val
+ * (NULL: unknown); 1 when remembered, else 0.  *val lives until the next
+ * memo_put.
+ */
+static int
+memo_get(const struct memo *m, int kind, const char *key, const char **val)
+{
+	struct memo_slot *sl;
+	uint64_t h;
+
+	if (m->slot == NULL)
+		return 0;
+	sl = memo_find(m, kind, key, strlen(key), &h);
+	if (!sl->used)
+		return 0;
+	*val = sl->val ? m->buf + sl->val : NULL;
+	return 1;
+}
+
+/* memo_put: remembers val (may be NULL) for key; when out of memory or
+ * full, nothing is remembered (the resolver is asked again). */
+static void
+memo_put(struct memo *m, int kind, const char *key, const char *val)
+{
+	struct memo_slot *sl;
+	size_t n = strlen(key), off, voff = 0;
+	uint64_t h;
+
+	if (m->n >= MEMO_MAX || (m->slot == NULL && (m->slot = calloc(2 *
+	    MEMO_MAX, sizeof(*m->slot))) == NULL))
+		return;
+	if (m->len == 0 && buf_put(&m->buf, &m->len, &m->size, "", 0) != 0)
+		return;
+	m->len++;	/* offset 0 means "no answer" */
+	off = m->len;
+	if (buf_put(&m->buf, &m->len, &m->size, key, n) != 0)
+		return;
+	m->len++;
+	if (val != NULL) {
+		voff = m->len;
+		if (buf_put(&m->buf, &m->len, &m->size, val,
+		    strlen(val)) != 0)
+			return;
+		m->len++;
+	}
+	sl = memo_find(m, kind, key, n, &h);
+	sl->hash = h;
+	sl->off = off;
+	sl->len = n;
+	sl->val = voff;
+	sl->used = 1;
+	m->n++;
+}
+
+static void
+memo_clear(struct memo *m)
+{
+	free(m->slot);
+	free(m->buf);
+	memset(m, 0, sizeof(*m));
+}
+
 struct student_roster {
 	const struct student_resolver *res;
 	int32_t			 today;
 	struct student_batch	 b;
 	struct idset		 ids;	/* id -> line of its row */
+	struct memo		 memo;	/* resolved clusters and skills */
 	json_t			*warns;	/* message -> its warning object */
 	json_t			*defaults; /* field -> its default, shared
 					 * by every row (never changed) */
@@ -914,6 +1032,7 @@ student_roster_free(struct student_roster *r)
 		return;
 	student_batch_clear(&r->b);
 	idset_clear(&r->ids);
+	memo_clear(&r->memo);
 	json_decref(r->warns);
 	json_decref(r->defaults);
 	free(r);
@@ -1502,8 +1621,11 @@ row_clusters(struct row *x, json_t *goals)
 		return MENTOR_ENOMEM;
 	for (i = 0; i < n && rc == 0; i++) {
 		cell_cstr(buf, sizeof(buf), &items[i]);
-		code = res && res->cluster ? res->cluster(res->arg, buf) :
-		    cluster_code_valid(buf) ? buf : NULL;
+		if (!memo_get(&x->r->memo, MEMO_CLUSTER, buf, &code)) {
+			code = res && res->cluster ? res->cluster(res->arg,
+			    buf) : cluster_code_valid(buf) ? buf : NULL;
+			memo_put(&x->r->memo, MEMO_CLUSTER, buf, code);
+		}
 		if (code == NULL) {
 			rc = row_err(x, SC_CLUSTERS, "unknown career cluster "
 			    "\"%s\" (a code or a name of either framework, "
@@ -1654,8 +1776,11 @@ row_competencies(struct row *x)
 		lv.n = items[i].n - (size_t)(eq - items[i].p) - 1;
 		lv = trim(lv);
 		cell_cstr(key, sizeof(key), &k);
-		if ((id = competency_key(x->r->res, key, buf,
-		    sizeof(buf))) == NULL) {
+		if (!memo_get(&x->r->memo, MEMO_COMPETENCY, key, &id)) {
+			id = competency_key(x->r->res, key, buf, sizeof(buf));
+			memo_put(&x->r->memo, MEMO_COMPETENCY, key, id);
+		}
+		if (id == NULL) {
 			rc = row_err(x, SC_COMPETENCIES, "unknown skill \"%s\" "
 			    "(an O*NET element id such as 2.B.3.h or "
 			    "onet:2.B.3.h, its name, or prefix:id)",
