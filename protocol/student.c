@@ -673,17 +673,15 @@ student_json_append(const json_t *v, char **buf, size_t *len, size_t *size)
 
 /* ---- batches ------------------------------------------------------------ */
 
-int
-student_batch_add(struct student_batch *b, const json_t *student,
-    size_t line)
+/* batch_item: the JSON at [start, b->enclen) and id are item line. */
+static int
+batch_item(struct student_batch *b, size_t start, const char *id,
+    size_t idlen, size_t line)
 {
-	const json_t *id = json_object_get(student, "id");
 	struct student_item *it;
-	size_t start = b->enclen, idoff;
+	size_t idoff;
 	void *p;
 
-	if (!json_is_string(id))
-		return MENTOR_EINVAL;
 	if (b->count == b->itemsize) {
 		if (b->itemsize > SIZE_MAX / 2 / sizeof(*it) ||
 		    (p = realloc(b->items, (b->itemsize ? 2 * b->itemsize :
@@ -692,25 +690,36 @@ student_batch_add(struct student_batch *b, const json_t *student,
 		b->items = p;
 		b->itemsize = b->itemsize ? 2 * b->itemsize : 256;
 	}
-	if (json_append(student, &b->enc, &b->enclen,
-	    &b->encsize) != 0)
-		goto nomem;
-	b->enclen++;	/* its NUL */
-	idoff = b->enclen;
-	if (buf_put(&b->enc, &b->enclen, &b->encsize, json_string_value(id),
-	    json_string_length(id)) != 0)
-		goto nomem;
+	idoff = b->enclen + 1;	/* after the JSON's NUL */
+	b->enclen++;
+	if (buf_put(&b->enc, &b->enclen, &b->encsize, id, idlen) != 0)
+		return MENTOR_ENOMEM;
 	b->enclen++;
 	it = &b->items[b->count++];
 	it->off = start;
 	it->len = idoff - start - 1;
 	it->idoff = idoff;
-	it->idlen = json_string_length(id);
+	it->idlen = idlen;
 	it->line = line;
 	return 0;
-nomem:
-	b->enclen = start;
-	return MENTOR_ENOMEM;
+}
+
+int
+student_batch_add(struct student_batch *b, const json_t *student,
+    size_t line)
+{
+	const json_t *id = json_object_get(student, "id");
+	size_t start = b->enclen;
+
+	if (!json_is_string(id))
+		return MENTOR_EINVAL;
+	if (student_json_append(student, &b->enc, &b->enclen,
+	    &b->encsize) != 0 || batch_item(b, start, json_string_value(id),
+	    json_string_length(id), line) != 0) {
+		b->enclen = start;
+		return MENTOR_ENOMEM;
+	}
+	return 0;
 }
 
 const char *
@@ -946,8 +955,11 @@ struct student_roster {
 	struct idset		 ids;	/* id -> line of its row */
 	struct memo		 memo;	/* resolved clusters and skills */
 	json_t			*warns;	/* message -> its warning object */
-	json_t			*defaults; /* field -> its default, shared
-					 * by every row (never changed) */
+	char			*defenc; /* each field's default, encoded */
+	size_t			 defoff[NELEM(fields)], deflen[NELEM(fields)];
+	size_t			 deflen_all, defsize;
+	char			*rowbuf; /* the row's fields, encoded */
+	size_t			 rowlen, rowsize;
 	size_t			 rows;
 };
 
@@ -981,25 +993,30 @@ batch_init(struct student_batch *b)
 }
 
 /*
- * roster_defaults: the defaults student_parse fills in, made once.  Rows
- * share them (a reference each), so they must never be changed in place;
- * goals is not among them, as callers change a student's goals object.
+ * roster_defaults: the defaults student_parse fills in (goals too),
+ * encoded once; rows copy their bytes.
  */
 static int
-roster_defaults(json_t *d)
+roster_defaults(struct student_roster *r)
 {
 	char err[STUDENT_ERR_MAX];
 	json_t *v;
 	size_t i;
+	int rc;
 
 	for (i = 0; i < NELEM(fields); i++) {
-		if (!(fields[i].flags & F_ABSENT) ||
-		    strcmp(fields[i].name, "goals") == 0)
+		if (!(fields[i].flags & F_ABSENT))
 			continue;
 		if (fields[i].check(fields[i].name, NULL, &v, err,
-		    sizeof(err)) != 0 || json_object_set_new(d,
-		    fields[i].name, v) != 0)
+		    sizeof(err)) != 0)
 			return MENTOR_ENOMEM;
+		r->defoff[i] = r->deflen_all;
+		rc = student_json_append(v, &r->defenc, &r->deflen_all,
+		    &r->defsize);
+		json_decref(v);
+		if (rc != 0)
+			return rc;
+		r->deflen[i] = r->deflen_all - r->defoff[i];
 	}
 	return 0;
 }
@@ -1016,8 +1033,7 @@ student_roster_new(struct student_roster **out,
 	r->today = today;
 	if (batch_init(&r->b) != 0 ||
 	    (r->warns = json_object()) == NULL ||
-	    (r->defaults = json_object()) == NULL ||
-	    roster_defaults(r->defaults) != 0) {
+	    roster_defaults(r) != 0) {
 		student_roster_free(r);
 		return MENTOR_ENOMEM;
 	}
@@ -1034,7 +1050,8 @@ student_roster_free(struct student_roster *r)
 	idset_clear(&r->ids);
 	memo_clear(&r->memo);
 	json_decref(r->warns);
-	json_decref(r->defaults);
+	free(r->defenc);
+	free(r->rowbuf);
 	free(r);
 }
 
@@ -1192,9 +1209,97 @@ struct row {
 	struct student_cell	 c[SC_NCOLS];
 	const unsigned char	*has;
 	const char *const	*names;
-	json_t			*o;	/* the raw object, checked fields */
+	/* The checked fields, in the order they were set, encoded in
+	 * r->rowbuf: no jansson object per row. */
+	struct {
+		size_t		 field;	/* in fields[] */
+		size_t		 off, len;
+	}			 set[NELEM(fields)];
+	size_t			 nset;
+	const char		*id;	/* the good id, in its cell */
+	size_t			 idlen;
+	int			 place;	/* modality wants a place */
 	int			 bad;
 };
+
+/* field_of: the index of name in fields[]. */
+static size_t
+field_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(fields); i++)
+		if (strcmp(fields[i].name, name) == 0)
+			return i;
+	abort();	/* a name of our own: a bug */
+}
+
+static int
+row_has(const struct row *x, size_t field)
+{
+	size_t i;
+
+	for (i = 0; i < x->nset; i++)
+		if (x->set[i].field == field)
+			return 1;
+	return 0;
+}
+
+/* row_begin / row_end: a field's encoded value is appended to r->rowbuf
+ * between them. */
+static size_t
+row_begin(struct row *x)
+{
+	return x->r->rowlen;
+}
+
+static void
+row_end(struct row *x, size_t field, size_t start)
+{
+	assert(!row_has(x, field) && x->nset < NELEM(fields));
+	x->set[x->nset].field = field;
+	x->set[x->nset].off = start;
+	x->set[x->nset].len = x->r->rowlen - start;
+	x->nset++;
+}
+
+/* row_put: the field takes the encoding of val (consumed). */
+static int
+row_put(struct row *x, size_t field, json_t *val)
+{
+	size_t start = row_begin(x);
+	int rc;
+
+	if (val == NULL)
+		return MENTOR_ENOMEM;
+	rc = student_json_append(val, &x->r->rowbuf, &x->r->rowlen,
+	    &x->r->rowsize);
+	json_decref(val);
+	if (rc != 0)
+		return rc;
+	row_end(x, field, start);
+	return 0;
+}
+
+/* row_put_text: the field takes the string s (already checked). */
+static int
+row_put_text(struct row *x, size_t field, const char *s, size_t n)
+{
+	size_t start = row_begin(x);
+
+	if (json_str_append(s, n, &x->r->rowbuf, &x->r->rowlen,
+	    &x->r->rowsize) != 0)
+		return MENTOR_ENOMEM;
+	row_end(x, field, start);
+	return 0;
+}
+
+/* row_raw: appends JSON text to the field being written. */
+static int
+row_raw(struct row *x, const char *s, size_t n)
+{
+	return buf_put(&x->r->rowbuf, &x->r->rowlen, &x->r->rowsize, s, n);
+}
 
 static int
 row_err(struct row *x, int col, const char *fmt, ...)
@@ -1236,57 +1341,65 @@ row_check_err(struct row *x, int col, const char *path, const char *msg)
 	return row_err(x, col, "%s", msg);
 }
 
+/* wants_place: a modality list includes in_person or hybrid (the
+ * default does). */
+static int
+wants_place(const json_t *m)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(m, i, v)
+		if (strcmp(json_string_value(v), "virtual") != 0)
+			return 1;
+	return 0;
+}
+
 /* row_set: checks v (consumed) with the field check of name; kept in the
  * raw object when good. */
 static int
 row_set(struct row *x, int col, const char *name, json_t *v)
 {
 	char err[STUDENT_ERR_MAX];
-	const struct field *f = NULL;
+	size_t field = field_of(name);
 	json_t *val = NULL;
-	size_t i;
 	int rc;
 
 	if (v == NULL)
 		return MENTOR_ENOMEM;
-	for (i = 0; i < NELEM(fields); i++)
-		if (strcmp(fields[i].name, name) == 0)
-			f = &fields[i];
-	assert(f != NULL);
-	rc = f->check(name, v, &val, err, sizeof(err));
+	rc = fields[field].check(name, v, &val, err, sizeof(err));
 	json_decref(v);
 	if (rc == MENTOR_ENOMEM)
 		return rc;
 	if (rc != 0)
 		return row_check_err(x, col, name, err);
-	/* x->o holds normalized values: the row needs no second pass. */
-	return json_object_set_new(x->o, name, val) == 0 ? 0 : MENTOR_ENOMEM;
+	if (fields[field].check == check_modality)
+		x->place = wants_place(val);
+	/* Normalized values, encoded: the row needs no second pass. */
+	return row_put(x, field, val);
 }
 
-/* pair: {k1: v1, k2: v2}, taking v1 and v2 (json_pack's format parsing
- * is a tenth of a row); NULL when out of memory. */
-static json_t *
-pair(const char *k1, json_t *v1, const char *k2, json_t *v2)
+/*
+ * text_ok: s passes chk_text(max, single line), so that it can be
+ * written without making a JSON string to check (what fails goes the
+ * slow way, for its message).
+ */
+static int
+text_ok(const char *s, size_t n, size_t max)
 {
-	json_t *o = json_object();
+	size_t i;
 
-	if (o == NULL || v1 == NULL || v2 == NULL) {
-		json_decref(v1);
-		json_decref(v2);
-		json_decref(o);
-		return NULL;
+	if (n == 0 || n > max)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f || (c == 0xc2 && i + 1 < n &&
+		    (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f))
+			return 0;
 	}
-	/* json_object_set_new takes its value, also when it fails. */
-	if (json_object_set_new_nocheck(o, k1, v1) != 0) {
-		json_decref(v2);
-		json_decref(o);
-		return NULL;
-	}
-	if (json_object_set_new_nocheck(o, k2, v2) != 0) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return 1;
 }
 
 static json_t *
@@ -1406,13 +1519,28 @@ cell_cstr(char *buf, size_t size, const struct student_cell *c)
 static int
 row_name(struct row *x)
 {
-	const struct student_cell *f = &x->c[SC_FIRST], *l = &x->c[SC_LAST];
-	char *s;
+	const struct student_cell *f = &x->c[SC_FIRST], *l = &x->c[SC_LAST],
+	    *c = &x->c[SC_NAME];
+	char buf[STUDENT_NAME_MAX + 1], *s;
 	json_t *v;
+	size_t n;
 	int col = SC_NAME;
 
-	if (x->c[SC_NAME].n > 0 || !(x->has[SC_FIRST] || x->has[SC_LAST]))
-		return row_set(x, SC_NAME, "name", cell_str(&x->c[SC_NAME]));
+	if (c->n > 0 || !(x->has[SC_FIRST] || x->has[SC_LAST])) {
+		if (text_ok(c->p, c->n, STUDENT_NAME_MAX))
+			return row_put_text(x, field_of("name"), c->p, c->n);
+		return row_set(x, SC_NAME, "name", cell_str(c));
+	}
+	/* "First Last", or the one that is there. */
+	n = f->n + (f->n > 0 && l->n > 0) + l->n;
+	if (n <= STUDENT_NAME_MAX) {
+		memcpy(buf, f->p ? f->p : "", f->n);
+		if (f->n > 0 && l->n > 0)
+			buf[f->n] = ' ';
+		memcpy(buf + n - l->n, l->p ? l->p : "", l->n);
+		if (text_ok(buf, n, STUDENT_NAME_MAX))
+			return row_put_text(x, field_of("name"), buf, n);
+	}
 	if (f->n == 0 && l->n == 0)
 		col = x->has[SC_FIRST] ? SC_FIRST : SC_LAST;
 	if ((s = malloc(f->n + l->n + 2)) == NULL)
@@ -1430,22 +1558,31 @@ row_name(struct row *x)
 static int
 row_birth(struct row *x)
 {
+	const struct student_cell *c = &x->c[SC_BIRTH];
+	char d[11];
 	int32_t days;
 	int rc;
 
-	if (x->c[SC_BIRTH].n == 0 && !x->has[SC_BIRTH])
+	if (c->n == 0 && !x->has[SC_BIRTH])
 		return 0;	/* the input has none: one warning, elsewhere */
-	if (x->c[SC_BIRTH].n == 0)
+	if (c->n == 0)
 		return student_roster_warn(x->r, x->file, x->line, "no birth "
 		    "date: imported as a minor of unknown age (not shown "
 		    "listings with a minimum age; applying needs a guardian's "
 		    "consent)");
-	if ((rc = row_set(x, SC_BIRTH, "birth_date",
-	    cell_str(&x->c[SC_BIRTH]))) != 0 ||
-	    json_object_get(x->o, "birth_date") == NULL)
+	/* check_birth_date's rules; what fails goes its way, for the
+	 * message. */
+	if (c->n == 10 && date_parse(cell_cstr(d, sizeof(d), c), &days) ==
+	    0 && days >= days_from_civil(STUDENT_BIRTH_YEAR_MIN, 1, 1) &&
+	    days < days_from_civil(STUDENT_BIRTH_YEAR_MAX + 1, 1, 1)) {
+		if ((rc = row_put_text(x, field_of("birth_date"), c->p,
+		    c->n)) != 0)
+			return rc;
+	} else if ((rc = row_set(x, SC_BIRTH, "birth_date",
+	    cell_str(c))) != 0 || !row_has(x, field_of("birth_date")))
 		return rc;
-	if (x->r->today > 0 && date_parse(json_string_value(json_object_get(
-	    x->o, "birth_date")), &days) == 0 && days > x->r->today)
+	if (x->r->today > 0 && date_parse(cell_cstr(d, sizeof(d), c),
+	    &days) == 0 && days > x->r->today)
 		return row_err(x, SC_BIRTH, "in the future");
 	return 0;
 }
@@ -1455,10 +1592,29 @@ row_grade(struct row *x)
 {
 	const struct student_cell *c = &x->c[SC_GRADE];
 
+	size_t start;
+	int g;
+
 	if (c->n == 0)
 		return 0;
 	if (cell_eq(c, "k") || cell_eq(c, "kg"))
 		return row_set(x, SC_GRADE, "grade", json_integer(0));
+	/* One or two digits within range: check_grade would agree. */
+	if (c->n <= 2 && c->p[0] >= '0' && c->p[0] <= '9' && (c->n == 1 ||
+	    (c->p[1] >= '0' && c->p[1] <= '9'))) {
+		g = c->n == 1 ? c->p[0] - '0' : (c->p[0] - '0') * 10 +
+		    c->p[1] - '0';
+		if (g <= STUDENT_GRADE_MAX) {
+			char txt[2] = { (char)('0' + g / 10),
+			    (char)('0' + g % 10) };
+
+			start = row_begin(x);
+			if (row_raw(x, txt + (g < 10), g < 10 ? 1 : 2) != 0)
+				return MENTOR_ENOMEM;
+			row_end(x, field_of("grade"), start);
+			return 0;
+		}
+	}
 	return row_set(x, SC_GRADE, "grade", cell_number(c));
 }
 
@@ -1489,11 +1645,12 @@ zip_key(const struct student_cell *c, char out[6])
 static int
 row_location(struct row *x)
 {
-	char err[STUDENT_ERR_MAX], zip[6];
+	char err[STUDENT_ERR_MAX], zip[6], num[64];
 	const struct student_cell *lat = &x->c[SC_LAT], *lon = &x->c[SC_LON],
 	    *z = &x->c[SC_ZIP];
 	const struct student_resolver *res = x->r->res;
 	json_t *loc, *val = NULL;
+	size_t start, n;
 	double la, lo;
 	int rc, unknown;
 
@@ -1523,8 +1680,7 @@ row_location(struct row *x)
 		rc = location_parse(loc, "location", &val, err, sizeof(err));
 		json_decref(loc);
 		if (rc == 0)
-			return json_object_set_new(x->o, "location", val) == 0 ?
-			    0 : MENTOR_ENOMEM;
+			return row_put(x, field_of("location"), val);
 		if (rc == MENTOR_ENOMEM)
 			return rc;
 		if (strncmp(err, "location.lon", 12) == 0)
@@ -1543,10 +1699,16 @@ row_location(struct row *x)
 		if (res->zip(res->arg, zip, &la, &lo) != 0)
 			return row_err(x, SC_ZIP, "unknown ZIP code (not in "
 			    "the Census ZCTA table): give lat and lon");
-		loc = pair("lat", json_real(la), "lon", json_real(lo));
-		if (loc == NULL || json_object_set_new(x->o, "location",
-		    loc) != 0)
+		/* {"lat":la,"lon":lo}, as json_real would write them */
+		start = row_begin(x);
+		if ((n = json_real_text(num, sizeof(num), la)) == 0 ||
+		    row_raw(x, "{\"lat\":", 7) != 0 ||
+		    row_raw(x, num, n) != 0 ||
+		    (n = json_real_text(num, sizeof(num), lo)) == 0 ||
+		    row_raw(x, ",\"lon\":", 7) != 0 ||
+		    row_raw(x, num, n) != 0 || row_raw(x, "}", 1) != 0)
 			return MENTOR_ENOMEM;
+		row_end(x, field_of("location"), start);
 		return 0;
 	}
 	return 0;
@@ -1602,23 +1764,27 @@ row_modality(struct row *x)
 	return row_set(x, SC_MODALITY, "modality", a);
 }
 
+/* The clusters of a row: distinct codes, in the order given. */
+struct codes {
+	char	 code[STUDENT_CLUSTERS_MAX][256];
+	size_t	 n;
+};
+
 static int
-row_clusters(struct row *x, json_t *goals)
+row_clusters(struct row *x, struct codes *out)
 {
 	struct student_cell items[STUDENT_CLUSTERS_MAX];
 	const struct student_resolver *res = x->r->res;
 	char buf[256], q[CHK_QUOTE_SIZE];
 	const char *code;
-	json_t *a;
 	size_t i, j, n;
 	int over, rc = 0;
 
+	out->n = 0;
 	n = cell_items(&x->c[SC_CLUSTERS], items, NELEM(items), &over);
 	if (over)
 		return row_err(x, SC_CLUSTERS, "more than %d clusters",
 		    STUDENT_CLUSTERS_MAX);
-	if ((a = json_array()) == NULL)
-		return MENTOR_ENOMEM;
 	for (i = 0; i < n && rc == 0; i++) {
 		cell_cstr(buf, sizeof(buf), &items[i]);
 		if (!memo_get(&x->r->memo, MEMO_CLUSTER, buf, &code)) {
@@ -1633,25 +1799,19 @@ row_clusters(struct row *x, json_t *goals)
 			    chk_quote(q, items[i].p, items[i].n));
 			continue;
 		}
-		for (j = 0; j < json_array_size(a); j++)
-			if (strcmp(json_string_value(json_array_get(a, j)),
-			    code) == 0)
+		for (j = 0; j < out->n; j++)
+			if (strcmp(out->code[j], code) == 0)
 				break;
-		if (j < json_array_size(a))
+		if (j < out->n)
 			continue;	/* a code and its name: one cluster */
-		if (json_array_append_new(a, json_string(code)) != 0)
-			rc = MENTOR_ENOMEM;
+		snprintf(out->code[out->n++], sizeof(out->code[0]), "%s", code);
 	}
-	if (rc == 0 && json_object_set_new(goals, "clusters", a) == 0)
-		return 0;
-	if (rc == 0)
-		rc = MENTOR_ENOMEM;
-	json_decref(a);
 	return rc;
 }
 
+/* row_occupations: *out gets the checked list, or NULL when bad. */
 static int
-row_occupations(struct row *x, json_t *goals)
+row_occupations(struct row *x, json_t **out)
 {
 	struct student_cell items[STUDENT_OCCUPATIONS_MAX + 1];
 	char err[STUDENT_ERR_MAX];
@@ -1659,6 +1819,7 @@ row_occupations(struct row *x, json_t *goals)
 	size_t i, n;
 	int over, rc;
 
+	*out = NULL;
 	n = cell_items(&x->c[SC_OCCUPATIONS], items, NELEM(items), &over);
 	if ((a = json_array()) == NULL)
 		return MENTOR_ENOMEM;
@@ -1679,30 +1840,44 @@ row_occupations(struct row *x, json_t *goals)
 		return row_check_err(x, SC_OCCUPATIONS, "goals.occupations",
 		    err);
 	}
-	return json_object_set_new(goals, "occupations", a) == 0 ? 0 :
-	    MENTOR_ENOMEM;
+	*out = a;
+	return 0;
 }
 
 static int
 row_goals(struct row *x)
 {
-	json_t *goals;
-	int rc;
+	struct codes cl;
+	json_t *occ = NULL;
+	size_t i, start;
+	int rc = 0;
 
 	if (x->c[SC_CLUSTERS].n == 0 && x->c[SC_OCCUPATIONS].n == 0)
 		return 0;
-	/* Normalized: both lists, in this order, empty when absent. */
-	if ((goals = pair("clusters", json_array(), "occupations",
-	    json_array())) == NULL)
-		return MENTOR_ENOMEM;
-	if ((x->c[SC_CLUSTERS].n > 0 && (rc = row_clusters(x, goals)) != 0) ||
+	cl.n = 0;
+	if ((x->c[SC_CLUSTERS].n > 0 && (rc = row_clusters(x, &cl)) != 0) ||
 	    (x->c[SC_OCCUPATIONS].n > 0 &&
-	    (rc = row_occupations(x, goals)) != 0)) {
-		json_decref(goals);
-		return rc;
-	}
-	return json_object_set_new(x->o, "goals", goals) == 0 ? 0 :
-	    MENTOR_ENOMEM;
+	    (rc = row_occupations(x, &occ)) != 0))
+		goto out;
+	/* Normalized: both lists, in this order, empty when absent. */
+	start = row_begin(x);
+	if ((rc = row_raw(x, "{\"clusters\":[", 13)) != 0)
+		goto out;
+	for (i = 0; i < cl.n; i++)
+		if ((i > 0 && (rc = row_raw(x, ",", 1)) != 0) ||
+		    (rc = json_str_append(cl.code[i], strlen(cl.code[i]),
+		    &x->r->rowbuf, &x->r->rowlen, &x->r->rowsize)) != 0)
+			goto out;
+	if ((rc = row_raw(x, "],\"occupations\":", 16)) != 0 ||
+	    (occ == NULL && (rc = row_raw(x, "[]", 2)) != 0) ||
+	    (occ != NULL && (rc = student_json_append(occ, &x->r->rowbuf,
+	    &x->r->rowlen, &x->r->rowsize)) != 0) ||
+	    (rc = row_raw(x, "}", 1)) != 0)
+		goto out;
+	row_end(x, field_of("goals"), start);
+out:
+	json_decref(occ);
+	return rc;
 }
 
 /* level_word: the level names of the contract, any case, as numbers. */
@@ -1747,20 +1922,19 @@ row_competencies(struct row *x)
 	struct student_cell items[STUDENT_COMPETENCIES_MAX + 1], lv, k;
 	char key[COMPETENCY_ID_MAX + 128], buf[COMPETENCY_ID_MAX + 8];
 	char err[STUDENT_ERR_MAX], path[COMPETENCY_ID_MAX + 16];
-	char q[CHK_QUOTE_SIZE];
+	char q[CHK_QUOTE_SIZE], num[24];
+	/* The row's competencies so far: ids and levels, in order. */
+	char ids[STUDENT_COMPETENCIES_MAX][COMPETENCY_ID_MAX + 8];
+	json_int_t level[STUDENT_COMPETENCIES_MAX];
 	const char *id, *eq;
-	json_t *obj, *n;
-	size_t i, cnt;
+	json_t *n;
+	size_t i, j, cnt, got = 0, start;
 	int over, rc = 0;
 
-	if ((obj = json_object()) == NULL)
-		return MENTOR_ENOMEM;
 	cnt = cell_items(&x->c[SC_COMPETENCIES], items, NELEM(items), &over);
-	if (over || cnt > STUDENT_COMPETENCIES_MAX) {
-		json_decref(obj);
+	if (over || cnt > STUDENT_COMPETENCIES_MAX)
 		return row_err(x, SC_COMPETENCIES, "more than %d competencies",
 		    STUDENT_COMPETENCIES_MAX);
-	}
 	for (i = 0; i < cnt && rc == 0; i++) {
 		eq = memchr(items[i].p, '=', items[i].n);
 		if (eq == NULL) {
@@ -1780,16 +1954,26 @@ row_competencies(struct row *x)
 			id = competency_key(x->r->res, key, buf, sizeof(buf));
 			memo_put(&x->r->memo, MEMO_COMPETENCY, key, id);
 		}
-		if (id == NULL) {
+		/* Ids are at most COMPETENCY_ID_MAX (competency_id_valid). */
+		if (id == NULL || strlen(id) >= sizeof(ids[0])) {
 			rc = row_err(x, SC_COMPETENCIES, "unknown skill \"%s\" "
 			    "(an O*NET element id such as 2.B.3.h or "
 			    "onet:2.B.3.h, its name, or prefix:id)",
 			    chk_quote(q, k.p, k.n));
 			continue;
 		}
-		if (json_object_get(obj, id) != NULL) {
+		for (j = 0; j < got; j++)
+			if (strcmp(ids[j], id) == 0)
+				break;
+		if (j < got) {
 			rc = row_err(x, SC_COMPETENCIES, "duplicate \"%s\"",
 			    id);
+			continue;
+		}
+		if (lv.n == 1 && lv.p[0] >= '0' && lv.p[0] <= '0' +
+		    LEVEL_MAX) {
+			level[got] = lv.p[0] - '0';	/* the usual case */
+			memcpy(ids[got++], id, strlen(id) + 1);
 			continue;
 		}
 		if ((n = level_value(&lv)) == NULL) {
@@ -1805,15 +1989,28 @@ row_competencies(struct row *x)
 			    "advanced)", err);
 			continue;
 		}
-		if (json_object_set_new(obj, id, n) != 0)
-			rc = MENTOR_ENOMEM;
+		level[got] = json_integer_value(n);
+		memcpy(ids[got++], id, strlen(id) + 1);
+		json_decref(n);
 	}
-	if (rc == 0 && json_object_set_new(x->o, "competencies", obj) == 0)
-		return 0;
-	if (rc == 0)
-		rc = MENTOR_ENOMEM;
-	json_decref(obj);
-	return rc;
+	if (rc != 0)
+		return rc;
+	/* {"id":level,...}, as the object of them would be written */
+	start = row_begin(x);
+	if (row_raw(x, "{", 1) != 0)
+		return MENTOR_ENOMEM;
+	for (i = 0; i < got; i++) {
+		snprintf(num, sizeof(num), ":%" JSON_INTEGER_FORMAT, level[i]);
+		if ((i > 0 && row_raw(x, ",", 1) != 0) ||
+		    json_str_append(ids[i], strlen(ids[i]), &x->r->rowbuf,
+		    &x->r->rowlen, &x->r->rowsize) != 0 ||
+		    row_raw(x, num, strlen(num)) != 0)
+			return MENTOR_ENOMEM;
+	}
+	if (row_raw(x, "}", 1) != 0)
+		return MENTOR_ENOMEM;
+	row_end(x, field_of("competencies"), start);
+	return 0;
 }
 
 static int
@@ -1839,50 +2036,80 @@ row_action(struct row *x, int *del)
 	return row_err(x, SC_ACTION, "must be empty (add or update) or delete");
 }
 
-/* row_modality_wants_place: the row's modality includes in_person or
- * hybrid (the default does). */
-static int
-wants_place(const json_t *o)
-{
-	const json_t *m = json_object_get(o, "modality"), *v;
-	size_t i;
-
-	if (m == NULL)
-		return 1;
-	json_array_foreach(m, i, v)
-		if (strcmp(json_string_value(v), "virtual") != 0)
-			return 1;
-	return 0;
-}
 
 /*
- * row_normal: the normalized student of a good row: its checked fields
- * in the order of fields[], the defaults of those it lacks (what
- * student_parse would make of the raw row).
+ * row_finish: the normalized student of a good row into the batch: its
+ * checked fields in the order they were set, then the defaults of those
+ * it lacks in the order of fields[] (what student_parse would make of the
+ * raw row; the keys' order differs from student_parse's, and nothing
+ * needs it, but it is the order stored students have).
  */
 static int
-row_normal(struct row *x, json_t **out)
+row_finish(struct row *x)
 {
-	char err[STUDENT_ERR_MAX];
-	json_t *v;
-	size_t i;
+	struct student_roster *r = x->r;
+	struct student_batch *b = &r->b;
+	size_t start = b->enclen, i, n = 0;
+	const char *name;
 
-	/* The keys' order differs from student_parse's; nothing needs it. */
-	for (i = 0; i < NELEM(fields); i++) {
-		if (!(fields[i].flags & F_ABSENT) ||
-		    json_object_get(x->o, fields[i].name) != NULL)
-			continue;
-		if ((v = json_object_get(x->r->defaults, fields[i].name)) !=
-		    NULL)
-			json_incref(v);
-		else if (fields[i].check(fields[i].name, NULL, &v, err,
-		    sizeof(err)) != 0)
-			v = NULL;
-		if (v == NULL || json_object_set_new(x->o, fields[i].name,
-		    v) != 0)
-			return MENTOR_ENOMEM;
+	if (buf_put(&b->enc, &b->enclen, &b->encsize, "{", 1) != 0)
+		goto nomem;
+	for (i = 0; i < x->nset; i++, n++) {
+		name = fields[x->set[i].field].name;
+		if ((n > 0 && buf_put(&b->enc, &b->enclen, &b->encsize, ",",
+		    1) != 0) || json_str_append(name, strlen(name), &b->enc,
+		    &b->enclen, &b->encsize) != 0 ||
+		    buf_put(&b->enc, &b->enclen, &b->encsize, ":", 1) != 0 ||
+		    buf_put(&b->enc, &b->enclen, &b->encsize, r->rowbuf +
+		    x->set[i].off, x->set[i].len) != 0)
+			goto nomem;
 	}
-	*out = json_incref(x->o);
+	for (i = 0; i < NELEM(fields); i++) {
+		if (!(fields[i].flags & F_ABSENT) || row_has(x, i))
+			continue;
+		name = fields[i].name;
+		if ((n++ > 0 && buf_put(&b->enc, &b->enclen, &b->encsize, ",",
+		    1) != 0) || json_str_append(name, strlen(name), &b->enc,
+		    &b->enclen, &b->encsize) != 0 ||
+		    buf_put(&b->enc, &b->enclen, &b->encsize, ":", 1) != 0 ||
+		    buf_put(&b->enc, &b->enclen, &b->encsize, r->defenc +
+		    r->defoff[i], r->deflen[i]) != 0)
+			goto nomem;
+	}
+	if (buf_put(&b->enc, &b->enclen, &b->encsize, "}", 1) != 0 ||
+	    batch_item(b, start, x->id, x->idlen, x->line) != 0)
+		goto nomem;
+	return 0;
+nomem:
+	b->enclen = start;
+	return MENTOR_ENOMEM;
+}
+
+/* row_id: the id, as check_id takes it; others go its way, for the
+ * message. */
+static int
+row_id(struct row *x)
+{
+	const struct student_cell *c = &x->c[SC_ID];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->n && c->n <= STUDENT_ID_MAX; i++) {
+		char ch = c->p[i];
+
+		if (!(ch >= 'a' && ch <= 'z') && !(ch >= 'A' && ch <= 'Z') &&
+		    !(ch >= '0' && ch <= '9') && ch != '.' && ch != '_' &&
+		    ch != '-')
+			break;
+	}
+	if (c->n == 0 || c->n > STUDENT_ID_MAX || i < c->n) {
+		if ((rc = row_set(x, SC_ID, "id", cell_str(c))) != 0 ||
+		    !row_has(x, field_of("id")))
+			return rc;
+	} else if ((rc = row_put_text(x, field_of("id"), c->p, c->n)) != 0)
+		return rc;
+	x->id = c->p;
+	x->idlen = c->n;
 	return 0;
 }
 
@@ -1892,8 +2119,6 @@ student_roster_row(struct student_roster *r, const char *file, size_t line,
     const unsigned char has[SC_NCOLS], const char *const names[SC_NCOLS])
 {
 	struct row x;
-	const char *id;
-	json_t *norm;
 	size_t i, prev;
 	int rc, del;
 
@@ -1903,21 +2128,20 @@ student_roster_row(struct student_roster *r, const char *file, size_t line,
 	x.line = line;
 	x.has = has;
 	x.names = names;
+	x.place = 1;	/* the default modality wants a place */
+	r->rowlen = 0;
 	for (i = 0; i < SC_NCOLS; i++)
 		x.c[i] = has[i] ? trim(cells[i]) : (struct student_cell){ "",
 		    0 };
-	if ((x.o = json_object()) == NULL)
-		return MENTOR_ENOMEM;
-	if ((rc = row_action(&x, &del)) != 0 ||
-	    (rc = row_set(&x, SC_ID, "id", cell_str(&x.c[SC_ID]))) != 0)
-		goto out;
+	if ((rc = row_action(&x, &del)) != 0 || (rc = row_id(&x)) != 0)
+		return rc;
 	if (!del) {
 		if (++r->rows == STUDENT_ITEMS_MAX + 1) {
 			x.bad = 1;
 			if ((rc = student_roster_error(r, file, line, NULL,
 			    NULL, 0, "more than %d students",
 			    STUDENT_ITEMS_MAX)) != 0)
-				goto out;
+				return rc;
 		}
 		if ((rc = row_name(&x)) != 0 || (rc = row_birth(&x)) != 0 ||
 		    (rc = row_grade(&x)) != 0 ||
@@ -1926,43 +2150,37 @@ student_roster_row(struct student_roster *r, const char *file, size_t line,
 		    "max_distance_km", cell_number(&x.c[SC_DIST])))) != 0 ||
 		    (rc = row_modality(&x)) != 0 ||
 		    (rc = row_goals(&x)) != 0 ||
-		    (rc = row_competencies(&x)) != 0 ||
-		    (x.c[SC_SCHOOL].n > 0 && (rc = row_set(&x, SC_SCHOOL,
-		    "school", cell_str(&x.c[SC_SCHOOL])))) != 0)
-			goto out;
+		    (rc = row_competencies(&x)) != 0)
+			return rc;
+		if (x.c[SC_SCHOOL].n > 0 && text_ok(x.c[SC_SCHOOL].p,
+		    x.c[SC_SCHOOL].n, STUDENT_SCHOOL_MAX))
+			rc = row_put_text(&x, field_of("school"),
+			    x.c[SC_SCHOOL].p, x.c[SC_SCHOOL].n);
+		else if (x.c[SC_SCHOOL].n > 0)
+			rc = row_set(&x, SC_SCHOOL, "school",
+			    cell_str(&x.c[SC_SCHOOL]));
+		if (rc != 0)
+			return rc;
 	}
 	/* Every row with a good id counts for duplicates, bad or not. */
-	id = json_string_value(json_object_get(x.o, "id"));
-	if (id != NULL && (prev = idset_line(&r->ids, id, strlen(id))) > 0) {
-		rc = row_err(&x, SC_ID, "duplicate of line %zu", prev);
-		goto out;
-	}
+	if (x.id != NULL && (prev = idset_line(&r->ids, x.id, x.idlen)) > 0)
+		return row_err(&x, SC_ID, "duplicate of line %zu", prev);
 	/* A line is never 0: rows start after the header. */
-	if (id != NULL && (rc = idset_add(&r->ids, id, strlen(id),
+	if (x.id != NULL && (rc = idset_add(&r->ids, x.id, x.idlen,
 	    line > 0 ? line : 1)) != 0)
-		goto out;
+		return rc;
 	if (x.bad)
-		goto out;
-	if (del) {
-		if (json_array_append_new(r->b.deletes, json_string(id)) != 0)
-			rc = MENTOR_ENOMEM;
-		goto out;
-	}
-	if ((rc = row_normal(&x, &norm)) != 0)
-		goto out;
+		return 0;
+	if (del)
+		return json_array_append_new(r->b.deletes, json_stringn(x.id,
+		    x.idlen)) == 0 ? 0 : MENTOR_ENOMEM;
 	if ((has[SC_LAT] || has[SC_ZIP] || has[SC_NOLOC]) &&
-	    json_object_get(norm, "location") == NULL && wants_place(norm) &&
+	    !row_has(&x, field_of("location")) && x.place &&
 	    (rc = student_roster_warn(r, file, line, "no location: in-person "
 	    "and hybrid listings will not be matched (give lat and lon, or "
-	    "zip)")) != 0) {
-		json_decref(norm);
-		goto out;
-	}
-	rc = student_batch_add(&r->b, norm, line);
-	json_decref(norm);
-out:
-	json_decref(x.o);
-	return rc;
+	    "zip)")) != 0)
+		return rc;
+	return row_finish(&x);
 }
 
 /* ---- the CSV form --------------------------------------------------------- */
