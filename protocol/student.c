@@ -197,22 +197,25 @@ check_school(const char *name, const json_t *v, json_t **val, char *err,
 #define F_REQUIRED	0x1	/* "FIELD: missing" when absent */
 #define F_ABSENT	0x2	/* check called when absent: fills a default */
 
-/* The fields, in the order they are checked. */
+/* The fields, in the order they are checked; FLD_* index them. */
+enum { FLD_ID, FLD_NAME, FLD_BIRTH, FLD_GRADE, FLD_COMPETENCIES,
+    FLD_GOALS, FLD_LOCATION, FLD_DIST, FLD_MODALITY, FLD_SCHOOL };
 static const struct field {
 	const char	*name;
 	check_fn	 check;
 	int		 flags;
 } fields[] = {
-	{ "id",			check_id,		F_REQUIRED },
-	{ "name",		check_name,		F_REQUIRED },
-	{ "birth_date",		check_birth_date,	0 },
-	{ "grade",		check_grade,		0 },
-	{ "competencies",	check_competencies,	F_ABSENT },
-	{ "goals",		check_goals,		F_ABSENT },
-	{ "location",		check_location,		0 },
-	{ "max_distance_km",	check_distance,		F_ABSENT },
-	{ "modality",		check_modality,		F_ABSENT },
-	{ "school",		check_school,		0 },
+	[FLD_ID] = { "id",			check_id,	F_REQUIRED },
+	[FLD_NAME] = { "name",			check_name,	F_REQUIRED },
+	[FLD_BIRTH] = { "birth_date",		check_birth_date, 0 },
+	[FLD_GRADE] = { "grade",		check_grade,	0 },
+	[FLD_COMPETENCIES] = { "competencies",	check_competencies,
+	    F_ABSENT },
+	[FLD_GOALS] = { "goals",		check_goals,	F_ABSENT },
+	[FLD_LOCATION] = { "location",		check_location,	0 },
+	[FLD_DIST] = { "max_distance_km",	check_distance,	F_ABSENT },
+	[FLD_MODALITY] = { "modality",		check_modality,	F_ABSENT },
+	[FLD_SCHOOL] = { "school",		check_school,	0 },
 };
 
 static int
@@ -488,8 +491,9 @@ student_g17(char *out, size_t size, double d)
 		return 0;	/* zero, subnormal, infinite, NaN */
 	m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
 	e = be - 1075;		/* |d| = m * 2^e */
-	x = (int)floor(log10(fabs(d)));
-	for (tries = 0; tries < 3; tries++) {
+	/* log10(2^(be-1023)) rounded down; the loop corrects it by one */
+	x = (int)floor((be - 1023) * 0.30102999566398120);
+	for (tries = 0; tries < 4; tries++) {
 		k = 16 - x;	/* 17 digits: |d| * 10^k in [10^16, 10^17) */
 		if (k < 0 || k > 27)
 			return 0;
@@ -516,7 +520,7 @@ student_g17(char *out, size_t size, double d)
 		else
 			break;
 	}
-	if (tries == 3)
+	if (tries == 4)
 		return 0;
 	if (q == hi) {		/* 99...9|5 rounded up: 10^(x+1) */
 		q = lo;
@@ -1528,7 +1532,7 @@ row_name(struct row *x)
 
 	if (c->n > 0 || !(x->has[SC_FIRST] || x->has[SC_LAST])) {
 		if (text_ok(c->p, c->n, STUDENT_NAME_MAX))
-			return row_put_text(x, field_of("name"), c->p, c->n);
+			return row_put_text(x, FLD_NAME, c->p, c->n);
 		return row_set(x, SC_NAME, "name", cell_str(c));
 	}
 	/* "First Last", or the one that is there. */
@@ -1539,7 +1543,7 @@ row_name(struct row *x)
 			buf[f->n] = ' ';
 		memcpy(buf + n - l->n, l->p ? l->p : "", l->n);
 		if (text_ok(buf, n, STUDENT_NAME_MAX))
-			return row_put_text(x, field_of("name"), buf, n);
+			return row_put_text(x, FLD_NAME, buf, n);
 	}
 	if (f->n == 0 && l->n == 0)
 		col = x->has[SC_FIRST] ? SC_FIRST : SC_LAST;
@@ -1575,11 +1579,11 @@ row_birth(struct row *x)
 	if (c->n == 10 && date_parse(cell_cstr(d, sizeof(d), c), &days) ==
 	    0 && days >= days_from_civil(STUDENT_BIRTH_YEAR_MIN, 1, 1) &&
 	    days < days_from_civil(STUDENT_BIRTH_YEAR_MAX + 1, 1, 1)) {
-		if ((rc = row_put_text(x, field_of("birth_date"), c->p,
+		if ((rc = row_put_text(x, FLD_BIRTH, c->p,
 		    c->n)) != 0)
 			return rc;
 	} else if ((rc = row_set(x, SC_BIRTH, "birth_date",
-	    cell_str(c))) != 0 || !row_has(x, field_of("birth_date")))
+	    cell_str(c))) != 0 || !row_has(x, FLD_BIRTH))
 		return rc;
 	if (x->r->today > 0 && date_parse(cell_cstr(d, sizeof(d), c),
 	    &days) == 0 && days > x->r->today)
@@ -1611,7 +1615,7 @@ row_grade(struct row *x)
 			start = row_begin(x);
 			if (row_raw(x, txt + (g < 10), g < 10 ? 1 : 2) != 0)
 				return MENTOR_ENOMEM;
-			row_end(x, field_of("grade"), start);
+			row_end(x, FLD_GRADE, start);
 			return 0;
 		}
 	}
@@ -1680,7 +1684,7 @@ row_location(struct row *x)
 		rc = location_parse(loc, "location", &val, err, sizeof(err));
 		json_decref(loc);
 		if (rc == 0)
-			return row_put(x, field_of("location"), val);
+			return row_put(x, FLD_LOCATION, val);
 		if (rc == MENTOR_ENOMEM)
 			return rc;
 		if (strncmp(err, "location.lon", 12) == 0)
@@ -1708,7 +1712,7 @@ row_location(struct row *x)
 		    row_raw(x, ",\"lon\":", 7) != 0 ||
 		    row_raw(x, num, n) != 0 || row_raw(x, "}", 1) != 0)
 			return MENTOR_ENOMEM;
-		row_end(x, field_of("location"), start);
+		row_end(x, FLD_LOCATION, start);
 		return 0;
 	}
 	return 0;
@@ -1804,7 +1808,11 @@ row_clusters(struct row *x, struct codes *out)
 				break;
 		if (j < out->n)
 			continue;	/* a code and its name: one cluster */
-		snprintf(out->code[out->n++], sizeof(out->code[0]), "%s", code);
+		j = strlen(code);
+		if (j >= sizeof(out->code[0]))
+			j = sizeof(out->code[0]) - 1;	/* codes are short */
+		memcpy(out->code[out->n], code, j);
+		out->code[out->n++][j] = '\0';
 	}
 	return rc;
 }
@@ -1874,7 +1882,7 @@ row_goals(struct row *x)
 	    &x->r->rowlen, &x->r->rowsize)) != 0) ||
 	    (rc = row_raw(x, "}", 1)) != 0)
 		goto out;
-	row_end(x, field_of("goals"), start);
+	row_end(x, FLD_GOALS, start);
 out:
 	json_decref(occ);
 	return rc;
@@ -1922,7 +1930,7 @@ row_competencies(struct row *x)
 	struct student_cell items[STUDENT_COMPETENCIES_MAX + 1], lv, k;
 	char key[COMPETENCY_ID_MAX + 128], buf[COMPETENCY_ID_MAX + 8];
 	char err[STUDENT_ERR_MAX], path[COMPETENCY_ID_MAX + 16];
-	char q[CHK_QUOTE_SIZE], num[24];
+	char q[CHK_QUOTE_SIZE], num[2];
 	/* The row's competencies so far: ids and levels, in order. */
 	char ids[STUDENT_COMPETENCIES_MAX][COMPETENCY_ID_MAX + 8];
 	json_int_t level[STUDENT_COMPETENCIES_MAX];
@@ -2000,16 +2008,19 @@ row_competencies(struct row *x)
 	if (row_raw(x, "{", 1) != 0)
 		return MENTOR_ENOMEM;
 	for (i = 0; i < got; i++) {
-		snprintf(num, sizeof(num), ":%" JSON_INTEGER_FORMAT, level[i]);
+		/* ":level", one digit */
+		_Static_assert(LEVEL_MAX < 10, "a level is one digit");
+		num[0] = ':';
+		num[1] = (char)('0' + level[i]);
 		if ((i > 0 && row_raw(x, ",", 1) != 0) ||
 		    json_str_append(ids[i], strlen(ids[i]), &x->r->rowbuf,
 		    &x->r->rowlen, &x->r->rowsize) != 0 ||
-		    row_raw(x, num, strlen(num)) != 0)
+		    row_raw(x, num, 2) != 0)
 			return MENTOR_ENOMEM;
 	}
 	if (row_raw(x, "}", 1) != 0)
 		return MENTOR_ENOMEM;
-	row_end(x, field_of("competencies"), start);
+	row_end(x, FLD_COMPETENCIES, start);
 	return 0;
 }
 
@@ -2104,9 +2115,9 @@ row_id(struct row *x)
 	}
 	if (c->n == 0 || c->n > STUDENT_ID_MAX || i < c->n) {
 		if ((rc = row_set(x, SC_ID, "id", cell_str(c))) != 0 ||
-		    !row_has(x, field_of("id")))
+		    !row_has(x, FLD_ID))
 			return rc;
-	} else if ((rc = row_put_text(x, field_of("id"), c->p, c->n)) != 0)
+	} else if ((rc = row_put_text(x, FLD_ID, c->p, c->n)) != 0)
 		return rc;
 	x->id = c->p;
 	x->idlen = c->n;
@@ -2154,7 +2165,7 @@ student_roster_row(struct student_roster *r, const char *file, size_t line,
 			return rc;
 		if (x.c[SC_SCHOOL].n > 0 && text_ok(x.c[SC_SCHOOL].p,
 		    x.c[SC_SCHOOL].n, STUDENT_SCHOOL_MAX))
-			rc = row_put_text(&x, field_of("school"),
+			rc = row_put_text(&x, FLD_SCHOOL,
 			    x.c[SC_SCHOOL].p, x.c[SC_SCHOOL].n);
 		else if (x.c[SC_SCHOOL].n > 0)
 			rc = row_set(&x, SC_SCHOOL, "school",
@@ -2175,7 +2186,7 @@ student_roster_row(struct student_roster *r, const char *file, size_t line,
 		return json_array_append_new(r->b.deletes, json_stringn(x.id,
 		    x.idlen)) == 0 ? 0 : MENTOR_ENOMEM;
 	if ((has[SC_LAT] || has[SC_ZIP] || has[SC_NOLOC]) &&
-	    !row_has(&x, field_of("location")) && x.place &&
+	    !row_has(&x, FLD_LOCATION) && x.place &&
 	    (rc = student_roster_warn(r, file, line, "no location: in-person "
 	    "and hybrid listings will not be matched (give lat and lon, or "
 	    "zip)")) != 0)
