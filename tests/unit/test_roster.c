@@ -330,6 +330,58 @@ test_no_resolver(void **state)
 	student_batch_clear(&b);
 }
 
+/*
+ * Past the roster's bounds on remembered skill texts (8,192) and through
+ * every growth of its id set: each row still resolved, a duplicate still
+ * named with its first line, an unknown skill still reported, all in one
+ * run.
+ */
+static void
+test_large_roster(void **state)
+{
+	enum { N = 20000 };
+	const char *ct = resolve_competency(res, "Critical Thinking");
+	char *csv, want[128];
+	const char *js;
+	struct student_batch b;
+	size_t len = 0, size = (size_t)N * 96 + 256, i;
+	char err[256];
+
+	(void)state;
+	assert_non_null(ct);
+	csv = malloc(size);
+	assert_non_null(csv);
+	len += (size_t)snprintf(csv + len, size - len,
+	    "id,name,competencies\n");
+	for (i = 0; i < N; i++)
+		len += (size_t)snprintf(csv + len, size - len,
+		    "S%05zu,Name %zu,ex:s%zu=1;Critical Thinking=2\n", i, i, i);
+	len += (size_t)snprintf(csv + len, size - len,
+	    "S00000,Again,\nS%05d,Last,Not A Skill=1\n", N);
+	assert_int_equal(student_roster_csv(csv, len, &sr, today, &b), 0);
+	assert_int_equal(b.count, N);
+	assert_int_equal(b.error_count, 2);
+	student_batch_error_text(&b, 0, err, sizeof(err));
+	snprintf(want, sizeof(want), "line %d: id: duplicate of line 2",
+	    N + 2);
+	assert_string_equal(err, want);
+	student_batch_error_text(&b, 1, err, sizeof(err));
+	snprintf(want, sizeof(want), "line %d: competencies: unknown skill "
+	    "\"Not A Skill\"", N + 3);
+	assert_non_null(strstr(err, want));
+	for (i = 0; i < N; i += N / 4 - 1) {
+		js = student_batch_json(&b, i, NULL);
+		snprintf(want, sizeof(want), "\"competencies\":{\"ex:s%zu\":1,"
+		    "\"%s\":2}", i, ct);
+		assert_non_null(strstr(js, want));
+		snprintf(want, sizeof(want), "S%05zu", i);
+		assert_string_equal(student_batch_id(&b, i, NULL), want);
+		assert_int_equal(b.items[i].line, i + 2);
+	}
+	student_batch_clear(&b);
+	free(csv);
+}
+
 /* g17_is: student_g17 writes what printf does, or declines (0). */
 static int
 g17_is(double d, int must)
@@ -444,6 +496,7 @@ main(void)
 		cmocka_unit_test(test_oneroster_12_delta),
 		cmocka_unit_test(test_bundle_bad),
 		cmocka_unit_test(test_no_resolver),
+		cmocka_unit_test(test_large_roster),
 		cmocka_unit_test(test_g17),
 		cmocka_unit_test(test_json_append),
 	};
