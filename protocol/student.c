@@ -2058,19 +2058,27 @@ row_action(struct row *x, int *del)
 static int
 row_finish(struct row *x)
 {
+	static const char *const keys[] = { [FLD_ID] = ",\"id\":",
+	    [FLD_NAME] = ",\"name\":", [FLD_BIRTH] = ",\"birth_date\":",
+	    [FLD_GRADE] = ",\"grade\":",
+	    [FLD_COMPETENCIES] = ",\"competencies\":",
+	    [FLD_GOALS] = ",\"goals\":", [FLD_LOCATION] = ",\"location\":",
+	    [FLD_DIST] = ",\"max_distance_km\":",
+	    [FLD_MODALITY] = ",\"modality\":", [FLD_SCHOOL] = ",\"school\":" };
 	struct student_roster *r = x->r;
 	struct student_batch *b = &r->b;
 	size_t start = b->enclen, i, n = 0;
-	const char *name;
+	const char *key;
 
+	_Static_assert(NELEM(keys) == NELEM(fields), "a key for each field");
+
+	/* Each field ",\"name\":" (the first without its comma). */
 	if (buf_put(&b->enc, &b->enclen, &b->encsize, "{", 1) != 0)
 		goto nomem;
 	for (i = 0; i < x->nset; i++, n++) {
-		name = fields[x->set[i].field].name;
-		if ((n > 0 && buf_put(&b->enc, &b->enclen, &b->encsize, ",",
-		    1) != 0) || json_str_append(name, strlen(name), &b->enc,
-		    &b->enclen, &b->encsize) != 0 ||
-		    buf_put(&b->enc, &b->enclen, &b->encsize, ":", 1) != 0 ||
+		key = keys[x->set[i].field];
+		if (buf_put(&b->enc, &b->enclen, &b->encsize, key + (n == 0),
+		    strlen(key) - (n == 0)) != 0 ||
 		    buf_put(&b->enc, &b->enclen, &b->encsize, r->rowbuf +
 		    x->set[i].off, x->set[i].len) != 0)
 			goto nomem;
@@ -2078,14 +2086,13 @@ row_finish(struct row *x)
 	for (i = 0; i < NELEM(fields); i++) {
 		if (!(fields[i].flags & F_ABSENT) || row_has(x, i))
 			continue;
-		name = fields[i].name;
-		if ((n++ > 0 && buf_put(&b->enc, &b->enclen, &b->encsize, ",",
-		    1) != 0) || json_str_append(name, strlen(name), &b->enc,
-		    &b->enclen, &b->encsize) != 0 ||
-		    buf_put(&b->enc, &b->enclen, &b->encsize, ":", 1) != 0 ||
+		key = keys[i];
+		if (buf_put(&b->enc, &b->enclen, &b->encsize, key + (n == 0),
+		    strlen(key) - (n == 0)) != 0 ||
 		    buf_put(&b->enc, &b->enclen, &b->encsize, r->defenc +
 		    r->defoff[i], r->deflen[i]) != 0)
 			goto nomem;
+		n++;
 	}
 	if (buf_put(&b->enc, &b->enclen, &b->encsize, "}", 1) != 0 ||
 	    batch_item(b, start, x->id, x->idlen, x->line) != 0)
