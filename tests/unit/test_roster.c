@@ -250,6 +250,16 @@ test_bad_header(void **state)
 	csv_case("bad-header.csv");
 }
 
+/* Values at the edges of the rows' quick checks (lengths, years, grades,
+ * levels, ids, control characters, reals): the same outcome as the
+ * field checks give. */
+static void
+test_boundaries(void **state)
+{
+	(void)state;
+	csv_case("boundaries.csv");
+}
+
 static void
 test_oneroster_11(void **state)
 {
@@ -491,6 +501,7 @@ main(void)
 		cmocka_unit_test(test_contract),
 		cmocka_unit_test(test_bad_rows),
 		cmocka_unit_test(test_bad_header),
+		cmocka_unit_test(test_boundaries),
 		cmocka_unit_test(test_oneroster_11),
 		cmocka_unit_test(test_oneroster_12),
 		cmocka_unit_test(test_oneroster_12_delta),
