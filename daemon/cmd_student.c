@@ -93,6 +93,72 @@ note_id(struct import_arg *a, const char *kind, const char *id)
 		json_array_append_new(l, json_string(id));
 }
 
+/*
+ * import_one: student i of the batch against the one on file.  The
+ * batch holds each student encoded as it is stored, so an unchanged
+ * student is one memcmp; only a student that differs is decoded, merged
+ * with what is on file and compared field by field.
+ */
+static int
+import_one(struct store_txn *t, struct import_arg *a, size_t i)
+{
+	const char *id, *enc;
+	const void *v;
+	size_t idlen, len, vlen;
+	json_t *s = NULL, *old = NULL;
+	char *merged = NULL;
+	int rc;
+
+	id = student_batch_id(a->b, i, &idlen);
+	enc = student_batch_json(a->b, i, &len);
+	rc = store_get(t, DB_STUDENTS, id, idlen, &v, &vlen);
+	if (rc != 0 && rc != MENTOR_ENOTFOUND)
+		return rc;
+	if (rc == MENTOR_ENOTFOUND) {
+		if (json_object_getn(a->b->update_only, id, idlen) != NULL) {
+			a->skipped++;	/* not a student we know */
+			return 0;
+		}
+		a->created++;
+		note_id(a, "created", id);
+		/* Only the profile: consents, applications, keys stay. */
+		return a->dry_run ? 0 : store_put(t, DB_STUDENTS, id, idlen,
+		    enc, len);
+	}
+	if (vlen == len && memcmp(v, enc, len) == 0) {
+		a->unchanged++;
+		note_id(a, "unchanged", id);
+		return 0;
+	}
+	if ((s = student_batch_get(a->b, i)) == NULL)
+		return MENTOR_ENOMEM;
+	if ((old = json_loadb(v, vlen, 0, NULL)) == NULL) {
+		rc = MENTOR_ESTORE;
+		goto out;
+	}
+	if ((rc = merge(s, old, a->b->given)) != 0)
+		goto out;
+	if (json_equal(s, old)) {
+		a->unchanged++;
+		note_id(a, "unchanged", id);
+		goto out;
+	}
+	a->updated++;
+	note_id(a, "updated", id);
+	if (a->dry_run)
+		goto out;
+	if ((merged = json_dumps(s, JSON_COMPACT)) == NULL) {
+		rc = MENTOR_ENOMEM;
+		goto out;
+	}
+	rc = store_put(t, DB_STUDENTS, id, idlen, merged, strlen(merged));
+out:
+	free(merged);
+	json_decref(old);
+	json_decref(s);
+	return rc;
+}
+
 static int
 import_fn(struct store_txn *t, void *arg)
 {
@@ -100,8 +166,7 @@ import_fn(struct store_txn *t, void *arg)
 	const char *id;
 	const void *v;
 	size_t i, vlen;
-	json_t *s, *old, *ids;
-	char *enc;
+	json_t *s, *ids;
 	int rc;
 
 	a->created = a->updated = a->unchanged = a->deleted = 0;
@@ -113,58 +178,9 @@ import_fn(struct store_txn *t, void *arg)
 	json_object_set_new(a->ids, "unchanged", json_array());
 	json_object_set_new(a->ids, "deleted", json_array());
 	ids = json_object_get(a->ids, "deleted");
-	json_array_foreach(a->b->students, i, s) {
-		id = json_string_value(json_object_get(s, "id"));
-		rc = store_get(t, DB_STUDENTS, id, strlen(id), &v, &vlen);
-		if (rc != 0 && rc != MENTOR_ENOTFOUND)
+	for (i = 0; i < a->b->count; i++)
+		if ((rc = import_one(t, a, i)) != 0)
 			return rc;
-		if (rc == MENTOR_ENOTFOUND && json_object_get(
-		    a->b->update_only, id) != NULL) {
-			a->skipped++;	/* not a student we know */
-			continue;
-		}
-		if (rc == MENTOR_ENOTFOUND && a->dry_run) {
-			a->created++;
-			note_id(a, "created", id);
-			continue;
-		}
-		if ((enc = json_dumps(s, JSON_COMPACT)) == NULL)
-			return MENTOR_ENOMEM;
-		if (rc == MENTOR_ENOTFOUND) {
-			a->created++;
-			note_id(a, "created", id);
-		} else if (vlen == strlen(enc) && memcmp(v, enc, vlen) == 0) {
-			/* The same bytes: nothing to merge or compare. */
-			free(enc);
-			a->unchanged++;
-			note_id(a, "unchanged", id);
-			continue;
-		} else {
-			free(enc);
-			if ((old = json_loadb(v, vlen, 0, NULL)) == NULL)
-				return MENTOR_ESTORE;
-			rc = merge(s, old, a->b->given);
-			if (rc == 0 && json_equal(s, old)) {
-				json_decref(old);
-				a->unchanged++;
-				note_id(a, "unchanged", id);
-				continue;
-			}
-			json_decref(old);
-			if (rc != 0)
-				return rc;
-			a->updated++;
-			note_id(a, "updated", id);
-			if ((enc = json_dumps(s, JSON_COMPACT)) == NULL)
-				return MENTOR_ENOMEM;
-		}
-		/* Only the profile: consents, applications, keys stay. */
-		rc = a->dry_run ? 0 : store_put(t, DB_STUDENTS, id, strlen(id),
-		    enc, strlen(enc));
-		free(enc);
-		if (rc != 0)
-			return rc;
-	}
 	json_array_foreach(a->b->deletes, i, s) {
 		id = json_string_value(s);
 		rc = store_get(t, DB_STUDENTS, id, strlen(id), &v, &vlen);
@@ -203,7 +219,6 @@ json_batch(struct cmd_ctx *c, int32_t today, struct student_batch *b)
 	memset(b, 0, sizeof(*b));
 	b->given = ~0u;
 	if ((b->deletes = json_array()) == NULL ||
-	    (b->lines = json_array()) == NULL ||
 	    (b->errors = json_array()) == NULL ||
 	    (b->warnings = json_array()) == NULL)
 		return MENTOR_ENOMEM;
@@ -218,10 +233,11 @@ json_batch(struct cmd_ctx *c, int32_t today, struct student_batch *b)
 		return json_array_append_new(b->errors, e) == 0 ? 0 :
 		    MENTOR_ENOMEM;
 	}
-	b->students = arr;
 	json_array_foreach(arr, i, s) {
-		json_array_append_new(b->lines, json_integer((json_int_t)i +
-		    1));
+		if ((rc = student_batch_add(b, s, i + 1)) != 0) {
+			json_decref(arr);
+			return rc;
+		}
 		bd = json_string_value(json_object_get(s, "birth_date"));
 		if (bd == NULL)
 			nobirth++;
@@ -242,6 +258,7 @@ json_batch(struct cmd_ctx *c, int32_t today, struct student_batch *b)
 		    "age (not shown listings with a minimum age; applying "
 		    "needs a guardian's consent)", "count",
 		    (json_int_t)nobirth));
+	json_decref(arr);
 	return 0;
 }
 
@@ -260,6 +277,7 @@ cmd_student_import(struct cmd_ctx *c)
 	struct student_batch b;
 	struct import_arg a;
 	struct resolve *res = NULL;
+	const struct resolve *shared;
 	const char *fmt = NULL;
 	char first[MSG_ERR_MAX - 96];
 	int32_t today = (int32_t)(now_ms() / 86400000);
@@ -278,11 +296,18 @@ cmd_student_import(struct cmd_ctx *c)
 	    strcmp(fmt, "oneroster") != 0)
 		return cmd_fail(c, MENTOR_EINVAL, "format: csv, json or "
 		    "oneroster");
-	/* Per import: the tables are small beside a roster. */
-	if ((rc = resolve_open(&res, matching_data_dir(c->node), c->err,
-	    sizeof(c->err))) != 0)
+	/*
+	 * The node's resolver, loaded once (a tenth of a 100,000-row
+	 * import when it was loaded per import); without a data directory,
+	 * one that knows nothing, so that exact codes pass.  When the
+	 * node's cannot be loaded, loading it here says why.
+	 */
+	shared = matching_data_dir(c->node)[0] == '\0' ? NULL :
+	    matching_resolve(c->node, c->err, sizeof(c->err));
+	if (shared == NULL && (rc = resolve_open(&res,
+	    matching_data_dir(c->node), c->err, sizeof(c->err))) != 0)
 		return cmd_fail(c, rc, "reference data: %s", c->err);
-	resolve_resolver(res, &sr);
+	resolve_resolver(shared ? shared : res, &sr);
 	if (strcmp(fmt, "csv") == 0)
 		rc = student_roster_csv((const char *)c->data, c->datalen,
 		    &sr, today, &b);
@@ -326,8 +351,7 @@ cmd_student_import(struct cmd_ctx *c)
 		    "message", "users of a delta without a student role, not "
 		    "on file: skipped", "count", (json_int_t)a.skipped));
 	c->result = json_pack("{s:I,s:I,s:I,s:I,s:I,s:b,s:O,s:O}",
-	    "imported", (json_int_t)(json_array_size(b.students) -
-	    a.skipped),
+	    "imported", (json_int_t)(b.count - a.skipped),
 	    "created", (json_int_t)a.created,
 	    "updated", (json_int_t)a.updated,
 	    "unchanged", (json_int_t)a.unchanged,
@@ -335,7 +359,7 @@ cmd_student_import(struct cmd_ctx *c)
 	    "dry_run", dry, "ids", a.ids, "warnings", b.warnings);
 	if (!dry)
 		log_info("students: %zu imported (%zu new, %zu updated), %zu "
-		    "deleted", json_array_size(b.students), a.created,
+		    "deleted", b.count, a.created,
 		    a.updated, a.deleted);
 	rc = c->result ? 0 : MENTOR_ENOMEM;
 out:

@@ -482,10 +482,10 @@ res_zip(void *arg, const char *zip, double *lat, double *lon)
 }
 
 void
-resolve_resolver(struct resolve *r, struct student_resolver *out)
+resolve_resolver(const struct resolve *r, struct student_resolver *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->arg = r;
+	out->arg = (void *)r;	/* lookups only read it */
 	if (r->fw != NULL) {
 		out->cluster = res_cluster;
 		out->competency = res_competency;

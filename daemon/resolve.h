@@ -59,6 +59,7 @@ int	resolve_zip(const struct resolve *r, const char *zip, double *lat,
 size_t	resolve_zip_count(const struct resolve *r);
 
 /* resolve_resolver: the student_resolver (student.h) backed by r. */
-void	resolve_resolver(struct resolve *r, struct student_resolver *out);
+void	resolve_resolver(const struct resolve *r,
+	    struct student_resolver *out);
 
 #endif

@@ -150,9 +150,22 @@ struct student_cell {
  *   update_only {id: true} of students to update only when on file, never
  *		to add (a OneRoster delta user whose roles it does not carry)
  */
+/*
+ * A good row of a batch: its normalized student as compact JSON (what
+ * json_dumps(JSON_COMPACT) makes of it, byte for byte, and what the node
+ * stores), and its id, each NUL-terminated in the batch's buffer.  Read
+ * them with student_batch_json / student_batch_id.
+ */
+struct student_item {
+	size_t		 off, len;	/* the JSON in student_batch.enc */
+	size_t		 idoff, idlen;	/* the id in student_batch.enc */
+	size_t		 line;		/* where the row was (JSON: item) */
+};
 struct student_batch {
-	json_t		*students;
-	json_t		*lines;
+	char		*enc;		/* owned: items' JSON and ids */
+	size_t		 enclen, encsize;
+	struct student_item *items;	/* owned: count of them */
+	size_t		 count, itemsize;
 	json_t		*deletes;
 	json_t		*errors;
 	json_t		*warnings;
@@ -163,6 +176,43 @@ struct student_batch {
 
 /* student_batch_clear: releases the members; a zeroed batch is fine. */
 void	student_batch_clear(struct student_batch *b);
+
+/*
+ * student_batch_add: appends a normalized student (an object holding a
+ * string "id", as student_parse makes) seen at line.  The batch keeps its
+ * encoding, not student.  Returns 0, MENTOR_EINVAL (no id) or
+ * MENTOR_ENOMEM.
+ */
+int	student_batch_add(struct student_batch *b, const json_t *student,
+	    size_t line);
+
+/* The JSON and the id of item i < b->count (NUL-terminated, owned by b,
+ * valid until b changes); *len gets their length. */
+const char *student_batch_json(const struct student_batch *b, size_t i,
+	    size_t *len);
+const char *student_batch_id(const struct student_batch *b, size_t i,
+	    size_t *len);
+
+/* student_batch_get: item i decoded, a new reference (NULL: no memory). */
+json_t	*student_batch_get(const struct student_batch *b, size_t i);
+
+/*
+ * student_json_append: appends the compact JSON of v (the bytes
+ * json_dumps(v, JSON_COMPACT) gives: object keys in insertion order,
+ * reals as "%.17g") to *buf, which holds *len bytes in *size, growing
+ * it (realloc) as needed; a NUL follows, not counted in *len.  Strings
+ * are copied as jansson holds them (valid UTF-8).  Returns 0 or
+ * MENTOR_ENOMEM (*buf is then still the caller's to free).
+ */
+int	student_json_append(const json_t *v, char **buf, size_t *len,
+	    size_t *size);
+
+/*
+ * student_g17: writes what snprintf(out, size, "%.17g", d) would, faster,
+ * when |d| is a normal double from about 1e-10 to 1e16 and size >= 32;
+ * returns its length, or 0 (nothing written) for any other d.
+ */
+size_t	student_g17(char *out, size_t size, double d);
 
 struct student_roster;
 

@@ -43,7 +43,16 @@ csv_utf8_valid(const char *str, size_t n)
 
 	while (i < n) {
 		unsigned char c = s[i];
+		uint64_t w;
 
+		/* ASCII, eight bytes at a time */
+		if (n - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080ULL) == 0) {
+				i += 8;
+				continue;
+			}
+		}
 		if (c < 0x80) {
 			i++;
 			continue;
@@ -123,6 +132,7 @@ csv_next(struct csv_reader *r, size_t *line,
 {
 	const char *b = r->buf;
 	size_t start = r->pos, i = r->pos, end = 0, nf = 0, out = 0, fstart, k;
+	size_t lim;
 	const char *bad;
 	int quoted, done = 0;
 
@@ -172,7 +182,20 @@ csv_next(struct csv_reader *r, size_t *line,
 				r->scratch[out++] = b[i++];
 			}
 		}
+		lim = r->len - start > CSV_RECORD_MAX ? start +
+		    CSV_RECORD_MAX + 1 : r->len;
 		for (;;) {
+			/* A run of ordinary bytes, copied at once; the byte
+			 * after it is judged below. */
+			for (k = i; k < lim && b[k] != r->sep && b[k] != '\n' &&
+			    b[k] != '\r' && b[k] != '"'; k++)
+				;
+			if (k > i && quoted)
+				return fail(r, start, i, MENTOR_EINVAL, err,
+				    errlen, "text after a closing quote");
+			memcpy(r->scratch + out, b + i, k - i);
+			out += k - i;
+			i = k;
 			if (i - start > CSV_RECORD_MAX)
 				return fail(r, start, i, MENTOR_ETOOBIG, err,
 				    errlen, "longer than 65536 bytes");

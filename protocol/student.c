@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <strings.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,22 +197,25 @@ check_school(const char *name, const json_t *v, json_t **val, char *err,
 #define F_REQUIRED	0x1	/* "FIELD: missing" when absent */
 #define F_ABSENT	0x2	/* check called when absent: fills a default */
 
-/* The fields, in the order they are checked. */
+/* The fields, in the order they are checked; FLD_* index them. */
+enum { FLD_ID, FLD_NAME, FLD_BIRTH, FLD_GRADE, FLD_COMPETENCIES,
+    FLD_GOALS, FLD_LOCATION, FLD_DIST, FLD_MODALITY, FLD_SCHOOL };
 static const struct field {
 	const char	*name;
 	check_fn	 check;
 	int		 flags;
 } fields[] = {
-	{ "id",			check_id,		F_REQUIRED },
-	{ "name",		check_name,		F_REQUIRED },
-	{ "birth_date",		check_birth_date,	0 },
-	{ "grade",		check_grade,		0 },
-	{ "competencies",	check_competencies,	F_ABSENT },
-	{ "goals",		check_goals,		F_ABSENT },
-	{ "location",		check_location,		0 },
-	{ "max_distance_km",	check_distance,		F_ABSENT },
-	{ "modality",		check_modality,		F_ABSENT },
-	{ "school",		check_school,		0 },
+	[FLD_ID] = { "id",			check_id,	F_REQUIRED },
+	[FLD_NAME] = { "name",			check_name,	F_REQUIRED },
+	[FLD_BIRTH] = { "birth_date",		check_birth_date, 0 },
+	[FLD_GRADE] = { "grade",		check_grade,	0 },
+	[FLD_COMPETENCIES] = { "competencies",	check_competencies,
+	    F_ABSENT },
+	[FLD_GOALS] = { "goals",		check_goals,	F_ABSENT },
+	[FLD_LOCATION] = { "location",		check_location,	0 },
+	[FLD_DIST] = { "max_distance_km",	check_distance,	F_ABSENT },
+	[FLD_MODALITY] = { "modality",		check_modality,	F_ABSENT },
+	[FLD_SCHOOL] = { "school",		check_school,	0 },
 };
 
 static int
@@ -360,27 +364,614 @@ fail:
 }
 
 
+/* ---- compact JSON, as json_dumps(JSON_COMPACT) writes it ---------------- */
+
+/* buf_room: *buf can take n more bytes and a NUL. */
+static int
+buf_room(char **buf, size_t *len, size_t *size, size_t n)
+{
+	size_t want;
+	char *p;
+
+	if (n > SIZE_MAX / 2 - *len - 1)
+		return MENTOR_ENOMEM;
+	if (*len + n + 1 <= *size)
+		return 0;
+	want = *size < 256 ? 256 : *size;
+	while (want < *len + n + 1)
+		want *= 2;
+	if ((p = realloc(*buf, want)) == NULL)
+		return MENTOR_ENOMEM;
+	*buf = p;
+	*size = want;
+	return 0;
+}
+
+static int
+buf_put(char **buf, size_t *len, size_t *size, const char *s, size_t n)
+{
+	if (buf_room(buf, len, size, n) != 0)
+		return MENTOR_ENOMEM;
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+	return 0;
+}
+
+/* json_str_append: a JSON string, escaped as jansson's dump_string does
+ * without JSON_ENSURE_ASCII and JSON_ESCAPE_SLASH. */
+static int
+json_str_append(const char *s, size_t n, char **buf, size_t *len,
+    size_t *size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char c;
+	size_t i;
+	char *o;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c < 0x20 || c == '"' || c == '\\')
+			break;
+	}
+	if (i == n) {		/* the common case: nothing to escape */
+		if (buf_room(buf, len, size, n + 2) != 0)
+			return MENTOR_ENOMEM;
+		o = *buf + *len;
+		*o++ = '"';
+		memcpy(o, s, n);
+		o += n;
+		*o++ = '"';
+		*o = '\0';
+		*len = (size_t)(o - *buf);
+		return 0;
+	}
+	/* At worst every byte becomes \u00XX. */
+	if (n > SIZE_MAX / 8 || buf_room(buf, len, size, 6 * n + 2) != 0)
+		return MENTOR_ENOMEM;
+	o = *buf + *len;
+	*o++ = '"';
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
+		switch (c) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 0xf];
+		}
+	}
+	*o++ = '"';
+	*o = '\0';
+	*len = (size_t)(o - *buf);
+	return 0;
+}
+
+/*
+ * student_g17: what snprintf(out, size, "%.17g", d) writes, for normal
+ * doubles from 1e-10 to 1e16 (lat, lon, distances), without printf's
+ * arbitrary-precision arithmetic: d * 10^k is the 53-bit mantissa times
+ * 5^k (exact in 128 bits) shifted by the binary exponent, rounded to 17
+ * digits half to even as glibc does.  Returns the length, or 0 for a
+ * double out of that range (the caller then uses snprintf).
+ */
+size_t
+student_g17(char *out, size_t size, double d)
+{
+	static const uint64_t p5[28] = { 1ULL, 5ULL, 25ULL, 125ULL, 625ULL,
+	    3125ULL, 15625ULL, 78125ULL, 390625ULL, 1953125ULL, 9765625ULL,
+	    48828125ULL, 244140625ULL, 1220703125ULL, 6103515625ULL,
+	    30517578125ULL, 152587890625ULL, 762939453125ULL,
+	    3814697265625ULL, 19073486328125ULL, 95367431640625ULL,
+	    476837158203125ULL, 2384185791015625ULL, 11920928955078125ULL,
+	    59604644775390625ULL, 298023223876953125ULL,
+	    1490116119384765625ULL, 7450580596923828125ULL };
+	const uint64_t lo = 10000000000000000ULL, hi = 100000000000000000ULL;
+	unsigned __int128 v, t = 0, q = 0, rem, half;
+	uint64_t bits, m, r;
+	char dig[17], *o = out;
+	int be, e, x, k, sh, tries, i, last;
+
+	memcpy(&bits, &d, sizeof(bits));
+	be = (int)(bits >> 52 & 0x7ff);
+	if (be == 0 || be == 0x7ff || size < 32)
+		return 0;	/* zero, subnormal, infinite, NaN */
+	m = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+	e = be - 1075;		/* |d| = m * 2^e */
+	/* log10(2^(be-1023)) rounded down; the loop corrects it by one */
+	x = (int)floor((be - 1023) * 0.30102999566398120);
+	for (tries = 0; tries < 4; tries++) {
+		k = 16 - x;	/* 17 digits: |d| * 10^k in [10^16, 10^17) */
+		if (k < 0 || k > 27)
+			return 0;
+		v = (unsigned __int128)m * p5[k];	/* < 2^116 */
+		sh = e + k;
+		if (sh >= 0) {
+			if (sh > 10)
+				return 0;
+			t = q = v << sh;
+		} else {
+			if (-sh > 120)
+				return 0;
+			t = q = v >> -sh;
+			rem = v - (q << -sh);
+			half = (unsigned __int128)1 << (-sh - 1);
+			if (rem > half || (rem == half && (q & 1)))
+				q++;
+		}
+		/* log10 guessed x; the truncated digits say if it was right */
+		if (t >= hi)
+			x++;
+		else if (t < lo)
+			x--;
+		else
+			break;
+	}
+	if (tries == 4)
+		return 0;
+	if (q == hi) {		/* 99...9|5 rounded up: 10^(x+1) */
+		q = lo;
+		x++;
+	}
+	if (x > 16)
+		return 0;	/* printf would write an exponent */
+	r = (uint64_t)q;
+	for (i = 16; i >= 0; i--) {
+		dig[i] = (char)('0' + r % 10);
+		r /= 10;
+	}
+	for (last = 16; last > 0 && dig[last] == '0'; last--)
+		;	/* %g drops trailing zeros */
+	if (bits >> 63)
+		*o++ = '-';
+	if (x < -4) {		/* d.ddde-XX */
+		*o++ = dig[0];
+		if (last > 0) {
+			*o++ = '.';
+			memcpy(o, dig + 1, (size_t)last);
+			o += last;
+		}
+		*o++ = 'e';
+		*o++ = '-';
+		if (-x >= 100)
+			*o++ = (char)('0' + -x / 100);
+		*o++ = (char)('0' + -x / 10 % 10);
+		*o++ = (char)('0' + -x % 10);
+	} else if (x < 0) {	/* 0.000ddd */
+		*o++ = '0';
+		*o++ = '.';
+		for (i = x + 1; i < 0; i++)
+			*o++ = '0';
+		memcpy(o, dig, (size_t)last + 1);
+		o += last + 1;
+	} else {		/* ddd.ddd */
+		memcpy(o, dig, (size_t)x + 1);
+		o += x + 1;
+		if (last > x) {
+			*o++ = '.';
+			memcpy(o, dig + x + 1, (size_t)(last - x));
+			o += last - x;
+		}
+	}
+	*o = '\0';
+	return (size_t)(o - out);
+}
+
+/* json_real_text: jansson's jsonp_dtostr at precision 17: "%.17g", a
+ * ".0" when it reads as an integer, no '+' nor leading zeros in the
+ * exponent. */
+static size_t
+json_real_text(char *out, size_t size, double d)
+{
+	char *e, *from;
+	int n;
+
+	if ((n = (int)student_g17(out, size, d)) == 0)
+		n = snprintf(out, size, "%.17g", d);
+	if (n < 0 || (size_t)n + 3 > size)
+		return 0;
+	if (strchr(out, '.') == NULL && strchr(out, 'e') == NULL) {
+		memcpy(out + n, ".0", 3);
+		n += 2;
+	}
+	if ((e = strchr(out, 'e')) != NULL) {
+		e++;
+		from = e + 1;
+		if (*e == '-')
+			e++;
+		while (*from == '0')
+			from++;
+		if (from != e) {
+			memmove(e, from, (size_t)(out + n - from) + 1);
+			n -= (int)(from - e);
+		}
+	}
+	return (size_t)n;
+}
+
+static int
+json_append(const json_t *v, char **buf, size_t *len, size_t *size)
+{
+	char num[64], *p;
+	const char *key;
+	void *it;
+	json_t *e;
+	size_t i, n;
+	unsigned long long u;
+	json_int_t k;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		if (buf_put(buf, len, size, "{", 1) != 0)
+			return MENTOR_ENOMEM;
+		for (it = json_object_iter((json_t *)v), i = 0; it != NULL;
+		    it = json_object_iter_next((json_t *)v, it), i++) {
+			key = json_object_iter_key(it);
+			if ((i > 0 && buf_put(buf, len, size, ",", 1) != 0) ||
+			    json_str_append(key, json_object_iter_key_len(it),
+			    buf, len, size) != 0 ||
+			    buf_put(buf, len, size, ":", 1) != 0 ||
+			    json_append(json_object_iter_value(it), buf, len,
+			    size) != 0)
+				return MENTOR_ENOMEM;
+		}
+		return buf_put(buf, len, size, "}", 1);
+	case JSON_ARRAY:
+		if (buf_put(buf, len, size, "[", 1) != 0)
+			return MENTOR_ENOMEM;
+		for (i = 0; i < json_array_size(v); i++) {
+			e = json_array_get(v, i);
+			if ((i > 0 && buf_put(buf, len, size, ",", 1) != 0) ||
+			    json_append(e, buf, len, size) != 0)
+				return MENTOR_ENOMEM;
+		}
+		return buf_put(buf, len, size, "]", 1);
+	case JSON_STRING:
+		return json_str_append(json_string_value(v),
+		    json_string_length(v), buf, len, size);
+	case JSON_INTEGER:
+		k = json_integer_value(v);
+		u = k < 0 ? 0ULL - (unsigned long long)k :
+		    (unsigned long long)k;
+		p = num + sizeof(num);
+		do {
+			*--p = (char)('0' + u % 10);
+			u /= 10;
+		} while (u > 0);
+		if (k < 0)
+			*--p = '-';
+		return buf_put(buf, len, size, p, (size_t)(num +
+		    sizeof(num) - p));
+	case JSON_REAL:
+		if ((n = json_real_text(num, sizeof(num),
+		    json_real_value(v))) == 0)
+			return MENTOR_ENOMEM;
+		return buf_put(buf, len, size, num, n);
+	case JSON_TRUE:
+		return buf_put(buf, len, size, "true", 4);
+	case JSON_FALSE:
+		return buf_put(buf, len, size, "false", 5);
+	default:
+		return buf_put(buf, len, size, "null", 4);
+	}
+}
+
+int
+student_json_append(const json_t *v, char **buf, size_t *len, size_t *size)
+{
+	return json_append(v, buf, len, size);
+}
+
+/* ---- batches ------------------------------------------------------------ */
+
+/* batch_item: the JSON at [start, b->enclen) and id are item line. */
+static int
+batch_item(struct student_batch *b, size_t start, const char *id,
+    size_t idlen, size_t line)
+{
+	struct student_item *it;
+	size_t idoff;
+	void *p;
+
+	if (b->count == b->itemsize) {
+		if (b->itemsize > SIZE_MAX / 2 / sizeof(*it) ||
+		    (p = realloc(b->items, (b->itemsize ? 2 * b->itemsize :
+		    256) * sizeof(*it))) == NULL)
+			return MENTOR_ENOMEM;
+		b->items = p;
+		b->itemsize = b->itemsize ? 2 * b->itemsize : 256;
+	}
+	idoff = b->enclen + 1;	/* after the JSON's NUL */
+	b->enclen++;
+	if (buf_put(&b->enc, &b->enclen, &b->encsize, id, idlen) != 0)
+		return MENTOR_ENOMEM;
+	b->enclen++;
+	it = &b->items[b->count++];
+	it->off = start;
+	it->len = idoff - start - 1;
+	it->idoff = idoff;
+	it->idlen = idlen;
+	it->line = line;
+	return 0;
+}
+
+int
+student_batch_add(struct student_batch *b, const json_t *student,
+    size_t line)
+{
+	const json_t *id = json_object_get(student, "id");
+	size_t start = b->enclen;
+
+	if (!json_is_string(id))
+		return MENTOR_EINVAL;
+	if (student_json_append(student, &b->enc, &b->enclen,
+	    &b->encsize) != 0 || batch_item(b, start, json_string_value(id),
+	    json_string_length(id), line) != 0) {
+		b->enclen = start;
+		return MENTOR_ENOMEM;
+	}
+	return 0;
+}
+
+const char *
+student_batch_json(const struct student_batch *b, size_t i, size_t *len)
+{
+	assert(i < b->count);
+	if (len != NULL)
+		*len = b->items[i].len;
+	return b->enc + b->items[i].off;
+}
+
+const char *
+student_batch_id(const struct student_batch *b, size_t i, size_t *len)
+{
+	assert(i < b->count);
+	if (len != NULL)
+		*len = b->items[i].idlen;
+	return b->enc + b->items[i].idoff;
+}
+
+json_t *
+student_batch_get(const struct student_batch *b, size_t i)
+{
+	size_t len;
+	const char *s = student_batch_json(b, i, &len);
+
+	return json_loadb(s, len, 0, NULL);
+}
+
 /* ---- rosters ------------------------------------------------------------ */
 
 #define WARN_LINES	10	/* lines listed in a warning */
 #define VALUE_MAX	80	/* bytes of a cell echoed in an error */
 
+/*
+ * The ids seen so far, with the line of each (duplicates are refused):
+ * open addressing over a power-of-two table; the ids are kept one after
+ * another in keys.
+ */
+struct idset {
+	struct idslot {
+		uint64_t	 hash;
+		size_t		 off, len;	/* in keys */
+		size_t		 line;		/* 0: empty */
+	}		*slot;
+	size_t		 cap, n;
+	char		*keys;
+	size_t		 klen, ksize;
+};
+
+static uint64_t
+id_hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* idset_find: the slot of id, or the empty slot where it would go. */
+static struct idslot *
+idset_find(const struct idset *set, const char *id, size_t n, uint64_t h)
+{
+	size_t i = (size_t)h & (set->cap - 1);
+	struct idslot *sl;
+
+	for (;; i = (i + 1) & (set->cap - 1)) {
+		sl = &set->slot[i];
+		if (sl->line == 0 || (sl->hash == h && sl->len == n &&
+		    memcmp(set->keys + sl->off, id, n) == 0))
+			return sl;
+	}
+}
+
+/* idset_line: the line of id, 0 when not seen. */
+static size_t
+idset_line(const struct idset *set, const char *id, size_t n)
+{
+	if (set->cap == 0)
+		return 0;
+	return idset_find(set, id, n, id_hash(id, n))->line;
+}
+
+/* idset_add: id (not in set) at line > 0.  0 or MENTOR_ENOMEM. */
+static int
+idset_add(struct idset *set, const char *id, size_t n, size_t line)
+{
+	struct idslot *old = set->slot, *sl;
+	size_t i, oldcap = set->cap;
+	uint64_t h = id_hash(id, n);
+
+	if (set->n + 1 > set->cap / 2) {
+		set->cap = oldcap ? 2 * oldcap : 1024;
+		if (set->cap > SIZE_MAX / sizeof(*sl) ||
+		    (set->slot = calloc(set->cap, sizeof(*sl))) == NULL) {
+			set->slot = old;
+			set->cap = oldcap;
+			return MENTOR_ENOMEM;
+		}
+		for (i = 0; i < oldcap; i++)
+			if (old[i].line != 0)
+				*idset_find(set, set->keys + old[i].off,
+				    old[i].len, old[i].hash) = old[i];
+		free(old);
+	}
+	if (buf_put(&set->keys, &set->klen, &set->ksize, id, n) != 0)
+		return MENTOR_ENOMEM;
+	sl = idset_find(set, id, n, h);
+	sl->hash = h;
+	sl->off = set->klen - n;
+	sl->len = n;
+	sl->line = line;
+	set->n++;
+	return 0;
+}
+
+static void
+idset_clear(struct idset *set)
+{
+	free(set->slot);
+	free(set->keys);
+	memset(set, 0, sizeof(*set));
+}
+
+/*
+ * What the resolver said of each cluster and skill text seen so far:
+ * rosters repeat a few dozen of them over every row.  Bounded: past
+ * MEMO_MAX texts the resolver is asked again.
+ */
+#define MEMO_MAX	8192
+enum { MEMO_CLUSTER, MEMO_COMPETENCY };
+struct memo {
+	struct memo_slot {
+		uint64_t	 hash;
+		size_t		 off, len;	/* the text in buf */
+		size_t		 val;		/* the answer in buf, 0: none */
+		int		 used;
+	}		*slot;		/* 2 * MEMO_MAX */
+	size_t		 n;
+	char		*buf;
+	size_t		 len, size;
+};
+
+static struct memo_slot *
+memo_find(const struct memo *m, int kind, const char *key, size_t n,
+    uint64_t *hash)
+{
+	uint64_t h = id_hash(key, n) ^ (uint64_t)(kind + 1) *
+	    0x9e3779b97f4a7c15ULL;
+	size_t i = (size_t)h & (2 * MEMO_MAX - 1);
+	struct memo_slot *sl;
+
+	*hash = h;
+	for (;; i = (i + 1) & (2 * MEMO_MAX - 1)) {
+		sl = &m->slot[i];
+		if (!sl->used || (sl->hash == h && sl->len == n &&
+		    memcmp(m->buf + sl->off, key, n) == 0))
+			return sl;
+	}
+}
+
+/*
+ * memo_get: the answer remembered for key (NUL-terminated), in *val
+ * (NULL: unknown); 1 when remembered, else 0.  *val lives until the next
+ * memo_put.
+ */
+static int
+memo_get(const struct memo *m, int kind, const char *key, const char **val)
+{
+	struct memo_slot *sl;
+	uint64_t h;
+
+	if (m->slot == NULL)
+		return 0;
+	sl = memo_find(m, kind, key, strlen(key), &h);
+	if (!sl->used)
+		return 0;
+	*val = sl->val ? m->buf + sl->val : NULL;
+	return 1;
+}
+
+/* memo_put: remembers val (may be NULL) for key; when out of memory or
+ * full, nothing is remembered (the resolver is asked again). */
+static void
+memo_put(struct memo *m, int kind, const char *key, const char *val)
+{
+	struct memo_slot *sl;
+	size_t n = strlen(key), off, voff = 0;
+	uint64_t h;
+
+	if (m->n >= MEMO_MAX || (m->slot == NULL && (m->slot = calloc(2 *
+	    MEMO_MAX, sizeof(*m->slot))) == NULL))
+		return;
+	if (m->len == 0 && buf_put(&m->buf, &m->len, &m->size, "", 0) != 0)
+		return;
+	m->len++;	/* offset 0 means "no answer" */
+	off = m->len;
+	if (buf_put(&m->buf, &m->len, &m->size, key, n) != 0)
+		return;
+	m->len++;
+	if (val != NULL) {
+		voff = m->len;
+		if (buf_put(&m->buf, &m->len, &m->size, val,
+		    strlen(val)) != 0)
+			return;
+		m->len++;
+	}
+	sl = memo_find(m, kind, key, n, &h);
+	sl->hash = h;
+	sl->off = off;
+	sl->len = n;
+	sl->val = voff;
+	sl->used = 1;
+	m->n++;
+}
+
+static void
+memo_clear(struct memo *m)
+{
+	free(m->slot);
+	free(m->buf);
+	memset(m, 0, sizeof(*m));
+}
+
 struct student_roster {
 	const struct student_resolver *res;
 	int32_t			 today;
 	struct student_batch	 b;
-	json_t			*ids;	/* id -> line of its row */
+	struct idset		 ids;	/* id -> line of its row */
+	struct memo		 memo;	/* resolved clusters and skills */
 	json_t			*warns;	/* message -> its warning object */
-	json_t			*defaults; /* field -> its default, shared
-					 * by every row (never changed) */
+	char			*defenc; /* each field's default, encoded */
+	size_t			 defoff[NELEM(fields)], deflen[NELEM(fields)];
+	size_t			 deflen_all, defsize;
+	char			*rowbuf; /* the row's fields, encoded */
+	size_t			 rowlen, rowsize;
 	size_t			 rows;
 };
 
 void
 student_batch_clear(struct student_batch *b)
 {
-	json_decref(b->students);
-	json_decref(b->lines);
+	free(b->enc);
+	free(b->items);
 	json_decref(b->deletes);
 	json_decref(b->errors);
 	json_decref(b->warnings);
@@ -392,13 +983,11 @@ static int
 batch_init(struct student_batch *b)
 {
 	memset(b, 0, sizeof(*b));
-	b->students = json_array();
-	b->lines = json_array();
 	b->deletes = json_array();
 	b->errors = json_array();
 	b->warnings = json_array();
 	b->update_only = json_object();
-	if (b->students == NULL || b->lines == NULL || b->deletes == NULL ||
+	if (b->deletes == NULL ||
 	    b->errors == NULL || b->warnings == NULL ||
 	    b->update_only == NULL) {
 		student_batch_clear(b);
@@ -408,25 +997,30 @@ batch_init(struct student_batch *b)
 }
 
 /*
- * roster_defaults: the defaults student_parse fills in, made once.  Rows
- * share them (a reference each), so they must never be changed in place;
- * goals is not among them, as callers change a student's goals object.
+ * roster_defaults: the defaults student_parse fills in (goals too),
+ * encoded once; rows copy their bytes.
  */
 static int
-roster_defaults(json_t *d)
+roster_defaults(struct student_roster *r)
 {
 	char err[STUDENT_ERR_MAX];
 	json_t *v;
 	size_t i;
+	int rc;
 
 	for (i = 0; i < NELEM(fields); i++) {
-		if (!(fields[i].flags & F_ABSENT) ||
-		    strcmp(fields[i].name, "goals") == 0)
+		if (!(fields[i].flags & F_ABSENT))
 			continue;
 		if (fields[i].check(fields[i].name, NULL, &v, err,
-		    sizeof(err)) != 0 || json_object_set_new(d,
-		    fields[i].name, v) != 0)
+		    sizeof(err)) != 0)
 			return MENTOR_ENOMEM;
+		r->defoff[i] = r->deflen_all;
+		rc = student_json_append(v, &r->defenc, &r->deflen_all,
+		    &r->defsize);
+		json_decref(v);
+		if (rc != 0)
+			return rc;
+		r->deflen[i] = r->deflen_all - r->defoff[i];
 	}
 	return 0;
 }
@@ -441,10 +1035,9 @@ student_roster_new(struct student_roster **out,
 		return MENTOR_ENOMEM;
 	r->res = res;
 	r->today = today;
-	if (batch_init(&r->b) != 0 || (r->ids = json_object()) == NULL ||
+	if (batch_init(&r->b) != 0 ||
 	    (r->warns = json_object()) == NULL ||
-	    (r->defaults = json_object()) == NULL ||
-	    roster_defaults(r->defaults) != 0) {
+	    roster_defaults(r) != 0) {
 		student_roster_free(r);
 		return MENTOR_ENOMEM;
 	}
@@ -458,9 +1051,11 @@ student_roster_free(struct student_roster *r)
 	if (r == NULL)
 		return;
 	student_batch_clear(&r->b);
-	json_decref(r->ids);
+	idset_clear(&r->ids);
+	memo_clear(&r->memo);
 	json_decref(r->warns);
-	json_decref(r->defaults);
+	free(r->defenc);
+	free(r->rowbuf);
 	free(r);
 }
 
@@ -468,9 +1063,7 @@ int
 student_roster_update_only(struct student_roster *r, const char *id,
     size_t len)
 {
-	json_t *v = json_object_getn(r->ids, id, len);
-
-	if (v == NULL)
+	if (idset_line(&r->ids, id, len) == 0)
 		return 0;
 	return json_object_setn_new(r->b.update_only, id, len,
 	    json_true()) == 0 ? 0 : MENTOR_ENOMEM;
@@ -486,7 +1079,7 @@ int
 student_roster_finish(struct student_roster *r, struct student_batch *out)
 {
 	*out = r->b;
-	json_object_clear(r->ids);
+	idset_clear(&r->ids);
 	json_object_clear(r->warns);
 	r->rows = 0;
 	return batch_init(&r->b);
@@ -620,9 +1213,97 @@ struct row {
 	struct student_cell	 c[SC_NCOLS];
 	const unsigned char	*has;
 	const char *const	*names;
-	json_t			*o;	/* the raw object, checked fields */
+	/* The checked fields, in the order they were set, encoded in
+	 * r->rowbuf: no jansson object per row. */
+	struct {
+		size_t		 field;	/* in fields[] */
+		size_t		 off, len;
+	}			 set[NELEM(fields)];
+	size_t			 nset;
+	const char		*id;	/* the good id, in its cell */
+	size_t			 idlen;
+	int			 place;	/* modality wants a place */
 	int			 bad;
 };
+
+/* field_of: the index of name in fields[]. */
+static size_t
+field_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(fields); i++)
+		if (strcmp(fields[i].name, name) == 0)
+			return i;
+	abort();	/* a name of our own: a bug */
+}
+
+static int
+row_has(const struct row *x, size_t field)
+{
+	size_t i;
+
+	for (i = 0; i < x->nset; i++)
+		if (x->set[i].field == field)
+			return 1;
+	return 0;
+}
+
+/* row_begin / row_end: a field's encoded value is appended to r->rowbuf
+ * between them. */
+static size_t
+row_begin(struct row *x)
+{
+	return x->r->rowlen;
+}
+
+static void
+row_end(struct row *x, size_t field, size_t start)
+{
+	assert(!row_has(x, field) && x->nset < NELEM(fields));
+	x->set[x->nset].field = field;
+	x->set[x->nset].off = start;
+	x->set[x->nset].len = x->r->rowlen - start;
+	x->nset++;
+}
+
+/* row_put: the field takes the encoding of val (consumed). */
+static int
+row_put(struct row *x, size_t field, json_t *val)
+{
+	size_t start = row_begin(x);
+	int rc;
+
+	if (val == NULL)
+		return MENTOR_ENOMEM;
+	rc = student_json_append(val, &x->r->rowbuf, &x->r->rowlen,
+	    &x->r->rowsize);
+	json_decref(val);
+	if (rc != 0)
+		return rc;
+	row_end(x, field, start);
+	return 0;
+}
+
+/* row_put_text: the field takes the string s (already checked). */
+static int
+row_put_text(struct row *x, size_t field, const char *s, size_t n)
+{
+	size_t start = row_begin(x);
+
+	if (json_str_append(s, n, &x->r->rowbuf, &x->r->rowlen,
+	    &x->r->rowsize) != 0)
+		return MENTOR_ENOMEM;
+	row_end(x, field, start);
+	return 0;
+}
+
+/* row_raw: appends JSON text to the field being written. */
+static int
+row_raw(struct row *x, const char *s, size_t n)
+{
+	return buf_put(&x->r->rowbuf, &x->r->rowlen, &x->r->rowsize, s, n);
+}
 
 static int
 row_err(struct row *x, int col, const char *fmt, ...)
@@ -664,31 +1345,65 @@ row_check_err(struct row *x, int col, const char *path, const char *msg)
 	return row_err(x, col, "%s", msg);
 }
 
+/* wants_place: a modality list includes in_person or hybrid (the
+ * default does). */
+static int
+wants_place(const json_t *m)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(m, i, v)
+		if (strcmp(json_string_value(v), "virtual") != 0)
+			return 1;
+	return 0;
+}
+
 /* row_set: checks v (consumed) with the field check of name; kept in the
  * raw object when good. */
 static int
 row_set(struct row *x, int col, const char *name, json_t *v)
 {
 	char err[STUDENT_ERR_MAX];
-	const struct field *f = NULL;
+	size_t field = field_of(name);
 	json_t *val = NULL;
-	size_t i;
 	int rc;
 
 	if (v == NULL)
 		return MENTOR_ENOMEM;
-	for (i = 0; i < NELEM(fields); i++)
-		if (strcmp(fields[i].name, name) == 0)
-			f = &fields[i];
-	assert(f != NULL);
-	rc = f->check(name, v, &val, err, sizeof(err));
+	rc = fields[field].check(name, v, &val, err, sizeof(err));
 	json_decref(v);
 	if (rc == MENTOR_ENOMEM)
 		return rc;
 	if (rc != 0)
 		return row_check_err(x, col, name, err);
-	/* x->o holds normalized values: the row needs no second pass. */
-	return json_object_set_new(x->o, name, val) == 0 ? 0 : MENTOR_ENOMEM;
+	if (fields[field].check == check_modality)
+		x->place = wants_place(val);
+	/* Normalized values, encoded: the row needs no second pass. */
+	return row_put(x, field, val);
+}
+
+/*
+ * text_ok: s passes chk_text(max, single line), so that it can be
+ * written without making a JSON string to check (what fails goes the
+ * slow way, for its message).
+ */
+static int
+text_ok(const char *s, size_t n, size_t max)
+{
+	size_t i;
+
+	if (n == 0 || n > max)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f || (c == 0xc2 && i + 1 < n &&
+		    (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f))
+			return 0;
+	}
+	return 1;
 }
 
 static json_t *
@@ -808,13 +1523,28 @@ cell_cstr(char *buf, size_t size, const struct student_cell *c)
 static int
 row_name(struct row *x)
 {
-	const struct student_cell *f = &x->c[SC_FIRST], *l = &x->c[SC_LAST];
-	char *s;
+	const struct student_cell *f = &x->c[SC_FIRST], *l = &x->c[SC_LAST],
+	    *c = &x->c[SC_NAME];
+	char buf[STUDENT_NAME_MAX + 1], *s;
 	json_t *v;
+	size_t n;
 	int col = SC_NAME;
 
-	if (x->c[SC_NAME].n > 0 || !(x->has[SC_FIRST] || x->has[SC_LAST]))
-		return row_set(x, SC_NAME, "name", cell_str(&x->c[SC_NAME]));
+	if (c->n > 0 || !(x->has[SC_FIRST] || x->has[SC_LAST])) {
+		if (text_ok(c->p, c->n, STUDENT_NAME_MAX))
+			return row_put_text(x, FLD_NAME, c->p, c->n);
+		return row_set(x, SC_NAME, "name", cell_str(c));
+	}
+	/* "First Last", or the one that is there. */
+	n = f->n + (f->n > 0 && l->n > 0) + l->n;
+	if (n <= STUDENT_NAME_MAX) {
+		memcpy(buf, f->p ? f->p : "", f->n);
+		if (f->n > 0 && l->n > 0)
+			buf[f->n] = ' ';
+		memcpy(buf + n - l->n, l->p ? l->p : "", l->n);
+		if (text_ok(buf, n, STUDENT_NAME_MAX))
+			return row_put_text(x, FLD_NAME, buf, n);
+	}
 	if (f->n == 0 && l->n == 0)
 		col = x->has[SC_FIRST] ? SC_FIRST : SC_LAST;
 	if ((s = malloc(f->n + l->n + 2)) == NULL)
@@ -832,22 +1562,31 @@ row_name(struct row *x)
 static int
 row_birth(struct row *x)
 {
+	const struct student_cell *c = &x->c[SC_BIRTH];
+	char d[11];
 	int32_t days;
 	int rc;
 
-	if (x->c[SC_BIRTH].n == 0 && !x->has[SC_BIRTH])
+	if (c->n == 0 && !x->has[SC_BIRTH])
 		return 0;	/* the input has none: one warning, elsewhere */
-	if (x->c[SC_BIRTH].n == 0)
+	if (c->n == 0)
 		return student_roster_warn(x->r, x->file, x->line, "no birth "
 		    "date: imported as a minor of unknown age (not shown "
 		    "listings with a minimum age; applying needs a guardian's "
 		    "consent)");
-	if ((rc = row_set(x, SC_BIRTH, "birth_date",
-	    cell_str(&x->c[SC_BIRTH]))) != 0 ||
-	    json_object_get(x->o, "birth_date") == NULL)
+	/* check_birth_date's rules; what fails goes its way, for the
+	 * message. */
+	if (c->n == 10 && date_parse(cell_cstr(d, sizeof(d), c), &days) ==
+	    0 && days >= days_from_civil(STUDENT_BIRTH_YEAR_MIN, 1, 1) &&
+	    days < days_from_civil(STUDENT_BIRTH_YEAR_MAX + 1, 1, 1)) {
+		if ((rc = row_put_text(x, FLD_BIRTH, c->p,
+		    c->n)) != 0)
+			return rc;
+	} else if ((rc = row_set(x, SC_BIRTH, "birth_date",
+	    cell_str(c))) != 0 || !row_has(x, FLD_BIRTH))
 		return rc;
-	if (x->r->today > 0 && date_parse(json_string_value(json_object_get(
-	    x->o, "birth_date")), &days) == 0 && days > x->r->today)
+	if (x->r->today > 0 && date_parse(cell_cstr(d, sizeof(d), c),
+	    &days) == 0 && days > x->r->today)
 		return row_err(x, SC_BIRTH, "in the future");
 	return 0;
 }
@@ -857,10 +1596,29 @@ row_grade(struct row *x)
 {
 	const struct student_cell *c = &x->c[SC_GRADE];
 
+	size_t start;
+	int g;
+
 	if (c->n == 0)
 		return 0;
 	if (cell_eq(c, "k") || cell_eq(c, "kg"))
 		return row_set(x, SC_GRADE, "grade", json_integer(0));
+	/* One or two digits within range: check_grade would agree. */
+	if (c->n <= 2 && c->p[0] >= '0' && c->p[0] <= '9' && (c->n == 1 ||
+	    (c->p[1] >= '0' && c->p[1] <= '9'))) {
+		g = c->n == 1 ? c->p[0] - '0' : (c->p[0] - '0') * 10 +
+		    c->p[1] - '0';
+		if (g <= STUDENT_GRADE_MAX) {
+			char txt[2] = { (char)('0' + g / 10),
+			    (char)('0' + g % 10) };
+
+			start = row_begin(x);
+			if (row_raw(x, txt + (g < 10), g < 10 ? 1 : 2) != 0)
+				return MENTOR_ENOMEM;
+			row_end(x, FLD_GRADE, start);
+			return 0;
+		}
+	}
 	return row_set(x, SC_GRADE, "grade", cell_number(c));
 }
 
@@ -891,11 +1649,12 @@ zip_key(const struct student_cell *c, char out[6])
 static int
 row_location(struct row *x)
 {
-	char err[STUDENT_ERR_MAX], zip[6];
+	char err[STUDENT_ERR_MAX], zip[6], num[64];
 	const struct student_cell *lat = &x->c[SC_LAT], *lon = &x->c[SC_LON],
 	    *z = &x->c[SC_ZIP];
 	const struct student_resolver *res = x->r->res;
 	json_t *loc, *val = NULL;
+	size_t start, n;
 	double la, lo;
 	int rc, unknown;
 
@@ -925,8 +1684,7 @@ row_location(struct row *x)
 		rc = location_parse(loc, "location", &val, err, sizeof(err));
 		json_decref(loc);
 		if (rc == 0)
-			return json_object_set_new(x->o, "location", val) == 0 ?
-			    0 : MENTOR_ENOMEM;
+			return row_put(x, FLD_LOCATION, val);
 		if (rc == MENTOR_ENOMEM)
 			return rc;
 		if (strncmp(err, "location.lon", 12) == 0)
@@ -945,10 +1703,16 @@ row_location(struct row *x)
 		if (res->zip(res->arg, zip, &la, &lo) != 0)
 			return row_err(x, SC_ZIP, "unknown ZIP code (not in "
 			    "the Census ZCTA table): give lat and lon");
-		loc = json_pack("{s:f,s:f}", "lat", la, "lon", lo);
-		if (loc == NULL || json_object_set_new(x->o, "location",
-		    loc) != 0)
+		/* {"lat":la,"lon":lo}, as json_real would write them */
+		start = row_begin(x);
+		if ((n = json_real_text(num, sizeof(num), la)) == 0 ||
+		    row_raw(x, "{\"lat\":", 7) != 0 ||
+		    row_raw(x, num, n) != 0 ||
+		    (n = json_real_text(num, sizeof(num), lo)) == 0 ||
+		    row_raw(x, ",\"lon\":", 7) != 0 ||
+		    row_raw(x, num, n) != 0 || row_raw(x, "}", 1) != 0)
 			return MENTOR_ENOMEM;
+		row_end(x, FLD_LOCATION, start);
 		return 0;
 	}
 	return 0;
@@ -1004,27 +1768,34 @@ row_modality(struct row *x)
 	return row_set(x, SC_MODALITY, "modality", a);
 }
 
+/* The clusters of a row: distinct codes, in the order given. */
+struct codes {
+	char	 code[STUDENT_CLUSTERS_MAX][256];
+	size_t	 n;
+};
+
 static int
-row_clusters(struct row *x, json_t *goals)
+row_clusters(struct row *x, struct codes *out)
 {
 	struct student_cell items[STUDENT_CLUSTERS_MAX];
 	const struct student_resolver *res = x->r->res;
 	char buf[256], q[CHK_QUOTE_SIZE];
 	const char *code;
-	json_t *a;
 	size_t i, j, n;
 	int over, rc = 0;
 
+	out->n = 0;
 	n = cell_items(&x->c[SC_CLUSTERS], items, NELEM(items), &over);
 	if (over)
 		return row_err(x, SC_CLUSTERS, "more than %d clusters",
 		    STUDENT_CLUSTERS_MAX);
-	if ((a = json_array()) == NULL)
-		return MENTOR_ENOMEM;
 	for (i = 0; i < n && rc == 0; i++) {
 		cell_cstr(buf, sizeof(buf), &items[i]);
-		code = res && res->cluster ? res->cluster(res->arg, buf) :
-		    cluster_code_valid(buf) ? buf : NULL;
+		if (!memo_get(&x->r->memo, MEMO_CLUSTER, buf, &code)) {
+			code = res && res->cluster ? res->cluster(res->arg,
+			    buf) : cluster_code_valid(buf) ? buf : NULL;
+			memo_put(&x->r->memo, MEMO_CLUSTER, buf, code);
+		}
 		if (code == NULL) {
 			rc = row_err(x, SC_CLUSTERS, "unknown career cluster "
 			    "\"%s\" (a code or a name of either framework, "
@@ -1032,25 +1803,23 @@ row_clusters(struct row *x, json_t *goals)
 			    chk_quote(q, items[i].p, items[i].n));
 			continue;
 		}
-		for (j = 0; j < json_array_size(a); j++)
-			if (strcmp(json_string_value(json_array_get(a, j)),
-			    code) == 0)
+		for (j = 0; j < out->n; j++)
+			if (strcmp(out->code[j], code) == 0)
 				break;
-		if (j < json_array_size(a))
+		if (j < out->n)
 			continue;	/* a code and its name: one cluster */
-		if (json_array_append_new(a, json_string(code)) != 0)
-			rc = MENTOR_ENOMEM;
+		j = strlen(code);
+		if (j >= sizeof(out->code[0]))
+			j = sizeof(out->code[0]) - 1;	/* codes are short */
+		memcpy(out->code[out->n], code, j);
+		out->code[out->n++][j] = '\0';
 	}
-	if (rc == 0 && json_object_set_new(goals, "clusters", a) == 0)
-		return 0;
-	if (rc == 0)
-		rc = MENTOR_ENOMEM;
-	json_decref(a);
 	return rc;
 }
 
+/* row_occupations: *out gets the checked list, or NULL when bad. */
 static int
-row_occupations(struct row *x, json_t *goals)
+row_occupations(struct row *x, json_t **out)
 {
 	struct student_cell items[STUDENT_OCCUPATIONS_MAX + 1];
 	char err[STUDENT_ERR_MAX];
@@ -1058,6 +1827,7 @@ row_occupations(struct row *x, json_t *goals)
 	size_t i, n;
 	int over, rc;
 
+	*out = NULL;
 	n = cell_items(&x->c[SC_OCCUPATIONS], items, NELEM(items), &over);
 	if ((a = json_array()) == NULL)
 		return MENTOR_ENOMEM;
@@ -1078,30 +1848,44 @@ row_occupations(struct row *x, json_t *goals)
 		return row_check_err(x, SC_OCCUPATIONS, "goals.occupations",
 		    err);
 	}
-	return json_object_set_new(goals, "occupations", a) == 0 ? 0 :
-	    MENTOR_ENOMEM;
+	*out = a;
+	return 0;
 }
 
 static int
 row_goals(struct row *x)
 {
-	json_t *goals;
-	int rc;
+	struct codes cl;
+	json_t *occ = NULL;
+	size_t i, start;
+	int rc = 0;
 
 	if (x->c[SC_CLUSTERS].n == 0 && x->c[SC_OCCUPATIONS].n == 0)
 		return 0;
-	/* Normalized: both lists, in this order, empty when absent. */
-	if ((goals = json_pack("{s:[],s:[]}", "clusters", "occupations")) ==
-	    NULL)
-		return MENTOR_ENOMEM;
-	if ((x->c[SC_CLUSTERS].n > 0 && (rc = row_clusters(x, goals)) != 0) ||
+	cl.n = 0;
+	if ((x->c[SC_CLUSTERS].n > 0 && (rc = row_clusters(x, &cl)) != 0) ||
 	    (x->c[SC_OCCUPATIONS].n > 0 &&
-	    (rc = row_occupations(x, goals)) != 0)) {
-		json_decref(goals);
-		return rc;
-	}
-	return json_object_set_new(x->o, "goals", goals) == 0 ? 0 :
-	    MENTOR_ENOMEM;
+	    (rc = row_occupations(x, &occ)) != 0))
+		goto out;
+	/* Normalized: both lists, in this order, empty when absent. */
+	start = row_begin(x);
+	if ((rc = row_raw(x, "{\"clusters\":[", 13)) != 0)
+		goto out;
+	for (i = 0; i < cl.n; i++)
+		if ((i > 0 && (rc = row_raw(x, ",", 1)) != 0) ||
+		    (rc = json_str_append(cl.code[i], strlen(cl.code[i]),
+		    &x->r->rowbuf, &x->r->rowlen, &x->r->rowsize)) != 0)
+			goto out;
+	if ((rc = row_raw(x, "],\"occupations\":", 16)) != 0 ||
+	    (occ == NULL && (rc = row_raw(x, "[]", 2)) != 0) ||
+	    (occ != NULL && (rc = student_json_append(occ, &x->r->rowbuf,
+	    &x->r->rowlen, &x->r->rowsize)) != 0) ||
+	    (rc = row_raw(x, "}", 1)) != 0)
+		goto out;
+	row_end(x, FLD_GOALS, start);
+out:
+	json_decref(occ);
+	return rc;
 }
 
 /* level_word: the level names of the contract, any case, as numbers. */
@@ -1146,20 +1930,19 @@ row_competencies(struct row *x)
 	struct student_cell items[STUDENT_COMPETENCIES_MAX + 1], lv, k;
 	char key[COMPETENCY_ID_MAX + 128], buf[COMPETENCY_ID_MAX + 8];
 	char err[STUDENT_ERR_MAX], path[COMPETENCY_ID_MAX + 16];
-	char q[CHK_QUOTE_SIZE];
+	char q[CHK_QUOTE_SIZE], num[2];
+	/* The row's competencies so far: ids and levels, in order. */
+	char ids[STUDENT_COMPETENCIES_MAX][COMPETENCY_ID_MAX + 8];
+	json_int_t level[STUDENT_COMPETENCIES_MAX];
 	const char *id, *eq;
-	json_t *obj, *n;
-	size_t i, cnt;
+	json_t *n;
+	size_t i, j, cnt, got = 0, start;
 	int over, rc = 0;
 
-	if ((obj = json_object()) == NULL)
-		return MENTOR_ENOMEM;
 	cnt = cell_items(&x->c[SC_COMPETENCIES], items, NELEM(items), &over);
-	if (over || cnt > STUDENT_COMPETENCIES_MAX) {
-		json_decref(obj);
+	if (over || cnt > STUDENT_COMPETENCIES_MAX)
 		return row_err(x, SC_COMPETENCIES, "more than %d competencies",
 		    STUDENT_COMPETENCIES_MAX);
-	}
 	for (i = 0; i < cnt && rc == 0; i++) {
 		eq = memchr(items[i].p, '=', items[i].n);
 		if (eq == NULL) {
@@ -1175,17 +1958,30 @@ row_competencies(struct row *x)
 		lv.n = items[i].n - (size_t)(eq - items[i].p) - 1;
 		lv = trim(lv);
 		cell_cstr(key, sizeof(key), &k);
-		if ((id = competency_key(x->r->res, key, buf,
-		    sizeof(buf))) == NULL) {
+		if (!memo_get(&x->r->memo, MEMO_COMPETENCY, key, &id)) {
+			id = competency_key(x->r->res, key, buf, sizeof(buf));
+			memo_put(&x->r->memo, MEMO_COMPETENCY, key, id);
+		}
+		/* Ids are at most COMPETENCY_ID_MAX (competency_id_valid). */
+		if (id == NULL || strlen(id) >= sizeof(ids[0])) {
 			rc = row_err(x, SC_COMPETENCIES, "unknown skill \"%s\" "
 			    "(an O*NET element id such as 2.B.3.h or "
 			    "onet:2.B.3.h, its name, or prefix:id)",
 			    chk_quote(q, k.p, k.n));
 			continue;
 		}
-		if (json_object_get(obj, id) != NULL) {
+		for (j = 0; j < got; j++)
+			if (strcmp(ids[j], id) == 0)
+				break;
+		if (j < got) {
 			rc = row_err(x, SC_COMPETENCIES, "duplicate \"%s\"",
 			    id);
+			continue;
+		}
+		if (lv.n == 1 && lv.p[0] >= '0' && lv.p[0] <= '0' +
+		    LEVEL_MAX) {
+			level[got] = lv.p[0] - '0';	/* the usual case */
+			memcpy(ids[got++], id, strlen(id) + 1);
 			continue;
 		}
 		if ((n = level_value(&lv)) == NULL) {
@@ -1201,15 +1997,31 @@ row_competencies(struct row *x)
 			    "advanced)", err);
 			continue;
 		}
-		if (json_object_set_new(obj, id, n) != 0)
-			rc = MENTOR_ENOMEM;
+		level[got] = json_integer_value(n);
+		memcpy(ids[got++], id, strlen(id) + 1);
+		json_decref(n);
 	}
-	if (rc == 0 && json_object_set_new(x->o, "competencies", obj) == 0)
-		return 0;
-	if (rc == 0)
-		rc = MENTOR_ENOMEM;
-	json_decref(obj);
-	return rc;
+	if (rc != 0)
+		return rc;
+	/* {"id":level,...}, as the object of them would be written */
+	start = row_begin(x);
+	if (row_raw(x, "{", 1) != 0)
+		return MENTOR_ENOMEM;
+	for (i = 0; i < got; i++) {
+		/* ":level", one digit */
+		_Static_assert(LEVEL_MAX < 10, "a level is one digit");
+		num[0] = ':';
+		num[1] = (char)('0' + level[i]);
+		if ((i > 0 && row_raw(x, ",", 1) != 0) ||
+		    json_str_append(ids[i], strlen(ids[i]), &x->r->rowbuf,
+		    &x->r->rowlen, &x->r->rowsize) != 0 ||
+		    row_raw(x, num, 2) != 0)
+			return MENTOR_ENOMEM;
+	}
+	if (row_raw(x, "}", 1) != 0)
+		return MENTOR_ENOMEM;
+	row_end(x, FLD_COMPETENCIES, start);
+	return 0;
 }
 
 static int
@@ -1235,50 +2047,87 @@ row_action(struct row *x, int *del)
 	return row_err(x, SC_ACTION, "must be empty (add or update) or delete");
 }
 
-/* row_modality_wants_place: the row's modality includes in_person or
- * hybrid (the default does). */
-static int
-wants_place(const json_t *o)
-{
-	const json_t *m = json_object_get(o, "modality"), *v;
-	size_t i;
-
-	if (m == NULL)
-		return 1;
-	json_array_foreach(m, i, v)
-		if (strcmp(json_string_value(v), "virtual") != 0)
-			return 1;
-	return 0;
-}
 
 /*
- * row_normal: the normalized student of a good row: its checked fields
- * in the order of fields[], the defaults of those it lacks (what
- * student_parse would make of the raw row).
+ * row_finish: the normalized student of a good row into the batch: its
+ * checked fields in the order they were set, then the defaults of those
+ * it lacks in the order of fields[] (what student_parse would make of the
+ * raw row; the keys' order differs from student_parse's, and nothing
+ * needs it, but it is the order stored students have).
  */
 static int
-row_normal(struct row *x, json_t **out)
+row_finish(struct row *x)
 {
-	char err[STUDENT_ERR_MAX];
-	json_t *v;
-	size_t i;
+	static const char *const keys[] = { [FLD_ID] = ",\"id\":",
+	    [FLD_NAME] = ",\"name\":", [FLD_BIRTH] = ",\"birth_date\":",
+	    [FLD_GRADE] = ",\"grade\":",
+	    [FLD_COMPETENCIES] = ",\"competencies\":",
+	    [FLD_GOALS] = ",\"goals\":", [FLD_LOCATION] = ",\"location\":",
+	    [FLD_DIST] = ",\"max_distance_km\":",
+	    [FLD_MODALITY] = ",\"modality\":", [FLD_SCHOOL] = ",\"school\":" };
+	struct student_roster *r = x->r;
+	struct student_batch *b = &r->b;
+	size_t start = b->enclen, i, n = 0;
+	const char *key;
 
-	/* The keys' order differs from student_parse's; nothing needs it. */
-	for (i = 0; i < NELEM(fields); i++) {
-		if (!(fields[i].flags & F_ABSENT) ||
-		    json_object_get(x->o, fields[i].name) != NULL)
-			continue;
-		if ((v = json_object_get(x->r->defaults, fields[i].name)) !=
-		    NULL)
-			json_incref(v);
-		else if (fields[i].check(fields[i].name, NULL, &v, err,
-		    sizeof(err)) != 0)
-			v = NULL;
-		if (v == NULL || json_object_set_new(x->o, fields[i].name,
-		    v) != 0)
-			return MENTOR_ENOMEM;
+	_Static_assert(NELEM(keys) == NELEM(fields), "a key for each field");
+
+	/* Each field ",\"name\":" (the first without its comma). */
+	if (buf_put(&b->enc, &b->enclen, &b->encsize, "{", 1) != 0)
+		goto nomem;
+	for (i = 0; i < x->nset; i++, n++) {
+		key = keys[x->set[i].field];
+		if (buf_put(&b->enc, &b->enclen, &b->encsize, key + (n == 0),
+		    strlen(key) - (n == 0)) != 0 ||
+		    buf_put(&b->enc, &b->enclen, &b->encsize, r->rowbuf +
+		    x->set[i].off, x->set[i].len) != 0)
+			goto nomem;
 	}
-	*out = json_incref(x->o);
+	for (i = 0; i < NELEM(fields); i++) {
+		if (!(fields[i].flags & F_ABSENT) || row_has(x, i))
+			continue;
+		key = keys[i];
+		if (buf_put(&b->enc, &b->enclen, &b->encsize, key + (n == 0),
+		    strlen(key) - (n == 0)) != 0 ||
+		    buf_put(&b->enc, &b->enclen, &b->encsize, r->defenc +
+		    r->defoff[i], r->deflen[i]) != 0)
+			goto nomem;
+		n++;
+	}
+	if (buf_put(&b->enc, &b->enclen, &b->encsize, "}", 1) != 0 ||
+	    batch_item(b, start, x->id, x->idlen, x->line) != 0)
+		goto nomem;
+	return 0;
+nomem:
+	b->enclen = start;
+	return MENTOR_ENOMEM;
+}
+
+/* row_id: the id, as check_id takes it; others go its way, for the
+ * message. */
+static int
+row_id(struct row *x)
+{
+	const struct student_cell *c = &x->c[SC_ID];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->n && c->n <= STUDENT_ID_MAX; i++) {
+		char ch = c->p[i];
+
+		if (!(ch >= 'a' && ch <= 'z') && !(ch >= 'A' && ch <= 'Z') &&
+		    !(ch >= '0' && ch <= '9') && ch != '.' && ch != '_' &&
+		    ch != '-')
+			break;
+	}
+	if (c->n == 0 || c->n > STUDENT_ID_MAX || i < c->n) {
+		if ((rc = row_set(x, SC_ID, "id", cell_str(c))) != 0 ||
+		    !row_has(x, FLD_ID))
+			return rc;
+	} else if ((rc = row_put_text(x, FLD_ID, c->p, c->n)) != 0)
+		return rc;
+	x->id = c->p;
+	x->idlen = c->n;
 	return 0;
 }
 
@@ -1288,9 +2137,7 @@ student_roster_row(struct student_roster *r, const char *file, size_t line,
     const unsigned char has[SC_NCOLS], const char *const names[SC_NCOLS])
 {
 	struct row x;
-	const char *id;
-	json_t *norm, *prev;
-	size_t i;
+	size_t i, prev;
 	int rc, del;
 
 	memset(&x, 0, sizeof(x));
@@ -1299,21 +2146,20 @@ student_roster_row(struct student_roster *r, const char *file, size_t line,
 	x.line = line;
 	x.has = has;
 	x.names = names;
+	x.place = 1;	/* the default modality wants a place */
+	r->rowlen = 0;
 	for (i = 0; i < SC_NCOLS; i++)
 		x.c[i] = has[i] ? trim(cells[i]) : (struct student_cell){ "",
 		    0 };
-	if ((x.o = json_object()) == NULL)
-		return MENTOR_ENOMEM;
-	if ((rc = row_action(&x, &del)) != 0 ||
-	    (rc = row_set(&x, SC_ID, "id", cell_str(&x.c[SC_ID]))) != 0)
-		goto out;
+	if ((rc = row_action(&x, &del)) != 0 || (rc = row_id(&x)) != 0)
+		return rc;
 	if (!del) {
 		if (++r->rows == STUDENT_ITEMS_MAX + 1) {
 			x.bad = 1;
 			if ((rc = student_roster_error(r, file, line, NULL,
 			    NULL, 0, "more than %d students",
 			    STUDENT_ITEMS_MAX)) != 0)
-				goto out;
+				return rc;
 		}
 		if ((rc = row_name(&x)) != 0 || (rc = row_birth(&x)) != 0 ||
 		    (rc = row_grade(&x)) != 0 ||
@@ -1322,47 +2168,37 @@ student_roster_row(struct student_roster *r, const char *file, size_t line,
 		    "max_distance_km", cell_number(&x.c[SC_DIST])))) != 0 ||
 		    (rc = row_modality(&x)) != 0 ||
 		    (rc = row_goals(&x)) != 0 ||
-		    (rc = row_competencies(&x)) != 0 ||
-		    (x.c[SC_SCHOOL].n > 0 && (rc = row_set(&x, SC_SCHOOL,
-		    "school", cell_str(&x.c[SC_SCHOOL])))) != 0)
-			goto out;
+		    (rc = row_competencies(&x)) != 0)
+			return rc;
+		if (x.c[SC_SCHOOL].n > 0 && text_ok(x.c[SC_SCHOOL].p,
+		    x.c[SC_SCHOOL].n, STUDENT_SCHOOL_MAX))
+			rc = row_put_text(&x, FLD_SCHOOL,
+			    x.c[SC_SCHOOL].p, x.c[SC_SCHOOL].n);
+		else if (x.c[SC_SCHOOL].n > 0)
+			rc = row_set(&x, SC_SCHOOL, "school",
+			    cell_str(&x.c[SC_SCHOOL]));
+		if (rc != 0)
+			return rc;
 	}
 	/* Every row with a good id counts for duplicates, bad or not. */
-	id = json_string_value(json_object_get(x.o, "id"));
-	if (id != NULL && (prev = json_object_get(r->ids, id)) != NULL) {
-		rc = row_err(&x, SC_ID, "duplicate of line %" JSON_INTEGER_FORMAT,
-		    json_integer_value(prev));
-		goto out;
-	}
-	if (id != NULL && json_object_set_new(r->ids, id,
-	    json_integer((json_int_t)line)) != 0) {
-		rc = MENTOR_ENOMEM;
-		goto out;
-	}
+	if (x.id != NULL && (prev = idset_line(&r->ids, x.id, x.idlen)) > 0)
+		return row_err(&x, SC_ID, "duplicate of line %zu", prev);
+	/* A line is never 0: rows start after the header. */
+	if (x.id != NULL && (rc = idset_add(&r->ids, x.id, x.idlen,
+	    line > 0 ? line : 1)) != 0)
+		return rc;
 	if (x.bad)
-		goto out;
-	if (del) {
-		if (json_array_append_new(r->b.deletes, json_string(id)) != 0)
-			rc = MENTOR_ENOMEM;
-		goto out;
-	}
-	if ((rc = row_normal(&x, &norm)) != 0)
-		goto out;
+		return 0;
+	if (del)
+		return json_array_append_new(r->b.deletes, json_stringn(x.id,
+		    x.idlen)) == 0 ? 0 : MENTOR_ENOMEM;
 	if ((has[SC_LAT] || has[SC_ZIP] || has[SC_NOLOC]) &&
-	    json_object_get(norm, "location") == NULL && wants_place(norm) &&
+	    !row_has(&x, FLD_LOCATION) && x.place &&
 	    (rc = student_roster_warn(r, file, line, "no location: in-person "
 	    "and hybrid listings will not be matched (give lat and lon, or "
-	    "zip)")) != 0) {
-		json_decref(norm);
-		goto out;
-	}
-	if (json_array_append_new(r->b.students, norm) != 0 ||
-	    json_array_append_new(r->b.lines,
-	    json_integer((json_int_t)line)) != 0)
-		rc = MENTOR_ENOMEM;
-out:
-	json_decref(x.o);
-	return rc;
+	    "zip)")) != 0)
+		return rc;
+	return row_finish(&x);
 }
 
 /* ---- the CSV form --------------------------------------------------------- */
@@ -1613,6 +2449,8 @@ student_parse_csv(const char *buf, size_t len, json_t **out, char *err,
     size_t errlen)
 {
 	struct student_batch b;
+	json_t *arr;
+	size_t i;
 	int rc;
 
 	if (err != NULL && errlen > 0)
@@ -1629,8 +2467,19 @@ student_parse_csv(const char *buf, size_t len, json_t **out, char *err,
 	} else if (json_array_size(b.deletes) > 0) {
 		chk_errf(err, errlen, "action: delete is not allowed here");
 		rc = MENTOR_EINVAL;
-	} else {
-		*out = json_incref(b.students);
+	} else if ((arr = json_array()) == NULL)
+		rc = MENTOR_ENOMEM;
+	else {
+		for (i = 0; i < b.count && rc == 0; i++)
+			if (json_array_append_new(arr, student_batch_get(&b,
+			    i)) != 0)
+				rc = MENTOR_ENOMEM;
+		if (rc == 0)
+			*out = arr;
+		else {
+			json_decref(arr);
+			chk_errf(err, errlen, "out of memory");
+		}
 	}
 	student_batch_clear(&b);
 	return rc;

@@ -67,13 +67,17 @@ imp=$(timed ctl "$sch" --json --timeout 600 student import "$F") || exit 1
 stored=$(ctl "$sch" --json status | json 'd["students"]')
 again=$(timed ctl "$sch" --json --timeout 600 student import "$F") || exit 1
 unchanged=$(json 'd["unchanged"]' <"$T/out")
+# The node's peak resident memory over the three imports (the roster is
+# held once, encoded as it is stored, while it is checked).
+hwm=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$NODE_PID/status")
 
-python3 - "$N" "$size" "$stored" "$unchanged" "$py $pycpu" "$dry" "$imp" "$again" <<'P'
+python3 - "$N" "$size" "$stored" "$unchanged" "$py $pycpu" "$dry" "$imp" "$again" "$hwm" <<'P'
 import sys
 n, size = int(sys.argv[1]), int(sys.argv[2])
 py, dry, imp, again = [tuple(map(float, a.split())) for a in sys.argv[5:9]]
 print("roster: %d rows, %.1f MB; %s students stored; %s unchanged on re-import"
       % (n, size / 1e6, sys.argv[3], sys.argv[4]))
+print("node peak RSS over the three imports: %s MiB" % sys.argv[9])
 print("(cpu: CPU seconds of the process doing the work; the wall clock counts"
       " other load on the machine)")
 print("| measure | wall s | rows/s | cpu s | rows per cpu-s | cpu beside python csv |")

@@ -55,12 +55,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (b.error_count < json_array_size(b.errors))
 		abort();
-	for (i = 0; i < json_array_size(b.students); i++) {
-		if (student_parse(json_array_get(b.students, i), &again, err,
-		    sizeof(err)) != 0 ||
-		    !json_equal(again, json_array_get(b.students, i)))
+	for (i = 0; i < b.count; i++) {
+		json_t *s = student_batch_get(&b, i);
+		char *enc;
+
+		if (s == NULL)
+			abort();
+		/* Stored as jansson would write it, and still valid. */
+		enc = json_dumps(s, JSON_COMPACT);
+		if (enc == NULL || strcmp(enc, student_batch_json(&b, i,
+		    NULL)) != 0)
+			abort();
+		free(enc);
+		if (student_parse(s, &again, err, sizeof(err)) != 0 ||
+		    !json_equal(again, s))
 			abort();
 		json_decref(again);
+		json_decref(s);
 	}
 	student_batch_clear(&b);
 	return 0;

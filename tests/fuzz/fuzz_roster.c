@@ -54,19 +54,28 @@ static void
 check_batch(const struct student_batch *b)
 {
 	char err[STUDENT_ERR_MAX];
-	json_t *again;
+	json_t *again, *s;
 	size_t i;
+	char *enc;
 
-	if (b->error_count < json_array_size(b->errors) ||
-	    json_array_size(b->lines) != json_array_size(b->students))
+	if (b->error_count < json_array_size(b->errors))
 		abort();
-	for (i = 0; i < json_array_size(b->students); i++) {
-		if (student_parse(json_array_get(b->students, i), &again, err,
-		    sizeof(err)) != 0)
+	for (i = 0; i < b->count; i++) {
+		if ((s = student_batch_get(b, i)) == NULL)
 			abort();
-		if (!json_equal(again, json_array_get(b->students, i)))
+		/* Stored as jansson would write it, and still valid. */
+		enc = json_dumps(s, JSON_COMPACT);
+		if (enc == NULL || strcmp(enc, student_batch_json(b, i,
+		    NULL)) != 0 || strcmp(json_string_value(json_object_get(s,
+		    "id")), student_batch_id(b, i, NULL)) != 0)
+			abort();
+		free(enc);
+		if (student_parse(s, &again, err, sizeof(err)) != 0)
+			abort();
+		if (!json_equal(again, s))
 			abort();
 		json_decref(again);
+		json_decref(s);
 	}
 	for (i = 0; i < b->error_count && i < json_array_size(b->errors); i++)
 		student_batch_error_text(b, i, err, sizeof(err));

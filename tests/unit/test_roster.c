@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,16 +93,24 @@ render(const struct student_batch *b)
 	};
 	json_t *o, *given, *st, *s;
 	size_t i;
-	char *out;
+	char *out, *enc;
 
 	given = json_array();
 	for (i = 0; i < sizeof(g) / sizeof(g[0]); i++)
 		if (b->given & g[i].bit)
 			json_array_append_new(given, json_string(g[i].name));
 	st = json_array();
-	json_array_foreach(b->students, i, s)
-		json_array_append_new(st, json_pack("{s:O,s:O}", "line",
-		    json_array_get(b->lines, i), "student", s));
+	for (i = 0; i < b->count; i++) {
+		/* What the node stores is what jansson would write. */
+		s = student_batch_get(b, i);
+		assert_non_null(s);
+		enc = json_dumps(s, JSON_COMPACT);
+		assert_non_null(enc);
+		assert_string_equal(enc, student_batch_json(b, i, NULL));
+		free(enc);
+		json_array_append_new(st, json_pack("{s:I,s:o}", "line",
+		    (json_int_t)b->items[i].line, "student", s));
+	}
 	o = json_pack("{s:o,s:O,s:O,s:I,s:O,s:o,s:O}", "students", st,
 	    "deletes", b->deletes, "errors", b->errors, "error_count",
 	    (json_int_t)b->error_count, "warnings", b->warnings, "given",
@@ -241,6 +250,16 @@ test_bad_header(void **state)
 	csv_case("bad-header.csv");
 }
 
+/* Values at the edges of the rows' quick checks (lengths, years, grades,
+ * levels, ids, control characters, reals): the same outcome as the
+ * field checks give. */
+static void
+test_boundaries(void **state)
+{
+	(void)state;
+	csv_case("boundaries.csv");
+}
+
 static void
 test_oneroster_11(void **state)
 {
@@ -301,6 +320,7 @@ test_no_resolver(void **state)
 	    "S4,G H,,,60614\n";
 	struct student_batch b;
 	char err[256];
+	json_t *s;
 
 	(void)state;
 	assert_int_equal(student_roster_csv(csv, sizeof(csv) - 1, NULL, 0,
@@ -313,10 +333,162 @@ test_no_resolver(void **state)
 	assert_non_null(strstr(err, "line 4: competencies: unknown skill"));
 	student_batch_error_text(&b, 2, err, sizeof(err));
 	assert_non_null(strstr(err, "line 5: zip: no ZIP code table"));
+	s = student_batch_get(&b, 0);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(
-	    json_array_get(b.students, 0), "competencies"), "onet:2.B.3.h")),
-	    2);
+	    s, "competencies"), "onet:2.B.3.h")), 2);
+	json_decref(s);
 	student_batch_clear(&b);
+}
+
+/*
+ * Past the roster's bounds on remembered skill texts (8,192) and through
+ * every growth of its id set: each row still resolved, a duplicate still
+ * named with its first line, an unknown skill still reported, all in one
+ * run.
+ */
+static void
+test_large_roster(void **state)
+{
+	enum { N = 20000 };
+	const char *ct = resolve_competency(res, "Critical Thinking");
+	char *csv, want[128];
+	const char *js;
+	struct student_batch b;
+	size_t len = 0, size = (size_t)N * 96 + 256, i;
+	char err[256];
+
+	(void)state;
+	assert_non_null(ct);
+	csv = malloc(size);
+	assert_non_null(csv);
+	len += (size_t)snprintf(csv + len, size - len,
+	    "id,name,competencies\n");
+	for (i = 0; i < N; i++)
+		len += (size_t)snprintf(csv + len, size - len,
+		    "S%05zu,Name %zu,ex:s%zu=1;Critical Thinking=2\n", i, i, i);
+	len += (size_t)snprintf(csv + len, size - len,
+	    "S00000,Again,\nS%05d,Last,Not A Skill=1\n", N);
+	assert_int_equal(student_roster_csv(csv, len, &sr, today, &b), 0);
+	assert_int_equal(b.count, N);
+	assert_int_equal(b.error_count, 2);
+	student_batch_error_text(&b, 0, err, sizeof(err));
+	snprintf(want, sizeof(want), "line %d: id: duplicate of line 2",
+	    N + 2);
+	assert_string_equal(err, want);
+	student_batch_error_text(&b, 1, err, sizeof(err));
+	snprintf(want, sizeof(want), "line %d: competencies: unknown skill "
+	    "\"Not A Skill\"", N + 3);
+	assert_non_null(strstr(err, want));
+	for (i = 0; i < N; i += N / 4 - 1) {
+		js = student_batch_json(&b, i, NULL);
+		snprintf(want, sizeof(want), "\"competencies\":{\"ex:s%zu\":1,"
+		    "\"%s\":2}", i, ct);
+		assert_non_null(strstr(js, want));
+		snprintf(want, sizeof(want), "S%05zu", i);
+		assert_string_equal(student_batch_id(&b, i, NULL), want);
+		assert_int_equal(b.items[i].line, i + 2);
+	}
+	student_batch_clear(&b);
+	free(csv);
+}
+
+/* g17_is: student_g17 writes what printf does, or declines (0). */
+static int
+g17_is(double d, int must)
+{
+	char want[64], got[64];
+	size_t n;
+
+	snprintf(want, sizeof(want), "%.17g", d);
+	if ((n = student_g17(got, sizeof(got), d)) == 0) {
+		if (must)
+			fail_msg("%s: declined", want);
+		return 0;
+	}
+	if (n != strlen(got) || strcmp(want, got) != 0)
+		fail_msg("%%.17g of %a: want %s, got %s", d, want, got);
+	return 1;
+}
+
+/* splitmix64: a fixed pseudo-random sequence, the same every run. */
+static uint64_t
+next_rand(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* The reals of stored students are written without printf, byte for
+ * byte as printf writes them: ties, carries, powers of ten, randoms. */
+static void
+test_g17(void **state)
+{
+	static const double fixed[] = { 1.0 + 1.0 / 131072, 41.922747,
+	    -87.647153, 0.1, 0.5, 50, 1e-5, 1e-4, 0.00012345, 9.5e-5,
+	    1.5e-10, 1e15, 1e16 - 1, 9999999999999998.0, 123456.75,
+	    0.30000000000000004, 18.180555, -66.749961, 179.99999999999997,
+	    -0.0001, 2.5, 1e-7, 2e-11 };
+	uint64_t seed = 42, bits;
+	double d;
+	size_t i;
+	int p, took = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		g17_is(fixed[i], 1);
+	for (p = -10; p <= 15; p++) {	/* both sides of each power of 10 */
+		d = pow(10, p);
+		g17_is(d, 1);
+		g17_is(nextafter(d, 0), 1);
+		g17_is(nextafter(d, INFINITY), 1);
+		g17_is(-d, 1);
+	}
+	for (i = 0; i < 200000; i++) {	/* latitudes and longitudes */
+		d = (double)(next_rand(&seed) >> 11) / 9007199254740992.0;
+		g17_is(d * 360 - 180, 1);
+		g17_is(round(d * 360e6) / 1e6 - 180, 1);
+	}
+	for (i = 0; i < 200000; i++) {	/* any bits: taken or declined */
+		bits = next_rand(&seed);
+		memcpy(&d, &bits, sizeof(d));
+		took += g17_is(d, 0);
+	}
+	assert_true(took > 0);
+	assert_int_equal(student_g17((char[64]){ 0 }, 64, 0.0), 0);
+	assert_int_equal(student_g17((char[64]){ 0 }, 64, 1e300), 0);
+}
+
+/* student_json_append writes json_dumps(JSON_COMPACT)'s bytes. */
+static void
+test_json_append(void **state)
+{
+	static const char doc[] = "{\"id\":\"S-1\",\"name\":\"Zo\\u00eb "
+	    "\\\"Q\\\" \\\\ \\/ \\u0001\\u001f\\t\\n\\r\\b\\f \\u007f "
+	    "\\u4e2d \\ud83d\\ude00\",\"n\":[0,-1,9223372036854775807,"
+	    "-9223372036854775808,1.5,-0.0,0.0,1e300,-2.5e-300,1e-5,"
+	    "123456789012345680000.0,41.922747,true,false,null],"
+	    "\"o\":{},\"a\":[],\"x\":{\"b\":{\"c\":[{}]}},\"k\\u0001\":1}";
+	json_error_t jerr;
+	json_t *v;
+	char *want, *got = NULL;
+	size_t len = 0, size = 0;
+
+	(void)state;
+	v = json_loads(doc, JSON_ALLOW_NUL, &jerr);
+	if (v == NULL)
+		fail_msg("%s", jerr.text);
+	want = json_dumps(v, JSON_COMPACT);
+	assert_non_null(want);
+	assert_int_equal(student_json_append(v, &got, &len, &size), 0);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(got, want, len);
+	assert_int_equal(got[len], '\0');
+	free(want);
+	free(got);
+	json_decref(v);
 }
 
 int
@@ -329,11 +501,15 @@ main(void)
 		cmocka_unit_test(test_contract),
 		cmocka_unit_test(test_bad_rows),
 		cmocka_unit_test(test_bad_header),
+		cmocka_unit_test(test_boundaries),
 		cmocka_unit_test(test_oneroster_11),
 		cmocka_unit_test(test_oneroster_12),
 		cmocka_unit_test(test_oneroster_12_delta),
 		cmocka_unit_test(test_bundle_bad),
 		cmocka_unit_test(test_no_resolver),
+		cmocka_unit_test(test_large_roster),
+		cmocka_unit_test(test_g17),
+		cmocka_unit_test(test_json_append),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
