@@ -699,7 +699,36 @@ def hub_page():
     check("the hub page lists its peers and relay figures",
           "employer" in body and "school" in body and
           "Records in" in body, body)
+    check("  ...each peer with its certificate's expiry",
+          len(re.findall(r"valid until \w+ \d+, \d{4}", body)) >= 2, body)
     w.shots(d, "hub")
+    # The certificates view: what the hub issued, as mentorctl sees it.
+    certs = w.ctl_json(DH, "cert", "list")
+    emp = [c for c in certs["issued"] if c["organization"] ==
+           "Prairie Employers Network"]
+    d.find_element(By.CSS_SELECTOR, "a[href='#certificates']").click()
+    wait(lambda: visible(d, "#certs table"), 15)
+    body = text(d, "#v-certificates")
+    check("mentorctl cert list shows the hub's certificate for the "
+          "employer, valid", len(emp) == 1 and emp[0]["live"] and
+          emp[0]["days_left"] >= 1, certs)
+    exp = emp[0]["expires"][:10] if emp else "?"
+    shown = d.execute_script(
+        "return M.date(arguments[0])", exp) if emp else "?"
+    check("the certificates page lists the certificates the hub issued, "
+          "with organization and expiry",
+          "Issued by this hub" in body and "Prairie Employers Network" in
+          body and shown in body and body.count("valid") >= 2, body)
+    check("  ...and says no hub has certified this hub",
+          "No other hub has certified this hub." in body, body)
+    sch = w.ctl_json(DS, "cert", "list")
+    got = [c for c in sch["received"] if c["issuer"] == certs["node_id"] and
+           c["live"]]
+    check("the school holds the hub's certificate about it "
+          "(mentorctl cert list, received)",
+          len(got) == 1 and got[0]["hub"] is True and
+          not sch["issued"], sch)
+    w.shots(d, "hub-certificates")
     d.quit()
 
 
@@ -896,22 +925,15 @@ def no_js_errors():
 
 
 def main():
-    static_rules()
-    student_applies()
-    spanish()
-    keyboard()
-    setup_link()
-    employer_posts()
-    roster()
-    coordinator_pages()
-    hub_page()
-    xss()
-    cross_site()
-    student_confined()
-    class_codes()
-    revocation()
-    throttling()
-    no_js_errors()
+    steps = [static_rules, student_applies, spanish, keyboard, setup_link,
+             employer_posts, roster, coordinator_pages, hub_page, xss,
+             cross_site, student_confined, class_codes, revocation,
+             throttling, no_js_errors]
+    # WEB_ONLY=hub_page,xss runs only those (when working on one page).
+    only = [x for x in os.environ.get("WEB_ONLY", "").split(",") if x]
+    for f in steps:
+        if not only or f.__name__ in only:
+            f()
     for k in ("st", "co", "em"):
         if STATE.get(k):
             try:
