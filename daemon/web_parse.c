@@ -288,7 +288,7 @@ web_head_scan(const char *head, size_t len, struct web_head *out)
 			return MENTOR_EINVAL;
 		out->status = out->status * 10 + (p[i] - '0');
 	}
-	if (p[12] != ' ' && p[12] != '\r')
+	if (out->status < 100 || (p[12] != ' ' && p[12] != '\r'))
 		return MENTOR_EINVAL;
 	for (;;) {
 		if ((eol = memchr(p, '\r', (size_t)(end - p))) == NULL ||
