@@ -764,7 +764,8 @@ auth_setup(struct req *q, json_t *args)
 {
 	const char *tok, *pw;
 	char user[WEB_NAME_MAX + 1], err[256];
-	int rc, role;
+	struct web_pwcheck chk;
+	int rc;
 
 	tok = json_string_value(json_object_get(args, "token"));
 	pw = json_string_value(json_object_get(args, "password"));
@@ -778,11 +779,12 @@ auth_setup(struct req *q, json_t *args)
 		return;
 	}
 	memset(&q->p, 0, sizeof(q->p));
-	if (web_check_password(q->h->node, user, pw, &role) != 0) {
+	/* The password was just set: its role, without a second check. */
+	if (web_password_lookup(q->h->node, user, &chk) != 0 || !chk.found) {
 		send_err(q->r, 0, MENTOR_ESTORE, NULL, NULL);
 		return;
 	}
-	q->p.role = role;
+	q->p.role = chk.role;
 	snprintf(q->p.name, sizeof(q->p.name), "%s", user);
 	start_session(q);
 }
