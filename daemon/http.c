@@ -2,8 +2,10 @@
  * http.c: the web listener (http.h).  Static pages from the web root and
  * the JSON API /api/v1/: sign-in endpoints handled here, every other
  * name run through cmd_exec with the caller's role.  Every response
- * carries the security headers; every POST is checked for a cross-site
- * origin, and a session's POST for its CSRF token.
+ * carries the security headers (also libevent's own error pages:
+ * out_cb); every POST is checked for a cross-site origin, and a session's
+ * POST for its CSRF token.  Passwords are checked on a worker thread
+ * (pw_*), off the event loop.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -114,9 +116,9 @@ add_headers(struct http *h, struct evhttp_request *r, int api)
  * reply: every reply of ours goes out here, never through
  * evhttp_send_error (which drops the headers set so far).  b (may be
  * NULL; kept by the caller) is the body; its length is always stated,
- * except to HEAD and CONNECT, which get the headers alone.  The output
- * filter (conn_out) relies on both: a reply of ours carries the CSP and
- * exactly the body its Content-Length says, or none.
+ * except to HEAD and CONNECT, which get the headers alone.  out_cb
+ * relies on both: a reply of ours carries the CSP and exactly the body
+ * its Content-Length says, or none.
  */
 static void
 reply(struct evhttp_request *r, int status, struct evbuffer *b)
@@ -1267,7 +1269,7 @@ conn_bev(struct event_base *base, void *arg)
 	return bev;
 }
 
-/* secure_lines: the security headers as header lines, for conn_out. */
+/* secure_lines: the security headers as header lines, for out_cb. */
 static void
 secure_lines(struct http *h)
 {
