@@ -527,6 +527,12 @@ struct pw_job {
 	char			 user[WEB_NAME_MAX + 1];
 	char			 addr[80], ka[128], ku[128];
 	int			 ok;
+	/* A password change (auth/password): the new one, then its hash. */
+	char			*newpw;		/* wiped and freed */
+	char			 newhash[WEB_HASH_MAX];
+	char			 err[256];
+	int			 rc;
+	struct web_principal	 p;
 };
 
 static void
@@ -538,7 +544,13 @@ pw_job_free(struct pw_job *j)
 		sodium_memzero(j->pw, strlen(j->pw));
 		free(j->pw);
 	}
+	if (j->newpw) {
+		sodium_memzero(j->newpw, strlen(j->newpw));
+		free(j->newpw);
+	}
 	sodium_memzero(&j->chk, sizeof(j->chk));
+	sodium_memzero(j->newhash, sizeof(j->newhash));
+	sodium_memzero(&j->p, sizeof(j->p));
 	free(j);
 }
 
@@ -558,6 +570,9 @@ pw_main(void *arg)
 		h->pw_todo = j->next;
 		pthread_mutex_unlock(&h->pw_mu);
 		j->ok = web_password_verify(&j->chk, j->pw) == 0;
+		if (j->ok && j->newpw)
+			j->rc = web_password_make(j->newpw, j->newhash,
+			    j->err, sizeof(j->err));
 		pthread_mutex_lock(&h->pw_mu);
 		/* Results keep their order: append. */
 		j->next = NULL;
@@ -573,6 +588,7 @@ pw_main(void *arg)
 }
 
 static void pw_finish(struct pw_job *);
+static void pw_changed(struct pw_job *);
 
 /* pw_ready: on the loop, the worker's results. */
 static void
@@ -592,7 +608,10 @@ pw_ready(evutil_socket_t fd, short what, void *arg)
 	for (; j; j = next) {
 		next = j->next;
 		h->pw_queued--;
-		pw_finish(j);
+		if (j->newpw)
+			pw_changed(j);
+		else
+			pw_finish(j);
 		pw_job_free(j);
 	}
 }
@@ -659,12 +678,39 @@ pw_stop(struct http *h)
 	pthread_mutex_destroy(&h->pw_mu);
 }
 
+/* pw_busy: 1 (and the 503 sent) when too many checks wait already. */
+static int
+pw_busy(struct req *q)
+{
+	if (q->h->pw_queued < PW_QUEUE_MAX)
+		return 0;
+	evhttp_add_header(evhttp_request_get_output_headers(q->r),
+	    "Retry-After", "2");
+	send_err(q->r, 503, MENTOR_EBUSY, "many people are signing in right "
+	    "now; please try again in a few seconds", NULL);
+	return 1;
+}
+
+static void
+pw_queue(struct http *h, struct pw_job *j)
+{
+	struct pw_job **t;
+
+	h->pw_queued++;
+	pthread_mutex_lock(&h->pw_mu);
+	for (t = &h->pw_todo; *t; t = &(*t)->next)
+		;
+	*t = j;
+	pthread_cond_signal(&h->pw_cv);
+	pthread_mutex_unlock(&h->pw_mu);
+}
+
 static void
 auth_signin(struct req *q, json_t *args)
 {
 	const char *user, *pw, *code;
 	char addr[80], ka[128], ku[128];
-	struct pw_job *j, **t;
+	struct pw_job *j;
 	int64_t now = now_ms();
 	int secs;
 
@@ -706,13 +752,8 @@ auth_signin(struct req *q, json_t *args)
 		throttled(q->r, secs);
 		return;
 	}
-	if (q->h->pw_queued >= PW_QUEUE_MAX) {
-		evhttp_add_header(evhttp_request_get_output_headers(q->r),
-		    "Retry-After", "2");
-		send_err(q->r, 503, MENTOR_EBUSY, "many people are signing in "
-		    "right now; please try again in a few seconds", NULL);
+	if (pw_busy(q))
 		return;
-	}
 	if ((j = calloc(1, sizeof(*j))) == NULL ||
 	    (j->pw = strdup(pw)) == NULL) {
 		free(j);
@@ -729,13 +770,7 @@ auth_signin(struct req *q, json_t *args)
 	/* Counted now, taken back on success (see above). */
 	web_throttle_fail(q->h->thr, ku, THROTTLE_MS, now);
 	web_throttle_fail(q->h->thr, ka, THROTTLE_MS, now);
-	q->h->pw_queued++;
-	pthread_mutex_lock(&q->h->pw_mu);
-	for (t = &q->h->pw_todo; *t; t = &(*t)->next)
-		;
-	*t = j;
-	pthread_cond_signal(&q->h->pw_cv);
-	pthread_mutex_unlock(&q->h->pw_mu);
+	pw_queue(q->h, j);
 }
 
 /* pw_finish: on the loop, answers a sign-in whose password was checked. */
@@ -795,9 +830,10 @@ static void
 auth_password(struct req *q, json_t *args)
 {
 	const char *old, *pw;
-	char ku[128], err[256], setup[WEB_SECRET_HEX];
+	char ku[128];
+	struct pw_job *j;
 	int64_t now = now_ms();
-	int rc, role, secs;
+	int secs;
 
 	if (q->p.role == WEB_ROLE_STUDENT || q->p.bearer) {
 		send_err(q->r, 0, MENTOR_EPERM, "only staff accounts have "
@@ -817,19 +853,55 @@ auth_password(struct req *q, json_t *args)
 		throttled(q->r, secs);
 		return;
 	}
-	if (web_check_password(q->h->node, q->p.name, old, &role) != 0) {
-		web_throttle_fail(q->h->thr, ku, THROTTLE_MS, now);
-		send_err(q->r, 403, MENTOR_EPERM, "old: wrong password", NULL);
+	if (pw_busy(q))
+		return;
+	/* Both passwords on the worker: the old one checked, the new hashed. */
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (j->pw = strdup(old)) == NULL || (j->newpw = strdup(pw)) == NULL) {
+		if (j)
+			free(j->pw);
+		free(j);
+		send_err(q->r, 0, MENTOR_ENOMEM, NULL, NULL);
+		return;
+	}
+	j->h = q->h;
+	j->r = q->r;
+	j->p = q->p;
+	snprintf(j->ku, sizeof(j->ku), "%s", ku);
+	(void)web_password_lookup(q->h->node, q->p.name, &j->chk);
+	web_throttle_fail(q->h->thr, ku, THROTTLE_MS, now);
+	pw_queue(q->h, j);
+}
+
+/* pw_changed: on the loop, a password change whose old one was checked. */
+static void
+pw_changed(struct pw_job *j)
+{
+	struct req q;
+	char err[256];
+	int rc;
+
+	memset(&q, 0, sizeof(q));
+	q.h = j->h;
+	q.r = j->r;
+	q.p = j->p;
+	if (!j->ok) {
+		send_err(q.r, 403, MENTOR_EPERM, "old: wrong password", NULL);
+		return;
+	}
+	web_throttle_forgive(q.h->thr, j->ku);
+	if (j->rc != 0) {
+		send_err(q.r, 0, j->rc, j->rc == MENTOR_EINVAL ? "new: at "
+		    "least 10 characters" : j->err, NULL);
 		return;
 	}
 	/* Every session of the account ends; this one is made anew. */
-	if ((rc = web_user_passwd(q->h->node, q->p.name, pw, setup, err,
+	if ((rc = web_user_set_hash(q.h->node, q.p.name, j->newhash, err,
 	    sizeof(err))) != 0) {
-		send_err(q->r, 0, rc, rc == MENTOR_EINVAL ? "new: at least "
-		    "10 characters" : err, NULL);
+		send_err(q.r, 0, rc, err, NULL);
 		return;
 	}
-	start_session(q);
+	start_session(&q);
 }
 
 static void

@@ -325,7 +325,8 @@ user_put_tx(struct store_txn *t, void *arg)
 
 static int
 user_put(struct node *n, const char *name, int role, const char *password,
-    int create, char setup[WEB_SECRET_HEX], char *err, size_t errlen)
+    int hashed, int create, char setup[WEB_SECRET_HEX], char *err,
+    size_t errlen)
 {
 	char hash[crypto_pwhash_STRBYTES] = "";
 	uint8_t raw[32], h[32];
@@ -342,7 +343,15 @@ user_put(struct node *n, const char *name, int role, const char *password,
 		return MENTOR_EINVAL;
 	}
 	memset(&o, 0, sizeof(o));
-	if (password) {
+	if (password && hashed) {
+		/* Made by web_password_make. */
+		if (strlen(password) >= sizeof(hash) ||
+		    strncmp(password, "$argon2id$", 10) != 0) {
+			snprintf(err, errlen, "password: not a password hash");
+			return MENTOR_EINVAL;
+		}
+		snprintf(hash, sizeof(hash), "%s", password);
+	} else if (password) {
 		if ((rc = password_ok(password, err, errlen)) != 0)
 			return rc;
 		if ((rc = password_hash(password, hash)) != 0)
@@ -376,14 +385,36 @@ int
 web_user_add(struct node *n, const char *name, int role, const char *password,
     char setup[WEB_SECRET_HEX], char *err, size_t errlen)
 {
-	return user_put(n, name, role, password, 1, setup, err, errlen);
+	return user_put(n, name, role, password, 0, 1, setup, err, errlen);
 }
 
 int
 web_user_passwd(struct node *n, const char *name, const char *password,
     char setup[WEB_SECRET_HEX], char *err, size_t errlen)
 {
-	return user_put(n, name, 0, password, 0, setup, err, errlen);
+	return user_put(n, name, 0, password, 0, 0, setup, err, errlen);
+}
+
+int
+web_user_set_hash(struct node *n, const char *name, const char *hash,
+    char *err, size_t errlen)
+{
+	char setup[WEB_SECRET_HEX];
+
+	return user_put(n, name, 0, hash, 1, 0, setup, err, errlen);
+}
+
+int
+web_password_make(const char *password, char hash[WEB_HASH_MAX], char *err,
+    size_t errlen)
+{
+	int rc;
+
+	if ((rc = password_ok(password, err, errlen)) != 0)
+		return rc;
+	if ((rc = password_hash(password, hash)) != 0)
+		snprintf(err, errlen, "out of memory");
+	return rc;
 }
 
 static int

@@ -129,6 +129,16 @@ int	web_password_lookup(struct node *, const char *name,
 	    struct web_pwcheck *c);
 int	web_password_verify(const struct web_pwcheck *c,
 	    const char *password);
+/*
+ * web_password_make: the Argon2id hash of a new password into hash (any
+ * thread); MENTOR_EINVAL (err) unless it is WEB_PASSWORD_MIN to _MAX
+ * bytes.  web_user_set_hash: gives account name that hash, as
+ * web_user_passwd does with a password (its sessions end).
+ */
+int	web_password_make(const char *password, char hash[WEB_HASH_MAX],
+	    char *err, size_t errlen);
+int	web_user_set_hash(struct node *, const char *name, const char *hash,
+	    char *err, size_t errlen);
 
 /*
  * web_code_issue: a new sign-in code for student (replacing any earlier

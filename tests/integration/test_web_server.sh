@@ -259,6 +259,23 @@ check("requests made while they are checked are answered before the "
 check("  ...each in less than half a sign-in's time (%.0f ms)" %
       (one * 1000), all(p[2] - p[1] < one / 2 for p in pings),
       [round((p[2] - p[1]) * 1000) for p in pings])
+# A password change is checked and hashed off the loop too.
+st, cal, cal_csrf = signin({"user": "cal", "password": "admin-pass-123"})
+s1, j1, _ = call("POST", "/api/v1/auth/password", {
+    "old": "not my password", "new": "a brand new pass"}, cal, cal_csrf)
+s2, j2, _ = call("POST", "/api/v1/auth/password", {
+    "old": "admin-pass-123", "new": "short"}, cal, cal_csrf)
+s3, j3, _ = call("POST", "/api/v1/auth/password", {
+    "old": "admin-pass-123", "new": "a brand new pass"}, cal, cal_csrf)
+check("changing a password: a wrong old one is refused (403), a "
+      "short new one too (400, new), then it changes (200)",
+      (s1, s2, s3) == (403, 400, 200) and
+      j1["error"]["message"].startswith("old:") and
+      j2["error"].get("field") == "new", (s1, j1, s2, j2, s3, j3))
+check("  ...and only the new password signs in",
+      signin({"user": "cal", "password": "a brand new pass"})[0] == 200 and
+      signin({"user": "cal", "password": "admin-pass-123"})[0] == 401)
+
 # Guesses in flight count against the account at once.
 res = [None] * 6
 
