@@ -247,6 +247,50 @@ sync_cmd(struct ctl *c, const struct ctl_args *a)
 	return EX_OK;
 }
 
+/* cert list: the certificates between this node and its peers. */
+static void
+cert_lines(const json_t *list, const char *who, const char *none)
+{
+	const json_t *e;
+	size_t i;
+
+	if (json_array_size(list) == 0)
+		printf("  %s\n", none);
+	json_array_foreach(list, i, e)
+		printf("  %s  %s (%s)\n    %-10s %s\n    %-10s %s%s\n",
+		    ctl_str(e, who),
+		    *ctl_str(e, "name") ? ctl_str(e, "name") : "?",
+		    ctl_str(e, "organization"), "issued:",
+		    ctl_str(e, "created"), "expires:", ctl_str(e, "expires"),
+		    json_is_true(json_object_get(e, "live")) ? "" :
+		    " (no longer valid)");
+}
+
+static int
+cert_list(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *r;
+	int rc;
+
+	(void)a;
+	if ((rc = ctl_call(c, "cert.list", NULL, NULL, 0, &r, NULL,
+	    NULL)) != EX_OK)
+		return rc;
+	if (c->json) {
+		ctl_print_json(r);
+		json_decref(r);
+		return EX_OK;
+	}
+	printf("issued by this node:\n");
+	cert_lines(json_object_get(r, "issued"), "subject",
+	    strcmp(ctl_str(r, "role"), "hub") == 0 ? "none yet" :
+	    "none (only hubs issue certificates)");
+	printf("issued about this node:\n");
+	cert_lines(json_object_get(r, "received"), "issuer", "none");
+	json_decref(r);
+	return EX_OK;
+}
+
 const struct ctl_cmd ctl_peer_cmds[] = {
 	{ "peer add", peer_add, 1, 2, { "organization=", "hub", NULL },
 	  "[ENDPOINT] NODE_ID [--organization NAME] [--hub]",
@@ -268,6 +312,11 @@ const struct ctl_cmd ctl_peer_cmds[] = {
 	  "has their key: CURVE key, address, how often and when." },
 	{ "peer remove", peer_remove, 1, 1, { NULL }, "NODE_ID",
 	  "Unlinks a peer: its connections are refused from now on." },
+	{ "cert list", cert_list, 0, 0, { NULL }, "",
+	  "Shows the certificates between this node and its peers: those "
+	  "it issued as a hub (one per direct peer, renewed while linked) "
+	  "and those its peers issued about it, each with its organization, "
+	  "dates, and whether it is still valid." },
 	{ "sync", sync_cmd, 0, 0, { NULL }, "",
 	  "Reconciles with every connected peer now, waits until done (at "
 	  "most --timeout SEC, 60 by default), and prints per peer the round "

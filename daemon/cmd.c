@@ -46,6 +46,7 @@ static const struct cmd_entry cmds[] = {
 	{ "peer.list",		cmd_peer_list,	CMD_STAFF },
 	{ "peer.remove",	cmd_peer_remove, 0 },
 	{ "peer.refused",	cmd_peer_refused, CMD_STAFF },
+	{ "cert.list",		cmd_cert_list,	CMD_STAFF },
 	{ "sync.start",		cmd_sync_start,	0 },
 	{ "sync.status",	cmd_sync_status, CMD_STAFF },
 	{ "consent.add",	cmd_consent_add, CMD_COORDINATOR },

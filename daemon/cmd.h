@@ -169,6 +169,7 @@ int	cmd_peer_add(struct cmd_ctx *);
 int	cmd_peer_list(struct cmd_ctx *);
 int	cmd_peer_remove(struct cmd_ctx *);
 int	cmd_peer_refused(struct cmd_ctx *);
+int	cmd_cert_list(struct cmd_ctx *);		/* cmd_cert.c */
 int	cmd_sync_start(struct cmd_ctx *);
 int	cmd_sync_status(struct cmd_ctx *);
 int	cmd_consent_add(struct cmd_ctx *);

@@ -489,10 +489,17 @@ cmd_listing_suggest(struct cmd_ctx *c)
 
 	if ((rc = need_fw(c, &fw)) != 0)
 		return rc;
-	if (c->data == NULL)
+	/* The web form sends its listing as the "listing" argument. */
+	if (c->data == NULL && (in = json_object_get(c->req->args,
+	    "listing")) != NULL) {
+		if (!json_is_object(in))
+			return cmd_fail(c, MENTOR_EINVAL, "listing: must be a "
+			    "listing object");
+		json_incref(in);
+	} else if (c->data == NULL)
 		return cmd_fail(c, MENTOR_EINVAL, "listing.suggest needs the "
-		    "listing file as a data frame");
-	if ((in = json_loadb((const char *)c->data, c->datalen, 0,
+		    "listing file as a data frame, or a listing argument");
+	else if ((in = json_loadb((const char *)c->data, c->datalen, 0,
 	    &je)) == NULL)
 		return cmd_fail(c, MENTOR_EINVAL, "line %d: %s", je.line,
 		    je.text);

@@ -2,8 +2,10 @@
  * http.c: the web listener (http.h).  Static pages from the web root and
  * the JSON API /api/v1/: sign-in endpoints handled here, every other
  * name run through cmd_exec with the caller's role.  Every response
- * carries the security headers; every POST is checked for a cross-site
- * origin, and a session's POST for its CSRF token.
+ * carries the security headers (also libevent's own error pages:
+ * out_cb); every POST is checked for a cross-site origin, and a session's
+ * POST for its CSRF token.  Passwords are checked on a worker thread
+ * (pw_*), off the event loop.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -16,6 +18,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +66,22 @@ struct http {
 	SSL_CTX			*ssl;
 	struct web_throttle	*thr;
 	char			 root[PATH_MAX];	/* realpath; "" none */
+	char			 secure[768];	/* the security headers as
+						 * header lines, for replies
+						 * libevent makes itself */
+	struct out_state	*out;		/* per fd, for out_cb */
+	size_t			 nout;
+	int			 out_busy;
+	/* The password checker thread (pw_*): jobs in, results back. */
+	pthread_t		 pw_thread;
+	int			 pw_started;
+	pthread_mutex_t		 pw_mu;
+	pthread_cond_t		 pw_cv;
+	struct pw_job		*pw_todo, *pw_done;	/* under pw_mu */
+	size_t			 pw_queued;		/* on the loop */
+	int			 pw_quit;		/* under pw_mu */
+	int			 pw_pipe[2];
+	struct event		*pw_ev;
 };
 
 /* One API request being answered. */
@@ -71,6 +90,8 @@ struct req {
 	struct evhttp_request	*r;
 	struct web_principal	 p;
 	int			 signed_in;
+	int			 ended;		/* a session cookie that no
+						 * longer works */
 };
 
 /* ---- replies ---------------------------------------------------------- */
@@ -91,6 +112,49 @@ add_headers(struct http *h, struct evhttp_request *r, int api)
 		    "max-age=31536000");
 }
 
+/*
+ * reply: every reply of ours goes out here, never through
+ * evhttp_send_error (which drops the headers set so far).  b (may be
+ * NULL; kept by the caller) is the body; its length is always stated,
+ * except to HEAD and CONNECT, which get the headers alone.  out_cb
+ * relies on both: a reply of ours carries the CSP and exactly the body
+ * its Content-Length says, or none.
+ */
+static void
+reply(struct evhttp_request *r, int status, struct evbuffer *b)
+{
+	enum evhttp_cmd_type m = evhttp_request_get_command(r);
+	struct evkeyvalq *o = evhttp_request_get_output_headers(r);
+	char len[32];
+
+	if (m == EVHTTP_REQ_HEAD || m == EVHTTP_REQ_CONNECT) {
+		evhttp_remove_header(o, "Content-Length");
+		evhttp_send_reply(r, status, NULL, NULL);
+		return;
+	}
+	snprintf(len, sizeof(len), "%zu", b ? evbuffer_get_length(b) : 0);
+	evhttp_remove_header(o, "Content-Length");
+	evhttp_add_header(o, "Content-Length", len);
+	evhttp_send_reply(r, status, NULL, b);
+}
+
+/* send_text: a short plain-text reply (static pages' errors). */
+static void
+send_text(struct evhttp_request *r, int status, const char *text)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	evhttp_remove_header(evhttp_request_get_output_headers(r),
+	    "Content-Type");
+	evhttp_add_header(evhttp_request_get_output_headers(r),
+	    "Content-Type", "text/plain; charset=utf-8");
+	if (b)
+		evbuffer_add_printf(b, "%s\n", text);
+	reply(r, status, b);
+	if (b)
+		evbuffer_free(b);
+}
+
 static void
 send_json(struct evhttp_request *r, int status, json_t *body)
 {
@@ -101,14 +165,14 @@ send_json(struct evhttp_request *r, int status, json_t *body)
 	json_decref(body);
 	if (s == NULL || (b = evbuffer_new()) == NULL) {
 		free(s);
-		evhttp_send_error(r, 500, NULL);
+		send_text(r, 500, "The server is out of memory; try again.");
 		return;
 	}
 	evbuffer_add(b, s, strlen(s));
 	free(s);
 	evhttp_add_header(evhttp_request_get_output_headers(r),
 	    "Content-Type", "application/json; charset=utf-8");
-	evhttp_send_reply(r, status, NULL, b);
+	reply(r, status, b);
 	evbuffer_free(b);
 }
 
@@ -165,7 +229,7 @@ send_err(struct evhttp_request *r, int status, int code, const char *msg,
 	if (e == NULL) {
 		json_decref(fields);
 		json_decref(details);
-		evhttp_send_error(r, 500, NULL);
+		send_text(r, 500, "The server is out of memory; try again.");
 		return;
 	}
 	/* Only a refused value names a field; "cmd: not allowed" does not. */
@@ -203,7 +267,8 @@ serve_static(struct http *h, struct evhttp_request *r, const char *path)
 	    evhttp_request_get_command(r) != EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(r),
 		    "Allow", "GET, HEAD");
-		evhttp_send_error(r, 405, NULL);
+		send_text(r, 405, "This address is a page: it can only be "
+		    "read (GET), not sent to.");
 		return;
 	}
 	if (h->root[0] == '\0' ||
@@ -228,25 +293,18 @@ serve_static(struct http *h, struct evhttp_request *r, const char *path)
 	}
 	if (sb.st_size > 0 && evbuffer_add_file(b, fd, 0, sb.st_size) != 0) {
 		evbuffer_free(b);
-		evhttp_send_error(r, 500, NULL);
+		send_text(r, 500, "This page cannot be read right now.");
 		return;
 	}
 	if (sb.st_size == 0)
 		close(fd);
 	evhttp_add_header(evhttp_request_get_output_headers(r),
 	    "Content-Type", type);
-	evhttp_send_reply(r, 200, NULL, b);
+	reply(r, 200, b);
 	evbuffer_free(b);
 	return;
 notfound:
-	evhttp_add_header(evhttp_request_get_output_headers(r),
-	    "Content-Type", "text/plain; charset=utf-8");
-	b = evbuffer_new();
-	if (b)
-		evbuffer_add_printf(b, "Not found\n");
-	evhttp_send_reply(r, 404, NULL, b);
-	if (b)
-		evbuffer_free(b);
+	send_text(r, 404, "Not found");
 }
 
 /* ---- the caller ------------------------------------------------------- */
@@ -302,9 +360,22 @@ find_principal(struct req *q)
 		return web_bearer_check(q->h->node, a + 7, &q->p) == 0;
 	}
 	if ((c = header(q->r, "Cookie")) == NULL ||
-	    web_cookie_get(c, COOKIE, tok, sizeof(tok)) != 0)
+	    web_cookie_get(c, COOKIE, tok, sizeof(tok)) != 0 || *tok == '\0')
 		return 0;
-	return web_session_check(q->h->node, tok, &q->p) == 0;
+	if (web_session_check(q->h->node, tok, &q->p) == 0)
+		return 1;
+	q->ended = 1;
+	return 0;
+}
+
+/* not_signed_in: 401, in words that say what to do. */
+static void
+not_signed_in(struct req *q)
+{
+	send_err(q->r, 401, MENTOR_EPERM, q->ended ? "not signed in: your "
+	    "session has ended (unused for too long, open for too long, or "
+	    "signed out); please sign in again" : "not signed in: please "
+	    "sign in first", NULL);
 }
 
 static json_t *
@@ -431,13 +502,217 @@ start_session(struct req *q)
 	send_ok(q->r, principal_json(&q->p));
 }
 
+/*
+ * ---- passwords off the loop -----------------------------------------
+ *
+ * Checking a password costs about 0.1 s of Argon2id: on the loop, every
+ * other request would wait.  A sign-in reads the account's hash on the
+ * loop (web_password_lookup), hands the check to one worker thread, and
+ * is answered when the result comes back through a pipe; the loop goes
+ * on serving meanwhile.  The worker touches only its job (the hash and a
+ * copy of the password), never the store, libevent or the request.
+ * One thread: sign-ins are checked one after another, and at most
+ * PW_QUEUE_MAX wait; beyond that the answer is "busy, try again".  A
+ * failure is counted by the throttle when the job is queued (so that
+ * many guesses in flight at once count) and taken back on success.
+ */
+#define PW_QUEUE_MAX	32
+
+struct pw_job {
+	struct pw_job		*next;
+	struct http		*h;
+	struct evhttp_request	*r;
+	struct web_pwcheck	 chk;
+	char			*pw;		/* wiped and freed */
+	char			 user[WEB_NAME_MAX + 1];
+	char			 addr[80], ka[128], ku[128];
+	int			 ok;
+	/* A password change (auth/password): the new one, then its hash. */
+	char			*newpw;		/* wiped and freed */
+	char			 newhash[WEB_HASH_MAX];
+	char			 err[256];
+	int			 rc;
+	struct web_principal	 p;
+};
+
+static void
+pw_job_free(struct pw_job *j)
+{
+	if (j == NULL)
+		return;
+	if (j->pw) {
+		sodium_memzero(j->pw, strlen(j->pw));
+		free(j->pw);
+	}
+	if (j->newpw) {
+		sodium_memzero(j->newpw, strlen(j->newpw));
+		free(j->newpw);
+	}
+	sodium_memzero(&j->chk, sizeof(j->chk));
+	sodium_memzero(j->newhash, sizeof(j->newhash));
+	sodium_memzero(&j->p, sizeof(j->p));
+	free(j);
+}
+
+static void *
+pw_main(void *arg)
+{
+	struct http *h = arg;
+	struct pw_job *j, **t;
+
+	pthread_mutex_lock(&h->pw_mu);
+	for (;;) {
+		while (!h->pw_quit && h->pw_todo == NULL)
+			pthread_cond_wait(&h->pw_cv, &h->pw_mu);
+		if (h->pw_quit)
+			break;
+		j = h->pw_todo;
+		h->pw_todo = j->next;
+		pthread_mutex_unlock(&h->pw_mu);
+		j->ok = web_password_verify(&j->chk, j->pw) == 0;
+		if (j->ok && j->newpw)
+			j->rc = web_password_make(j->newpw, j->newhash,
+			    j->err, sizeof(j->err));
+		pthread_mutex_lock(&h->pw_mu);
+		/* Results keep their order: append. */
+		j->next = NULL;
+		for (t = &h->pw_done; *t; t = &(*t)->next)
+			;
+		*t = j;
+		/* A full pipe already says there are results. */
+		if (write(h->pw_pipe[1], "", 1) == -1)
+			j = NULL;
+	}
+	pthread_mutex_unlock(&h->pw_mu);
+	return NULL;
+}
+
+static void pw_finish(struct pw_job *);
+static void pw_changed(struct pw_job *);
+
+/* pw_ready: on the loop, the worker's results. */
+static void
+pw_ready(evutil_socket_t fd, short what, void *arg)
+{
+	struct http *h = arg;
+	struct pw_job *j, *next;
+	char buf[64];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&h->pw_mu);
+	j = h->pw_done;
+	h->pw_done = NULL;
+	pthread_mutex_unlock(&h->pw_mu);
+	for (; j; j = next) {
+		next = j->next;
+		h->pw_queued--;
+		if (j->newpw)
+			pw_changed(j);
+		else
+			pw_finish(j);
+		pw_job_free(j);
+	}
+}
+
+static int
+pw_start(struct http *h)
+{
+	int fl;
+
+	h->pw_pipe[0] = h->pw_pipe[1] = -1;
+	if (pthread_mutex_init(&h->pw_mu, NULL) != 0)
+		return MENTOR_ENOMEM;
+	if (pthread_cond_init(&h->pw_cv, NULL) != 0) {
+		pthread_mutex_destroy(&h->pw_mu);
+		return MENTOR_ENOMEM;
+	}
+	h->pw_started = 1;	/* the mutex and condition exist */
+	if (pipe(h->pw_pipe) != 0)
+		return MENTOR_EIO;
+	for (fl = 0; fl < 2; fl++)
+		if (fcntl(h->pw_pipe[fl], F_SETFL, O_NONBLOCK) == -1 ||
+		    fcntl(h->pw_pipe[fl], F_SETFD, FD_CLOEXEC) == -1)
+			return MENTOR_EIO;
+	if ((h->pw_ev = event_new(h->node->base, h->pw_pipe[0],
+	    EV_READ | EV_PERSIST, pw_ready, h)) == NULL ||
+	    event_add(h->pw_ev, NULL) != 0)
+		return MENTOR_ENOMEM;
+	if (pthread_create(&h->pw_thread, NULL, pw_main, h) != 0)
+		return MENTOR_ENOMEM;
+	h->pw_started = 2;	/* and the thread runs */
+	return 0;
+}
+
+static void
+pw_stop(struct http *h)
+{
+	struct pw_job *j, *next;
+
+	if (h->pw_started == 0)
+		return;
+	if (h->pw_started == 2) {
+		pthread_mutex_lock(&h->pw_mu);
+		h->pw_quit = 1;
+		pthread_cond_signal(&h->pw_cv);
+		pthread_mutex_unlock(&h->pw_mu);
+		pthread_join(h->pw_thread, NULL);
+	}
+	/* Unanswered sign-ins go with their connections (evhttp_free). */
+	for (j = h->pw_todo; j; j = next) {
+		next = j->next;
+		pw_job_free(j);
+	}
+	for (j = h->pw_done; j; j = next) {
+		next = j->next;
+		pw_job_free(j);
+	}
+	if (h->pw_ev)
+		event_free(h->pw_ev);
+	if (h->pw_pipe[0] != -1)
+		close(h->pw_pipe[0]);
+	if (h->pw_pipe[1] != -1)
+		close(h->pw_pipe[1]);
+	pthread_cond_destroy(&h->pw_cv);
+	pthread_mutex_destroy(&h->pw_mu);
+}
+
+/* pw_busy: 1 (and the 503 sent) when too many checks wait already. */
+static int
+pw_busy(struct req *q)
+{
+	if (q->h->pw_queued < PW_QUEUE_MAX)
+		return 0;
+	evhttp_add_header(evhttp_request_get_output_headers(q->r),
+	    "Retry-After", "2");
+	send_err(q->r, 503, MENTOR_EBUSY, "many people are signing in right "
+	    "now; please try again in a few seconds", NULL);
+	return 1;
+}
+
+static void
+pw_queue(struct http *h, struct pw_job *j)
+{
+	struct pw_job **t;
+
+	h->pw_queued++;
+	pthread_mutex_lock(&h->pw_mu);
+	for (t = &h->pw_todo; *t; t = &(*t)->next)
+		;
+	*t = j;
+	pthread_cond_signal(&h->pw_cv);
+	pthread_mutex_unlock(&h->pw_mu);
+}
+
 static void
 auth_signin(struct req *q, json_t *args)
 {
 	const char *user, *pw, *code;
 	char addr[80], ka[128], ku[128];
+	struct pw_job *j;
 	int64_t now = now_ms();
-	int secs, role;
+	int secs;
 
 	client_addr(q->h, q->r, addr, sizeof(addr));
 	memset(&q->p, 0, sizeof(q->p));
@@ -477,19 +752,48 @@ auth_signin(struct req *q, json_t *args)
 		throttled(q->r, secs);
 		return;
 	}
-	if (web_check_password(q->h->node, user, pw, &role) != 0) {
-		web_throttle_fail(q->h->thr, ku, THROTTLE_MS, now);
-		web_throttle_fail(q->h->thr, ka, THROTTLE_MS, now);
-		log_info("web: failed sign-in for \"%.64s\" from %s", user,
-		    addr);
-		send_err(q->r, 401, MENTOR_EPERM, "password: wrong name or "
+	if (pw_busy(q))
+		return;
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (j->pw = strdup(pw)) == NULL) {
+		free(j);
+		send_err(q->r, 0, MENTOR_ENOMEM, NULL, NULL);
+		return;
+	}
+	j->h = q->h;
+	j->r = q->r;
+	snprintf(j->user, sizeof(j->user), "%s", user);
+	snprintf(j->addr, sizeof(j->addr), "%s", addr);
+	snprintf(j->ka, sizeof(j->ka), "%s", ka);
+	snprintf(j->ku, sizeof(j->ku), "%s", ku);
+	(void)web_password_lookup(q->h->node, user, &j->chk);
+	/* Counted now, taken back on success (see above). */
+	web_throttle_fail(q->h->thr, ku, THROTTLE_MS, now);
+	web_throttle_fail(q->h->thr, ka, THROTTLE_MS, now);
+	pw_queue(q->h, j);
+}
+
+/* pw_finish: on the loop, answers a sign-in whose password was checked. */
+static void
+pw_finish(struct pw_job *j)
+{
+	struct req q;
+
+	memset(&q, 0, sizeof(q));
+	q.h = j->h;
+	q.r = j->r;
+	if (!j->ok) {
+		log_info("web: failed sign-in for \"%.64s\" from %s",
+		    j->user, j->addr);
+		send_err(q.r, 401, MENTOR_EPERM, "password: wrong name or "
 		    "password", NULL);
 		return;
 	}
-	web_throttle_clear(q->h->thr, ku);
-	q->p.role = role;
-	snprintf(q->p.name, sizeof(q->p.name), "%s", user);
-	start_session(q);
+	web_throttle_clear(q.h->thr, j->ku);
+	web_throttle_forgive(q.h->thr, j->ka);
+	q.p.role = j->chk.role;
+	snprintf(q.p.name, sizeof(q.p.name), "%s", j->user);
+	start_session(&q);
 }
 
 static void
@@ -497,7 +801,8 @@ auth_setup(struct req *q, json_t *args)
 {
 	const char *tok, *pw;
 	char user[WEB_NAME_MAX + 1], err[256];
-	int rc, role;
+	struct web_pwcheck chk;
+	int rc;
 
 	tok = json_string_value(json_object_get(args, "token"));
 	pw = json_string_value(json_object_get(args, "password"));
@@ -511,11 +816,12 @@ auth_setup(struct req *q, json_t *args)
 		return;
 	}
 	memset(&q->p, 0, sizeof(q->p));
-	if (web_check_password(q->h->node, user, pw, &role) != 0) {
+	/* The password was just set: its role, without a second check. */
+	if (web_password_lookup(q->h->node, user, &chk) != 0 || !chk.found) {
 		send_err(q->r, 0, MENTOR_ESTORE, NULL, NULL);
 		return;
 	}
-	q->p.role = role;
+	q->p.role = chk.role;
 	snprintf(q->p.name, sizeof(q->p.name), "%s", user);
 	start_session(q);
 }
@@ -524,9 +830,10 @@ static void
 auth_password(struct req *q, json_t *args)
 {
 	const char *old, *pw;
-	char ku[128], err[256], setup[WEB_SECRET_HEX];
+	char ku[128];
+	struct pw_job *j;
 	int64_t now = now_ms();
-	int rc, role, secs;
+	int secs;
 
 	if (q->p.role == WEB_ROLE_STUDENT || q->p.bearer) {
 		send_err(q->r, 0, MENTOR_EPERM, "only staff accounts have "
@@ -546,19 +853,55 @@ auth_password(struct req *q, json_t *args)
 		throttled(q->r, secs);
 		return;
 	}
-	if (web_check_password(q->h->node, q->p.name, old, &role) != 0) {
-		web_throttle_fail(q->h->thr, ku, THROTTLE_MS, now);
-		send_err(q->r, 403, MENTOR_EPERM, "old: wrong password", NULL);
+	if (pw_busy(q))
+		return;
+	/* Both passwords on the worker: the old one checked, the new hashed. */
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (j->pw = strdup(old)) == NULL || (j->newpw = strdup(pw)) == NULL) {
+		if (j)
+			free(j->pw);
+		free(j);
+		send_err(q->r, 0, MENTOR_ENOMEM, NULL, NULL);
+		return;
+	}
+	j->h = q->h;
+	j->r = q->r;
+	j->p = q->p;
+	snprintf(j->ku, sizeof(j->ku), "%s", ku);
+	(void)web_password_lookup(q->h->node, q->p.name, &j->chk);
+	web_throttle_fail(q->h->thr, ku, THROTTLE_MS, now);
+	pw_queue(q->h, j);
+}
+
+/* pw_changed: on the loop, a password change whose old one was checked. */
+static void
+pw_changed(struct pw_job *j)
+{
+	struct req q;
+	char err[256];
+	int rc;
+
+	memset(&q, 0, sizeof(q));
+	q.h = j->h;
+	q.r = j->r;
+	q.p = j->p;
+	if (!j->ok) {
+		send_err(q.r, 403, MENTOR_EPERM, "old: wrong password", NULL);
+		return;
+	}
+	web_throttle_forgive(q.h->thr, j->ku);
+	if (j->rc != 0) {
+		send_err(q.r, 0, j->rc, j->rc == MENTOR_EINVAL ? "new: at "
+		    "least 10 characters" : j->err, NULL);
 		return;
 	}
 	/* Every session of the account ends; this one is made anew. */
-	if ((rc = web_user_passwd(q->h->node, q->p.name, pw, setup, err,
+	if ((rc = web_user_set_hash(q.h->node, q.p.name, j->newhash, err,
 	    sizeof(err))) != 0) {
-		send_err(q->r, 0, rc, rc == MENTOR_EINVAL ? "new: at least "
-		    "10 characters" : err, NULL);
+		send_err(q.r, 0, rc, err, NULL);
 		return;
 	}
-	start_session(q);
+	start_session(&q);
 }
 
 static void
@@ -662,10 +1005,11 @@ run_command(struct req *q, const char *name)
 			evbuffer_add(b, c.out, c.outlen);
 			evhttp_add_header(evhttp_request_get_output_headers(
 			    q->r), "Content-Type", "application/octet-stream");
-			evhttp_send_reply(q->r, 200, NULL, b);
+			reply(q->r, 200, b);
 			evbuffer_free(b);
 		} else
-			evhttp_send_error(q->r, 500, NULL);
+			send_text(q->r, 500, "The server is out of memory; "
+			    "try again.");
 		json_decref(c.result);
 	} else
 		send_ok(q->r, c.result);
@@ -704,7 +1048,7 @@ serve_api(struct http *h, struct evhttp_request *r, const char *path)
 	q.signed_in = find_principal(&q);
 	if (strcmp(name, "auth/me") == 0 && m == EVHTTP_REQ_GET) {
 		if (!q.signed_in)
-			send_err(r, 401, MENTOR_EPERM, "not signed in", NULL);
+			not_signed_in(&q);
 		else
 			send_ok(r, principal_json(&q.p));
 		return;
@@ -737,7 +1081,7 @@ serve_api(struct http *h, struct evhttp_request *r, const char *path)
 		return;
 	}
 	if (!q.signed_in) {
-		send_err(r, 401, MENTOR_EPERM, "not signed in", NULL);
+		not_signed_in(&q);
 		return;
 	}
 	if (!q.p.bearer && ((csrf = header(r, "X-CSRF-Token")) == NULL ||
@@ -774,7 +1118,8 @@ on_request(struct evhttp_request *r, void *arg)
 
 	add_headers(h, r, api);
 	if (path == NULL || *path != '/') {
-		evhttp_send_error(r, 400, NULL);
+		send_text(r, 400, "This address is not one the server "
+		    "understands.");
 		return;
 	}
 	if (api)
@@ -837,15 +1182,177 @@ loopback_only(const char *host)
 	return ok;
 }
 
-static struct bufferevent *
-tls_bev(struct event_base *base, void *arg)
-{
-	SSL *ssl = SSL_new(arg);
+/*
+ * ---- the security headers on libevent's own replies --------------------
+ *
+ * libevent 2.1 answers some requests without calling us: a bad request
+ * line or header, headers or a body over the limits, an Expect it does
+ * not know.  It builds those replies itself (evhttp_send_error, which
+ * also drops any headers set before), and 2.1 has no hook for them.  So
+ * a callback on every connection's output buffer reads the replies as
+ * libevent writes them: a head that lacks the CSP is one of libevent's,
+ * and gets the security headers before its blank line, before anything
+ * of it is sent (libevent writes a reply whole, in one turn of the loop,
+ * and the socket is written in a later one).  Replies of ours always
+ * carry the CSP and exactly the body their Content-Length says, or none
+ * (reply()), so the callback knows where the next head starts; an
+ * interim "100 Continue" has no body.  The state is per file descriptor
+ * (bounded by the process's open files, nothing to free per connection)
+ * and starts afresh whenever the buffer was empty, as on a new
+ * connection.
+ */
+#define HEAD_MAX	(HEADERS_MAX + 4096)
 
-	if (ssl == NULL)
+struct out_state {
+	size_t		 scanned;	/* bytes at the front already read */
+	size_t		 body;		/* body bytes still to come */
+	int		 pass;		/* read nothing more */
+};
+
+/* The one web listener of the process, for out_cb. */
+static struct http *out_http;
+
+static struct out_state *
+out_state(struct http *h, int fd)
+{
+	struct out_state *p;
+	size_t n;
+
+	if (fd < 0)
 		return NULL;
-	return bufferevent_openssl_socket_new(base, -1, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if ((size_t)fd >= h->nout) {
+		n = h->nout ? h->nout : 64;
+		while (n <= (size_t)fd)
+			n *= 2;
+		if ((p = reallocarray(h->out, n, sizeof(*p))) == NULL)
+			return NULL;
+		memset(p + h->nout, 0, (n - h->nout) * sizeof(*p));
+		h->out = p;
+		h->nout = n;
+	}
+	return &h->out[fd];
+}
+
+static void
+out_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct http *h = out_http;
+	struct out_state *st;
+	struct evbuffer_ptr at, e;
+	struct evbuffer *tmp;
+	struct web_head wh;
+	size_t len, n, extra;
+	char *head;
+	int thawed;
+
+	if (h == NULL || h->out_busy || (st = out_state(h,
+	    bufferevent_getfd(arg))) == NULL)
+		return;
+	if (info->orig_size == 0)
+		memset(st, 0, sizeof(*st));
+	else if (info->n_deleted > st->scanned)
+		st->pass = 1;		/* sent unread: cannot happen */
+	else
+		st->scanned -= info->n_deleted;
+	while (!st->pass && (len = evbuffer_get_length(buf)) > st->scanned) {
+		if (st->body > 0) {
+			n = len - st->scanned < st->body ? len - st->scanned :
+			    st->body;
+			st->scanned += n;
+			st->body -= n;
+			continue;
+		}
+		if (evbuffer_ptr_set(buf, &at, st->scanned,
+		    EVBUFFER_PTR_SET) != 0)
+			break;
+		e = evbuffer_search(buf, "\r\n\r\n", 4, &at);
+		if (e.pos == -1) {
+			/* The rest of the head comes with the next add. */
+			if (len - st->scanned > HEAD_MAX)
+				st->pass = 1;
+			break;
+		}
+		n = (size_t)e.pos + 4;
+		if (n - st->scanned > HEAD_MAX || (head = (char *)
+		    evbuffer_pullup(buf, (ev_ssize_t)n)) == NULL ||
+		    web_head_scan(head + st->scanned, n - st->scanned,
+		    &wh) != 0) {
+			st->pass = 1;
+			break;
+		}
+		extra = 0;
+		if (wh.status >= 200 && !wh.has_csp &&
+		    (tmp = evbuffer_new()) != NULL) {
+			/*
+			 * One of libevent's own: add the headers.  A socket
+			 * bufferevent freezes its output's front between
+			 * writes; it is thawed for the change and frozen
+			 * again as it was.
+			 */
+			h->out_busy = 1;
+			extra = strlen(h->secure);
+			thawed = 0;
+			if (evbuffer_remove_buffer(buf, tmp, n - 2) !=
+			    (int)(n - 2)) {
+				evbuffer_unfreeze(buf, 1);
+				thawed = 1;
+			}
+			if ((thawed && evbuffer_remove_buffer(buf, tmp,
+			    n - 2) != (int)(n - 2)) || evbuffer_add(tmp,
+			    h->secure, extra) != 0 ||
+			    evbuffer_prepend_buffer(buf, tmp) != 0)
+				st->pass = 1;
+			if (thawed)
+				evbuffer_freeze(buf, 1);
+			h->out_busy = 0;
+			evbuffer_free(tmp);
+		}
+		st->scanned = n + extra;
+		if (wh.status < 200)
+			continue;
+		if (wh.content_length >= 0)
+			st->body = (size_t)wh.content_length;
+		else if (!wh.has_csp)
+			st->pass = 1;		/* to the end: libevent closes */
+	}
+}
+
+/* conn_bev: a new connection's bufferevent (TLS or not), guarded. */
+static struct bufferevent *
+conn_bev(struct event_base *base, void *arg)
+{
+	struct http *h = arg;
+	struct bufferevent *bev;
+	SSL *ssl;
+
+	if (h->ssl) {
+		if ((ssl = SSL_new(h->ssl)) == NULL)
+			return NULL;
+		bev = bufferevent_openssl_socket_new(base, -1, ssl,
+		    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	} else
+		bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (bev && evbuffer_add_cb(bufferevent_get_output(bev), out_cb,
+	    bev) == NULL) {
+		bufferevent_free(bev);
+		return NULL;
+	}
+	return bev;
+}
+
+/* secure_lines: the security headers as header lines, for out_cb. */
+static void
+secure_lines(struct http *h)
+{
+	snprintf(h->secure, sizeof(h->secure),
+	    "Content-Security-Policy: %s\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "Referrer-Policy: no-referrer\r\n"
+	    "X-Frame-Options: DENY\r\n"
+	    "Cross-Origin-Opener-Policy: same-origin\r\n"
+	    "Cache-Control: no-store\r\n%s", CSP, h->ssl ?
+	    "Strict-Transport-Security: max-age=31536000\r\n" : "");
 }
 
 static int
@@ -876,7 +1383,6 @@ tls_open(struct http *h, char *err, size_t errlen)
 		    "cannot read");
 		return MENTOR_EINVAL;
 	}
-	evhttp_set_bevcb(h->eh, tls_bev, h->ssl);
 	return 0;
 fail:
 	snprintf(err, errlen, "web: cannot set up TLS");
@@ -966,9 +1472,19 @@ http_open(struct http **hp, struct node *n, char *err, size_t errlen)
 	evhttp_set_max_headers_size(h->eh, HEADERS_MAX);
 	evhttp_set_max_body_size(h->eh, MENTOR_API_DATA_MAX);
 	evhttp_set_timeout(h->eh, TIMEOUT_S);
+	/* Every method reaches on_request, which answers 405 itself. */
 	evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
+	    EVHTTP_REQ_PATCH);
+	if ((rc = pw_start(h)) != 0) {
+		snprintf(err, errlen, "web: cannot start the password "
+		    "checker: %s", mentor_strerror(rc));
+		goto fail;
+	}
+	secure_lines(h);
+	out_http = h;
+	evhttp_set_bevcb(h->eh, conn_bev, h);
 	evhttp_set_gencb(h->eh, on_request, h);
 	if (evhttp_bind_socket_with_handle(h->eh, host, (ev_uint16_t)port) ==
 	    NULL) {
@@ -992,8 +1508,12 @@ http_close(struct http *h)
 {
 	if (h == NULL)
 		return;
+	pw_stop(h);
 	if (h->eh)
 		evhttp_free(h->eh);
+	if (out_http == h)
+		out_http = NULL;
+	free(h->out);
 	if (h->ssl)
 		SSL_CTX_free(h->ssl);
 	web_throttle_free(h->thr);

@@ -3,7 +3,9 @@
  * through OpenSSL bufferevents when [web] tls_cert/tls_key are set.  It
  * serves the pages from the web root and the JSON API under /api/v1/,
  * which signs callers in (web_auth.h) and runs commands through cmd_exec
- * with the caller's role; it never calls a handler directly.
+ * with the caller's role; it never calls a handler directly.  It starts
+ * one thread of its own, which checks passwords (Argon2id) off the loop;
+ * nothing else runs there.
  */
 #ifndef MENTOR_HTTP_H
 #define MENTOR_HTTP_H
@@ -17,7 +19,8 @@ struct http;
  * http_open: binds [web] listen (nothing to do when it is empty).
  * Refuses (MENTOR_EPERM) a non-loopback address without TLS unless
  * behind_proxy = yes; MENTOR_EINVAL for a bad certificate or key,
- * MENTOR_EIO when the address cannot be bound.  err says which.
+ * MENTOR_EIO when the address cannot be bound or the password thread
+ * cannot start.  err says which.  Only one web listener per process.
  */
 int	http_open(struct http **, struct node *, char *err, size_t errlen);
 void	http_close(struct http *);

@@ -329,7 +329,18 @@ conf_web(struct conf *c, const char *key, const char *value)
 		{ "root", offsetof(struct conf, web_root),
 		  sizeof(((struct conf *)0)->web_root) },
 	};
+	static const struct {
+		const char	*key;
+		size_t		 off;
+	} secs[] = {
+		{ "session_idle_student_s",
+		  offsetof(struct conf, web_idle_student_s) },
+		{ "session_idle_staff_s",
+		  offsetof(struct conf, web_idle_staff_s) },
+		{ "session_max_s", offsetof(struct conf, web_session_max_s) },
+	};
 	size_t i;
+	int v;
 
 	if (strcmp(key, "listen") == 0) {
 		if (!node_web_listen_valid(value))
@@ -337,6 +348,14 @@ conf_web(struct conf *c, const char *key, const char *value)
 		snprintf(c->web_listen, sizeof(c->web_listen), "%s", value);
 		return 0;
 	}
+	/* Session lengths: 1 second (for tests) to 30 days. */
+	for (i = 0; i < sizeof(secs) / sizeof(secs[0]); i++)
+		if (strcmp(key, secs[i].key) == 0) {
+			if ((v = conf_int(value, 1, 30 * 86400)) < 0)
+				return -1;
+			*(int *)((char *)c + secs[i].off) = v;
+			return 0;
+		}
 	if (strcmp(key, "behind_proxy") == 0) {
 		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
 			return -1;

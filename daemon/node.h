@@ -41,6 +41,12 @@ struct conf {
 	char	web_tls_key[PATH_MAX];	/* [web] tls_key, PEM */
 	char	web_root[PATH_MAX];	/* [web] root; "" = built-in search */
 	int	web_behind_proxy;	/* [web] behind_proxy = yes */
+	int	web_idle_student_s;	/* [web] session_idle_student_s;
+					 * 0 = WEB_IDLE_STUDENT_MS */
+	int	web_idle_staff_s;	/* [web] session_idle_staff_s;
+					 * 0 = WEB_IDLE_STAFF_MS */
+	int	web_session_max_s;	/* [web] session_max_s;
+					 * 0 = WEB_ABSOLUTE_MS */
 	/* [contact]: who the other party of a placement reaches (the
 	 * school's coordinator, the employer's contact person); sealed
 	 * into applications and answers (SPEC 13.9).  "" = none. */

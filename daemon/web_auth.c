@@ -151,24 +151,50 @@ password_hash(const char *pw, char out[crypto_pwhash_STRBYTES])
 
 /* ---- sessions (shared by removal paths) ------------------------------ */
 
+/* How long sessions last: [web] session_* or the defaults. */
+struct sess_limits {
+	int64_t		 idle_student, idle_staff, max;	/* ms */
+};
+
 struct sess_sweep {
 	int		 role;		/* 0: any */
 	const char	*name;		/* NULL: any */
 	int64_t		 now;		/* > 0: also the expired ones */
+	struct sess_limits lim;		/* with now */
 	uint8_t		(*keys)[2 + 32];
 	size_t		 n, cap;
 };
 
+static void
+sess_limits(const struct node *n, struct sess_limits *l)
+{
+	const struct conf *c = &n->conf;
+
+	l->idle_student = c->web_idle_student_s ?
+	    c->web_idle_student_s * 1000LL : WEB_IDLE_STUDENT_MS;
+	l->idle_staff = c->web_idle_staff_s ? c->web_idle_staff_s * 1000LL :
+	    WEB_IDLE_STAFF_MS;
+	l->max = c->web_session_max_s ? c->web_session_max_s * 1000LL :
+	    WEB_ABSOLUTE_MS;
+}
+
+static int64_t
+sess_idle(const json_t *s, const struct sess_limits *l)
+{
+	const char *role = json_string_value(json_object_get(s, "role"));
+
+	return role && strcmp(role, "student") == 0 ? l->idle_student :
+	    l->idle_staff;
+}
+
+/* session_expired: idle too long, or older than the absolute limit. */
 static int
-session_expired(const json_t *s, int64_t now)
+session_expired(const json_t *s, const struct sess_limits *l, int64_t now)
 {
 	int64_t created = json_integer_value(json_object_get(s, "created"));
 	int64_t seen = json_integer_value(json_object_get(s, "seen"));
-	const char *role = json_string_value(json_object_get(s, "role"));
-	int64_t idle = role && strcmp(role, "student") == 0 ?
-	    WEB_IDLE_STUDENT_MS : WEB_IDLE_STAFF_MS;
 
-	return now - created > WEB_ABSOLUTE_MS || now - seen > idle;
+	return now - created >= l->max || now - seen >= sess_idle(s, l);
 }
 
 static int
@@ -195,7 +221,7 @@ sweep_each(const void *key, size_t klen, const void *val, size_t vlen,
 		    strcmp(json_string_value(json_object_get(s, "name")),
 		    w->name) == 0)
 			hit = 1;
-		if (w->now > 0 && session_expired(s, w->now))
+		if (w->now > 0 && session_expired(s, &w->lim, w->now))
 			hit = 1;
 		json_decref(s);
 	}
@@ -299,7 +325,8 @@ user_put_tx(struct store_txn *t, void *arg)
 
 static int
 user_put(struct node *n, const char *name, int role, const char *password,
-    int create, char setup[WEB_SECRET_HEX], char *err, size_t errlen)
+    int hashed, int create, char setup[WEB_SECRET_HEX], char *err,
+    size_t errlen)
 {
 	char hash[crypto_pwhash_STRBYTES] = "";
 	uint8_t raw[32], h[32];
@@ -316,7 +343,15 @@ user_put(struct node *n, const char *name, int role, const char *password,
 		return MENTOR_EINVAL;
 	}
 	memset(&o, 0, sizeof(o));
-	if (password) {
+	if (password && hashed) {
+		/* Made by web_password_make. */
+		if (strlen(password) >= sizeof(hash) ||
+		    strncmp(password, "$argon2id$", 10) != 0) {
+			snprintf(err, errlen, "password: not a password hash");
+			return MENTOR_EINVAL;
+		}
+		snprintf(hash, sizeof(hash), "%s", password);
+	} else if (password) {
 		if ((rc = password_ok(password, err, errlen)) != 0)
 			return rc;
 		if ((rc = password_hash(password, hash)) != 0)
@@ -350,14 +385,36 @@ int
 web_user_add(struct node *n, const char *name, int role, const char *password,
     char setup[WEB_SECRET_HEX], char *err, size_t errlen)
 {
-	return user_put(n, name, role, password, 1, setup, err, errlen);
+	return user_put(n, name, role, password, 0, 1, setup, err, errlen);
 }
 
 int
 web_user_passwd(struct node *n, const char *name, const char *password,
     char setup[WEB_SECRET_HEX], char *err, size_t errlen)
 {
-	return user_put(n, name, 0, password, 0, setup, err, errlen);
+	return user_put(n, name, 0, password, 0, 0, setup, err, errlen);
+}
+
+int
+web_user_set_hash(struct node *n, const char *name, const char *hash,
+    char *err, size_t errlen)
+{
+	char setup[WEB_SECRET_HEX];
+
+	return user_put(n, name, 0, hash, 1, 0, setup, err, errlen);
+}
+
+int
+web_password_make(const char *password, char hash[WEB_HASH_MAX], char *err,
+    size_t errlen)
+{
+	int rc;
+
+	if ((rc = password_ok(password, err, errlen)) != 0)
+		return rc;
+	if ((rc = password_hash(password, hash)) != 0)
+		snprintf(err, errlen, "out of memory");
+	return rc;
 }
 
 static int
@@ -600,6 +657,53 @@ pw_get_tx(struct store_txn *t, void *arg)
 		g->role = web_role_parse(r);
 	}
 	json_decref(j);
+	return 0;
+}
+
+_Static_assert(WEB_HASH_MAX == crypto_pwhash_STRBYTES, "WEB_HASH_MAX");
+
+int
+web_password_lookup(struct node *n, const char *name, struct web_pwcheck *c)
+{
+	struct pw_get g;
+
+	memset(c, 0, sizeof(*c));
+	memset(&g, 0, sizeof(g));
+	g.name = name;
+	if (web_name_valid(name) && store_read(n->store, pw_get_tx,
+	    &g) == 0 && g.hash[0] != '\0' && g.role > 0) {
+		memcpy(c->hash, g.hash, sizeof(c->hash));
+		c->role = g.role;
+		c->found = 1;
+	}
+	return 0;
+}
+
+int
+web_password_verify(const struct web_pwcheck *c, const char *password)
+{
+	/* The hash of a random password, made once per thread. */
+	static _Thread_local char dummy[crypto_pwhash_STRBYTES];
+	size_t plen = strlen(password);
+	char pw[33];
+	uint8_t r[16];
+
+	if (!c->found) {
+		if (dummy[0] == '\0') {
+			randombytes_buf(r, sizeof(r));
+			hex_encode(pw, r, sizeof(r));
+			if (password_hash(pw, dummy) != 0)
+				dummy[0] = '\0';
+		}
+		/* The same work as a real check; the answer is no. */
+		if (dummy[0] && crypto_pwhash_str_verify(dummy, password,
+		    plen) == 0)
+			return MENTOR_EPERM;
+		return MENTOR_EPERM;
+	}
+	if (plen > WEB_PASSWORD_MAX ||
+	    crypto_pwhash_str_verify(c->hash, password, plen) != 0)
+		return MENTOR_EPERM;
 	return 0;
 }
 
@@ -1004,6 +1108,7 @@ web_session_new(struct node *n, struct web_principal *p,
 	memset(&o, 0, sizeof(o));
 	o.p = p;
 	o.now = now_ms();
+	sess_limits(n, &o.sweep.lim);
 	rc = store_write(n->store, session_new_tx, &o);
 	free(o.sweep.keys);
 	return rc;
@@ -1016,6 +1121,7 @@ session_get_tx(struct store_txn *t, void *arg)
 	uint8_t k[KEY_MAX];
 	const char *role, *name, *student, *csrf;
 	size_t klen = wkey(k, 's', o->p->sid, 32);
+	int64_t idle;
 	json_t *j;
 	int rc;
 
@@ -1026,7 +1132,8 @@ session_get_tx(struct store_txn *t, void *arg)
 	student = json_string_value(json_object_get(j, "student"));
 	csrf = json_string_value(json_object_get(j, "csrf"));
 	rc = MENTOR_EPERM;
-	if (session_expired(j, o->now) || !role || !name || !student ||
+	if (session_expired(j, &o->sweep.lim, o->now) || !role || !name ||
+	    !student ||
 	    !csrf || strlen(csrf) != 64 || strlen(name) > WEB_NAME_MAX ||
 	    strlen(student) > WEB_STUDENT_MAX ||
 	    (o->p->role = web_role_parse(role)) <= 0)
@@ -1035,9 +1142,13 @@ session_get_tx(struct store_txn *t, void *arg)
 	snprintf(o->p->student, sizeof(o->p->student), "%s", student);
 	snprintf(o->p->csrf, sizeof(o->p->csrf), "%s", csrf);
 	rc = 0;
-	/* Writing "seen" on every request would make every read a write. */
-	o->touch = o->now - json_integer_value(json_object_get(j, "seen")) >
-	    60 * 1000;
+	/*
+	 * Writing "seen" on every request would make every read a write:
+	 * once a minute, or a tenth of the idle limit when that is shorter.
+	 */
+	idle = sess_idle(j, &o->sweep.lim) / 10;
+	o->touch = o->now - json_integer_value(json_object_get(j, "seen")) >=
+	    (idle < 60 * 1000 ? idle : 60 * 1000);
 out:
 	json_decref(j);
 	return rc;
@@ -1071,6 +1182,7 @@ web_session_check(struct node *n, const char *tok, struct web_principal *p)
 	memset(&o, 0, sizeof(o));
 	o.p = p;
 	o.now = now_ms();
+	sess_limits(n, &o.sweep.lim);
 	if (store_read(n->store, session_get_tx, &o) != 0) {
 		memset(p, 0, sizeof(*p));
 		return MENTOR_EPERM;
@@ -1206,4 +1318,13 @@ web_throttle_clear(struct web_throttle *t, const char *key)
 
 	if (s)
 		s->key[0] = '\0';
+}
+
+void
+web_throttle_forgive(struct web_throttle *t, const char *key)
+{
+	struct throttle_slot *s = slot_find(t, key);
+
+	if (s && s->fails > 0)
+		s->fails--;
 }

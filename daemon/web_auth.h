@@ -110,6 +110,37 @@ int	web_check_password(struct node *, const char *name,
 	    const char *password, int *role);
 
 /*
+ * The same check in two steps, so that the slow part (Argon2id, about
+ * 0.1 s) can run on another thread: web_password_lookup reads name's
+ * hash and role from the store (on the node's thread; always 0: an
+ * unknown name or an account without a password leaves c->found 0);
+ * web_password_verify checks password against it touching nothing but
+ * c (any thread): 0, or MENTOR_EPERM, after the same work whether or
+ * not the account exists.
+ */
+#define WEB_HASH_MAX	128	/* crypto_pwhash_STRBYTES */
+struct web_pwcheck {
+	char	 hash[WEB_HASH_MAX];
+	int	 role;
+	int	 found;
+};
+
+int	web_password_lookup(struct node *, const char *name,
+	    struct web_pwcheck *c);
+int	web_password_verify(const struct web_pwcheck *c,
+	    const char *password);
+/*
+ * web_password_make: the Argon2id hash of a new password into hash (any
+ * thread); MENTOR_EINVAL (err) unless it is WEB_PASSWORD_MIN to _MAX
+ * bytes.  web_user_set_hash: gives account name that hash, as
+ * web_user_passwd does with a password (its sessions end).
+ */
+int	web_password_make(const char *password, char hash[WEB_HASH_MAX],
+	    char *err, size_t errlen);
+int	web_user_set_hash(struct node *, const char *name, const char *hash,
+	    char *err, size_t errlen);
+
+/*
  * web_code_issue: a new sign-in code for student (replacing any earlier
  * one).  code gets the 10 characters.  MENTOR_ENOTFOUND when no such
  * student is on this node.
@@ -183,5 +214,7 @@ int	web_throttle_check(struct web_throttle *, const char *key, int limit,
 void	web_throttle_fail(struct web_throttle *, const char *key,
 	    int64_t window_ms, int64_t now);
 void	web_throttle_clear(struct web_throttle *, const char *key);
+/* web_throttle_forgive: takes back one failure of key (if any). */
+void	web_throttle_forgive(struct web_throttle *, const char *key);
 
 #endif

@@ -258,3 +258,64 @@ web_origin_same(const char *origin, const char *host)
 	h += 3;
 	return strcasecmp(h, host) == 0;
 }
+
+/* hdr_is: whether the header line [p, p + n) is named name. */
+static int
+hdr_is(const char *p, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+
+	return n > k && p[k] == ':' && strncasecmp(p, name, k) == 0;
+}
+
+int
+web_head_scan(const char *head, size_t len, struct web_head *out)
+{
+	const char *p = head, *end = head + len, *eol, *v;
+	long long cl = -1;
+	size_t n;
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	out->content_length = -1;
+	/* "HTTP/d.d SSS ...\r\n" */
+	if (len < 17 || memcmp(p, "HTTP/", 5) != 0 || !isdigit((unsigned char)
+	    p[5]) || p[6] != '.' || !isdigit((unsigned char)p[7]) ||
+	    p[8] != ' ')
+		return MENTOR_EINVAL;
+	for (i = 9; i < 12; i++) {
+		if (!isdigit((unsigned char)p[i]))
+			return MENTOR_EINVAL;
+		out->status = out->status * 10 + (p[i] - '0');
+	}
+	if (out->status < 100 || (p[12] != ' ' && p[12] != '\r'))
+		return MENTOR_EINVAL;
+	for (;;) {
+		if ((eol = memchr(p, '\r', (size_t)(end - p))) == NULL ||
+		    eol + 1 >= end || eol[1] != '\n')
+			return MENTOR_EINVAL;
+		n = (size_t)(eol - p);
+		if (n == 0)
+			break;		/* the blank line ends the head */
+		if (p != head && hdr_is(p, n, "Content-Security-Policy"))
+			out->has_csp = 1;
+		else if (p != head && hdr_is(p, n, "Content-Length")) {
+			v = p + strlen("Content-Length:");
+			while (v < eol && *v == ' ')
+				v++;
+			if (v == eol || cl != -1)
+				return MENTOR_EINVAL;
+			for (cl = 0; v < eol; v++) {
+				if (!isdigit((unsigned char)*v) ||
+				    cl > (1LL << 50))
+					return MENTOR_EINVAL;
+				cl = cl * 10 + (*v - '0');
+			}
+		}
+		p = eol + 2;
+	}
+	if (eol + 2 != end)
+		return MENTOR_EINVAL;
+	out->content_length = cl;
+	return 0;
+}

@@ -55,4 +55,20 @@ int	web_error_field(const char *msg, char *out, size_t outlen);
  */
 int	web_origin_same(const char *origin, const char *host);
 
+/* What the web listener needs to know of a response head it sends. */
+struct web_head {
+	int		 status;		/* 100 to 999 */
+	int		 has_csp;		/* Content-Security-Policy */
+	long long	 content_length;	/* -1 when absent */
+};
+
+/*
+ * web_head_scan: an HTTP/1.x response head of exactly len bytes (the
+ * status line, the header lines, and the blank line that ends it, every
+ * line ending in CRLF).  0 and *out filled, or MENTOR_EINVAL when it is
+ * not such a head (a bad status line, a bare CR, a bad or repeated
+ * Content-Length, bytes after the blank line).
+ */
+int	web_head_scan(const char *head, size_t len, struct web_head *out);
+
 #endif

@@ -2,7 +2,8 @@
  * fuzz_webparse.c: the web's hand-written parsers (web_parse.c) from
  * arbitrary bytes.  The first byte picks the parser; the rest is the
  * input.  Checks the promises of web_parse.h: bounded output, a static
- * path never leaves the root, a query string becomes an object.
+ * path never leaves the root, a query string becomes an object.  A
+ * first byte 0xff picks the response-head scanner.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -20,11 +21,19 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s, out[80], err[256], path[4096];
+	struct web_head wh;
 	json_t *o;
 	size_t n;
 
 	if (size < 1 || size > 16384)
 		return 0;
+	if (data[0] == 0xff) {
+		if (web_head_scan((const char *)data + 1, size - 1, &wh) == 0 &&
+		    (wh.status < 100 || wh.status > 999 ||
+		    wh.content_length < -1))
+			abort();
+		return 0;
+	}
 	if ((s = malloc(size)) == NULL)
 		return 0;
 	memcpy(s, data + 1, size - 1);

@@ -481,6 +481,28 @@ def employer_posts():
         check("jobs are chosen by name with type-ahead (keyboard)",
               chip and "Weld" in chip[0].text and "51-4121" in chip[0].text,
               text(em, "#pick-occupations"))
+        # A job but no skills yet: the skills O*NET rates for it, offered.
+        _, sj, _ = w.post(E, "/api/v1/listing.suggest", {"listing": {
+            "occupations": ["51-4121.00"]}}, cookie, csrf)
+        sug = sj["result"]["suggestions"][0] if sj and sj.get("ok") else None
+        box = wait(lambda: visible(em, "#suggest li"), 10)
+        offered = text(em, "#suggest")
+        check("a job with no skills yet brings O*NET's skills for it, by "
+              "name, to confirm", sug and box and
+              len(box) == len(sug["requires"]) + len(sug["develops"]) and
+              "Welders" in offered and "Monitoring" in offered and
+              "onet:" not in offered, (sug, offered))
+        w.shots(em, "employer-suggested-skills")
+        em.find_element(By.ID, "suggest-use").click()
+        rows = wait(lambda: len(em.find_elements(
+            By.CSS_SELECTOR, "#requires .chip, #develops .chip")) ==
+            len(box) and not visible(em, "#suggest"), 5)
+        req_chip = text(em, "#requires .chip")
+        check("  ...and \"Add these skills\" puts them in the form, with "
+              "their levels", rows and "Monitoring" in req_chip and
+              em.find_element(By.CSS_SELECTOR, "#requires select")
+              .get_attribute("value") == str(sug["requires"][0]["level"]),
+              text(em, "#requires") + " / " + text(em, "#develops"))
         cl = em.find_element(By.CSS_SELECTOR, "#pick-clusters input")
         cl.send_keys("manufact")
         wait(lambda: visible(em, "#pick-clusters [role=option]"), 10)
@@ -492,20 +514,32 @@ def employer_posts():
         skip("jobs chosen by name", "no framework.search or occupation.search")
     if search:
         em.find_element(By.ID, "add-requires").click()
-        sk = em.find_element(By.CSS_SELECTOR, "#requires input")
-        sk.send_keys("monitor")
+        sk = em.find_elements(By.CSS_SELECTOR, "#requires input")[-1]
+        sk.send_keys("listening")
         wait(lambda: visible(em, "#requires [role=option]"), 10)
         sk.send_keys(Keys.ARROW_DOWN, Keys.ENTER)
         check("skills are chosen by name",
-              wait(lambda: visible(em, "#requires .chip"), 5))
+              wait(lambda: "Listening" in text(em, "#requires .chip"), 5),
+              text(em, "#requires"))
     else:
         skip("skills chosen by name", "no framework.search")
+    zipll = None
+    for line in open(os.path.join(ROOT, "..", "contrib", "data",
+                                  "zip.tsv")):
+        f = line.rstrip("\n").split("\t")
+        if f[0] == "61053":
+            zipll = (float(f[1]), float(f[2]))
     if has_cmd(E, cookie, csrf, "zip.lookup", {"zip": "61053"}):
         em.find_element(By.ID, "zip").send_keys("61053")
         em.find_element(By.ID, "zip-go").click()
         check("a ZIP code fills in the place",
               wait(lambda: em.find_element(By.ID, "lat")
                    .get_attribute("value"), 10))
+        got_ll = (float(em.find_element(By.ID, "lat").get_attribute("value")),
+                  float(em.find_element(By.ID, "lon").get_attribute("value")))
+        check("  ...with the Census coordinates of that ZIP code",
+              zipll and abs(got_ll[0] - zipll[0]) < 1e-4 and
+              abs(got_ll[1] - zipll[1]) < 1e-4, (got_ll, zipll))
     else:
         skip("a ZIP code fills in the place", "no zip.lookup")
         em.find_element(By.ID, "lat").send_keys("42.095")
@@ -537,6 +571,14 @@ def employer_posts():
         check("  ...with the job and cluster chosen by name",
               "51-4121.00" in got.get("occupations", []) and
               got.get("clusters"), got)
+        loc = got.get("location") or {}
+        check("  ...placed at the ZIP code's coordinates",
+              zipll and abs(loc.get("lat", 0) - zipll[0]) < 1e-3 and
+              abs(loc.get("lon", 0) - zipll[1]) < 1e-3, (loc, zipll))
+        comp = [r["competency"] for r in got.get("requires", [])] + \
+            [r["competency"] for r in got.get("develops", [])]
+        check("  ...with the O*NET skills the employer confirmed",
+              "onet:2.A.2.d" in comp and "onet:2.B.3.m" in comp, got)
     STATE["posted"] = (lid, title)
     # Edit: a new version with the same id everywhere.
     go(em, E, "/employer", "listings")
@@ -699,7 +741,36 @@ def hub_page():
     check("the hub page lists its peers and relay figures",
           "employer" in body and "school" in body and
           "Records in" in body, body)
+    check("  ...each peer with its certificate's expiry",
+          len(re.findall(r"valid until \w+ \d+, \d{4}", body)) >= 2, body)
     w.shots(d, "hub")
+    # The certificates view: what the hub issued, as mentorctl sees it.
+    certs = w.ctl_json(DH, "cert", "list")
+    emp = [c for c in certs["issued"] if c["organization"] ==
+           "Prairie Employers Network"]
+    d.find_element(By.CSS_SELECTOR, "a[href='#certificates']").click()
+    wait(lambda: visible(d, "#certs table"), 15)
+    body = text(d, "#v-certificates")
+    check("mentorctl cert list shows the hub's certificate for the "
+          "employer, valid", len(emp) == 1 and emp[0]["live"] and
+          emp[0]["days_left"] >= 1, certs)
+    exp = emp[0]["expires"][:10] if emp else "?"
+    shown = d.execute_script(
+        "return M.date(arguments[0])", exp) if emp else "?"
+    check("the certificates page lists the certificates the hub issued, "
+          "with organization and expiry",
+          "Issued by this hub" in body and "Prairie Employers Network" in
+          body and shown in body and body.count("valid") >= 2, body)
+    check("  ...and says no hub has certified this hub",
+          "No other hub has certified this hub." in body, body)
+    sch = w.ctl_json(DS, "cert", "list")
+    got = [c for c in sch["received"] if c["issuer"] == certs["node_id"] and
+           c["live"]]
+    check("the school holds the hub's certificate about it "
+          "(mentorctl cert list, received)",
+          len(got) == 1 and got[0]["hub"] is True and
+          not sch["issued"], sch)
+    w.shots(d, "hub-certificates")
     d.quit()
 
 
@@ -896,22 +967,15 @@ def no_js_errors():
 
 
 def main():
-    static_rules()
-    student_applies()
-    spanish()
-    keyboard()
-    setup_link()
-    employer_posts()
-    roster()
-    coordinator_pages()
-    hub_page()
-    xss()
-    cross_site()
-    student_confined()
-    class_codes()
-    revocation()
-    throttling()
-    no_js_errors()
+    steps = [static_rules, student_applies, spanish, keyboard, setup_link,
+             employer_posts, roster, coordinator_pages, hub_page, xss,
+             cross_site, student_confined, class_codes, revocation,
+             throttling, no_js_errors]
+    # WEB_ONLY=hub_page,xss runs only those (when working on one page).
+    only = [x for x in os.environ.get("WEB_ONLY", "").split(",") if x]
+    for f in steps:
+        if not only or f.__name__ in only:
+            f()
     for k in ("st", "co", "em"):
         if STATE.get(k):
             try:

@@ -117,6 +117,76 @@
 		return f || null;
 	}
 
+	/*
+	 * Jobs chosen but no skills yet: offer the skills O*NET rates for
+	 * the first rated job (listing.suggest), for the employer to add.
+	 */
+	var suggested = null;	/* the jobs last offered for, joined */
+
+	function offerSkills() {
+		var box = $('suggest');
+		var occ = pickOccupations.get().map(function (x) { return x.code; });
+		var key = occ.join(',');
+		if (!occ.length || $('requires').children.length ||
+		    $('develops').children.length) {
+			M.show(box, false);
+			return Promise.resolve();
+		}
+		if (key === suggested)
+			return Promise.resolve();
+		suggested = key;
+		return M.api('listing.suggest', {listing: {occupations: occ}})
+		    .then(function (r) {
+			var s = r && r.suggestions && r.suggestions[0];
+			if (suggested !== key || !s || !(s.requires.length +
+			    s.develops.length)) {
+				M.show(box, false);
+				return;
+			}
+			var codes = [s.from].concat(s.requires.concat(s.develops)
+			    .map(function (c) { return c.competency; }));
+			return M.api('names', {codes: codes}).catch(function () {
+				return {};
+			}).then(function (names) {
+				var list = M.clear($('suggest-list'));
+				var name = function (c) {
+					return W.nameOf(c, names);
+				};
+				s.requires.forEach(function (c) {
+					list.appendChild(el('li', null, 'Needed: ' +
+					    name(c.competency) + ', ' + M.level(c.level)));
+				});
+				s.develops.forEach(function (c) {
+					list.appendChild(el('li', null, 'Built: ' +
+					    name(c.competency) + ', up to ' +
+					    M.level(c.level)));
+				});
+				$('suggest-from').textContent = name(s.from);
+				box.offer = {s: s, name: name};
+				M.show(box, true);
+			});
+		}, function () {
+			M.show(box, false);	/* no O*NET levels on this node */
+		});
+	}
+
+	function useSkills() {
+		var o = $('suggest').offer;
+		if (!o)
+			return;
+		['requires', 'develops'].forEach(function (k) {
+			o.s[k].forEach(function (c) {
+				skillRow(k, {competency: c.competency, level: c.level,
+				    name: o.name(c.competency)});
+			});
+		});
+		M.show('suggest', false);
+		M.say('post-msg', 'Added ' + (o.s.requires.length +
+		    o.s.develops.length) + ' skills. Change the levels or remove ' +
+		    'any of them, then check and preview.', 'ok');
+		$('add-requires').focus();
+	}
+
 	function zipLookup() {
 		var z = $('zip').value.trim();
 		var msg = $('zip-msg');
@@ -211,6 +281,8 @@
 		M.clear($('develops'));
 		pickClusters.set([]);
 		pickOccupations.set([]);
+		suggested = null;
+		M.show('suggest', false);
 		M.show('preview', false);
 		M.say('post-msg', '');
 	}
@@ -481,7 +553,13 @@
 		$('pick-clusters').appendChild(pickClusters.node);
 		pickOccupations = W.typeahead({label: 'Jobs (occupations)',
 		    kind: 'occupation', field: 'occupations',
-		    hint: 'Type part of a job title (for example “welder”), then pick it.'});
+		    hint: 'Type part of a job title (for example “welder”), then pick it.',
+		    onchange: offerSkills});
+		$('suggest-use').addEventListener('click', useSkills);
+		$('suggest-no').addEventListener('click', function () {
+			M.show('suggest', false);
+			$('add-requires').focus();
+		});
 		$('pick-occupations').appendChild(pickOccupations.node);
 		$('add-requires').addEventListener('click', function () {
 			skillRow('requires').input.focus();
