@@ -55,7 +55,15 @@ check_match() {
 
 # free_port: an ephemeral TCP port on 127.0.0.1 that is free now.
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+	local p="" i
+	# Retried: under heavy load the interpreter has been seen to print
+	# nothing, which made a node listen on "127.0.0.1:".
+	for i in 1 2 3 4 5; do
+		p=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null)
+		[ -n "$p" ] && break
+		sleep 0.2
+	done
+	echo "$p"
 }
 
 # node_new NAME ROLE: creates a node (its web on a free port too); prints
