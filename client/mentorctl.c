@@ -29,6 +29,7 @@ static const struct ctl_cmd *const groups[] = {
 	ctl_framework_cmds,
 	ctl_web_cmds,
 	ctl_evidence_cmds,
+	ctl_report_cmds,
 };
 
 /*

@@ -96,6 +96,7 @@ static const struct cmd_entry cmds[] = {
 	{ "evaluation.apply",	cmd_evaluation_apply, CMD_COORDINATOR },
 	{ "credential.issue",	cmd_credential_issue, CMD_COORDINATOR },
 	{ "credential.show",	cmd_credential_show, CMD_STUDENT | CMD_COORDINATOR },
+	{ "report.wbl",		cmd_report_wbl,	CMD_COORDINATOR },
 };
 
 const struct cmd_entry *

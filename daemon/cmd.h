@@ -220,5 +220,6 @@ int	cmd_evaluation_show(struct cmd_ctx *);
 int	cmd_evaluation_apply(struct cmd_ctx *);
 int	cmd_credential_issue(struct cmd_ctx *);
 int	cmd_credential_show(struct cmd_ctx *);
+int	cmd_report_wbl(struct cmd_ctx *);		/* cmd_report.c */
 
 #endif

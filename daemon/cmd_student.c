@@ -44,6 +44,7 @@ static const struct keep {
 	{ STUDENT_F_MODALITY,		"modality",		0, 0 },
 	{ STUDENT_F_COMPETENCIES,	"competencies",		0, 0 },
 	{ STUDENT_F_SCHOOL,		"school",		0, 1 },
+	{ STUDENT_F_CONCENTRATOR,	"concentrator",		0, 1 },
 	{ STUDENT_F_CLUSTERS,		"clusters",		1, 0 },
 	{ STUDENT_F_OCCUPATIONS,	"occupations",		1, 0 },
 };
