@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ctl.h"
 #include "mentor.h"
@@ -242,6 +243,112 @@ credential_export(struct ctl *c, const struct ctl_args *a)
 	return EX_OK;
 }
 
+
+/*
+ * rating: "COMPETENCY=LEVEL[:comment]" as {"competency", "level",
+ * "comment"?}; an O*NET element id without a prefix is "onet:" + it, a
+ * level is 0-4 or its word.  NULL (after the message) when malformed.
+ */
+static json_t *
+rating(const char *s)
+{
+	static const char *const words[] = { "none", "beginning",
+	    "developing", "proficient", "advanced" };
+	const char *eq = strchr(s, '='), *lv, *colon;
+	char comp[128], level[32];
+	json_t *r;
+	size_t i, n;
+	long long l = -1;
+
+	if (eq == NULL || eq == s || (size_t)(eq - s) >= sizeof(comp) - 5) {
+		ctl_err(EX_USAGE, "rating \"%s\": COMPETENCY=LEVEL[:comment]",
+		    s);
+		return NULL;
+	}
+	snprintf(comp, sizeof(comp), "%s%.*s", memchr(s, ':', (size_t)(eq -
+	    s)) ? "" : "onet:", (int)(eq - s), s);
+	lv = eq + 1;
+	colon = strchr(lv, ':');
+	n = colon ? (size_t)(colon - lv) : strlen(lv);
+	snprintf(level, sizeof(level), "%.*s", (int)(n < sizeof(level) ? n :
+	    sizeof(level) - 1), lv);
+	if (n == 1 && level[0] >= '0' && level[0] <= '4')
+		l = level[0] - '0';
+	for (i = 0; i < 5; i++)
+		if (strcasecmp(level, words[i]) == 0)
+			l = (long long)i;
+	if (l < 0) {
+		ctl_err(EX_USAGE, "rating \"%s\": the level is 0 to 4 or none, "
+		    "beginning, developing, proficient, advanced", s);
+		return NULL;
+	}
+	r = json_pack("{s:s,s:I}", "competency", comp, "level", l);
+	if (r != NULL && colon != NULL && colon[1] != '\0')
+		json_object_set_new(r, "comment", json_string(colon + 1));
+	return r;
+}
+
+static int
+evaluation_send(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *args = NULL, *ratings, *r, *f = NULL;
+	char *buf;
+	size_t len;
+	int i, rc;
+
+	if (a->opt[4] != NULL) {	/* --file */
+		if ((rc = ctl_read_file(a->opt[4], 1u << 20, &buf, &len)) != 0)
+			return rc;
+		f = json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL);
+		free(buf);
+		if (!json_is_object(f)) {
+			json_decref(f);
+			return ctl_err(EX_USAGE, "%s: not a JSON object",
+			    a->opt[4]);
+		}
+		args = f;
+	} else if ((args = json_object()) == NULL)
+		return ctl_err(EX_FAIL, "out of memory");
+	json_object_set_new(args, "application", json_string(a->argv[0]));
+	if (a->opt[0])
+		json_object_set_new(args, "stage", json_string(a->opt[0]));
+	if ((a->opt[1] || a->opt[2]) &&
+	    !json_is_object(json_object_get(args, "assessor")))
+		json_object_set_new(args, "assessor", json_object());
+	if (a->opt[1])
+		json_object_set_new(json_object_get(args, "assessor"), "name",
+		    json_string(a->opt[1]));
+	if (a->opt[2])
+		json_object_set_new(json_object_get(args, "assessor"),
+		    "organization", json_string(a->opt[2]));
+	ratings = json_object_get(args, "ratings");
+	if (a->opt[3] != NULL || a->argc > 1) {
+		json_object_set_new(args, "ratings", json_array());
+		ratings = json_object_get(args, "ratings");
+		for (i = -1; i < a->argc; i++) {
+			const char *s = i < 0 ? a->opt[3] : a->argv[i];
+
+			if (i == 0 || s == NULL)
+				continue;
+			if ((r = rating(s)) == NULL) {
+				json_decref(args);
+				return EX_USAGE;
+			}
+			json_array_append_new(ratings, r);
+		}
+	}
+	if ((rc = ctl_call(c, "evaluation.send", args, NULL, 0, &r, NULL,
+	    NULL)) != EX_OK)
+		return rc;
+	if (c->json)
+		ctl_print_json(r);
+	else
+		printf("sent evaluation %s of application %s\n", ctl_str(r,
+		    "evaluation"), ctl_str(r, "application"));
+	json_decref(r);
+	return EX_OK;
+}
+
 const struct ctl_cmd ctl_evidence_cmds[] = {
 	{ "evaluation list", evaluation_list, 0, 1, { NULL }, "[STUDENT]",
 	  "Lists the evaluations employers sent about this school's "
@@ -250,6 +357,18 @@ const struct ctl_cmd ctl_evidence_cmds[] = {
 	{ "evaluation show", evaluation_show, 1, 1, { NULL }, "ID",
 	  "Shows one evaluation: its assessor, stage and each rated "
 	  "competency's level and comment." },
+	{ "evaluation send", evaluation_send, 1, 64,
+	  { "stage=", "assessor=", "organization=", "rate=", "file=", NULL },
+	  "APP --stage final|midpoint --assessor NAME --organization ORG "
+	  "--rate COMPETENCY=LEVEL[:comment] [COMPETENCY=LEVEL[:comment] ...]"
+	  " | APP --file FILE",
+	  "Employer: rates the student of accepted application APP on "
+	  "competencies (an O*NET element id or name code such as 2.B.3.m, "
+	  "or prefix:id; level 0-4 or none, beginning, developing, "
+	  "proficient, advanced; an optional comment after a colon), sealed "
+	  "to the school.  --file takes {\"stage\", \"assessor\": {\"name\", "
+	  "\"organization\"}, \"ratings\": [{\"competency\", \"level\", "
+	  "\"comment\"}]}; options given beside it win." },
 	{ "evaluation apply", evaluation_apply, 1, 1, { NULL }, "ID",
 	  "Applies an evaluation to its student's profile: each rated "
 	  "competency takes the rated level, the ratings become the "

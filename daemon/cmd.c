@@ -94,6 +94,7 @@ static const struct cmd_entry cmds[] = {
 	{ "evaluation.list",	cmd_evaluation_list, CMD_STUDENT | CMD_COORDINATOR },
 	{ "evaluation.show",	cmd_evaluation_show, CMD_STUDENT | CMD_COORDINATOR },
 	{ "evaluation.apply",	cmd_evaluation_apply, CMD_COORDINATOR },
+	{ "evaluation.send",	cmd_evaluation_send, CMD_EMPLOYER },
 	{ "credential.issue",	cmd_credential_issue, CMD_COORDINATOR },
 	{ "credential.show",	cmd_credential_show, CMD_STUDENT | CMD_COORDINATOR },
 	{ "report.wbl",		cmd_report_wbl,	CMD_COORDINATOR },

@@ -218,6 +218,7 @@ int	cmd_web_token_list(struct cmd_ctx *);
 int	cmd_evaluation_list(struct cmd_ctx *);		/* cmd_evidence.c */
 int	cmd_evaluation_show(struct cmd_ctx *);
 int	cmd_evaluation_apply(struct cmd_ctx *);
+int	cmd_evaluation_send(struct cmd_ctx *);
 int	cmd_credential_issue(struct cmd_ctx *);
 int	cmd_credential_show(struct cmd_ctx *);
 int	cmd_report_wbl(struct cmd_ctx *);		/* cmd_report.c */

@@ -7,11 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
+#include "apps.h"
 #include "cmd.h"
 #include "evidence.h"
 #include "log.h"
 #include "mentor.h"
 #include "node.h"
+#include "placement.h"
 #include "store.h"
 #include "util.h"
 
@@ -286,4 +290,68 @@ cmd_credential_show(struct cmd_ctx *c)
 		return cmd_fail(c, rc, "store failed");
 	c->result = a.b;
 	return 0;
+}
+
+/* ---- sending (the employer) ------------------------------------------ */
+
+struct eentry_arg {
+	uint8_t		 app[16];
+	json_t		*e;
+};
+
+static int
+eentry_fn(struct store_txn *t, void *arg)
+{
+	struct eentry_arg *a = arg;
+	uint8_t k[APPS_KEY_MAX];
+
+	return apps_get_json(t, k, apps_aux_key(k, 'e', a->app, 16), &a->e);
+}
+
+/*
+ * evaluation.send (employer): {"application", "stage", "assessor":
+ * {"name", "organization"}, "ratings": [{"competency", "level",
+ * "comment"?}]}: the evaluation of the student of an accepted
+ * application, sealed to the school (SPEC 13.9).
+ */
+int
+cmd_evaluation_send(struct cmd_ctx *c)
+{
+	struct eentry_arg a;
+	const char *app = NULL, *stage = NULL;
+	uint8_t evid[16];
+	char hex[33], mid[33];
+	json_t *msg;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	if (c->node->conf.role != ROLE_EMPLOYER)
+		return cmd_fail(c, MENTOR_EPERM, "evaluations are sent by the "
+		    "employer's node");
+	if ((rc = arg_hex(c, "application", "well-formed application id",
+	    a.app, sizeof(a.app))) != 0 ||
+	    (rc = arg_str(c, "application", 1, &app)) != 0 ||
+	    (rc = arg_str(c, "stage", 1, &stage)) != 0)
+		return rc;
+	rc = store_read(c->node->store, eentry_fn, &a);
+	if (rc == MENTOR_ENOTFOUND)
+		return cmd_fail(c, rc, "no application %.32s received here",
+		    app);
+	if (rc != 0)
+		return cmd_fail(c, rc, "store failed");
+	randombytes_buf(evid, sizeof(evid));
+	hex_encode(hex, evid, sizeof(evid));
+	msg = json_pack("{s:s,s:s,s:O*,s:s,s:O*,s:O*}", "type", "evaluation",
+	    "evaluation", hex, "listing", json_object_get(a.e, "listing"),
+	    "stage", stage, "assessor", json_object_get(c->req->args,
+	    "assessor"), "ratings", json_object_get(c->req->args, "ratings"));
+	json_decref(a.e);
+	if (msg == NULL)
+		return MENTOR_ENOMEM;
+	/* A missing member is named by plc_parse, as the school would. */
+	if ((rc = placement_send(c, app, msg, mid)) != 0)
+		return rc;
+	c->result = json_pack("{s:s,s:s,s:s}", "application", app,
+	    "evaluation", hex, "message", mid);
+	return c->result ? 0 : MENTOR_ENOMEM;
 }

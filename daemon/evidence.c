@@ -17,6 +17,7 @@
 #include "mentor.h"
 #include "matching.h"
 #include "node.h"
+#include "placement.h"
 #include "store.h"
 #include "student.h"
 #include "util.h"
@@ -630,4 +631,71 @@ out:
 	json_decref(st);
 	json_decref(entry);
 	return rc < 0 ? rc : 0;
+}
+
+/* ---- the placement message "evaluation" (placement.h) ---------------- */
+
+int
+evidence_plc_apply(struct plc_ctx *p)
+{
+	json_t *pl = json_object_get(p->entry, "placement"), *list, *e;
+	const char *st, *evid, *student, *lst;
+	uint8_t id[16], k[APPS_KEY_MAX];
+	const void *v;
+	size_t vlen;
+	int rc;
+
+	if (!json_is_object(pl))
+		return mentor_errf(p->err, sizeof(p->err), MENTOR_EINVAL,
+		    "application %s has no placement: it was not accepted",
+		    p->app_hex);
+	st = json_string_value(json_object_get(pl, "state"));
+	if (st != NULL && strcmp(st, "cancelled") == 0)
+		return mentor_errf(p->err, sizeof(p->err), MENTOR_EINVAL,
+		    "the placement is cancelled");
+	lst = json_string_value(json_object_get(p->entry, "listing"));
+	if (lst == NULL || strcmp(lst, json_string_value(json_object_get(
+	    p->msg, "listing"))) != 0)
+		return mentor_errf(p->err, sizeof(p->err), MENTOR_EINVAL,
+		    "the evaluation is about another listing than the "
+		    "application's");
+	evid = json_string_value(json_object_get(p->msg, "evaluation"));
+	if (hex_decode(id, sizeof(id), evid) != 0)
+		return mentor_errf(p->err, sizeof(p->err), MENTOR_EINVAL,
+		    "evaluation: not an id");
+	if ((list = json_object_get(pl, "evaluations")) == NULL) {
+		json_object_set_new(pl, "evaluations", json_array());
+		list = json_object_get(pl, "evaluations");
+	}
+	if (p->side == 's') {
+		student = json_string_value(json_object_get(p->entry,
+		    "student"));
+		rc = evidence_receive(p->txn, p->node, student ? student : "",
+		    p->msg, p->now, p->err, sizeof(p->err));
+		/* Refusals are EINVAL for the transport: logged, dropped. */
+		if (rc == MENTOR_EEXIST || rc == MENTOR_ENOTFOUND)
+			return MENTOR_EINVAL;
+		if (rc != 0)
+			return rc;
+	} else {
+		/* The employer keeps what it sent, with no student in it. */
+		rc = store_get(p->txn, DB_AUX, k, apps_aux_key(k, 'v', id,
+		    sizeof(id)), &v, &vlen);
+		if (rc == 0)
+			return mentor_errf(p->err, sizeof(p->err),
+			    MENTOR_EINVAL, "evaluation %s: already sent", evid);
+		if (rc != MENTOR_ENOTFOUND)
+			return rc;
+		if ((e = json_deep_copy(p->msg)) == NULL ||
+		    json_object_set_new(e, "sent", json_integer(p->now)) != 0) {
+			json_decref(e);
+			return MENTOR_ENOMEM;
+		}
+		rc = put_json(p->txn, 'v', id, sizeof(id), e);
+		json_decref(e);
+		if (rc != 0)
+			return rc;
+	}
+	return json_array_append_new(list, json_string(evid)) == 0 ? 0 :
+	    MENTOR_ENOMEM;
 }

@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 struct node;
+struct plc_ctx;
 struct store_txn;
 
 /* conf.apply_evaluations ([placements] apply_evaluations). */
@@ -117,5 +118,16 @@ int	evidence_credential_get(struct store_txn *, const uint8_t app[16],
  * credentials (those already handed out stay with the student).
  */
 int	evidence_forget(struct store_txn *, const char *student);
+
+/*
+ * evidence_plc_apply: the placement message "evaluation" (placement.c's
+ * table), on either side, inside the transaction that stores or sends
+ * it: the school keeps it as evidence_receive does (the student's own
+ * evaluation; applied at once when the node says so), the employer keeps
+ * what it sent (no student in it); both add its id to the placement's
+ * "evaluations".  MENTOR_EINVAL with p->err (no placement, cancelled,
+ * another listing, already kept, the student gone) or the store's error.
+ */
+int	evidence_plc_apply(struct plc_ctx *);
 
 #endif

@@ -27,6 +27,7 @@
 #include "evidence.h"
 #include "mentor.h"
 #include "node.h"
+#include "placement.h"
 #include "store.h"
 #include "students.h"
 #include "util.h"
@@ -584,6 +585,103 @@ test_credential_refusals(void **state)
 	}
 }
 
+/* ---- the placement message (evidence_plc_apply) -------------------- */
+
+struct plc_arg {
+	struct plc_ctx	*p;
+	int		 rc;
+};
+
+static int
+plc_fn(struct store_txn *t, void *arg)
+{
+	struct plc_arg *a = arg;
+
+	a->p->txn = t;
+	a->rc = evidence_plc_apply(a->p);
+	return 0;	/* keep what it did, to look at it */
+}
+
+static int
+plc_run(struct fixture *f, char side, json_t *entry, const char *listing,
+    const char *evid, char *err)
+{
+	char buf[1024];
+	struct plc_ctx p;
+	struct plc_arg a = { &p, 0 };
+	json_t *msg;
+
+	snprintf(buf, sizeof(buf), "{\"application\":\"" APP "\","
+	    "\"assessor\":{\"name\":\"Dana\",\"organization\":\"Acme\"},"
+	    "\"created\":1798000000000,\"evaluation\":\"%s\",\"id\":"
+	    "\"00112233445566778899aabbccddee04\",\"listing\":\"%s\","
+	    "\"ratings\":[{\"competency\":\"onet:2.B.3.m\",\"level\":3}],"
+	    "\"stage\":\"final\",\"type\":\"evaluation\",\"v\":1}", evid,
+	    listing);
+	msg = json_loads(buf, 0, NULL);
+	assert_non_null(msg);
+	memset(&p, 0, sizeof(p));
+	p.node = f->n;
+	p.side = side;
+	p.from = 'e';
+	p.app_hex = APP;
+	p.msg = msg;
+	p.entry = entry;
+	p.now = 1798000000000LL;
+	assert_int_equal(store_write(f->n->store, plc_fn, &a), 0);
+	strcpy(err, p.err);
+	json_decref(msg);
+	return a.rc;
+}
+
+#define LST "1a42b1ff8960499fe35878c1bfae6e7b"
+
+static void
+test_plc_apply(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	json_t *entry, *r;
+
+	put_student(f, "S1", "{}");
+	entry = json_pack("{s:s,s:s,s:s}", "id", APP, "listing", LST,
+	    "student", "S1");
+	assert_int_equal(plc_run(f, 's', entry, LST, EV1, err),
+	    MENTOR_EINVAL);
+	assert_non_null(strstr(err, "no placement"));
+	json_object_set_new(entry, "placement", json_pack("{s:s,s:[]}",
+	    "state", "cancelled", "evaluations"));
+	assert_int_equal(plc_run(f, 's', entry, LST, EV1, err),
+	    MENTOR_EINVAL);
+	assert_non_null(strstr(err, "cancelled"));
+	json_object_set_new(json_object_get(entry, "placement"), "state",
+	    json_string("active"));
+	assert_int_equal(plc_run(f, 's', entry,
+	    "ffffffffffffffffffffffffffffffff", EV1, err), MENTOR_EINVAL);
+	assert_non_null(strstr(err, "another listing"));
+	/* Kept on the school for its student, listed on the placement. */
+	assert_int_equal(plc_run(f, 's', entry, LST, EV1, err), 0);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(
+	    json_object_get(entry, "placement"), "evaluations"), 0)), EV1);
+	assert_int_equal(run(f, CMD_WHO_COORDINATOR, NULL, "evaluation.show",
+	    "{\"id\":\"" EV1 "\"}", &r, err), 0);
+	assert_string_equal(json_string_value(json_object_get(r, "student")),
+	    "S1");
+	json_decref(r);
+	/* Twice: refused (EINVAL: the transport logs and drops it). */
+	assert_int_equal(plc_run(f, 's', entry, LST, EV1, err),
+	    MENTOR_EINVAL);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(
+	    entry, "placement"), "evaluations")), 1);
+	/* The student deleted meanwhile: refused, nothing kept. */
+	json_object_set_new(entry, "student", json_string("GONE"));
+	assert_int_equal(plc_run(f, 's', entry, LST, EV2, err),
+	    MENTOR_EINVAL);
+	/* On the employer: kept without a student. */
+	assert_int_equal(plc_run(f, 'e', entry, LST, EV2, err), 0);
+	json_decref(entry);
+}
+
 int
 main(void)
 {
@@ -604,6 +702,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_credential_refusals,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plc_apply, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
