@@ -360,6 +360,20 @@ student_show(struct ctl *c, const struct ctl_args *a)
 	json_object_foreach(json_object_get(r, "competencies"), k, v)
 		printf("  %-32s level %lld\n", ctl_name(nm, k),
 		    (long long)json_integer_value(v));
+	if (json_object_size(json_object_get(r, "evidence")) > 0)
+		printf("evidence:\n");
+	json_object_foreach(json_object_get(r, "evidence"), k, v) {
+		json_t *e;
+
+		printf("  %s\n", ctl_name(nm, k));
+		json_array_foreach(v, i, e)
+			printf("    %s: %s evaluation by %s, %s, %s\n",
+			    ctl_level_word(json_integer_value(
+			    json_object_get(e, "level"))), ctl_str(e, "stage"),
+			    ctl_str(json_object_get(e, "assessor"), "name"),
+			    ctl_str(json_object_get(e, "assessor"),
+			    "organization"), ctl_str(e, "date"));
+	}
 	json_decref(nm);
 	json_decref(r);
 	return EX_OK;

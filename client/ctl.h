@@ -143,5 +143,10 @@ extern const struct ctl_cmd ctl_hours_cmds[];
 extern const struct ctl_cmd ctl_credential_cmds[];
 extern const struct ctl_cmd ctl_framework_cmds[];
 extern const struct ctl_cmd ctl_web_cmds[];
+extern const struct ctl_cmd ctl_evidence_cmds[];
+extern const struct ctl_cmd ctl_report_cmds[];
+
+/* ctl_level_word: "none", "beginning", ... "advanced" for 0..4. */
+const char *ctl_level_word(long long level);
 
 #endif

@@ -28,6 +28,8 @@ static const struct ctl_cmd *const groups[] = {
 	ctl_credential_cmds,
 	ctl_framework_cmds,
 	ctl_web_cmds,
+	ctl_evidence_cmds,
+	ctl_report_cmds,
 };
 
 /*

@@ -13,6 +13,7 @@
 
 #include "application.h"
 #include "apps.h"
+#include "evidence.h"
 #include "listing.h"
 #include "log.h"
 #include "mentor.h"
@@ -552,6 +553,9 @@ apps_student_forget(struct store_txn *t, struct node *n, const char *id)
 		if (rc != 0)
 			return rc;
 	}
+	/* Evaluations, evidence, the node's copies of credentials. */
+	if ((rc = evidence_forget(t, id)) != 0)
+		return rc;
 	hex_encode(pshex, ps, sizeof(ps));
 	/* Only the pseudonym stays: nothing links it to a person now. */
 	return apps_audit_append(t, json_pack("{s:s,s:s,s:I}", "action",

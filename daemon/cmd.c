@@ -92,6 +92,13 @@ static const struct cmd_entry cmds[] = {
 	{ "web.token.add",	cmd_web_token_add, 0 },
 	{ "web.token.revoke",	cmd_web_token_revoke, 0 },
 	{ "web.token.list",	cmd_web_token_list, 0 },
+	{ "evaluation.list",	cmd_evaluation_list, CMD_STUDENT | CMD_COORDINATOR },
+	{ "evaluation.show",	cmd_evaluation_show, CMD_STUDENT | CMD_COORDINATOR },
+	{ "evaluation.apply",	cmd_evaluation_apply, CMD_COORDINATOR },
+	{ "evaluation.send",	cmd_evaluation_send, CMD_EMPLOYER },
+	{ "credential.issue",	cmd_credential_issue, CMD_COORDINATOR },
+	{ "credential.show",	cmd_credential_show, CMD_STUDENT | CMD_COORDINATOR },
+	{ "report.wbl",		cmd_report_wbl,	CMD_COORDINATOR },
 };
 
 const struct cmd_entry *

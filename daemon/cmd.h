@@ -216,5 +216,12 @@ int	cmd_web_code_revoke(struct cmd_ctx *);
 int	cmd_web_token_add(struct cmd_ctx *);
 int	cmd_web_token_revoke(struct cmd_ctx *);
 int	cmd_web_token_list(struct cmd_ctx *);
+int	cmd_evaluation_list(struct cmd_ctx *);		/* cmd_evidence.c */
+int	cmd_evaluation_show(struct cmd_ctx *);
+int	cmd_evaluation_apply(struct cmd_ctx *);
+int	cmd_evaluation_send(struct cmd_ctx *);
+int	cmd_credential_issue(struct cmd_ctx *);
+int	cmd_credential_show(struct cmd_ctx *);
+int	cmd_report_wbl(struct cmd_ctx *);		/* cmd_report.c */
 
 #endif

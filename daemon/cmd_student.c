@@ -11,6 +11,7 @@
 
 #include "apps.h"
 #include "cmd.h"
+#include "evidence.h"
 #include "log.h"
 #include "matching.h"
 #include "bundle.h"
@@ -43,6 +44,7 @@ static const struct keep {
 	{ STUDENT_F_MODALITY,		"modality",		0, 0 },
 	{ STUDENT_F_COMPETENCIES,	"competencies",		0, 0 },
 	{ STUDENT_F_SCHOOL,		"school",		0, 1 },
+	{ STUDENT_F_CONCENTRATOR,	"concentrator",		0, 1 },
 	{ STUDENT_F_CLUSTERS,		"clusters",		1, 0 },
 	{ STUDENT_F_OCCUPATIONS,	"occupations",		1, 0 },
 };
@@ -415,6 +417,32 @@ struct del_arg {
 	struct node	*node;
 };
 
+static int
+evidence_fn(struct store_txn *t, void *arg)
+{
+	json_t *s = arg, *ev;
+
+	ev = evidence_get(t, json_string_value(json_object_get(s, "id")));
+	if (ev == NULL)
+		return MENTOR_ESTORE;
+	return json_object_set_new(s, "evidence", ev) == 0 ? 0 :
+	    MENTOR_ENOMEM;
+}
+
+/* evidence_add: the student's evidence per competency (evidence.h). */
+static int
+evidence_add(struct cmd_ctx *c)
+{
+	int rc;
+
+	if ((rc = store_read(c->node->store, evidence_fn, c->result)) != 0) {
+		json_decref(c->result);
+		c->result = NULL;
+		return cmd_fail(c, rc, "store failed");
+	}
+	return 0;
+}
+
 int
 cmd_student_show(struct cmd_ctx *c)
 {
@@ -431,6 +459,8 @@ cmd_student_show(struct cmd_ctx *c)
 		return cmd_fail(c, rc, "no student \"%.64s\"", id);
 	if (rc != 0)
 		return cmd_fail(c, rc, "store failed");
+	if ((rc = evidence_add(c)) != 0)
+		return rc;
 	/* For pages: the names of the codes, beside them. */
 	if (names)
 		json_object_set_new(c->result, "names", cmd_names_for(c->node,

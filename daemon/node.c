@@ -435,6 +435,11 @@ conf_handler(void *arg, const char *section, const char *key,
 	} else if (strcmp(section, "contact") == 0) {
 		if (conf_contact(c, key, value) != 0)
 			goto bad;
+	} else if (strcmp(section, "placements") == 0 &&
+	    strcmp(key, "apply_evaluations") == 0) {
+		if (strcmp(value, "raise") != 0 && strcmp(value, "no") != 0)
+			goto bad;
+		c->apply_evaluations = strcmp(value, "raise") == 0;
 	} else if (strcmp(section, "log") == 0 && strcmp(key, "level") == 0) {
 		if ((v = log_level_parse(value)) < 0)
 			goto bad;

@@ -53,6 +53,8 @@ struct conf {
 	char	contact_name[201];
 	char	contact_email[201];
 	char	contact_phone[201];
+	int	apply_evaluations;	/* [placements] apply_evaluations:
+					 * 0 no, 1 raise (evidence.h) */
 };
 
 struct node {

@@ -14,6 +14,7 @@
 #include "application.h"
 #include "apps.h"
 #include "cmd.h"
+#include "evidence.h"
 #include "log.h"
 #include "mentor.h"
 #include "node.h"
@@ -52,7 +53,7 @@ static const struct plc_type {
 	{ "state",		0,	apply_state },
 	{ "hours",		's',	apply_hours },
 	{ "hours-answer",	'e',	apply_hours_answer },
-	{ "evaluation",		'e',	NULL },
+	{ "evaluation",		'e',	evidence_plc_apply },
 };
 
 static const struct plc_type *

@@ -45,12 +45,14 @@
  *   max_distance_km optional number 0..20000
  *   modality	 optional non-empty array of distinct modalities
  *   school	 optional; 1..200 bytes, no control characters
+ *   concentrator optional true or false: a CTE concentrator (Perkins V),
+ *		 for the work-based learning report's indicator 5S3
  *
  * The normalized object always holds id, name, competencies,
  * goals (with both arrays), max_distance_km (default 50; an integer when
  * the value is integral, else a real) and modality (default all three, in
- * the order in_person, virtual, hybrid); birth_date, grade, location and
- * school only when given; lat and lon are reals.
+ * the order in_person, virtual, hybrid); birth_date, grade, location,
+ * school and concentrator only when given; lat and lon are reals.
  *
  * Returns 0, MENTOR_EINVAL with "FIELD: why" in err, or MENTOR_ENOMEM.
  * *out is only set on success.
@@ -95,7 +97,8 @@ int	student_parse_csv(const char *buf, size_t len, json_t **out, char *err,
 enum student_col {
 	SC_ID, SC_NAME, SC_FIRST, SC_LAST, SC_BIRTH, SC_GRADE, SC_LAT,
 	SC_LON, SC_ZIP, SC_DIST, SC_MODALITY, SC_CLUSTERS, SC_OCCUPATIONS,
-	SC_COMPETENCIES, SC_SCHOOL, SC_ACTION, SC_NOLOC, SC_NCOLS
+	SC_COMPETENCIES, SC_SCHOOL, SC_ACTION, SC_NOLOC, SC_CONCENTRATOR,
+	SC_NCOLS
 };
 
 /* Fields a roster sets (student_batch.given): the others are kept. */
@@ -109,6 +112,7 @@ enum student_col {
 #define STUDENT_F_OCCUPATIONS	0x080
 #define STUDENT_F_COMPETENCIES	0x100
 #define STUDENT_F_SCHOOL	0x200
+#define STUDENT_F_CONCENTRATOR	0x400
 
 #define STUDENT_ERRORS_MAX	1000	/* listed; more are only counted */
 

@@ -194,12 +194,23 @@ check_school(const char *name, const json_t *v, json_t **val, char *err,
 	return new_value(json_deep_copy(v), val);
 }
 
+static int
+check_concentrator(const char *name, const json_t *v, json_t **val,
+    char *err, size_t errlen)
+{
+	if (!json_is_boolean(v))
+		return mentor_errf(err, errlen, MENTOR_EINVAL, "%s: must be "
+		    "true or false", name);
+	return new_value(json_incref((json_t *)v), val);
+}
+
 #define F_REQUIRED	0x1	/* "FIELD: missing" when absent */
 #define F_ABSENT	0x2	/* check called when absent: fills a default */
 
 /* The fields, in the order they are checked; FLD_* index them. */
 enum { FLD_ID, FLD_NAME, FLD_BIRTH, FLD_GRADE, FLD_COMPETENCIES,
-    FLD_GOALS, FLD_LOCATION, FLD_DIST, FLD_MODALITY, FLD_SCHOOL };
+    FLD_GOALS, FLD_LOCATION, FLD_DIST, FLD_MODALITY, FLD_SCHOOL,
+    FLD_CONCENTRATOR };
 static const struct field {
 	const char	*name;
 	check_fn	 check;
@@ -216,6 +227,7 @@ static const struct field {
 	[FLD_DIST] = { "max_distance_km",	check_distance,	F_ABSENT },
 	[FLD_MODALITY] = { "modality",		check_modality,	F_ABSENT },
 	[FLD_SCHOOL] = { "school",		check_school,	0 },
+	[FLD_CONCENTRATOR] = { "concentrator",	check_concentrator, 0 },
 };
 
 static int
@@ -2064,7 +2076,8 @@ row_finish(struct row *x)
 	    [FLD_COMPETENCIES] = ",\"competencies\":",
 	    [FLD_GOALS] = ",\"goals\":", [FLD_LOCATION] = ",\"location\":",
 	    [FLD_DIST] = ",\"max_distance_km\":",
-	    [FLD_MODALITY] = ",\"modality\":", [FLD_SCHOOL] = ",\"school\":" };
+	    [FLD_MODALITY] = ",\"modality\":", [FLD_SCHOOL] = ",\"school\":",
+	    [FLD_CONCENTRATOR] = ",\"concentrator\":" };
 	struct student_roster *r = x->r;
 	struct student_batch *b = &r->b;
 	size_t start = b->enclen, i, n = 0;
@@ -2131,6 +2144,26 @@ row_id(struct row *x)
 	return 0;
 }
 
+/* row_concentrator: yes/no (true, false, 1, 0, x; empty: not said). */
+static int
+row_concentrator(struct row *x)
+{
+	const struct student_cell *c = &x->c[SC_CONCENTRATOR];
+
+	if (c->n == 0)
+		return 0;
+	if (cell_eq(c, "yes") || cell_eq(c, "true") || cell_eq(c, "1") ||
+	    cell_eq(c, "x") || cell_eq(c, "y"))
+		return row_set(x, SC_CONCENTRATOR, "concentrator",
+		    json_true());
+	if (cell_eq(c, "no") || cell_eq(c, "false") || cell_eq(c, "0") ||
+	    cell_eq(c, "n"))
+		return row_set(x, SC_CONCENTRATOR, "concentrator",
+		    json_false());
+	return row_err(x, SC_CONCENTRATOR, "must be yes or no (or true, "
+	    "false, 1, 0, x, empty)");
+}
+
 int
 student_roster_row(struct student_roster *r, const char *file, size_t line,
     const struct student_cell cells[SC_NCOLS],
@@ -2178,6 +2211,8 @@ student_roster_row(struct student_roster *r, const char *file, size_t line,
 			rc = row_set(&x, SC_SCHOOL, "school",
 			    cell_str(&x.c[SC_SCHOOL]));
 		if (rc != 0)
+			return rc;
+		if ((rc = row_concentrator(&x)) != 0)
 			return rc;
 	}
 	/* Every row with a good id counts for duplicates, bad or not. */
@@ -2238,6 +2273,8 @@ static const struct column {
 	{ SC_SCHOOL, STUDENT_F_SCHOOL, { "school", "school_name", NULL } },
 	{ SC_ACTION, 0, { "action", NULL } },
 	{ SC_NOLOC, 0, { "location_unknown", NULL } },
+	{ SC_CONCENTRATOR, STUDENT_F_CONCENTRATOR, { "concentrator",
+	    "cte_concentrator", NULL } },
 };
 
 /* header_key: lower case, spaces and '-' as '_', trimmed; "" if too long. */

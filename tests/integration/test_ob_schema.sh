@@ -55,6 +55,36 @@ check_eq "  ...all six examples were checked" 6 "$n"
 check "the signed job-shadow credential passes the schema" validate "$T/c.json"
 check "  ...and verifies" "$MENTORCTL" credential verify "$T/c.json"
 
+# (b2) What a school node issues for a completed placement (mkwbl runs
+# protocol/wblcred.c, the code behind `credential issue`) passes it too:
+# alignments to an O*NET element and a CASE item, evidence, hours.
+MKWBL=$ROOT/${BUILD:-build}/tests/mkwbl
+"$MKWBL" $SEED "$ROOT/tests/data/credential/wbl-experience.json" "$T/w.json" ||
+	{ notok "mkwbl"; exit 1; }
+check "the work-based learning credential passes the schema" validate "$T/w.json"
+check "  ...and verifies" "$MENTORCTL" credential verify "$T/w.json"
+check_match "  ...as the job shadow with its employer" \
+	'valid: "Welding shop job shadow" issued by Lincoln High School' \
+	"$(cat "$T/last.out")"
+check_eq "  ...aligned to an O*NET element and a CASE item, 16 hours" \
+	"2.B.3.m ext:ONETElement CFItem True" \
+	"$("$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); a=d["credentialSubject"]["achievement"]; print(a["alignment"][0]["targetCode"], a["alignment"][0]["targetType"], a["alignment"][1]["targetType"], "16 hours" in a["description"])' "$T/w.json")"
+# A flipped bit anywhere in the content fails verification.
+"$PY" - "$T/w.json" "$T" <<'PY'
+import json, sys
+raw = open(sys.argv[1], "rb").read()
+i = raw.index(b"Lakeshore")
+for n, bit in enumerate((0x01, 0x02, 0x20)):
+    b = bytearray(raw)
+    b[i + n] ^= bit
+    open("%s/wflip%d.json" % (sys.argv[2], n), "wb").write(bytes(b))
+PY
+bad=0
+for f in "$T"/wflip*.json; do
+	"$MENTORCTL" credential verify "$f" >/dev/null 2>&1 && bad=1
+done
+check_eq "  ...and any of 3 single-bit flips in its content is refused" 0 "$bad"
+
 # (c) Broken credentials fail it, naming what is wrong.  Each is also
 # re-signed, so that only the broken member is wrong for the verifier.
 mutate() {	# mutate IN OUT PYTHON-STATEMENT-ON-d
