@@ -572,6 +572,37 @@ run(struct plc_ctx *p)
 	return pt->fn(p);
 }
 
+/*
+ * completed_hook: after a placement's entry is written: on the school,
+ * a placement that just became completed gets its credential (SPEC 14.5)
+ * in the same transaction.  One that cannot be issued yet (no rating, an
+ * incomplete entry) is left to `credential issue`; only store errors
+ * fail the message.
+ */
+static int
+completed_hook(struct plc_ctx *p)
+{
+	const char *type = json_string_value(json_object_get(p->msg, "type"));
+	const char *st = json_string_value(json_object_get(p->msg, "state"));
+	char err[256];
+	int rc;
+
+	if (p->side != 's' || type == NULL || strcmp(type, "state") != 0 ||
+	    st == NULL || strcmp(st, "completed") != 0)
+		return 0;
+	rc = evidence_credential_issue(p->txn, p->node, p->app, "automatic",
+	    NULL, err, sizeof(err));
+	if (rc == 0)
+		log_info("placement of application %s completed: credential "
+		    "issued", p->app_hex);
+	else if (rc == MENTOR_EINVAL || rc == MENTOR_EEXIST ||
+	    rc == MENTOR_ENOTFOUND)
+		log_info("placement of application %s completed: no credential "
+		    "issued automatically (credential issue tells why)",
+		    p->app_hex);
+	return rc == MENTOR_ENOMEM || rc == MENTOR_ESTORE ? rc : 0;
+}
+
 /* ---- receiving ------------------------------------------------------- */
 
 #define REFUSED_MAX	32	/* refusals kept per application */
@@ -670,6 +701,8 @@ placement_recv(struct node *n, struct store_txn *t, const struct rec *r,
 	rc = apps_put_json(t, k, apps_aux_key(k, p.side, app, APP_ID_LEN),
 	    entry);
 	if (rc == 0)
+		rc = completed_hook(&p);
+	if (rc == 0)
 		log_info("placement message (%s) received from %.16s",
 		    json_string_value(json_object_get(msg, "type")), author);
 out:
@@ -722,7 +755,7 @@ send_fn(struct store_txn *t, void *arg)
 	if ((rc = run(&a->p)) != 0)
 		return rc;
 	if ((rc = apps_put_json(t, k, apps_aux_key(k, a->p.side, a->p.app,
-	    APP_ID_LEN), e)) != 0)
+	    APP_ID_LEN), e)) != 0 || (rc = completed_hook(&a->p)) != 0)
 		return rc;
 	/* What goes to the employer about a student is a disclosure. */
 	if (a->p.side == 's') {

@@ -110,7 +110,9 @@ ctl "$emp" hours answer "$A" "$H3" dispute --note "Left early." >/dev/null
 check "the school sees two confirmed" wait_for 20 n_confirmed "$sch" "$A" 2
 check "the employer completes the placement" ctl "$emp" placement state "$A" completed
 check "the school sees it completed" wait_for 20 plc_is "$sch" "$A" completed
-check "the coordinator issues the credential" ctl "$sch" credential issue "$A"
+check "the school issues the credential as the placement completes" ctl "$sch" credential show "$A"
+out=$(ctl "$sch" credential issue "$A" 2>&1)
+check_match "  ...once: issuing again is refused" "already issued" "$out"
 check "  ...and exports it" ctl "$sch" credential export "$A" --out "$T/c.json"
 check "the credential verifies offline" "$MENTORCTL" credential verify "$T/c.json"
 check_eq "  ...aligned to the rated competencies, with the evaluation as evidence" "2.B.3.m 2.B.3.h 1" \
