@@ -47,7 +47,7 @@
 #define INVALID_MAX	50		/* faults before suspension (peer_fault) */
 #define SUSPEND_MS	(10 * 60 * 1000)
 #define SYNC_STALL_MS	15000
-#define WANT_WINDOW	2		/* WANTs in flight */
+#define WANT_WINDOW	4		/* WANTs in flight */
 /*
  * Limits on what one peer can make this node hold or do (SPEC.md 11.9,
  * 12.4).  Answers to a peer go through the ROUTER, whose queue to each
@@ -65,8 +65,8 @@
 #define RESUME_MS	20		/* retry a peer's parked answers */
 #define INBOX_MAX	(16u << 20)
 #define INBOX_DEFER	(INBOX_MAX / 2)
-#define SLICE		512		/* records per slice (a transaction) */
-#define SLICES_MAX	2		/* slices being verified at once */
+#define SLICE		1024		/* records per slice (a transaction) */
+#define SLICES_MAX	3		/* slices being verified at once */
 /*
  * Per-peer limits on valid traffic (SPEC.md 12.4): token buckets of
  * records and bytes a second, [peer] limit_records_per_s,
