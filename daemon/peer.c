@@ -768,13 +768,19 @@ limit_take(struct peers *ps, struct peer *p, size_t k, size_t bytes,
 		bucket_take(&p->lim_bytes, (int64_t)bytes,
 		    ps->lim_bytes * ps->lim_burst_s);
 	if (over) {
+		char r[24] = "any number of", b[24] = "any number of";
+
 		p->throttled_valid += k;
+		if (ps->lim_records > 0)
+			snprintf(r, sizeof(r), "%lld",
+			    (long long)ps->lim_records);
+		if (ps->lim_bytes > 0)
+			snprintf(b, sizeof(b), "%lld", (long long)ps->lim_bytes);
 		if (!p->over)
 			log_ratelimited(&p->rl_limit, LOG_INFO, "peer %.16s: "
-			    "over its limit of %lld records and %lld bytes a "
+			    "over its limits of %s records and %s bytes a "
 			    "second; its records now wait behind other "
-			    "peers'", p->hex, (long long)ps->lim_records,
-			    (long long)ps->lim_bytes);
+			    "peers'", p->hex, r, b);
 	}
 	p->over = over;
 }
@@ -2434,8 +2440,9 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		}
 		else if (!p->connected && was)
 			log_info("peer %.16s disconnected", p->hex);
+		/* Its records waiting here (limits) are not its stall. */
 		if (p->state != SYNC_IDLE && now - p->last_step >
-		    SYNC_STALL_MS)
+		    SYNC_STALL_MS && p->in_head == NULL)
 			sync_end(p, 1);
 		if (p->connected && !ps->node->conf.no_auto_sync &&
 		    (!was || now - p->last_sync >= ps->sync_ms ||

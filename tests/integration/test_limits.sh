@@ -84,7 +84,7 @@ scrape "127.0.0.1:$MPORT" >"$T/metrics.txt"
 check "  ...and /metrics counts it" \
     grep -Eq '^mentord_peer_records_throttled_total [1-9]' "$T/metrics.txt"
 check "  ...and the school's log says so" \
-    grep -q "over its limit of 200 records and 200000 bytes a second" "$sch.log"
+    grep -q "over its limits of 200 records and 200000 bytes a second" "$sch.log"
 check "every flooded record arrives in the end" \
     wait_for 300 at_least "$sch" $((base + N + 1))
 check_eq "valid traffic is no fault: the flooding peer was never suspended" \
