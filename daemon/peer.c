@@ -1235,7 +1235,12 @@ on_records(struct peers *ps, struct peer *p, zmq_msg_t *msg,
 		return;
 	p->last_step = now_ms();
 	if (inbox_add(ps, p, msg, m) != 0) {
-		/* Dropped: the next session fetches them again. */
+		/*
+		 * Dropped: the next session fetches them again.  The peer
+		 * delivered them (this node's inbox was full, not its claim
+		 * false): they count against "claimed, delivered few".
+		 */
+		p->delivered += m->nrecords;
 		memset(&w, 0, sizeof(w));
 		w.type = PM_RECORDS;
 		w.session = m->session;
