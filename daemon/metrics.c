@@ -235,6 +235,9 @@ metrics_render(struct node *n, struct evbuffer *b)
 	    "\"invalid\"} %llu\nmentord_peer_records_refused_total{reason="
 	    "\"untrusted\"} %llu\n", (unsigned long long)h.invalid,
 	    (unsigned long long)h.untrusted);
+	counter(b, "mentord_peer_records_throttled_total", "Valid records "
+	    "from peers beyond their per-peer limits (they waited behind "
+	    "other peers' records).", h.throttled_valid);
 	family(b, "mentord_reconciliations_total", "counter",
 	    "Reconciliations with peers that ended, by result.");
 	evbuffer_add_printf(b, "mentord_reconciliations_total{result=\"ok\"} "

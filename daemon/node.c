@@ -416,6 +416,21 @@ conf_handler(void *arg, const char *section, const char *key,
 		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
 			goto bad;
 		c->no_auto_sync = strcmp(value, "no") == 0;
+	} else if (strcmp(section, "peer") == 0 &&
+	    strcmp(key, "limit_records_per_s") == 0) {
+		if ((v = conf_int(value, 0, 100000000)) < 0)
+			goto bad;
+		c->limit_records = v;
+	} else if (strcmp(section, "peer") == 0 &&
+	    strcmp(key, "limit_bytes_per_s") == 0) {
+		if ((v = conf_int(value, 0, 2000000000)) < 0)
+			goto bad;
+		c->limit_bytes = v;
+	} else if (strcmp(section, "peer") == 0 &&
+	    strcmp(key, "limit_burst_s") == 0) {
+		if ((v = conf_int(value, 1, 3600)) < 0)
+			goto bad;
+		c->limit_burst_s = v;
 	} else if (strcmp(section, "api") == 0 &&
 	    strcmp(key, "student_listen") == 0) {
 		if ((*value && strncmp(value, "tcp://", 6) != 0) ||
@@ -463,6 +478,7 @@ conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 
 	memset(c, 0, sizeof(*c));
 	c->log_level = LOG_INFO;
+	c->limit_records = c->limit_bytes = -1;
 	p.c = c;
 	p.bad[0] = '\0';
 	line = ini_parse(path, conf_handler, &p);

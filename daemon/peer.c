@@ -16,7 +16,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,23 +46,34 @@
 #define INVALID_MAX	50		/* faults before suspension (peer_fault) */
 #define SUSPEND_MS	(10 * 60 * 1000)
 #define SYNC_STALL_MS	15000
-#define WANT_WINDOW	2		/* WANTs in flight */
+#define WANT_WINDOW	4		/* WANTs in flight */
 /*
  * Limits on what one peer can make this node hold or do (SPEC.md 11.9,
  * 12.4).  Answers to a peer go through the ROUTER, whose queue to each
  * peer holds at most ROUTER_HWM messages of at most REPLY_CHUNK bytes;
  * when it is full, the peer's WANTs wait (at most WANT_PENDING of them)
  * until it reads.  Records that arrive wait in a per-peer inbox of at
- * most INBOX_MAX bytes and are verified SLICE records at a time, off the
- * event loop (on_inbox).
+ * most INBOX_MAX bytes and are verified SLICE records at a time on every
+ * core, off the event loop, SLICES_MAX slices at once (on_inbox); past
+ * INBOX_DEFER bytes queued, what a peer announces is fetched later, by
+ * reconciliation once its inbox is empty.
  */
 #define ROUTER_HWM	8
 #define REPLY_CHUNK	(1u << 20)
 #define WANT_PENDING	4		/* WANTs of one peer being answered */
 #define RESUME_MS	20		/* retry a peer's parked answers */
 #define INBOX_MAX	(16u << 20)
-#define SLICE		256		/* records per worker-thread check */
-#define SLICE_THREAD_MIN 4096		/* smaller messages: checked inline */
+#define INBOX_DEFER	(INBOX_MAX / 2)
+#define SLICE		1024		/* records per slice (a transaction) */
+#define SLICES_MAX	3		/* slices being verified at once */
+/*
+ * Per-peer limits on valid traffic (SPEC.md 12.4): token buckets of
+ * records and bytes a second, [peer] limit_records_per_s,
+ * limit_bytes_per_s and limit_burst_s in mentord.conf (0: no limit).
+ */
+#define LIMIT_RECORDS	2000
+#define LIMIT_BYTES	(4 << 20)
+#define LIMIT_BURST_S	2
 #define ROUNDS_BASE	64		/* reconciliation rounds, plus ... */
 #define ROUNDS_PER_IDS	8000		/* ... one per this many items held */
 #define NEED_MAX	(1u << 18)	/* ids fetched per session */
@@ -149,15 +159,18 @@ struct inwork {
 	const uint8_t	**bufs;
 	size_t		*lens;
 	size_t		 n, pos, bytes;
+	size_t		 taken;		/* records handed to slices */
 	uint64_t	 seq;		/* unique: names it to a slice */
 };
 
 /*
- * The slice of an inbox message being verified on a worker thread (one at
- * a time).  It holds its own reference to the message's bytes, so a
- * suspension or removal of the peer meanwhile frees nothing it reads.
+ * A slice of an inbox message being verified on the verify threads; up to
+ * SLICES_MAX wait in a queue and are stored in the order taken.  It holds
+ * its own reference to the message's bytes, so a suspension or removal of
+ * the peer meanwhile frees nothing it reads.
  */
 struct slice {
+	struct slice		*next;
 	uint8_t			 key[REC_KEY_LEN];	/* the peer */
 	uint64_t		 seq;			/* its inwork */
 	zmq_msg_t		 hold;
@@ -165,8 +178,20 @@ struct slice {
 	size_t			*lens, k;
 	struct records_verdict	*v;
 	struct records_batch	*rb;
-	int			 pushed, threaded, wfd;
-	pthread_t		 thread;
+	int			 pushed;
+	int			 certs;	/* holds certificates: the next
+					 * slice waits until it is stored */
+	int			 checked;	/* on the spot */
+};
+
+/*
+ * A token bucket: level in thousandths of a token, filled at a rate a
+ * second up to a burst; a slice taken may leave it in debt (no lower than
+ * minus the burst), and a peer in debt is over its limit.
+ */
+struct bucket {
+	int64_t		level;
+	int64_t		at;		/* last filled, ms; 0: never */
 };
 
 struct sync_stats {
@@ -210,6 +235,11 @@ struct peer {
 	size_t		 njobs;
 	struct inwork	*in_head, *in_tail;
 	size_t		 in_bytes;
+	int		 ann_later;	/* announced while its inbox was full */
+	struct bucket	 lim_records, lim_bytes;
+	int		 over;		/* over its limit at the last take */
+	uint64_t	 throttled_valid;	/* records beyond the limit */
+	struct log_rl	 rl_limit;
 	int		 resync;	/* the last session stopped at NEED_MAX */
 	uint64_t	 delivered;	/* records in RECORDS this session */
 	/* The current or last synchronisation this node started. */
@@ -232,8 +262,10 @@ struct peers {
 	struct event	*zap_ev, *router_ev, *tick, *flush;
 	struct event	*resume, *inbox, *slice_ev;
 	size_t		 rr;		/* next peer whose inbox is served */
-	struct slice	*slice;		/* being verified */
-	int		 slice_pipe[2];	/* the worker says it is done */
+	struct slice	*sl_head, *sl_tail;	/* being verified, in order */
+	size_t		 nslices;
+	int		 slice_pipe[2];	/* the verify threads say: done */
+	int64_t		 lim_records, lim_bytes, lim_burst_s;
 	uint64_t	 seq;
 	struct log_rl	 rl_zap, rl_student;
 	struct refused	 refused[REFUSED_MAX];
@@ -632,6 +664,25 @@ inbox_arm(struct peers *ps)
 		}
 }
 
+/* inbox_reap: frees p's oldest messages while they are fully handled. */
+static void
+inbox_reap(struct peer *p)
+{
+	struct inwork *w;
+
+	while ((w = p->in_head) != NULL && w->pos >= w->n) {
+		p->in_head = w->next;
+		if (p->in_head == NULL)
+			p->in_tail = NULL;
+		p->in_bytes -= w->bytes;
+		inbox_done(p, w);
+		zmq_msg_close(&w->msg);
+		free(w->bufs);
+		free(w->lens);
+		free(w);
+	}
+}
+
 /* inbox_advance: k more records of p's oldest message are done. */
 static void
 inbox_advance(struct peer *p, struct inwork *w, size_t k, size_t stored)
@@ -643,25 +694,142 @@ inbox_advance(struct peer *p, struct inwork *w, size_t k, size_t stored)
 		p->last_step = now_ms();
 	} else
 		p->total.records_in += stored;
-	if (w->pos < w->n)
-		return;
-	p->in_head = w->next;
-	if (p->in_head == NULL)
-		p->in_tail = NULL;
-	p->in_bytes -= w->bytes;
-	inbox_done(p, w);
-	zmq_msg_close(&w->msg);
-	free(w->bufs);
-	free(w->lens);
-	free(w);
+	inbox_reap(p);
 }
+
+/* inbox_next: p's oldest message with records not yet taken, or NULL. */
+static struct inwork *
+inbox_next(struct peer *p)
+{
+	struct inwork *w;
+
+	for (w = p->in_head; w != NULL; w = w->next)
+		if (w->taken < w->n)
+			return w;
+	return NULL;
+}
+
+/* ---- limits on valid traffic (SPEC.md 12.4) -------------------------- */
+
+static void
+bucket_fill(struct bucket *b, int64_t rate, int64_t burst, int64_t now)
+{
+	if (b->at == 0 || now < b->at) {
+		b->level = burst * 1000;
+		b->at = now;
+		return;
+	}
+	b->level += rate * (now - b->at);	/* a second is 1000 ms */
+	b->at = now;
+	if (b->level > burst * 1000)
+		b->level = burst * 1000;
+}
+
+static void
+bucket_take(struct bucket *b, int64_t n, int64_t burst)
+{
+	b->level -= n * 1000;
+	if (b->level < -burst * 1000)
+		b->level = -burst * 1000;
+}
+
+/* limit_over: p has used up its records or its bytes for now. */
+static int
+limit_over(struct peers *ps, struct peer *p, int64_t now)
+{
+	int over = 0;
+
+	if (ps->lim_records > 0) {
+		bucket_fill(&p->lim_records, ps->lim_records,
+		    ps->lim_records * ps->lim_burst_s, now);
+		over |= p->lim_records.level < 0;
+	}
+	if (ps->lim_bytes > 0) {
+		bucket_fill(&p->lim_bytes, ps->lim_bytes,
+		    ps->lim_bytes * ps->lim_burst_s, now);
+		over |= p->lim_bytes.level < 0;
+	}
+	return over;
+}
+
+/*
+ * limit_take: k records of bytes bytes of p's are taken.  Beyond its
+ * limit they are counted (and logged, rate-limited, when it goes over).
+ */
+static void
+limit_take(struct peers *ps, struct peer *p, size_t k, size_t bytes,
+    int over)
+{
+	if (ps->lim_records > 0)
+		bucket_take(&p->lim_records, (int64_t)k,
+		    ps->lim_records * ps->lim_burst_s);
+	if (ps->lim_bytes > 0)
+		bucket_take(&p->lim_bytes, (int64_t)bytes,
+		    ps->lim_bytes * ps->lim_burst_s);
+	if (over) {
+		char r[24] = "any number of", b[24] = "any number of";
+
+		p->throttled_valid += k;
+		if (ps->lim_records > 0)
+			snprintf(r, sizeof(r), "%lld",
+			    (long long)ps->lim_records);
+		if (ps->lim_bytes > 0)
+			snprintf(b, sizeof(b), "%lld", (long long)ps->lim_bytes);
+		if (!p->over)
+			log_ratelimited(&p->rl_limit, LOG_INFO, "peer %.16s: "
+			    "over its limits of %s records and %s bytes a "
+			    "second; its records now wait behind other "
+			    "peers'", p->hex, r, b);
+	}
+	p->over = over;
+}
+
+/*
+ * inbox_pick: the peer whose records are verified next, and its message:
+ * peers in turn, those within their limits first; a peer over its limit
+ * is served only when no other has records waiting (so a bootstrap runs
+ * at full speed on an otherwise idle node).  *over says which it was.
+ */
+static struct peer *
+inbox_pick(struct peers *ps, struct inwork **wp, int *over)
+{
+	struct peer *p, *late = NULL;
+	struct inwork *w, *latew = NULL;
+	size_t i, latei = 0;
+	int64_t now = now_ms();
+
+	for (i = 0; i < ps->n; i++) {
+		p = ps->p[(ps->rr + i) % ps->n];
+		if ((w = inbox_next(p)) == NULL)
+			continue;
+		if (!limit_over(ps, p, now)) {
+			ps->rr = (ps->rr + i + 1) % ps->n;
+			*wp = w;
+			*over = 0;
+			return p;
+		}
+		if (late == NULL) {
+			late = p;
+			latew = w;
+			latei = i;
+		}
+	}
+	if (late != NULL) {
+		ps->rr = (ps->rr + latei + 1) % ps->n;
+		*over = 1;
+	}
+	*wp = latew;
+	return late;
+}
+
+/* ---- verifying what peers sent ---------------------------------------- */
 
 static void
 slice_free(struct slice *sl)
 {
 	if (sl == NULL)
 		return;
-	records_batch_free(sl->rb);
+	records_batch_free(sl->rb);	/* waits for the threads on it */
 	zmq_msg_close(&sl->hold);
 	free(sl->bufs);
 	free(sl->lens);
@@ -669,34 +837,21 @@ slice_free(struct slice *sl)
 	free(sl);
 }
 
-static void *
-slice_run(void *arg)
-{
-	struct slice *sl = arg;
-	ssize_t r;
-
-	records_batch_check(sl->rb);
-	do
-		r = write(sl->wfd, "x", 1);
-	while (r == -1 && errno == EINTR);
-	return NULL;
-}
-
 /*
- * slice_finish: on the loop, after the worker verified the slice: stores
+ * slice_finish: on the loop, once the oldest slice is verified: stores
  * what passed, relays it, counts the verdicts and moves the inbox on.
  */
 static void
 slice_finish(struct peers *ps)
 {
-	struct slice *sl = ps->slice;
+	struct slice *sl = ps->sl_head;
 	struct peer *p;
 	uint64_t ignored;
 	size_t stored;
 
-	ps->slice = NULL;
-	if (sl->threaded)
-		pthread_join(sl->thread, NULL);
+	if ((ps->sl_head = sl->next) == NULL)
+		ps->sl_tail = NULL;
+	ps->nslices--;
 	p = find_key(ps, sl->key);
 	ignored = records_certs_ignored(ps->node->records);
 	ps->origin = p;
@@ -712,6 +867,15 @@ slice_finish(struct peers *ps)
 			inbox_advance(p, p->in_head, sl->k, stored);
 	}
 	slice_free(sl);
+}
+
+/* slices_finish: stores the verified slices at the head of the queue. */
+static void
+slices_finish(struct peers *ps)
+{
+	while (ps->sl_head != NULL && (ps->sl_head->checked ||
+	    records_batch_checked(ps->sl_head->rb)))
+		slice_finish(ps);
 	inbox_arm(ps);
 }
 
@@ -719,50 +883,34 @@ static void
 on_slice_done(evutil_socket_t fd, short what, void *arg)
 {
 	struct peers *ps = arg;
-	char buf[16];
+	char buf[64];
 
 	(void)what;
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
-	if (ps->slice != NULL)
-		slice_finish(ps);
+	slices_finish(ps);
 }
 
 /*
- * on_inbox: the next slice of one peer's oldest message, peers in turn.
- * Its records already held, repeated or by untrusted authors are sorted
- * out here (a hash and a lookup each); their signatures and bodies are
- * checked on a worker thread while the loop goes on; on_slice_done stores
- * them.  So verifying never holds the loop for long.
+ * slice_take: the next slice of one peer's messages (inbox_pick).  Its
+ * records already held, repeated or by untrusted authors are sorted out
+ * here (a hash and a lookup each); their signatures and bodies are checked
+ * on the verify threads while the loop goes on; slices_finish stores them.
+ * So verifying never holds the loop for long.  Returns 0 when a slice was
+ * taken (or a message dropped), -1 when no peer has records waiting.
  */
-static void
-on_inbox(evutil_socket_t fd, short what, void *arg)
+static int
+slice_take(struct peers *ps)
 {
-	struct peers *ps = arg;
 	struct inwork *w;
-	struct peer *p = NULL;
+	struct peer *p;
 	struct slice *sl;
-	size_t i, k;
+	size_t i, k, bytes = 0;
+	int over;
 
-	(void)fd;
-	(void)what;
-	if (ps->slice != NULL)
-		return;		/* on_slice_done calls again */
-	for (i = 0; i < ps->n; i++) {
-		p = ps->p[(ps->rr + i) % ps->n];
-		if (p->in_head)
-			break;
-	}
-	if (i == ps->n)
-		return;
-	ps->rr = (ps->rr + i + 1) % ps->n;
-	w = p->in_head;
-	k = w->n - w->pos < SLICE ? w->n - w->pos : SLICE;
-	if (k == 0) {
-		inbox_advance(p, w, 0, 0);
-		inbox_arm(ps);
-		return;
-	}
+	if ((p = inbox_pick(ps, &w, &over)) == NULL)
+		return -1;
+	k = w->n - w->taken < SLICE ? w->n - w->taken : SLICE;
 	if ((sl = calloc(1, sizeof(*sl))) != NULL)
 		zmq_msg_init(&sl->hold);
 	if (sl == NULL ||
@@ -776,27 +924,69 @@ on_inbox(evutil_socket_t fd, short what, void *arg)
 	sl->seq = w->seq;
 	sl->k = k;
 	sl->pushed = w->type == PM_PUSH;
-	sl->wfd = ps->slice_pipe[1];
-	memcpy(sl->bufs, w->bufs + w->pos, k * sizeof(*sl->bufs));
-	memcpy(sl->lens, w->lens + w->pos, k * sizeof(*sl->lens));
+	memcpy(sl->bufs, w->bufs + w->taken, k * sizeof(*sl->bufs));
+	memcpy(sl->lens, w->lens + w->taken, k * sizeof(*sl->lens));
+	for (i = 0; i < k; i++) {
+		bytes += sl->lens[i];
+		sl->certs |= sl->lens[i] > 3 &&
+		    sl->bufs[i][3] == REC_CERTIFICATE;
+	}
 	if (records_batch_begin(ps->node->records, sl->bufs, sl->lens, k,
 	    sl->v, 1, &sl->rb) != 0)
 		goto fail;
-	ps->slice = sl;
-	sl->threaded = zmq_msg_size(&w->msg) >= SLICE_THREAD_MIN &&
-	    pthread_create(&sl->thread, NULL, slice_run, sl) == 0;
-	if (!sl->threaded) {
-		records_batch_check(sl->rb);
-		slice_finish(ps);
-	}
-	return;
+	w->taken += k;
+	limit_take(ps, p, k, bytes, over);
+	sl->checked = records_batch_submit(sl->rb, ps->slice_pipe[1]) != 0;
+	if (ps->sl_tail)
+		ps->sl_tail->next = sl;
+	else
+		ps->sl_head = sl;
+	ps->sl_tail = sl;
+	ps->nslices++;
+	return 0;
 fail:
-	/* Out of memory or the store failed: drop the message. */
+	/*
+	 * Out of memory or the store failed: drop the rest of the message
+	 * (once the slices taken from it are stored).
+	 */
 	slice_free(sl);
 	log_warn("peer %.16s: cannot verify a message now; dropped", p->hex);
 	p->dropped++;
-	inbox_advance(p, w, w->n - w->pos, 0);
-	inbox_arm(ps);
+	w->pos += w->n - w->taken;
+	w->taken = w->n;
+	if (w == p->in_head && w->pos >= w->n)
+		inbox_reap(p);
+	return 0;
+}
+
+/*
+ * on_inbox: keeps SLICES_MAX slices verifying, peers in turn (a slice
+ * holding certificates is stored before the next is taken: they may vouch
+ * for its authors), and stores those verified on the spot.
+ */
+static void
+on_inbox(evutil_socket_t fd, short what, void *arg)
+{
+	struct peers *ps = arg;
+	struct slice *sl;
+	size_t i;
+	int certs;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < ps->n; i++)	/* messages with nothing to verify */
+		inbox_reap(ps->p[i]);
+	for (;;) {
+		for (certs = 0, sl = ps->sl_head; sl != NULL; sl = sl->next)
+			certs |= sl->certs;
+		if (ps->nslices >= SLICES_MAX || certs ||
+		    slice_take(ps) != 0)
+			break;
+		/* Verified on the spot: store it now, in its turn. */
+		while (ps->sl_head != NULL && (ps->sl_head->checked ||
+		    records_batch_checked(ps->sl_head->rb)))
+			slice_finish(ps);
+	}
 }
 
 /* ---- the synchronisation this node starts (initiator) ---------------- */
@@ -1045,7 +1235,12 @@ on_records(struct peers *ps, struct peer *p, zmq_msg_t *msg,
 		return;
 	p->last_step = now_ms();
 	if (inbox_add(ps, p, msg, m) != 0) {
-		/* Dropped: the next session fetches them again. */
+		/*
+		 * Dropped: the next session fetches them again.  The peer
+		 * delivered them (this node's inbox was full, not its claim
+		 * false): they count against "claimed, delivered few".
+		 */
+		p->delivered += m->nrecords;
 		memset(&w, 0, sizeof(w));
 		w.type = PM_RECORDS;
 		w.session = m->session;
@@ -2249,14 +2444,19 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		}
 		else if (!p->connected && was)
 			log_info("peer %.16s disconnected", p->hex);
+		/* Its records waiting here (limits) are not its stall. */
 		if (p->state != SYNC_IDLE && now - p->last_step >
-		    SYNC_STALL_MS)
+		    SYNC_STALL_MS && p->in_head == NULL)
 			sync_end(p, 1);
 		if (p->connected && !ps->node->conf.no_auto_sync &&
 		    (!was || now - p->last_sync >= ps->sync_ms ||
 		    (p->resync && p->state == SYNC_IDLE &&
-		    p->st.records_in > 0)))
+		    p->st.records_in > 0) ||
+		    (p->ann_later && p->state == SYNC_IDLE &&
+		    p->in_bytes < INBOX_DEFER / 2))) {
+			p->ann_later = 0;
 			sync_start(ps, p);
+		}
 	}
 	if (ps->retry_now || now - ps->last_retry >= ps->sync_ms) {
 		ps->retry_now = 0;
@@ -2359,6 +2559,14 @@ on_announce(struct peers *ps, struct peer *p, const struct pm *m)
 	int64_t now = now_ms();
 	size_t i, k = 0;
 
+	/*
+	 * Its records wait already: fetch these later, by reconciliation
+	 * once they are in (on_tick), rather than drop them at the door.
+	 */
+	if (p->in_bytes >= INBOX_DEFER) {
+		p->ann_later = 1;
+		return;
+	}
 	for (i = 0; i < m->nann && k < PM_WANT_MAX; i++) {
 		e = m->ann + i * PM_ANN_LEN;
 		if (held_public(ps, get_be64(e), e + 8) ||
@@ -2575,6 +2783,12 @@ peers_open(struct peers **psp, struct node *n, char *err, size_t errlen)
 	ps->slice_pipe[0] = ps->slice_pipe[1] = -1;
 	ps->heartbeat_ms = n->conf.heartbeat_ms ? n->conf.heartbeat_ms : 2000;
 	ps->sync_ms = (n->conf.sync_s ? n->conf.sync_s : 60) * 1000LL;
+	ps->lim_records = n->conf.limit_records >= 0 ?
+	    n->conf.limit_records : LIMIT_RECORDS;
+	ps->lim_bytes = n->conf.limit_bytes >= 0 ? n->conf.limit_bytes :
+	    LIMIT_BYTES;
+	ps->lim_burst_s = n->conf.limit_burst_s > 0 ?
+	    n->conf.limit_burst_s : LIMIT_BURST_S;
 	if ((ps->set = rset_new()) == NULL ||
 	    records_each_id(n->records, set_add, ps->set) != 0) {
 		snprintf(err, errlen, "peer: cannot build the reconciliation "
@@ -2623,6 +2837,7 @@ peers_open(struct peers **psp, struct node *n, char *err, size_t errlen)
 	    (ps->inbox = evtimer_new(n->base, on_inbox, ps)) == NULL ||
 	    pipe(ps->slice_pipe) == -1 ||
 	    fcntl(ps->slice_pipe[0], F_SETFL, O_NONBLOCK) == -1 ||
+	    fcntl(ps->slice_pipe[1], F_SETFL, O_NONBLOCK) == -1 ||
 	    (ps->slice_ev = event_new(n->base, ps->slice_pipe[0],
 	    EV_READ | EV_PERSIST, on_slice_done, ps)) == NULL ||
 	    event_add(ps->slice_ev, NULL) == -1 ||
@@ -2648,16 +2863,17 @@ fail:
 void
 peers_close(struct peers *ps)
 {
+	struct slice *sl;
 	size_t i;
 
 	if (ps == NULL)
 		return;
-	if (ps->slice != NULL) {	/* dropped: nothing of it is stored */
-		if (ps->slice->threaded)
-			pthread_join(ps->slice->thread, NULL);
-		slice_free(ps->slice);
-		ps->slice = NULL;
+	while ((sl = ps->sl_head) != NULL) {	/* dropped: none stored */
+		ps->sl_head = sl->next;
+		slice_free(sl);
 	}
+	ps->sl_tail = NULL;
+	ps->nslices = 0;
 	if (ps->slice_ev)
 		event_free(ps->slice_ev);
 	if (ps->slice_pipe[0] != -1)
@@ -2729,6 +2945,7 @@ peers_health(const struct peers *ps, struct peers_health *h)
 		h->records_out += p->total.records_out;
 		h->invalid += p->invalid;
 		h->untrusted += p->untrusted;
+		h->throttled_valid += p->throttled_valid;
 		if (!p->have_hello || p->hello.role != ROLE_HUB)
 			continue;
 		/* The certificate this hub issued about us, if any. */
@@ -2955,7 +3172,7 @@ peers_list(const struct peers *ps)
 			    p->dealer_rx);
 		peer_status(p, why, sizeof(why));
 		e = json_pack("{s:s,s:s,s:b,s:b,s:s,s:s,s:s,s:I,s:I,s:I,s:I,"
-		    "s:I,s:b,s:b,s:o}",
+		    "s:I,s:b,s:b,s:I,s:o}",
 		    "node_id", p->hex, "endpoint", p->endpoint,
 		    "connected", p->connected,
 		    "hub", records_trust_hub(ps->node->records, p->key),
@@ -2969,6 +3186,7 @@ peers_list(const struct peers *ps)
 		    "queued", (json_int_t)p->in_bytes,
 		    "suspended", p->suspended_until != 0,
 		    "throttled", p->throttled_until > now_ms(),
+		    "throttled_valid", (json_int_t)p->throttled_valid,
 		    "totals", stats_json(&p->total));
 		if (e != NULL) {
 			json_object_set_new(e, "status", json_string(why));

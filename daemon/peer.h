@@ -35,6 +35,7 @@ struct peers_health {
 	uint64_t	 syncs, sync_failures, rounds;
 	uint64_t	 bytes_sent, bytes_received, records_in, records_out;
 	uint64_t	 invalid, untrusted;
+	uint64_t	 throttled_valid;	/* records beyond the limits */
 	int64_t		 cert_expires_ms;	/* 0: no certificate */
 	char		 cert_hub[101];		/* name of that hub */
 };

@@ -7,10 +7,12 @@
  * record that passes all of them is written, together with its address
  * and expiry index entries, in one transaction.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <pthread.h>
@@ -29,14 +31,33 @@
 #include "util.h"
 
 #define WATCH_MAX	4
-#define PARALLEL_MIN	64	/* records before a second thread helps */
+#define PARALLEL_MIN	64	/* records before the verify threads help */
+#define CHECK_CHUNK	16	/* records a verify thread takes at a time */
+#define VPOOL_MAX	64	/* verify threads at most */
 #define ADDR_FIXED	82	/* DB_ADDR value bytes before ref */
 #define EXP_KEY_LEN	41
 #define SWEEP_MAX_MS	(3600 * 1000)
 #define DEFAULT_LIFE_MS	(180LL * 86400 * 1000)
 
+/*
+ * The verify threads: one per online core, started with the first batch
+ * worth sharing.  Batches wait in a queue (head: the oldest with records
+ * not yet handed out); each thread takes CHECK_CHUNK records of the oldest
+ * at a time, so that every core works on one batch, and on the next one
+ * while the event loop stores the last.
+ */
+struct vpool {
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 work;		/* a batch queued, or stop */
+	pthread_cond_t		 done;		/* a batch fully checked */
+	struct records_batch	*head, *tail;
+	pthread_t		 th[VPOOL_MAX];
+	int			 nth, stop, tried;
+};
+
 struct records {
 	struct node	*node;
+	struct vpool	 pool;
 	struct event	*timer;
 	size_t		 live;		/* live listings */
 	uint64_t	 certs_ignored;	/* certificates by non-hubs */
@@ -377,21 +398,14 @@ notify(struct records *rs, const struct records_change *ch)
 }
 
 /* precheck: signature, clock and body of records [from, to): no store. */
-struct precheck_arg {
-	struct batch	*b;
-	size_t		 from, to;
-};
-
-static void *
-precheck(void *arg)
+static void
+precheck(struct batch *b, size_t from, size_t to)
 {
-	struct precheck_arg *a = arg;
-	struct batch *b = a->b;
 	struct records_verdict *v;
 	size_t i;
 	int rc;
 
-	for (i = a->from; i < a->to; i++) {
+	for (i = from; i < to; i++) {
 		v = &b->v[i];
 		if (b->p[i].skip)
 			continue;	/* already held: verified when stored */
@@ -406,7 +420,6 @@ precheck(void *arg)
 		}
 		b->p[i].skip = rc != 0;
 	}
-	return NULL;
 }
 
 /* An author's trust, looked up once per batch. */
@@ -566,31 +579,174 @@ held_fn(struct store_txn *t, void *arg)
 	return 0;
 }
 
-/*
- * precheck_all: the checks that need no transaction, on two threads when
- * the batch is large enough to pay for one (signature verification is
- * most of the cost of accepting a record).
- */
-static void
-precheck_all(struct batch *b)
-{
-	struct precheck_arg lo = { b, 0, b->n / 2 }, hi = { b, b->n / 2, b->n };
-	pthread_t t;
-
-	if (b->n < PARALLEL_MIN || pthread_create(&t, NULL, precheck,
-	    &hi) != 0) {
-		lo.to = b->n;
-		precheck(&lo);
-		return;
-	}
-	precheck(&lo);
-	pthread_join(t, NULL);
-}
-
 /* A batch between records_batch_begin and records_batch_end. */
 struct records_batch {
-	struct batch	b;
+	struct batch		 b;
+	/* Under rs->pool.mu while the verify threads hold it: */
+	struct records_batch	*next;		/* in the pool's queue */
+	size_t			 handed;	/* records handed to threads */
+	size_t			 left;		/* records not yet checked */
+	int			 queued, checked;
+	int			 fd;		/* told when checked; -1 */
 };
+
+/* pool_take: the next chunk of the oldest batch; NULL if none. */
+static struct records_batch *
+pool_take(struct vpool *vp, size_t *from, size_t *to)
+{
+	struct records_batch *rb = vp->head;
+
+	if (rb == NULL)
+		return NULL;
+	*from = rb->handed;
+	*to = rb->b.n - *from > CHECK_CHUNK ? *from + CHECK_CHUNK : rb->b.n;
+	rb->handed = *to;
+	if (rb->handed == rb->b.n) {
+		vp->head = rb->next;
+		if (vp->head == NULL)
+			vp->tail = NULL;
+		rb->next = NULL;
+		rb->queued = 0;
+	}
+	return rb;
+}
+
+/* pool_done: under the lock, k more records of rb are checked. */
+static void
+pool_done(struct vpool *vp, struct records_batch *rb, size_t k)
+{
+	ssize_t r;
+
+	rb->left -= k;
+	if (rb->left > 0 || rb->handed < rb->b.n)
+		return;
+	rb->checked = 1;
+	pthread_cond_broadcast(&vp->done);
+	if (rb->fd != -1)
+		do
+			r = write(rb->fd, "x", 1);
+		while (r == -1 && errno == EINTR);
+}
+
+static void *
+pool_run(void *arg)
+{
+	struct vpool *vp = arg;
+	struct records_batch *rb;
+	size_t from, to;
+
+	pthread_mutex_lock(&vp->mu);
+	while (!vp->stop) {
+		if ((rb = pool_take(vp, &from, &to)) == NULL) {
+			pthread_cond_wait(&vp->work, &vp->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&vp->mu);
+		precheck(&rb->b, from, to);
+		pthread_mutex_lock(&vp->mu);
+		pool_done(vp, rb, to - from);
+	}
+	pthread_mutex_unlock(&vp->mu);
+	return NULL;
+}
+
+/*
+ * pool_start: under the lock, the verify threads, once: as many as
+ * online cores.  Returns how many run (0: check on the caller's thread).
+ */
+static int
+pool_start(struct vpool *vp)
+{
+	long n;
+
+	if (vp->tried)
+		return vp->nth;
+	vp->tried = 1;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	if (n > VPOOL_MAX)
+		n = VPOOL_MAX;
+	while (vp->nth < n &&
+	    pthread_create(&vp->th[vp->nth], NULL, pool_run, vp) == 0)
+		vp->nth++;
+	if (vp->nth == 0)
+		log_warn("records: no verify thread; checking on the loop");
+	return vp->nth;
+}
+
+/* pool_queue: under the lock, rb joins the queue (0), or 1 if no pool. */
+static int
+pool_queue(struct vpool *vp, struct records_batch *rb, int fd)
+{
+	rb->fd = fd;
+	rb->handed = 0;
+	rb->left = rb->b.n;
+	if (rb->b.n == 0) {
+		rb->checked = 1;
+		return 1;
+	}
+	if (pool_start(vp) == 0)
+		return 1;
+	rb->queued = 1;
+	if (vp->tail)
+		vp->tail->next = rb;
+	else
+		vp->head = rb;
+	vp->tail = rb;
+	pthread_cond_broadcast(&vp->work);
+	return 0;
+}
+
+/* pool_unqueue: under the lock, rb leaves the queue (if in it). */
+static void
+pool_unqueue(struct vpool *vp, struct records_batch *rb)
+{
+	struct records_batch **pp;
+
+	if (!rb->queued)
+		return;
+	rb->queued = 0;
+	for (pp = &vp->head; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == rb) {
+			*pp = rb->next;
+			break;
+		}
+	rb->next = NULL;
+	vp->tail = NULL;
+	for (pp = &vp->head; *pp != NULL; pp = &(*pp)->next)
+		vp->tail = *pp;
+}
+
+/*
+ * pool_cancel: under the lock, takes rb's records not yet handed out back
+ * from the queue and waits for those being checked.
+ */
+static void
+pool_cancel(struct vpool *vp, struct records_batch *rb)
+{
+	if (rb->queued) {
+		pool_unqueue(vp, rb);
+		rb->left -= rb->b.n - rb->handed;
+		rb->handed = rb->b.n;
+	}
+	while (rb->left > 0)
+		pthread_cond_wait(&vp->done, &vp->mu);
+}
+
+static void
+pool_stop(struct vpool *vp)
+{
+	int i;
+
+	pthread_mutex_lock(&vp->mu);
+	vp->stop = 1;
+	pthread_cond_broadcast(&vp->work);
+	pthread_mutex_unlock(&vp->mu);
+	for (i = 0; i < vp->nth; i++)
+		pthread_join(vp->th[i], NULL);
+	vp->nth = 0;
+}
 
 int
 records_batch_begin(struct records *rs, const uint8_t *const *bufs,
@@ -604,6 +760,7 @@ records_batch_begin(struct records *rs, const uint8_t *const *bufs,
 	*out = NULL;
 	if ((rb = calloc(1, sizeof(*rb))) == NULL)
 		return MENTOR_ENOMEM;
+	rb->fd = -1;
 	b = &rb->b;
 	if ((b->p = calloc(n ? n : 1, sizeof(*b->p))) == NULL) {
 		free(rb);
@@ -624,17 +781,90 @@ records_batch_begin(struct records *rs, const uint8_t *const *bufs,
 	return 0;
 }
 
+/*
+ * records_batch_check: every core on it: the verify threads, and this
+ * thread too until no chunk is left to hand out.
+ */
 void
 records_batch_check(struct records_batch *rb)
 {
-	precheck_all(&rb->b);
+	struct vpool *vp = &rb->b.rs->pool;
+	size_t from, to;
+
+	if (rb->b.n < PARALLEL_MIN) {
+		precheck(&rb->b, 0, rb->b.n);
+		rb->checked = 1;
+		return;
+	}
+	pthread_mutex_lock(&vp->mu);
+	if (pool_queue(vp, rb, -1) != 0) {
+		pthread_mutex_unlock(&vp->mu);
+		precheck(&rb->b, 0, rb->b.n);
+		rb->checked = 1;
+		return;
+	}
+	while (rb->handed < rb->b.n) {
+		/* Only its own chunks: older batches are the threads' job. */
+		from = rb->handed;
+		to = rb->b.n - from > CHECK_CHUNK ? from + CHECK_CHUNK :
+		    rb->b.n;
+		rb->handed = to;
+		if (to == rb->b.n)
+			pool_unqueue(vp, rb);
+		pthread_mutex_unlock(&vp->mu);
+		precheck(&rb->b, from, to);
+		pthread_mutex_lock(&vp->mu);
+		pool_done(vp, rb, to - from);
+	}
+	while (!rb->checked)
+		pthread_cond_wait(&vp->done, &vp->mu);
+	pthread_mutex_unlock(&vp->mu);
+}
+
+int
+records_batch_submit(struct records_batch *rb, int fd)
+{
+	struct vpool *vp = &rb->b.rs->pool;
+	int rc;
+
+	if (rb->b.n < PARALLEL_MIN / 4) {
+		precheck(&rb->b, 0, rb->b.n);
+		rb->checked = 1;
+		return 1;
+	}
+	pthread_mutex_lock(&vp->mu);
+	rc = pool_queue(vp, rb, fd);
+	pthread_mutex_unlock(&vp->mu);
+	if (rc != 0) {
+		precheck(&rb->b, 0, rb->b.n);
+		rb->checked = 1;
+	}
+	return rc;
+}
+
+int
+records_batch_checked(struct records_batch *rb)
+{
+	struct vpool *vp = &rb->b.rs->pool;
+	int done;
+
+	pthread_mutex_lock(&vp->mu);
+	done = rb->checked;
+	pthread_mutex_unlock(&vp->mu);
+	return done;
 }
 
 void
 records_batch_free(struct records_batch *rb)
 {
+	struct vpool *vp;
+
 	if (rb == NULL)
 		return;
+	vp = &rb->b.rs->pool;
+	pthread_mutex_lock(&vp->mu);
+	pool_cancel(vp, rb);
+	pthread_mutex_unlock(&vp->mu);
 	free(rb->b.p);
 	free(rb);
 }
@@ -1406,18 +1636,21 @@ records_open(struct records **rsp, struct node *n, char *err, size_t errlen)
 	if ((rs = calloc(1, sizeof(*rs))) == NULL)
 		return MENTOR_ENOMEM;
 	rs->node = n;
+	pthread_mutex_init(&rs->pool.mu, NULL);
+	pthread_cond_init(&rs->pool.work, NULL);
+	pthread_cond_init(&rs->pool.done, NULL);
 	l.now = now_ms();
 	if ((rc = store_read(n->store, foreach_fn, &l)) != 0) {
 		snprintf(err, errlen, "records: cannot read the store: %s",
 		    mentor_strerror(rc));
-		free(rs);
+		records_close(rs);
 		return rc;
 	}
 	rs->live = l.count;
 	if (n->base != NULL) {
 		if ((rs->timer = evtimer_new(n->base, on_timer, rs)) == NULL) {
 			snprintf(err, errlen, "records: cannot create timer");
-			free(rs);
+			records_close(rs);
 			return MENTOR_ENOMEM;
 		}
 		/* What expired while the node was down goes now. */
@@ -1436,6 +1669,10 @@ records_close(struct records *rs)
 		return;
 	if (rs->timer)
 		event_free(rs->timer);
+	pool_stop(&rs->pool);
+	pthread_cond_destroy(&rs->pool.done);
+	pthread_cond_destroy(&rs->pool.work);
+	pthread_mutex_destroy(&rs->pool.mu);
 	free(rs);
 }
 

@@ -108,18 +108,38 @@ int	records_accept_untrusted(struct records *, const uint8_t *const *bufs,
  *                         already held, repeats, and, with trust_first,
  *                         untrusted authors; bufs, lens and v must stay
  *                         valid until the batch ends or is freed;
- *   records_batch_check   (any one thread) signatures, clock and bodies;
- *                         touches nothing but the batch and the records;
- *   records_batch_end     (the loop's thread) stores, notifies, frees the
- *                         batch; returns as records_accept_batch.
- * records_batch_free drops a batch that will not be ended (NULL: no-op).
- * begin returns 0, MENTOR_ENOMEM or the store's error (*out NULL).
+ *   records_batch_check   (any one thread) signatures, clock and bodies,
+ *                         on every core (the node's verify threads, one
+ *                         per online core, and the caller's); returns
+ *                         when done; touches nothing but the batch and
+ *                         the records;
+ *   records_batch_submit  (the loop's thread) instead of check: queues the
+ *                         batch for the verify threads and returns at
+ *                         once: 0, and one byte is written to fd when it
+ *                         is checked; or 1: it was checked on the spot
+ *                         (small, or no thread could start), nothing is
+ *                         written.  Batches are checked in the order
+ *                         submitted, each by all the threads together;
+ *   records_batch_checked 1 once a submitted batch is checked (any
+ *                         thread);
+ *   records_batch_end     (the loop's thread, once checked) stores,
+ *                         notifies, frees the batch; returns as
+ *                         records_accept_batch.
+ * Batches begun while another is not yet ended see the store as it was
+ * (store_one judges duplicates, trust and versions again when storing,
+ * but a certificate in the earlier batch does not yet vouch in the
+ * later's trust_first).  records_batch_free drops a batch that will not
+ * be ended (NULL: no-op); one submitted is first taken back from the
+ * threads (waiting for the records they are checking).  begin returns 0,
+ * MENTOR_ENOMEM or the store's error (*out NULL).
  */
 struct records_batch;
 int	records_batch_begin(struct records *, const uint8_t *const *bufs,
 	    const size_t *lens, size_t n, struct records_verdict *v,
 	    int trust_first, struct records_batch **out);
 void	records_batch_check(struct records_batch *);
+int	records_batch_submit(struct records_batch *, int fd);
+int	records_batch_checked(struct records_batch *);
 int	records_batch_end(struct records_batch *);
 void	records_batch_free(struct records_batch *);
 

@@ -616,7 +616,8 @@ validate(struct vctx *c, const json_t *obj, json_t **bodyp)
 		if ((rc = collect(c, rc)) != 0)
 			return rc;
 	}
-	if ((body = json_object()) == NULL)
+	/* Only checking (a record from a peer): no body to build. */
+	if (bodyp != NULL && (body = json_object()) == NULL)
 		goto nomem;
 	for (i = 0; i < NELEM(fields); i++) {
 		f = &fields[i];
@@ -637,8 +638,10 @@ validate(struct vctx *c, const json_t *obj, json_t **bodyp)
 				goto fail;
 			continue;
 		}
-		if (f->flags & F_HEADER)
+		if ((f->flags & F_HEADER) || body == NULL) {
+			json_decref(val);
 			continue;
+		}
 		if (val == NULL && v != NULL &&
 		    (val = json_deep_copy(v)) == NULL)
 			goto nomem;
