@@ -115,6 +115,8 @@ test_metrics_without_counters(void **state)
 	metrics_record(&fake, MENTOR_EDUP);
 	metrics_api(&fake, "ping", 0, 0.001);
 	metrics_api(NULL, NULL, -1, 1.0);
+	metrics_web(&fake, METRICS_WEB_API, 200, 0.001);
+	metrics_web(NULL, -1, 0, 1.0);
 	assert_true(metrics_clock() > 0);
 }
 
