@@ -168,7 +168,7 @@ token_add(struct ctl *c, const struct ctl_args *a)
 
 	if (a->opt[0] == NULL)
 		return ctl_err(EX_USAGE, "web token add: --role coordinator, "
-		    "employer or admin");
+		    "employer, admin or metrics");
 	if ((rc = ctl_call(c, "web.token.add", json_pack("{s:s,s:s}", "name",
 	    a->argv[0], "role", a->opt[0]), NULL, 0, &r, NULL, NULL)) !=
 	    EX_OK)
@@ -234,9 +234,10 @@ const struct ctl_cmd ctl_web_cmds[] = {
 	  "Revokes the student's sign-in code and ends the student's web "
 	  "sessions at once." },
 	{ "web token add", token_add, 1, 1, { "role=", NULL },
-	  "NAME --role coordinator|employer|admin",
+	  "NAME --role coordinator|employer|admin|metrics",
 	  "Issues an API token for scripts (Authorization: Bearer TOKEN) and "
-	  "prints it once; the node keeps only its hash." },
+	  "prints it once; the node keeps only its hash.  A metrics token "
+	  "reads the web's /metrics and nothing else (for Prometheus)." },
 	{ "web token revoke", token_revoke, 1, 1, { NULL }, "NAME",
 	  "Revokes an API token at once." },
 	{ "web token list", token_list, 0, 0, { NULL }, "",

@@ -204,6 +204,19 @@ int	cmd_names(struct cmd_ctx *);		/* cmd_ops.c */
  * cert_expires, warnings).  0 or MENTOR_ENOMEM.
  */
 int	ops_status_health(struct node *, json_t *status);
+/* The figures ops_status_health judges (times in ms since 1970). */
+struct ops_health {
+	int64_t		 now, started;
+	size_t		 peers, connected, suspended;
+	int64_t		 last_sync;	/* end of the newest; 0: never */
+	int64_t		 sync_every;	/* ms; 0: auto_sync = no */
+	int64_t		 cert_expires;	/* 0: no certificate */
+	const char	*cert_hub;
+	uint64_t	 used, mapsize, map_max, disk_avail, disk_total;
+	int		 no_frameworks;
+};
+/* ops_health_warn: appends one sentence per warning to arr. */
+void	ops_health_warn(const struct ops_health *, json_t *arr);
 int	cmd_student_update(struct cmd_ctx *);
 int	cmd_listing_search(struct cmd_ctx *);
 int	cmd_dashboard(struct cmd_ctx *);

@@ -21,6 +21,8 @@
 
 #define CERT_WARN_MS	(30LL * 86400 * 1000)	/* warn this long before */
 #define DISK_WARN_PCT	5			/* free space under this */
+#define SYNC_DEFAULT_S	60	/* [peer] sync_interval_s, as peer.c */
+#define SYNC_GRACE_MS	60000	/* a late reconciliation, beyond 3 rounds */
 
 #define NAMES_MAX	1000	/* codes in one request */
 
@@ -139,64 +141,137 @@ warn(json_t *arr, const char *fmt, ...)
 	json_array_append_new(arr, json_string(buf));
 }
 
+/* ago: "45 s", "12 min", "5 h" or "3 days" for a span of ms. */
+static void
+ago(char *out, size_t len, int64_t ms)
+{
+	int64_t s = ms / 1000;
+
+	if (s < 120)
+		snprintf(out, len, "%lld s", (long long)s);
+	else if (s < 7200)
+		snprintf(out, len, "%lld min", (long long)(s / 60));
+	else if (s < 2 * 86400)
+		snprintf(out, len, "%lld h", (long long)(s / 3600));
+	else
+		snprintf(out, len, "%lld days", (long long)(s / 86400));
+}
+
+void
+ops_health_warn(const struct ops_health *h, json_t *w)
+{
+	char cert[24] = "", span[32];
+	int64_t late;
+
+	if (h->cert_expires) {
+		time_format(cert, h->cert_expires);
+		/* "2027-11-30T09:39:00Z" as "2027-11-30 09:39 UTC" */
+		cert[10] = ' ';
+		memcpy(cert + 16, " UTC", 5);
+	}
+	if (h->cert_expires && h->cert_expires <= h->now)
+		warn(w, "this node's certificate from hub %s expired on %s; "
+		    "its listings are no longer relayed", h->cert_hub, cert);
+	else if (h->cert_expires && h->cert_expires - h->now < CERT_WARN_MS)
+		warn(w, "this node's certificate from hub %s expires on %s "
+		    "(in %lld days); the hub renews it when connected",
+		    h->cert_hub, cert,
+		    (long long)((h->cert_expires - h->now) / 86400000));
+	if (h->peers > h->connected)
+		warn(w, "%zu of %zu peers not connected (mentorctl peer list)",
+		    h->peers - h->connected, h->peers);
+	if (h->suspended)
+		warn(w, "%zu peer%s suspended for sending invalid records",
+		    h->suspended, h->suspended == 1 ? "" : "s");
+	/*
+	 * Connected peers reconcile every sync_every: three missed rounds
+	 * and a minute more mean reconciliation is stuck or failing.
+	 */
+	late = 3 * h->sync_every + SYNC_GRACE_MS;
+	if (h->connected && h->sync_every) {
+		if (h->last_sync && h->now - h->last_sync > late) {
+			ago(span, sizeof(span), h->now - h->last_sync);
+			warn(w, "last reconciliation %s ago, though peers are "
+			    "connected and it runs every %lld s (mentorctl "
+			    "peer list; mentorctl sync)", span,
+			    (long long)(h->sync_every / 1000));
+		} else if (!h->last_sync && h->now - h->started > late) {
+			ago(span, sizeof(span), h->now - h->started);
+			warn(w, "no reconciliation since the node started %s "
+			    "ago, though peers are connected (mentorctl peer "
+			    "list; mentorctl sync)", span);
+		}
+	}
+	/*
+	 * The map doubles when full: it needs that much more disk, and it
+	 * cannot grow past map_max.
+	 */
+	if (h->mapsize && h->used * 10 >= h->mapsize * 9 &&
+	    h->mapsize >= h->map_max)
+		warn(w, "store: %llu%% of the LMDB map in use, and the map is "
+		    "at its largest (%llu GiB); compact the store (mentorctl "
+		    "store compact)",
+		    (unsigned long long)(h->used * 100 / h->mapsize),
+		    (unsigned long long)(h->map_max >> 30));
+	else if (h->mapsize && h->used * 10 >= h->mapsize * 9 &&
+	    h->disk_total && h->disk_avail < h->mapsize)
+		warn(w, "store: %llu%% of the LMDB map in use and %llu MiB "
+		    "free on disk, too little to grow it (%llu MiB more)",
+		    (unsigned long long)(h->used * 100 / h->mapsize),
+		    (unsigned long long)(h->disk_avail >> 20),
+		    (unsigned long long)(h->mapsize >> 20));
+	else if (h->disk_total &&
+	    h->disk_avail * 100 < h->disk_total * DISK_WARN_PCT)
+		warn(w, "disk: only %llu MiB (%llu%%) free where the store "
+		    "lives", (unsigned long long)(h->disk_avail >> 20),
+		    (unsigned long long)(h->disk_avail * 100 / h->disk_total));
+	if (h->no_frameworks)
+		warn(w, "no reference data: matching shows codes, not names "
+		    "(see data_dir in mentord(8))");
+}
+
 int
 ops_status_health(struct node *n, json_t *st)
 {
-	struct peers_health h;
+	struct peers_health ph;
+	struct ops_health h;
 	struct statvfs vfs;
-	uint64_t used = 0, mapsize = 0, avail = 0, total = 0;
-	int64_t now = now_ms();
 	char last[21] = "", cert[21] = "";
 	json_t *w;
 
 	if ((w = json_array()) == NULL)
 		return MENTOR_ENOMEM;
-	peers_health(n->peers, &h);
-	store_stat(n->store, &used, &mapsize);
+	memset(&h, 0, sizeof(h));
+	peers_health(n->peers, &ph);
+	store_stat(n->store, &h.used, &h.mapsize);
 	if (statvfs(n->dir, &vfs) == 0) {
-		avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-		total = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+		h.disk_avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+		h.disk_total = (uint64_t)vfs.f_blocks * vfs.f_frsize;
 	}
-	if (h.last_sync_ms)
-		time_format(last, h.last_sync_ms);
-	if (h.cert_expires_ms)
-		time_format(cert, h.cert_expires_ms);
-
-	if (h.cert_expires_ms && h.cert_expires_ms <= now)
-		warn(w, "this node's certificate from hub %s expired on %s; "
-		    "its listings are no longer relayed", h.cert_hub, cert);
-	else if (h.cert_expires_ms && h.cert_expires_ms - now < CERT_WARN_MS)
-		warn(w, "this node's certificate from hub %s expires on %s "
-		    "(in %lld days); the hub renews it when connected",
-		    h.cert_hub, cert,
-		    (long long)((h.cert_expires_ms - now) / 86400000));
-	if (h.peers > h.connected)
-		warn(w, "%zu of %zu peers not connected (mentorctl peer list)",
-		    h.peers - h.connected, h.peers);
-	if (h.suspended)
-		warn(w, "%zu peer%s suspended for sending invalid records",
-		    h.suspended, h.suspended == 1 ? "" : "s");
-	/* The map doubles when full: it needs that much more disk. */
-	if (mapsize && used * 10 >= mapsize * 9 && total && avail < mapsize)
-		warn(w, "store: %llu%% of the LMDB map in use and %llu MiB "
-		    "free on disk, too little to grow it (%llu MiB more)",
-		    (unsigned long long)(used * 100 / mapsize),
-		    (unsigned long long)(avail >> 20),
-		    (unsigned long long)(mapsize >> 20));
-	else if (total && avail * 100 < total * DISK_WARN_PCT)
-		warn(w, "disk: only %llu MiB (%llu%%) free where the store "
-		    "lives", (unsigned long long)(avail >> 20),
-		    (unsigned long long)(avail * 100 / total));
-	if (matching_frameworks(n) == NULL)
-		warn(w, "no reference data: matching shows codes, not names "
-		    "(see data_dir in mentord(8))");
+	h.now = now_ms();
+	h.started = n->started_ms;
+	h.peers = ph.peers;
+	h.connected = ph.connected;
+	h.suspended = ph.suspended;
+	h.last_sync = ph.last_sync_ms;
+	h.sync_every = n->conf.no_auto_sync ? 0 :
+	    (n->conf.sync_s ? n->conf.sync_s : SYNC_DEFAULT_S) * 1000LL;
+	h.cert_expires = ph.cert_expires_ms;
+	h.cert_hub = ph.cert_hub;
+	h.map_max = STORE_MAP_MAX;
+	h.no_frameworks = matching_frameworks(n) == NULL;
+	ops_health_warn(&h, w);
+	if (ph.last_sync_ms)
+		time_format(last, ph.last_sync_ms);
+	if (ph.cert_expires_ms)
+		time_format(cert, ph.cert_expires_ms);
 	if (json_object_set_new(st, "peers_connected",
-	    json_integer((json_int_t)h.connected)) != 0 ||
+	    json_integer((json_int_t)ph.connected)) != 0 ||
 	    json_object_set_new(st, "last_sync", json_string(last)) != 0 ||
 	    json_object_set_new(st, "store_map_bytes",
-	    json_integer((json_int_t)mapsize)) != 0 ||
+	    json_integer((json_int_t)h.mapsize)) != 0 ||
 	    json_object_set_new(st, "disk_free_bytes",
-	    json_integer((json_int_t)avail)) != 0 ||
+	    json_integer((json_int_t)h.disk_avail)) != 0 ||
 	    json_object_set_new(st, "cert_expires", json_string(cert)) != 0 ||
 	    json_object_set_new(st, "warnings", w) != 0)
 		return MENTOR_ENOMEM;

@@ -32,17 +32,20 @@ link_of(struct cmd_ctx *c, const char *what, const char *secret)
 	return json_string(url);
 }
 
+/* arg_role: a staff role, or also "metrics" for an API token. */
 static int
-arg_role(struct cmd_ctx *c, int *role)
+arg_role(struct cmd_ctx *c, int *role, int token)
 {
 	const char *s;
 	int rc;
 
 	if ((rc = arg_str(c, "role", 1, &s)) != 0)
 		return rc;
-	if ((*role = web_role_parse(s)) < 0 || *role == WEB_ROLE_STUDENT)
+	if ((*role = web_role_parse(s)) < 0 || *role == WEB_ROLE_STUDENT ||
+	    (*role == WEB_ROLE_METRICS && !token))
 		return cmd_fail(c, MENTOR_EINVAL, "role: coordinator, "
-		    "employer or admin, not \"%.40s\"", s);
+		    "employer%s or admin, not \"%.40s\"", token ? ", metrics" :
+		    "", s);
 	return 0;
 }
 
@@ -54,7 +57,7 @@ cmd_web_user_add(struct cmd_ctx *c)
 	int role, rc;
 
 	if ((rc = arg_str(c, "name", 1, &name)) != 0 ||
-	    (rc = arg_role(c, &role)) != 0 ||
+	    (rc = arg_role(c, &role, 0)) != 0 ||
 	    (rc = arg_str(c, "password", 0, &pw)) != 0)
 		return rc;
 	if ((rc = web_user_add(c->node, name, role, pw, setup, err,
@@ -257,7 +260,7 @@ cmd_web_token_add(struct cmd_ctx *c)
 	int role, rc;
 
 	if ((rc = arg_str(c, "name", 1, &name)) != 0 ||
-	    (rc = arg_role(c, &role)) != 0)
+	    (rc = arg_role(c, &role, 1)) != 0)
 		return rc;
 	if (!web_name_valid(name))
 		return cmd_fail(c, MENTOR_EINVAL, "name: 1 to %d letters, "

@@ -1,7 +1,8 @@
 /*
  * http.c: the web listener (http.h).  Static pages from the web root and
  * the JSON API /api/v1/: sign-in endpoints handled here, every other
- * name run through cmd_exec with the caller's role.  Every response
+ * name run through cmd_exec with the caller's role; /metrics for a
+ * loopback caller or a metrics or admin API token.  Every response
  * carries the security headers (also libevent's own error pages:
  * out_cb); every POST is checked for a cross-site origin, and a session's
  * POST for its CSRF token.  Passwords are checked on a worker thread
@@ -39,6 +40,7 @@
 #include "http.h"
 #include "log.h"
 #include "mentor.h"
+#include "metrics.h"
 #include "msg.h"
 #include "node.h"
 #include "util.h"
@@ -96,6 +98,14 @@ struct req {
 
 /* ---- replies ---------------------------------------------------------- */
 
+/*
+ * The status of the reply just sent, for the web counters.  Sending may
+ * free the request at once (a TLS write completes and evhttp is done with
+ * it), so on_request cannot ask the request afterwards; every reply goes
+ * through reply(), on the one loop thread.
+ */
+static int sent_status;
+
 static void
 add_headers(struct http *h, struct evhttp_request *r, int api)
 {
@@ -127,6 +137,7 @@ reply(struct evhttp_request *r, int status, struct evbuffer *b)
 	struct evkeyvalq *o = evhttp_request_get_output_headers(r);
 	char len[32];
 
+	sent_status = status;
 	if (m == EVHTTP_REQ_HEAD || m == EVHTTP_REQ_CONNECT) {
 		evhttp_remove_header(o, "Content-Length");
 		evhttp_send_reply(r, status, NULL, NULL);
@@ -1046,6 +1057,11 @@ serve_api(struct http *h, struct evhttp_request *r, const char *path)
 		return;
 	}
 	q.signed_in = find_principal(&q);
+	if (q.signed_in && q.p.role == WEB_ROLE_METRICS) {
+		send_err(r, 403, MENTOR_EPERM, "a metrics token reads /metrics "
+		    "and nothing else", NULL);
+		return;
+	}
 	if (strcmp(name, "auth/me") == 0 && m == EVHTTP_REQ_GET) {
 		if (!q.signed_in)
 			not_signed_in(&q);
@@ -1108,24 +1124,123 @@ serve_api(struct http *h, struct evhttp_request *r, const char *path)
 		run_command(&q, name);
 }
 
+/* ---- /metrics ---------------------------------------------------------- */
+
+/* loopback_peer: whether the connection comes from 127/8 or ::1. */
+static int
+loopback_peer(struct evhttp_request *r)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(r);
+	struct in6_addr a6;
+	struct in_addr a4;
+	char *addr = NULL;
+	ev_uint16_t port;
+
+	if (conn == NULL)
+		return 0;
+	evhttp_connection_get_peer(conn, &addr, &port);
+	if (addr == NULL)
+		return 0;
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, addr, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6) ||
+		    (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+	return 0;
+}
+
+
+/*
+ * serve_metrics: the exposition (metrics.h) to a caller on this machine
+ * or one with an API token of role metrics or admin.  Behind a proxy
+ * every caller looks local, so there only a token counts.
+ */
+static void
+serve_metrics(struct http *h, struct evhttp_request *r)
+{
+	enum evhttp_cmd_type m = evhttp_request_get_command(r);
+	struct evkeyvalq *o = evhttp_request_get_output_headers(r);
+	struct web_principal p;
+	struct evbuffer *b;
+	const char *a = header(r, "Authorization");
+
+	if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(o, "Allow", "GET, HEAD");
+		send_text(r, 405, "use GET");
+		return;
+	}
+	if (a != NULL) {
+		if (strncasecmp(a, "Bearer ", 7) != 0 ||
+		    web_bearer_check(h->node, a + 7, &p) != 0) {
+			evhttp_add_header(o, "WWW-Authenticate",
+			    "Bearer realm=\"mentord metrics\"");
+			send_text(r, 401, "unknown or revoked token");
+			return;
+		}
+		if (p.role != WEB_ROLE_METRICS && p.role != WEB_ROLE_ADMIN) {
+			send_text(r, 403, "/metrics needs a metrics or an "
+			    "admin token");
+			return;
+		}
+	} else if (h->node->conf.web_behind_proxy || !loopback_peer(r)) {
+		evhttp_add_header(o, "WWW-Authenticate",
+		    "Bearer realm=\"mentord metrics\"");
+		send_text(r, 401, "/metrics: from this machine, or with a "
+		    "token (mentorctl web token add NAME --role metrics)");
+		return;
+	}
+	if ((b = evbuffer_new()) == NULL) {
+		send_text(r, 500, "The server is out of memory; try again.");
+		return;
+	}
+	if (metrics_render(h->node, b) != 0) {
+		evbuffer_free(b);
+		send_text(r, 500, "the store cannot be read");
+		return;
+	}
+	evhttp_add_header(o, "Content-Type",
+	    "text/plain; version=0.0.4; charset=utf-8");
+	reply(r, 200, b);
+	evbuffer_free(b);
+}
+
+/* handler_of: the metrics label of a request for path. */
+static int
+handler_of(const char *path)
+{
+	if (path == NULL)
+		return METRICS_WEB_PAGE;
+	if (strcmp(path, "/metrics") == 0)
+		return METRICS_WEB_METRICS;
+	if (strncmp(path, "/api/v1/auth/", 13) == 0)
+		return METRICS_WEB_AUTH;
+	if (strncmp(path, "/api/", 5) == 0)
+		return METRICS_WEB_API;
+	return METRICS_WEB_PAGE;
+}
+
 static void
 on_request(struct evhttp_request *r, void *arg)
 {
 	struct http *h = arg;
 	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(r);
 	const char *path = u ? evhttp_uri_get_path(u) : NULL;
-	int api = path && strncmp(path, "/api/", 5) == 0;
+	int kind = handler_of(path);
+	double t0 = metrics_clock();
 
-	add_headers(h, r, api);
-	if (path == NULL || *path != '/') {
+	add_headers(h, r, kind != METRICS_WEB_PAGE);
+	sent_status = 0;
+	if (path == NULL || *path != '/')
 		send_text(r, 400, "This address is not one the server "
 		    "understands.");
-		return;
-	}
-	if (api)
-		serve_api(h, r, path);
-	else
+	else if (kind == METRICS_WEB_METRICS)
+		serve_metrics(h, r);
+	else if (kind == METRICS_WEB_PAGE)
 		serve_static(h, r, path);
+	else
+		serve_api(h, r, path);
+	/* r may be gone: only what was noted before sending is used. */
+	metrics_web(h->node, kind, sent_status, metrics_clock() - t0);
 }
 
 /* ---- set-up ----------------------------------------------------------- */

@@ -50,6 +50,22 @@ static const double buckets[] = {
 };
 #define NBUCKETS	(sizeof(buckets) / sizeof(buckets[0]))
 
+/* HTTP statuses the web sends, the code label (others: "other"). */
+static const int web_codes[] = {
+	200, 400, 401, 403, 404, 405, 409, 413, 415, 429, 500,
+};
+#define NCODES		(sizeof(web_codes) / sizeof(web_codes[0]))
+
+static const char *const web_handlers[METRICS_WEB_N] = {
+	"page", "api", "auth", "metrics",
+};
+
+struct histogram {
+	uint64_t	 n[NBUCKETS + 1];	/* last: +Inf */
+	double		 sum;
+	uint64_t	 count;
+};
+
 struct api_count {
 	const char	*cmd;		/* the command table's string */
 	uint64_t	 ok, err;
@@ -61,10 +77,22 @@ struct metrics {
 	uint64_t	 refused[NREASONS + 1];	/* last: other */
 	struct api_count api[API_CMDS_MAX + 1];	/* last: unknown */
 	size_t		 napi;
-	uint64_t	 hist[NBUCKETS + 1];	/* last: +Inf */
-	double		 hist_sum;
-	uint64_t	 hist_count;
+	struct histogram api_hist;
+	uint64_t	 web[METRICS_WEB_N][NCODES + 1];	/* last: other */
+	struct histogram web_hist[METRICS_WEB_N];
 };
+
+static void
+observe(struct histogram *h, double seconds)
+{
+	size_t i;
+
+	for (i = 0; i < NBUCKETS && seconds > buckets[i]; i++)
+		;
+	h->n[i]++;
+	h->sum += seconds;
+	h->count++;
+}
 
 double
 metrics_clock(void)
@@ -116,11 +144,21 @@ metrics_api(struct node *n, const char *cmd, int rc, double seconds)
 		a->ok++;
 	else
 		a->err++;
-	for (i = 0; i < NBUCKETS && seconds > buckets[i]; i++)
+	observe(&m->api_hist, seconds);
+}
+
+void
+metrics_web(struct node *n, int handler, int status, double seconds)
+{
+	struct metrics *m = n ? n->metrics : NULL;
+	size_t i;
+
+	if (m == NULL || handler < 0 || handler >= METRICS_WEB_N)
+		return;
+	for (i = 0; i < NCODES && web_codes[i] != status; i++)
 		;
-	m->hist[i]++;
-	m->hist_sum += seconds;
-	m->hist_count++;
+	m->web[handler][i]++;
+	observe(&m->web_hist[handler], seconds);
 }
 
 struct counts {
@@ -160,13 +198,42 @@ counter(struct evbuffer *b, const char *name, const char *help, uint64_t v)
 	evbuffer_add_printf(b, "%s %llu\n", name, (unsigned long long)v);
 }
 
+/*
+ * histogram_lines: the _bucket, _sum and _count lines of one histogram
+ * (h NULL: all zero); label is "" or one 'NAME="VALUE"'.
+ */
+static void
+histogram_lines(struct evbuffer *b, const char *name, const char *label,
+    const struct histogram *h)
+{
+	const char *comma = *label ? "," : "", *lb = *label ? "{" : "",
+	    *rb = *label ? "}" : "";
+	uint64_t cum = 0;
+	size_t i;
+
+	for (i = 0; i <= NBUCKETS; i++) {
+		cum += h ? h->n[i] : 0;
+		if (i < NBUCKETS)
+			evbuffer_add_printf(b, "%s_bucket{%s%sle=\"%g\"} "
+			    "%llu\n", name, label, comma, buckets[i],
+			    (unsigned long long)cum);
+		else
+			evbuffer_add_printf(b, "%s_bucket{%s%sle=\"+Inf\"} "
+			    "%llu\n", name, label, comma,
+			    (unsigned long long)cum);
+	}
+	evbuffer_add_printf(b, "%s_sum%s%s%s %.9f\n%s_count%s%s%s %llu\n",
+	    name, lb, label, rb, h ? h->sum : 0.0, name, lb, label,
+	    rb, (unsigned long long)(h ? h->count : 0));
+}
+
 int
 metrics_render(struct node *n, struct evbuffer *b)
 {
 	struct metrics *m = n->metrics;
 	struct peers_health h;
 	struct counts k = { 0, 0 };
-	uint64_t used = 0, mapsize = 0, cum;
+	uint64_t used = 0, mapsize = 0;
 	size_t i;
 	int rc;
 
@@ -271,20 +338,41 @@ metrics_render(struct node *n, struct evbuffer *b)
 	}
 	family(b, "mentord_api_request_duration_seconds", "histogram",
 	    "Time to answer a client API request.");
-	for (i = 0, cum = 0; i <= NBUCKETS; i++) {
-		cum += m ? m->hist[i] : 0;
-		if (i < NBUCKETS)
-			evbuffer_add_printf(b, "mentord_api_request_duration_"
-			    "seconds_bucket{le=\"%g\"} %llu\n", buckets[i],
-			    (unsigned long long)cum);
-		else
-			evbuffer_add_printf(b, "mentord_api_request_duration_"
-			    "seconds_bucket{le=\"+Inf\"} %llu\n",
-			    (unsigned long long)cum);
+	histogram_lines(b, "mentord_api_request_duration_seconds", "",
+	    m ? &m->api_hist : NULL);
+
+	family(b, "mentord_web_requests_total", "counter",
+	    "Web requests answered, by handler and HTTP status.");
+	for (i = 0; i < METRICS_WEB_N; i++) {
+		size_t j;
+
+		for (j = 0; j <= NCODES; j++) {
+			uint64_t v = m ? m->web[i][j] : 0;
+			char code[16];
+
+			/* Every handler's 200 always; the others once seen. */
+			if (v == 0 && j != 0)
+				continue;
+			if (j < NCODES)
+				snprintf(code, sizeof(code), "%d",
+				    web_codes[j]);
+			else
+				snprintf(code, sizeof(code), "other");
+			evbuffer_add_printf(b, "mentord_web_requests_total{"
+			    "handler=\"%s\",code=\"%s\"} %llu\n",
+			    web_handlers[i], code, (unsigned long long)v);
+		}
 	}
-	evbuffer_add_printf(b, "mentord_api_request_duration_seconds_sum "
-	    "%.9f\nmentord_api_request_duration_seconds_count %llu\n",
-	    m ? m->hist_sum : 0.0, (unsigned long long)(m ? m->hist_count : 0));
+	family(b, "mentord_web_request_duration_seconds", "histogram",
+	    "Time to answer a web request, by handler.");
+	for (i = 0; i < METRICS_WEB_N; i++) {
+		char label[32];
+
+		snprintf(label, sizeof(label), "handler=\"%s\"",
+		    web_handlers[i]);
+		histogram_lines(b, "mentord_web_request_duration_seconds",
+		    label, m ? &m->web_hist[i] : NULL);
+	}
 
 	gauge(b, "mentord_store_used_bytes", "Bytes of the LMDB map in use.",
 	    (double)used);

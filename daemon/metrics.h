@@ -30,7 +30,20 @@ void	metrics_record(struct node *, int code);
  * NULL for an unknown command, rc its result, seconds its duration.
  */
 void	metrics_api(struct node *, const char *cmd, int rc, double seconds);
-/* metrics_clock: a monotonic clock in seconds, for metrics_api. */
+/* Web request handlers, the handler label of the web counters. */
+enum metrics_web {
+	METRICS_WEB_PAGE = 0,	/* static pages */
+	METRICS_WEB_API,	/* /api/v1/ commands */
+	METRICS_WEB_AUTH,	/* /api/v1/auth/ sign-in, sessions */
+	METRICS_WEB_METRICS,	/* /metrics */
+	METRICS_WEB_N
+};
+/*
+ * metrics_web: one answered web request: handler (enum metrics_web),
+ * the HTTP status sent (0: none sent), seconds to answer.
+ */
+void	metrics_web(struct node *, int handler, int status, double seconds);
+/* metrics_clock: a monotonic clock in seconds, for metrics_api/_web. */
 double	metrics_clock(void);
 
 /*

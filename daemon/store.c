@@ -23,7 +23,7 @@
 #include "util.h"
 
 #define MAP_INITIAL	(64ULL << 20)
-#define MAP_MAX		(1ULL << 40)
+#define MAP_MAX		STORE_MAP_MAX
 #define WRITE_RETRIES	8
 
 static const char *const dbnames[DB_COUNT] = {

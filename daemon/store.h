@@ -136,7 +136,11 @@ int	store_check(const char *path, int deep,
 	    struct store_check_report *rep, store_problem_fn say, void *arg,
 	    char *err, size_t errlen);
 
-/* store_stat: bytes of the map in use and the map size, for status. */
+/*
+ * store_stat: bytes of the map in use and the map size, for status.  The
+ * map doubles when full, up to STORE_MAP_MAX.
+ */
+#define STORE_MAP_MAX	(1ULL << 40)
 void	store_stat(struct store *, uint64_t *used, uint64_t *mapsize);
 
 /*

@@ -25,14 +25,14 @@ static const char code_alphabet[] = "ABCDEFGHJKMNPQRTUVWXY346789";
 #define CODE_ALPHABET_LEN	(sizeof(code_alphabet) - 1)
 
 static const char *const role_names[] = { NULL, "admin", "coordinator",
-    "employer", "student" };
+    "employer", "student", "metrics" };
 
 int
 web_role_parse(const char *s)
 {
 	int i;
 
-	for (i = WEB_ROLE_ADMIN; i <= WEB_ROLE_STUDENT; i++)
+	for (i = WEB_ROLE_ADMIN; i <= WEB_ROLE_METRICS; i++)
 		if (strcmp(s, role_names[i]) == 0)
 			return i;
 	return MENTOR_EINVAL;
@@ -41,7 +41,7 @@ web_role_parse(const char *s)
 const char *
 web_role_name(int role)
 {
-	return role >= WEB_ROLE_ADMIN && role <= WEB_ROLE_STUDENT ?
+	return role >= WEB_ROLE_ADMIN && role <= WEB_ROLE_METRICS ?
 	    role_names[role] : "?";
 }
 
@@ -935,7 +935,7 @@ web_token_add(struct node *n, const char *name, int role,
 	uint8_t raw[32];
 
 	if (!web_name_valid(name) || role < WEB_ROLE_ADMIN ||
-	    role > WEB_ROLE_EMPLOYER)
+	    (role > WEB_ROLE_EMPLOYER && role != WEB_ROLE_METRICS))
 		return MENTOR_EINVAL;
 	memset(&o, 0, sizeof(o));
 	new_secret(tok, raw);

@@ -38,7 +38,9 @@ enum web_role {
 	WEB_ROLE_ADMIN,
 	WEB_ROLE_COORDINATOR,
 	WEB_ROLE_EMPLOYER,
-	WEB_ROLE_STUDENT
+	WEB_ROLE_STUDENT,
+	WEB_ROLE_METRICS	/* API tokens only: reads /metrics, nothing
+				 * else */
 };
 
 #define WEB_NAME_MAX		64	/* account and token names */
@@ -64,7 +66,10 @@ struct web_principal {
 	int		 bearer;			/* an API token */
 };
 
-/* web_role_parse / web_role_name: "admin|coordinator|employer|student". */
+/*
+ * web_role_parse / web_role_name:
+ * "admin|coordinator|employer|student|metrics".
+ */
 int		 web_role_parse(const char *s);
 const char	*web_role_name(int role);
 
@@ -161,6 +166,7 @@ int	web_code_check(struct node *, const char *code, char *student,
 /*
  * web_token_add / web_token_revoke: API tokens for scripts.  add writes
  * the token (64 hex digits) into tok; MENTOR_EEXIST if name is taken.
+ * role is a staff role or WEB_ROLE_METRICS (MENTOR_EINVAL otherwise).
  */
 int	web_token_add(struct node *, const char *name, int role,
 	    char tok[WEB_SECRET_HEX]);

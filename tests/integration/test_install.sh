@@ -74,6 +74,8 @@ lid=$(ctl "$sch" --json listing post "$T/l.json" | json 'd["ids"][0]')
 echo '[{"id":"QX7","name":"Zelphine Quorra","birth_date":"2009-01-15"}]' \
     >"$T/s.json"
 ctl "$sch" student import "$T/s.json" >/dev/null
+fid=$(ctl "$sch" --json framework import "$ROOT/tests/data/case/opensalt-test-Ordering.json" |
+    json 'd["id"]')
 
 (
 	. "$R$P/share/bash-completion/completions/mentorctl" 2>"$T/bash.err"
@@ -89,6 +91,25 @@ ctl "$sch" student import "$T/s.json" >/dev/null
 	    "$(comp mentorctl -d "$sch" listing show "")"
 	check_eq "bash completes a student id from the node" "QX7" \
 	    "$(comp mentorctl -d "$sch" match Q)"
+	check_eq "bash completes a three-word command" "revoke" \
+	    "$(comp mentorctl web token r)"
+	check_eq "bash completes an option's values" "coordinator employer admin metrics" \
+	    "$(comp mentorctl web token add x --role "" | tr '\n' ' ' | sed 's/ $//')"
+	check_eq "bash completes a framework id from the node" "$fid" \
+	    "$(comp mentorctl -d "$sch" framework show "")"
+	check_eq "bash completes O*NET-SOC codes from the node" "51-4121.00 51-4122.00" \
+	    "$(comp mentorctl -d "$sch" occupation show 51-412 | tr '\n' ' ' | sed 's/ $//')"
+	# Every command of mentorctl --help is reached word by word.
+	missing=""
+	while read -r cmdline; do
+		set -- $cmdline; typed=(mentorctl)
+		for word; do
+			comp "${typed[@]}" "${word:0:1}" | grep -qx -- "$word" ||
+			    { missing+="$cmdline; "; break; }
+			typed+=("$word")
+		done
+	done < <(mentorctl --help | sed -n 's/^  \([a-z]\+\( [a-z]\+\)\{0,2\}\)  .*/\1/p')
+	check_eq "bash completes every command of mentorctl --help" "" "$missing"
 	done_testing
 ) || FAILED=1
 
@@ -121,6 +142,17 @@ Z
 	out=$(HOME=$T zsh -fc "source $zd/_mentorctl
 	    _mentorctl_candidates mentorctl -d $sch listing show ''")
 	check_eq "zsh completes a listing id from the node" "$lid" "$out"
+	out=$(HOME=$T zsh -fc "source $zd/_mentorctl
+	    _mentorctl_candidates mentorctl -d $sch framework remove ''")
+	check_eq "zsh completes a framework id from the node" "$fid" "$out"
+	out=$(HOME=$T zsh -fc "source $zd/_mentorctl
+	    _mentorctl_candidates mentorctl -d $sch occupation show 51-412")
+	check_eq "zsh completes O*NET-SOC codes from the node" "51-4121.00 51-4122.00" \
+	    "$(echo $out)"
+	out=$(HOME=$T zsh -fc "source $zd/_mentorctl
+	    _mentorctl_candidates mentorctl web user ''")
+	check_eq "zsh completes a three-word command" "add list remove passwd" \
+	    "$(echo $out)"
 else
 	ok "zsh completion # SKIP no zsh"
 fi

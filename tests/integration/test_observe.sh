@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Observing a node: status with units and health (peers connected of N,
 # last sync, store use, the hub's certificate, warnings), and /metrics in
-# the Prometheus text format on [metrics] listen, checked by promtool.
+# the Prometheus text format on [metrics] listen and on the web listener
+# (loopback or a metrics/admin token; only a token behind a proxy), with
+# the web's own counters, checked by promtool.
 . "$(dirname "$0")/lib.sh"
 
 fast() { printf '\n[peer]\nheartbeat_ms = 200\nsync_interval_s = 2\n' >>"$1/mentord.conf"; }
@@ -109,7 +111,59 @@ except urllib.error.HTTPError as e: print(e.code)')
 check_eq "other paths are 404" 404 "$code"
 sch=$(node_new school school)
 node_start "$sch"
-check_eq "metrics are off by default" "" "$(grep 'metrics on' "$sch.log")"
+check_eq "[metrics] listen is off by default" "" "$(grep 'metrics on' "$sch.log")"
 check_match "  ...and on when configured" 'metrics on http://127.0.0.1:' \
     "$(grep 'metrics on' "$emp.log")"
+
+# /metrics on the web listener.  hget PATH [TOKEN] [METHOD]: the status,
+# the body in $T/body.
+hget() {
+	python3 - "$(web_of "$sch")$1" "${2:-}" "${3:-GET}" "$T/body" <<'P'
+import sys, urllib.request, urllib.error
+url, tok, method, out = sys.argv[1:5]
+req = urllib.request.Request(url, method=method,
+    data=b"{}" if method == "POST" else None)
+if method == "POST":
+    req.add_header("Content-Type", "application/json")
+if tok:
+    req.add_header("Authorization", "Bearer " + tok)
+try:
+    r = urllib.request.urlopen(req, timeout=5)
+    code, body = r.status, r.read()
+except urllib.error.HTTPError as e:
+    code, body = e.code, e.read()
+open(out, "wb").write(body)
+print(code)
+P
+}
+wm() { awk -v k="$1" '$1 == k { print $2 }' "$T/body"; }
+check_eq "a page" 200 "$(hget /)"
+check_eq "an API call without signing in" 401 "$(hget /api/v1/status "" POST)"
+check_eq "/metrics on the web listener answers a loopback caller" 200 "$(hget /metrics)"
+if command -v promtool >/dev/null; then
+	check_eq "  ...promtool check metrics accepts it without remarks" "" \
+	    "$(promtool check metrics <"$T/body" 2>&1)"
+fi
+hget /metrics >/dev/null	# counts the scrape before, not itself
+check_eq "web requests counted by handler and status" "1 1 1" \
+    "$(wm 'mentord_web_requests_total{handler="page",code="200"}') $(wm \
+    'mentord_web_requests_total{handler="api",code="401"}') $(wm \
+    'mentord_web_requests_total{handler="metrics",code="200"}')"
+check_eq "  ...with a latency histogram per handler" "1 1" \
+    "$(wm 'mentord_web_request_duration_seconds_count{handler="api"}') $(wm \
+    'mentord_web_request_duration_seconds_bucket{handler="api",le="+Inf"}')"
+mtok=$(ctl "$sch" web token add prom --role metrics)
+ctok=$(ctl "$sch" web token add clerk --role coordinator)
+atok=$(ctl "$sch" web token add boss --role admin)
+check_eq "a metrics token reads /metrics" 200 "$(hget /metrics "$mtok")"
+check_eq "  ...and nothing else" 403 "$(hget /api/v1/status "$mtok" POST)"
+check_eq "a coordinator's token does not read /metrics" 403 "$(hget /metrics "$ctok")"
+check_eq "an unknown token is refused" 401 "$(hget /metrics "${mtok%?}0")"
+check_fails "web user add refuses the metrics role" ctl "$sch" web user add m --role metrics
+node_stop "$sch"
+printf 'behind_proxy = yes\n' >>"$sch/mentord.conf"	# [web] is last
+node_start "$sch"
+check_eq "behind a proxy, a loopback caller without a token is refused" 401 "$(hget /metrics)"
+check_eq "  ...a metrics token reads it" 200 "$(hget /metrics "$mtok")"
+check_eq "  ...and an admin token" 200 "$(hget /metrics "$atok")"
 done_testing

@@ -2,7 +2,8 @@
  * test_ops.c: the operator pieces that need no running node: a backup is
  * refused to everyone but the node's own socket (it holds the keys), the
  * names request checks its argument, journald detection from the
- * environment, and the metrics counters' bookkeeping entry points.
+ * environment, the metrics counters' bookkeeping entry points, and the
+ * health warnings of status, from figures.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -115,7 +116,117 @@ test_metrics_without_counters(void **state)
 	metrics_record(&fake, MENTOR_EDUP);
 	metrics_api(&fake, "ping", 0, 0.001);
 	metrics_api(NULL, NULL, -1, 1.0);
+	metrics_web(&fake, METRICS_WEB_API, 200, 0.001);
+	metrics_web(NULL, -1, 0, 1.0);
 	assert_true(metrics_clock() > 0);
+}
+
+#define MIN	(60LL * 1000)
+#define DAY	(86400LL * 1000)
+
+/* healthy: a node in good health, now = 100 days after 1970. */
+static struct ops_health
+healthy(void)
+{
+	struct ops_health h;
+
+	memset(&h, 0, sizeof(h));
+	h.now = 100 * DAY;
+	h.started = h.now - 60 * MIN;
+	h.peers = h.connected = 2;
+	h.last_sync = h.now - MIN;
+	h.sync_every = MIN;
+	h.cert_expires = h.now + 200 * DAY;
+	h.cert_hub = "Region Hub";
+	h.used = 10 << 20;
+	h.mapsize = 64 << 20;
+	h.map_max = 1ULL << 40;
+	h.disk_avail = 50ULL << 30;
+	h.disk_total = 100ULL << 30;
+	return h;
+}
+
+/* warnings: the warnings for h, joined by " | " into buf. */
+static const char *
+warnings(const struct ops_health *h, char *buf, size_t len)
+{
+	json_t *w = json_array(), *v;
+	size_t i;
+
+	assert_non_null(w);
+	buf[0] = '\0';
+	ops_health_warn(h, w);
+	json_array_foreach(w, i, v)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+		    i ? " | " : "", json_string_value(v));
+	json_decref(w);
+	return buf;
+}
+
+static void
+test_health_warnings(void **state)
+{
+	struct ops_health h;
+	char b[2048];
+
+	(void)state;
+	h = healthy();
+	assert_string_equal(warnings(&h, b, sizeof(b)), "");
+
+	/* A certificate: 30 days' notice, then expired. */
+	h.cert_expires = h.now + 10 * DAY;
+	assert_non_null(strstr(warnings(&h, b, sizeof(b)),
+	    "certificate from hub Region Hub expires on 1970-04-21 00:00 UTC"));
+	assert_non_null(strstr(b, "(in 10 days)"));
+	h.cert_expires = h.now - DAY;
+	assert_non_null(strstr(warnings(&h, b, sizeof(b)), "expired on"));
+	h.cert_expires = 0;
+	assert_string_equal(warnings(&h, b, sizeof(b)), "");
+
+	/* The last reconciliation: late after 3 rounds and a minute. */
+	h = healthy();
+	h.last_sync = h.now - 4 * MIN + 1;
+	assert_string_equal(warnings(&h, b, sizeof(b)), "");
+	h.last_sync = h.now - 12 * MIN;
+	assert_string_equal(warnings(&h, b, sizeof(b)), "last reconciliation "
+	    "12 min ago, though peers are connected and it runs every 60 s "
+	    "(mentorctl peer list; mentorctl sync)");
+	h.last_sync = 0;
+	assert_non_null(strstr(warnings(&h, b, sizeof(b)),
+	    "no reconciliation since the node started 60 min ago"));
+	h.started = h.now - MIN;
+	assert_string_equal(warnings(&h, b, sizeof(b)), "");
+	h.last_sync = h.now - 3 * DAY;
+	assert_non_null(strstr(warnings(&h, b, sizeof(b)), "3 days ago"));
+	h.sync_every = 0;		/* auto_sync = no: the operator syncs */
+	assert_string_equal(warnings(&h, b, sizeof(b)), "");
+	h.sync_every = MIN;
+	h.connected = 0;		/* said once, as peers not connected */
+	assert_string_equal(warnings(&h, b, sizeof(b)),
+	    "2 of 2 peers not connected (mentorctl peer list)");
+
+	/* The map: 90% used matters when it cannot double. */
+	h = healthy();
+	h.used = h.mapsize * 9 / 10 + 1;	/* 90%, room on disk */
+	assert_string_equal(warnings(&h, b, sizeof(b)), "");
+	h.disk_avail = 32 << 20;
+	assert_non_null(strstr(warnings(&h, b, sizeof(b)), "store: 90% of "
+	    "the LMDB map in use and 32 MiB free on disk, too little"));
+	h = healthy();
+	h.mapsize = h.map_max;
+	h.used = h.mapsize / 16 * 15;		/* 93.75% */
+	assert_non_null(strstr(warnings(&h, b, sizeof(b)), "store: 93% of "
+	    "the LMDB map in use, and the map is at its largest (1024 GiB)"));
+	h = healthy();
+	h.disk_avail = h.disk_total / 100 * 4;
+	assert_non_null(strstr(warnings(&h, b, sizeof(b)), "disk: only"));
+
+	h = healthy();
+	h.suspended = 1;
+	h.no_frameworks = 1;
+	assert_string_equal(warnings(&h, b, sizeof(b)), "1 peer suspended "
+	    "for sending invalid records | no reference data: matching shows "
+	    "codes, not names (see data_dir in mentord(8))");
 }
 
 int
@@ -126,6 +237,7 @@ main(void)
 		cmocka_unit_test(test_names_args),
 		cmocka_unit_test(test_journal_detection),
 		cmocka_unit_test(test_metrics_without_counters),
+		cmocka_unit_test(test_health_warnings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
