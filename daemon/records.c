@@ -30,7 +30,7 @@
 #include "store.h"
 #include "util.h"
 
-#define WATCH_MAX	4
+#define WATCH_MAX	8
 #define PARALLEL_MIN	64	/* records before the verify threads help */
 #define CHECK_CHUNK	16	/* records a verify thread takes at a time */
 #define VPOOL_MAX	64	/* verify threads at most */

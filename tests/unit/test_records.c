@@ -1349,20 +1349,20 @@ static void
 test_watch_limit(void **state)
 {
 	struct fixture *f = *state;
-	struct seen s[5];
+	struct seen s[9];
 	uint8_t addr[REC_ADDR_LEN];
 	int i;
 
 	memset(s, 0, sizeof(s));
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 8; i++)
 		assert_int_equal(records_watch(f->rs, watch_fn, &s[i]), 0);
-	assert_int_equal(records_watch(f->rs, watch_fn, &s[4]), MENTOR_ETOOBIG);
+	assert_int_equal(records_watch(f->rs, watch_fn, &s[8]), MENTOR_ETOOBIG);
 	publish_listing(f, "watched", NULL, 0, addr);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 8; i++) {
 		assert_int_equal(s[i].calls, 1);
 		assert_memory_equal(s[i].last, addr, REC_ADDR_LEN);
 	}
-	assert_int_equal(s[4].calls, 0);
+	assert_int_equal(s[8].calls, 0);
 	/* A withdrawal: the address leaves the live set. */
 	publish_withdrawal(f, "watched", addr);
 	assert_int_equal(s[0].calls, 2);
