@@ -173,6 +173,26 @@ fail:
 	return rc;
 }
 
+static int
+rotate_key(struct ctl *c, const struct ctl_args *a)
+{
+	json_t *r;
+	int rc;
+
+	(void)a;
+	if ((rc = ctl_call(c, "node.rotate", NULL, NULL, 0, &r, NULL,
+	    NULL)) != EX_OK)
+		return rc;
+	if (c->json)
+		ctl_print_json(r);
+	else
+		printf("rotated: %s\n     is now %s\nrestart mentord to use "
+		    "the new key; peers and trusting nodes follow the "
+		    "rotation\n", ctl_str(r, "old"), ctl_str(r, "new"));
+	json_decref(r);
+	return EX_OK;
+}
+
 const struct ctl_cmd ctl_node_cmds[] = {
 	{ "status", status, 0, 0, { NULL }, "",
 	  "Shows the node's name, role, id, and how many listings, students "
@@ -188,5 +208,11 @@ const struct ctl_cmd ctl_node_cmds[] = {
 	  "imported CASE frameworks and a compacted copy of its store as it was when the backup began, "
 	  "while the node goes on serving.  Restore it with mentord restore "
 	  "-d DIR FILE.  Keep it as safe as the node's keys." },
+	{ "node rotate-key", rotate_key, 0, 0, { NULL }, "",
+	  "Replaces the node's signing key (after a compromise): publishes a "
+	  "rotation signed by the old key naming a new one, and writes the "
+	  "new key for the next start.  Peers and nodes that trust the old "
+	  "key move to the new one; every later record of the old key is "
+	  "refused.  Restart mentord to use the new key (SPEC.md 2.8)." },
 	{ NULL, NULL, 0, 0, { NULL }, NULL, NULL }
 };

@@ -79,6 +79,7 @@ static const struct {
 	{ "audit verify",	"check the audit log's hash chain" },
 	{ "store compact",	"rewrite the store with only its live data" },
 	{ "backup",		"write a consistent copy of the running node" },
+	{ "node rotate-key",	"replace the node's signing key after a compromise" },
 	{ "listing export",	"print the live listings as schema.org JSON-LD" },
 	{ "listing import",	"post listings from a CSV template or JSON-LD" },
 	{ "listing suggest",	"suggest competencies for listings from O*NET" },

@@ -26,6 +26,7 @@ static const struct cmd_entry cmds[] = {
 	{ "ping",		cmd_ping,	CMD_STUDENT | CMD_STAFF },
 	{ "dashboard",		cmd_dashboard,	CMD_STAFF },
 	{ "status",		cmd_status,	CMD_STAFF },
+	{ "node.rotate",		cmd_node_rotate_key, 0 },
 	{ "listing.post",	cmd_listing_post, CMD_DATA | CMD_EMPLOYER },
 	{ "listing.list",	cmd_listing_list, CMD_STAFF },
 	{ "listing.show",	cmd_listing_show, CMD_STUDENT | CMD_STAFF },

@@ -145,6 +145,7 @@ json_t	*cmd_names_for(struct node *, const json_t *obj);
 
 /* Handlers, by group. */
 int	cmd_status(struct cmd_ctx *);
+int	cmd_node_rotate_key(struct cmd_ctx *);
 int	cmd_ping(struct cmd_ctx *);
 int	cmd_listing_post(struct cmd_ctx *);
 int	cmd_application_withdraw(struct cmd_ctx *);

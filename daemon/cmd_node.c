@@ -8,8 +8,29 @@
 #include "mentor.h"
 #include "node.h"
 #include "records.h"
+#include "rotate.h"
 #include "store.h"
 #include "util.h"
+
+/*
+ * node.rotate: a new signing key for this node (rotate.h); the
+ * operator's socket only, like backup: it writes the node's secret keys.
+ */
+int
+cmd_node_rotate_key(struct cmd_ctx *c)
+{
+	char hex[2 * REC_KEY_LEN + 1], err[MSG_ERR_MAX];
+	int rc;
+
+	if (c->who != CMD_WHO_OPERATOR)
+		return cmd_fail(c, MENTOR_EPERM, "node rotate-key: only on the "
+		    "node's own socket");
+	if ((rc = rotate_key(c->node, hex, err, sizeof(err))) != 0)
+		return cmd_fail(c, rc, "%s", err);
+	c->result = json_pack("{s:s,s:s,s:b}", "old", c->node->id_hex, "new",
+	    hex, "restart", 1);
+	return c->result ? 0 : MENTOR_ENOMEM;
+}
 
 int
 cmd_ping(struct cmd_ctx *c)

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "mentor.h"
 #include "metrics.h"
+#include "rotate.h"
 #include "migrate.h"
 #include "matching.h"
 #include "node.h"
@@ -285,6 +286,10 @@ run(const char *dir, int verbose, int level)
 	}
 	if (peers_open(&n.peers, &n, err, sizeof(err)) != 0) {
 		log_err("%s", err);
+		goto out;
+	}
+	if (rotate_open(&n) != 0) {
+		log_err("cannot follow key rotations");
 		goto out;
 	}
 	if (api_open(&n.api, &n, err, sizeof(err)) != 0) {

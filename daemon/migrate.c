@@ -66,6 +66,18 @@ migrate_fn(struct store_txn *t, void *arg)
 	return 0;
 }
 
+static int
+set_node_fn(struct store_txn *t, void *arg)
+{
+	return store_put(t, DB_META, META_NODE, strlen(META_NODE), arg, 32);
+}
+
+int
+migrate_set_node(struct node *n, const unsigned char key[32])
+{
+	return store_write(n->store, set_node_fn, (void *)key);
+}
+
 int
 migrate_store(struct node *n, char *err, size_t errlen)
 {

@@ -24,4 +24,10 @@ struct node;
  */
 int	migrate_store(struct node *, char *err, size_t errlen);
 
+/*
+ * migrate_set_node: records key as the key the store belongs to (after a
+ * key rotation, rotate.h).  0 or the store's error.
+ */
+int	migrate_set_node(struct node *, const unsigned char key[32]);
+
 #endif

@@ -3043,6 +3043,27 @@ peers_add(struct peers *ps, const uint8_t key[REC_KEY_LEN], const char *ep,
 }
 
 int
+peers_rotate(struct peers *ps, const uint8_t old[REC_KEY_LEN],
+    const uint8_t key[REC_KEY_LEN], char *err, size_t errlen)
+{
+	char ep[NODE_EP_MAX], org[PM_NAME_MAX + 1];
+	struct peer *p;
+	int hub, rc;
+
+	if ((p = find_key(ps, old)) == NULL)
+		return MENTOR_ENOTFOUND;
+	snprintf(ep, sizeof(ep), "%s", p->endpoint);
+	snprintf(org, sizeof(org), "%s", p->org);
+	hub = records_trust_hub(ps->node->records, old);
+	if ((rc = peers_remove(ps, old)) != 0) {
+		snprintf(err, errlen, "cannot remove the old key: %s",
+		    mentor_strerror(rc));
+		return rc;
+	}
+	return peers_add(ps, key, ep, org[0] ? org : NULL, hub, err, errlen);
+}
+
+int
 peers_remove(struct peers *ps, const uint8_t key[REC_KEY_LEN])
 {
 	struct peer_put put;

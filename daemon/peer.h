@@ -62,6 +62,15 @@ int	peers_add(struct peers *, const uint8_t key[32], const char *endpoint,
 int	peers_remove(struct peers *, const uint8_t key[32]);
 
 /*
+ * peers_rotate: the peer old rotated its key to key (SPEC.md 2.7): the
+ * same link (endpoint, organization, hub mark) with the new key, as
+ * peers_remove then peers_add.  MENTOR_ENOTFOUND when old is no peer;
+ * otherwise as peers_add, err saying why.
+ */
+int	peers_rotate(struct peers *, const uint8_t old[32], const uint8_t key[32],
+	    char *err, size_t errlen);
+
+/*
  * peers_refused: the latest connections the ZAP handler refused:
  * [{"curve_key","address","first","last","count"}], a new reference;
  * NULL when out of memory.

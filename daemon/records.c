@@ -30,7 +30,7 @@
 #include "store.h"
 #include "util.h"
 
-#define WATCH_MAX	4
+#define WATCH_MAX	8
 #define PARALLEL_MIN	64	/* records before the verify threads help */
 #define CHECK_CHUNK	16	/* records a verify thread takes at a time */
 #define VPOOL_MAX	64	/* verify threads at most */
@@ -201,7 +201,8 @@ cert_each(const void *key, size_t klen, const void *val, size_t vlen,
 }
 
 /*
- * trusted_txn: the author is this node, trusted directly by the operator,
+ * trusted_txn: the author has not rotated its key (SPEC.md 2.8) and is
+ * this node, trusted directly by the operator,
  * or certified by a key the operator trusts directly and marked as a hub
  * (one level: a certificate from a certified key does not count).
  */
@@ -209,9 +210,15 @@ static int
 trusted_txn(struct records *rs, struct store_txn *t, const uint8_t *key)
 {
 	struct cert_walk w = { t, key, now_ms() };
+	struct addr_val rot;
+	uint8_t addr[REC_ADDR_LEN];
 	const void *v;
 	size_t vlen;
 
+	/* A rotated key publishes nothing more, ours included (2.7). */
+	rec_addr(addr, key, REC_ROT_REF, sizeof(REC_ROT_REF) - 1);
+	if (addr_get(t, addr, &rot) == 0 && rot.kind == REC_ROTATION)
+		return 0;
 	if (sodium_memcmp(key, rs->node->sign_pk, REC_KEY_LEN) == 0)
 		return 1;
 	if (store_get(t, DB_TRUST, key, REC_KEY_LEN, &v, &vlen) == 0)

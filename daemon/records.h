@@ -77,7 +77,7 @@ int	records_hook(struct records *, records_hook_fn fn, void *arg);
 int	records_addr_author(struct store_txn *, const uint8_t addr[REC_ADDR_LEN],
 	    uint8_t author[REC_KEY_LEN]);
 
-/* records_watch: adds a subscriber (at most 4). 0 or MENTOR_ETOOBIG. */
+/* records_watch: adds a subscriber (at most 8). 0 or MENTOR_ETOOBIG. */
 int	records_watch(struct records *, records_watch_fn fn, void *arg);
 
 /*

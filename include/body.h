@@ -26,10 +26,22 @@
  *   certificate  a JSON object: role, organization (1..200 octets),
  *                subject (equal to the hex of the ref); others ignored
  *   application, answer: APP_SEALED_MIN to APP_SEALED_MAX octets, opaque
+ *   rotation     a JSON object: new_key (64 lowercase hex digits, not the
+ *                author), proof (128 lowercase hex digits, a valid
+ *                body_rotation_proof by new_key); others ignored
  * Checked in that order within a kind; the first failure is reported in
  * err ("listing body: title: missing"), which is always NUL-terminated
  * when errlen > 0.  Returns 0, MENTOR_EINVAL, or MENTOR_ENOMEM.
  */
 int	body_check(const struct rec *r, char *err, size_t errlen);
+
+/*
+ * body_rotation_proof: with new_sk (64-octet Ed25519 secret key of
+ * new_key), signs REC_ROT_PROOF_TAG || old_key || new_key into out (0 or
+ * MENTOR_EINVAL); with new_sk NULL, verifies out against new_key (0 or
+ * MENTOR_ESIG).
+ */
+int	body_rotation_proof(uint8_t out[64], const uint8_t *old_key,
+	    const uint8_t *new_key, const uint8_t *new_sk);
 
 #endif

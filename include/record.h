@@ -49,6 +49,13 @@
  */
 #define REC_PLC_PREFIX	"@plc:"
 #define REC_PLC_REF_LEN	69
+/*
+ * Key rotation (SPEC.md 2.8): ref "@rotate"; the body names the new key
+ * and carries its proof, an Ed25519 signature by the new key over
+ * REC_ROT_PROOF_TAG || old key || new key.
+ */
+#define REC_ROT_REF		"@rotate"
+#define REC_ROT_PROOF_TAG	"mentord-rotate-key-v1"
 
 enum rec_kind {
 	REC_LISTING = 1,
@@ -57,7 +64,8 @@ enum rec_kind {
 	REC_CERTIFICATE = 4,
 	REC_APPLICATION = 5,	/* body: a sealed box, not JSON */
 	REC_ANSWER = 6,		/* body: a sealed box, not JSON */
-	REC_PLACEMENT = 7	/* body: a sealed box, not JSON */
+	REC_PLACEMENT = 7,	/* body: a sealed box, not JSON */
+	REC_ROTATION = 8	/* the author's key is replaced (SPEC 2.8) */
 };
 
 /*

@@ -85,6 +85,54 @@ identity_check(const struct rec *r, const json_t *j, char *err, size_t len)
 }
 
 int
+body_rotation_proof(uint8_t out[64], const uint8_t *old_key,
+    const uint8_t *new_key, const uint8_t *new_sk)
+{
+	uint8_t m[sizeof(REC_ROT_PROOF_TAG) - 1 + 2 * REC_KEY_LEN];
+	size_t tl = sizeof(REC_ROT_PROOF_TAG) - 1;
+
+	memcpy(m, REC_ROT_PROOF_TAG, tl);
+	memcpy(m + tl, old_key, REC_KEY_LEN);
+	memcpy(m + tl + REC_KEY_LEN, new_key, REC_KEY_LEN);
+	if (new_sk != NULL)
+		return crypto_sign_detached(out, NULL, m, sizeof(m), new_sk) ==
+		    0 ? 0 : MENTOR_EINVAL;
+	return crypto_sign_verify_detached(out, m, sizeof(m), new_key) == 0 ?
+	    0 : MENTOR_ESIG;
+}
+
+/* rotation_check: the body of a key rotation (SPEC.md 2.8). */
+static int
+rotation_check(const struct rec *r, const json_t *j, char *err, size_t len)
+{
+	uint8_t key[REC_KEY_LEN], proof[64];
+	const char *hex, *phex;
+	char low[2 * 64 + 1];
+
+	if (!json_is_object(j))
+		return chk_errf(err, len, "not a JSON object");
+	hex = json_string_value(json_object_get(j, "new_key"));
+	if (hex == NULL || strlen(hex) != 2 * REC_KEY_LEN ||
+	    hex_decode(key, sizeof(key), hex) != 0)
+		return chk_errf(err, len, "new_key: 64 hex digits");
+	hex_encode(low, key, sizeof(key));
+	if (strcmp(low, hex) != 0)
+		return chk_errf(err, len, "new_key: lowercase hex");
+	if (memcmp(key, r->author, REC_KEY_LEN) == 0)
+		return chk_errf(err, len, "new_key: the author's own key");
+	phex = json_string_value(json_object_get(j, "proof"));
+	if (phex == NULL || strlen(phex) != 2 * sizeof(proof) ||
+	    hex_decode(proof, sizeof(proof), phex) != 0)
+		return chk_errf(err, len, "proof: 128 hex digits");
+	hex_encode(low, proof, sizeof(proof));
+	if (strcmp(low, phex) != 0)
+		return chk_errf(err, len, "proof: lowercase hex");
+	if (body_rotation_proof(proof, r->author, key, NULL) != 0)
+		return chk_errf(err, len, "proof: not signed by new_key");
+	return 0;
+}
+
+int
 body_check(const struct rec *r, char *err, size_t errlen)
 {
 	char sub[BODY_ERR_MAX - 32];
@@ -129,6 +177,14 @@ body_check(const struct rec *r, char *err, size_t errlen)
 		if (rc != 0)
 			chk_errf(err, errlen, "%s body: %s",
 			    rec_kind_name(r->kind), sub);
+		return rc;
+	case REC_ROTATION:
+		j = json_loadb((const char *)r->body, r->body_len,
+		    JSON_REJECT_DUPLICATES, NULL);
+		rc = rotation_check(r, j, sub, sizeof(sub));
+		json_decref(j);
+		if (rc != 0)
+			chk_errf(err, errlen, "rotation body: %s", sub);
 		return rc;
 	}
 	return chk_errf(err, errlen, "unknown kind");

@@ -19,11 +19,11 @@
 #define OFF_EXPIRES	44
 #define OFF_REFLEN	52
 
-#define KIND_LAST	REC_PLACEMENT
+#define KIND_LAST	REC_ROTATION
 
 static const char *const kind_names[] = {
 	NULL, "listing", "withdrawal", "node", "certificate", "application",
-	"answer", "placement"
+	"answer", "placement", "rotation"
 };
 
 _Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == KIND_LAST + 1,
@@ -84,6 +84,11 @@ ref_check(unsigned kind, const char *ref, size_t len)
 	case REC_NODE:
 		if (len != sizeof(REC_NODE_REF) - 1 ||
 		    memcmp(ref, REC_NODE_REF, len) != 0)
+			return MENTOR_EINVAL;
+		break;
+	case REC_ROTATION:
+		if (len != sizeof(REC_ROT_REF) - 1 ||
+		    memcmp(ref, REC_ROT_REF, len) != 0)
 			return MENTOR_EINVAL;
 		break;
 	case REC_CERTIFICATE:

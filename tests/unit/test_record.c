@@ -606,7 +606,7 @@ test_kind_names(void **state)
 	unsigned k;
 
 	(void)state;
-	for (k = REC_LISTING; k <= REC_PLACEMENT; k++)
+	for (k = REC_LISTING; k <= REC_ROTATION; k++)
 		assert_int_equal(rec_kind_parse(rec_kind_name(k)), (int)k);
 	assert_string_equal(rec_kind_name(REC_LISTING), "listing");
 	assert_string_equal(rec_kind_name(REC_WITHDRAWAL), "withdrawal");
@@ -618,8 +618,9 @@ test_kind_names(void **state)
 	assert_int_equal(REC_ANSWER, 6);
 	assert_string_equal(rec_kind_name(REC_PLACEMENT), "placement");
 	assert_int_equal(REC_PLACEMENT, 7);
+	assert_string_equal(rec_kind_name(REC_ROTATION), "rotation");
+	assert_int_equal(REC_ROTATION, 8);
 	assert_null(rec_kind_name(0));
-	assert_null(rec_kind_name(8));
 	assert_null(rec_kind_name(9));
 	assert_null(rec_kind_name(255));
 	assert_int_equal(rec_kind_parse("answers"), MENTOR_EINVAL);

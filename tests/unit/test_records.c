@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "body.h"
 #include "listing.h"
 #include "mentor.h"
 #include "node.h"
@@ -688,6 +689,60 @@ test_trust(void **state)
 	free(r);
 }
 
+/* rotation: a rotation of the stranger's key (sk2) to new_pk/new_sk. */
+static uint8_t *
+rotation(struct fixture *f, const uint8_t *new_pk, const uint8_t *new_sk,
+    int64_t created, size_t *len)
+{
+	uint8_t proof[64];
+	char b[256], nhex[65], phex[129];
+
+	assert_int_equal(body_rotation_proof(proof, f->pk2, new_pk, new_sk),
+	    0);
+	hex_encode(nhex, new_pk, 32);
+	hex_encode(phex, proof, 64);
+	snprintf(b, sizeof(b), "{\"new_key\":\"%s\",\"proof\":\"%s\"}",
+	    nhex, phex);
+	return build(f->sk2, REC_ROTATION, REC_ROT_REF, b, created,
+	    created + DAY, len);
+}
+
+/* A rotated key publishes nothing more, a second rotation included. */
+static void
+test_rotated_key(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t pk3[32], sk3[64], pk4[32], sk4[64], *before, *rot, *after,
+	    *again;
+	size_t nb, nr, na, ng, blen;
+	int64_t t = now_ms();
+	char *b;
+
+	crypto_sign_keypair(pk3, sk3);
+	crypto_sign_keypair(pk4, sk4);
+	assert_int_equal(records_trust_add(f->rs, f->pk2, "partner", 0), 0);
+	b = body(NULL, &blen);
+	before = build(f->sk2, REC_LISTING, "before", b, t - 2000, t + DAY,
+	    &nb);
+	after = build(f->sk2, REC_LISTING, "after", b, t - 500, t + DAY, &na);
+	free(b);
+	rot = rotation(f, pk3, sk3, t - 1000, &nr);
+	again = rotation(f, pk4, sk4, t - 400, &ng);
+	assert_int_equal(accept1(f, before, nb), 0);
+	assert_int_equal(records_trusted(f->rs, f->pk2), 1);
+	assert_int_equal(accept1(f, rot, nr), 0);
+	assert_int_equal(records_trusted(f->rs, f->pk2), 0);
+	assert_int_equal(accept1(f, after, na), MENTOR_EUNTRUSTED);
+	assert_int_equal(accept1(f, again, ng), MENTOR_EUNTRUSTED);
+	assert_true(stored(f, before, nb));	/* what it said before stays */
+	assert_true(stored(f, rot, nr));
+	assert_int_equal(accept1(f, rot, nr), MENTOR_EDUP);
+	free(before);
+	free(rot);
+	free(after);
+	free(again);
+}
+
 static void
 test_bad_signature(void **state)
 {
@@ -1294,20 +1349,20 @@ static void
 test_watch_limit(void **state)
 {
 	struct fixture *f = *state;
-	struct seen s[5];
+	struct seen s[9];
 	uint8_t addr[REC_ADDR_LEN];
 	int i;
 
 	memset(s, 0, sizeof(s));
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 8; i++)
 		assert_int_equal(records_watch(f->rs, watch_fn, &s[i]), 0);
-	assert_int_equal(records_watch(f->rs, watch_fn, &s[4]), MENTOR_ETOOBIG);
+	assert_int_equal(records_watch(f->rs, watch_fn, &s[8]), MENTOR_ETOOBIG);
 	publish_listing(f, "watched", NULL, 0, addr);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 8; i++) {
 		assert_int_equal(s[i].calls, 1);
 		assert_memory_equal(s[i].last, addr, REC_ADDR_LEN);
 	}
-	assert_int_equal(s[4].calls, 0);
+	assert_int_equal(s[8].calls, 0);
 	/* A withdrawal: the address leaves the live set. */
 	publish_withdrawal(f, "watched", addr);
 	assert_int_equal(s[0].calls, 2);
@@ -1459,6 +1514,7 @@ main(void)
 		T(test_tie_lower_id),
 		T(test_tie_withdrawal_wins),
 		T(test_trust),
+		T(test_rotated_key),
 		T(test_hub_mark),
 		T(test_untrusted_first),
 		T(test_bad_signature),

@@ -548,6 +548,71 @@ node_vectors(void)
 }
 
 /*
+ * rotation_vectors: key rotation (SPEC.md 2.8): the employer's key moves
+ * to the key of seed 0x05; the proof is signed by that key.
+ */
+static void
+rotation_vectors(void)
+{
+	static uint8_t t[REC_MAX_SIZE];
+	struct key next, wrong;
+	uint8_t proof[64];
+	char body[512], nhex[65], phex[129], up[65];
+	size_t n, i;
+	const uint64_t created = 1795600000000ULL;
+
+	key_seed(&next, 0x05);
+	key_seed(&wrong, 0x06);
+	hex_encode(nhex, next.pk, 32);
+	if (body_rotation_proof(proof, employer.pk, next.pk, next.sk) != 0)
+		die("rotation proof");
+	hex_encode(phex, proof, 64);
+	snprintf(body, sizeof(body), "{\"new_key\":\"%s\",\"proof\":\"%s\"}",
+	    nhex, phex);
+	n = build(t, REC_ROTATION, &employer, created, created + 365 * DAY,
+	    REC_ROT_REF, body);
+	emit("valid-rotation", "the employer's key rotates to the key of "
+	    "seed 0x05 (kind 7, ref @rotate)", NOW, t, n, 0, 0, 2);
+
+	if (body_rotation_proof(proof, employer.pk, next.pk, wrong.sk) != 0)
+		die("rotation proof");
+	hex_encode(phex, proof, 64);
+	snprintf(body, sizeof(body), "{\"new_key\":\"%s\",\"proof\":\"%s\"}",
+	    nhex, phex);
+	n = build(t, REC_ROTATION, &employer, created, created + 365 * DAY,
+	    REC_ROT_REF, body);
+	expect_why = "rotation body: proof: not signed by new_key";
+	emit("rotation-proof-other-key", "the proof is signed by another key "
+	    "than new_key (seed 0x06)", NOW, t, n, 0, 0, 1);
+
+	hex_encode(up, employer.pk, 32);
+	snprintf(body, sizeof(body), "{\"new_key\":\"%s\",\"proof\":\"%s\"}",
+	    up, phex);
+	n = build(t, REC_ROTATION, &employer, created, created + 365 * DAY,
+	    REC_ROT_REF, body);
+	expect_why = "rotation body: new_key: the author's own key";
+	emit("rotation-own-key", "a key cannot rotate to itself", NOW, t, n,
+	    0, 0, 1);
+
+	memcpy(up, nhex, sizeof(up));
+	for (i = 0; up[i]; i++)
+		if (up[i] >= 'a' && up[i] <= 'f')
+			up[i] = (char)(up[i] - 'a' + 'A');
+	snprintf(body, sizeof(body), "{\"new_key\":\"%s\",\"proof\":\"%s\"}",
+	    up, phex);
+	n = build(t, REC_ROTATION, &employer, created, created + 365 * DAY,
+	    REC_ROT_REF, body);
+	expect_why = "rotation body: new_key: lowercase hex";
+	emit("rotation-upper-hex", "new_key in upper-case hex", NOW, t, n, 0,
+	    0, 1);
+
+	n = raw(t, REC_VERSION, REC_ROTATION, &employer, created,
+	    created + 365 * DAY, "@rotate:x", 9, body, strlen(body));
+	emit("rotation-bad-ref", "a rotation's ref is exactly @rotate", NOW,
+	    t, n, 0, MENTOR_EINVAL, 2);
+}
+
+/*
  * strict_vectors: signatures that lenient Ed25519 verifiers accept and
  * SPEC.md 1.5 refuses.
  */
@@ -721,6 +786,7 @@ main(int argc, char **argv)
 
 	body_vectors();
 	node_vectors();
+	rotation_vectors();
 
 	memcpy(t, l1, nl1);
 	t[REC_HDR_FIXED + strlen(REF) + 4 + 10] ^= 0x01;

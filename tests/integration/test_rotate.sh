@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Key rotation across three nodes (SPEC.md 2.8): an employer linked to a
+# hub linked to a school rotates its key; the hub replaces the peer and
+# certifies the new key, the school accepts the new key's listings through
+# that certificate, and every later record of the old key (a listing, a
+# second rotation) is refused on both.
+. "$(dirname "$0")/lib.sh"
+
+fast() { printf '\n[peer]\nheartbeat_ms = 200\nsync_interval_s = 2\n' >>"$1/mentord.conf"; }
+id_of() { ctl "$1" --json status | json 'd["node_id"]'; }
+ep_of() { sed -n 's/^listen = \(tcp:\)/\1/p' "$1/mentord.conf"; }
+hub_flag() { grep -q '^role = hub$' "$1/mentord.conf" && echo --hub; }
+link() {
+	ctl "$1" peer add "$(ep_of "$2")" "$(id_of "$2")" --organization "$(basename "$2")" $(hub_flag "$2") >/dev/null &&
+	ctl "$2" peer add "$(ep_of "$1")" "$(id_of "$1")" --organization "$(basename "$1")" $(hub_flag "$1") >/dev/null
+}
+has_listing() { ctl "$1" listing show "$2" >/dev/null 2>&1; }
+connected() { [ "$(ctl "$1" --json peer list | json 'all(p["connected"] for p in d) and len(d) > 0')" == True ]; }
+peer_ids() { ctl "$1" --json peer list | json '" ".join(sorted(p["node_id"] for p in d))'; }
+listing() {	# listing REF: a listing object
+	printf '{"ref":"%s","kind":"job_shadow","title":"Shadow %s","organization":"Employer","capacity":2,"modality":"virtual"}' "$1" "$1"
+}
+
+emp=$(node_new employer employer); fast "$emp"
+hub=$(node_new hub hub); fast "$hub"
+sch=$(node_new school school); fast "$sch"
+for d in "$emp" "$hub" "$sch"; do node_start "$d"; done
+link "$emp" "$hub"
+link "$hub" "$sch"
+check "the chain employer - hub - school comes up" wait_for 20 connected "$hub"
+listing before >"$T/l1.json"
+l1=$(ctl "$emp" --json listing post "$T/l1.json" | json 'd["ids"][0]')
+check "a listing of the old key reaches the school" wait_for 20 has_listing "$sch" "$l1"
+
+old=$(id_of "$emp")
+node_stop "$emp"
+cp -a "$emp" "$T/stolen"	# what a thief of the old key would hold
+node_start "$emp"
+
+out=$(ctl "$emp" --json node rotate-key)
+new=$(echo "$out" | json 'd["new"]')
+check_eq "node rotate-key names the old key" "$old" "$(echo "$out" | json 'd["old"]')"
+check_match "  ...and a new one" '^[0-9a-f]{64}$' "$new"
+check "  ...only once before a restart" test "$new" != "$old"
+check_fails "a second rotate-key before the restart is refused" ctl "$emp" node rotate-key
+follows() { [ "$(peer_ids "$hub")" == "$(echo "$new $(id_of "$sch")" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')" ]; }
+check "the hub follows: its peer is the new key, the old one is gone" wait_for 20 follows
+check_fails "  ...and it no longer trusts the old key" sh -c \
+    "'$MENTORCTL' -d '$hub' --json trust list | grep -q '$old'"
+
+node_stop "$emp"
+node_start "$emp"
+check_eq "after a restart the employer signs with the new key" "$new" "$(id_of "$emp")"
+check "  ...and the hub connects to it again" wait_for 20 connected "$hub"
+listing after >"$T/l2.json"
+l2=$(ctl "$emp" --json listing post "$T/l2.json" | json 'd["ids"][0]')
+check "a listing of the new key reaches the school (the hub certified it)" \
+    wait_for 30 has_listing "$sch" "$l2"
+check "the old key's earlier listing stays" has_listing "$sch" "$l1"
+
+# The thief: the old key, after the rotation, posts and rotates again.
+s=$T/stolen
+sed -i "s|^listen = tcp:.*|listen = tcp://127.0.0.1:$(free_port)|; s|^listen = 127.0.0.1:.*|listen = 127.0.0.1:$(free_port)|" "$s/mentord.conf"
+node_start "$s"
+listing stolen >"$T/l3.json"
+l3=$(ctl "$s" --json listing post "$T/l3.json" | json 'd["ids"][0]')
+ctl "$s" node rotate-key >/dev/null
+ctl "$s" records export "$T/stolen.mntx" >/dev/null
+node_stop "$s"
+for d in "$hub" "$sch"; do
+	out=$(ctl "$d" --json records import "$T/stolen.mntx" 2>/dev/null)
+	# Its node record (made at start), the listing, the second rotation.
+	check_eq "$(basename "$d"): the old key's 3 records made after the rotation are refused as untrusted" \
+	    "3" "$(echo "$out" | json 'sum(1 for e in d["errors"] if "not trusted" in e.get("reason", e.get("error", "")))')"
+	check "  ...and the listing is not there" sh -c "! '$MENTORCTL' -d '$d' listing show '$l3' >/dev/null 2>&1"
+done
+check "the hub still trusts the first rotation's key" sh -c \
+    "'$MENTORCTL' -d '$hub' --json peer list | grep -q '$new'"
+done_testing
