@@ -981,6 +981,134 @@ def placements():
 
 
 @scenario
+def hours():
+    """Attendance on a placement: the student and the coordinator log
+    hours (a day in the future is refused next to the day), the employer
+    confirms one entry and disputes the other, both sides show the same
+    totals."""
+    import datetime
+    co = ensure("co")
+    cookie, csrf = w.session_of(co)
+    if not has_cmd(S, cookie, csrf, "hours.list", {"id": "0" * 32}):
+        skip("hours on a placement's page", "no hours.list on this node")
+        return
+    today = datetime.date.today()
+    title = "Hours test CAD mentoring %d" % int(time.time())
+    f = os.path.join(TMP, "hrs.json")
+    json.dump([{"ref": "plc-web-2", "kind": "mentorship", "title": title,
+                "organization": "Acme Fabrication", "capacity": 2,
+                "modality": "virtual",
+                "start": str(today - datetime.timedelta(days=20)),
+                "end": str(today + datetime.timedelta(days=60))}],
+              open(f, "w"))
+    lid = w.ctl_json(DE, "listing", "post", f)["ids"][0]
+    wait(lambda: w.ctl(DS, "listing", "show", lid)[0] == 0, 40, 0.5)
+    rc, out, err = w.ctl(DS, "--json", "apply", "S1001", lid, "--message",
+                         "Hours, please.")
+    app = json.loads(out)["id"] if rc == 0 else None
+    check("a placement for the hours (mentorctl: apply, accept)",
+          app and wait(lambda: w.ctl(DE, "application", "accept", app)[0]
+                       == 0, 40, 1.0) and
+          wait(lambda: plc_state(DS, app)[1] == "scheduled", 40, 0.5),
+          (rc, out, err))
+    if not app:
+        return
+    st, em, co = ensure("st"), ensure("em"), ensure("co")
+    go(st, S, "/student", "placement=" + app)
+    form = wait(lambda: visible(st, "#placement form.hours-log"), 15)
+    check("the student's placement page has the hours, and a form to log "
+          "them", form and "No hours logged yet." in
+          text(st, "#placement .hours"), text(st, "#placement"))
+    if not form:
+        return
+
+    def log(d, day, hrs, what):
+        f = d.find_element(By.CSS_SELECTOR, "#placement form.hours-log")
+        dt = f.find_element(By.CSS_SELECTOR, "input[name=date]")
+        d.execute_script("arguments[0].value = arguments[1]", dt, str(day))
+        h = f.find_element(By.CSS_SELECTOR, "input[name=hours]")
+        h.clear()
+        h.send_keys(hrs)
+        a = f.find_element(By.CSS_SELECTOR, "textarea[name=activity]")
+        a.clear()
+        a.send_keys(what)
+        f.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        return f, dt
+
+    f, dt = log(st, today + datetime.timedelta(days=1), "2",
+                "Not yet done.")
+    err = wait(lambda: text(st, "#placement form.hours-log .field-error"),
+               15)
+    check("a day in the future is refused in plain words, next to the day",
+          err and "has not come yet" in err and
+          dt.get_attribute("aria-invalid") == "true", err)
+    log(st, today - datetime.timedelta(days=1), "2:30",
+        "Drew a bracket in CAD.")
+    check("the student logs 2:30 hours with what was done",
+          wait(lambda: "Logged 2 h 30 min" in text(st, "#placement .hours")
+               and "Drew a bracket in CAD." in
+               text(st, "#placement .hours table"), 15),
+          text(st, "#placement .hours"))
+    check("  ...waiting for the employer, in the totals too",
+          "Waiting for the employer" in text(st, "#placement .hours table")
+          and re.search(r"Logged\s+2 h 30 min \(1 entry\)",
+                        text(st, "#placement .hours")),
+          text(st, "#placement .hours"))
+    go(co, S, "/coordinator", "placement=" + app)
+    wait(lambda: visible(co, "#placement form.hours-log"), 15)
+    log(co, today - datetime.timedelta(days=2), "3", "Safety training.")
+    check("the coordinator logs hours on the student's placement",
+          wait(lambda: "Safety training." in
+               text(co, "#placement .hours table"), 15) and
+          re.search(r"Logged\s+5 h 30 min \(2 entries\)",
+                    text(co, "#placement .hours")),
+          text(co, "#placement .hours"))
+
+    def both_arrived():
+        go(em, E, "/employer", "placement=" + app)
+        return len(visible(em, "#placement .hours button[data-answer]")) == 4
+    check("the employer sees both entries, each to confirm or dispute",
+          wait(both_arrived, 40, 1.0), text(em, "#placement"))
+    check("  ...and no form to log hours (that is the school's)",
+          not visible(em, "#placement form.hours-log"))
+
+    def row_of(what):
+        return em.find_element(By.XPATH, "//div[@id='placement']//tr[td["
+                               "normalize-space()='%s']]" % what)
+    row_of("Drew a bracket in CAD.").find_element(
+        By.CSS_SELECTOR, "button[data-answer=confirm]").click()
+    wait(lambda: "Confirmed. The school" in text(em, "#placement .hours"), 15)
+    r = row_of("Safety training.")
+    r.find_element(By.CSS_SELECTOR, "input[name=note]").send_keys(
+        "Left at noon.")
+    r.find_element(By.CSS_SELECTOR, "button[data-answer=dispute]").click()
+    check("the employer confirms one entry and disputes the other with a "
+          "note", wait(lambda: "Disputed. The school" in
+                       text(em, "#placement .hours"), 15) and
+          not visible(em, "#placement .hours button[data-answer]"),
+          text(em, "#placement .hours"))
+    body = text(em, "#placement .hours")
+    check("  ...and the employer's totals add up",
+          re.search(r"Confirmed by the employer\s+2 h 30 min \(1 entry\)",
+                    body) and
+          re.search(r"Disputed by the employer\s+3 h \(1 entry\)", body),
+          body)
+    w.shots(em, "employer-hours")
+
+    def answered():
+        go(st, S, "/student", "placement=" + app)
+        return "Left at noon." in text(st, "#placement .hours")
+    check("the student's page shows the answers and the same totals",
+          wait(answered, 40, 1.0) and
+          re.search(r"Confirmed by the employer\s+2 h 30 min \(1 entry\)",
+                    text(st, "#placement .hours")) and
+          re.search(r"Disputed by the employer\s+3 h \(1 entry\)",
+                    text(st, "#placement .hours")),
+          text(st, "#placement .hours"))
+    w.shots(st, "student-hours")
+
+
+@scenario
 def class_codes():
     """Last but one: new codes end every student's session."""
     co = ensure("co")
@@ -1230,7 +1358,7 @@ def no_js_errors():
 
 def main():
     steps = [static_rules, student_applies, spanish, keyboard, setup_link,
-             employer_posts, roster, coordinator_pages, placements,
+             employer_posts, roster, coordinator_pages, placements, hours,
              hub_page, xss, cross_site, student_confined, class_codes,
              revocation, throttling, no_js_errors]
     # WEB_ONLY=hub_page,xss runs only those (when working on one page).

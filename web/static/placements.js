@@ -435,6 +435,8 @@ var P = (function () {
 		    {id: id}), loadTitles(side)])).then(function (rr) {
 			var a = named(rr[0]);
 			box.appendChild(view(a, side));
+			if (typeof H !== 'undefined')
+				box.appendChild(H.section(a, side));
 			if (!a.placement && a.status !== 'pending')
 				return;
 			box.appendChild(el('h2', null, t('plc.change_h')));

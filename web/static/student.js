@@ -351,6 +351,8 @@
 		return M.loading(box, M.api('application.show', {id: id})).then(
 		    function (a) {
 			box.appendChild(P.view(a, 'student'));
+			if (typeof H !== 'undefined')
+				box.appendChild(H.section(a, 'student'));
 			if (P.canWithdraw(a)) {
 				var b = el('button', {type: 'button', class: 'danger',
 				    'data-withdraw': a.id, 'aria-label':
