@@ -1023,8 +1023,8 @@ list_each(const void *key, size_t klen, const void *val, size_t vlen,
 		json_decref(e);
 		return 0;
 	}
-	o = json_pack("{s:s,s:O,s:O,s:s,s:O?,s:O?,s:O?,s:O*,s:O*}", "id", hex,
-	    "listing", json_object_get(e, "listing"),
+	o = json_pack("{s:s,s:O,s:O,s:s,s:O?,s:O?,s:O?,s:O*,s:O*,s:O*}", "id",
+	    hex, "listing", json_object_get(e, "listing"),
 	    "status", json_object_get(e, "status"),
 	    "side", a->side == 's' ? "sent" : "received",
 	    "title", json_object_get(e, "title"),
@@ -1032,7 +1032,8 @@ list_each(const void *key, size_t klen, const void *val, size_t vlen,
 	    "school_name", json_object_get(e, "school_name"),
 	    "note", json_object_get(e, "note"),
 	    "placement", json_object_get(json_object_get(e, "placement"),
-	    "state"));
+	    "state"),
+	    "first_name", json_object_get(e, "first_name"));
 	json_decref(e);
 	if (o)
 		json_array_append_new(a->list, o);

@@ -313,7 +313,8 @@ list_each(void *arg, const uint8_t addr[REC_ADDR_LEN], const struct rec *r)
 	struct list_arg *la = arg;
 	json_t *list = la->list, *full, *e;
 	static const char *const keep[] = { "id", "ref", "title", "kind",
-	    "organization", "author", "modality", "capacity", "expires" };
+	    "organization", "author", "modality", "capacity", "expires",
+	    "full" };
 	size_t i;
 
 	if (la->author && memcmp(r->author, la->author, REC_KEY_LEN) != 0)

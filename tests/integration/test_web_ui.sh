@@ -29,6 +29,9 @@ web_up() { "$PY" -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[
 emp=$(node_new employer employer); fast "$emp"
 hub=$(node_new hub hub); fast "$hub"
 sch=$(node_new school school); fast "$sch"
+# Whom each side of a placement reaches (sealed into applications and answers).
+printf '\n[contact]\nname = Dana Whitfield\nemail = dana.whitfield@lincoln.example\n' >>"$sch/mentord.conf"
+printf '\n[contact]\nname = Luis Ortega\nphone = 555-0142\n' >>"$emp/mentord.conf"
 for d in "$emp" "$hub" "$sch"; do node_start "$d"; done
 for d in "$emp" "$hub" "$sch"; do
 	check "$(basename "$d") serves its web pages" wait_for 10 web_up "$(web_of "$d")"

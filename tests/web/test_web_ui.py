@@ -718,6 +718,396 @@ def coordinator_pages():
     w.shots(co, "coordinator-peers")
 
 
+# ---- placements: after the answer ------------------------------------------
+
+def plc_state(dirname, app):
+    """(status, placement state) of application app on a node."""
+    rc, out, _ = w.ctl(dirname, "--json", "application", "show", app)
+    if rc != 0:
+        return None, None
+    a = json.loads(out)
+    return a.get("status"), (a.get("placement") or {}).get("state")
+
+
+def plc_row(d, app):
+    """The visible table row that links to placement app, or None."""
+    r = [e for e in d.find_elements(
+        By.XPATH, "//tr[.//a[@href='#placement=%s']]" % app)
+        if e.is_displayed()]
+    return r[0] if r else None
+
+
+def row_text(d, app):
+    r = plc_row(d, app)
+    return r.text if r else ""
+
+
+@scenario
+def placements():
+    """A placement from acceptance on: the employer marks it under way and
+    the student reads it; the student withdraws (after a confirmation
+    step) and the employer sees it withdrawn with the seat back; the
+    coordinator changes state and withdraws on a student's behalf."""
+    import datetime
+    today = datetime.date.today()
+    title = "Placement test CAD project %d" % int(time.time())
+    f = os.path.join(TMP, "plc.json")
+    json.dump([{"ref": "plc-web-1", "kind": "project", "title": title,
+                "organization": "Acme Fabrication", "capacity": 1,
+                "modality": "virtual",
+                "start": str(today - datetime.timedelta(days=20)),
+                "end": str(today + datetime.timedelta(days=60)),
+                "description": "Draw parts in CAD with our designers."}],
+              open(f, "w"))
+    lid = w.ctl_json(DE, "listing", "post", f)["ids"][0]
+    check("a one-place listing reaches the school",
+          wait(lambda: w.ctl(DS, "listing", "show", lid)[0] == 0, 40, 0.5))
+    st, em, co = ensure("st"), ensure("em"), ensure("co")
+    go(st, S, "/student", "listing=" + lid)
+    wait(lambda: visible(st, "#apply-form"), 15)
+    st.find_element(By.ID, "message").send_keys("I draw in CAD at school.")
+    st.find_element(By.CSS_SELECTOR, "#apply-form button[type=submit]").click()
+    check("the student applies to it",
+          wait(lambda: "sent" in text(st, "#apply-msg"), 15),
+          text(st, "#v-listing")[-300:])
+
+    def arrived():
+        go(em, E, "/employer", "inbox")
+        return [a for a in visible(em, "#inbox a[href^='#application=']")
+                if title in a.text]
+    link = wait(arrived, 40, 1.0)
+    check("the application reaches the employer", link, text(em, "#inbox"))
+    if not link:
+        return
+    app = link[0].get_attribute("href").split("#application=")[1]
+    link[0].click()
+    wait(lambda: visible(em, "#answer-form"), 15)
+    em.find_element(By.ID, "accept").click()
+    check("the employer accepts it",
+          wait(lambda: "Accepted" in text(em, "#answer-msg"), 15))
+    go(em, E, "/employer", "listings")
+    check("  ...and its one place is taken: the listing shows full",
+          re.search(re.escape(title) + r".*\bfull\b", text(em, "#listings")),
+          text(em, "#listings"))
+
+    # The employer marks it under way; the student reads it.
+    go(em, E, "/employer", "placements")
+    row = wait(lambda: plc_row(em, app), 10)
+    check("the employer's placements list shows it scheduled",
+          row and "Scheduled" in row.text, text(em, "#placements"))
+    row.find_element(By.CSS_SELECTOR, "input[name=note]").send_keys(
+        "First day went well.")
+    row.find_element(By.CSS_SELECTOR, "button[data-state=active]").click()
+    check("the employer marks it under way, with a note",
+          wait(lambda: "Marked as under way" in text(em, "#plcs-msg") and
+               "Under way" in row_text(em, app), 15),
+          text(em, "#v-placements"))
+    w.shots(em, "employer-placements")
+
+    def started():
+        go(st, S, "/student", "placement=" + app)
+        return "started on" in text(st, "#placement")
+    check("the student's placement page says it started, in plain words",
+          wait(started, 40, 1.0), text(st, "#v-placement"))
+    body = text(st, "#placement")
+    check("  ...with the employer, the dates, who changed it and the note",
+          "Acme Fabrication" in body and "(by the employer)" in body and
+          "First day went well." in body and
+          re.search(r"Your placement started on \w+ \d+, \d{4}", body) and
+          "Under way" in body, body)
+    check("  ...and whom to contact at the employer",
+          re.search(r"Contact at the employer\s+Luis Ortega · 555-0142",
+                    body), body)
+    w.shots(st, "student-placement")
+    Select(st.find_element(By.ID, "lang")).select_by_value("es")
+    check("  ...and in Spanish",
+          wait(lambda: "Tu práctica empezó el" in text(st, "#placement") and
+               "(lo indicó el empleador)" in text(st, "#placement"), 10),
+          text(st, "#placement"))
+    w.shots(st, "student-placement-es")
+    Select(st.find_element(By.ID, "lang")).select_by_value("en")
+    wait(lambda: "Your placement" in text(st, "#placement"), 10)
+
+    # The student withdraws, after a confirmation step.
+    go(st, S, "/student", "applications")
+    btn = st.find_element(By.CSS_SELECTOR, "button[data-withdraw='%s']" % app)
+    btn.click()
+    form = wait(lambda: visible(st, "#withdraw form"), 5)
+    check("withdrawing asks first, and says what will happen",
+          form and "place goes back" in text(st, "#withdraw") and
+          st.switch_to.active_element.tag_name == "h2",
+          text(st, "#withdraw"))
+    check("  ...nothing is sent before the student confirms",
+          plc_state(DS, app)[0] == "accepted", plc_state(DS, app))
+    st.find_element(By.CSS_SELECTOR, "#withdraw button[type=button]").click()
+    check("  ...\"No, keep it\" keeps it",
+          not visible(st, "#withdraw form") and
+          plc_state(DS, app)[0] == "accepted" and
+          st.switch_to.active_element.get_attribute("data-withdraw") == app)
+    st.switch_to.active_element.send_keys(Keys.ENTER)
+    wait(lambda: visible(st, "#withdraw textarea"), 5)
+    st.find_element(By.CSS_SELECTOR, "#withdraw textarea").send_keys(
+        "I moved to another town. " + XSS)
+    w.shots(st, "student-withdraw-confirm")
+    st.find_element(By.CSS_SELECTOR, "#withdraw button[type=submit]").click()
+    check("the student withdraws the accepted application",
+          wait(lambda: "withdrawn" in text(st, "#apps-msg") and
+               "Withdrawn" in text(st, "#apps"), 15),
+          text(st, "#v-applications"))
+    check("  ...and the school's node says so", plc_state(DS, app) ==
+          ("withdrawn", "cancelled"), plc_state(DS, app))
+    w.shots(st, "student-withdrawn")
+
+    # The employer's page from before is stale: its button is refused in
+    # plain words, next to the button.
+    check("the withdrawal reaches the employer's node",
+          wait(lambda: plc_state(DE, app)[0] == "withdrawn", 40, 0.5),
+          plc_state(DE, app))
+    go(em, E, "/employer", "placements")
+    check("the employer's placements list shows it withdrawn",
+          wait(lambda: "Withdrawn" in row_text(em, app) and
+               "application was withdrawn" in row_text(em, app) and
+               not plc_row(em, app).find_elements(By.CSS_SELECTOR,
+                                                  "button[data-state]"),
+               15), text(em, "#placements"))
+    go(em, E, "/employer", "placement=" + app)
+    body = text(em, "#placement")
+    check("  ...and its page says so in plain words, with the reason",
+          "school withdrew this application" in body and
+          "I moved to another town." in body and "free again" in body,
+          body)
+    check("  ...with the school's contact",
+          re.search(r"Contact at the school\s+Dana Whitfield · "
+                    r"dana\.whitfield@lincoln\.example", body), body)
+    check("  ...the reason, markup and all, shown as text",
+          XSS in body and not w.alert_open(em) and
+          not em.find_elements(By.CSS_SELECTOR, "main img"), body)
+    w.shots(em, "employer-placement-withdrawn")
+
+    def seat_back():
+        go(em, E, "/employer", "listings")
+        m = re.search(re.escape(title) + r"[^\n]*", text(em, "#listings"))
+        return m and "full" not in m.group(0)
+    check("the employer's listing has its place back (not full)",
+          wait(seat_back, 30, 1.0), text(em, "#listings"))
+
+    def open_at_school():
+        rc, out, _ = w.ctl(DS, "--json", "listing", "show", lid)
+        return rc == 0 and not json.loads(out).get("full")
+    check("  ...and the school sees it open again",
+          wait(open_at_school, 40, 0.5))
+    go(st, S, "/student", "listing=" + lid)
+    check("  ...so a student can apply to it again",
+          wait(lambda: visible(st, "#apply-form"), 15),
+          text(st, "#v-listing")[-300:])
+
+    # A refusal in plain words next to the button that caused it.
+    go(co, S, "/coordinator", "placements")
+    cookie, csrf = w.session_of(co)
+    s, j, _ = w.post(S, "/api/v1/application.list", {"placements": True},
+                     cookie, csrf)
+    rows = j["result"] if j and j.get("ok") else []
+    live = [a for a in rows if a.get("status") == "accepted"]
+    check("the coordinator's placements list holds every student's",
+          any(a["id"] == app for a in rows) and live and
+          all(plc_row(co, a["id"]) for a in rows), (s, j))
+    w.shots(co, "coordinator-placements")
+    if live:
+        first = live[0]["id"]
+        r = plc_row(co, first)
+        r.find_element(By.CSS_SELECTOR, "button[data-state=active]").click()
+        check("the coordinator marks a placement under way",
+              wait(lambda: "Marked as under way" in text(co, "#plcs-msg"),
+                   15), text(co, "#v-placements"))
+        check("  ...and the employer's node sees it",
+              wait(lambda: plc_state(DE, first)[1] == "active", 40, 0.5),
+              plc_state(DE, first))
+        go(em, E, "/employer", "placement=" + first)
+        b = em.find_element(By.CSS_SELECTOR,
+                            "#placement button[data-state=completed]")
+        w.ctl(DS, "placement", "state", first, "cancelled")
+        wait(lambda: plc_state(DE, first)[1] == "cancelled", 40, 0.5)
+        b.click()
+        msg = wait(lambda: text(em, "#placement .plc-msg"), 15)
+        check("a change the node refuses is said in plain words next to "
+              "its button", msg and "already cancelled" in msg and
+              "cannot be marked as completed" in msg and
+              b.get_attribute("aria-describedby") ==
+              em.find_element(By.CSS_SELECTOR, "#placement .plc-msg")
+              .get_attribute("id"), msg)
+        w.shots(em, "employer-placement-refused")
+
+    # Withdrawing on a student's behalf, and what a student cannot do.
+    w.ctl(DS, "consent", "S1002", "--guardian", "Anand Raman")
+    rc, out, err = w.ctl(DS, "--json", "apply", "S1002", lid, "--message",
+                         "CAD is my thing.")
+    other = json.loads(out)["id"] if rc == 0 else None
+    check("another student applies (mentorctl)", other, err)
+    stc, stx = w.session_of(st)
+    s, j, _ = w.post(S, "/api/v1/application.withdraw", {"id": other},
+                     stc, stx)
+    check("a student cannot withdraw another student's application",
+          s == 404 and plc_state(DS, other)[0] == "pending", (s, j))
+    s, j, _ = w.post(S, "/api/v1/application.show", {"id": other}, stc, stx)
+    check("  ...nor read it", s == 404 and "CAD is my thing" not in
+          json.dumps(j), (s, j))
+    s, j, _ = w.post(S, "/api/v1/placement.state", {"id": app,
+                     "state": "active"}, stc, stx)
+    check("  ...nor change a placement's state (staff only)", s == 403,
+          (s, j))
+    s, j, _ = w.post(S, "/api/v1/application.withdraw", {"id": other},
+                     cookie, None)
+    check("withdrawing without the CSRF token is refused (403)",
+          s == 403 and plc_state(DS, other)[0] == "pending", (s, j))
+    go(co, S, "/coordinator", "applications")
+    b = wait(lambda: co.find_element(
+        By.CSS_SELECTOR, "button[data-withdraw='%s']" % other), 10)
+    b.click()
+    wait(lambda: visible(co, "#apps-withdraw form"), 5)
+    check("the coordinator withdraws on the student's behalf, after "
+          "confirming", "on the student's behalf" in
+          text(co, "#apps-withdraw"), text(co, "#apps-withdraw"))
+    co.find_element(By.CSS_SELECTOR, "#apps-withdraw textarea").send_keys(
+        "The student asked us to.")
+    co.find_element(By.CSS_SELECTOR,
+                    "#apps-withdraw button[type=submit]").click()
+    check("  ...and it is withdrawn",
+          wait(lambda: "Withdrawn." in text(co, "#apps-msg"), 15) and
+          plc_state(DS, other)[0] == "withdrawn",
+          (text(co, "#v-applications")[-300:], plc_state(DS, other)))
+    check("  ...and the employer's node learns it",
+          wait(lambda: plc_state(DE, other)[0] == "withdrawn", 40, 0.5),
+          plc_state(DE, other))
+
+
+@scenario
+def hours():
+    """Attendance on a placement: the student and the coordinator log
+    hours (a day in the future is refused next to the day), the employer
+    confirms one entry and disputes the other, both sides show the same
+    totals."""
+    import datetime
+    co = ensure("co")
+    cookie, csrf = w.session_of(co)
+    if not has_cmd(S, cookie, csrf, "hours.list", {"id": "0" * 32}):
+        skip("hours on a placement's page", "no hours.list on this node")
+        return
+    today = datetime.date.today()
+    title = "Hours test CAD mentoring %d" % int(time.time())
+    f = os.path.join(TMP, "hrs.json")
+    json.dump([{"ref": "plc-web-2", "kind": "mentorship", "title": title,
+                "organization": "Acme Fabrication", "capacity": 2,
+                "modality": "virtual",
+                "start": str(today - datetime.timedelta(days=20)),
+                "end": str(today + datetime.timedelta(days=60))}],
+              open(f, "w"))
+    lid = w.ctl_json(DE, "listing", "post", f)["ids"][0]
+    wait(lambda: w.ctl(DS, "listing", "show", lid)[0] == 0, 40, 0.5)
+    rc, out, err = w.ctl(DS, "--json", "apply", "S1001", lid, "--message",
+                         "Hours, please.")
+    app = json.loads(out)["id"] if rc == 0 else None
+    check("a placement for the hours (mentorctl: apply, accept)",
+          app and wait(lambda: w.ctl(DE, "application", "accept", app)[0]
+                       == 0, 40, 1.0) and
+          wait(lambda: plc_state(DS, app)[1] == "scheduled", 40, 0.5),
+          (rc, out, err))
+    if not app:
+        return
+    st, em, co = ensure("st"), ensure("em"), ensure("co")
+    go(st, S, "/student", "placement=" + app)
+    form = wait(lambda: visible(st, "#placement form.hours-log"), 15)
+    check("the student's placement page has the hours, and a form to log "
+          "them", form and "No hours logged yet." in
+          text(st, "#placement .hours"), text(st, "#placement"))
+    if not form:
+        return
+
+    def log(d, day, hrs, what):
+        f = d.find_element(By.CSS_SELECTOR, "#placement form.hours-log")
+        dt = f.find_element(By.CSS_SELECTOR, "input[name=date]")
+        d.execute_script("arguments[0].value = arguments[1]", dt, str(day))
+        h = f.find_element(By.CSS_SELECTOR, "input[name=hours]")
+        h.clear()
+        h.send_keys(hrs)
+        a = f.find_element(By.CSS_SELECTOR, "textarea[name=activity]")
+        a.clear()
+        a.send_keys(what)
+        f.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        return f, dt
+
+    f, dt = log(st, today + datetime.timedelta(days=1), "2",
+                "Not yet done.")
+    err = wait(lambda: text(st, "#placement form.hours-log .field-error"),
+               15)
+    check("a day in the future is refused in plain words, next to the day",
+          err and "has not come yet" in err and
+          dt.get_attribute("aria-invalid") == "true", err)
+    log(st, today - datetime.timedelta(days=1), "2:30",
+        "Drew a bracket in CAD.")
+    check("the student logs 2:30 hours with what was done",
+          wait(lambda: "Logged 2 h 30 min" in text(st, "#placement .hours")
+               and "Drew a bracket in CAD." in
+               text(st, "#placement .hours table"), 15),
+          text(st, "#placement .hours"))
+    check("  ...waiting for the employer, in the totals too",
+          "Waiting for the employer" in text(st, "#placement .hours table")
+          and re.search(r"Logged\s+2 h 30 min \(1 entry\)",
+                        text(st, "#placement .hours")),
+          text(st, "#placement .hours"))
+    go(co, S, "/coordinator", "placement=" + app)
+    wait(lambda: visible(co, "#placement form.hours-log"), 15)
+    log(co, today - datetime.timedelta(days=2), "3", "Safety training.")
+    check("the coordinator logs hours on the student's placement",
+          wait(lambda: "Safety training." in
+               text(co, "#placement .hours table"), 15) and
+          re.search(r"Logged\s+5 h 30 min \(2 entries\)",
+                    text(co, "#placement .hours")),
+          text(co, "#placement .hours"))
+
+    def both_arrived():
+        go(em, E, "/employer", "placement=" + app)
+        return len(visible(em, "#placement .hours button[data-answer]")) == 4
+    check("the employer sees both entries, each to confirm or dispute",
+          wait(both_arrived, 40, 1.0), text(em, "#placement"))
+    check("  ...and no form to log hours (that is the school's)",
+          not visible(em, "#placement form.hours-log"))
+
+    def row_of(what):
+        return em.find_element(By.XPATH, "//div[@id='placement']//tr[td["
+                               "normalize-space()='%s']]" % what)
+    row_of("Drew a bracket in CAD.").find_element(
+        By.CSS_SELECTOR, "button[data-answer=confirm]").click()
+    wait(lambda: "Confirmed. The school" in text(em, "#placement .hours"), 15)
+    r = row_of("Safety training.")
+    r.find_element(By.CSS_SELECTOR, "input[name=note]").send_keys(
+        "Left at noon.")
+    r.find_element(By.CSS_SELECTOR, "button[data-answer=dispute]").click()
+    check("the employer confirms one entry and disputes the other with a "
+          "note", wait(lambda: "Disputed. The school" in
+                       text(em, "#placement .hours"), 15) and
+          not visible(em, "#placement .hours button[data-answer]"),
+          text(em, "#placement .hours"))
+    body = text(em, "#placement .hours")
+    check("  ...and the employer's totals add up",
+          re.search(r"Confirmed by the employer\s+2 h 30 min \(1 entry\)",
+                    body) and
+          re.search(r"Disputed by the employer\s+3 h \(1 entry\)", body),
+          body)
+    w.shots(em, "employer-hours")
+
+    def answered():
+        go(st, S, "/student", "placement=" + app)
+        return "Left at noon." in text(st, "#placement .hours")
+    check("the student's page shows the answers and the same totals",
+          wait(answered, 40, 1.0) and
+          re.search(r"Confirmed by the employer\s+2 h 30 min \(1 entry\)",
+                    text(st, "#placement .hours")) and
+          re.search(r"Disputed by the employer\s+3 h \(1 entry\)",
+                    text(st, "#placement .hours")),
+          text(st, "#placement .hours"))
+    w.shots(st, "student-hours")
+
+
 @scenario
 def class_codes():
     """Last but one: new codes end every student's session."""
@@ -968,9 +1358,9 @@ def no_js_errors():
 
 def main():
     steps = [static_rules, student_applies, spanish, keyboard, setup_link,
-             employer_posts, roster, coordinator_pages, hub_page, xss,
-             cross_site, student_confined, class_codes, revocation,
-             throttling, no_js_errors]
+             employer_posts, roster, coordinator_pages, placements, hours,
+             hub_page, xss, cross_site, student_confined, class_codes,
+             revocation, throttling, no_js_errors]
     # WEB_ONLY=hub_page,xss runs only those (when working on one page).
     only = [x for x in os.environ.get("WEB_ONLY", "").split(",") if x]
     for f in steps:

@@ -562,6 +562,7 @@
 
 	function applications() {
 		var box = $('apps');
+		M.clear($('apps-withdraw'));
 		return M.loading(box, M.api('application.list', {})).then(
 		    function (r) {
 			var list = Array.isArray(r) ? r : (r && r.applications) || [];
@@ -571,11 +572,18 @@
 				return;
 			}
 			box.appendChild(W.table(['Student', 'Opportunity', 'Status',
-			    'Note'], list.map(function (a) {
+			    'Placement', 'Note', 'Actions'], list.map(function (a) {
 				return [a.student ? el('a', {href: '#student=' +
 				    encodeURIComponent(a.student)}, a.student_name ||
-				    a.student) : '', a.title || a.listing,
-				    W.statusBadge(a.status), a.note || ''];
+				    a.student) : '', el('a', {href: '#placement=' +
+				    encodeURIComponent(a.id)}, a.title || a.listing),
+				    W.statusBadge(a.status), P.rowState(a), a.note || '',
+				    P.canWithdraw(a) ? P.withdrawButton(a,
+				    $('apps-withdraw'), 'school', function (text) {
+					return applications().then(function () {
+						M.say('apps-msg', text, 'ok');
+					});
+				    }, 'link danger') : ''];
 			    }), 'Applications of all students'));
 		});
 	}
@@ -708,6 +716,14 @@
 		});
 		M.route({dashboard: dashboard, students: students, student: student,
 		    roster: function () { return null; }, applications: applications,
-		    codes: codes, audit: audit, peers: peers}, 'dashboard');
+		    codes: codes, audit: audit, peers: peers,
+		    placements: function () {
+			return P.staffList($('placements'), 'school',
+			    $('plcs-msg'));
+		    },
+		    placement: function (id) {
+			return P.staffPage($('placement'), id, 'school',
+			    $('plc-msg'));
+		    }}, 'dashboard');
 	});
 })();

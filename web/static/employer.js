@@ -513,6 +513,10 @@
 		if (a.status !== 'pending')
 			M.say('answer-msg', 'You answered: ' + M.words('status',
 			    a.status) + (a.note ? ' — ' + a.note : '') + '.', 'info');
+		if (a.placement)
+			$('answer-msg').appendChild(el('p', null, el('a', {href:
+			    '#placement=' + encodeURIComponent(a.id)},
+			    'See the placement')));
 	}
 
 	function answer(how) {
@@ -593,6 +597,14 @@
 		});
 		edit.view = 'post';
 		M.route({listings: listings, post: post, edit: edit,
-		    inbox: inbox, application: application}, 'listings');
+		    inbox: inbox, application: application,
+		    placements: function () {
+			return P.staffList($('placements'), 'employer',
+			    $('plcs-msg'));
+		    },
+		    placement: function (id) {
+			return P.staffPage($('placement'), id, 'employer',
+			    $('plc-msg'));
+		    }}, 'listings');
 	});
 })();

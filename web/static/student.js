@@ -275,6 +275,7 @@
 
 	function applications() {
 		var box = $('apps');
+		M.clear($('withdraw'));
 		return M.loading(box, M.api('application.list', {})).then(
 		    function (r) {
 			var list = Array.isArray(r) ? r : (r && r.applications) || [];
@@ -284,14 +285,84 @@
 				return;
 			}
 			var rows = list.map(function (a) {
+				var title = a.title || a.listing;
+				var acts = el('span', {class: 'actions'});
+				if (a.placement && a.status !== 'pending')
+					acts.appendChild(el('a', {href: '#placement=' +
+					    encodeURIComponent(a.id), 'aria-label':
+					    t('apps.see_placement_label', {title: title})},
+					    t('apps.see_placement')));
+				if (P.canWithdraw(a)) {
+					var b = el('button', {type: 'button',
+					    class: 'link danger', 'data-withdraw': a.id,
+					    'aria-label': t('apps.withdraw_label',
+					    {title: title})}, t('plc.wd.button'));
+					b.addEventListener('click', function () {
+						askWithdraw(a, $('withdraw'), b);
+					});
+					acts.appendChild(b);
+				}
 				return [el('a', {href: '#listing=' +
-				    encodeURIComponent(a.listing)}, a.title ||
-				    a.listing), W.statusBadge(a.status),
+				    encodeURIComponent(a.listing)}, title),
+				    W.statusBadge(a.status), P.rowState(a),
 				    a.note ? a.note : '',
-				    a.created ? M.date(a.created) : ''];
+				    a.created ? M.date(a.created) : '', acts];
 			});
 			box.appendChild(W.table([t('apps.listing'), t('apps.status'),
-			    t('apps.note'), t('apps.sent')], rows, t('apps.h1')));
+			    t('apps.placement'), t('apps.note'), t('apps.sent'),
+			    t('apps.actions')], rows, t('apps.h1')));
+		});
+	}
+
+	/*
+	 * The confirmation step for withdrawing a (into box); back to the
+	 * button that asked when the student keeps it.
+	 */
+	function askWithdraw(a, box, from) {
+		M.clear(box);
+		var f = P.withdrawForm(a, {viewer: 'student',
+		    cancel: function () {
+			M.clear(box);
+			if (from && from.isConnected)
+				from.focus();
+		    },
+		    done: function () {
+			M.clear(box);
+			var where = box.id === 'withdraw' ? 'apps-msg' : 'plc-msg';
+			var again = box.id === 'withdraw' ? applications() :
+			    placement(a.id);
+			Promise.resolve(again).then(function () {
+				M.say(where, t('apps.withdrawn_ok', {title:
+				    a.title || a.listing}), 'ok');
+				$(where).setAttribute('tabindex', '-1');
+				$(where).focus();
+			});
+		    }});
+		box.appendChild(f);
+		f.focusFirst();
+	}
+
+	/* ---- my placement ---- */
+
+	function placement(id) {
+		var box = $('placement');
+		M.say('plc-msg', '');
+		M.clear($('plc-withdraw'));
+		return M.loading(box, M.api('application.show', {id: id})).then(
+		    function (a) {
+			box.appendChild(P.view(a, 'student'));
+			if (typeof H !== 'undefined')
+				box.appendChild(H.section(a, 'student'));
+			if (P.canWithdraw(a)) {
+				var b = el('button', {type: 'button', class: 'danger',
+				    'data-withdraw': a.id, 'aria-label':
+				    t('apps.withdraw_label', {title: a.title ||
+				    a.listing})}, t('plc.wd.button'));
+				b.addEventListener('click', function () {
+					askWithdraw(a, $('plc-withdraw'), b);
+				});
+				box.appendChild(el('p', null, b));
+			}
 		});
 	}
 
@@ -420,7 +491,8 @@
 	/* ---- start ---- */
 
 	var views = {matches: matches, browse: browse, listing: listing,
-	    applications: applications, profile: profile};
+	    applications: applications, placement: placement,
+	    profile: profile};
 	var rerun = null;
 
 	M.start(['student'], true).then(function (x) {
