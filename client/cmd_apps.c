@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl.h"
 
@@ -200,6 +201,85 @@ app_show(struct ctl *c, const struct ctl_args *a)
 	return EX_OK;
 }
 
+/* ms_date: ms since the epoch as "2026-11-30 09:13 UTC". */
+static char *
+ms_date(char *buf, size_t len, json_int_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)ms);
+	return buf;
+}
+
+/* fmt_contact: "Name, email, phone" of a contact object. */
+static void
+fmt_contact(const char *label, const json_t *c)
+{
+	if (!json_is_object(c))
+		return;
+	printf("%-12s %s%s%s%s%s\n", label, ctl_str(c, "name"),
+	    *ctl_str(c, "email") ? ", " : "", ctl_str(c, "email"),
+	    *ctl_str(c, "phone") ? ", " : "", ctl_str(c, "phone"));
+}
+
+/* fmt_placement: one placement for people; the whole entry in --json. */
+static void
+fmt_placement(const json_t *r)
+{
+	const json_t *pl = json_object_get(r, "placement"), *h;
+	char d[40];
+	size_t i, n;
+
+	printf("%-12s %s\n", "application", ctl_str(r, "id"));
+	printf("%-12s %s (%s)\n", "listing", *ctl_str(r, "title") ?
+	    ctl_str(r, "title") : ctl_str(r, "listing"),
+	    *ctl_str(r, "organization") ? ctl_str(r, "organization") :
+	    ctl_str(pl, "employer_name"));
+	if (*ctl_str(r, "student"))
+		printf("%-12s %s\n", "student", ctl_str(r, "student"));
+	else
+		printf("%-12s %s (%s)\n", "student", ctl_str(r, "first_name"),
+		    ctl_str(r, "school_name"));
+	printf("%-12s %s\n", "status", ctl_str(r, "status"));
+	fmt_contact("contact", json_object_get(r, "employer_contact"));
+	fmt_contact("contact", json_object_get(r, "contact"));
+	if (!json_is_object(pl)) {
+		printf("no placement: the application was not accepted\n");
+		return;
+	}
+	printf("%-12s %s, %s from %s%s%s\n", "placement", ctl_str(pl,
+	    "state"), ctl_str(pl, "kind"), ctl_str(pl, "start"),
+	    *ctl_str(pl, "end") ? " to " : "", ctl_str(pl, "end"));
+	printf("history:\n");
+	json_array_foreach(json_object_get(pl, "history"), i, h)
+		printf("  %s  %-10s by the %s%s%s%s\n", ms_date(d, sizeof(d),
+		    json_integer_value(json_object_get(h, "at"))),
+		    ctl_str(h, "state"), ctl_str(h, "by"),
+		    *ctl_str(h, "note") ? ": \"" : "", ctl_str(h, "note"),
+		    *ctl_str(h, "note") ? "\"" : "");
+	n = json_array_size(json_object_get(pl, "hours"));
+	printf("%-12s %zu %s%s\n", "hours", n, ctl_plural((long long)n,
+	    "entry", "entries"), n ? " (mentorctl hours list shows them)" :
+	    "");
+	n = json_array_size(json_object_get(pl, "evaluations"));
+	printf("%-12s %zu%s\n", "evaluations", n, n ?
+	    " (mentorctl evaluation list shows them)" : "");
+	if ((n = json_array_size(json_object_get(r, "refused"))) > 0)
+		printf("%-12s %zu %s from the other side (reasons in "
+		    "--json)\n", "refused", n, ctl_plural((long long)n,
+		    "message", "messages"));
+}
+
+static int
+plc_show(struct ctl *c, const struct ctl_args *a)
+{
+	return call_print(c, "application.show", json_pack("{s:s}", "id",
+	    a->argv[0]), fmt_placement);
+}
+
 static int
 app_accept(struct ctl *c, const struct ctl_args *a)
 {
@@ -378,7 +458,7 @@ const struct ctl_cmd ctl_apps_cmds[] = {
 	{ "placement list", plc_list, 0, 0, { NULL }, "",
 	  "Accepted applications and their placements' state: scheduled, "
 	  "active, completed or cancelled." },
-	{ "placement show", app_show, 1, 1, { NULL }, "ID",
+	{ "placement show", plc_show, 1, 1, { NULL }, "ID",
 	  "One placement in full: the application, its state and history, "
 	  "hours and evaluations." },
 	{ "placement state", plc_state, 2, 2, { "note=", NULL },

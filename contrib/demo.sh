@@ -123,6 +123,32 @@ for _ in $(seq 100); do
 done
 echo
 run -d "$S" application list
+
+say "The placement: the employer marks it under way and sends a midpoint evaluation"
+run -d "$E" placement state "$app" active --note "Safety briefing done; first bead on Monday."
+comp=$("$MENTORCTL" -d "$E" --json application show "$app" |
+    python3 -c 'import json,sys; c=json.load(sys.stdin).get("competencies") or {}; print(next(iter(c), ""))')
+if [ -n "$comp" ]; then
+	run -d "$E" evaluation send "$app" --stage midpoint \
+	    --assessor "Dana Kowalski" --organization "Prairie Employers Network" \
+	    --rate "$comp=3:Steady hands, asks good questions."
+	printf 'waiting for the evaluation to reach the school'
+	ev=""
+	for _ in $(seq 100); do
+		ev=$("$MENTORCTL" -d "$S" --json evaluation list S1001 2>/dev/null |
+		    python3 -c 'import json,sys; d=json.load(sys.stdin); print(d[0]["evaluation"] if d else "")' 2>/dev/null)
+		[ -n "$ev" ] && break
+		printf '.'; sleep 0.1
+	done
+	echo
+	if [ -n "$ev" ]; then
+		say "The coordinator applies it: the student's level rises, with its evidence"
+		run -d "$S" evaluation apply "$ev"
+		run -d "$S" student show S1001 | sed -n '1,40p'
+	fi
+fi
+run -d "$S" placement show "$app"
+echo "(hours are logged once the placement's dates begin: mentorctl hours log)"
 run -d "$S" audit list
 
 say "The web pages: each node serves its own"

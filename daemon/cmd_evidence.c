@@ -16,6 +16,8 @@
 #include "mentor.h"
 #include "node.h"
 #include "placement.h"
+#include "record.h"
+#include "records.h"
 #include "store.h"
 #include "util.h"
 
@@ -308,6 +310,61 @@ eentry_fn(struct store_txn *t, void *arg)
 	return apps_get_json(t, k, apps_aux_key(k, 'e', a->app, 16), &a->e);
 }
 
+/* in_list: whether competency id is one of list's {"competency"} items. */
+static int
+in_list(const json_t *list, const char *id)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(list, i, e)
+		if (strcmp(json_string_value(json_object_get(e, "competency")) ?
+		    json_string_value(json_object_get(e, "competency")) : "",
+		    id) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * rated_on_listing: each rating names a competency the listing requires
+ * or develops (the issue's rule), checked while the node still holds the
+ * listing; one it no longer holds cannot be checked and is not held
+ * against the employer.
+ */
+static int
+rated_on_listing(struct cmd_ctx *c, const char *lid, const json_t *ratings)
+{
+	uint8_t laddr[REC_ADDR_LEN], *buf = NULL;
+	const char *id;
+	const json_t *r;
+	json_t *body;
+	struct rec rec;
+	size_t len, i;
+	int rc = 0;
+
+	if (lid == NULL || hex_decode(laddr, sizeof(laddr), lid) != 0 ||
+	    records_current(c->node->records, laddr, &buf, &len) != 0)
+		return 0;
+	if (rec_decode(&rec, buf, len) != 0 || (body = json_loadb(
+	    (const char *)rec.body, rec.body_len, 0, NULL)) == NULL) {
+		free(buf);
+		return 0;
+	}
+	json_array_foreach(ratings, i, r) {
+		id = json_string_value(json_object_get(r, "competency"));
+		if (id == NULL || in_list(json_object_get(body, "requires"),
+		    id) || in_list(json_object_get(body, "develops"), id))
+			continue;	/* a missing id: plc_parse names it */
+		rc = cmd_fail(c, MENTOR_EINVAL, "ratings[%zu].competency: "
+		    "\"%.80s\" is not one the listing requires or develops; "
+		    "rate those (mentorctl listing show %s)", i, id, lid);
+		break;
+	}
+	json_decref(body);
+	free(buf);
+	return rc;
+}
+
 /*
  * evaluation.send (employer): {"application", "stage", "assessor":
  * {"name", "organization"}, "ratings": [{"competency", "level",
@@ -339,6 +396,11 @@ cmd_evaluation_send(struct cmd_ctx *c)
 		    app);
 	if (rc != 0)
 		return cmd_fail(c, rc, "store failed");
+	if ((rc = rated_on_listing(c, json_string_value(json_object_get(a.e,
+	    "listing")), json_object_get(c->req->args, "ratings"))) != 0) {
+		json_decref(a.e);
+		return rc;
+	}
 	randombytes_buf(evid, sizeof(evid));
 	hex_encode(hex, evid, sizeof(evid));
 	msg = json_pack("{s:s,s:s,s:O*,s:s,s:O*,s:O*}", "type", "evaluation",

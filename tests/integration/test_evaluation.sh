@@ -73,6 +73,9 @@ check_fails "an evaluation without its assessor is refused, naming it" \
 	ctl "$emp" evaluation send "$A" --stage final --rate 2.B.3.m=3
 check_match "  ...as the school would" "assessor: missing" "$(cat "$T/last.err")"
 
+check_fails "a competency the listing neither requires nor develops is refused" \
+	ctl "$emp" evaluation send "$A" --stage final --assessor X --organization Y --rate onet:2.A.1.e=3
+check_match "  ...naming it and the rule" 'ratings\[0\].competency: "onet:2.A.1.e" is not one the listing requires or develops' "$(cat "$T/last.err")"
 check "the employer sends the final evaluation" ctl "$emp" evaluation send "$A" \
 	--stage final --assessor "Dana Kowalski" --organization "Lakeshore Metal Fabricators" \
 	--rate "2.B.3.m=3:Checks every weld against the drawing." "onet:2.B.3.h=proficient"

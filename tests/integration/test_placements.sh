@@ -71,6 +71,12 @@ check "the employer marks the placement active" ctl "$emp" placement state "$A1"
 check "the school sees active" wait_for 20 plc_is "$sch" "$A1" active
 check_eq "  ...with who changed it and the note" "employer first day went well" \
     "$(ctl "$sch" --json placement show "$A1" | json 'd["placement"]["history"][-1]["by"]+" "+d["placement"]["history"][-1]["note"]')"
+out=$(ctl "$sch" placement show "$A1")
+check_match "placement show says it for people: state, kind and dates" \
+    "placement +active, internship from $((y-1))-09-01 to $((y+1))-06-30" "$out"
+check_match "  ...and the history, with who and the note" \
+    'UTC  active +by the employer: "first day went well"' "$out"
+check_match "  ...and the employer's contact person" "contact +Luis Ortega, 555-0142" "$out"
 out=$(ctl "$emp" placement state "$A1" scheduled 2>&1); rc=$?
 check_eq "going back to scheduled is refused" 1 "$rc"
 check_match "  ...saying why" "the placement is active; it cannot become scheduled" "$out"
