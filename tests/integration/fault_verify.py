@@ -3,9 +3,9 @@
 
 Holds two running nodes to what the fault_lib.sh scenario acknowledged.
 STATE is the scenario's directory: acked ("STEP STATUS" lines), listings
-("L1 L2"), app1, app2.  STRICT=1: an unacknowledged step must have left
-nothing (the command reported a failure); otherwise (kill -9, where a reply
-can be lost after the commit) all of it or nothing.  Always: the school's
+("L1 L2"), app1, app2.  STRICT=1: a step the node refused (exit 1) must have left
+nothing; otherwise (kill -9, where a reply can be lost after the commit,
+or a reply later than mentorctl waits: exit 3) all of it or nothing.  Always: the school's
 applications are exactly the audit log's disclosures and exactly what the
 employer receives, and every answer reaches the school.
 
@@ -44,13 +44,22 @@ def read(name, default=""):
 
 
 acked = {}
+status = {}
 for line in read("acked").splitlines():
     step, _, st = line.partition(" ")
     acked[step] = st == "0"
+    status[step] = st
 
 
 def ok(step):
     return acked.get(step, False)
+
+
+def unknown(step):
+    """The step ran but its outcome is unknown: mentorctl gave up waiting
+    (exit 3), which under load happens to a step the node then completes.
+    The strict checks need a node that said no (exit 1)."""
+    return status.get(step) not in (None, "0", "1")
 
 
 def expect(cond, what, kept=False):
@@ -94,7 +103,7 @@ if ok("import"):
     expect("S4" in ids and "S1" in ids, "imported students present", True)
     if ok("delete"):
         expect("S5" not in ids, "deleted student gone", True)
-elif strict:
+elif strict and not unknown("import"):
     expect(n == 0, "an unacknowledged import left nothing (%d)" % n)
 else:
     expect(ids in (set(), {"S1", "S4", "S5"}, {"S1", "S4"}),
@@ -104,7 +113,7 @@ consents = run(S, "consent", "list", "S1")
 if ok("consent"):
     expect(consents is not None and len(consents) == 1, "consent recorded",
            True)
-elif strict and ok("import"):
+elif strict and ok("import") and not unknown("consent"):
     expect(consents == [], "no half consent")
 
 l1 = l2 = None
@@ -114,7 +123,7 @@ listings = run(E, "listing", "list") or []
 if ok("post"):
     expect(any(l["id"] == l2 for l in listings),
            "posted listings on the employer", True)
-elif strict:
+elif strict and not unknown("post"):
     expect(len(listings) == 0, "an unacknowledged post left nothing")
 else:
     expect(len(listings) in (0, 2), "a post is all or nothing")
@@ -124,7 +133,7 @@ for f, step in (("app1", "apply1"), ("app2", "apply2")):
     if ok(step) and read(f):
         want.add(read(f))
 sent = set(apps(S, "sent"))
-if strict:
+if strict and not unknown("apply1") and not unknown("apply2"):
     expect(sent == want, "the school's applications are the acknowledged "
            "ones (%d, %d)" % (len(sent), len(want)), not want <= sent)
 else:
@@ -141,13 +150,13 @@ received = apps(E, "received")
 app1, app2 = read("app1"), read("app2")
 if ok("accept"):
     expect(received.get(app1) == "accepted", "accepted on the employer", True)
-elif strict and ok("apply1"):
+elif strict and ok("apply1") and not unknown("accept"):
     expect(received.get(app1) == "pending",
            "an unacknowledged accept left it pending")
     expect(not full(E, l1), "...and the listing open")
 if ok("decline"):
     expect(received.get(app2) == "declined", "declined on the employer", True)
-elif strict and ok("apply2"):
+elif strict and ok("apply2") and not unknown("decline"):
     expect(received.get(app2) == "pending",
            "an unacknowledged decline left it pending")
 for app, st in received.items():
