@@ -44,11 +44,11 @@ def read(name, default=""):
 
 
 acked = {}
-status = {}
+exit_of = {}
 for line in read("acked").splitlines():
     step, _, st = line.partition(" ")
     acked[step] = st == "0"
-    status[step] = st
+    exit_of[step] = st
 
 
 def ok(step):
@@ -59,7 +59,7 @@ def unknown(step):
     """The step ran but its outcome is unknown: mentorctl gave up waiting
     (exit 3), which under load happens to a step the node then completes.
     The strict checks need a node that said no (exit 1)."""
-    return status.get(step) not in (None, "0", "1")
+    return exit_of.get(step) not in (None, "0", "1")
 
 
 def expect(cond, what, kept=False):
