@@ -865,8 +865,6 @@ placement_send(struct cmd_ctx *c, const char *app_hex, json_t *msg,
 	if (outbox_flush(n) > 0)
 		log_warn("placement message queued; it is sent when the store "
 		    "takes it");
-	if (a.p.side == 'e')
-		placement_relist(n);
 out:
 	json_decref(a.p.entry);
 	json_decref(chk);
