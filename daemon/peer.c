@@ -1859,6 +1859,22 @@ peers_delivery(struct peers *ps, const char *ref)
 }
 
 /*
+ * link_up: p's link answered (the first message on it, or the first after
+ * it fell silent): connected from now on, its synchronisation and the
+ * directed records waiting for it start now, not a heartbeat or two later.
+ */
+static void
+link_up(struct peers *ps, struct peer *p)
+{
+	p->connected = 1;
+	log_info("peer %.16s (%s) connected", p->hex,
+	    p->have_hello ? p->hello.name : "?");
+	ps->retry_now = 1;
+	if (!ps->node->conf.no_auto_sync)
+		sync_start(ps, p);
+}
+
+/*
  * on_msg: a message from peer p on channel ch: our ROUTER (ch->rid set)
  * or our DEALER to p.  Requests (PING, PUSH, RECON, WANT) are answered on
  * the channel they came on; answers (PONG, RECON_REPLY, RECORDS) count
@@ -1884,6 +1900,8 @@ on_msg(struct peers *ps, struct peer *p, const struct chan *ch,
 		peer_fault(p, "malformed message: %s", mentor_strerror(rc));
 		return;
 	}
+	if (link && !p->connected)
+		link_up(ps, p);
 	/*
 	 * While answers to its WANTs wait for it to read, its reconciliation
 	 * requests are not worked on (their answers could not be queued).
@@ -2438,11 +2456,9 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 			peer_reconnect(ps, p);
 		}
 		if (p->connected && !was) {
-			log_info("peer %.16s (%s) connected", p->hex,
-			    p->have_hello ? p->hello.name : "?");
-			ps->retry_now = 1;
-		}
-		else if (!p->connected && was)
+			link_up(ps, p);
+			continue;
+		} else if (!p->connected && was)
 			log_info("peer %.16s disconnected", p->hex);
 		/* Its records waiting here (limits) are not its stall. */
 		if (p->state != SYNC_IDLE && now - p->last_step >
