@@ -130,8 +130,9 @@ history_add(json_t *pl, const char *state, char by, const json_t *note,
 }
 
 /*
- * seat_free: on the employer, an accepted application withdrawn: one
- * place less taken, and the listing queued to be republished not full.
+ * seat_free: on the employer, an accepted application withdrawn or its
+ * placement cancelled: one place less taken, and the listing queued to be
+ * republished not full.
  */
 static int
 seat_free(struct plc_ctx *p)
@@ -153,6 +154,7 @@ seat_free(struct plc_ctx *p)
 	if ((rc = store_put(p->txn, DB_AUX, k, apps_aux_key(k, 'n', laddr,
 	    REC_ADDR_LEN), cnt, sizeof(cnt))) != 0)
 		return rc;
+	p->seat_freed = 1;
 	return store_put(p->txn, DB_AUX, k, apps_aux_key(k, 'r', laddr,
 	    REC_ADDR_LEN), "", 0);
 }
@@ -169,6 +171,7 @@ apply_withdraw(struct plc_ctx *p)
 	    "status"));
 	const json_t *note = json_object_get(p->msg, "note");
 	json_t *pl = json_object_get(p->entry, "placement");
+	const char *plst = json_string_value(json_object_get(pl, "state"));
 	int accepted, rc;
 
 	if (st == NULL || (strcmp(st, "pending") != 0 &&
@@ -177,11 +180,14 @@ apply_withdraw(struct plc_ctx *p)
 		    "accepted application can be withdrawn", p->app_hex,
 		    st ? st : "in no known state");
 	accepted = strcmp(st, "accepted") == 0;
-	if (pl && json_is_string(json_object_get(pl, "state")) &&
-	    strcmp(json_string_value(json_object_get(pl, "state")),
-	    "completed") == 0)
+	if (plst && strcmp(plst, "completed") == 0)
 		return refuse(p, "the placement of application %s is "
 		    "completed; it cannot be withdrawn", p->app_hex);
+	/* Cancelled before: its seat was freed then (apply_state). */
+	if (plst && strcmp(plst, "cancelled") == 0) {
+		accepted = 0;
+		pl = NULL;
+	}
 	if (json_object_set_new(p->entry, "status",
 	    json_string("withdrawn")) != 0 ||
 	    json_object_set_new(p->entry, "withdrawn",
@@ -215,6 +221,7 @@ apply_state(struct plc_ctx *p)
 	const char *to = json_string_value(json_object_get(p->msg, "state"));
 	const char *cur;
 	size_t i;
+	int rc;
 
 	if (!json_is_object(pl))
 		return refuse(p, "application %s has no placement: it was "
@@ -225,9 +232,17 @@ apply_state(struct plc_ctx *p)
 	for (i = 0; i < sizeof(moves) / sizeof(moves[0]); i++)
 		if (strcmp(moves[i].from, cur) == 0 &&
 		    strcmp(moves[i].to, to) == 0)
-			return history_add(pl, to, p->from,
-			    json_object_get(p->msg, "note"), p->now);
-	return refuse(p, "the placement is %s; it cannot become %s", cur, to);
+			break;
+	if (i == sizeof(moves) / sizeof(moves[0]))
+		return refuse(p, "the placement is %s; it cannot become %s",
+		    cur, to);
+	if ((rc = history_add(pl, to, p->from, json_object_get(p->msg,
+	    "note"), p->now)) != 0)
+		return rc;
+	/* A cancelled placement gives its seat back, as a withdrawal does. */
+	if (strcmp(to, "cancelled") == 0 && p->side == 'e')
+		return seat_free(p);
+	return 0;
 }
 
 /* ---- attendance (SPEC 13.9 "hours", "hours-answer") ------------------ */
@@ -865,6 +880,9 @@ placement_send(struct cmd_ctx *c, const char *app_hex, json_t *msg,
 	if (outbox_flush(n) > 0)
 		log_warn("placement message queued; it is sent when the store "
 		    "takes it");
+	/* The employer cancelled a placement: its listing is not full. */
+	if (a.p.seat_freed)
+		placement_relist(n);
 out:
 	json_decref(a.p.entry);
 	json_decref(chk);
@@ -959,8 +977,9 @@ placement_relist(struct node *n)
 			log_warn("a listing with a seat freed stays to be "
 			    "republished");
 		else if (rec)
-			log_info("a withdrawal freed a seat: listing "
-			    "republished as not full");
+			log_info("a seat was freed (a withdrawal or a "
+			    "cancelled placement): listing republished as "
+			    "not full");
 		free(rec);
 	}
 	free(a.addrs);
@@ -977,7 +996,8 @@ on_relist(evutil_socket_t fd, short what, void *arg)
 }
 
 /* on_change: a message from the other party may have freed a seat; the
- * listing is republished from the loop, not inside this callback. */
+ * listing is republished from the loop, not inside this callback (a seat
+ * the employer's own message frees is republished by placement_send). */
 static void
 on_change(void *arg, const struct records_change *ch)
 {

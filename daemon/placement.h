@@ -38,6 +38,7 @@ struct plc_ctx {
 	json_t		*entry;		/* the application entry; written
 					 * back by the caller on success */
 	int64_t		 now;		/* ms */
+	int		 seat_freed;	/* a listing to republish not full */
 	char		 err[256];	/* why refused: plain words */
 };
 

@@ -3,7 +3,8 @@
 # accepted application becomes a placement on both nodes; its state moves
 # on from either side and both see the same; a withdrawal travels sealed to
 # the employer, whose node frees the seat and republishes a full listing
-# as not full; the hub and a bystander school hold none of the messages.
+# as not full (so does a placement the employer cancels, once); the hub
+# and a bystander school hold none of the messages.
 . "$(dirname "$0")/lib.sh"
 
 fast() { printf '\n[peer]\nheartbeat_ms = 200\nsync_interval_s = 2\n' >>"$1/mentord.conf"; }
@@ -44,7 +45,8 @@ L=$(ctl "$emp" --json listing post "$T/l.json" | json 'd["ids"][0]')
 check "the listing reaches the school" wait_for 20 full_is "$sch" "$L" False
 cat >"$T/students.json" <<J
 [{"id":"S1","name":"Ada Lindqvist","birth_date":"$((y-19))-04-04","modality":["virtual"]},
- {"id":"S2","name":"Bo Okafor","birth_date":"$((y-19))-05-05","modality":["virtual"]}]
+ {"id":"S2","name":"Bo Okafor","birth_date":"$((y-19))-05-05","modality":["virtual"]},
+ {"id":"S3","name":"Cy Moreau","birth_date":"$((y-19))-06-06","modality":["virtual"]}]
 J
 ctl "$sch" student import "$T/students.json" >/dev/null
 
@@ -96,8 +98,22 @@ check "  ...which reaches the employer" wait_for 20 received "$emp" "$A2"
 check "  ...and can be accepted (the seat is free)" ctl "$emp" application accept "$A2"
 out=$(ctl "$sch" application withdraw "$A1" 2>&1)
 check_match "withdrawing twice is refused" "withdrawn" "$out"
-check "the school completes the second placement" wait_for 20 ctl "$sch" placement state "$A2" completed
-check "the employer sees it completed" wait_for 20 plc_is "$emp" "$A2" completed
+check "the full listing reaches the school again" wait_for 30 full_is "$sch" "$L" True
+
+# The employer cancels a placement: the seat comes back too, once.
+check "the employer cancels the second placement" ctl "$emp" placement state "$A2" cancelled --note "the shop closes for a month"
+check "the school sees it cancelled" wait_for 20 plc_is "$sch" "$A2" cancelled
+check "the listing is republished not full, and reaches the school" wait_for 30 full_is "$sch" "$L" False
+A3=$(ctl "$sch" --json apply S3 "$L" | json 'd["id"]')
+check "the seat a cancellation freed takes a new application" wait_for 20 received "$emp" "$A3"
+check "  ...accepted: the listing is full again" ctl "$emp" application accept "$A3"
+check "  ...and the school learns it" wait_for 30 full_is "$sch" "$L" True
+check "the school withdraws the cancelled placement's application" ctl "$sch" application withdraw "$A2"
+check "  ...the employer's node learns it" wait_for 20 field_is "$emp" "$A2" status withdrawn
+sleep 1
+check "  ...and does not free its seat twice: the listing stays full" full_is "$emp" "$L" True
+check "the school completes the third placement" wait_for 20 ctl "$sch" placement state "$A3" completed
+check "the employer sees it completed" wait_for 20 plc_is "$emp" "$A3" completed
 
 # Nothing of it on the path or beside it.
 sleep 1
