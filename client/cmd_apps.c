@@ -271,6 +271,12 @@ fmt_placement(const json_t *r)
 		printf("%-12s %zu %s from the other side (reasons in "
 		    "--json)\n", "refused", n, ctl_plural((long long)n,
 		    "message", "messages"));
+	/* This node's messages the other side's node refused, and why. */
+	json_array_foreach(json_object_get(r, "refused_by_other"), i, h)
+		printf("%-12s your %s message, by the other side's node "
+		    "(%s): %s\n", i ? "" : "refused", ctl_str(h, "type"),
+		    ms_date(d, sizeof(d), json_integer_value(
+		    json_object_get(h, "at"))), ctl_str(h, "reason"));
 }
 
 static int

@@ -141,11 +141,20 @@ hours_list(struct ctl *c, const struct ctl_args *a)
 		t = json_object_get(json_object_get(r, "totals"),
 		    totals[i].key);
 		n = json_integer_value(json_object_get(t, "entries"));
-		printf("%s%s %s (%lld %s)%s", i ? "; " : "", totals[i].label,
+		printf("%s%s %s (%lld %s)", i ? "; " : "", totals[i].label,
 		    hm(b, sizeof(b), json_integer_value(json_object_get(t,
-		    "minutes"))), n, ctl_plural(n, "entry", "entries"),
-		    i + 1 == sizeof(totals) / sizeof(totals[0]) ? "\n" : "");
+		    "minutes"))), n, ctl_plural(n, "entry", "entries"));
 	}
+	/* Entries the employer's node refused: not counted above. */
+	t = json_object_get(json_object_get(r, "totals"), "refused");
+	if (json_integer_value(json_object_get(t, "entries")) > 0)
+		printf("; refused by the employer's node %s (%lld %s, not "
+		    "counted)", hm(b, sizeof(b), json_integer_value(
+		    json_object_get(t, "minutes"))), (long long)
+		    json_integer_value(json_object_get(t, "entries")),
+		    ctl_plural(json_integer_value(json_object_get(t,
+		    "entries")), "entry", "entries"));
+	putchar('\n');
 	json_decref(r);
 	return EX_OK;
 }
@@ -170,8 +179,9 @@ const struct ctl_cmd ctl_hours_cmds[] = {
 	  "sealed to the school." },
 	{ "hours list", hours_list, 1, 1, { NULL }, "APPLICATION",
 	  "A placement's attendance, on either node: each entry's date, "
-	  "hours, status (logged, confirmed, disputed), activity and note, "
-	  "and the totals logged, confirmed, disputed and awaiting an "
-	  "answer.  Both nodes show the same." },
+	  "hours, status (logged, confirmed, disputed; refused when the "
+	  "employer's node ruled the entry out, with its reason as the "
+	  "note), activity and note, and the totals logged, confirmed, "
+	  "disputed and awaiting an answer.  Both nodes show the same." },
 	{ NULL, NULL, 0, 0, { NULL }, NULL, NULL }
 };

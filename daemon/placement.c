@@ -38,6 +38,7 @@ static int	apply_withdraw(struct plc_ctx *);
 static int	apply_state(struct plc_ctx *);
 static int	apply_hours(struct plc_ctx *);
 static int	apply_hours_answer(struct plc_ctx *);
+static int	apply_refusal(struct plc_ctx *);
 
 /*
  * The message types: who may send each ('s' school, 'e' employer, 0
@@ -54,6 +55,7 @@ static const struct plc_type {
 	{ "hours",		's',	apply_hours },
 	{ "hours-answer",	'e',	apply_hours_answer },
 	{ "evaluation",		'e',	evidence_plc_apply },
+	{ "refusal",		0,	apply_refusal },
 };
 
 static const struct plc_type *
@@ -263,6 +265,15 @@ struct day_arg {
 	long long	 minutes;
 };
 
+/* hours_refused: an entry the other party's node refused (a refusal). */
+static int
+hours_refused(const json_t *e)
+{
+	const char *st = json_string_value(json_object_get(e, "status"));
+
+	return st != NULL && strcmp(st, "refused") == 0;
+}
+
 static long long
 day_minutes(const json_t *entry, const char *date)
 {
@@ -274,7 +285,7 @@ day_minutes(const json_t *entry, const char *date)
 	json_array_foreach(h, i, e)
 		if (json_is_string(json_object_get(e, "date")) &&
 		    strcmp(json_string_value(json_object_get(e, "date")),
-		    date) == 0)
+		    date) == 0 && !hours_refused(e))
 			sum += json_integer_value(json_object_get(e,
 			    "minutes"));
 	return sum;
@@ -436,6 +447,50 @@ apply_hours_answer(struct plc_ctx *p)
 	return 0;
 }
 
+/*
+ * refusal: the other party's node refused a message this node sent (its
+ * rules, applied to its own copy, ruled it out).  Kept in the entry
+ * ("refused_by_other": [{id, type, reason, at}], the latest REFUSED_MAX)
+ * for `placement show`; a refused attendance entry becomes "refused" and
+ * leaves the totals, so both nodes count the same hours.  Other refused
+ * changes are only reported: the people agree on what to do.
+ */
+#define REFUSED_MAX	32	/* refusals kept per application */
+
+static int
+apply_refusal(struct plc_ctx *p)
+{
+	const char *rtype = json_string_value(json_object_get(p->msg,
+	    "refused_type"));
+	const char *eid = json_string_value(json_object_get(p->msg, "entry"));
+	const json_t *reason = json_object_get(p->msg, "reason");
+	json_t *list, *r, *e;
+
+	if (!json_is_array(list = json_object_get(p->entry,
+	    "refused_by_other"))) {
+		if ((list = json_array()) == NULL || json_object_set_new(
+		    p->entry, "refused_by_other", list) != 0)
+			return MENTOR_ENOMEM;
+	}
+	while (json_array_size(list) >= REFUSED_MAX)
+		json_array_remove(list, 0);
+	r = json_pack("{s:O,s:s,s:O,s:I}", "id", json_object_get(p->msg,
+	    "refused"), "type", rtype, "reason", reason, "at",
+	    (json_int_t)p->now);
+	if (r == NULL || json_array_append_new(list, r) != 0)
+		return MENTOR_ENOMEM;
+	if (strcmp(rtype, "hours") != 0 || eid == NULL)
+		return 0;
+	e = hours_find(json_object_get(json_object_get(p->entry,
+	    "placement"), "hours"), eid);
+	if (e == NULL)
+		return 0;	/* reported above; nothing to mark */
+	if (json_object_set_new(e, "status", json_string("refused")) != 0 ||
+	    json_object_set(e, "note", (json_t *)reason) != 0)
+		return MENTOR_ENOMEM;
+	return 0;
+}
+
 /* by_date: entries by date, then time logged, then entry id. */
 static int
 by_date(const void *a, const void *b)
@@ -461,10 +516,10 @@ json_t *
 placement_hours(const json_t *placement)
 {
 	static const char *const names[] = { "logged", "confirmed",
-	    "disputed", "pending" };
+	    "disputed", "pending", "refused" };
 	const json_t *hours = json_object_get(placement, "hours");
 	json_t **v = NULL, *out = NULL, *entries, *totals, *e;
-	long long n[4] = { 0 }, m[4] = { 0 };
+	long long n[5] = { 0 }, m[5] = { 0 };
 	const char *st;
 	size_t i, k, len = json_array_size(hours);
 
@@ -474,9 +529,14 @@ placement_hours(const json_t *placement)
 		v[i] = e;
 		st = json_string_value(json_object_get(e, "status"));
 		k = st == NULL ? 3 : strcmp(st, "confirmed") == 0 ? 1 :
-		    strcmp(st, "disputed") == 0 ? 2 : 3;
-		n[0]++;
-		m[0] += json_integer_value(json_object_get(e, "minutes"));
+		    strcmp(st, "disputed") == 0 ? 2 :
+		    strcmp(st, "refused") == 0 ? 4 : 3;
+		/* A refused entry is not on the other node: not logged. */
+		if (k != 4) {
+			n[0]++;
+			m[0] += json_integer_value(json_object_get(e,
+			    "minutes"));
+		}
 		n[k]++;
 		m[k] += json_integer_value(json_object_get(e, "minutes"));
 	}
@@ -493,7 +553,7 @@ placement_hours(const json_t *placement)
 	for (i = 0; i < len; i++)
 		if (json_array_append(entries, v[i]) != 0)
 			goto fail;
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < 5; k++)
 		if (json_object_set_new(totals, names[k], json_pack("{s:I,s:I}",
 		    "entries", (json_int_t)n[k], "minutes",
 		    (json_int_t)m[k])) != 0)
@@ -620,8 +680,6 @@ completed_hook(struct plc_ctx *p)
 
 /* ---- receiving ------------------------------------------------------- */
 
-#define REFUSED_MAX	32	/* refusals kept per application */
-
 /*
  * note_refusal: keeps why a message from the other party was refused in
  * the application's entry ("refused": [{id, type, reason, at}], the
@@ -651,6 +709,72 @@ note_refusal(struct store_txn *t, const uint8_t *app, char side,
 	rc = r && list && json_array_append_new(list, r) == 0 ?
 	    apps_put_json(t, k, klen, e) : MENTOR_ENOMEM;
 	json_decref(e);
+	return rc;
+}
+
+/*
+ * send_refusal: tells the other party's node, at key to, that its message
+ * msg was refused and why (SPEC 13.9 "refusal"), from the transaction that
+ * notes the refusal: queued in the outbox, sent once it commits.  Never
+ * for a refusal.  Only store errors fail the transaction; a refusal that
+ * cannot be built is logged (no content) and the other side learns
+ * nothing, as before refusals were sent.
+ */
+static int
+send_refusal(struct node *n, struct store_txn *t, const char *app_hex,
+    const uint8_t to[REC_KEY_LEN], const json_t *msg, const char *why)
+{
+	const char *type = json_string_value(json_object_get(msg, "type"));
+	uint8_t id[16], *sealed = NULL, *rec = NULL;
+	char idhex[33], ref[REC_REF_MAX + 1], err[256], *ptext = NULL;
+	json_t *out, *chk = NULL;
+	int64_t now = now_ms();
+	size_t slen = 0, cap, reclen;
+	int rc = MENTOR_ENOMEM;
+
+	if (type == NULL || strcmp(type, "refusal") == 0)
+		return 0;
+	randombytes_buf(id, sizeof(id));
+	hex_encode(idhex, id, sizeof(id));
+	out = json_pack("{s:i,s:s,s:s,s:s,s:I,s:O,s:s,s:s}", "v", 1, "type",
+	    "refusal", "application", app_hex, "id", idhex, "created",
+	    (json_int_t)now, "refused", json_object_get(msg, "id"),
+	    "refused_type", type, "reason", why);
+	if (out != NULL && json_object_get(msg, "entry") != NULL &&
+	    json_object_set(out, "entry", json_object_get(msg, "entry")) != 0)
+		goto done;
+	if (out == NULL || (ptext = json_dumps(out, JSON_COMPACT |
+	    JSON_SORT_KEYS)) == NULL)
+		goto done;
+	if ((rc = plc_parse((uint8_t *)ptext, strlen(ptext), &chk, err,
+	    sizeof(err))) != 0)
+		goto done;
+	snprintf(ref, sizeof(ref), "%s%s%s", REC_PLC_PREFIX, app_hex, idhex);
+	if ((rc = app_seal((uint8_t *)ptext, strlen(ptext), to, &sealed,
+	    &slen)) != 0)
+		goto done;
+	rc = MENTOR_ENOMEM;
+	if ((cap = rec_size(strlen(ref), slen)) == 0 ||
+	    (rec = malloc(cap)) == NULL)
+		goto done;
+	if ((rc = rec_build(rec, cap, &reclen, REC_PLACEMENT, (uint64_t)now,
+	    (uint64_t)(now + PLC_LIFE_MS), ref, strlen(ref), sealed, slen,
+	    n->sign_sk)) != 0)
+		goto done;
+	rc = outbox_put(t, rec, reclen);
+	if (rc != 0)
+		rc = rc == MENTOR_ENOMEM ? rc : MENTOR_ESTORE;
+	goto free;
+done:
+	log_warn("placement: the refusal of a %s message about application "
+	    "%s could not be made: %s", type, app_hex, mentor_strerror(rc));
+	rc = 0;
+free:
+	json_decref(out);
+	json_decref(chk);
+	free(ptext);
+	free(sealed);
+	free(rec);
 	return rc;
 }
 
@@ -706,6 +830,9 @@ placement_recv(struct node *n, struct store_txn *t, const struct rec *r,
 			/* The reason may hold a student's dates: it goes in
 			 * the entry, for `placement show`, not in the log. */
 			rc = note_refusal(t, app, p.side, msg, p.err, p.now);
+			if (rc == 0)
+				rc = send_refusal(n, t, hex, r->author, msg,
+				    p.err);
 			log_warn("placement message (%s) from %.16s about "
 			    "application %s refused; `mentorctl placement "
 			    "show` says why", json_string_value(
@@ -993,6 +1120,7 @@ on_relist(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	placement_relist(arg);
+	outbox_flush(arg);	/* a refusal a received message caused */
 }
 
 /* on_change: a message from the other party may have freed a seat; the

@@ -260,6 +260,25 @@ check_type(const char *name, const json_t *v, char *err, size_t errlen)
 	return 0;	/* chosen before the table: plc_parse */
 }
 
+/* A message type named in a refusal: 1 to 32 of a-z, 0-9 and '-'. */
+static int
+check_type_token(const char *name, const json_t *v, char *err,
+    size_t errlen)
+{
+	const char *s = json_string_value(v);
+	size_t i, n;
+
+	if (s == NULL || (n = json_string_length(v)) < 1 || n > 32)
+		return chk_errf(err, errlen, "%s: must be a message type (1 to "
+		    "32 of a-z, 0-9, -)", name);
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return chk_errf(err, errlen, "%s: must be a message "
+			    "type (1 to 32 of a-z, 0-9, -)", name);
+	return 0;
+}
+
 static int
 state_valid(const char *s)
 {
@@ -490,6 +509,14 @@ static const struct field evaluation_fields[] = {
 	{ "ratings",		check_ratings,		1 },
 };
 
+static const struct field refusal_fields[] = {
+	PLC_COMMON,
+	{ "refused",		check_hex32,		1 },
+	{ "refused_type",	check_type_token,	1 },
+	{ "reason",		check_note,		1 },
+	{ "entry",		check_hex32,		0 },
+};
+
 static const struct {
 	const char		*type;
 	const struct field	*fields;
@@ -500,6 +527,7 @@ static const struct {
 	{ "hours",	hours_fields,		NELEM(hours_fields) },
 	{ "hours-answer", hours_answer_fields,	NELEM(hours_answer_fields) },
 	{ "evaluation",	evaluation_fields,	NELEM(evaluation_fields) },
+	{ "refusal",	refusal_fields,		NELEM(refusal_fields) },
 };
 
 /*
@@ -621,8 +649,8 @@ plc_parse(const uint8_t *plain, size_t len, json_t **out, char *err,
 			else
 				chk_errf(err, errlen, "type: unknown type "
 				    "\"%s\" (withdraw, state, hours, "
-				    "hours-answer, evaluation)", chk_quote(q, type,
-				    strlen(type)));
+				    "hours-answer, evaluation, refusal)",
+				    chk_quote(q, type, strlen(type)));
 			json_decref(peek);
 			return MENTOR_EINVAL;
 		}

@@ -127,7 +127,7 @@ check_eq "  ...with its note" "Left at noon." \
     "$(ctl "$sch" --json hours list "$A1" | json "[e.get('note') for e in d['entries'] if e['entry']=='$E2'][0]")"
 T1=$(totals "$sch" "$A1")
 check_eq "the school's totals: 1170 min logged, 150 confirmed, 480 disputed, 540 awaiting" \
-    "[('confirmed', 1, 150), ('disputed', 1, 480), ('logged', 4, 1170), ('pending', 2, 540)]" "$T1"
+    "[('confirmed', 1, 150), ('disputed', 1, 480), ('logged', 4, 1170), ('pending', 2, 540), ('refused', 0, 0)]" "$T1"
 check_eq "  ...the employer's are the same" "$T1" "$(totals "$emp" "$A1")"
 check_eq "  ...on the other placement too" "$(totals "$sch" "$A2")" "$(totals "$emp" "$A2")"
 check_eq "both list the same entries in the same order" \
@@ -158,6 +158,20 @@ check_eq "  ...placement show keeps the reason" \
     "hours: the placement is completed; hours are logged only while it is scheduled or active" \
     "$(ctl "$emp" --json placement show "$A2" | json 'd["refused"][-1]["type"]+": "+d["refused"][-1]["reason"]')"
 check_eq "  ...and keeps only the entry before" 1 "$(ctl "$emp" --json hours list "$A2" | json 'len(d["entries"])')"
+late=$(ctl "$sch" --json hours list "$A2" | json "[e['entry'] for e in d['entries'] if e['activity']=='Late entry'][0]")
+check "the refusal travels back: the school's entry becomes refused" wait_for 30 status_is "$sch" "$A2" "$late" refused
+check_eq "  ...with the employer's reason as its note" \
+    "the placement is completed; hours are logged only while it is scheduled or active" \
+    "$(ctl "$sch" --json hours list "$A2" | json "[e.get('note') for e in d['entries'] if e['entry']=='$late'][0]")"
+check_eq "  ...out of the totals: both nodes count the same hours" \
+    "$(totals "$emp" "$A2" | sed "s/, ('refused', 0, 0)//")" "$(totals "$sch" "$A2" | sed "s/, ('refused', 1, 60)//")"
+check_match "  ...placement show tells the coordinator" \
+    "your hours message, by the other side's node \(.*\): the placement is completed" \
+    "$(ctl "$sch" placement show "$A2")"
+check_match "  ...and hours list counts it apart" "refused by the employer's node 1 h 00 min \(1 entry, not counted\)" \
+    "$(ctl "$sch" hours list "$A2")"
+check_eq "the employer's node sends no refusal of a refusal" 0 \
+    "$(ctl "$emp" --json placement show "$A2" | json 'len(d.get("refused_by_other", []))')"
 refused "the school now refuses to log on the completed placement" "the placement is completed; hours are logged only while it is scheduled or active" \
     ctl "$sch" hours log "$A2" --date "$(day -6)" --hours 1 --activity x
 check "  ...but the employer still answers its earlier entry" \

@@ -217,7 +217,8 @@ var H = (function () {
 				[t('hrs.t_confirmed'), total(tt.confirmed)],
 				[t('hrs.t_disputed'), total(tt.disputed)],
 				[t('hrs.t_pending'), total(tt.pending)]
-			]));
+			].concat(tt.refused && tt.refused.entries ?
+			    [[t('hrs.t_refused'), total(tt.refused)]] : [])));
 			var list = r.entries || [];
 			if (list.length) {
 				var head = [t('hrs.date'), t('hrs.hours_col'),
