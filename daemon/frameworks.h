@@ -43,10 +43,11 @@
 
 /* O*NET's required attribution (CC BY 4.0), printed by --version. */
 #define FW_ATTRIBUTION \
-	"This product includes information from the O*NET 29.2 Database " \
-	"by the U.S.\nDepartment of Labor, Employment and Training " \
-	"Administration (USDOL/ETA).\nUsed under the CC BY 4.0 license. " \
-	"O*NET(R) is a trademark of USDOL/ETA.\n"
+	"This product includes information from the O*NET 29.2 Database\n" \
+	"(ratings from the O*NET 29.0 and 30.x Databases) by the U.S. " \
+	"Department\nof Labor, Employment and Training Administration " \
+	"(USDOL/ETA).\nUsed under the CC BY 4.0 license. O*NET(R) is a " \
+	"trademark of USDOL/ETA.\n"
 
 struct frameworks;
 

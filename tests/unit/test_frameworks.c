@@ -129,10 +129,67 @@ test_shipped_counts(void **state)
 	assert_int_equal(fw_competency_count(fw), 120);
 	assert_int_equal(fw_occupation_count(fw), 1016);
 	assert_int_equal(fw_alt_title_count(fw), 59999);
-	/* O*NET 30.x Skills ratings of five occupations (35 skills each). */
+	/* O*NET 29.0 Skills and Knowledge ratings of 879 occupations (35
+	 * + 33 each: its 61,530 and 58,014 rows, IM and LV) and the 35
+	 * skills of Software Developers from O*NET 30.x. */
 	assert_int_equal(fw_has_levels(fw), 1);
-	assert_int_equal(fw_level_count(fw), 175);
+	assert_int_equal(fw_level_count(fw), 879 * (35 + 33) + 35);
 	assert_true(fw_memory(fw) > 2000000);
+	fw_free(fw);
+}
+
+/* rated: the IM and LV of element id for occupation code, as loaded. */
+static void
+rated(const struct frameworks *fw, const char *code, const char *id,
+    double im, double lv)
+{
+	const struct fw_level *l;
+	size_t i, n;
+
+	n = fw_occupation_levels(fw, code, &l);
+	for (i = 0; i < n; i++)
+		if (strcmp(l[i].element->id, id) == 0)
+			break;
+	if (i == n)
+		fail_msg("%s %s: not rated", code, id);
+	if (l[i].im < im - 0.001 || l[i].im > im + 0.001 ||
+	    l[i].lv < lv - 0.001 || l[i].lv > lv + 0.001)
+		fail_msg("%s %s: IM %.2f LV %.2f, expected %.2f %.2f", code, id,
+		    l[i].im, l[i].lv, im, lv);
+}
+
+/*
+ * Spot values of the shipped ratings against their sources
+ * (contrib/data/SOURCES.md), each also printed by a second, independent
+ * copy of O*NET's files: Chief Executives' skills as in O*NET 30.x's
+ * Skills.txt (rows of 08/2023, the same in both releases), their
+ * knowledge as in another public copy of Knowledge.txt, and Farm Equipment
+ * Mechanics as in O*NET 30.1's data dictionary example.
+ */
+static void
+test_shipped_ratings(void **state)
+{
+	struct frameworks *fw = NULL;
+	const struct fw_level *l;
+	char err[FW_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(fw_load(&fw, DATA, err, sizeof(err)), 0);
+	rated(fw, "11-1011.00", "2.A.1.a", 4.12, 4.62);
+	rated(fw, "11-1011.00", "2.B.5.d", 4.25, 5.25);
+	rated(fw, "11-1011.03", "2.A.1.e", 2.88, 3.12);
+	rated(fw, "11-1011.00", "2.C.1.a", 4.78, 6.50);
+	rated(fw, "11-1011.00", "2.C.1.b", 2.42, 2.69);
+	rated(fw, "11-1011.00", "2.C.10", 2.26, 2.32);
+	rated(fw, "49-3041.00", "2.A.1.a", 3.00, 2.88);
+	rated(fw, "49-3041.00", "2.A.1.d", 3.12, 3.00);
+	rated(fw, "51-4121.00", "2.B.3.m", 3.12, 3.00);
+	rated(fw, "51-4121.00", "2.C.2.a", 3.49, 3.36);
+	/* Skills and knowledge; Software Developers: skills only (30.x);
+	 * EMTs: none (no ratings in O*NET 29.0). */
+	assert_int_equal(fw_occupation_levels(fw, "51-4121.00", &l), 68);
+	assert_int_equal(fw_occupation_levels(fw, "15-1252.00", &l), 35);
+	assert_int_equal(fw_occupation_levels(fw, "29-2042.00", &l), 0);
 	fw_free(fw);
 }
 
@@ -297,14 +354,15 @@ test_search(void **state)
 	    json_array_get(j, 0), "matched")), "CNA");
 	json_decref(j);
 
-	/* Ratings shipped for 51-4121.00, none for 11-1011.00. */
+	/* Ratings shipped for 51-4121.00 (35 skills, 33 knowledge areas),
+	 * none for 29-2042.00 (no ratings in O*NET 29.0). */
 	j = fw_occupation_json(fw, "51-4121.00");
 	assert_non_null(j);
-	assert_int_equal(json_array_size(json_object_get(j, "levels")), 35);
+	assert_int_equal(json_array_size(json_object_get(j, "levels")), 68);
 	assert_true(json_array_size(json_object_get(j,
 	    "alternate_titles")) > 10);
 	json_decref(j);
-	j = fw_occupation_json(fw, "11-1011.00");
+	j = fw_occupation_json(fw, "29-2042.00");
 	assert_non_null(j);
 	assert_true(json_is_null(json_object_get(j, "levels")));
 	json_decref(j);
@@ -617,6 +675,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped_counts),
+		cmocka_unit_test(test_shipped_ratings),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_search),
