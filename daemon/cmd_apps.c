@@ -580,6 +580,13 @@ cmd_apply(struct cmd_ctx *c)
 		goto out;
 	}
 	title = json_string_value(json_object_get(body, "title"));
+	if (records_rotated(n->records, r.author)) {
+		rc = cmd_fail(c, MENTOR_EPERM, "listing %s (%s) takes no more "
+		    "applications: its employer's node changed its key (SPEC "
+		    "2.8), so nobody could open them; look for the listings "
+		    "it posts under its new key", lid, title);
+		goto out;
+	}
 	if (json_is_true(json_object_get(body, "full"))) {
 		rc = cmd_fail(c, MENTOR_EFULL, "listing %s (%s) is full: its "
 		    "places are all taken", lid, title);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "frameworks.h"
 #include "log.h"
 #include "match.h"
@@ -25,12 +27,76 @@
 #define MENTOR_DATADIR "/usr/local/share/mentord/data"
 #endif
 
+/*
+ * Whether an author has rotated its key, remembered for the few authors
+ * seen last: listings arrive author after author, and a rotation is rare.
+ */
+#define ROT_MEMO	64
+
+struct rot_memo {
+	uint8_t	key[REC_KEY_LEN];
+	int	rotated;
+};
+
 struct matcher {
+	struct node		*node;
 	struct frameworks	*fw;
 	struct match_index	*mi;
 	struct resolve		*res;	/* opened on first use; NULL before */
+	struct rot_memo		 memo[ROT_MEMO];
+	size_t			 nmemo, next;
 	char			 dir[PATH_MAX];
 };
+
+/* rotated: whether author's key rotated (its listings take no more). */
+static int
+rotated(struct matcher *m, const uint8_t *author)
+{
+	struct rot_memo *e;
+	size_t i;
+
+	for (i = 0; i < m->nmemo; i++)
+		if (memcmp(m->memo[i].key, author, REC_KEY_LEN) == 0)
+			return m->memo[i].rotated;
+	if (m->nmemo < ROT_MEMO)
+		e = &m->memo[m->nmemo++];
+	else {
+		e = &m->memo[m->next];
+		m->next = (m->next + 1) % ROT_MEMO;
+	}
+	memcpy(e->key, author, REC_KEY_LEN);
+	e->rotated = records_rotated(m->node->records, author);
+	return e->rotated;
+}
+
+/* A rotation stored: its author's listings leave the index. */
+struct unindex {
+	struct matcher	*m;
+	uint8_t		 author[REC_KEY_LEN];
+};
+
+static int
+unindex_one(void *arg, const uint8_t addr[REC_ADDR_LEN], const struct rec *r)
+{
+	struct unindex *u = arg;
+
+	if (memcmp(r->author, u->author, REC_KEY_LEN) == 0)
+		mi_del(u->m->mi, addr);
+	return 0;
+}
+
+static void
+on_rotation(evutil_socket_t fd, short what, void *arg)
+{
+	struct unindex *u = arg;
+
+	(void)fd;
+	(void)what;
+	if (records_foreach_live(u->m->node->records, unindex_one, u) != 0)
+		log_warn("matching: the listings of a rotated key stay "
+		    "indexed until restart");
+	free(u);
+}
 
 static int
 is_data_dir(const char *dir)
@@ -78,6 +144,9 @@ index_one(void *arg, const uint8_t addr[REC_ADDR_LEN], const struct rec *r)
 {
 	struct matcher *m = arg;
 
+	/* Nobody holds a rotated key to open applications to these. */
+	if (rotated(m, r->author))
+		return 0;
 	if (mi_put(m->mi, addr, r->body, r->body_len,
 	    (int64_t)r->expires_at) != 0)
 		log_warn("matching: listing body not indexable");
@@ -88,7 +157,25 @@ static void
 on_change(void *arg, const struct records_change *ch)
 {
 	struct matcher *m = arg;
+	struct timeval now = { 0, 0 };
+	struct unindex *u;
+	size_t i;
 
+	if (ch->stored && ch->stored->kind == REC_ROTATION) {
+		for (i = 0; i < m->nmemo; i++)
+			if (memcmp(m->memo[i].key, ch->stored->author,
+			    REC_KEY_LEN) == 0)
+				m->memo[i].rotated = 1;
+		/* Outside the watchers: it reads the store. */
+		if ((u = calloc(1, sizeof(*u))) == NULL)
+			return;
+		u->m = m;
+		memcpy(u->author, ch->stored->author, REC_KEY_LEN);
+		if (event_base_once(m->node->base, -1, EV_TIMEOUT, on_rotation,
+		    u, &now) != 0)
+			free(u);
+		return;
+	}
 	if (ch->rec && ch->rec->kind == REC_LISTING)
 		index_one(m, ch->addr, ch->rec);
 	else
@@ -179,6 +266,7 @@ matching_open(struct node *n, char *err, size_t errlen)
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return MENTOR_ENOMEM;
+	m->node = n;
 	if (find_data(n, m->dir, sizeof(m->dir)) == 0) {
 		if ((rc = fw_load(&m->fw, m->dir, err, errlen)) != 0) {
 			free(m);

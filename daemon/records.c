@@ -1396,6 +1396,23 @@ records_trusted(struct records *rs, const uint8_t key[REC_KEY_LEN])
 }
 
 static int
+rotated_fn(struct store_txn *t, void *arg)
+{
+	const uint8_t *key = arg;
+	struct addr_val rot;
+	uint8_t addr[REC_ADDR_LEN];
+
+	rec_addr(addr, key, REC_ROT_REF, sizeof(REC_ROT_REF) - 1);
+	return addr_get(t, addr, &rot) == 0 && rot.kind == REC_ROTATION;
+}
+
+int
+records_rotated(struct records *rs, const uint8_t key[REC_KEY_LEN])
+{
+	return store_read(rs->node->store, rotated_fn, (void *)key) == 1;
+}
+
+static int
 hub_fn(struct store_txn *t, void *arg)
 {
 	struct trusted_arg *a = arg;

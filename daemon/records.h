@@ -237,6 +237,13 @@ int	records_trust_remove(struct records *, const uint8_t key[REC_KEY_LEN]);
 int	records_trust_list(struct records *, json_t **out);
 int	records_trusted(struct records *, const uint8_t key[REC_KEY_LEN]);
 
+/*
+ * records_rotated: 1 when key has published a rotation (SPEC.md 2.8): it
+ * publishes nothing more, and its listings take no applications (nobody
+ * holds its key to open them); 0 otherwise (or the store failed).
+ */
+int	records_rotated(struct records *, const uint8_t key[REC_KEY_LEN]);
+
 /* records_live_listings: how many live listings the node holds. */
 size_t	records_live_listings(struct records *);
 

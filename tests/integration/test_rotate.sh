@@ -3,7 +3,8 @@
 # hub linked to a school rotates its key; the hub replaces the peer and
 # certifies the new key, the school accepts the new key's listings through
 # that certificate, and every later record of the old key (a listing, a
-# second rotation) is refused on both.
+# second rotation) is refused on both; schools stop matching the old key's
+# listings and refuse applications to them.
 . "$(dirname "$0")/lib.sh"
 
 fast() { printf '\n[peer]\nheartbeat_ms = 200\nsync_interval_s = 2\n' >>"$1/mentord.conf"; }
@@ -31,6 +32,11 @@ check "the chain employer - hub - school comes up" wait_for 20 connected "$hub"
 listing before >"$T/l1.json"
 l1=$(ctl "$emp" --json listing post "$T/l1.json" | json 'd["ids"][0]')
 check "a listing of the old key reaches the school" wait_for 20 has_listing "$sch" "$l1"
+y=$(date -u +%Y)
+printf '[{"id":"S1","name":"Ada Lindqvist","birth_date":"%s-04-04","modality":["virtual"]}]' "$((y-19))" >"$T/s.json"
+ctl "$sch" student import "$T/s.json" >/dev/null
+matched() { ctl "$sch" --json match S1 --top 100 | json "any(m['listing'] == '$1' for m in d['matches'])"; }
+check_eq "  ...and a student is matched to it" True "$(matched "$l1")"
 
 old=$(id_of "$emp")
 node_stop "$emp"
@@ -57,6 +63,13 @@ l2=$(ctl "$emp" --json listing post "$T/l2.json" | json 'd["ids"][0]')
 check "a listing of the new key reaches the school (the hub certified it)" \
     wait_for 30 has_listing "$sch" "$l2"
 check "the old key's earlier listing stays" has_listing "$sch" "$l1"
+check_eq "  ...but no student is matched to it any more" False "$(matched "$l1")"
+check_eq "  ...the new key's listing instead" True "$(matched "$l2")"
+out=$(ctl "$sch" apply S1 "$l1" 2>&1); rc=$?
+check_eq "applying to it is refused (nobody holds the old key to open it)" 1 "$rc"
+check_match "  ...saying why and what to do" "its employer's node changed its key.*look for the listings it posts under its new key" "$out"
+check_match "  ...while the new key's listing takes applications" '^[0-9a-f]{32}$' \
+    "$(ctl "$sch" --json apply S1 "$l2" | json 'd["id"]')"
 
 # The thief: the old key, after the rotation, posts and rotates again.
 s=$T/stolen
