@@ -158,7 +158,9 @@ atok=$(ctl "$sch" web token add boss --role admin)
 check_eq "a metrics token reads /metrics" 200 "$(hget /metrics "$mtok")"
 check_eq "  ...and nothing else" 403 "$(hget /api/v1/status "$mtok" POST)"
 check_eq "a coordinator's token does not read /metrics" 403 "$(hget /metrics "$ctok")"
-check_eq "an unknown token is refused" 401 "$(hget /metrics "${mtok%?}0")"
+# Its last character changed (to 1 when it was 0): a token never issued.
+bad=${mtok%?}0; [ "$bad" = "$mtok" ] && bad=${mtok%?}1
+check_eq "an unknown token is refused" 401 "$(hget /metrics "$bad")"
 check_fails "web user add refuses the metrics role" ctl "$sch" web user add m --role metrics
 node_stop "$sch"
 printf 'behind_proxy = yes\n' >>"$sch/mentord.conf"	# [web] is last
