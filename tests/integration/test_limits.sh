@@ -180,6 +180,19 @@ odrop=$(peer_field "$open" "$k" limited | python3 -c 'import ast,sys; print(ast.
 check "1000 DELIVERs to relay in 2 s: $((1000 - drop)) relayed (limit $LD a second; without it: $((1000 - odrop)))" \
     test $((1000 - drop)) -le $((LD * 5)) -a "$odrop" -eq 0
 check "  ...and logged" test "$(lines "$k" "$LD directed records to relay")" -ge 1
+# A full relay refuses before it checks a signature: the node without the
+# limits holds 4096 (SPEC.md 12.6) once it has 3100 more; then 20 with
+# broken signatures are dropped for want of room, not counted as faults
+# (checked first, each would have cost a verify and been one).
+grown() { [ $(( $(peer_field "$open" "$k" dropped) - $1 )) -ge "$2" ]; }
+d0=$(peer_field "$open" "$k" dropped)
+"$FAKEPEER" "$f" "$OEP" "$OID" deliver 2 3100 >/dev/null
+check "the node without limits relays 3096 more and is full (4 dropped)" wait_for 30 grown "$d0" 4
+d0=$(peer_field "$open" "$k" dropped)
+"$FAKEPEER" "$f" "$OEP" "$OID" deliver 1 20 bad >/dev/null
+wait_for 30 grown "$d0" 20
+check_eq "a full relay drops DELIVERs with bad signatures unchecked: 20 more dropped, 0 faults" \
+    "20 0" "$(( $(peer_field "$open" "$k" dropped) - d0 )) $(peer_field "$open" "$k" invalid)"
 
 # WANT: records of the school, 1024 ids a WANT, 4 in flight.
 ctl "$sch" records export "$T/all.mntx" >/dev/null

@@ -34,9 +34,9 @@
  *       ids the node asked for (the node must add DIR dialing in)
  *   fakepeer DIR ENDPOINT NODE_ID recons SECONDS     a RECON every ms;
  *       prints "sent N answered M"
- *   fakepeer DIR ENDPOINT NODE_ID deliver SECONDS N  N applications by
- *       DIR to a key nobody has, spread over SECONDS, for the node to
- *       relay; prints "sent N"
+ *   fakepeer DIR ENDPOINT NODE_ID deliver SECONDS N [bad]  N applications
+ *       by DIR to a key nobody has, spread over SECONDS, for the node to
+ *       relay (bad: each with a broken signature); prints "sent N"
  *   fakepeer DIR ENDPOINT NODE_ID wants FILE SECONDS COUNT MS
  *       WANTs of COUNT ids of records of FILE (an export), 4 in flight,
  *       at most one every MS ms (0: as fast as answered); prints
@@ -477,7 +477,7 @@ recons(void *s, long seconds)
 }
 
 static int
-deliver(void *s, long seconds, long count, uint64_t now)
+deliver(void *s, long seconds, long count, int bad, uint64_t now)
 {
 	uint8_t rec[4096], to[REC_KEY_LEN], *msg, nonce[16];
 	char ref[REC_APP_REF_LEN + 1], hex[33];
@@ -499,6 +499,8 @@ deliver(void *s, long seconds, long count, uint64_t now)
 		    now + 86400000ULL, ref, strlen(ref), (const uint8_t *)body,
 		    strlen(body), sk) != 0)
 			return 2;
+		if (bad)
+			rec[n - 1] ^= 1;	/* the signature's last byte */
 		pm_header(msg, PM_DELIVER, 0);
 		memcpy(msg + PM_HDR_LEN, to, REC_KEY_LEN);
 		put_be32(msg + PM_HDR_LEN + REC_KEY_LEN, (uint32_t)n);
@@ -666,7 +668,7 @@ main(int argc, char **argv)
 		trusted(s, atol(argv[5]), now);
 	} else if ((strcmp(argv[4], "announce") == 0 && argc == 6) ||
 	    (strcmp(argv[4], "recons") == 0 && argc == 6) ||
-	    (strcmp(argv[4], "deliver") == 0 && argc == 7) ||
+	    (strcmp(argv[4], "deliver") == 0 && (argc == 7 || argc == 8)) ||
 	    (strcmp(argv[4], "wants") == 0 && argc == 9)) {
 		if (argv[4][0] == 'a')
 			n = (size_t)announce(s, atol(argv[5]));
@@ -674,7 +676,7 @@ main(int argc, char **argv)
 			n = (size_t)recons(s, atol(argv[5]));
 		else if (argv[4][0] == 'd')
 			n = (size_t)deliver(s, atol(argv[5]), atol(argv[6]),
-			    now);
+			    argc == 8 && strcmp(argv[7], "bad") == 0, now);
 		else
 			n = (size_t)wants(s, argv[5], atol(argv[6]),
 			    atol(argv[7]), atol(argv[8]));
