@@ -41,6 +41,21 @@ peer_remove(struct ctl *c, const struct ctl_args *a)
 	    a->argv[0]), "removed peer", "node_id");
 }
 
+/* limited_line: what the peer sent or asked beyond its limits, if any. */
+static void
+limited_line(const json_t *e)
+{
+	const json_t *l = json_object_get(e, "limited");
+
+	if (num(e, "throttled_valid") + num(l, "announce") + num(l, "recon") +
+	    num(l, "want") + num(l, "relay") == 0)
+		return;
+	printf("  %-12s %lld records, %lld announced ids, %lld reconciliation "
+	    "messages,\n  %-12s %lld records asked for, %lld to relay\n",
+	    "over limits:", num(e, "throttled_valid"), num(l, "announce"),
+	    num(l, "recon"), "", num(l, "want"), num(l, "relay"));
+}
+
 static int
 peer_list(struct ctl *c, const struct ctl_args *a)
 {
@@ -75,6 +90,7 @@ peer_list(struct ctl *c, const struct ctl_args *a)
 		    ctl_str(e, "last_contact") : "never",
 		    "records:", num(t, "records_in"), num(t, "records_out"),
 		    num(e, "invalid"), num(e, "untrusted"));
+		limited_line(e);
 	}
 	printf("%zu %s\n", json_array_size(r),
 	    ctl_plural((long long)json_array_size(r), "peer", "peers"));

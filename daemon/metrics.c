@@ -305,6 +305,18 @@ metrics_render(struct node *n, struct evbuffer *b)
 	counter(b, "mentord_peer_records_throttled_total", "Valid records "
 	    "from peers beyond their per-peer limits (they waited behind "
 	    "other peers' records).", h.throttled_valid);
+	family(b, "mentord_peer_requests_limited_total", "counter",
+	    "Requests from peers beyond their per-peer limits, by kind: ids "
+	    "announced, reconciliation messages, records asked for, "
+	    "directed records to relay.");
+	evbuffer_add_printf(b, "mentord_peer_requests_limited_total{kind="
+	    "\"announce\"} %llu\nmentord_peer_requests_limited_total{kind="
+	    "\"recon\"} %llu\nmentord_peer_requests_limited_total{kind="
+	    "\"want\"} %llu\nmentord_peer_requests_limited_total{kind="
+	    "\"relay\"} %llu\n", (unsigned long long)h.limited_announce,
+	    (unsigned long long)h.limited_recon,
+	    (unsigned long long)h.limited_want,
+	    (unsigned long long)h.limited_relay);
 	family(b, "mentord_reconciliations_total", "counter",
 	    "Reconciliations with peers that ended, by result.");
 	evbuffer_add_printf(b, "mentord_reconciliations_total{result=\"ok\"} "

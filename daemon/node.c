@@ -373,6 +373,47 @@ conf_web(struct conf *c, const char *key, const char *value)
 	return -1;
 }
 
+/*
+ * The per-peer limits of [peer] (peer.c, SPEC.md 12.4): each a count a
+ * second up to its most, 0 for none; -1 until set (the default).
+ */
+static const struct {
+	const char	*key;
+	size_t		 off;
+	int		 most;
+} conf_limits[] = {
+	{ "limit_records_per_s", offsetof(struct conf, limit_records),
+	  100000000 },
+	{ "limit_bytes_per_s", offsetof(struct conf, limit_bytes),
+	  2000000000 },
+	{ "limit_announce_per_s", offsetof(struct conf, limit_announce),
+	  100000000 },
+	{ "limit_recon_per_s", offsetof(struct conf, limit_recon), 1000000 },
+	{ "limit_want_per_s", offsetof(struct conf, limit_want), 100000000 },
+	{ "limit_want_bytes_per_s", offsetof(struct conf, limit_want_bytes),
+	  2000000000 },
+	{ "limit_relay_per_s", offsetof(struct conf, limit_relay), 1000000 },
+	{ "limit_relay_bytes_per_s", offsetof(struct conf, limit_relay_bytes),
+	  2000000000 },
+};
+
+/* conf_limit: 0 when key is a limit and was set, -1 bad value, 1 not one. */
+static int
+conf_limit(struct conf *c, const char *key, const char *value)
+{
+	size_t i;
+	int v;
+
+	for (i = 0; i < sizeof(conf_limits) / sizeof(conf_limits[0]); i++)
+		if (strcmp(key, conf_limits[i].key) == 0) {
+			if ((v = conf_int(value, 0, conf_limits[i].most)) < 0)
+				return -1;
+			*(int *)((char *)c + conf_limits[i].off) = v;
+			return 0;
+		}
+	return 1;
+}
+
 static int
 conf_handler(void *arg, const char *section, const char *key,
     const char *value)
@@ -417,15 +458,9 @@ conf_handler(void *arg, const char *section, const char *key,
 			goto bad;
 		c->no_auto_sync = strcmp(value, "no") == 0;
 	} else if (strcmp(section, "peer") == 0 &&
-	    strcmp(key, "limit_records_per_s") == 0) {
-		if ((v = conf_int(value, 0, 100000000)) < 0)
+	    (v = conf_limit(c, key, value)) != 1) {
+		if (v < 0)
 			goto bad;
-		c->limit_records = v;
-	} else if (strcmp(section, "peer") == 0 &&
-	    strcmp(key, "limit_bytes_per_s") == 0) {
-		if ((v = conf_int(value, 0, 2000000000)) < 0)
-			goto bad;
-		c->limit_bytes = v;
 	} else if (strcmp(section, "peer") == 0 &&
 	    strcmp(key, "limit_burst_s") == 0) {
 		if ((v = conf_int(value, 1, 3600)) < 0)
@@ -474,11 +509,13 @@ int
 conf_load(struct conf *c, const char *path, char *err, size_t errlen)
 {
 	struct conf_parse p;
+	size_t i;
 	int line;
 
 	memset(c, 0, sizeof(*c));
 	c->log_level = LOG_INFO;
-	c->limit_records = c->limit_bytes = -1;
+	for (i = 0; i < sizeof(conf_limits) / sizeof(conf_limits[0]); i++)
+		*(int *)((char *)c + conf_limits[i].off) = -1;
 	p.c = c;
 	p.bad[0] = '\0';
 	line = ini_parse(path, conf_handler, &p);

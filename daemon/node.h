@@ -36,6 +36,13 @@ struct conf {
 					 * default, 0 = no limit */
 	int	limit_bytes;		/* [peer] limit_bytes_per_s; alike */
 	int	limit_burst_s;		/* [peer] limit_burst_s; 0 = default */
+	/* [peer] limits on what a peer asks of this node, alike */
+	int	limit_announce;		/* limit_announce_per_s: ids */
+	int	limit_recon;		/* limit_recon_per_s: messages */
+	int	limit_want;		/* limit_want_per_s: records asked */
+	int	limit_want_bytes;	/* limit_want_bytes_per_s */
+	int	limit_relay;		/* limit_relay_per_s: DELIVERs */
+	int	limit_relay_bytes;	/* limit_relay_bytes_per_s */
 	char	student_listen[NODE_EP_MAX]; /* [api] student_listen; "" none */
 	char	metrics_listen[NODE_EP_MAX]; /* [metrics] listen HOST:PORT;
 					      * "" = off */

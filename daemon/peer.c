@@ -67,13 +67,22 @@
 #define SLICE		1024		/* records per slice (a transaction) */
 #define SLICES_MAX	3		/* slices being verified at once */
 /*
- * Per-peer limits on valid traffic (SPEC.md 12.4): token buckets of
- * records and bytes a second, [peer] limit_records_per_s,
- * limit_bytes_per_s and limit_burst_s in mentord.conf (0: no limit).
+ * Per-peer limits on valid traffic (SPEC.md 12.4): for each kind of thing
+ * a peer sends or asks of this node, token buckets of items and bytes a
+ * second ([peer] limit_*_per_s and limit_burst_s in mentord.conf; 0: no
+ * limit).  The defaults are far above what an honest peer needs; those
+ * on records and WANTs give way when no other peer is waiting (lim_info).
  */
 #define LIMIT_RECORDS	2000
 #define LIMIT_BYTES	(4 << 20)
 #define LIMIT_BURST_S	2
+#define LIMIT_ANNOUNCE	10000		/* ids announced */
+#define LIMIT_RECON	50		/* reconciliation messages */
+#define LIMIT_WANT	5000		/* records asked for (WANT) */
+#define LIMIT_WANT_BYTES (16 << 20)	/* ... and their bytes */
+#define LIMIT_RELAY	200		/* DELIVERs relayed for others */
+#define LIMIT_RELAY_BYTES (1 << 20)	/* ... and their bytes */
+#define CONTEND_MS	100	/* a peer served this recently is waiting */
 #define ROUNDS_BASE	64		/* reconciliation rounds, plus ... */
 #define ROUNDS_PER_IDS	8000		/* ... one per this many items held */
 #define NEED_MAX	(1u << 18)	/* ids fetched per session */
@@ -194,6 +203,26 @@ struct bucket {
 	int64_t		at;		/* last filled, ms; 0: never */
 };
 
+/* What a peer's limits count (lim_info). */
+enum lim_kind { LIM_RECORDS, LIM_ANNOUNCE, LIM_RECON, LIM_WANT, LIM_RELAY,
+	LIM_KINDS };
+
+/* One peer's limit of one kind: items and bytes. */
+struct limit {
+	struct bucket	 items, bytes;
+	int		 over;		/* at the last take */
+	uint64_t	 beyond;	/* items taken late, deferred, dropped */
+	struct log_rl	 rl;
+};
+
+/* A RECON answered later, when the peer is within its limit again. */
+struct recon_later {
+	uint8_t		*msg;		/* the whole message; NULL: none */
+	size_t		 len;
+	uint8_t		 rid[RID_MAX];	/* on the ROUTER; 0: our DEALER */
+	size_t		 rid_len;
+};
+
 struct sync_stats {
 	uint64_t	syncs, failures;	/* in totals only */
 	unsigned	rounds;
@@ -236,10 +265,9 @@ struct peer {
 	struct inwork	*in_head, *in_tail;
 	size_t		 in_bytes;
 	int		 ann_later;	/* announced while its inbox was full */
-	struct bucket	 lim_records, lim_bytes;
-	int		 over;		/* over its limit at the last take */
-	uint64_t	 throttled_valid;	/* records beyond the limit */
-	struct log_rl	 rl_limit;
+	struct limit	 lim[LIM_KINDS];
+	struct recon_later recon_later;
+	int64_t		 want_at;	/* its WANTs last answered */
 	int		 resync;	/* the last session stopped at NEED_MAX */
 	uint64_t	 delivered;	/* records in RECORDS this session */
 	/* The current or last synchronisation this node started. */
@@ -265,7 +293,8 @@ struct peers {
 	struct slice	*sl_head, *sl_tail;	/* being verified, in order */
 	size_t		 nslices;
 	int		 slice_pipe[2];	/* the verify threads say: done */
-	int64_t		 lim_records, lim_bytes, lim_burst_s;
+	int64_t		 lim_rate[LIM_KINDS][2];	/* items, bytes a s */
+	int64_t		 lim_burst_s;
 	uint64_t	 seq;
 	struct log_rl	 rl_zap, rl_student;
 	struct refused	 refused[REFUSED_MAX];
@@ -394,6 +423,7 @@ struct buf;
 static void send_buf(struct peers *, struct buf *, struct peer *);
 struct pm;
 static void on_announce(struct peers *, struct peer *, const struct pm *);
+static int recon_resume(struct peers *, struct peer *);
 static void sync_end(struct peer *, int);
 static void want_next(struct peer *);
 
@@ -416,6 +446,14 @@ inbox_purge(struct peer *p)
 }
 
 static void
+recon_later_free(struct recon_later *rl)
+{
+	free(rl->msg);
+	rl->msg = NULL;
+}
+
+/* jobs_purge: drops the peer's requests waiting to be answered. */
+static void
 jobs_purge(struct peer *p)
 {
 	size_t i;
@@ -423,6 +461,7 @@ jobs_purge(struct peer *p)
 	for (i = 0; i < p->njobs; i++)
 		free(p->jobs[i].ids);
 	p->njobs = 0;
+	recon_later_free(&p->recon_later);
 }
 
 /*
@@ -733,55 +772,106 @@ bucket_take(struct bucket *b, int64_t n, int64_t burst)
 		b->level = -burst * 1000;
 }
 
-/* limit_over: p has used up its records or its bytes for now. */
+/*
+ * What each kind of limit counts and what happens beyond it (SPEC.md
+ * 12.4).  Records and WANTs are work a peer waits for: beyond its limit
+ * it is served after the peers within theirs, at full speed when none is
+ * waiting.  What it announces is fetched by reconciliation instead, its
+ * reconciliation messages are answered later (one kept, older ones
+ * dropped), and directed records it sends to be relayed are dropped
+ * (their senders retry).
+ */
+static const struct {
+	const char	*name;		/* peer list "limited", /metrics */
+	const char	*items;		/* for the log */
+	const char	*then;
+} lim_info[LIM_KINDS] = {
+	{ "records", "records", "its records now wait behind other peers'" },
+	{ "announce", "announced ids", "what it announces is fetched by "
+	  "reconciliation instead" },
+	{ "recon", "reconciliation messages", "they are answered later" },
+	{ "want", "records asked for", "its WANTs are answered after other "
+	  "peers'" },
+	{ "relay", "directed records to relay", "they are dropped (their "
+	  "senders retry)" },
+};
+
+/* lim_over: p has used up its items or its bytes of kind k for now. */
 static int
-limit_over(struct peers *ps, struct peer *p, int64_t now)
+lim_over(struct peers *ps, struct peer *p, enum lim_kind k, int64_t now)
 {
+	struct limit *l = &p->lim[k];
+	const int64_t *rate = ps->lim_rate[k];
 	int over = 0;
 
-	if (ps->lim_records > 0) {
-		bucket_fill(&p->lim_records, ps->lim_records,
-		    ps->lim_records * ps->lim_burst_s, now);
-		over |= p->lim_records.level < 0;
+	if (rate[0] > 0) {
+		bucket_fill(&l->items, rate[0], rate[0] * ps->lim_burst_s, now);
+		over |= l->items.level < 0;
 	}
-	if (ps->lim_bytes > 0) {
-		bucket_fill(&p->lim_bytes, ps->lim_bytes,
-		    ps->lim_bytes * ps->lim_burst_s, now);
-		over |= p->lim_bytes.level < 0;
+	if (rate[1] > 0) {
+		bucket_fill(&l->bytes, rate[1], rate[1] * ps->lim_burst_s, now);
+		over |= l->bytes.level < 0;
 	}
 	return over;
 }
 
 /*
- * limit_take: k records of bytes bytes of p's are taken.  Beyond its
- * limit they are counted (and logged, rate-limited, when it goes over).
+ * lim_note: n items of p's of kind k were (over: 1) beyond its limit, or
+ * (over: 0) within it.  Beyond, they are counted, and logged (rate-limited)
+ * when p goes over.
  */
+static void
+lim_note(struct peers *ps, struct peer *p, enum lim_kind k, size_t n,
+    int over)
+{
+	struct limit *l = &p->lim[k];
+	const int64_t *rate = ps->lim_rate[k];
+	char r[48] = "", b[32] = "";
+
+	if (over) {
+		l->beyond += n;
+		if (rate[0] > 0)
+			snprintf(r, sizeof(r), "%lld %s", (long long)rate[0],
+			    lim_info[k].items);
+		if (rate[1] > 0)
+			snprintf(b, sizeof(b), "%s%lld bytes", rate[0] > 0 ?
+			    " and " : "", (long long)rate[1]);
+		if (!l->over)
+			log_ratelimited(&l->rl, LOG_INFO, "peer %.16s: over "
+			    "its limits of %s%s a second; %s", p->hex, r, b,
+			    lim_info[k].then);
+	}
+	l->over = over;
+}
+
+/* lim_take: n items of bytes bytes of p's of kind k are taken (lim_note). */
+static void
+lim_take(struct peers *ps, struct peer *p, enum lim_kind k, size_t n,
+    size_t bytes, int over)
+{
+	struct limit *l = &p->lim[k];
+	const int64_t *rate = ps->lim_rate[k];
+
+	if (rate[0] > 0)
+		bucket_take(&l->items, (int64_t)n, rate[0] * ps->lim_burst_s);
+	if (rate[1] > 0)
+		bucket_take(&l->bytes, (int64_t)bytes,
+		    rate[1] * ps->lim_burst_s);
+	lim_note(ps, p, k, n, over);
+}
+
+/* limit_over, limit_take: the limits on records a peer delivers. */
+static int
+limit_over(struct peers *ps, struct peer *p, int64_t now)
+{
+	return lim_over(ps, p, LIM_RECORDS, now);
+}
+
 static void
 limit_take(struct peers *ps, struct peer *p, size_t k, size_t bytes,
     int over)
 {
-	if (ps->lim_records > 0)
-		bucket_take(&p->lim_records, (int64_t)k,
-		    ps->lim_records * ps->lim_burst_s);
-	if (ps->lim_bytes > 0)
-		bucket_take(&p->lim_bytes, (int64_t)bytes,
-		    ps->lim_bytes * ps->lim_burst_s);
-	if (over) {
-		char r[24] = "any number of", b[24] = "any number of";
-
-		p->throttled_valid += k;
-		if (ps->lim_records > 0)
-			snprintf(r, sizeof(r), "%lld",
-			    (long long)ps->lim_records);
-		if (ps->lim_bytes > 0)
-			snprintf(b, sizeof(b), "%lld", (long long)ps->lim_bytes);
-		if (!p->over)
-			log_ratelimited(&p->rl_limit, LOG_INFO, "peer %.16s: "
-			    "over its limits of %s records and %s bytes a "
-			    "second; its records now wait behind other "
-			    "peers'", p->hex, r, b);
-	}
-	p->over = over;
+	lim_take(ps, p, LIM_RECORDS, k, bytes, over);
 }
 
 /*
@@ -1280,6 +1370,26 @@ id_cmp(const void *a, const void *b)
 }
 
 /*
+ * want_contended: another peer within its WANT limit is being answered
+ * (it was served in the last CONTEND_MS); then a peer beyond its limit
+ * waits.
+ */
+static int
+want_contended(struct peers *ps, const struct peer *p, int64_t now)
+{
+	struct peer *q;
+	size_t i;
+
+	for (i = 0; i < ps->n; i++) {
+		q = ps->p[i];
+		if (q != p && q->want_at != 0 && now - q->want_at < CONTEND_MS &&
+		    !lim_over(ps, q, LIM_WANT, now))
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * job_run: answers a WANT as far as the peer's queue allows.  On the
  * ROUTER the routing frame goes first: with ZMQ_ROUTER_MANDATORY it fails
  * with EAGAIN while the queue to that peer is full, before any record is
@@ -1294,10 +1404,16 @@ job_run(struct peers *ps, struct peer *p, struct want_job *j)
 	size_t len = 0, used = 0, found, n;
 	void *sock = j->on_dealer ? p->dealer : ps->router;
 	struct event *ev = j->on_dealer ? p->ev : ps->router_ev;
+	int64_t now = now_ms();
+	int over;
 
 	if (sock == NULL)
 		return 1;
 	while (j->pos < j->n) {
+		/* Beyond its limit, it waits while others are answered. */
+		if ((over = lim_over(ps, p, LIM_WANT, now)) &&
+		    want_contended(ps, p, now))
+			return 0;
 		if (j->on_dealer) {
 			if (!writable(sock)) {
 				event_active(ev, EV_READ, 0);
@@ -1317,6 +1433,8 @@ job_run(struct peers *ps, struct peer *p, struct want_job *j)
 			used = j->n - j->pos;	/* give up on the rest */
 		}
 		j->pos += used;
+		lim_take(ps, p, LIM_WANT, used, len, over);
+		p->want_at = now;
 		n = PM_HDR_LEN + 1 + len;
 		if ((msg = malloc(n)) == NULL) {
 			free(out);
@@ -1371,10 +1489,103 @@ on_resume(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	for (i = 0; i < ps->n; i++)
+	for (i = 0; i < ps->n; i++) {
 		waiting |= jobs_run(ps, ps->p[i]);
+		waiting |= recon_resume(ps, ps->p[i]);
+	}
 	if (waiting)
 		resume_arm(ps);
+}
+
+/* recon_answer: answers a reconciliation message (section 11). */
+static void
+recon_answer(struct peers *ps, struct peer *p, const struct chan *ch,
+    const struct pm *m)
+{
+	uint8_t *out, *msg;
+	size_t n, outlen;
+	int rc;
+
+	rc = recon_respond(ps->set, FRAME_LIMIT, m->body, m->body_len, &out,
+	    &outlen);
+	if (rc != 0) {
+		peer_fault(p, "bad reconciliation message: %s",
+		    mentor_strerror(rc));
+		return;
+	}
+	if ((n = PM_HDR_LEN + outlen) <= PM_MAX &&
+	    (msg = malloc(n)) != NULL) {
+		pm_header(msg, PM_RECON_REPLY, m->session);
+		memcpy(msg + PM_HDR_LEN, out, outlen);
+		reply(ch, msg, n);
+		free(msg);
+	}
+	free(out);
+}
+
+/*
+ * on_recon: a reconciliation message, answered now or, beyond the peer's
+ * limit, once it is within it again (recon_resume).  An honest initiator
+ * waits for each answer before it sends the next, so one is kept: a
+ * newer one replaces it, dropped.
+ */
+static void
+on_recon(struct peers *ps, struct peer *p, const struct chan *ch,
+    zmq_msg_t *body, const struct pm *m)
+{
+	struct recon_later *rl = &p->recon_later;
+
+	if (!lim_over(ps, p, LIM_RECON, now_ms())) {
+		lim_take(ps, p, LIM_RECON, 1, m->body_len, 0);
+		recon_answer(ps, p, ch, m);
+		return;
+	}
+	lim_note(ps, p, LIM_RECON, 1, 1);
+	if (rl->msg != NULL)
+		p->dropped++;
+	recon_later_free(rl);
+	if (ch->rid_len > sizeof(rl->rid) ||
+	    (rl->msg = malloc(zmq_msg_size(body))) == NULL)
+		return;
+	rl->len = zmq_msg_size(body);
+	memcpy(rl->msg, zmq_msg_data(body), rl->len);
+	rl->rid_len = ch->rid != NULL ? ch->rid_len : 0;
+	if (rl->rid_len)
+		memcpy(rl->rid, ch->rid, rl->rid_len);
+	resume_arm(ps);
+}
+
+/*
+ * recon_resume: answers p's deferred reconciliation message once p is
+ * within its limit; 1 when it still waits.
+ */
+static int
+recon_resume(struct peers *ps, struct peer *p)
+{
+	struct recon_later *rl = &p->recon_later;
+	struct chan ch;
+	struct pm m;
+
+	if (rl->msg == NULL)
+		return 0;
+	if (lim_over(ps, p, LIM_RECON, now_ms()))
+		return 1;
+	memset(&ch, 0, sizeof(ch));
+	if (rl->rid_len) {
+		ch.sock = ps->router;
+		ch.ev = ps->router_ev;
+		ch.rid = rl->rid;
+		ch.rid_len = rl->rid_len;
+	} else {
+		ch.sock = p->dealer;
+		ch.ev = p->ev;
+	}
+	if (ch.sock != NULL && pm_decode(&m, rl->msg, rl->len) == 0) {
+		lim_take(ps, p, LIM_RECON, 1, m.body_len, 0);
+		recon_answer(ps, p, &ch, &m);
+	}
+	recon_later_free(rl);
+	return 0;
 }
 
 /*
@@ -1765,22 +1976,28 @@ on_deliver(struct peers *ps, struct peer *p, zmq_msg_t *body,
 	}
 	if (memcmp(r.author, ps->node->sign_pk, REC_KEY_LEN) == 0)
 		return;		/* our own, come back */
-	if ((h = held_find(ps, id)) != NULL) {
-		if (now - h->fwd < REFWD_MS)
-			return;	/* a loop: already on its way */
-	} else {
+	if ((h = held_find(ps, id)) != NULL && now - h->fwd < REFWD_MS)
+		return;		/* a loop: already on its way */
+	/* The cheap refusals first: its limit, then room; then the check. */
+	if (lim_over(ps, p, LIM_RELAY, now)) {
+		p->dropped++;
+		lim_note(ps, p, LIM_RELAY, 1, 1);
+		return;
+	}
+	if (h == NULL && (ps->nheld == HELD_MAX || ps->held_bytes +
+	    zmq_msg_size(body) > HELD_BYTES)) {
+		ps->held_dropped++;
+		p->dropped++;
+		log_ratelimited(&p->rl, LOG_INFO, "peer %.16s: %zu directed "
+		    "records held for others; one more dropped (its sender "
+		    "retries)", p->hex, ps->nheld);
+		return;
+	}
+	lim_take(ps, p, LIM_RELAY, 1, zmq_msg_size(body), 0);
+	if (h == NULL) {
 		if (rec_verify(&r) != 0) {
 			peer_fault(p, "DELIVER of a record with a bad "
 			    "signature");
-			return;
-		}
-		if (ps->nheld == HELD_MAX || ps->held_bytes +
-		    zmq_msg_size(body) > HELD_BYTES) {
-			ps->held_dropped++;
-			p->dropped++;
-			log_ratelimited(&p->rl, LOG_INFO, "peer %.16s: %zu "
-			    "directed records held for others; one more "
-			    "dropped (its sender retries)", p->hex, ps->nheld);
 			return;
 		}
 		if (ps->nheld % 64 == 0) {
@@ -1886,9 +2103,9 @@ on_msg(struct peers *ps, struct peer *p, const struct chan *ch,
     zmq_msg_t *body)
 {
 	struct pm m;
-	uint8_t buf[PM_HDR_LEN + 4 + PM_NAME_MAX + PM_EP_MAX], *out;
+	uint8_t buf[PM_HDR_LEN + 4 + PM_NAME_MAX + PM_EP_MAX];
 	struct pm_hello h;
-	size_t n, outlen;
+	size_t n;
 	int rc, link = ch->rid == NULL || p->dealer == NULL;
 
 	p->last_rx = now_ms();
@@ -1928,24 +2145,7 @@ on_msg(struct peers *ps, struct peer *p, const struct chan *ch,
 			inbox_add(ps, p, body, &m);
 		break;
 	case PM_RECON:
-		rc = recon_respond(ps->set, FRAME_LIMIT, m.body, m.body_len,
-		    &out, &outlen);
-		if (rc != 0) {
-			peer_fault(p, "bad reconciliation message: %s",
-			    mentor_strerror(rc));
-			break;
-		}
-		if ((n = PM_HDR_LEN + outlen) <= PM_MAX) {
-			uint8_t *msg = malloc(n);
-
-			if (msg) {
-				pm_header(msg, PM_RECON_REPLY, m.session);
-				memcpy(msg + PM_HDR_LEN, out, outlen);
-				reply(ch, msg, n);
-				free(msg);
-			}
-		}
-		free(out);
+		on_recon(ps, p, ch, body, &m);
 		break;
 	case PM_WANT:
 		answer_want(ps, p, ch, &m);
@@ -2583,6 +2783,13 @@ on_announce(struct peers *ps, struct peer *p, const struct pm *m)
 		p->ann_later = 1;
 		return;
 	}
+	/* Beyond its limit: not looked at; reconciliation fetches them. */
+	if (lim_over(ps, p, LIM_ANNOUNCE, now)) {
+		p->ann_later = 1;
+		lim_note(ps, p, LIM_ANNOUNCE, m->nann, 1);
+		return;
+	}
+	lim_take(ps, p, LIM_ANNOUNCE, m->nann, m->nann * PM_ANN_LEN, 0);
 	for (i = 0; i < m->nann && k < PM_WANT_MAX; i++) {
 		e = m->ann + i * PM_ANN_LEN;
 		if (held_public(ps, get_be64(e), e + 8) ||
@@ -2799,10 +3006,26 @@ peers_open(struct peers **psp, struct node *n, char *err, size_t errlen)
 	ps->slice_pipe[0] = ps->slice_pipe[1] = -1;
 	ps->heartbeat_ms = n->conf.heartbeat_ms ? n->conf.heartbeat_ms : 2000;
 	ps->sync_ms = (n->conf.sync_s ? n->conf.sync_s : 60) * 1000LL;
-	ps->lim_records = n->conf.limit_records >= 0 ?
-	    n->conf.limit_records : LIMIT_RECORDS;
-	ps->lim_bytes = n->conf.limit_bytes >= 0 ? n->conf.limit_bytes :
-	    LIMIT_BYTES;
+	for (i = 0; i < LIM_KINDS; i++) {
+		const struct conf *c = &n->conf;
+		const int conf[LIM_KINDS][2] = {
+			{ c->limit_records, c->limit_bytes },
+			{ c->limit_announce, 0 },
+			{ c->limit_recon, 0 },
+			{ c->limit_want, c->limit_want_bytes },
+			{ c->limit_relay, c->limit_relay_bytes },
+		};
+		static const int64_t dflt[LIM_KINDS][2] = {
+			{ LIMIT_RECORDS, LIMIT_BYTES },
+			{ LIMIT_ANNOUNCE, 0 },
+			{ LIMIT_RECON, 0 },
+			{ LIMIT_WANT, LIMIT_WANT_BYTES },
+			{ LIMIT_RELAY, LIMIT_RELAY_BYTES },
+		};
+
+		ps->lim_rate[i][0] = conf[i][0] >= 0 ? conf[i][0] : dflt[i][0];
+		ps->lim_rate[i][1] = conf[i][1] >= 0 ? conf[i][1] : dflt[i][1];
+	}
 	ps->lim_burst_s = n->conf.limit_burst_s > 0 ?
 	    n->conf.limit_burst_s : LIMIT_BURST_S;
 	if ((ps->set = rset_new()) == NULL ||
@@ -2961,7 +3184,11 @@ peers_health(const struct peers *ps, struct peers_health *h)
 		h->records_out += p->total.records_out;
 		h->invalid += p->invalid;
 		h->untrusted += p->untrusted;
-		h->throttled_valid += p->throttled_valid;
+		h->throttled_valid += p->lim[LIM_RECORDS].beyond;
+		h->limited_announce += p->lim[LIM_ANNOUNCE].beyond;
+		h->limited_recon += p->lim[LIM_RECON].beyond;
+		h->limited_want += p->lim[LIM_WANT].beyond;
+		h->limited_relay += p->lim[LIM_RELAY].beyond;
 		if (!p->have_hello || p->hello.role != ROLE_HUB)
 			continue;
 		/* The certificate this hub issued about us, if any. */
@@ -3122,6 +3349,19 @@ stats_json(const struct sync_stats *s)
 	    "records_out", (json_int_t)s->records_out);
 }
 
+/* limited_json: p's requests beyond its limits, by kind (not records). */
+static json_t *
+limited_json(const struct peer *p)
+{
+	json_t *o = json_object();
+	size_t k;
+
+	for (k = LIM_RECORDS + 1; o != NULL && k < LIM_KINDS; k++)
+		json_object_set_new(o, lim_info[k].name,
+		    json_integer((json_int_t)p->lim[k].beyond));
+	return o;
+}
+
 /* ago: "3 min ago" and the like. */
 static void
 ago(char *out, size_t outlen, int64_t ms)
@@ -3223,9 +3463,10 @@ peers_list(const struct peers *ps)
 		    "queued", (json_int_t)p->in_bytes,
 		    "suspended", p->suspended_until != 0,
 		    "throttled", p->throttled_until > now_ms(),
-		    "throttled_valid", (json_int_t)p->throttled_valid,
+		    "throttled_valid", (json_int_t)p->lim[LIM_RECORDS].beyond,
 		    "totals", stats_json(&p->total));
 		if (e != NULL) {
+			json_object_set_new(e, "limited", limited_json(p));
 			json_object_set_new(e, "status", json_string(why));
 			json_object_set_new(e, "dials_in",
 			    json_boolean(p->endpoint[0] == '\0'));

@@ -27,6 +27,20 @@
  *   fakepeer DIR ENDPOINT - reconflood SECONDS N  the same, but answers
  *       from a fresh set of N random ids: it claims N records it never
  *       delivers
+ * and, as the peers flooding valid requests of issue 12 (each for
+ * SECONDS, answering the node's PINGs, printing what the node answered):
+ *   fakepeer DIR ENDPOINT NODE_ID announce SECONDS   an ANNOUNCE of 1024
+ *       fresh ids every 5 ms; prints "sent N wanted M": ids announced and
+ *       ids the node asked for (the node must add DIR dialing in)
+ *   fakepeer DIR ENDPOINT NODE_ID recons SECONDS     a RECON every ms;
+ *       prints "sent N answered M"
+ *   fakepeer DIR ENDPOINT NODE_ID deliver SECONDS N [bad]  N applications
+ *       by DIR to a key nobody has, spread over SECONDS, for the node to
+ *       relay (bad: each with a broken signature); prints "sent N"
+ *   fakepeer DIR ENDPOINT NODE_ID wants FILE SECONDS COUNT MS
+ *       WANTs of COUNT ids of records of FILE (an export), 4 in flight,
+ *       at most one every MS ms (0: as fast as answered); prints
+ *       "records N wants M slowest_ms L"
  * Exits 0 when the node answered the ping, 1 when not (refused link).
  */
 #include <fcntl.h>
@@ -364,6 +378,206 @@ next:
 	return 0;
 }
 
+/*
+ * pong_or: reads what the node sent within ms, answering PINGs; returns
+ * the first other message's type (its bytes in *m), or -1.
+ */
+static int
+pong_or(void *s, zmq_msg_t *m, int ms)
+{
+	struct pm_hello h = { 2, "fakepeer", "" };
+	uint8_t buf[512];
+	size_t n;
+	struct pm pm;
+	zmq_pollitem_t it = { s, 0, ZMQ_POLLIN, 0 };
+
+	for (;;) {
+		if (zmq_poll(&it, 1, ms) <= 0)
+			return -1;
+		if (zmq_msg_recv(m, s, ZMQ_DONTWAIT) == -1)
+			return -1;
+		if (pm_decode(&pm, zmq_msg_data(m), zmq_msg_size(m)) != 0)
+			continue;
+		if (pm.type != PM_PING)
+			return pm.type;
+		n = pm_hello_encode(buf, sizeof(buf), PM_PONG, pm.session, &h);
+		zmq_send(s, buf, n, 0);
+	}
+}
+
+static int
+announce(void *s, long seconds)
+{
+	uint8_t msg[PM_HDR_LEN + 2 + PM_ANN_MAX * PM_ANN_LEN], *e;
+	int64_t end = now_ms() + seconds * 1000, next = 0;
+	unsigned long long sent = 0, wanted = 0;
+	zmq_msg_t m;
+	size_t i;
+
+	pm_header(msg, PM_ANNOUNCE, 0);
+	msg[PM_HDR_LEN] = PM_ANN_MAX >> 8;
+	msg[PM_HDR_LEN + 1] = PM_ANN_MAX & 0xff;
+	zmq_msg_init(&m);
+	while (now_ms() < end) {
+		if (now_ms() >= next) {
+			for (i = 0; i < PM_ANN_MAX; i++) {
+				e = msg + PM_HDR_LEN + 2 + i * PM_ANN_LEN;
+				put_be64(e, (uint64_t)now_ms() - 1000);
+				randombytes_buf(e + 8, REC_ID_LEN);
+			}
+			if (zmq_send(s, msg, sizeof(msg), ZMQ_DONTWAIT) ==
+			    (int)sizeof(msg))
+				sent += PM_ANN_MAX;
+			next = now_ms() + 5;
+		}
+		if (pong_or(s, &m, 1) == PM_WANT)
+			wanted += (zmq_msg_size(&m) - PM_HDR_LEN - 2) /
+			    REC_ID_LEN;
+	}
+	zmq_msg_close(&m);
+	printf("sent %llu wanted %llu\n", sent, wanted);
+	return 0;
+}
+
+static int
+recons(void *s, long seconds)
+{
+	struct rset *set = rset_new();
+	struct recon *r = NULL;
+	uint8_t *out = NULL, *msg;
+	size_t outlen = 0;
+	int64_t end = now_ms() + seconds * 1000, next = 0;
+	unsigned long long sent = 0, answered = 0;
+	zmq_msg_t m;
+
+	if (set == NULL || recon_new(&r, set, 0) != 0 ||
+	    recon_initiate(r, &out, &outlen) != 0 ||
+	    (msg = malloc(PM_HDR_LEN + outlen)) == NULL)
+		return 2;
+	pm_header(msg, PM_RECON, 9);
+	memcpy(msg + PM_HDR_LEN, out, outlen);
+	zmq_msg_init(&m);
+	while (now_ms() < end) {
+		if (now_ms() >= next) {
+			if (zmq_send(s, msg, PM_HDR_LEN + outlen,
+			    ZMQ_DONTWAIT) != -1)
+				sent++;
+			next = now_ms() + 1;
+		}
+		if (pong_or(s, &m, 1) == PM_RECON_REPLY)
+			answered++;
+	}
+	zmq_msg_close(&m);
+	printf("sent %llu answered %llu\n", sent, answered);
+	free(msg);
+	free(out);
+	recon_free(r);
+	rset_free(set);
+	return 0;
+}
+
+static int
+deliver(void *s, long seconds, long count, int bad, uint64_t now)
+{
+	uint8_t rec[4096], to[REC_KEY_LEN], *msg, nonce[16];
+	char ref[REC_APP_REF_LEN + 1], hex[33];
+	const char *body = "sealed";
+	int64_t start = now_ms();
+	size_t n;
+	long i;
+	zmq_msg_t m;
+
+	randombytes_buf(to, sizeof(to));
+	if ((msg = malloc(PM_HDR_LEN + REC_KEY_LEN + 4 + sizeof(rec))) == NULL)
+		return 2;
+	zmq_msg_init(&m);
+	for (i = 0; i < count; i++) {
+		randombytes_buf(nonce, sizeof(nonce));
+		hex_encode(hex, nonce, sizeof(nonce));
+		snprintf(ref, sizeof(ref), "%s%s", REC_APP_PREFIX, hex);
+		if (rec_build(rec, sizeof(rec), &n, REC_APPLICATION, now - 1000,
+		    now + 86400000ULL, ref, strlen(ref), (const uint8_t *)body,
+		    strlen(body), sk) != 0)
+			return 2;
+		if (bad)
+			rec[n - 1] ^= 1;	/* the signature's last byte */
+		pm_header(msg, PM_DELIVER, 0);
+		memcpy(msg + PM_HDR_LEN, to, REC_KEY_LEN);
+		put_be32(msg + PM_HDR_LEN + REC_KEY_LEN, (uint32_t)n);
+		memcpy(msg + PM_HDR_LEN + REC_KEY_LEN + 4, rec, n);
+		zmq_send(s, msg, PM_HDR_LEN + REC_KEY_LEN + 4 + n, 0);
+		/* Spread over the seconds given. */
+		while (now_ms() - start < (int64_t)((i + 1) * seconds * 1000 /
+		    count))
+			pong_or(s, &m, 1);
+	}
+	zmq_msg_close(&m);
+	free(msg);
+	printf("sent %ld\n", count);
+	return 0;
+}
+
+static int
+wants(void *s, const char *path, long seconds, long count, long ms)
+{
+	uint8_t *buf, (*ids)[REC_ID_LEN], *msg;
+	size_t len, off = XS_HDR_LEN, nids = 0, next_id = 0, n;
+	int64_t end = now_ms() + seconds * 1000, next = 0, sent_at[4], slow = 0;
+	unsigned long long records = 0, answered = 0;
+	unsigned inflight = 0;
+	struct pm pm;
+	zmq_msg_t m;
+	long i;
+
+	len = slurp(path, &buf);
+	if ((ids = malloc(len / 64 * REC_ID_LEN + REC_ID_LEN)) == NULL ||
+	    count < 1 || count > PM_WANT_MAX)
+		return 2;
+	while (off + 4 <= len) {
+		n = get_be32(buf + off);
+		if (off + 4 + n > len)
+			break;
+		rec_id(ids[nids++], buf + off + 4, n);
+		off += 4 + n;
+	}
+	if (nids == 0 || (msg = malloc(PM_HDR_LEN + 2 +
+	    (size_t)count * REC_ID_LEN)) == NULL)
+		return 2;
+	zmq_msg_init(&m);
+	while (now_ms() < end) {
+		if (inflight < 4 && now_ms() >= next) {
+			pm_header(msg, PM_WANT, 11);
+			msg[PM_HDR_LEN] = (uint8_t)(count >> 8);
+			msg[PM_HDR_LEN + 1] = (uint8_t)count;
+			for (i = 0; i < count; i++) {
+				memcpy(msg + PM_HDR_LEN + 2 + i * REC_ID_LEN,
+				    ids[next_id], REC_ID_LEN);
+				next_id = (next_id + 1) % nids;
+			}
+			zmq_send(s, msg, PM_HDR_LEN + 2 + count * REC_ID_LEN, 0);
+			sent_at[inflight++] = now_ms();
+			next = now_ms() + ms;
+		}
+		if (pong_or(s, &m, 1) != PM_RECORDS ||
+		    pm_decode(&pm, zmq_msg_data(&m), zmq_msg_size(&m)) != 0)
+			continue;
+		records += pm.nrecords;
+		if (pm.more || inflight == 0)
+			continue;
+		answered++;
+		if (now_ms() - sent_at[0] > slow)
+			slow = now_ms() - sent_at[0];
+		memmove(sent_at, sent_at + 1, --inflight * sizeof(sent_at[0]));
+	}
+	zmq_msg_close(&m);
+	printf("records %llu wants %llu slowest_ms %lld\n", records, answered,
+	    (long long)slow);
+	free(msg);
+	free(ids);
+	free(buf);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -452,6 +666,24 @@ main(int argc, char **argv)
 		untrusted(s, atol(argv[5]), atol(argv[6]), atol(argv[7]), now);
 	} else if (strcmp(argv[4], "trusted") == 0 && argc == 6) {
 		trusted(s, atol(argv[5]), now);
+	} else if ((strcmp(argv[4], "announce") == 0 && argc == 6) ||
+	    (strcmp(argv[4], "recons") == 0 && argc == 6) ||
+	    (strcmp(argv[4], "deliver") == 0 && (argc == 7 || argc == 8)) ||
+	    (strcmp(argv[4], "wants") == 0 && argc == 9)) {
+		if (argv[4][0] == 'a')
+			n = (size_t)announce(s, atol(argv[5]));
+		else if (argv[4][0] == 'r')
+			n = (size_t)recons(s, atol(argv[5]));
+		else if (argv[4][0] == 'd')
+			n = (size_t)deliver(s, atol(argv[5]), atol(argv[6]),
+			    argc == 8 && strcmp(argv[7], "bad") == 0, now);
+		else
+			n = (size_t)wants(s, argv[5], atol(argv[6]),
+			    atol(argv[7]), atol(argv[8]));
+		fflush(stdout);
+		zmq_close(s);
+		zmq_ctx_term(ctx);
+		return (int)n;
 	} else
 		return 2;
 	n = pm_hello_encode(ping, sizeof(ping), PM_PING, 1, &h);
