@@ -1161,7 +1161,13 @@ store_write(struct store *st, store_fn fn, void *arg)
 		return 0;
 	}
 full:
-	store_explain(st, MDB_MAP_FULL, "grow the map");
+	if (st->copying) {
+		snprintf(st->why, sizeof(st->why), "the store in %s needs "
+		    "more room while a backup reads it: retry when the backup "
+		    "ends", st->path);
+		log_err("store: grow the map: %s", st->why);
+	} else
+		store_explain(st, MDB_MAP_FULL, "grow the map");
 	return MENTOR_ESTORE;
 }
 
@@ -1369,9 +1375,22 @@ fail:
 
 /* ---- backups and schema versions (used by backup.c, migrate.c) ---- */
 
+/*
+ * store_copy_begin: a backup is about to read the map, which cannot be
+ * remapped (grown) until it ends: a map over half used is grown now, so
+ * that writes meanwhile (say, an import) have room.
+ */
 void
 store_copy_begin(struct store *st)
 {
+	MDB_envinfo info;
+	MDB_stat stat;
+
+	if (mdb_env_info(st->env, &info) == 0 &&
+	    mdb_env_stat(st->env, &stat) == 0 &&
+	    (info.me_last_pgno + 1) * (size_t)stat.ms_psize >
+	    st->mapsize / 2)
+		(void)grow(st);
 	st->copying = 1;
 }
 
