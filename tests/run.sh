@@ -4,6 +4,8 @@
 # Unit tests are cmocka programs; each test case counts.  Fuzz replays
 # count one per corpus.  Integration scripts print "ok - ..." or
 # "not ok - ..." per check (a script that dies counts one failure more).
+# Each report line ends with the wall time the test took in seconds; the
+# last lines give each suite's time and the total.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 build=${1:-build}
@@ -14,22 +16,34 @@ mkdir -p "$logs"
 pass=0
 fail=0
 
-report() {	# report NAME LOG STATUS
+# Wall time in milliseconds (bash's EPOCHREALTIME: no process started).
+now_ms() {
+	local t=${EPOCHREALTIME/[.,]/}
+	echo $((t / 1000))
+}
+
+secs() {	# secs MS: "12.3"
+	printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100))
+}
+
+report() {	# report NAME LOG STATUS START_MS
+	local ms=$(($(now_ms) - $4))
 	if [ "$3" -eq 0 ]; then
-		printf '  %-40s ok\n' "$1"
+		printf '  %-40s ok %7s s\n' "$1" "$(secs "$ms")"
 	else
-		printf '  %-40s FAILED (log: %s)\n' "$1" "$2"
+		printf '  %-40s FAILED %7s s (log: %s)\n' "$1" "$(secs "$ms")" "$2"
 		tail -n 15 "$2" | sed 's/^/    | /'
 	fi
 }
 
 run_unit() {
-	local t name log p f st
+	local t name log p f st t0
 	echo "unit tests:"
 	for t in "$build"/tests/test_*; do
 		[ -x "$t" ] || continue
 		name=$(basename "$t")
 		log=$logs/$name.log
+		t0=$(now_ms)
 		CMOCKA_MESSAGE_OUTPUT=stdout timeout 300 "$t" >"$log" 2>&1
 		st=$?
 		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
@@ -37,32 +51,34 @@ run_unit() {
 		if [ "$st" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 		pass=$((pass + p))
 		fail=$((fail + f))
-		report "$name ($p cases)" "$log" "$f"
+		report "$name ($p cases)" "$log" "$f" "$t0"
 	done
 }
 
 run_fuzz() {
-	local t name corpus log st
+	local t name corpus log st t0
 	echo "fuzz corpus replay:"
 	for t in "$build"/tests/replay_fuzz_*; do
 		[ -x "$t" ] || continue
 		name=${t##*/replay_fuzz_}
 		corpus=tests/fuzz/corpus/$name
 		log=$logs/replay_$name.log
+		t0=$(now_ms)
 		timeout 300 "$t" "$corpus" >"$log" 2>&1
 		st=$?
 		if [ "$st" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
-		report "$name ($(tail -n 1 "$log"))" "$log" "$st"
+		report "$name ($(tail -n 1 "$log"))" "$log" "$st" "$t0"
 	done
 }
 
 run_integration() {
-	local t name log p f st
+	local t name log p f st t0
 	echo "integration tests:"
 	for t in tests/integration/test_*.sh; do
 		[ -f "$t" ] || continue
 		name=$(basename "$t" .sh)
 		log=$logs/$name.log
+		t0=$(now_ms)
 		BUILD=$build timeout 600 bash "$t" >"$log" 2>&1
 		st=$?
 		p=$(grep -c '^ok - ' "$log")
@@ -70,17 +86,22 @@ run_integration() {
 		if [ "$st" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 		pass=$((pass + p))
 		fail=$((fail + f))
-		report "$name ($p checks)" "$log" "$f"
+		report "$name ($p checks)" "$log" "$f" "$t0"
 	done
 }
 
+start=$(now_ms)
+times=
 for s in $suites; do
+	s0=$(now_ms)
 	case $s in
 	unit) run_unit ;;
 	fuzz) run_fuzz ;;
 	integration) run_integration ;;
 	*) echo "run.sh: unknown suite $s" >&2; exit 2 ;;
 	esac
+	times="$times $s $(secs $(($(now_ms) - s0))) s,"
 done
+echo "time:${times} total $(secs $(($(now_ms) - start))) s"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
