@@ -200,6 +200,9 @@ crash_loop() {
 		killer=$!
 		scenario
 		wait "$killer"
+		# Reaped, not only signalled: a node still exiting passes for
+		# running, and verify would not restart it.
+		wait "$(cat "$victim.pid")" 2>/dev/null
 		CRASH_ACKED=$((CRASH_ACKED + $(grep -c ' 0$' "$T/acked")))
 		WHERE="kill $k (${victim##*/} at ${delay}s)"; BAD=0
 		verify
