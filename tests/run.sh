@@ -16,7 +16,7 @@ mkdir -p "$logs"
 pass=0
 fail=0
 
-# Wall time in milliseconds (bash's EPOCHREALTIME: no process started).
+# Wall time in milliseconds (bash's EPOCHREALTIME).
 now_ms() {
 	local t=${EPOCHREALTIME/[.,]/}
 	echo $((t / 1000))
@@ -26,8 +26,8 @@ secs() {	# secs MS: "12.3"
 	printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100))
 }
 
-report() {	# report NAME LOG STATUS START_MS
-	local ms=$(($(now_ms) - $4))
+report() {	# report NAME LOG STATUS MS
+	local ms=$4
 	if [ "$3" -eq 0 ]; then
 		printf '  %-40s ok %7s s\n' "$1" "$(secs "$ms")"
 	else
@@ -51,7 +51,7 @@ run_unit() {
 		if [ "$st" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 		pass=$((pass + p))
 		fail=$((fail + f))
-		report "$name ($p cases)" "$log" "$f" "$t0"
+		report "$name ($p cases)" "$log" "$f" $(($(now_ms) - t0))
 	done
 }
 
@@ -67,26 +67,67 @@ run_fuzz() {
 		timeout 300 "$t" "$corpus" >"$log" 2>&1
 		st=$?
 		if [ "$st" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
-		report "$name ($(tail -n 1 "$log"))" "$log" "$st" "$t0"
+		report "$name ($(tail -n 1 "$log"))" "$log" "$st" $(($(now_ms) - t0))
 	done
 }
 
+log_of() { echo "$logs/$(basename "$1" .sh).log"; }
+
+# One integration script, its log and, when it ends, LOG.status:
+# "EXIT MS".
+run_script() {	# run_script SCRIPT LOG
+	local t0 st
+	t0=$(now_ms)
+	BUILD=$build timeout 600 bash "$1" >"$2" 2>&1
+	st=$?
+	echo "$st $(($(now_ms) - t0))" >"$2.status"
+}
+
+report_script() {	# report_script SCRIPT LOG: counts and reports
+	local name p f st ms
+	name=$(basename "$1" .sh)
+	read -r st ms <"$2.status"
+	p=$(grep -c '^ok - ' "$2")
+	f=$(grep -c '^not ok - ' "$2")
+	if [ "$st" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+	report "$name ($p checks)" "$2" "$f" "$ms"
+}
+
+# Integration scripts run TEST_JOBS at a time (2 by default; 1 runs them
+# one after another): each has its own temporary directory and ephemeral
+# ports (lib.sh).  A script with a line "# run.sh: alone" runs first, with
+# nothing beside it.  Reports come in the scripts' order.
 run_integration() {
-	local t name log p f st t0
+	local jobs=${TEST_JOBS:-2} t next=0 running=0 list=() alone=()
 	echo "integration tests:"
 	for t in tests/integration/test_*.sh; do
 		[ -f "$t" ] || continue
-		name=$(basename "$t" .sh)
-		log=$logs/$name.log
-		t0=$(now_ms)
-		BUILD=$build timeout 600 bash "$t" >"$log" 2>&1
-		st=$?
-		p=$(grep -c '^ok - ' "$log")
-		f=$(grep -c '^not ok - ' "$log")
-		if [ "$st" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-		pass=$((pass + p))
-		fail=$((fail + f))
-		report "$name ($p checks)" "$log" "$f" "$t0"
+		if grep -q '^# run.sh: alone' "$t"; then alone+=("$t")
+		else list+=("$t"); fi
+	done
+	for t in "${alone[@]}"; do
+		run_script "$t" "$(log_of "$t")"
+		report_script "$t" "$(log_of "$t")"
+	done
+	for t in "${list[@]}"; do
+		rm -f "$(log_of "$t").status"
+	done
+	for t in "${list[@]}" ""; do
+		while [ "$running" -ge "$jobs" ] ||
+		    { [ -z "$t" ] && [ "$running" -gt 0 ]; }; do
+			wait -n
+			running=$((running - 1))
+			while [ "$next" -lt ${#list[@]} ] &&
+			    [ -f "$(log_of "${list[next]}").status" ]; do
+				report_script "${list[next]}" "$(log_of "${list[next]}")"
+				next=$((next + 1))
+			done
+		done
+		[ -n "$t" ] || break
+		run_script "$t" "$(log_of "$t")" &
+		running=$((running + 1))
 	done
 }
 
