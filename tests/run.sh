@@ -36,23 +36,62 @@ report() {	# report NAME LOG STATUS MS
 	fi
 }
 
+# pool JOBS LOGOF RUN REPORT ITEM...: runs "RUN ITEM LOG" in the
+# background, JOBS at a time (LOG is "LOGOF ITEM"; RUN writes LOG.status
+# last), and "REPORT ITEM LOG" for each item in the items' order as soon
+# as it and those before it are done.
+pool() {
+	local jobs=$1 logof=$2 run=$3 rep=$4 t next=0 running=0 items
+	shift 4
+	items=("$@")
+	for t in "${items[@]}"; do rm -f "$("$logof" "$t").status"; done
+	for t in "${items[@]}" ""; do
+		while [ "$running" -ge "$jobs" ] ||
+		    { [ -z "$t" ] && [ "$running" -gt 0 ]; }; do
+			wait -n
+			running=$((running - 1))
+			while [ "$next" -lt ${#items[@]} ] &&
+			    [ -f "$("$logof" "${items[next]}").status" ]; do
+				"$rep" "${items[next]}" "$("$logof" "${items[next]}")"
+				next=$((next + 1))
+			done
+		done
+		[ -n "$t" ] || break
+		"$run" "$t" "$("$logof" "$t")" &
+		running=$((running + 1))
+	done
+}
+
+unit_log() { echo "$logs/$(basename "$1").log"; }
+
+run_unit_one() {	# run_unit_one PROGRAM LOG
+	local t0 st
+	t0=$(now_ms)
+	CMOCKA_MESSAGE_OUTPUT=stdout timeout 300 "$1" >"$2" 2>&1
+	st=$?
+	echo "$st $(($(now_ms) - t0))" >"$2.status"
+}
+
+report_unit_one() {	# report_unit_one PROGRAM LOG: counts and reports
+	local p f st ms
+	read -r st ms <"$2.status"
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$2" | awk '{s+=$1} END {print s+0}')
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$2" | awk '{s+=$1} END {print s+0}')
+	if [ "$st" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+	report "$(basename "$1") ($p cases)" "$2" "$f" "$ms"
+}
+
+# Unit test programs run TEST_JOBS at a time too (each its own temporary
+# files).
 run_unit() {
-	local t name log p f st t0
+	local t list=()
 	echo "unit tests:"
 	for t in "$build"/tests/test_*; do
-		[ -x "$t" ] || continue
-		name=$(basename "$t")
-		log=$logs/$name.log
-		t0=$(now_ms)
-		CMOCKA_MESSAGE_OUTPUT=stdout timeout 300 "$t" >"$log" 2>&1
-		st=$?
-		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
-		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | awk '{s+=$1} END {print s+0}')
-		if [ "$st" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-		pass=$((pass + p))
-		fail=$((fail + f))
-		report "$name ($p cases)" "$log" "$f" $(($(now_ms) - t0))
+		[ -x "$t" ] && list+=("$t")
 	done
+	pool "${TEST_JOBS:-2}" unit_log run_unit_one report_unit_one "${list[@]}"
 }
 
 run_fuzz() {
@@ -100,35 +139,15 @@ report_script() {	# report_script SCRIPT LOG: counts and reports
 # ports (lib.sh).  A script with a line "# run.sh: alone" runs first, with
 # nothing beside it.  Reports come in the scripts' order.
 run_integration() {
-	local jobs=${TEST_JOBS:-2} t next=0 running=0 list=() alone=()
+	local t list=() alone=()
 	echo "integration tests:"
 	for t in tests/integration/test_*.sh; do
 		[ -f "$t" ] || continue
 		if grep -q '^# run.sh: alone' "$t"; then alone+=("$t")
 		else list+=("$t"); fi
 	done
-	for t in "${alone[@]}"; do
-		run_script "$t" "$(log_of "$t")"
-		report_script "$t" "$(log_of "$t")"
-	done
-	for t in "${list[@]}"; do
-		rm -f "$(log_of "$t").status"
-	done
-	for t in "${list[@]}" ""; do
-		while [ "$running" -ge "$jobs" ] ||
-		    { [ -z "$t" ] && [ "$running" -gt 0 ]; }; do
-			wait -n
-			running=$((running - 1))
-			while [ "$next" -lt ${#list[@]} ] &&
-			    [ -f "$(log_of "${list[next]}").status" ]; do
-				report_script "${list[next]}" "$(log_of "${list[next]}")"
-				next=$((next + 1))
-			done
-		done
-		[ -n "$t" ] || break
-		run_script "$t" "$(log_of "$t")" &
-		running=$((running + 1))
-	done
+	pool 1 log_of run_script report_script "${alone[@]}"
+	pool "${TEST_JOBS:-2}" log_of run_script report_script "${list[@]}"
 }
 
 start=$(now_ms)
