@@ -58,13 +58,28 @@ check_match() {
 	fi
 }
 
-# free_port: an ephemeral TCP port on 127.0.0.1 that is free now.
+# free_port: a TCP port on 127.0.0.1 that is free now, below the
+# ephemeral range (10000-32767): a node binds it later, and a port from the
+# ephemeral range may by then be the local end of some connection (run.sh
+# runs two scripts at a time).
 free_port() {
 	local p="" i
 	# Retried: under heavy load the interpreter has been seen to print
 	# nothing, which made a node listen on "127.0.0.1:".
 	for i in 1 2 3 4 5; do
-		p=$("$PYS" -I -S -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null)
+		p=$("$PYS" -I -S -c '
+import random, socket
+for _ in range(100):
+    p = random.randrange(10000, 32768)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(p)
+    break' 2>/dev/null)
 		[ -n "$p" ] && break
 		sleep 0.2
 	done
