@@ -219,16 +219,61 @@ ctl_connect(struct ctl *c)
 }
 
 static int
+no_answer(struct ctl *c)
+{
+	return ctl_err(EX_NODE, "the node did not answer within %d s%s",
+	    c->timeout_ms / 1000, c->keyfile ? " (is the key still valid, and "
+	    "the endpoint right?)" : "");
+}
+
+/*
+ * await_reply: waits up to the timeout for a frame of the reply.  On a
+ * node's local socket the node's lock is looked at every WAIT_SLICE_MS: a
+ * free lock means the daemon died or stopped without answering, and
+ * waiting longer would be in vain; a reply it sent before has
+ * WAIT_LAST_MS more to arrive.  Returns 0 when a frame is there (or the
+ * receive is to report an error), else EX_NODE with the error printed.
+ */
+#define WAIT_SLICE_MS	100
+#define WAIT_LAST_MS	250
+
+static int
+await_reply(struct ctl *c)
+{
+	zmq_pollitem_t it = { c->sock, 0, ZMQ_POLLIN, 0 };
+	int64_t end = mono_ms() + c->timeout_ms, left;
+	int r;
+
+	if (c->keyfile != NULL || c->connect != NULL)
+		return 0;	/* no lock to look at: RCVTIMEO decides */
+	while ((left = end - mono_ms()) > 0) {
+		r = zmq_poll(&it, 1, left < WAIT_SLICE_MS ? (long)left :
+		    WAIT_SLICE_MS);
+		if (r > 0 || (r == -1 && zmq_errno() != EINTR))
+			return 0;
+		if (r == 0 && node_lock_probe(c->dir) == 0) {
+			if (zmq_poll(&it, 1, WAIT_LAST_MS) > 0)
+				return 0;
+			return ctl_err(EX_NODE, "the node in %s stopped "
+			    "before answering (whether the command was "
+			    "carried out is unknown)", c->dir);
+		}
+	}
+	return no_answer(c);
+}
+
+static int
 recv_frame(struct ctl *c, zmq_msg_t *m)
 {
+	int rc;
+
+	if ((rc = await_reply(c)) != EX_OK)
+		return rc;
 	zmq_msg_init(m);
 	if (zmq_msg_recv(m, c->sock, 0) == -1) {
 		zmq_msg_close(m);
 		if (zmq_errno() == EAGAIN)
-			return ctl_err(EX_NODE, "the node did not answer "
-			    "within %d s%s", c->timeout_ms / 1000, c->keyfile ?
-			    " (is the key still valid, and the endpoint "
-			    "right?)" : "");
+			return no_answer(c);
 		return ctl_err(EX_NODE, "receive: %s",
 		    zmq_strerror(zmq_errno()));
 	}

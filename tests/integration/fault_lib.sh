@@ -79,13 +79,27 @@ stop() {
 	rm -f "$1.pid"
 }
 
-has_listing() { ctl "$1" listing show "$2" >/dev/null 2>&1; }
+# Polls give up after 2 s, not mentorctl's 60: a node killed mid-request
+# never answers.
+has_listing() { ctl "$1" --timeout 2 listing show "$2" >/dev/null 2>&1; }
+has_application() { ctl "$1" --timeout 2 application show "$2" >/dev/null 2>&1; }
 running() { [ -f "$1.pid" ] && kill -0 "$(cat "$1.pid")" 2>/dev/null; }
 # await DIR CMD...: polls CMD for up to 15 s while DIR's daemon lives.
 await() {
 	local d=$1 deadline=$((SECONDS + 15)); shift
 	until "$@" >/dev/null 2>&1; do
 		running "$d" && [ $SECONDS -lt $deadline ] || return 1
+		sleep 0.05
+	done
+}
+# await_both CMD...: polls CMD for up to 15 s while both S and E live: what
+# the scenario waits for travels from one node to the other, and a killed
+# node sends and answers nothing until verify restarts it.
+await_both() {
+	local deadline=$((SECONDS + 15))
+	until "$@" >/dev/null 2>&1; do
+		running "$S" && running "$E" && [ $SECONDS -lt $deadline ] ||
+		    return 1
 		sleep 0.05
 	done
 }
@@ -109,7 +123,7 @@ scenario() {
 	if acked post; then
 		hexes <"$T/step.out" | tr '\n' ' ' >"$T/listings"
 		read -r L1 L2 <"$T/listings"
-		await "$S" has_listing "$S" "$L2"
+		await_both has_listing "$S" "$L2"
 	fi
 	step import "$S" student import "$T/students.json"
 	step consent "$S" consent S1 --guardian "Morwenna Quorra"
@@ -119,11 +133,11 @@ scenario() {
 		step apply2 "$S" --json apply S1 "$L2"
 		acked apply2 && hexes <"$T/step.out" | head -1 >"$T/app2"
 		if acked apply1; then
-			await "$E" ctl "$E" application show "$(cat "$T/app1")"
+			await_both has_application "$E" "$(cat "$T/app1")"
 			step accept "$E" application accept "$(cat "$T/app1")"
 		fi
 		if acked apply2; then
-			await "$E" ctl "$E" application show "$(cat "$T/app2")"
+			await_both has_application "$E" "$(cat "$T/app2")"
 			step decline "$E" application decline "$(cat "$T/app2")"
 		fi
 	fi
@@ -186,6 +200,9 @@ crash_loop() {
 		killer=$!
 		scenario
 		wait "$killer"
+		# Reaped, not only signalled: a node still exiting passes for
+		# running, and verify would not restart it.
+		wait "$(cat "$victim.pid")" 2>/dev/null
 		CRASH_ACKED=$((CRASH_ACKED + $(grep -c ' 0$' "$T/acked")))
 		WHERE="kill $k (${victim##*/} at ${delay}s)"; BAD=0
 		verify

@@ -8,6 +8,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MENTORD=${MENTORD:-$ROOT/daemon/mentord}
 MENTORCTL=${MENTORCTL:-$ROOT/client/mentorctl}
 T=$(mktemp -d /tmp/mentord-test.XXXXXX)
+# The helpers' python: the system one without site start-up (-I -S), not a
+# version manager's shim, which costs a quarter of a second a call; json
+# runs thousands of times in `make test`.
+PYS=python3
+[ -x /usr/bin/python3 ] && PYS=/usr/bin/python3
 PIDS=()
 FAILED=0
 
@@ -53,13 +58,28 @@ check_match() {
 	fi
 }
 
-# free_port: an ephemeral TCP port on 127.0.0.1 that is free now.
+# free_port: a TCP port on 127.0.0.1 that is free now, below the
+# ephemeral range (10000-32767): a node binds it later, and a port from the
+# ephemeral range may by then be the local end of some connection (run.sh
+# runs two scripts at a time).
 free_port() {
 	local p="" i
 	# Retried: under heavy load the interpreter has been seen to print
 	# nothing, which made a node listen on "127.0.0.1:".
 	for i in 1 2 3 4 5; do
-		p=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null)
+		p=$("$PYS" -I -S -c '
+import random, socket
+for _ in range(100):
+    p = random.randrange(10000, 32768)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(p)
+    break' 2>/dev/null)
 		[ -n "$p" ] && break
 		sleep 0.2
 	done
@@ -106,9 +126,9 @@ node_stop() {
 	wait "$p"
 }
 
-# json FILTER: reads JSON on stdin, prints FILTER applied (python3).
+# json FILTER: reads JSON on stdin, prints FILTER applied (python).
 json() {
-	python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
+	"$PYS" -I -S -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
 }
 
 done_testing() { [ "$FAILED" -eq 0 ]; }

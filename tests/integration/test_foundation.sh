@@ -81,6 +81,22 @@ check "after kill -9 the node restarts" node_start "$d"
 id2=$(ctl "$d" --json status | json 'd["node_id"]')
 check_eq "  ...with the same node id" "$id1" "$id2"
 
+# A daemon that dies while mentorctl waits: mentorctl says so at once
+# instead of waiting out --timeout (the node is stopped, so the request
+# stays unanswered, then killed).
+kill -STOP "$NODE_PID"
+ctl "$d" --timeout 60 status >"$T/dead.out" 2>&1 &
+waiter=$!
+sleep 0.3
+start=$SECONDS
+kill -9 "$NODE_PID"; wait "$NODE_PID" 2>/dev/null
+wait "$waiter"; rc=$?
+check_eq "a node killed mid-request: mentorctl exits 3" 3 "$rc"
+check "  ...within 3 s, not after --timeout" test $((SECONDS - start)) -le 3
+check_match "  ...saying it stopped before answering" \
+    "the node in $d stopped before answering" "$(cat "$T/dead.out")"
+check "  ...and the node restarts" node_start "$d"
+
 h=$T/home
 HOME=$h MENTORD_HOME= "$MENTORD" init --name dflt --role hub >/dev/null
 check "without -d, init uses ~/.local/state/mentord" test -f "$h/.local/state/mentord/mentord.conf"

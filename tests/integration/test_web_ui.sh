@@ -5,6 +5,7 @@
 # and the security checks (text-only rendering, cross-site refusals, scoped
 # student sessions, revocation, throttling).  The checks are in
 # tests/web/test_web_ui.py; screenshots go to $BUILD/test-logs/screenshots.
+# run.sh: alone (a browser under load from other tests is not reliable)
 . "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3
