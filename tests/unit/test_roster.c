@@ -392,6 +392,52 @@ test_large_roster(void **state)
 	free(csv);
 }
 
+/*
+ * Ids in order need no table; the first out of order builds one over all
+ * seen, which then grows: duplicates are named with their first line
+ * whichever way they come (right after, out of order, after the growth).
+ */
+static void
+test_ids_order(void **state)
+{
+	enum { N = 3000 };
+	struct student_batch b;
+	size_t len = 0, size = (size_t)N * 3 * 32 + 256, i;
+	char *csv, err[256], want[128];
+
+	(void)state;
+	csv = malloc(size);
+	assert_non_null(csv);
+	len += (size_t)snprintf(csv + len, size - len, "id,name\n");
+	for (i = 0; i < N; i++)		/* lines 2 .. N+1, in order */
+		len += (size_t)snprintf(csv + len, size - len, "B%05zu,x\n",
+		    i);
+	/* line N+2: the one just before again */
+	len += (size_t)snprintf(csv + len, size - len, "B%05d,x\n", N - 1);
+	for (i = 0; i < N; i++)		/* lines N+3 .., descending */
+		len += (size_t)snprintf(csv + len, size - len, "A%05zu,x\n",
+		    N - 1 - i);
+	/* line 2N+3 and 2N+4: one of each half again */
+	len += (size_t)snprintf(csv + len, size - len, "B00007,x\nA00000,x\n");
+	assert_int_equal(student_roster_csv(csv, len, &sr, today, &b), 0);
+	assert_int_equal(b.count, 2 * N);
+	assert_int_equal(b.error_count, 3);
+	student_batch_error_text(&b, 0, err, sizeof(err));
+	snprintf(want, sizeof(want), "line %d: id: duplicate of line %d",
+	    N + 2, N + 1);
+	assert_string_equal(err, want);
+	student_batch_error_text(&b, 1, err, sizeof(err));
+	snprintf(want, sizeof(want), "line %d: id: duplicate of line 9",
+	    2 * N + 3);
+	assert_string_equal(err, want);
+	student_batch_error_text(&b, 2, err, sizeof(err));
+	snprintf(want, sizeof(want), "line %d: id: duplicate of line %d",
+	    2 * N + 4, 2 * N + 2);
+	assert_string_equal(err, want);
+	student_batch_clear(&b);
+	free(csv);
+}
+
 /* g17_is: student_g17 writes what printf does, or declines (0). */
 static int
 g17_is(double d, int must)
@@ -508,6 +554,7 @@ main(void)
 		cmocka_unit_test(test_bundle_bad),
 		cmocka_unit_test(test_no_resolver),
 		cmocka_unit_test(test_large_roster),
+		cmocka_unit_test(test_ids_order),
 		cmocka_unit_test(test_g17),
 		cmocka_unit_test(test_json_append),
 	};
