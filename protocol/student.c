@@ -399,14 +399,47 @@ buf_room(char **buf, size_t *len, size_t *size, size_t n)
 	return 0;
 }
 
-static int
+static inline int
 buf_put(char **buf, size_t *len, size_t *size, const char *s, size_t n)
 {
-	if (buf_room(buf, len, size, n) != 0)
+	/* Room already, the usual case, without the call (callers may
+	 * have stepped *len past a NUL, to *size or beyond). */
+	if ((*len >= *size || *size - *len <= n) &&
+	    buf_room(buf, len, size, n) != 0)
 		return MENTOR_ENOMEM;
 	memcpy(*buf + *len, s, n);
 	*len += n;
 	(*buf)[*len] = '\0';
+	return 0;
+}
+
+/* Eight bytes at a time: a word's bytes that are below 0x80 and equal
+ * to v (or below v, for hasless) have their high bit set in the result;
+ * only whether any is set is exact. */
+#define BYTES_ONES	0x0101010101010101ULL
+#define BYTES_HIGHS	0x8080808080808080ULL
+#define haszero(w)	(((w) - BYTES_ONES) & ~(w) & BYTES_HIGHS)
+#define hasbyte(w, v)	haszero((w) ^ (BYTES_ONES * (v)))
+#define hasless(w, v)	(((w) - BYTES_ONES * (v)) & ~(w) & BYTES_HIGHS)
+
+/* needs_escape: a byte of s is below 0x20, '"' or '\\'. */
+static int
+needs_escape(const char *s, size_t n)
+{
+	unsigned char c;
+	uint64_t w;
+	size_t i = 0;
+
+	for (; n - i >= 8; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (hasless(w, 0x20) | hasbyte(w, '"') | hasbyte(w, '\\'))
+			return 1;
+	}
+	for (; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c < 0x20 || c == '"' || c == '\\')
+			return 1;
+	}
 	return 0;
 }
 
@@ -421,13 +454,9 @@ json_str_append(const char *s, size_t n, char **buf, size_t *len,
 	size_t i;
 	char *o;
 
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)s[i];
-		if (c < 0x20 || c == '"' || c == '\\')
-			break;
-	}
-	if (i == n) {		/* the common case: nothing to escape */
-		if (buf_room(buf, len, size, n + 2) != 0)
+	if (!needs_escape(s, n)) {	/* the common case */
+		if ((*len >= *size || *size - *len <= n + 2) &&
+		    buf_room(buf, len, size, n + 2) != 0)
 			return MENTOR_ENOMEM;
 		o = *buf + *len;
 		*o++ = '"';
@@ -1098,6 +1127,8 @@ struct student_roster {
 	char			*rowbuf; /* the row's fields, encoded */
 	size_t			 rowlen, rowsize;
 	size_t			 rows;
+	student_sink_fn		 sink;	/* good rows, when set */
+	void			*sinkarg;
 };
 
 void
@@ -1207,6 +1238,13 @@ student_roster_update_only(struct student_roster *r, const char *id,
 		return 0;
 	return json_object_setn_new(r->b.update_only, id, len,
 	    json_true()) == 0 ? 0 : MENTOR_ENOMEM;
+}
+
+void
+student_roster_sink(struct student_roster *r, student_sink_fn fn, void *arg)
+{
+	r->sink = fn;
+	r->sinkarg = arg;
 }
 
 void
@@ -1360,6 +1398,7 @@ struct row {
 		size_t		 off, len;
 	}			 set[NELEM(fields)];
 	size_t			 nset;
+	unsigned		 setmask;	/* 1 << field, for each set */
 	const char		*id;	/* the good id, in its cell */
 	size_t			 idlen;
 	int			 place;	/* modality wants a place */
@@ -1381,12 +1420,7 @@ field_of(const char *name)
 static int
 row_has(const struct row *x, size_t field)
 {
-	size_t i;
-
-	for (i = 0; i < x->nset; i++)
-		if (x->set[i].field == field)
-			return 1;
-	return 0;
+	return (x->setmask >> field) & 1;
 }
 
 /* row_begin / row_end: a field's encoded value is appended to r->rowbuf
@@ -1401,6 +1435,8 @@ static void
 row_end(struct row *x, size_t field, size_t start)
 {
 	assert(!row_has(x, field) && x->nset < NELEM(fields));
+	_Static_assert(NELEM(fields) <= 32, "a bit for each field");
+	x->setmask |= 1u << field;
 	x->set[x->nset].field = field;
 	x->set[x->nset].off = start;
 	x->set[x->nset].len = x->r->rowlen - start;
@@ -1622,6 +1658,31 @@ trim(struct student_cell c)
  * as cluster names hold commas), trimmed, empty ones dropped.  Returns
  * the count (at most max; *over is set when there were more).
  */
+/* item_end: the first ';' or '|' of the n bytes at s, n when none;
+ * eight bytes at a time. */
+static size_t
+item_end(const char *s, size_t n)
+{
+	uint64_t w, m;
+	size_t i = 0;
+
+	for (; n - i >= 8; i += 8) {
+		memcpy(&w, s + i, 8);
+		if ((m = hasbyte(w, ';') | hasbyte(w, '|')) == 0)
+			continue;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* The lowest bit set is the first byte that matched. */
+		return i + (size_t)(__builtin_ctzll(m) >> 3);
+#else
+		break;
+#endif
+	}
+	for (; i < n && s[i] != ';' && s[i] != '|'; i++)
+		;
+	return i;
+}
+
 static size_t
 cell_items(const struct student_cell *c, struct student_cell *items,
     size_t max, int *over)
@@ -1631,8 +1692,7 @@ cell_items(const struct student_cell *c, struct student_cell *items,
 
 	*over = 0;
 	for (i = 0; i <= c->n; i++) {
-		if (i < c->n && c->p[i] != ';' && c->p[i] != '|')
-			continue;
+		i += item_end(c->p + i, c->n - i);
 		it.p = c->p + start;
 		it.n = i - start;
 		start = i + 1;
@@ -2276,6 +2336,7 @@ row_finish(struct row *x)
 	struct student_batch *b = &r->b;
 	size_t start = b->enclen, i, n = 0;
 	const char *key;
+	int rc;
 
 	_Static_assert(NELEM(keys) == NELEM(fields), "a key for each field");
 
@@ -2304,7 +2365,15 @@ row_finish(struct row *x)
 	if (buf_put(&b->enc, &b->enclen, &b->encsize, "}", 1) != 0 ||
 	    batch_item(b, start, x->id, x->idlen, x->line) != 0)
 		goto nomem;
-	return 0;
+	if (r->sink == NULL)
+		return 0;
+	/* Handed on, not kept: the next row reuses the same bytes. */
+	b->count--;
+	rc = b->error_count > 0 ? 0 : r->sink(r->sinkarg, b->enc +
+	    b->items[b->count].idoff, x->idlen, b->enc + start,
+	    b->items[b->count].len, x->line, b->given);
+	b->enclen = start;
+	return rc;
 nomem:
 	b->enclen = start;
 	return MENTOR_ENOMEM;
@@ -2590,6 +2659,14 @@ student_roster_csv(const char *buf, size_t len,
     const struct student_resolver *res, int32_t today,
     struct student_batch *out)
 {
+	return student_roster_csv_each(buf, len, res, today, NULL, NULL, out);
+}
+
+int
+student_roster_csv_each(const char *buf, size_t len,
+    const struct student_resolver *res, int32_t today, student_sink_fn fn,
+    void *arg, struct student_batch *out)
+{
 	struct student_cell cells[SC_NCOLS];
 	struct student_roster *r = NULL;
 	const struct csv_field *f;
@@ -2601,6 +2678,7 @@ student_roster_csv(const char *buf, size_t len,
 
 	if ((rc = student_roster_new(&r, res, today)) != 0)
 		return rc;
+	student_roster_sink(r, fn, arg);
 	csv_init(&rd, buf, len, ',');
 	for (;;) {
 		rc = csv_next(&rd, &line, &f, &nf, err, sizeof(err));
@@ -2647,9 +2725,9 @@ student_roster_csv(const char *buf, size_t len,
 				cells[i].n = f[h.pos[i]].n;
 			}
 		}
-		if (student_roster_row(r, NULL, line, cells, h.has,
-		    h.names) != 0)
-			goto nomem;
+		if ((rc = student_roster_row(r, NULL, line, cells, h.has,
+		    h.names)) != 0)
+			goto fail;
 	}
 	if (header == 0 && student_roster_error(r, NULL, 1, NULL, NULL, 0,
 	    "missing header (id,name,birth_date,...)") != 0)

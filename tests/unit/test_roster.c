@@ -438,6 +438,80 @@ test_ids_order(void **state)
 	free(csv);
 }
 
+/* What a sink saw: each row's line, id and JSON, one a line. */
+struct seen {
+	char	 text[4096];
+	size_t	 len, calls, fail_at;
+	unsigned given;
+};
+
+static int
+sink(void *arg, const char *id, size_t idlen, const char *json, size_t len,
+    size_t line, unsigned given)
+{
+	struct seen *s = arg;
+
+	if (++s->calls == s->fail_at)
+		return MENTOR_ESTORE;
+	assert_int_equal(strlen(id), idlen);
+	assert_int_equal(strlen(json), len);
+	s->len += (size_t)snprintf(s->text + s->len, sizeof(s->text) - s->len,
+	    "%zu %s %s\n", line, id, json);
+	s->given = given;
+	return 0;
+}
+
+/*
+ * Rows handed to a sink as they are read are the rows the batch would
+ * hold, byte for byte; after the first error none is handed on (but all
+ * are checked); a sink's failure stops the reading at once.
+ */
+static void
+test_sink(void **state)
+{
+	static const char good[] = "id,name,grade,clusters\n"
+	    "S1,Ann,9,Manufacturing\nS2,\"Bo, Jr.\",10,\nS0,Cy,k,\n"
+	    "S3,Di,,information-technology;Manufacturing\n";
+	static const char bad[] = "id,name,grade\nS1,Ann,9\nS2,Bo,99\n"
+	    "S3,Cy,10\nS4,Di,x\n";
+	struct student_batch b, e;
+	struct seen seen;
+	char want[4096];
+	size_t i, n = 0;
+
+	(void)state;
+	assert_int_equal(student_roster_csv(good, sizeof(good) - 1, &sr,
+	    today, &b), 0);
+	assert_int_equal(b.error_count, 0);
+	for (i = 0; i < b.count; i++)
+		n += (size_t)snprintf(want + n, sizeof(want) - n,
+		    "%zu %s %s\n", b.items[i].line, student_batch_id(&b, i,
+		    NULL), student_batch_json(&b, i, NULL));
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(student_roster_csv_each(good, sizeof(good) - 1, &sr,
+	    today, sink, &seen, &e), 0);
+	assert_int_equal(seen.calls, 4);
+	assert_string_equal(seen.text, want);
+	assert_int_equal(seen.given, b.given);
+	assert_int_equal(e.count, 0);
+	assert_int_equal(e.error_count, 0);
+	student_batch_clear(&e);
+	student_batch_clear(&b);
+
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(student_roster_csv_each(bad, sizeof(bad) - 1, &sr,
+	    today, sink, &seen, &e), 0);
+	assert_int_equal(seen.calls, 1);	/* S1, before the first error */
+	assert_int_equal(e.error_count, 2);	/* S2's and S4's, both */
+	student_batch_clear(&e);
+
+	memset(&seen, 0, sizeof(seen));
+	seen.fail_at = 2;
+	assert_int_equal(student_roster_csv_each(good, sizeof(good) - 1, &sr,
+	    today, sink, &seen, &e), MENTOR_ESTORE);
+	assert_int_equal(seen.calls, 2);
+}
+
 /* g17_is: student_g17 writes what printf does, or declines (0). */
 static int
 g17_is(double d, int must)
@@ -555,6 +629,7 @@ main(void)
 		cmocka_unit_test(test_no_resolver),
 		cmocka_unit_test(test_large_roster),
 		cmocka_unit_test(test_ids_order),
+		cmocka_unit_test(test_sink),
 		cmocka_unit_test(test_g17),
 		cmocka_unit_test(test_json_append),
 	};
