@@ -77,6 +77,20 @@ check_eq "  ...storing none of the good rows before it" "$n0" "$(count)"
 check_fails "  ...not even the first" ctl "$sch" student show S900
 check_eq "  ...nor the update among them" "Marcus Delgado, Jr." "$(field 100236 'd["name"]')"
 
+# Ids past the last on file are stored without a search (store_append)
+# until one is not: then each is looked up, and all are stored alike.
+printf 'id,name\nzz1,A\nzz2,B\nA0,C\nzz3,D\n' >"$T/order.csv"
+out=$(ctl "$sch" --json student import "$T/order.csv" 2>/dev/null)
+check_eq "ids in order, then one before them: all four new" "4 4" \
+    "$(echo "$out" | json 'str(d["created"])+" "+str(len(d["ids"]["created"]))')"
+check_eq "  ...and stored" "A|B|C|D" \
+    "$(for i in zz1 zz2 A0 zz3; do field $i 'd["name"]'; done | paste -sd'|')"
+printf 'id,name\nzz1,A\nzz4,E\n' >"$T/order2.csv"
+check_eq "  ...one on file first, then a new one past it" "1 1" \
+    "$(ctl "$sch" --json student import "$T/order2.csv" 2>/dev/null | json 'str(d["created"])+" "+str(d["unchanged"])')"
+printf 'id,action\nzz1,delete\nzz2,delete\nA0,delete\nzz3,delete\nzz4,delete\n' >"$T/o3.csv"
+ctl "$sch" student import "$T/o3.csv" >/dev/null
+
 # Deletion rows.
 printf 'id,action\n100238,delete\n100234,Delete\nS404,delete\n' >"$T/del.csv"
 out=$(ctl "$sch" --json student import "$T/del.csv" 2>/dev/null)
