@@ -88,7 +88,15 @@ check_eq "  ...and stored" "A|B|C|D" \
 printf 'id,name\nzz1,A\nzz4,E\n' >"$T/order2.csv"
 check_eq "  ...one on file first, then a new one past it" "1 1" \
     "$(ctl "$sch" --json student import "$T/order2.csv" 2>/dev/null | json 'str(d["created"])+" "+str(d["unchanged"])')"
-printf 'id,action\nzz1,delete\nzz2,delete\nA0,delete\nzz3,delete\nzz4,delete\n' >"$T/o3.csv"
+# mentorctl maps a file and sends it as it is; stdin is read; a file over
+# 16 MiB is refused before anything is sent.
+printf 'id,name\nzz5,F\n' >"$T/stdin.csv"
+check_eq "a roster on stdin imports" 1 \
+    "$(ctl "$sch" --json student import - <"$T/stdin.csv" 2>/dev/null | json 'd["created"]')"
+truncate -s 16777217 "$T/big.csv"
+check_fails "a file over 16 MiB is refused" ctl "$sch" student import "$T/big.csv"
+check_match "  ...saying so" "big.csv: larger than 16777216 bytes" "$(cat "$T/last.err")"
+printf 'id,action\nzz1,delete\nzz2,delete\nA0,delete\nzz3,delete\nzz4,delete\nzz5,delete\n' >"$T/o3.csv"
 ctl "$sch" student import "$T/o3.csv" >/dev/null
 
 # Deletion rows.
