@@ -426,21 +426,24 @@ buf_put(char **buf, size_t *len, size_t *size, const char *s, size_t n)
 static int
 needs_escape(const char *s, size_t n)
 {
-	unsigned char c;
-	uint64_t w;
+	uint64_t w = BYTES_ONES * 'a';
 	size_t i = 0;
 
-	for (; n - i >= 8; i += 8) {
+	if (n < 8) {
+		memcpy(&w, s, n);	/* the rest stays 'a' */
+		return (hasless(w, 0x20) | hasbyte(w, '"') |
+		    hasbyte(w, '\\')) != 0;
+	}
+	/* Whole words, the last one overlapping the one before. */
+	for (;; i += 8) {
+		if (i > n - 8)
+			i = n - 8;
 		memcpy(&w, s + i, 8);
 		if (hasless(w, 0x20) | hasbyte(w, '"') | hasbyte(w, '\\'))
 			return 1;
+		if (i == n - 8)
+			return 0;
 	}
-	for (; i < n; i++) {
-		c = (unsigned char)s[i];
-		if (c < 0x20 || c == '"' || c == '\\')
-			return 1;
-	}
-	return 0;
 }
 
 /* json_str_append: a JSON string, escaped as jansson's dump_string does
@@ -1634,16 +1637,18 @@ cell_number(const struct student_cell *c)
 	return json_real(d);
 }
 
-static int
+static inline int
 is_space(int c)
 {
 	return c == ' ' || c == '\t';
 }
 
 /* trim: the cell without surrounding spaces and tabs. */
-static struct student_cell
+static inline struct student_cell
 trim(struct student_cell c)
 {
+	if (c.n > 0 && !is_space(c.p[0]) && !is_space(c.p[c.n - 1]))
+		return c;	/* the usual case */
 	while (c.n > 0 && is_space(c.p[0])) {
 		c.p++;
 		c.n--;
@@ -2694,7 +2699,7 @@ student_roster_csv_each(const char *buf, size_t len,
 				header = -1;	/* the header was bad */
 			continue;
 		}
-		for (i = 0, blank = 1; i < nf; i++)
+		for (i = 0, blank = 1; i < nf && blank; i++)
 			if (trim((struct student_cell){ f[i].p, f[i].n }).n)
 				blank = 0;
 		if (blank)

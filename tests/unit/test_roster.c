@@ -609,6 +609,36 @@ test_json_append(void **state)
 	free(want);
 	free(got);
 	json_decref(v);
+
+	/* Strings of every length to 40 with one byte to escape (or a
+	 * harmless one) at every place: the check reads words. */
+	{
+		static const char bytes[] = { '"', '\\', '\n', 0x01, 0x1f,
+		    ' ', 0x7f, 'z' };
+		char str[41];
+		size_t n, at, k;
+
+		for (n = 0; n <= 40; n++)
+			for (at = 0; at < (n ? n : 1); at++)
+				for (k = 0; k < sizeof(bytes); k++) {
+					memset(str, 'x', n);
+					if (n > 0)
+						str[at] = bytes[k];
+					v = json_stringn(str, n);
+					assert_non_null(v);
+					want = json_dumps(v, JSON_COMPACT |
+					    JSON_ENCODE_ANY);
+					got = NULL;
+					len = size = 0;
+					assert_int_equal(student_json_append(v,
+					    &got, &len, &size), 0);
+					assert_int_equal(len, strlen(want));
+					assert_memory_equal(got, want, len);
+					free(want);
+					free(got);
+					json_decref(v);
+				}
+	}
 }
 
 int
