@@ -92,8 +92,8 @@ print(time.perf_counter() - w, time.process_time() - c)' "$F")
 	stored=$(ctl "$sch" --json status | json 'd["students"]')
 	again=$(timed ctl "$sch" --json --timeout 600 student import "$F") || exit 1
 	unchanged=$(json 'd["unchanged"]' <"$T/out")
-	# The node's peak resident memory over the three imports (the roster
-	# is held once, encoded as it is stored, while it is checked).
+	# The node's peak resident memory over the three imports (the file
+	# as received; each row is stored as it is read).
 	hwm=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$NODE_PID/status")
 	kill -TERM "$NODE_PID"; wait "$NODE_PID" 2>/dev/null
 	results+=("$py $pycpu 0|$dry|$imp|$again|$stored $unchanged $hwm")
