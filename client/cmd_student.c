@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -18,6 +19,9 @@
 #include "ctl.h"
 
 #define STUDENT_FILE_MAX	(16u << 20)
+#ifndef MAP_POPULATE
+#define MAP_POPULATE	0	/* Linux's: the pages mapped at once */
+#endif
 
 /* The files of a OneRoster bundle that a directory's import sends. */
 static const char *const bundle_files[] = { "manifest.csv", "users.csv",
@@ -32,10 +36,14 @@ ends_with(const char *s, const char *suffix)
 	return n > k && strcasecmp(s + n - k, suffix) == 0;
 }
 
-/* format_of: by --format, a directory or .zip, the file name, content. */
+/* format_of: by --format, a directory or .zip, the file name, content
+ * (len bytes at buf). */
 static const char *
-format_of(const char *opt, const char *path, const char *buf, int isdir)
+format_of(const char *opt, const char *path, const char *buf, size_t len,
+    int isdir)
 {
+	size_t i;
+
 	if (opt)
 		return opt;
 	if (isdir || ends_with(path, ".zip"))
@@ -44,8 +52,45 @@ format_of(const char *opt, const char *path, const char *buf, int isdir)
 		return "csv";
 	if (ends_with(path, ".json"))
 		return "json";
-	buf += strspn(buf, " \t\r\n");
-	return *buf == '[' ? "json" : "csv";
+	for (i = 0; i < len && strchr(" \t\r\n", buf[i]) != NULL &&
+	    buf[i] != '\0'; i++)
+		;
+	return i < len && buf[i] == '[' ? "json" : "csv";
+}
+
+/*
+ * map_file: a regular file mapped whole (*map set, unmap with munmap),
+ * for it is sent as it is: no copy read into fresh memory first.  Other
+ * files (a pipe, "-") are read; *map is then NULL and *buf malloc'd.
+ */
+static int
+map_file(const char *path, char **buf, size_t *len, void **map)
+{
+	struct stat st;
+	void *p;
+	int fd;
+
+	*map = NULL;
+	if (strcmp(path, "-") == 0 || (fd = open(path, O_RDONLY)) == -1)
+		return ctl_read_file(path, STUDENT_FILE_MAX, buf, len);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		close(fd);
+		return ctl_read_file(path, STUDENT_FILE_MAX, buf, len);
+	}
+	if ((uintmax_t)st.st_size > STUDENT_FILE_MAX) {
+		close(fd);
+		return ctl_err(EX_FAIL, "%s: larger than %u bytes", path,
+		    STUDENT_FILE_MAX);
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE |
+	    MAP_POPULATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return ctl_read_file(path, STUDENT_FILE_MAX, buf, len);
+	*map = p;
+	*buf = p;
+	*len = (size_t)st.st_size;
+	return EX_OK;
 }
 
 /* read_bundle: the OneRoster files of directory dir, as one zip. */
@@ -209,6 +254,7 @@ student_import(struct ctl *c, const struct ctl_args *a)
 	const char *fmt;
 	json_t *r, *ids;
 	char *buf = NULL;
+	void *map = NULL;
 	size_t len, i;
 	int rc, isdir, dry = a->opt[1] != NULL, thr = 0;
 
@@ -221,10 +267,10 @@ student_import(struct ctl *c, const struct ctl_args *a)
 	if (isdir)
 		rc = read_bundle(a->argv[0], &buf, &len);
 	else
-		rc = ctl_read_file(a->argv[0], STUDENT_FILE_MAX, &buf, &len);
+		rc = map_file(a->argv[0], &buf, &len, &map);
 	if (rc != EX_OK)
 		return rc;
-	fmt = format_of(a->opt[0], a->argv[0], isdir ? "" : buf, isdir);
+	fmt = format_of(a->opt[0], a->argv[0], buf, len, isdir);
 	memset(&p, 0, sizeof(p));
 	if (!c->json && isatty(STDERR_FILENO)) {
 		pthread_mutex_init(&p.mu, NULL);
@@ -246,7 +292,10 @@ student_import(struct ctl *c, const struct ctl_args *a)
 		pthread_mutex_unlock(&p.mu);
 		pthread_join(th, NULL);
 	}
-	free(buf);
+	if (map != NULL)
+		munmap(map, len);
+	else
+		free(buf);
 	if (rc != EX_OK) {
 		if (c->details != NULL && c->json)
 			ctl_print_json(c->details);

@@ -52,6 +52,17 @@ static const struct keep {
 struct import_arg {
 	struct node		*node;
 	struct student_batch	*b;
+	/* A CSV roster is read inside the transaction, each good row
+	 * stored as it is read (student_roster_csv_each). */
+	const char		*csv;
+	size_t			 csvlen;
+	const struct student_resolver *sr;
+	int32_t			 today;
+	struct store_txn	*t;
+	unsigned		 given;
+	size_t			 rows;	/* good rows (all in b for others) */
+	int			 append;	/* the ids so far were past the
+					 * last on file (store_append) */
 	int			 dry_run;
 	size_t			 created, updated, unchanged, deleted,
 				 skipped;
@@ -96,23 +107,34 @@ note_id(struct import_arg *a, const char *kind, const char *id)
 }
 
 /*
- * import_one: student i of the batch against the one on file.  The
- * batch holds each student encoded as it is stored, so an unchanged
- * student is one memcmp; only a student that differs is decoded, merged
- * with what is on file and compared field by field.
+ * import_one: a student of the roster (its id, and enc: encoded as it is
+ * stored) against the one on file.  An unchanged student is one memcmp;
+ * only a student that differs is decoded, merged with what is on file
+ * and compared field by field.
  */
 static int
-import_one(struct store_txn *t, struct import_arg *a, size_t i)
+import_one(struct store_txn *t, struct import_arg *a, const char *id,
+    size_t idlen, const char *enc, size_t len)
 {
-	const char *id, *enc;
 	const void *v;
-	size_t idlen, len, vlen;
+	size_t vlen;
 	json_t *s = NULL, *old = NULL;
 	char *merged = NULL;
 	int rc;
 
-	id = student_batch_id(a->b, i, &idlen);
-	enc = student_batch_json(a->b, i, &len);
+	/* Rosters come sorted by id, and a first import finds each past the
+	 * last on file: stored without a search, nor a look first. */
+	if (a->append && !a->dry_run) {
+		if ((rc = store_append(t, DB_STUDENTS, id, idlen, enc,
+		    len)) != MENTOR_EEXIST) {
+			if (rc == 0) {
+				a->created++;
+				note_id(a, "created", id);
+			}
+			return rc;
+		}
+		a->append = 0;	/* one out of order: look each up */
+	}
 	rc = store_get(t, DB_STUDENTS, id, idlen, &v, &vlen);
 	if (rc != 0 && rc != MENTOR_ENOTFOUND)
 		return rc;
@@ -132,13 +154,13 @@ import_one(struct store_txn *t, struct import_arg *a, size_t i)
 		note_id(a, "unchanged", id);
 		return 0;
 	}
-	if ((s = student_batch_get(a->b, i)) == NULL)
+	if ((s = json_loadb(enc, len, 0, NULL)) == NULL)
 		return MENTOR_ENOMEM;
 	if ((old = json_loadb(v, vlen, 0, NULL)) == NULL) {
 		rc = MENTOR_ESTORE;
 		goto out;
 	}
-	if ((rc = merge(s, old, a->b->given)) != 0)
+	if ((rc = merge(s, old, a->given)) != 0)
 		goto out;
 	if (json_equal(s, old)) {
 		a->unchanged++;
@@ -161,28 +183,33 @@ out:
 	return rc;
 }
 
-static int
-import_fn(struct store_txn *t, void *arg)
+/* import_start: the counts and lists of a run of the transaction. */
+static void
+import_start(struct import_arg *a)
 {
-	struct import_arg *a = arg;
-	const char *id;
-	const void *v;
-	size_t i, vlen;
-	json_t *s, *ids;
-	int rc;
-
 	a->created = a->updated = a->unchanged = a->deleted = 0;
 	a->skipped = 0;
+	a->rows = 0;
+	/* Not for a delta's update-only students, which must be on file. */
+	a->append = json_object_size(a->b->update_only) == 0;
 	json_object_clear(a->ids);
 	json_array_clear(a->missing);
 	json_object_set_new(a->ids, "created", json_array());
 	json_object_set_new(a->ids, "updated", json_array());
 	json_object_set_new(a->ids, "unchanged", json_array());
 	json_object_set_new(a->ids, "deleted", json_array());
-	ids = json_object_get(a->ids, "deleted");
-	for (i = 0; i < a->b->count; i++)
-		if ((rc = import_one(t, a, i)) != 0)
-			return rc;
+}
+
+/* import_deletes: the rows marked for deletion, after the others. */
+static int
+import_deletes(struct store_txn *t, struct import_arg *a)
+{
+	json_t *ids = json_object_get(a->ids, "deleted"), *s;
+	const char *id;
+	const void *v;
+	size_t i, vlen;
+	int rc;
+
 	json_array_foreach(a->b->deletes, i, s) {
 		id = json_string_value(s);
 		rc = store_get(t, DB_STUDENTS, id, strlen(id), &v, &vlen);
@@ -204,6 +231,64 @@ import_fn(struct store_txn *t, void *arg)
 			return rc;
 	}
 	return 0;
+}
+
+static int
+import_fn(struct store_txn *t, void *arg)
+{
+	struct import_arg *a = arg;
+	const char *id, *enc;
+	size_t i, idlen, len;
+	int rc;
+
+	import_start(a);
+	a->given = a->b->given;
+	a->rows = a->b->count;
+	for (i = 0; i < a->b->count; i++) {
+		id = student_batch_id(a->b, i, &idlen);
+		enc = student_batch_json(a->b, i, &len);
+		if ((rc = import_one(t, a, id, idlen, enc, len)) != 0)
+			return rc;
+	}
+	return import_deletes(t, a);
+}
+
+/* csv_row: a good row of a CSV roster, compared and stored as it is
+ * read (student_sink_fn). */
+static int
+csv_row(void *arg, const char *id, size_t idlen, const char *json,
+    size_t len, size_t line, unsigned given)
+{
+	struct import_arg *a = arg;
+
+	(void)line;
+	a->given = given;
+	a->rows++;
+	return import_one(a->t, a, id, idlen, json, len);
+}
+
+/*
+ * csv_fn: a CSV roster read in the transaction: nothing is held but the
+ * row being read, and no row is read twice.  Any error in the file makes
+ * it return MENTOR_EINVAL, so that nothing is stored (store_write aborts);
+ * rows are all checked all the same, for the reply to name every error.
+ * Run again from the start when the map had to grow.
+ */
+static int
+csv_fn(struct store_txn *t, void *arg)
+{
+	struct import_arg *a = arg;
+	int rc;
+
+	import_start(a);
+	student_batch_clear(a->b);
+	a->t = t;
+	if ((rc = student_roster_csv_each(a->csv, a->csvlen, a->sr, a->today,
+	    csv_row, a, a->b)) != 0)
+		return rc;
+	if (a->b->error_count > 0)
+		return MENTOR_EINVAL;
+	return import_deletes(t, a);
 }
 
 /* json_batch: a JSON array of students as a batch (it replaces whole
@@ -310,16 +395,37 @@ cmd_student_import(struct cmd_ctx *c)
 	    matching_data_dir(c->node), c->err, sizeof(c->err))) != 0)
 		return cmd_fail(c, rc, "reference data: %s", c->err);
 	resolve_resolver(shared ? shared : res, &sr);
-	if (strcmp(fmt, "csv") == 0)
-		rc = student_roster_csv((const char *)c->data, c->datalen,
-		    &sr, today, &b);
-	else if (strcmp(fmt, "oneroster") == 0)
-		rc = oneroster_read(c->data, c->datalen, &sr, today, &b);
-	else
-		rc = json_batch(c, today, &b);
-	if (rc != 0) {
-		rc = cmd_fail(c, rc, "out of memory");
+	a.node = c->node;
+	a.b = &b;
+	a.dry_run = dry;
+	if ((a.ids = json_object()) == NULL ||
+	    (a.missing = json_array()) == NULL) {
+		rc = MENTOR_ENOMEM;
 		goto out;
+	}
+	if (strcmp(fmt, "csv") == 0) {
+		/* Read, checked and stored in one pass (csv_fn). */
+		a.csv = (const char *)c->data;
+		a.csvlen = c->datalen;
+		a.sr = &sr;
+		a.today = today;
+		rc = dry ? store_read(c->node->store, csv_fn, &a) :
+		    store_write(c->node->store, csv_fn, &a);
+		if (rc != 0 && b.error_count == 0) {
+			rc = cmd_fail(c, rc, rc == MENTOR_ENOMEM ? "out of "
+			    "memory" : "store failed; nothing was imported");
+			goto out;
+		}
+	} else {
+		if (strcmp(fmt, "oneroster") == 0)
+			rc = oneroster_read(c->data, c->datalen, &sr, today,
+			    &b);
+		else
+			rc = json_batch(c, today, &b);
+		if (rc != 0) {
+			rc = cmd_fail(c, rc, "out of memory");
+			goto out;
+		}
 	}
 	if (b.error_count > 0) {
 		student_batch_error_text(&b, 0, first, sizeof(first));
@@ -329,19 +435,14 @@ cmd_student_import(struct cmd_ctx *c)
 		    b.error_count == 1 ? "" : "s", first);
 		goto out;
 	}
-	a.node = c->node;
-	a.b = &b;
-	a.dry_run = dry;
-	if ((a.ids = json_object()) == NULL ||
-	    (a.missing = json_array()) == NULL) {
-		rc = MENTOR_ENOMEM;
-		goto out;
-	}
-	rc = dry ? store_read(c->node->store, import_fn, &a) :
-	    store_write(c->node->store, import_fn, &a);
-	if (rc != 0) {
-		rc = cmd_fail(c, rc, "store failed; nothing was imported");
-		goto out;
+	if (strcmp(fmt, "csv") != 0) {
+		rc = dry ? store_read(c->node->store, import_fn, &a) :
+		    store_write(c->node->store, import_fn, &a);
+		if (rc != 0) {
+			rc = cmd_fail(c, rc, "store failed; nothing was "
+			    "imported");
+			goto out;
+		}
 	}
 	if (json_array_size(a.missing) > 0)
 		json_array_append_new(b.warnings, json_pack("{s:s,s:I,s:O}",
@@ -353,7 +454,7 @@ cmd_student_import(struct cmd_ctx *c)
 		    "message", "users of a delta without a student role, not "
 		    "on file: skipped", "count", (json_int_t)a.skipped));
 	c->result = json_pack("{s:I,s:I,s:I,s:I,s:I,s:b,s:O,s:O}",
-	    "imported", (json_int_t)(b.count - a.skipped),
+	    "imported", (json_int_t)(a.rows - a.skipped),
 	    "created", (json_int_t)a.created,
 	    "updated", (json_int_t)a.updated,
 	    "unchanged", (json_int_t)a.unchanged,
@@ -361,7 +462,7 @@ cmd_student_import(struct cmd_ctx *c)
 	    "dry_run", dry, "ids", a.ids, "warnings", b.warnings);
 	if (!dry)
 		log_info("students: %zu imported (%zu new, %zu updated), %zu "
-		    "deleted", b.count, a.created,
+		    "deleted", a.rows, a.created,
 		    a.updated, a.deleted);
 	rc = c->result ? 0 : MENTOR_ENOMEM;
 out:

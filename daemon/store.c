@@ -1211,6 +1211,28 @@ store_put(struct store_txn *t, enum store_db db, const void *key,
 }
 
 int
+store_append(struct store_txn *t, enum store_db db, const void *key,
+    size_t klen, const void *val, size_t vlen)
+{
+	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
+	int rc;
+
+	if ((rc = store_fault("put")) == 0)
+		rc = mdb_put(t->txn, t->st->dbi[db], &k, &v, MDB_APPEND);
+	if (rc == MDB_KEYEXIST)
+		return MENTOR_EEXIST;
+	if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL) {
+		t->full = 1;
+		return MENTOR_ESTORE;
+	}
+	if (rc != 0) {
+		store_explain(t->st, rc, dbnames[db]);
+		return MENTOR_ESTORE;
+	}
+	return 0;
+}
+
+int
 store_del(struct store_txn *t, enum store_db db, const void *key,
     size_t klen)
 {

@@ -78,6 +78,14 @@ int	store_get(struct store_txn *, enum store_db, const void *key,
 /* store_put: insert or replace.  0 or MENTOR_ESTORE. */
 int	store_put(struct store_txn *, enum store_db, const void *key,
 	    size_t klen, const void *val, size_t vlen);
+/*
+ * store_append: store_put of a key greater than every key in db, without
+ * searching for its place (LMDB's MDB_APPEND), for keys that come
+ * sorted.  0, MENTOR_EEXIST when key is not greater than the last key
+ * (nothing is done: store_get and store_put it), or MENTOR_ESTORE.
+ */
+int	store_append(struct store_txn *, enum store_db, const void *key,
+	    size_t klen, const void *val, size_t vlen);
 /* store_del: 0, or MENTOR_ENOTFOUND when there was no such key. */
 int	store_del(struct store_txn *, enum store_db, const void *key,
 	    size_t klen);

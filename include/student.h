@@ -231,12 +231,30 @@ int	student_roster_new(struct student_roster **out,
 void	student_roster_free(struct student_roster *r);
 
 /*
+ * student_roster_sink: from now on each good row goes to fn instead of
+ * into the batch, as it is read, while the roster has no error: fn gets
+ * the row's id and its normalized student as compact JSON (both as
+ * student_batch_id and student_batch_json would give them, valid during
+ * the call), its line, and the STUDENT_F_* the input sets so far.  Once
+ * an error is found, rows are still checked and their errors collected,
+ * but fn is called no more, so whatever fn did must then be undone (the
+ * node does it in one transaction, which it aborts).  A nonzero return
+ * of fn is returned at once by student_roster_row.  fn NULL: rows go into
+ * the batch again.
+ */
+typedef int (*student_sink_fn)(void *arg, const char *id, size_t idlen,
+    const char *json, size_t len, size_t line, unsigned given);
+void	student_roster_sink(struct student_roster *r, student_sink_fn fn,
+	    void *arg);
+
+/*
  * student_roster_row: validates one row.  cells[SC_*] holds the cell of
  * each column (n = 0 when empty); has[SC_*] is nonzero for the columns
  * the input has; names[SC_*] is what the input calls each column, for
  * messages.  file (may be NULL) and line say where the row is.  A good
  * row is added, a bad one adds its errors (every bad cell, not only the
- * first).  Returns 0 (also for a bad row) or MENTOR_ENOMEM.
+ * first).  Returns 0 (also for a bad row), MENTOR_ENOMEM or what the sink
+ * returned.
  */
 int	student_roster_row(struct student_roster *r, const char *file,
 	    size_t line, const struct student_cell cells[SC_NCOLS],
@@ -289,6 +307,17 @@ int	student_roster_finish(struct student_roster *r,
 int	student_roster_csv(const char *buf, size_t len,
 	    const struct student_resolver *res, int32_t today,
 	    struct student_batch *out);
+
+/*
+ * student_roster_csv_each: student_roster_csv with each good row passed
+ * to fn as it is read (student_roster_sink) rather than kept in out,
+ * whose students stay empty.  Returns 0 (check out->error_count),
+ * MENTOR_ENOMEM, or the first nonzero return of fn (out is then not
+ * set).
+ */
+int	student_roster_csv_each(const char *buf, size_t len,
+	    const struct student_resolver *res, int32_t today,
+	    student_sink_fn fn, void *arg, struct student_batch *out);
 
 /*
  * student_batch_error_text: "line 4: grade: must be an integer 0 to 13"

@@ -85,6 +85,48 @@ csv_utf8_valid(const char *str, size_t n)
 	return 1;
 }
 
+/*
+ * plain_run: how many of the n bytes at s come before the first sep,
+ * quote, CR or LF (n when none): eight at a time, as most of a record is
+ * ordinary bytes.  A word's bytes equal to v have their high bit set in
+ * haszero(w ^ v * ONES) when they are the first such; whether any is set
+ * is exact.
+ */
+#define ONES		0x0101010101010101ULL
+#define HIGHS		0x8080808080808080ULL
+#define haszero(w)	(((w) - ONES) & ~(w) & HIGHS)
+
+static size_t
+plain_run(const char *s, size_t n, char sep)
+{
+	const uint64_t vs = ONES * (unsigned char)sep, vq = ONES * '"',
+	    vr = ONES * '\r', vn = ONES * '\n';
+	uint64_t w, m;
+	size_t i = 0;
+	char c;
+
+	for (; n - i >= 8; i += 8) {
+		memcpy(&w, s + i, 8);
+		m = haszero(w ^ vs) | haszero(w ^ vq) | haszero(w ^ vr) |
+		    haszero(w ^ vn);
+		if (m == 0)
+			continue;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* The lowest bit set is the first byte that matched. */
+		return i + (size_t)(__builtin_ctzll(m) >> 3);
+#else
+		break;
+#endif
+	}
+	for (; i < n; i++) {
+		c = s[i];
+		if (c == sep || c == '"' || c == '\r' || c == '\n')
+			break;
+	}
+	return i;
+}
+
 static size_t
 count_lines(const char *p, size_t n)
 {
@@ -133,7 +175,7 @@ csv_next(struct csv_reader *r, size_t *line,
 	const char *b = r->buf;
 	size_t start = r->pos, i = r->pos, end = 0, nf = 0, out = 0, fstart, k;
 	size_t lim;
-	const char *bad;
+	const char *bad, *q;
 	int quoted, done = 0;
 
 	if (err != NULL && errlen > 0)
@@ -155,12 +197,23 @@ csv_next(struct csv_reader *r, size_t *line,
 		if (i < r->len && b[i] == '"') {
 			quoted = 1;
 			i++;
+			/* Up to each quote at once: separators and line
+			 * breaks are text here. */
+			lim = r->len - start > CSV_RECORD_MAX ? start +
+			    CSV_RECORD_MAX + 1 : r->len;
 			for (;;) {
-				if (i - start > CSV_RECORD_MAX)
+				q = i < lim ? memchr(b + i, '"', lim - i) :
+				    NULL;
+				k = q != NULL ? (size_t)(q - b) : i > lim ? i :
+				    lim;
+				memcpy(r->scratch + out, b + i, k - i);
+				out += k - i;
+				i = k;
+				if (q == NULL && i - start > CSV_RECORD_MAX)
 					return fail(r, start, i, MENTOR_ETOOBIG,
 					    err, errlen, "longer than 65536 "
 					    "bytes");
-				if (i >= r->len) {
+				if (q == NULL) {
 					/* The rest of the buffer is lost. */
 					r->line += count_lines(b + start,
 					    r->len - start);
@@ -170,16 +223,13 @@ csv_next(struct csv_reader *r, size_t *line,
 						    "field not closed");
 					return MENTOR_EINVAL;
 				}
-				if (b[i] == '"') {
-					if (i + 1 < r->len && b[i + 1] == '"') {
-						r->scratch[out++] = '"';
-						i += 2;
-						continue;
-					}
-					i++;
-					break;
+				if (i + 1 < r->len && b[i + 1] == '"') {
+					r->scratch[out++] = '"';
+					i += 2;
+					continue;
 				}
-				r->scratch[out++] = b[i++];
+				i++;
+				break;
 			}
 		}
 		lim = r->len - start > CSV_RECORD_MAX ? start +
@@ -187,9 +237,7 @@ csv_next(struct csv_reader *r, size_t *line,
 		for (;;) {
 			/* A run of ordinary bytes, copied at once; the byte
 			 * after it is judged below. */
-			for (k = i; k < lim && b[k] != r->sep && b[k] != '\n' &&
-			    b[k] != '\r' && b[k] != '"'; k++)
-				;
+			k = i + plain_run(b + i, lim - i, r->sep);
 			if (k > i && quoted)
 				return fail(r, start, i, MENTOR_EINVAL, err,
 				    errlen, "text after a closing quote");

@@ -399,15 +399,51 @@ buf_room(char **buf, size_t *len, size_t *size, size_t n)
 	return 0;
 }
 
-static int
+static inline int
 buf_put(char **buf, size_t *len, size_t *size, const char *s, size_t n)
 {
-	if (buf_room(buf, len, size, n) != 0)
+	/* Room already, the usual case, without the call (callers may
+	 * have stepped *len past a NUL, to *size or beyond). */
+	if ((*len >= *size || *size - *len <= n) &&
+	    buf_room(buf, len, size, n) != 0)
 		return MENTOR_ENOMEM;
 	memcpy(*buf + *len, s, n);
 	*len += n;
 	(*buf)[*len] = '\0';
 	return 0;
+}
+
+/* Eight bytes at a time: a word's bytes that are below 0x80 and equal
+ * to v (or below v, for hasless) have their high bit set in the result;
+ * only whether any is set is exact. */
+#define BYTES_ONES	0x0101010101010101ULL
+#define BYTES_HIGHS	0x8080808080808080ULL
+#define haszero(w)	(((w) - BYTES_ONES) & ~(w) & BYTES_HIGHS)
+#define hasbyte(w, v)	haszero((w) ^ (BYTES_ONES * (v)))
+#define hasless(w, v)	(((w) - BYTES_ONES * (v)) & ~(w) & BYTES_HIGHS)
+
+/* needs_escape: a byte of s is below 0x20, '"' or '\\'. */
+static int
+needs_escape(const char *s, size_t n)
+{
+	uint64_t w = BYTES_ONES * 'a';
+	size_t i = 0;
+
+	if (n < 8) {
+		memcpy(&w, s, n);	/* the rest stays 'a' */
+		return (hasless(w, 0x20) | hasbyte(w, '"') |
+		    hasbyte(w, '\\')) != 0;
+	}
+	/* Whole words, the last one overlapping the one before. */
+	for (;; i += 8) {
+		if (i > n - 8)
+			i = n - 8;
+		memcpy(&w, s + i, 8);
+		if (hasless(w, 0x20) | hasbyte(w, '"') | hasbyte(w, '\\'))
+			return 1;
+		if (i == n - 8)
+			return 0;
+	}
 }
 
 /* json_str_append: a JSON string, escaped as jansson's dump_string does
@@ -421,13 +457,9 @@ json_str_append(const char *s, size_t n, char **buf, size_t *len,
 	size_t i;
 	char *o;
 
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)s[i];
-		if (c < 0x20 || c == '"' || c == '\\')
-			break;
-	}
-	if (i == n) {		/* the common case: nothing to escape */
-		if (buf_room(buf, len, size, n + 2) != 0)
+	if (!needs_escape(s, n)) {	/* the common case */
+		if ((*len >= *size || *size - *len <= n + 2) &&
+		    buf_room(buf, len, size, n + 2) != 0)
 			return MENTOR_ENOMEM;
 		o = *buf + *len;
 		*o++ = '"';
@@ -771,87 +803,178 @@ student_batch_get(const struct student_batch *b, size_t i)
 #define VALUE_MAX	80	/* bytes of a cell echoed in an error */
 
 /*
- * The ids seen so far, with the line of each (duplicates are refused):
- * open addressing over a power-of-two table; the ids are kept one after
+ * text_hash: a hash of n bytes taken eight at a time (a roster hashes
+ * each id, cluster and skill it holds; byte-at-a-time FNV was a tenth of
+ * the whole import).
+ */
+static uint64_t
+text_hash(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
+}
+
+/* id_cmp: the order LMDB keeps keys in (bytes, then the shorter first). */
+static int
+id_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	return c != 0 ? c : (an > bn) - (an < bn);
+}
+
+/*
+ * The ids seen so far, with the line of each (duplicates are refused).
+ * Rosters mostly list students in id order: while each id is greater
+ * than the one before, it cannot be a duplicate, and one comparison with
+ * the last says so.  The first id out of order builds an open-addressing
+ * table over them all, used from then on.  The ids are kept one after
  * another in keys.
  */
 struct idset {
-	struct idslot {
-		uint64_t	 hash;
+	struct ident {
+		uint64_t	 hash;	/* set once the table exists */
 		size_t		 off, len;	/* in keys */
-		size_t		 line;		/* 0: empty */
-	}		*slot;
-	size_t		 cap, n;
+		size_t		 line;
+	}		*ent;
+	size_t		 n, entsize;
+	uint32_t	*tab;		/* index in ent + 1; 0: empty */
+	size_t		 cap;		/* 0 while the ids are in order */
 	char		*keys;
 	size_t		 klen, ksize;
 };
 
-static uint64_t
-id_hash(const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-/* idset_find: the slot of id, or the empty slot where it would go. */
-static struct idslot *
-idset_find(const struct idset *set, const char *id, size_t n, uint64_t h)
+/* idset_slot: the slot of id in the table, or the empty one where it
+ * would go. */
+static uint32_t *
+idset_slot(const struct idset *set, const char *id, size_t n, uint64_t h)
 {
 	size_t i = (size_t)h & (set->cap - 1);
-	struct idslot *sl;
+	const struct ident *e;
 
 	for (;; i = (i + 1) & (set->cap - 1)) {
-		sl = &set->slot[i];
-		if (sl->line == 0 || (sl->hash == h && sl->len == n &&
-		    memcmp(set->keys + sl->off, id, n) == 0))
-			return sl;
+		if (set->tab[i] == 0)
+			return &set->tab[i];
+		e = &set->ent[set->tab[i] - 1];
+		if (e->hash == h && e->len == n &&
+		    memcmp(set->keys + e->off, id, n) == 0)
+			return &set->tab[i];
 	}
 }
 
-/* idset_line: the line of id, 0 when not seen. */
-static size_t
-idset_line(const struct idset *set, const char *id, size_t n)
+/* idset_table: a table of cap slots (a power of two, over twice the ids)
+ * holding every id.  0 or MENTOR_ENOMEM. */
+static int
+idset_table(struct idset *set, size_t cap)
 {
+	struct ident *e;
+	uint32_t *tab;
+	size_t i;
+
+	if (cap > UINT32_MAX || (tab = calloc(cap, sizeof(*tab))) == NULL)
+		return MENTOR_ENOMEM;
 	if (set->cap == 0)
+		for (i = 0; i < set->n; i++)
+			set->ent[i].hash = text_hash(set->keys +
+			    set->ent[i].off, set->ent[i].len);
+	free(set->tab);
+	set->tab = tab;
+	set->cap = cap;
+	for (i = 0; i < set->n; i++) {
+		e = &set->ent[i];
+		*idset_slot(set, set->keys + e->off, e->len, e->hash) =
+		    (uint32_t)(i + 1);
+	}
+	return 0;
+}
+
+/* idset_in_order: id is greater than every id in set. */
+static int
+idset_in_order(const struct idset *set, const char *id, size_t n)
+{
+	const struct ident *last;
+
+	if (set->n == 0)
+		return 1;
+	last = &set->ent[set->n - 1];
+	return id_cmp(id, n, set->keys + last->off, last->len) > 0;
+}
+
+/* idset_line: *line gets the line of id, 0 when not seen.  0 or
+ * MENTOR_ENOMEM. */
+static int
+idset_line(struct idset *set, const char *id, size_t n, size_t *line)
+{
+	const struct ident *last;
+	uint32_t *sl;
+	size_t cap;
+
+	*line = 0;
+	if (set->n == 0 || (set->cap == 0 && idset_in_order(set, id, n)))
 		return 0;
-	return idset_find(set, id, n, id_hash(id, n))->line;
+	last = &set->ent[set->n - 1];
+	if (set->cap == 0 && n == last->len &&
+	    memcmp(id, set->keys + last->off, n) == 0) {
+		*line = last->line;	/* the row just added */
+		return 0;
+	}
+	if (set->cap == 0) {
+		for (cap = 1024; cap < 2 * set->n + 2; cap *= 2)
+			;
+		if (idset_table(set, cap) != 0)
+			return MENTOR_ENOMEM;
+	}
+	sl = idset_slot(set, id, n, text_hash(id, n));
+	if (*sl != 0)
+		*line = set->ent[*sl - 1].line;
+	return 0;
 }
 
 /* idset_add: id (not in set) at line > 0.  0 or MENTOR_ENOMEM. */
 static int
 idset_add(struct idset *set, const char *id, size_t n, size_t line)
 {
-	struct idslot *old = set->slot, *sl;
-	size_t i, oldcap = set->cap;
-	uint64_t h = id_hash(id, n);
+	struct ident *e;
+	size_t cap;
+	void *p;
 
-	if (set->n + 1 > set->cap / 2) {
-		set->cap = oldcap ? 2 * oldcap : 1024;
-		if (set->cap > SIZE_MAX / sizeof(*sl) ||
-		    (set->slot = calloc(set->cap, sizeof(*sl))) == NULL) {
-			set->slot = old;
-			set->cap = oldcap;
+	if (set->n == set->entsize) {
+		cap = set->entsize ? 2 * set->entsize : 1024;
+		if (cap >= UINT32_MAX || (p = realloc(set->ent, cap *
+		    sizeof(*e))) == NULL)
 			return MENTOR_ENOMEM;
-		}
-		for (i = 0; i < oldcap; i++)
-			if (old[i].line != 0)
-				*idset_find(set, set->keys + old[i].off,
-				    old[i].len, old[i].hash) = old[i];
-		free(old);
+		set->ent = p;
+		set->entsize = cap;
 	}
+	if (set->cap == 0 && !idset_in_order(set, id, n)) {
+		for (cap = 1024; cap < 2 * set->n + 2; cap *= 2)
+			;
+		if (idset_table(set, cap) != 0)
+			return MENTOR_ENOMEM;
+	}
+	if (set->cap > 0 && set->n + 1 > set->cap / 2 &&
+	    idset_table(set, 2 * set->cap) != 0)
+		return MENTOR_ENOMEM;
 	if (buf_put(&set->keys, &set->klen, &set->ksize, id, n) != 0)
 		return MENTOR_ENOMEM;
-	sl = idset_find(set, id, n, h);
-	sl->hash = h;
-	sl->off = set->klen - n;
-	sl->len = n;
-	sl->line = line;
+	e = &set->ent[set->n];
+	e->off = set->klen - n;
+	e->len = n;
+	e->line = line;
+	e->hash = 0;
+	if (set->cap > 0) {
+		e->hash = text_hash(id, n);
+		*idset_slot(set, id, n, e->hash) = (uint32_t)(set->n + 1);
+	}
 	set->n++;
 	return 0;
 }
@@ -859,7 +982,8 @@ idset_add(struct idset *set, const char *id, size_t n, size_t line)
 static void
 idset_clear(struct idset *set)
 {
-	free(set->slot);
+	free(set->ent);
+	free(set->tab);
 	free(set->keys);
 	memset(set, 0, sizeof(*set));
 }
@@ -875,7 +999,7 @@ struct memo {
 	struct memo_slot {
 		uint64_t	 hash;
 		size_t		 off, len;	/* the text in buf */
-		size_t		 val;		/* the answer in buf, 0: none */
+		size_t		 val, vlen;	/* the answer in buf, 0: none */
 		int		 used;
 	}		*slot;		/* 2 * MEMO_MAX */
 	size_t		 n;
@@ -887,7 +1011,7 @@ static struct memo_slot *
 memo_find(const struct memo *m, int kind, const char *key, size_t n,
     uint64_t *hash)
 {
-	uint64_t h = id_hash(key, n) ^ (uint64_t)(kind + 1) *
+	uint64_t h = text_hash(key, n) ^ (uint64_t)(kind + 1) *
 	    0x9e3779b97f4a7c15ULL;
 	size_t i = (size_t)h & (2 * MEMO_MAX - 1);
 	struct memo_slot *sl;
@@ -902,32 +1026,36 @@ memo_find(const struct memo *m, int kind, const char *key, size_t n,
 }
 
 /*
- * memo_get: the answer remembered for key (NUL-terminated), in *val
- * (NULL: unknown); 1 when remembered, else 0.  *val lives until the next
- * memo_put.
+ * memo_get: the answer remembered for the n bytes at key, in *val
+ * (NUL-terminated; NULL: unknown) and *vlen; 1 when remembered, else 0.
+ * *val lives until the next memo_put.
  */
 static int
-memo_get(const struct memo *m, int kind, const char *key, const char **val)
+memo_get(const struct memo *m, int kind, const char *key, size_t n,
+    const char **val, size_t *vlen)
 {
 	struct memo_slot *sl;
 	uint64_t h;
 
 	if (m->slot == NULL)
 		return 0;
-	sl = memo_find(m, kind, key, strlen(key), &h);
+	sl = memo_find(m, kind, key, n, &h);
 	if (!sl->used)
 		return 0;
 	*val = sl->val ? m->buf + sl->val : NULL;
+	*vlen = sl->vlen;
 	return 1;
 }
 
-/* memo_put: remembers val (may be NULL) for key; when out of memory or
- * full, nothing is remembered (the resolver is asked again). */
+/* memo_put: remembers val (may be NULL) for the n bytes at key; when out
+ * of memory or full, nothing is remembered (the resolver is asked
+ * again). */
 static void
-memo_put(struct memo *m, int kind, const char *key, const char *val)
+memo_put(struct memo *m, int kind, const char *key, size_t n,
+    const char *val)
 {
 	struct memo_slot *sl;
-	size_t n = strlen(key), off, voff = 0;
+	size_t off, voff = 0, vlen = 0;
 	uint64_t h;
 
 	if (m->n >= MEMO_MAX || (m->slot == NULL && (m->slot = calloc(2 *
@@ -942,8 +1070,8 @@ memo_put(struct memo *m, int kind, const char *key, const char *val)
 	m->len++;
 	if (val != NULL) {
 		voff = m->len;
-		if (buf_put(&m->buf, &m->len, &m->size, val,
-		    strlen(val)) != 0)
+		vlen = strlen(val);
+		if (buf_put(&m->buf, &m->len, &m->size, val, vlen) != 0)
 			return;
 		m->len++;
 	}
@@ -952,6 +1080,7 @@ memo_put(struct memo *m, int kind, const char *key, const char *val)
 	sl->off = off;
 	sl->len = n;
 	sl->val = voff;
+	sl->vlen = vlen;
 	sl->used = 1;
 	m->n++;
 }
@@ -964,12 +1093,36 @@ memo_clear(struct memo *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/*
+ * The location each ZIP code of a roster was encoded to, by its five
+ * digits (rosters repeat ZIP codes, and each took a binary search of the
+ * table and two number conversions): zipref[z] is 0 when not asked yet,
+ * 1 when the table lacks z, else 2 + the offset in zipenc of a length
+ * byte and then {"lat":..,"lon":..}.
+ */
+#define ZIP_CODES	100000
+struct zipmemo {
+	uint32_t	*ref;
+	char		*enc;
+	size_t		 len, size;
+};
+
+static void
+zipmemo_clear(struct zipmemo *z)
+{
+	free(z->ref);
+	free(z->enc);
+	memset(z, 0, sizeof(*z));
+}
+
 struct student_roster {
 	const struct student_resolver *res;
 	int32_t			 today;
+	int32_t			 birth_min, birth_end; /* days: years allowed */
 	struct student_batch	 b;
 	struct idset		 ids;	/* id -> line of its row */
 	struct memo		 memo;	/* resolved clusters and skills */
+	struct zipmemo		 zips;	/* encoded ZIP code locations */
 	json_t			*warns;	/* message -> its warning object */
 	char			*defenc; /* each field's default, encoded */
 	size_t			 defoff[NELEM(fields)], deflen[NELEM(fields)];
@@ -977,6 +1130,8 @@ struct student_roster {
 	char			*rowbuf; /* the row's fields, encoded */
 	size_t			 rowlen, rowsize;
 	size_t			 rows;
+	student_sink_fn		 sink;	/* good rows, when set */
+	void			*sinkarg;
 };
 
 void
@@ -1047,6 +1202,8 @@ student_roster_new(struct student_roster **out,
 		return MENTOR_ENOMEM;
 	r->res = res;
 	r->today = today;
+	r->birth_min = days_from_civil(STUDENT_BIRTH_YEAR_MIN, 1, 1);
+	r->birth_end = days_from_civil(STUDENT_BIRTH_YEAR_MAX + 1, 1, 1);
 	if (batch_init(&r->b) != 0 ||
 	    (r->warns = json_object()) == NULL ||
 	    roster_defaults(r) != 0) {
@@ -1065,6 +1222,7 @@ student_roster_free(struct student_roster *r)
 	student_batch_clear(&r->b);
 	idset_clear(&r->ids);
 	memo_clear(&r->memo);
+	zipmemo_clear(&r->zips);
 	json_decref(r->warns);
 	free(r->defenc);
 	free(r->rowbuf);
@@ -1075,10 +1233,21 @@ int
 student_roster_update_only(struct student_roster *r, const char *id,
     size_t len)
 {
-	if (idset_line(&r->ids, id, len) == 0)
+	size_t line;
+
+	if (idset_line(&r->ids, id, len, &line) != 0)
+		return MENTOR_ENOMEM;
+	if (line == 0)
 		return 0;
 	return json_object_setn_new(r->b.update_only, id, len,
 	    json_true()) == 0 ? 0 : MENTOR_ENOMEM;
+}
+
+void
+student_roster_sink(struct student_roster *r, student_sink_fn fn, void *arg)
+{
+	r->sink = fn;
+	r->sinkarg = arg;
 }
 
 void
@@ -1232,6 +1401,7 @@ struct row {
 		size_t		 off, len;
 	}			 set[NELEM(fields)];
 	size_t			 nset;
+	unsigned		 setmask;	/* 1 << field, for each set */
 	const char		*id;	/* the good id, in its cell */
 	size_t			 idlen;
 	int			 place;	/* modality wants a place */
@@ -1253,12 +1423,7 @@ field_of(const char *name)
 static int
 row_has(const struct row *x, size_t field)
 {
-	size_t i;
-
-	for (i = 0; i < x->nset; i++)
-		if (x->set[i].field == field)
-			return 1;
-	return 0;
+	return (x->setmask >> field) & 1;
 }
 
 /* row_begin / row_end: a field's encoded value is appended to r->rowbuf
@@ -1273,6 +1438,8 @@ static void
 row_end(struct row *x, size_t field, size_t start)
 {
 	assert(!row_has(x, field) && x->nset < NELEM(fields));
+	_Static_assert(NELEM(fields) <= 32, "a bit for each field");
+	x->setmask |= 1u << field;
 	x->set[x->nset].field = field;
 	x->set[x->nset].off = start;
 	x->set[x->nset].len = x->r->rowlen - start;
@@ -1470,16 +1637,18 @@ cell_number(const struct student_cell *c)
 	return json_real(d);
 }
 
-static int
+static inline int
 is_space(int c)
 {
 	return c == ' ' || c == '\t';
 }
 
 /* trim: the cell without surrounding spaces and tabs. */
-static struct student_cell
+static inline struct student_cell
 trim(struct student_cell c)
 {
+	if (c.n > 0 && !is_space(c.p[0]) && !is_space(c.p[c.n - 1]))
+		return c;	/* the usual case */
 	while (c.n > 0 && is_space(c.p[0])) {
 		c.p++;
 		c.n--;
@@ -1494,6 +1663,31 @@ trim(struct student_cell c)
  * as cluster names hold commas), trimmed, empty ones dropped.  Returns
  * the count (at most max; *over is set when there were more).
  */
+/* item_end: the first ';' or '|' of the n bytes at s, n when none;
+ * eight bytes at a time. */
+static size_t
+item_end(const char *s, size_t n)
+{
+	uint64_t w, m;
+	size_t i = 0;
+
+	for (; n - i >= 8; i += 8) {
+		memcpy(&w, s + i, 8);
+		if ((m = hasbyte(w, ';') | hasbyte(w, '|')) == 0)
+			continue;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* The lowest bit set is the first byte that matched. */
+		return i + (size_t)(__builtin_ctzll(m) >> 3);
+#else
+		break;
+#endif
+	}
+	for (; i < n && s[i] != ';' && s[i] != '|'; i++)
+		;
+	return i;
+}
+
 static size_t
 cell_items(const struct student_cell *c, struct student_cell *items,
     size_t max, int *over)
@@ -1503,8 +1697,7 @@ cell_items(const struct student_cell *c, struct student_cell *items,
 
 	*over = 0;
 	for (i = 0; i <= c->n; i++) {
-		if (i < c->n && c->p[i] != ';' && c->p[i] != '|')
-			continue;
+		i += item_end(c->p + i, c->n - i);
 		it.p = c->p + start;
 		it.n = i - start;
 		start = i + 1;
@@ -1589,11 +1782,12 @@ row_birth(struct row *x)
 	/* check_birth_date's rules; what fails goes its way, for the
 	 * message. */
 	if (c->n == 10 && date_parse(cell_cstr(d, sizeof(d), c), &days) ==
-	    0 && days >= days_from_civil(STUDENT_BIRTH_YEAR_MIN, 1, 1) &&
-	    days < days_from_civil(STUDENT_BIRTH_YEAR_MAX + 1, 1, 1)) {
-		if ((rc = row_put_text(x, FLD_BIRTH, c->p,
-		    c->n)) != 0)
+	    0 && days >= x->r->birth_min && days < x->r->birth_end) {
+		if ((rc = row_put_text(x, FLD_BIRTH, c->p, c->n)) != 0)
 			return rc;
+		if (x->r->today > 0 && days > x->r->today)
+			return row_err(x, SC_BIRTH, "in the future");
+		return 0;
 	} else if ((rc = row_set(x, SC_BIRTH, "birth_date",
 	    cell_str(c))) != 0 || !row_has(x, FLD_BIRTH))
 		return rc;
@@ -1658,16 +1852,71 @@ zip_key(const struct student_cell *c, char out[6])
 	return 1;
 }
 
+/*
+ * zip_location: *enc and *n get the location ZIP code zip (5 digits)
+ * encodes to, {"lat":la,"lon":lo} as json_real would write them (valid
+ * until the next call).  0, MENTOR_ENOTFOUND or MENTOR_ENOMEM.
+ */
+static int
+zip_location(struct student_roster *r, const char *zip, const char **enc,
+    size_t *n)
+{
+	const struct student_resolver *res = r->res;
+	struct zipmemo *z = &r->zips;
+	char num[64], txt[160];
+	size_t k, len = 0, i;
+	double la, lo;
+
+	for (i = 0, k = 0; i < 5; i++)
+		k = k * 10 + (size_t)(zip[i] - '0');
+	if (z->ref == NULL && (z->ref = calloc(ZIP_CODES,
+	    sizeof(*z->ref))) == NULL)
+		return MENTOR_ENOMEM;
+	if (z->ref[k] == 1)
+		return MENTOR_ENOTFOUND;
+	if (z->ref[k] == 0) {
+		if (res->zip(res->arg, zip, &la, &lo) != 0) {
+			z->ref[k] = 1;
+			return MENTOR_ENOTFOUND;
+		}
+		memcpy(txt, "{\"lat\":", 7);
+		len = 7;
+		if ((i = json_real_text(num, sizeof(num), la)) == 0)
+			return MENTOR_ENOMEM;
+		memcpy(txt + len, num, i);
+		len += i;
+		memcpy(txt + len, ",\"lon\":", 7);
+		len += 7;
+		if ((i = json_real_text(num, sizeof(num), lo)) == 0)
+			return MENTOR_ENOMEM;
+		memcpy(txt + len, num, i);
+		len += i;
+		txt[len++] = '}';
+		/* A length byte, then the text (at most 7+63+7+63+1). */
+		_Static_assert(sizeof(txt) < 256, "a length is one byte");
+		if (z->len + len + 1 >= UINT32_MAX - 2 ||
+		    buf_room(&z->enc, &z->len, &z->size, len + 1) != 0)
+			return MENTOR_ENOMEM;
+		z->ref[k] = (uint32_t)z->len + 2;
+		z->enc[z->len] = (char)len;
+		memcpy(z->enc + z->len + 1, txt, len);
+		z->len += len + 1;
+	}
+	*enc = z->enc + z->ref[k] - 2 + 1;
+	*n = (unsigned char)z->enc[z->ref[k] - 2];
+	return 0;
+}
+
 static int
 row_location(struct row *x)
 {
-	char err[STUDENT_ERR_MAX], zip[6], num[64];
+	char err[STUDENT_ERR_MAX], zip[6];
 	const struct student_cell *lat = &x->c[SC_LAT], *lon = &x->c[SC_LON],
 	    *z = &x->c[SC_ZIP];
 	const struct student_resolver *res = x->r->res;
 	json_t *loc, *val = NULL;
+	const char *enc;
 	size_t start, n;
-	double la, lo;
 	int rc, unknown;
 
 	unknown = cell_eq(lat, "unknown") || cell_eq(z, "unknown") ||
@@ -1712,17 +1961,14 @@ row_location(struct row *x)
 		if (res == NULL || res->zip == NULL)
 			return row_err(x, SC_ZIP, "no ZIP code table is "
 			    "installed on this node: give lat and lon");
-		if (res->zip(res->arg, zip, &la, &lo) != 0)
+		if ((rc = zip_location(x->r, zip, &enc, &n)) ==
+		    MENTOR_ENOTFOUND)
 			return row_err(x, SC_ZIP, "unknown ZIP code (not in "
 			    "the Census ZCTA table): give lat and lon");
-		/* {"lat":la,"lon":lo}, as json_real would write them */
+		if (rc != 0)
+			return rc;
 		start = row_begin(x);
-		if ((n = json_real_text(num, sizeof(num), la)) == 0 ||
-		    row_raw(x, "{\"lat\":", 7) != 0 ||
-		    row_raw(x, num, n) != 0 ||
-		    (n = json_real_text(num, sizeof(num), lo)) == 0 ||
-		    row_raw(x, ",\"lon\":", 7) != 0 ||
-		    row_raw(x, num, n) != 0 || row_raw(x, "}", 1) != 0)
+		if (row_raw(x, enc, n) != 0)
 			return MENTOR_ENOMEM;
 		row_end(x, FLD_LOCATION, start);
 		return 0;
@@ -1783,6 +2029,7 @@ row_modality(struct row *x)
 /* The clusters of a row: distinct codes, in the order given. */
 struct codes {
 	char	 code[STUDENT_CLUSTERS_MAX][256];
+	size_t	 len[STUDENT_CLUSTERS_MAX];
 	size_t	 n;
 };
 
@@ -1793,7 +2040,7 @@ row_clusters(struct row *x, struct codes *out)
 	const struct student_resolver *res = x->r->res;
 	char buf[256], q[CHK_QUOTE_SIZE];
 	const char *code;
-	size_t i, j, n;
+	size_t i, j, n, k, clen;
 	int over, rc = 0;
 
 	out->n = 0;
@@ -1802,11 +2049,15 @@ row_clusters(struct row *x, struct codes *out)
 		return row_err(x, SC_CLUSTERS, "more than %d clusters",
 		    STUDENT_CLUSTERS_MAX);
 	for (i = 0; i < n && rc == 0; i++) {
-		cell_cstr(buf, sizeof(buf), &items[i]);
-		if (!memo_get(&x->r->memo, MEMO_CLUSTER, buf, &code)) {
+		/* As the resolver sees it: cut to sizeof(buf) - 1 bytes. */
+		k = items[i].n < sizeof(buf) - 1 ? items[i].n : sizeof(buf) - 1;
+		if (!memo_get(&x->r->memo, MEMO_CLUSTER, items[i].p, k, &code,
+		    &clen)) {
+			cell_cstr(buf, sizeof(buf), &items[i]);
 			code = res && res->cluster ? res->cluster(res->arg,
 			    buf) : cluster_code_valid(buf) ? buf : NULL;
-			memo_put(&x->r->memo, MEMO_CLUSTER, buf, code);
+			clen = code ? strlen(code) : 0;
+			memo_put(&x->r->memo, MEMO_CLUSTER, buf, k, code);
 		}
 		if (code == NULL) {
 			rc = row_err(x, SC_CLUSTERS, "unknown career cluster "
@@ -1815,16 +2066,17 @@ row_clusters(struct row *x, struct codes *out)
 			    chk_quote(q, items[i].p, items[i].n));
 			continue;
 		}
+		if (clen >= sizeof(out->code[0]))
+			clen = sizeof(out->code[0]) - 1;	/* codes are short */
 		for (j = 0; j < out->n; j++)
-			if (strcmp(out->code[j], code) == 0)
+			if (out->len[j] == clen &&
+			    memcmp(out->code[j], code, clen) == 0)
 				break;
 		if (j < out->n)
 			continue;	/* a code and its name: one cluster */
-		j = strlen(code);
-		if (j >= sizeof(out->code[0]))
-			j = sizeof(out->code[0]) - 1;	/* codes are short */
-		memcpy(out->code[out->n], code, j);
-		out->code[out->n++][j] = '\0';
+		memcpy(out->code[out->n], code, clen);
+		out->code[out->n][clen] = '\0';
+		out->len[out->n++] = clen;
 	}
 	return rc;
 }
@@ -1885,7 +2137,7 @@ row_goals(struct row *x)
 		goto out;
 	for (i = 0; i < cl.n; i++)
 		if ((i > 0 && (rc = row_raw(x, ",", 1)) != 0) ||
-		    (rc = json_str_append(cl.code[i], strlen(cl.code[i]),
+		    (rc = json_str_append(cl.code[i], cl.len[i],
 		    &x->r->rowbuf, &x->r->rowlen, &x->r->rowsize)) != 0)
 			goto out;
 	if ((rc = row_raw(x, "],\"occupations\":", 16)) != 0 ||
@@ -1946,9 +2198,10 @@ row_competencies(struct row *x)
 	/* The row's competencies so far: ids and levels, in order. */
 	char ids[STUDENT_COMPETENCIES_MAX][COMPETENCY_ID_MAX + 8];
 	json_int_t level[STUDENT_COMPETENCIES_MAX];
+	size_t idlen[STUDENT_COMPETENCIES_MAX];
 	const char *id, *eq;
 	json_t *n;
-	size_t i, j, cnt, got = 0, start;
+	size_t i, j, cnt, got = 0, start, kn, idn;
 	int over, rc = 0;
 
 	cnt = cell_items(&x->c[SC_COMPETENCIES], items, NELEM(items), &over);
@@ -1969,13 +2222,17 @@ row_competencies(struct row *x)
 		lv.p = eq + 1;
 		lv.n = items[i].n - (size_t)(eq - items[i].p) - 1;
 		lv = trim(lv);
-		cell_cstr(key, sizeof(key), &k);
-		if (!memo_get(&x->r->memo, MEMO_COMPETENCY, key, &id)) {
+		/* As the resolver sees it: cut to sizeof(key) - 1 bytes. */
+		kn = k.n < sizeof(key) - 1 ? k.n : sizeof(key) - 1;
+		if (!memo_get(&x->r->memo, MEMO_COMPETENCY, k.p, kn, &id,
+		    &idn)) {
+			cell_cstr(key, sizeof(key), &k);
 			id = competency_key(x->r->res, key, buf, sizeof(buf));
-			memo_put(&x->r->memo, MEMO_COMPETENCY, key, id);
+			idn = id ? strlen(id) : 0;
+			memo_put(&x->r->memo, MEMO_COMPETENCY, key, kn, id);
 		}
 		/* Ids are at most COMPETENCY_ID_MAX (competency_id_valid). */
-		if (id == NULL || strlen(id) >= sizeof(ids[0])) {
+		if (id == NULL || idn >= sizeof(ids[0])) {
 			rc = row_err(x, SC_COMPETENCIES, "unknown skill \"%s\" "
 			    "(an O*NET element id such as 2.B.3.h or "
 			    "onet:2.B.3.h, its name, or prefix:id)",
@@ -1983,7 +2240,7 @@ row_competencies(struct row *x)
 			continue;
 		}
 		for (j = 0; j < got; j++)
-			if (strcmp(ids[j], id) == 0)
+			if (idlen[j] == idn && memcmp(ids[j], id, idn) == 0)
 				break;
 		if (j < got) {
 			rc = row_err(x, SC_COMPETENCIES, "duplicate \"%s\"",
@@ -1993,7 +2250,8 @@ row_competencies(struct row *x)
 		if (lv.n == 1 && lv.p[0] >= '0' && lv.p[0] <= '0' +
 		    LEVEL_MAX) {
 			level[got] = lv.p[0] - '0';	/* the usual case */
-			memcpy(ids[got++], id, strlen(id) + 1);
+			idlen[got] = idn;
+			memcpy(ids[got++], id, idn + 1);
 			continue;
 		}
 		if ((n = level_value(&lv)) == NULL) {
@@ -2010,7 +2268,8 @@ row_competencies(struct row *x)
 			continue;
 		}
 		level[got] = json_integer_value(n);
-		memcpy(ids[got++], id, strlen(id) + 1);
+		idlen[got] = idn;
+		memcpy(ids[got++], id, idn + 1);
 		json_decref(n);
 	}
 	if (rc != 0)
@@ -2025,7 +2284,7 @@ row_competencies(struct row *x)
 		num[0] = ':';
 		num[1] = (char)('0' + level[i]);
 		if ((i > 0 && row_raw(x, ",", 1) != 0) ||
-		    json_str_append(ids[i], strlen(ids[i]), &x->r->rowbuf,
+		    json_str_append(ids[i], idlen[i], &x->r->rowbuf,
 		    &x->r->rowlen, &x->r->rowsize) != 0 ||
 		    row_raw(x, num, 2) != 0)
 			return MENTOR_ENOMEM;
@@ -2082,6 +2341,7 @@ row_finish(struct row *x)
 	struct student_batch *b = &r->b;
 	size_t start = b->enclen, i, n = 0;
 	const char *key;
+	int rc;
 
 	_Static_assert(NELEM(keys) == NELEM(fields), "a key for each field");
 
@@ -2110,7 +2370,15 @@ row_finish(struct row *x)
 	if (buf_put(&b->enc, &b->enclen, &b->encsize, "}", 1) != 0 ||
 	    batch_item(b, start, x->id, x->idlen, x->line) != 0)
 		goto nomem;
-	return 0;
+	if (r->sink == NULL)
+		return 0;
+	/* Handed on, not kept: the next row reuses the same bytes. */
+	b->count--;
+	rc = b->error_count > 0 ? 0 : r->sink(r->sinkarg, b->enc +
+	    b->items[b->count].idoff, x->idlen, b->enc + start,
+	    b->items[b->count].len, x->line, b->given);
+	b->enclen = start;
+	return rc;
 nomem:
 	b->enclen = start;
 	return MENTOR_ENOMEM;
@@ -2170,7 +2438,7 @@ student_roster_row(struct student_roster *r, const char *file, size_t line,
     const unsigned char has[SC_NCOLS], const char *const names[SC_NCOLS])
 {
 	struct row x;
-	size_t i, prev;
+	size_t i, prev = 0;
 	int rc, del;
 
 	memset(&x, 0, sizeof(x));
@@ -2216,7 +2484,9 @@ student_roster_row(struct student_roster *r, const char *file, size_t line,
 			return rc;
 	}
 	/* Every row with a good id counts for duplicates, bad or not. */
-	if (x.id != NULL && (prev = idset_line(&r->ids, x.id, x.idlen)) > 0)
+	if (x.id != NULL && idset_line(&r->ids, x.id, x.idlen, &prev) != 0)
+		return MENTOR_ENOMEM;
+	if (prev > 0)
 		return row_err(&x, SC_ID, "duplicate of line %zu", prev);
 	/* A line is never 0: rows start after the header. */
 	if (x.id != NULL && (rc = idset_add(&r->ids, x.id, x.idlen,
@@ -2394,6 +2664,14 @@ student_roster_csv(const char *buf, size_t len,
     const struct student_resolver *res, int32_t today,
     struct student_batch *out)
 {
+	return student_roster_csv_each(buf, len, res, today, NULL, NULL, out);
+}
+
+int
+student_roster_csv_each(const char *buf, size_t len,
+    const struct student_resolver *res, int32_t today, student_sink_fn fn,
+    void *arg, struct student_batch *out)
+{
 	struct student_cell cells[SC_NCOLS];
 	struct student_roster *r = NULL;
 	const struct csv_field *f;
@@ -2405,6 +2683,7 @@ student_roster_csv(const char *buf, size_t len,
 
 	if ((rc = student_roster_new(&r, res, today)) != 0)
 		return rc;
+	student_roster_sink(r, fn, arg);
 	csv_init(&rd, buf, len, ',');
 	for (;;) {
 		rc = csv_next(&rd, &line, &f, &nf, err, sizeof(err));
@@ -2420,7 +2699,7 @@ student_roster_csv(const char *buf, size_t len,
 				header = -1;	/* the header was bad */
 			continue;
 		}
-		for (i = 0, blank = 1; i < nf; i++)
+		for (i = 0, blank = 1; i < nf && blank; i++)
 			if (trim((struct student_cell){ f[i].p, f[i].n }).n)
 				blank = 0;
 		if (blank)
@@ -2451,9 +2730,9 @@ student_roster_csv(const char *buf, size_t len,
 				cells[i].n = f[h.pos[i]].n;
 			}
 		}
-		if (student_roster_row(r, NULL, line, cells, h.has,
-		    h.names) != 0)
-			goto nomem;
+		if ((rc = student_roster_row(r, NULL, line, cells, h.has,
+		    h.names)) != 0)
+			goto fail;
 	}
 	if (header == 0 && student_roster_error(r, NULL, 1, NULL, NULL, 0,
 	    "missing header (id,name,birth_date,...)") != 0)

@@ -3,7 +3,9 @@
  * the CSV roster (student_roster_csv) over arbitrary bytes.  The reader
  * must hand back NUL-terminated fields of the stated length and move on
  * after every bad record; every student a roster yields must be accepted
- * again by student_parse unchanged.
+ * again by student_parse unchanged, and handed to a sink as it is read
+ * (student_roster_csv_each) the same rows must come, none after an
+ * error.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -81,6 +83,29 @@ check_batch(const struct student_batch *b)
 		student_batch_error_text(b, i, err, sizeof(err));
 }
 
+/* The rows a sink was handed, to compare with the batch's. */
+struct seen {
+	const struct student_batch *b;
+	size_t	 n;
+};
+
+static int
+sink(void *arg, const char *id, size_t idlen, const char *json, size_t len,
+    size_t line, unsigned given)
+{
+	struct seen *s = arg;
+	const struct student_batch *b = s->b;
+	size_t i = s->n++, n;
+
+	/* The same rows as the batch, while no error was found. */
+	if (i >= b->count || b->items[i].line != line ||
+	    strcmp(student_batch_id(b, i, &n), id) != 0 || n != idlen ||
+	    strcmp(student_batch_json(b, i, &n), json) != 0 || n != len ||
+	    (given & ~b->given) != 0)
+		abort();
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -112,7 +137,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	csv_free(&r);
 	if (student_roster_csv((const char *)data, size, &res, 20000,
 	    &b) == 0) {
+		struct student_batch e;
+		struct seen seen = { &b, 0 };
+
 		check_batch(&b);
+		/* Handed on as read: the same rows, none after an error. */
+		if (student_roster_csv_each((const char *)data, size, &res,
+		    20000, sink, &seen, &e) == 0) {
+			if (e.count != 0 || e.error_count != b.error_count ||
+			    (b.error_count == 0 && seen.n != b.count) ||
+			    seen.n > b.count)
+				abort();
+			student_batch_clear(&e);
+		}
 		student_batch_clear(&b);
 	}
 	return 0;

@@ -12,13 +12,13 @@ python3 - "$ROOT/contrib/data/sample/students.json" >"$T/many.json" <<'EOF'
 import json, sys
 base = json.load(open(sys.argv[1]))
 out = []
-for i in range(10000):
+for i in range(12000):
 	s = dict(base[i % len(base)])
 	s["id"] = "D%05d" % i
 	out.append(s)
 print(json.dumps(out))
 EOF
-check "10000 students imported" ctl "$S" student import "$T/many.json"
+check "12000 students imported" ctl "$S" student import "$T/many.json"
 check "store compact" ctl "$S" store compact
 mode=$(stat -c %a "$S/store/data.mdb")
 check_eq "data.mdb is mode 0600 after a compaction" 600 "$mode"
@@ -30,6 +30,10 @@ check "mentord check: a sound store" "$MENTORD" check -d "$S"
 check_match "... says so" "store is sound" "$(cat "$T/last.out")"
 size=$(stat -c %s "$S/store/data.mdb")
 cp -a "$S/store/data.mdb" "$T/good.mdb"
+# The damage at 4 MiB below must land on pages the trees use (sorted ids
+# are appended, which fills pages: 10000 students made 4.0 MB).
+check "the store spans past 4 MiB and 8 pages ($size bytes)" \
+    test "$size" -gt $(((4 << 20) + 8 * 4096))
 
 # damage COMMAND: restores the good store, damages it with COMMAND (run
 # on the file), then expects start-up to refuse with a message.
@@ -97,7 +101,7 @@ node_start "$S" || notok "school restarts"
 check_fails "the copy an interrupted compaction left is removed at start" \
     test -e "$S/store/compact.tmp"
 n=$(ctl "$S" --json student list | json 'len(d)')
-check_eq "the store is intact" 10000 "$n"
+check_eq "the store is intact" 12000 "$n"
 
 # A full disk: a small tmpfs when this machine lets us mount one.
 D=$T/small

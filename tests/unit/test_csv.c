@@ -1,7 +1,8 @@
 /*
  * test_csv.c: the RFC 4180 reader (protocol/csv.c): quoting, line ends,
  * the BOM, line numbers across quoted line breaks, and every malformed
- * record reported and skipped so that reading goes on.
+ * record reported and skipped so that reading goes on; and, beside the
+ * byte-at-a-time reader it replaced, the same records from random input.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -207,6 +208,241 @@ test_utf8(void **state)
 	assert_false(csv_utf8_valid("\xf4\x90\x80\x80", 4));	/* > U+10FFFF */
 }
 
+/*
+ * The reader scans words, not bytes.  Beside it, the byte-at-a-time
+ * reader it replaced, as the oracle: one record of it into *o.
+ */
+struct ref {
+	int	 rc;
+	size_t	 line, nf, pos, next_line;
+	char	 fields[CSV_RECORD_MAX + 3 * CSV_FIELDS_MAX]; /* each field, q:
+				 * when quoted, then NUL */
+	char	 err[CSV_ERR_MAX];
+};
+
+static size_t
+ref_lines(const char *p, size_t n)
+{
+	size_t k = 0, i;
+
+	for (i = 0; i < n; i++)
+		k += p[i] == '\n';
+	return k;
+}
+
+static void
+ref_next(const char *b, size_t len, char sep, size_t *pos, size_t *line,
+    struct ref *o)
+{
+	size_t start = *pos, i = *pos, end = 0, off = 0;
+	int quoted, done = 0;
+	const char *bad = NULL;
+
+	memset(o, 0, sizeof(*o));
+	o->line = *line;
+	if (i >= len)
+		return;		/* rc 0 */
+	while (!done) {
+		if (o->nf == CSV_FIELDS_MAX) {
+			bad = "more than 256 fields";
+			goto skip;
+		}
+		quoted = 0;
+		if (i < len && b[i] == '"') {
+			quoted = 1;
+			o->fields[off++] = 'q';
+			o->fields[off++] = ':';
+			for (i++;; i++) {
+				if (i - start > CSV_RECORD_MAX) {
+					o->rc = MENTOR_ETOOBIG;
+					bad = "longer than 65536 bytes";
+					goto skip;
+				}
+				if (i >= len) {
+					*line += ref_lines(b + start,
+					    len - start);
+					*pos = len;
+					o->rc = MENTOR_EINVAL;
+					snprintf(o->err, sizeof(o->err),
+					    "quoted field not closed");
+					goto out;
+				}
+				if (b[i] == '"' && i + 1 < len &&
+				    b[i + 1] == '"') {
+					o->fields[off++] = '"';
+					i++;
+				} else if (b[i] == '"') {
+					i++;
+					break;
+				} else
+					o->fields[off++] = b[i];
+			}
+		}
+		for (;; i++) {
+			if (i - start > CSV_RECORD_MAX) {
+				o->rc = MENTOR_ETOOBIG;
+				bad = "longer than 65536 bytes";
+				goto skip;
+			}
+			if (i >= len) {
+				end = i;
+				done = 1;
+				break;
+			}
+			if (b[i] == sep) {
+				i++;
+				break;
+			}
+			if (b[i] == '\n' || (b[i] == '\r' && i + 1 < len &&
+			    b[i + 1] == '\n')) {
+				end = i;
+				i += b[i] == '\r' ? 2 : 1;
+				done = 1;
+				break;
+			}
+			if (quoted) {
+				bad = "text after a closing quote";
+				goto skip;
+			}
+			if (b[i] == '"') {
+				bad = "a quote inside an unquoted field "
+				    "(quote the whole field and double the "
+				    "quote)";
+				goto skip;
+			}
+			o->fields[off++] = b[i];
+		}
+		o->fields[off++] = '\0';
+		o->nf++;
+	}
+	*line += ref_lines(b + start, i - start);
+	*pos = i;
+	bad = memchr(b + start, '\0', end - start) != NULL ?
+	    "contains a NUL byte" : !csv_utf8_valid(b + start, end - start) ?
+	    "not valid UTF-8" : NULL;
+	o->rc = bad ? MENTOR_EINVAL : 1;
+	if (bad)
+		snprintf(o->err, sizeof(o->err), "%s", bad);
+	goto out;
+skip:
+	if (o->rc == 0)
+		o->rc = MENTOR_EINVAL;
+	snprintf(o->err, sizeof(o->err), "%s", bad);
+	while (i < len && b[i] != '\n')
+		i++;
+	i += i < len;
+	*line += ref_lines(b + start, i - start);
+	*pos = i;
+out:
+	o->pos = *pos;
+	o->next_line = *line;
+}
+
+/* splitmix64, the same sequence every run */
+static uint64_t
+next_rand(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* same_as_ref: the reader and the oracle agree on every record of b. */
+static void
+same_as_ref(const char *b, size_t len, char sep)
+{
+	const struct csv_field *f;
+	struct csv_reader r;
+	static struct ref o;
+	static char got[sizeof(o.fields)];
+	char err[CSV_ERR_MAX];
+	size_t line, nf, pos = 0, rline = 1, i, off;
+	int rc;
+
+	if (len >= 3 && memcmp(b, "\xef\xbb\xbf", 3) == 0)
+		pos = 3;
+	csv_init(&r, b, len, sep);
+	do {
+		ref_next(b, len, sep, &pos, &rline, &o);
+		rc = csv_next(&r, &line, &f, &nf, err, sizeof(err));
+		assert_int_equal(rc, o.rc);
+		assert_int_equal(line, o.line);
+		if (rc == 0)
+			break;
+		assert_int_equal(r.pos, o.pos);
+		assert_int_equal(r.line, o.next_line);
+		if (rc < 0) {
+			assert_string_equal(err, o.err);
+			continue;
+		}
+		assert_int_equal(nf, o.nf);
+		for (i = 0, off = 0; i < nf; i++) {
+			assert_int_equal(strlen(f[i].p), f[i].n);
+			if (f[i].quoted) {
+				memcpy(got + off, "q:", 2);
+				off += 2;
+			}
+			memcpy(got + off, f[i].p, f[i].n + 1);
+			off += f[i].n + 1;
+		}
+		assert_memory_equal(got, o.fields, off);
+	} while (rc != 0);
+	csv_free(&r);
+}
+
+/*
+ * Random records of separators, quotes, CR, LF, NUL, UTF-8 and runs of
+ * plain bytes of every length, at every alignment: read as the byte-at-
+ * a-time reader read them.  Then records around the length limit.
+ */
+static void
+test_words(void **state)
+{
+	static const char *const bits[] = { ",", "\"", "\"\"", "\r", "\n",
+	    "\r\n", "\t", ";", "\xc3\xa9", "\xe1\xbb\x85", "\xff", "x",
+	    " ", "\0", "ab", "abcdefg", "abcdefghijklmnop" };
+	uint64_t seed = 42;
+	char *b;
+	size_t n, k, i, len, size = CSV_RECORD_MAX + 4096;
+
+	(void)state;
+	b = malloc(size);
+	assert_non_null(b);
+	for (k = 0; k < 20000; k++) {
+		/* an offset, so words fall across every alignment */
+		len = next_rand(&seed) % 16;
+		memset(b, 'p', len);
+		n = next_rand(&seed) % 40;
+		for (i = 0; i < n; i++) {
+			const char *x = bits[next_rand(&seed) %
+			    (sizeof(bits) / sizeof(bits[0]))];
+			size_t xl = x[0] == '\0' ? 1 : strlen(x);
+
+			memcpy(b + len, x, xl);
+			len += xl;
+		}
+		same_as_ref(b, len, k % 4 == 0 ? '\t' : ',');
+	}
+	for (k = 0; k < 64; k++) {
+		/* around CSV_RECORD_MAX, quoted or not, a break somewhere */
+		len = CSV_RECORD_MAX - 32 + next_rand(&seed) % 64;
+		memset(b, 'a', len);
+		if (k & 1)
+			b[0] = '"';
+		if (k & 2)
+			b[len - 1 - next_rand(&seed) % 8] = '"';
+		if (k & 4)
+			b[next_rand(&seed) % len] = '\n';
+		if (k & 8)
+			b[len++] = '"';
+		memcpy(b + len, "\nnext,x\n", 8);
+		same_as_ref(b, len + 8, ',');
+	}
+	free(b);
+}
+
 int
 main(void)
 {
@@ -217,6 +453,7 @@ main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -392,6 +392,126 @@ test_large_roster(void **state)
 	free(csv);
 }
 
+/*
+ * Ids in order need no table; the first out of order builds one over all
+ * seen, which then grows: duplicates are named with their first line
+ * whichever way they come (right after, out of order, after the growth).
+ */
+static void
+test_ids_order(void **state)
+{
+	enum { N = 3000 };
+	struct student_batch b;
+	size_t len = 0, size = (size_t)N * 3 * 32 + 256, i;
+	char *csv, err[256], want[128];
+
+	(void)state;
+	csv = malloc(size);
+	assert_non_null(csv);
+	len += (size_t)snprintf(csv + len, size - len, "id,name\n");
+	for (i = 0; i < N; i++)		/* lines 2 .. N+1, in order */
+		len += (size_t)snprintf(csv + len, size - len, "B%05zu,x\n",
+		    i);
+	/* line N+2: the one just before again */
+	len += (size_t)snprintf(csv + len, size - len, "B%05d,x\n", N - 1);
+	for (i = 0; i < N; i++)		/* lines N+3 .., descending */
+		len += (size_t)snprintf(csv + len, size - len, "A%05zu,x\n",
+		    N - 1 - i);
+	/* line 2N+3 and 2N+4: one of each half again */
+	len += (size_t)snprintf(csv + len, size - len, "B00007,x\nA00000,x\n");
+	assert_int_equal(student_roster_csv(csv, len, &sr, today, &b), 0);
+	assert_int_equal(b.count, 2 * N);
+	assert_int_equal(b.error_count, 3);
+	student_batch_error_text(&b, 0, err, sizeof(err));
+	snprintf(want, sizeof(want), "line %d: id: duplicate of line %d",
+	    N + 2, N + 1);
+	assert_string_equal(err, want);
+	student_batch_error_text(&b, 1, err, sizeof(err));
+	snprintf(want, sizeof(want), "line %d: id: duplicate of line 9",
+	    2 * N + 3);
+	assert_string_equal(err, want);
+	student_batch_error_text(&b, 2, err, sizeof(err));
+	snprintf(want, sizeof(want), "line %d: id: duplicate of line %d",
+	    2 * N + 4, 2 * N + 2);
+	assert_string_equal(err, want);
+	student_batch_clear(&b);
+	free(csv);
+}
+
+/* What a sink saw: each row's line, id and JSON, one a line. */
+struct seen {
+	char	 text[4096];
+	size_t	 len, calls, fail_at;
+	unsigned given;
+};
+
+static int
+sink(void *arg, const char *id, size_t idlen, const char *json, size_t len,
+    size_t line, unsigned given)
+{
+	struct seen *s = arg;
+
+	if (++s->calls == s->fail_at)
+		return MENTOR_ESTORE;
+	assert_int_equal(strlen(id), idlen);
+	assert_int_equal(strlen(json), len);
+	s->len += (size_t)snprintf(s->text + s->len, sizeof(s->text) - s->len,
+	    "%zu %s %s\n", line, id, json);
+	s->given = given;
+	return 0;
+}
+
+/*
+ * Rows handed to a sink as they are read are the rows the batch would
+ * hold, byte for byte; after the first error none is handed on (but all
+ * are checked); a sink's failure stops the reading at once.
+ */
+static void
+test_sink(void **state)
+{
+	static const char good[] = "id,name,grade,clusters\n"
+	    "S1,Ann,9,Manufacturing\nS2,\"Bo, Jr.\",10,\nS0,Cy,k,\n"
+	    "S3,Di,,information-technology;Manufacturing\n";
+	static const char bad[] = "id,name,grade\nS1,Ann,9\nS2,Bo,99\n"
+	    "S3,Cy,10\nS4,Di,x\n";
+	struct student_batch b, e;
+	struct seen seen;
+	char want[4096];
+	size_t i, n = 0;
+
+	(void)state;
+	assert_int_equal(student_roster_csv(good, sizeof(good) - 1, &sr,
+	    today, &b), 0);
+	assert_int_equal(b.error_count, 0);
+	for (i = 0; i < b.count; i++)
+		n += (size_t)snprintf(want + n, sizeof(want) - n,
+		    "%zu %s %s\n", b.items[i].line, student_batch_id(&b, i,
+		    NULL), student_batch_json(&b, i, NULL));
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(student_roster_csv_each(good, sizeof(good) - 1, &sr,
+	    today, sink, &seen, &e), 0);
+	assert_int_equal(seen.calls, 4);
+	assert_string_equal(seen.text, want);
+	assert_int_equal(seen.given, b.given);
+	assert_int_equal(e.count, 0);
+	assert_int_equal(e.error_count, 0);
+	student_batch_clear(&e);
+	student_batch_clear(&b);
+
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(student_roster_csv_each(bad, sizeof(bad) - 1, &sr,
+	    today, sink, &seen, &e), 0);
+	assert_int_equal(seen.calls, 1);	/* S1, before the first error */
+	assert_int_equal(e.error_count, 2);	/* S2's and S4's, both */
+	student_batch_clear(&e);
+
+	memset(&seen, 0, sizeof(seen));
+	seen.fail_at = 2;
+	assert_int_equal(student_roster_csv_each(good, sizeof(good) - 1, &sr,
+	    today, sink, &seen, &e), MENTOR_ESTORE);
+	assert_int_equal(seen.calls, 2);
+}
+
 /* g17_is: student_g17 writes what printf does, or declines (0). */
 static int
 g17_is(double d, int must)
@@ -489,6 +609,36 @@ test_json_append(void **state)
 	free(want);
 	free(got);
 	json_decref(v);
+
+	/* Strings of every length to 40 with one byte to escape (or a
+	 * harmless one) at every place: the check reads words. */
+	{
+		static const char bytes[] = { '"', '\\', '\n', 0x01, 0x1f,
+		    ' ', 0x7f, 'z' };
+		char str[41];
+		size_t n, at, k;
+
+		for (n = 0; n <= 40; n++)
+			for (at = 0; at < (n ? n : 1); at++)
+				for (k = 0; k < sizeof(bytes); k++) {
+					memset(str, 'x', n);
+					if (n > 0)
+						str[at] = bytes[k];
+					v = json_stringn(str, n);
+					assert_non_null(v);
+					want = json_dumps(v, JSON_COMPACT |
+					    JSON_ENCODE_ANY);
+					got = NULL;
+					len = size = 0;
+					assert_int_equal(student_json_append(v,
+					    &got, &len, &size), 0);
+					assert_int_equal(len, strlen(want));
+					assert_memory_equal(got, want, len);
+					free(want);
+					free(got);
+					json_decref(v);
+				}
+	}
 }
 
 int
@@ -508,6 +658,8 @@ main(void)
 		cmocka_unit_test(test_bundle_bad),
 		cmocka_unit_test(test_no_resolver),
 		cmocka_unit_test(test_large_roster),
+		cmocka_unit_test(test_ids_order),
+		cmocka_unit_test(test_sink),
 		cmocka_unit_test(test_g17),
 		cmocka_unit_test(test_json_append),
 	};
