@@ -478,7 +478,7 @@ def cost_window(sim, first, n, label, a, rows):
                  "(%.1fx; CURVE and ZMTP framing included)" % (
                      mean(tcp_idle), mean(diff), mean(diff) / size)))
     return {"ids": ids, "pending": pending, "mean": mean(ratio),
-            "max": max(ratio), "dups": sum(dups)}
+            "min": min(ratio), "max": max(ratio), "dups": sum(dups)}
 
 
 def pct(v, p):
@@ -528,9 +528,12 @@ def main():
         check("every posted listing reached every node (%d x %d)" % (
             posts, a.nodes - 1), not pending,
             "%d (node, listing) pairs missing" % len(pending))
+        # Every node lacked every listing it did not post and received
+        # it (above): at least 1x, counted; at most 1.5x (bound).
         check("each node received each record's bytes about once "
-              "(record bytes max %.2fx, mean %.2fx; bound 1.5x)" % (
-                  c["max"], c["mean"]), c["max"] < 1.5,
+              "(record bytes min %.2fx, max %.2fx, mean %.2fx; bounds "
+              "1x-1.5x)" % (c["min"], c["max"], c["mean"]),
+              0.999 <= c["min"] and c["max"] < 1.5,
               "%d duplicates" % c["dups"])
 
         # Privacy: sealed applications between random pairs.
@@ -651,8 +654,9 @@ def main():
             # ring) pushing everything brings some node each record more
             # than once.
             check("push-everything breaks the 1.5x bound on the same links "
-                  "(record bytes max %.2fx, mean %.2fx)" % (
-                      c["max"], c["mean"]), c["max"] >= 1.5)
+                  "(record bytes max %.2fx, mean %.2fx, %d duplicates)" % (
+                      c["max"], c["mean"], c["dups"]),
+                  c["max"] >= 1.5 and c["dups"] > 0)
     finally:
         print("\nfederation simulation, %d real daemons on 127.0.0.1" %
               a.nodes)
