@@ -233,12 +233,16 @@ struct sync_stats {
 
 /*
  * What arrived from a peer, for measuring what a record costs (peer list):
- * whole messages' bytes by type (index 0: malformed), the records in
- * PUSH, RECORDS and DELIVER and their own bytes, and those of them this
- * node already held (or that repeated within a message).
+ * whole messages' bytes by type (index 0: malformed; a WANT of a
+ * reconciliation apart from one after an ANNOUNCE), the records in
+ * PUSH, RECORDS and DELIVER and their own bytes, those of them this node
+ * already held (or that repeated within a message), and those refused
+ * because their author is not trusted here.
  */
+#define RX_WANT_RECON	(PM_ANNOUNCE + 1)	/* WANTs of a reconciliation */
+
 struct rx_stats {
-	uint64_t	bytes[PM_ANNOUNCE + 1];
+	uint64_t	bytes[RX_WANT_RECON + 1];
 	uint64_t	records, record_bytes;
 	uint64_t	duplicates, duplicate_bytes;
 	uint64_t	untrusted_bytes;	/* refused: author not trusted */
@@ -2099,11 +2103,6 @@ peers_delivery(struct peers *ps, const char *ref)
 	return sc.state;
 }
 
-/*
- * link_up: p's link answered (the first message on it, or the first after
- * it fell silent): connected from now on, its synchronisation and the
- * directed records waiting for it start now, not a heartbeat or two later.
- */
 /* rx_count: counts a decoded message from p (struct rx_stats). */
 static void
 rx_count(struct peer *p, const struct pm *m, size_t size)
@@ -2111,7 +2110,9 @@ rx_count(struct peer *p, const struct pm *m, size_t size)
 	const uint8_t *rec;
 	size_t off = 0, reclen;
 
-	if (m->type < sizeof(p->rx.bytes) / sizeof(p->rx.bytes[0]))
+	if (m->type == PM_WANT && m->session != 0)
+		p->rx.bytes[RX_WANT_RECON] += size;
+	else if (m->type < sizeof(p->rx.bytes) / sizeof(p->rx.bytes[0]))
 		p->rx.bytes[m->type] += size;
 	if (m->type != PM_PUSH && m->type != PM_RECORDS &&
 	    m->type != PM_DELIVER)
@@ -2122,6 +2123,11 @@ rx_count(struct peer *p, const struct pm *m, size_t size)
 	}
 }
 
+/*
+ * link_up: p's link answered (the first message on it, or the first after
+ * it fell silent): connected from now on, its synchronisation and the
+ * directed records waiting for it start now, not a heartbeat or two later.
+ */
 static void
 link_up(struct peers *ps, struct peer *p)
 {
@@ -3435,7 +3441,7 @@ limited_json(const struct peer *p)
 }
 
 /* The names of the message types in peer list's "received" (0: malformed). */
-static const char *const rx_names[PM_ANNOUNCE + 1] = {
+static const char *const rx_names[RX_WANT_RECON + 1] = {
 	[0] = "malformed",
 	[PM_PING] = "ping",
 	[PM_PONG] = "pong",
@@ -3447,6 +3453,7 @@ static const char *const rx_names[PM_ANNOUNCE + 1] = {
 	[PM_DELIVER] = "deliver",
 	[PM_ACK] = "ack",
 	[PM_ANNOUNCE] = "announce",
+	[RX_WANT_RECON] = "want_recon",
 };
 
 /* rx_json: what arrived from a peer (struct rx_stats). */

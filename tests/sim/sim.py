@@ -346,8 +346,8 @@ def snapshot(sim):
 
 
 # Message types in peer list's "received" "bytes", by what they are for.
-ANNOUNCE = ("announce", "want")
-RECON = ("recon", "recon_reply")
+ANNOUNCE = ("announce", "want")          # "want": after an ANNOUNCE
+RECON = ("recon", "recon_reply", "want_recon")
 HEARTBEAT = ("ping", "pong")
 CARRY = ("push", "records", "deliver")   # whole messages carrying records
 
