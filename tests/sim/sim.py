@@ -197,6 +197,7 @@ class Sim:
         for x in self.employers + self.schools:
             self.links.append((x.region, x))
         self.posted = {}        # listing id -> (employer, post time)
+        self.start_s = 30 + n / 2   # for every node to answer at start
         self.refs = {}          # listing id -> its number (ref sim-N)
 
     def close(self, keep):
@@ -232,8 +233,10 @@ class Sim:
             x.init()
         for x in self.nodes:
             x.start()
+        # A hundred daemons starting at once on a loaded machine: the
+        # last to answer may take a while.
         for x in self.nodes:
-            if not x.wait_up():
+            if not x.wait_up(self.start_s):
                 raise SystemExit("sim: %s did not start" % x.name)
             x.node_id = x.api("status")["node_id"]
         # Whether this build marks hubs explicitly (peer add --hub).
@@ -600,7 +603,7 @@ def main():
             sim.post(sim.rng.choice([e for e in sim.employers
                                      if e is not x]), posts + 3 + j, 100)
             x.start()
-            if not x.wait_up():
+            if not x.wait_up(sim.start_s):
                 check("%s restarts after kill -9" % x.name, False)
         a_, b_ = sim.rng.choice([l for l in sim.links
                                  if l[1] in sim.schools])
@@ -641,7 +644,7 @@ def main():
                 with open(os.path.join(x.dir, "mentord.conf"), "a") as f:
                     f.write("\n[peer]\npropagate = push\n")
                 x.start()
-            up = all(x.wait_up() for x in sim.nodes)
+            up = all(x.wait_up(sim.start_s) for x in sim.nodes)
             ok = up and sim.wait_connected(60 + a.nodes)
             check("push-everything: every node restarted and linked", ok)
             time.sleep(3)
