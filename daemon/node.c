@@ -458,6 +458,12 @@ conf_handler(void *arg, const char *section, const char *key,
 			goto bad;
 		c->no_auto_sync = strcmp(value, "no") == 0;
 	} else if (strcmp(section, "peer") == 0 &&
+	    strcmp(key, "propagate") == 0) {
+		if (strcmp(value, "announce") != 0 &&
+		    strcmp(value, "push") != 0)
+			goto bad;
+		c->propagate_push = strcmp(value, "push") == 0;
+	} else if (strcmp(section, "peer") == 0 &&
 	    (v = conf_limit(c, key, value)) != 1) {
 		if (v < 0)
 			goto bad;

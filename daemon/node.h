@@ -32,6 +32,7 @@ struct conf {
 	int	heartbeat_ms;		/* [peer] heartbeat_ms; 0 = default */
 	int	sync_s;			/* [peer] sync_interval_s; 0 = default */
 	int	no_auto_sync;		/* [peer] auto_sync = no */
+	int	propagate_push;		/* [peer] propagate = push */
 	int	limit_records;		/* [peer] limit_records_per_s; -1 =
 					 * default, 0 = no limit */
 	int	limit_bytes;		/* [peer] limit_bytes_per_s; alike */

@@ -231,6 +231,23 @@ struct sync_stats {
 	uint64_t	ms;		/* duration of the last sync */
 };
 
+/*
+ * What arrived from a peer, for measuring what a record costs (peer list):
+ * whole messages' bytes by type (index 0: malformed; a WANT of a
+ * reconciliation apart from one after an ANNOUNCE), the records in
+ * PUSH, RECORDS and DELIVER and their own bytes, those of them this node
+ * already held (or that repeated within a message), and those refused
+ * because their author is not trusted here.
+ */
+#define RX_WANT_RECON	(PM_ANNOUNCE + 1)	/* WANTs of a reconciliation */
+
+struct rx_stats {
+	uint64_t	bytes[RX_WANT_RECON + 1];
+	uint64_t	records, record_bytes;
+	uint64_t	duplicates, duplicate_bytes;
+	uint64_t	untrusted_bytes;	/* refused: author not trusted */
+};
+
 struct peer {
 	uint8_t		 key[REC_KEY_LEN];
 	char		 hex[2 * REC_KEY_LEN + 1];
@@ -282,6 +299,7 @@ struct peer {
 	unsigned	 gen_running;
 	int		 sync_failed;
 	struct sync_stats st, total;
+	struct rx_stats	 rx;
 };
 
 struct peers {
@@ -507,8 +525,8 @@ peer_fault(struct peer *p, const char *fmt, ...)
  * pushing what this node refuses is throttled.
  */
 static size_t
-slice_verdicts(struct peer *p, const struct records_verdict *v, size_t n,
-    int pushed)
+slice_verdicts(struct peer *p, const struct records_verdict *v,
+    const size_t *lens, size_t n, int pushed)
 {
 	size_t i, stored = 0, untrusted = 0;
 	int64_t now;
@@ -519,12 +537,16 @@ slice_verdicts(struct peer *p, const struct records_verdict *v, size_t n,
 			stored++;
 			break;
 		case MENTOR_EDUP:
+			p->rx.duplicates++;
+			p->rx.duplicate_bytes += lens[i];
+			break;
 		case MENTOR_ESTALE:
 		case MENTOR_EWITHDRAWN:
 		case MENTOR_EEXPIRED:
 			break;	/* races of honest peers */
 		case MENTOR_EUNTRUSTED:
 			p->untrusted++;
+			p->rx.untrusted_bytes += lens[i];
 			untrusted++;
 			log_ratelimited(&p->rl_untrusted, LOG_DEBUG,
 			    "peer %.16s: %s", p->hex, v[i].why);
@@ -662,7 +684,12 @@ inbox_add(struct peers *ps, struct peer *p, zmq_msg_t *msg,
 			}
 		}
 	}
+	for (off = 0; off < k; off++)	/* less the first copies, below */
+		p->rx.duplicate_bytes += w->lens[off];
 	w->n = inbox_distinct(w->bufs, w->lens, k);
+	p->rx.duplicates += k - w->n;
+	for (off = 0; off < w->n; off++)
+		p->rx.duplicate_bytes -= w->lens[off];
 	w->seq = ++ps->seq;
 	if (p->in_tail)
 		p->in_tail->next = w;
@@ -952,7 +979,8 @@ slice_finish(struct peers *ps)
 	if (p != NULL) {
 		p->certs_ignored += records_certs_ignored(ps->node->records) -
 		    ignored;
-		stored = slice_verdicts(p, sl->v, sl->k, sl->pushed);
+		stored = slice_verdicts(p, sl->v, sl->lens, sl->k,
+		    sl->pushed);
 		if (p->in_head != NULL && p->in_head->seq == sl->seq)
 			inbox_advance(p, p->in_head, sl->k, stored);
 	}
@@ -2075,6 +2103,26 @@ peers_delivery(struct peers *ps, const char *ref)
 	return sc.state;
 }
 
+/* rx_count: counts a decoded message from p (struct rx_stats). */
+static void
+rx_count(struct peer *p, const struct pm *m, size_t size)
+{
+	const uint8_t *rec;
+	size_t off = 0, reclen;
+
+	if (m->type == PM_WANT && m->session != 0)
+		p->rx.bytes[RX_WANT_RECON] += size;
+	else if (m->type < sizeof(p->rx.bytes) / sizeof(p->rx.bytes[0]))
+		p->rx.bytes[m->type] += size;
+	if (m->type != PM_PUSH && m->type != PM_RECORDS &&
+	    m->type != PM_DELIVER)
+		return;
+	while (xs_next(m->body, m->body_len, &off, &rec, &reclen) == 1) {
+		p->rx.records++;
+		p->rx.record_bytes += reclen;
+	}
+}
+
 /*
  * link_up: p's link answered (the first message on it, or the first after
  * it fell silent): connected from now on, its synchronisation and the
@@ -2114,9 +2162,11 @@ on_msg(struct peers *ps, struct peer *p, const struct chan *ch,
 		p->st.bytes_received += zmq_msg_size(body);
 	}
 	if ((rc = pm_decode(&m, zmq_msg_data(body), zmq_msg_size(body))) != 0) {
+		p->rx.bytes[0] += zmq_msg_size(body);
 		peer_fault(p, "malformed message: %s", mentor_strerror(rc));
 		return;
 	}
+	rx_count(p, &m, zmq_msg_size(body));
 	if (link && !p->connected)
 		link_up(ps, p);
 	/*
@@ -2698,6 +2748,29 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * send_pushed: [peer] propagate = push: the records in b in full to the
+ * connected peers but skip, as before ANNOUNCE (SPEC.md 12.3), so that
+ * what announcing saves can be measured on the same federation.
+ */
+static void
+send_pushed(struct peers *ps, struct buf *b, struct peer *skip)
+{
+	uint8_t (*ids)[REC_ID_LEN];
+	size_t i, n = b->len / PM_ANN_LEN;
+
+	if (n == 0 || (ids = malloc(n * REC_ID_LEN)) == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		memcpy(ids[i], b->b + i * PM_ANN_LEN + 8, REC_ID_LEN);
+	for (i = 0; i < ps->n; i++)
+		if (ps->p[i] != skip && ps->p[i]->connected &&
+		    ps->p[i]->suspended_until == 0)
+			push_ids(ps, ps->p[i], (const uint8_t (*)[REC_ID_LEN])
+			    ids, n);
+	free(ids);
+}
+
+/*
  * send_buf: announces the records in b (created_at, id entries) to the
  * connected peers but skip, in ANNOUNCE messages of at most PM_ANN_MAX
  * entries; each peer fetches what it lacks with WANT.  Empties b.
@@ -2708,6 +2781,11 @@ send_buf(struct peers *ps, struct buf *b, struct peer *skip)
 	uint8_t msg[PM_HDR_LEN + 2 + PM_ANN_MAX * PM_ANN_LEN];
 	size_t i, k, off, n;
 
+	if (ps->node->conf.propagate_push) {
+		send_pushed(ps, b, skip);
+		b->len = 0;
+		return;
+	}
 	for (off = 0; off < b->len; off += k * PM_ANN_LEN) {
 		k = (b->len - off) / PM_ANN_LEN;
 		if (k > PM_ANN_MAX)
@@ -3362,6 +3440,47 @@ limited_json(const struct peer *p)
 	return o;
 }
 
+/* The names of the message types in peer list's "received" (0: malformed). */
+static const char *const rx_names[RX_WANT_RECON + 1] = {
+	[0] = "malformed",
+	[PM_PING] = "ping",
+	[PM_PONG] = "pong",
+	[PM_PUSH] = "push",
+	[PM_RECON] = "recon",
+	[PM_RECON_REPLY] = "recon_reply",
+	[PM_WANT] = "want",
+	[PM_RECORDS] = "records",
+	[PM_DELIVER] = "deliver",
+	[PM_ACK] = "ack",
+	[PM_ANNOUNCE] = "announce",
+	[RX_WANT_RECON] = "want_recon",
+};
+
+/* rx_json: what arrived from a peer (struct rx_stats). */
+static json_t *
+rx_json(const struct rx_stats *rx)
+{
+	json_t *by, *j;
+	size_t i;
+
+	if ((by = json_object()) == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(rx_names) / sizeof(rx_names[0]); i++)
+		if (json_object_set_new(by, rx_names[i],
+		    json_integer((json_int_t)rx->bytes[i])) != 0) {
+			json_decref(by);
+			return NULL;
+		}
+	j = json_pack("{s:I,s:I,s:I,s:I,s:I,s:o}",
+	    "records", (json_int_t)rx->records,
+	    "record_bytes", (json_int_t)rx->record_bytes,
+	    "duplicates", (json_int_t)rx->duplicates,
+	    "duplicate_bytes", (json_int_t)rx->duplicate_bytes,
+	    "untrusted_bytes", (json_int_t)rx->untrusted_bytes,
+	    "bytes", by);
+	return j;
+}
+
 /* ago: "3 min ago" and the like. */
 static void
 ago(char *out, size_t outlen, int64_t ms)
@@ -3470,6 +3589,7 @@ peers_list(const struct peers *ps)
 			json_object_set_new(e, "status", json_string(why));
 			json_object_set_new(e, "dials_in",
 			    json_boolean(p->endpoint[0] == '\0'));
+			json_object_set_new(e, "received", rx_json(&p->rx));
 		}
 		if (e == NULL || json_array_append_new(list, e) != 0) {
 			json_decref(list);

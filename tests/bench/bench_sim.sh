@@ -5,4 +5,4 @@
 # file descriptors.  About 5 minutes on 2 cores.
 cd "$(dirname "$0")/../.." || exit 1
 exec /usr/bin/python3 tests/sim/sim.py --nodes "${SIM_NODES:-100}" \
-    --posts 20 --apps 5 --kills 12
+    --posts 20 --apps 5 --kills 12 --compare-push

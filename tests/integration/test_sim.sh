@@ -10,4 +10,4 @@ if ! "$PY" -c 'import zmq' 2>/dev/null; then
 	echo "not ok - python3-zmq is missing (contrib/install-deps installs it)"
 	exit 1
 fi
-exec "$PY" tests/sim/sim.py --nodes 12 --tap
+exec "$PY" tests/sim/sim.py --nodes 12 --tap --compare-push
