@@ -341,7 +341,20 @@ struct peers {
 	}		 push;		/* announced to every peer */
 	struct buf	 relay;		/* from origin: to the others */
 	struct peer	*origin;	/* set while accepting its records */
+	/*
+	 * Ids refused as untrusted, not fetched again (a reconciliation
+	 * finds them missing every time) until whom this node trusts may
+	 * have changed (untrusted_gen != records_trust_gen).  An open-
+	 * addressing table of UNTRUSTED_IDS slots; ids are hashes, so their
+	 * first bytes index it; an all-zero slot is empty.
+	 */
+	uint8_t		(*untrusted_ids)[REC_ID_LEN];
+	size_t		 nuntrusted;
+	uint64_t	 untrusted_gen;
+	uint64_t	 untrusted_skipped;	/* WANTs not sent for them */
 };
+
+#define UNTRUSTED_IDS	(1u << 16)	/* slots; filled to half at most */
 
 /* is_directed: applications and answers travel only toward (12.6). */
 static int
@@ -524,6 +537,62 @@ peer_fault(struct peer *p, const char *fmt, ...)
  * records_batch_end); returns how many were stored.  A peer that keeps
  * pushing what this node refuses is throttled.
  */
+/* untrusted_slot: where id is, or the empty slot it would take. */
+static size_t
+untrusted_slot(const struct peers *ps, const uint8_t *id)
+{
+	static const uint8_t zero[REC_ID_LEN];
+	size_t i = (size_t)get_be64(id) & (UNTRUSTED_IDS - 1);
+
+	while (memcmp(ps->untrusted_ids[i], id, REC_ID_LEN) != 0 &&
+	    memcmp(ps->untrusted_ids[i], zero, REC_ID_LEN) != 0)
+		i = (i + 1) & (UNTRUSTED_IDS - 1);
+	return i;
+}
+
+/* untrusted_fresh: forgets the ids when whom we trust may have changed. */
+static void
+untrusted_fresh(struct peers *ps)
+{
+	uint64_t gen = records_trust_gen(ps->node->records);
+
+	if (ps->untrusted_gen == gen || ps->untrusted_ids == NULL)
+		return;
+	memset(ps->untrusted_ids, 0, UNTRUSTED_IDS * REC_ID_LEN);
+	ps->nuntrusted = 0;
+	ps->untrusted_gen = gen;
+}
+
+/* untrusted_note: id was refused as untrusted (remembered if room). */
+static void
+untrusted_note(struct peers *ps, const uint8_t *id)
+{
+	size_t i;
+
+	untrusted_fresh(ps);
+	if (ps->untrusted_ids == NULL && (ps->untrusted_ids =
+	    calloc(UNTRUSTED_IDS, REC_ID_LEN)) == NULL)
+		return;
+	if (ps->nuntrusted >= UNTRUSTED_IDS / 2)
+		return;	/* full: those past it are fetched again */
+	i = untrusted_slot(ps, id);
+	if (memcmp(ps->untrusted_ids[i], id, REC_ID_LEN) != 0) {
+		memcpy(ps->untrusted_ids[i], id, REC_ID_LEN);
+		ps->nuntrusted++;
+	}
+}
+
+/* untrusted_known: id was refused as untrusted, and trust is the same. */
+static int
+untrusted_known(struct peers *ps, const uint8_t *id)
+{
+	untrusted_fresh(ps);
+	if (ps->untrusted_ids == NULL || ps->nuntrusted == 0)
+		return 0;
+	return memcmp(ps->untrusted_ids[untrusted_slot(ps, id)], id,
+	    REC_ID_LEN) == 0;
+}
+
 static size_t
 slice_verdicts(struct peer *p, const struct records_verdict *v,
     const size_t *lens, size_t n, int pushed)
@@ -548,6 +617,7 @@ slice_verdicts(struct peer *p, const struct records_verdict *v,
 			p->untrusted++;
 			p->rx.untrusted_bytes += lens[i];
 			untrusted++;
+			untrusted_note(p->ps, v[i].id);
 			log_ratelimited(&p->rl_untrusted, LOG_DEBUG,
 			    "peer %.16s: %s", p->hex, v[i].why);
 			break;
@@ -1263,7 +1333,7 @@ on_recon_reply(struct peers *ps, struct peer *p, const struct pm *m)
 {
 	const uint8_t (*ids)[REC_ID_LEN];
 	uint8_t *out = NULL, *msg;
-	size_t outlen = 0, n;
+	size_t outlen = 0, n, i, k;
 
 	if (p->state != SYNC_RECON || m->session != p->session)
 		return;		/* stale */
@@ -1328,8 +1398,13 @@ on_recon_reply(struct peers *ps, struct peer *p, const struct pm *m)
 		sync_end(p, 1);
 		return;
 	}
-	if (n > 0)
-		memcpy(p->need, ids, n * REC_ID_LEN);
+	/* Not what this node refused as untrusted and would refuse again. */
+	for (i = k = 0; i < n; i++)
+		if (untrusted_known(ps, ids[i]))
+			ps->untrusted_skipped++;
+		else
+			memcpy(p->need[k++], ids[i], REC_ID_LEN);
+	n = k;
 	p->nneed = n;
 	p->needpos = 0;
 	p->state = SYNC_FETCH;
@@ -3221,6 +3296,7 @@ peers_close(struct peers *ps)
 	free(ps->held);
 	free(ps->push.b);
 	free(ps->relay.b);
+	free(ps->untrusted_ids);
 	if (ps->node->peers == ps)
 		ps->node->peers = NULL;
 	free(ps);

@@ -61,6 +61,7 @@ struct records {
 	struct event	*timer;
 	size_t		 live;		/* live listings */
 	uint64_t	 certs_ignored;	/* certificates by non-hubs */
+	uint64_t	 trust_gen;	/* records_trust_gen */
 	struct log_rl	 rl_cert;
 	struct {
 		records_watch_fn fn;
@@ -907,6 +908,9 @@ records_batch_end(struct records_batch *rb)
 			    p->is_live ? &p->rec : NULL, &p->rec, v[i].id,
 			    p->replaced ? p->old_id : NULL, p->old_ts };
 
+			if (p->changed && (p->rec.kind == REC_CERTIFICATE ||
+			    p->rec.kind == REC_ROTATION))
+				rs->trust_gen++;
 			if (p->changed)
 				notify(rs, &ch);
 			if (p->changed && p->cert_ignored) {
@@ -1311,6 +1315,7 @@ records_trust_add(struct records *rs, const uint8_t key[REC_KEY_LEN],
 {
 	struct trust_arg a = { key, note, NULL, now_ms(), hub != 0 };
 
+	rs->trust_gen++;
 	return store_write(rs->node->store, trust_add_fn, &a);
 }
 
@@ -1327,7 +1332,14 @@ records_trust_remove(struct records *rs, const uint8_t key[REC_KEY_LEN])
 {
 	struct trust_arg a = { key, NULL, NULL, 0, 0 };
 
+	rs->trust_gen++;
 	return store_write(rs->node->store, trust_del_fn, &a);
+}
+
+uint64_t
+records_trust_gen(const struct records *rs)
+{
+	return rs->trust_gen;
 }
 
 static int

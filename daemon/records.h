@@ -244,6 +244,13 @@ int	records_trusted(struct records *, const uint8_t key[REC_KEY_LEN]);
  */
 int	records_rotated(struct records *, const uint8_t key[REC_KEY_LEN]);
 
+/*
+ * records_trust_gen: a number that changes whenever whom this node trusts
+ * may have changed (trust added or removed, a certificate or a rotation
+ * stored): a record refused as untrusted before may be taken now.
+ */
+uint64_t records_trust_gen(const struct records *);
+
 /* records_live_listings: how many live listings the node holds. */
 size_t	records_live_listings(struct records *);
 
