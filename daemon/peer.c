@@ -270,6 +270,8 @@ struct peer {
 	struct pm_hello	 hello;
 	int		 have_hello;
 	uint64_t	 invalid, untrusted;
+	uint8_t		 pushed_fp[16];	/* the ids pushed last (push_ids) */
+	uint64_t	 push_skipped;	/* records not pushed again */
 	uint64_t	 certs_ignored;	/* certificates it sent, by non-hubs */
 	uint64_t	 dropped;	/* messages dropped by the limits */
 	int64_t		 suspended_until;
@@ -1228,13 +1230,28 @@ send_framed(struct peer *p, unsigned type, const uint8_t *body, size_t len,
 	return rc;
 }
 
-/* push_ids: sends the records the peer lacks, in chunks. */
+/*
+ * push_ids: sends the records the peer lacks, in chunks.  The very same
+ * list as the last reconciliation pushed is not pushed again: the peer
+ * refused those records (their authors are not trusted there) or lost
+ * them, and its own reconciliation fetches what it wants.
+ */
 static void
 push_ids(struct peers *ps, struct peer *p, const uint8_t (*ids)[REC_ID_LEN],
     size_t n)
 {
-	uint8_t *out;
+	uint8_t *out, fp[16];
 	size_t len, used, found, pos = 0;
+
+	if (n == 0)
+		return;
+	crypto_generichash(fp, sizeof(fp), (const uint8_t *)ids,
+	    n * REC_ID_LEN, NULL, 0);
+	if (memcmp(fp, p->pushed_fp, sizeof(fp)) == 0) {
+		p->push_skipped += n;
+		return;
+	}
+	memcpy(p->pushed_fp, fp, sizeof(fp));
 
 	while (pos < n) {
 		if (records_fetch(ps->node->records, ids + pos, n - pos, CHUNK,

@@ -62,12 +62,27 @@ def check(desc, cond, detail=""):
     return cond
 
 
+USED_PORTS = set()
+
+
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+    """A port free now, below the ephemeral range (10000-32767): the
+    daemon binds it seconds later, and a port from the ephemeral range may
+    by then be the local end of some connection; none handed out twice."""
+    for _ in range(1000):
+        p = random.randrange(10000, 32768)
+        if p in USED_PORTS:
+            continue
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        USED_PORTS.add(p)
+        return p
+    raise RuntimeError("no free port below 32768")
 
 
 class Node:
