@@ -457,6 +457,28 @@ apply_hours_answer(struct plc_ctx *p)
  */
 #define REFUSED_MAX	32	/* refusals kept per application */
 
+/*
+ * refusal_keep: {id, type, reason, at} joins the list named key in entry,
+ * which keeps the latest REFUSED_MAX.  0 or MENTOR_ENOMEM.
+ */
+static int
+refusal_keep(json_t *entry, const char *key, const json_t *id,
+    const char *type, const char *reason, int64_t at)
+{
+	json_t *list, *r;
+
+	if (!json_is_array(list = json_object_get(entry, key)) &&
+	    ((list = json_array()) == NULL ||
+	    json_object_set_new(entry, key, list) != 0))
+		return MENTOR_ENOMEM;
+	while (json_array_size(list) >= REFUSED_MAX)
+		json_array_remove(list, 0);
+	r = json_pack("{s:O,s:s,s:s,s:I}", "id", id, "type", type, "reason",
+	    reason, "at", (json_int_t)at);
+	return r != NULL && json_array_append_new(list, r) == 0 ? 0 :
+	    MENTOR_ENOMEM;
+}
+
 static int
 apply_refusal(struct plc_ctx *p)
 {
@@ -464,21 +486,13 @@ apply_refusal(struct plc_ctx *p)
 	    "refused_type"));
 	const char *eid = json_string_value(json_object_get(p->msg, "entry"));
 	const json_t *reason = json_object_get(p->msg, "reason");
-	json_t *list, *r, *e;
+	json_t *e;
+	int rc;
 
-	if (!json_is_array(list = json_object_get(p->entry,
-	    "refused_by_other"))) {
-		if ((list = json_array()) == NULL || json_object_set_new(
-		    p->entry, "refused_by_other", list) != 0)
-			return MENTOR_ENOMEM;
-	}
-	while (json_array_size(list) >= REFUSED_MAX)
-		json_array_remove(list, 0);
-	r = json_pack("{s:O,s:s,s:O,s:I}", "id", json_object_get(p->msg,
-	    "refused"), "type", rtype, "reason", reason, "at",
-	    (json_int_t)p->now);
-	if (r == NULL || json_array_append_new(list, r) != 0)
-		return MENTOR_ENOMEM;
+	if ((rc = refusal_keep(p->entry, "refused_by_other",
+	    json_object_get(p->msg, "refused"), rtype,
+	    json_string_value(reason), p->now)) != 0)
+		return rc;
 	if (strcmp(rtype, "hours") != 0 || eid == NULL)
 		return 0;
 	e = hours_find(json_object_get(json_object_get(p->entry,
@@ -692,22 +706,15 @@ note_refusal(struct store_txn *t, const uint8_t *app, char side,
 {
 	uint8_t k[KEY_MAX];
 	size_t klen = apps_aux_key(k, side, app, APP_ID_LEN);
-	json_t *e, *list, *r;
+	json_t *e;
 	int rc;
 
 	if ((rc = apps_get_json(t, k, klen, &e)) != 0)
 		return rc == MENTOR_ENOTFOUND ? 0 : rc;
-	if (!json_is_array(list = json_object_get(e, "refused"))) {
-		json_object_set_new(e, "refused", json_array());
-		list = json_object_get(e, "refused");
-	}
-	while (json_array_size(list) >= REFUSED_MAX)
-		json_array_remove(list, 0);
-	r = json_pack("{s:O,s:O,s:s,s:I}", "id", json_object_get(msg, "id"),
-	    "type", json_object_get(msg, "type"), "reason", why,
-	    "at", (json_int_t)now);
-	rc = r && list && json_array_append_new(list, r) == 0 ?
-	    apps_put_json(t, k, klen, e) : MENTOR_ENOMEM;
+	rc = refusal_keep(e, "refused", json_object_get(msg, "id"),
+	    json_string_value(json_object_get(msg, "type")), why, now);
+	if (rc == 0)
+		rc = apps_put_json(t, k, klen, e);
 	json_decref(e);
 	return rc;
 }
