@@ -308,15 +308,19 @@ metrics_render(struct node *n, struct evbuffer *b)
 	family(b, "mentord_peer_requests_limited_total", "counter",
 	    "Requests from peers beyond their per-peer limits, by kind: ids "
 	    "announced, reconciliation messages, records asked for, "
-	    "directed records to relay.");
+	    "directed records to relay, acknowledgements, PINGs.");
 	evbuffer_add_printf(b, "mentord_peer_requests_limited_total{kind="
 	    "\"announce\"} %llu\nmentord_peer_requests_limited_total{kind="
 	    "\"recon\"} %llu\nmentord_peer_requests_limited_total{kind="
 	    "\"want\"} %llu\nmentord_peer_requests_limited_total{kind="
-	    "\"relay\"} %llu\n", (unsigned long long)h.limited_announce,
+	    "\"relay\"} %llu\nmentord_peer_requests_limited_total{kind="
+	    "\"ack\"} %llu\nmentord_peer_requests_limited_total{kind="
+	    "\"ping\"} %llu\n", (unsigned long long)h.limited_announce,
 	    (unsigned long long)h.limited_recon,
 	    (unsigned long long)h.limited_want,
-	    (unsigned long long)h.limited_relay);
+	    (unsigned long long)h.limited_relay,
+	    (unsigned long long)h.limited_ack,
+	    (unsigned long long)h.limited_ping);
 	family(b, "mentord_reconciliations_total", "counter",
 	    "Reconciliations with peers that ended, by result.");
 	evbuffer_add_printf(b, "mentord_reconciliations_total{result=\"ok\"} "

@@ -395,6 +395,8 @@ static const struct {
 	{ "limit_relay_per_s", offsetof(struct conf, limit_relay), 1000000 },
 	{ "limit_relay_bytes_per_s", offsetof(struct conf, limit_relay_bytes),
 	  2000000000 },
+	{ "limit_ack_per_s", offsetof(struct conf, limit_ack), 1000000 },
+	{ "limit_ping_per_s", offsetof(struct conf, limit_ping), 1000000 },
 };
 
 /* conf_limit: 0 when key is a limit and was set, -1 bad value, 1 not one. */

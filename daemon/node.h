@@ -44,6 +44,8 @@ struct conf {
 	int	limit_want_bytes;	/* limit_want_bytes_per_s */
 	int	limit_relay;		/* limit_relay_per_s: DELIVERs */
 	int	limit_relay_bytes;	/* limit_relay_bytes_per_s */
+	int	limit_ack;		/* limit_ack_per_s: ACKs */
+	int	limit_ping;		/* limit_ping_per_s: PINGs */
 	char	student_listen[NODE_EP_MAX]; /* [api] student_listen; "" none */
 	char	metrics_listen[NODE_EP_MAX]; /* [metrics] listen HOST:PORT;
 					      * "" = off */

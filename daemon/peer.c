@@ -82,6 +82,8 @@
 #define LIMIT_WANT_BYTES (16 << 20)	/* ... and their bytes */
 #define LIMIT_RELAY	200		/* DELIVERs relayed for others */
 #define LIMIT_RELAY_BYTES (1 << 20)	/* ... and their bytes */
+#define LIMIT_ACK	400		/* ACKs (each a signature check) */
+#define LIMIT_PING	20		/* PINGs: twice the shortest heartbeat */
 #define CONTEND_MS	100	/* a peer served this recently is waiting */
 #define ROUNDS_BASE	64		/* reconciliation rounds, plus ... */
 #define ROUNDS_PER_IDS	8000		/* ... one per this many items held */
@@ -205,7 +207,7 @@ struct bucket {
 
 /* What a peer's limits count (lim_info). */
 enum lim_kind { LIM_RECORDS, LIM_ANNOUNCE, LIM_RECON, LIM_WANT, LIM_RELAY,
-	LIM_KINDS };
+	LIM_ACK, LIM_PING, LIM_KINDS };
 
 /* One peer's limit of one kind: items and bytes. */
 struct limit {
@@ -877,8 +879,9 @@ bucket_take(struct bucket *b, int64_t n, int64_t burst)
  * it is served after the peers within theirs, at full speed when none is
  * waiting.  What it announces is fetched by reconciliation instead, its
  * reconciliation messages are answered later (one kept, older ones
- * dropped), and directed records it sends to be relayed are dropped
- * (their senders retry).
+ * dropped), directed records it sends to be relayed and ACKs are dropped
+ * (their senders retry, and a record delivered again is acknowledged
+ * again), and PINGs are not answered.
  */
 static const struct {
 	const char	*name;		/* peer list "limited", /metrics */
@@ -893,6 +896,9 @@ static const struct {
 	  "peers'" },
 	{ "relay", "directed records to relay", "they are dropped (their "
 	  "senders retry)" },
+	{ "ack", "acknowledgements", "they are dropped unchecked (the records "
+	  "they acknowledge are delivered again)" },
+	{ "ping", "PINGs", "they are not answered" },
 };
 
 /* lim_over: p has used up its items or its bytes of kind k for now. */
@@ -2155,7 +2161,15 @@ on_ack(struct peers *ps, struct peer *p, zmq_msg_t *body, const struct pm *m)
 	struct dlv_put put;
 	struct held *h;
 	char hex[65];
+	int64_t now = now_ms();
 
+	/* Beyond its limit an ACK costs no signature check (SPEC.md 12.4). */
+	if (lim_over(ps, p, LIM_ACK, now)) {
+		p->dropped++;
+		lim_note(ps, p, LIM_ACK, 1, 1);
+		return;
+	}
+	lim_take(ps, p, LIM_ACK, 1, 0, 0);
 	ack_input(in, id, sender);
 	if (crypto_sign_verify_detached(m->ack + 96, in, sizeof(in), to) != 0) {
 		peer_fault(p, "ACK with a bad signature");
@@ -2275,6 +2289,11 @@ on_msg(struct peers *ps, struct peer *p, const struct chan *ch,
 	case PM_PING:
 		p->hello = m.hello;
 		p->have_hello = 1;
+		if (lim_over(ps, p, LIM_PING, p->last_rx)) {
+			lim_note(ps, p, LIM_PING, 1, 1);
+			break;
+		}
+		lim_take(ps, p, LIM_PING, 1, 0, 0);
 		my_hello(ps, &h);
 		if ((n = pm_hello_encode(buf, sizeof(buf), PM_PONG, m.session,
 		    &h)) != 0)
@@ -3184,6 +3203,8 @@ peers_open(struct peers **psp, struct node *n, char *err, size_t errlen)
 			{ c->limit_recon, 0 },
 			{ c->limit_want, c->limit_want_bytes },
 			{ c->limit_relay, c->limit_relay_bytes },
+			{ c->limit_ack, 0 },
+			{ c->limit_ping, 0 },
 		};
 		static const int64_t dflt[LIM_KINDS][2] = {
 			{ LIMIT_RECORDS, LIMIT_BYTES },
@@ -3191,6 +3212,8 @@ peers_open(struct peers **psp, struct node *n, char *err, size_t errlen)
 			{ LIMIT_RECON, 0 },
 			{ LIMIT_WANT, LIMIT_WANT_BYTES },
 			{ LIMIT_RELAY, LIMIT_RELAY_BYTES },
+			{ LIMIT_ACK, 0 },
+			{ LIMIT_PING, 0 },
 		};
 
 		ps->lim_rate[i][0] = conf[i][0] >= 0 ? conf[i][0] : dflt[i][0];
@@ -3360,6 +3383,8 @@ peers_health(const struct peers *ps, struct peers_health *h)
 		h->limited_recon += p->lim[LIM_RECON].beyond;
 		h->limited_want += p->lim[LIM_WANT].beyond;
 		h->limited_relay += p->lim[LIM_RELAY].beyond;
+		h->limited_ack += p->lim[LIM_ACK].beyond;
+		h->limited_ping += p->lim[LIM_PING].beyond;
 		if (!p->have_hello || p->hello.role != ROLE_HUB)
 			continue;
 		/* The certificate this hub issued about us, if any. */

@@ -63,9 +63,9 @@ sch=$(node_new school school); fast "$sch"
 MPORT=$(free_port)
 printf 'limit_records_per_s = 200\nlimit_bytes_per_s = 200000\nlimit_burst_s = 1\n' >>"$sch/mentord.conf"
 # Requests: ids announced, RECONs, WANTed records, DELIVERs to relay
-LA=2000 LR=20 LW=2000 LD=50
-printf 'limit_announce_per_s = %s\nlimit_recon_per_s = %s\nlimit_want_per_s = %s\nlimit_relay_per_s = %s\n' \
-    $LA $LR $LW $LD >>"$sch/mentord.conf"
+LA=2000 LR=20 LW=2000 LD=50 LK=50 LP=20
+printf 'limit_announce_per_s = %s\nlimit_recon_per_s = %s\nlimit_want_per_s = %s\nlimit_relay_per_s = %s\nlimit_ack_per_s = %s\nlimit_ping_per_s = %s\n' \
+    $LA $LR $LW $LD $LK $LP >>"$sch/mentord.conf"
 printf '[metrics]\nlisten = 127.0.0.1:%s\n' "$MPORT" >>"$sch/mentord.conf"
 noisy=$(node_new noisy employer); fast "$noisy"
 quiet=$(node_new quiet employer); fast "$quiet"
@@ -117,7 +117,7 @@ check "  ...and is still connected" wait_for 10 connected "$sch"
 key_of() { python3 -c 'import sys; print(open(sys.argv[1],"rb").read()[32:].hex())' "$1/sign.key"; }
 # open: a school without limits on requests, for the same floods
 open=$(node_new open school); fast "$open"
-printf 'limit_announce_per_s = 0\nlimit_recon_per_s = 0\nlimit_want_per_s = 0\nlimit_want_bytes_per_s = 0\nlimit_relay_per_s = 0\nlimit_relay_bytes_per_s = 0\n' >>"$open/mentord.conf"
+printf 'limit_announce_per_s = 0\nlimit_recon_per_s = 0\nlimit_want_per_s = 0\nlimit_want_bytes_per_s = 0\nlimit_relay_per_s = 0\nlimit_relay_bytes_per_s = 0\nlimit_ack_per_s = 0\nlimit_ping_per_s = 0\n' >>"$open/mentord.conf"
 node_start "$open"
 SEP=$(ep_of "$sch"); SID=$(id_of "$sch")
 OEP=$(ep_of "$open"); OID=$(id_of "$open")
@@ -194,6 +194,31 @@ wait_for 30 grown "$d0" 20
 check_eq "a full relay drops DELIVERs with bad signatures unchecked: 20 more dropped, 0 faults" \
     "20 0" "$(( $(peer_field "$open" "$k" dropped) - d0 )) $(peer_field "$open" "$k" invalid)"
 
+# ACK: 1000 acknowledgements with good signatures over 2 s, for records
+# nobody sent: each one within the limit costs a signature check.
+f=$(fake acker); k=$(key_of "$f")
+"$FAKEPEER" "$f" "$OEP" "$OID" acks 2 1000 >/dev/null & OP=$!
+"$FAKEPEER" "$f" "$SEP" "$SID" acks 2 1000 >/dev/null & FP=$!
+during ack "$FP"; wait "$OP"
+drop=$(limited "$k" ack)
+odrop=$(peer_field "$open" "$k" limited | python3 -c 'import ast,sys; print(ast.literal_eval(sys.stdin.read())["ack"])')
+check "1000 ACKs in 2 s: $((1000 - drop)) checked (limit $LK a second; without it: $((1000 - odrop)))" \
+    test $((1000 - drop)) -le $((LK * 5)) -a "$odrop" -eq 0
+check "  ...and logged" test "$(lines "$k" "$LK acknowledgements")" -ge 1
+
+# PING: one every ms for 3 s.
+f=$(fake pinger); k=$(key_of "$f")
+"$FAKEPEER" "$f" "$OEP" "$OID" pings 3 >"$T/ping.open" & OP=$!
+"$FAKEPEER" "$f" "$SEP" "$SID" pings 3 >"$T/ping.out" & FP=$!
+during ping "$FP"; wait "$OP"
+sent=$(word "$(cat "$T/ping.out")" sent); got=$(word "$(cat "$T/ping.out")" answered)
+ogot=$(word "$(cat "$T/ping.open")" answered)
+check "a peer sending $sent PINGs in 3 s: $got answered (limit $LP a second; without it: $ogot)" \
+    test "$got" -le $((LP * 5)) -a "$ogot" -gt $((LP * 5))
+check "  ...counted (limited.ping $(limited "$k" ping))" test "$(limited "$k" ping)" -gt 0
+check "  ...and logged" test "$(lines "$k" "$LP PINGs")" -ge 1
+check_eq "  ...and the links of honest peers stay up" "True True" "$(peer_field "$sch" "$QUIET" connected) $(peer_field "$sch" "$NOISY" connected)"
+
 # WANT: records of the school, 1024 ids a WANT, 4 in flight.
 ctl "$sch" records export "$T/all.mntx" >/dev/null
 f=$(fake wanter); k=$(key_of "$f")
@@ -216,6 +241,8 @@ check "  ...and logged" test "$(lines "$k" "$LW records asked for")" -ge 1
 scrape "127.0.0.1:$MPORT" >"$T/metrics.txt"
 check "/metrics counts requests beyond the limits by kind" \
     grep -Eq '^mentord_peer_requests_limited_total\{kind="recon"\} [1-9]' "$T/metrics.txt"
+check "  ...ACKs and PINGs among them" \
+    grep -Eq '^mentord_peer_requests_limited_total\{kind="ping"\} [1-9]' "$T/metrics.txt"
 check_match "peer list shows them" "over limits: .* reconciliation messages" "$(ctl "$sch" peer list)"
 check_eq "a valid flood is no fault: no fake peer was suspended" 0 \
     "$(ctl "$sch" --json peer list | json 'sum(1 for p in d if p["suspended"] or p["invalid"])')"

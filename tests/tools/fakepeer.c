@@ -41,6 +41,11 @@
  *       WANTs of COUNT ids of records of FILE (an export), 4 in flight,
  *       at most one every MS ms (0: as fast as answered); prints
  *       "records N wants M slowest_ms L"
+ *   fakepeer DIR ENDPOINT NODE_ID acks SECONDS N   N ACKs with good
+ *       signatures by DIR (for fresh ids and senders nobody has), spread
+ *       over SECONDS; prints "sent N"
+ *   fakepeer DIR ENDPOINT NODE_ID pings SECONDS    a PING every ms;
+ *       prints "sent N answered M"
  * Exits 0 when the node answered the ping, 1 when not (refused link).
  */
 #include <fcntl.h>
@@ -578,6 +583,61 @@ wants(void *s, const char *path, long seconds, long count, long ms)
 	return 0;
 }
 
+static int
+acks(void *s, long seconds, long count)
+{
+	uint8_t msg[PM_HDR_LEN + PM_ACK_LEN], *a = msg + PM_HDR_LEN;
+	uint8_t in[sizeof(PM_ACK_CONTEXT) - 1 + 64];
+	int64_t start = now_ms();
+	long i;
+	zmq_msg_t m;
+
+	zmq_msg_init(&m);
+	pm_header(msg, PM_ACK, 0);
+	for (i = 0; i < count; i++) {
+		randombytes_buf(a, 64);		/* the id, the sender */
+		memcpy(a + 64, pk, 32);		/* the recipient: DIR */
+		memcpy(in, PM_ACK_CONTEXT, sizeof(PM_ACK_CONTEXT) - 1);
+		memcpy(in + sizeof(PM_ACK_CONTEXT) - 1, a, 64);
+		crypto_sign_detached(a + 96, NULL, in, sizeof(in), sk);
+		zmq_send(s, msg, sizeof(msg), 0);
+		while (now_ms() - start < (int64_t)((i + 1) * seconds * 1000 /
+		    count))
+			pong_or(s, &m, 1);
+	}
+	zmq_msg_close(&m);
+	printf("sent %ld\n", count);
+	return 0;
+}
+
+static int
+pings(void *s, long seconds)
+{
+	struct pm_hello h = { 2, "fakepeer", "" };
+	uint8_t ping[512];
+	size_t n = pm_hello_encode(ping, sizeof(ping), PM_PING, 1, &h);
+	int64_t end = now_ms() + seconds * 1000, next = 0;
+	unsigned long long sent = 0, answered = 0;
+	zmq_msg_t m;
+
+	zmq_msg_init(&m);
+	while (now_ms() < end) {
+		if (now_ms() >= next) {
+			if (zmq_send(s, ping, n, ZMQ_DONTWAIT) != -1)
+				sent++;
+			next = now_ms() + 1;
+		}
+		if (pong_or(s, &m, 1) == PM_PONG)
+			answered++;
+	}
+	/* The PONGs still on their way. */
+	while (pong_or(s, &m, 200) == PM_PONG)
+		answered++;
+	zmq_msg_close(&m);
+	printf("sent %llu answered %llu\n", sent, answered);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -666,6 +726,14 @@ main(int argc, char **argv)
 		untrusted(s, atol(argv[5]), atol(argv[6]), atol(argv[7]), now);
 	} else if (strcmp(argv[4], "trusted") == 0 && argc == 6) {
 		trusted(s, atol(argv[5]), now);
+	} else if ((strcmp(argv[4], "acks") == 0 && argc == 7) ||
+	    (strcmp(argv[4], "pings") == 0 && argc == 6)) {
+		n = (size_t)(argv[4][1] == 'c' ? acks(s, atol(argv[5]),
+		    atol(argv[6])) : pings(s, atol(argv[5])));
+		fflush(stdout);
+		zmq_close(s);
+		zmq_ctx_term(ctx);
+		return (int)n;
 	} else if ((strcmp(argv[4], "announce") == 0 && argc == 6) ||
 	    (strcmp(argv[4], "recons") == 0 && argc == 6) ||
 	    (strcmp(argv[4], "deliver") == 0 && (argc == 7 || argc == 8)) ||
