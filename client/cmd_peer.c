@@ -48,12 +48,14 @@ limited_line(const json_t *e)
 	const json_t *l = json_object_get(e, "limited");
 
 	if (num(e, "throttled_valid") + num(l, "announce") + num(l, "recon") +
-	    num(l, "want") + num(l, "relay") == 0)
+	    num(l, "want") + num(l, "relay") + num(l, "ack") +
+	    num(l, "ping") == 0)
 		return;
 	printf("  %-12s %lld records, %lld announced ids, %lld reconciliation "
-	    "messages,\n  %-12s %lld records asked for, %lld to relay\n",
-	    "over limits:", num(e, "throttled_valid"), num(l, "announce"),
-	    num(l, "recon"), "", num(l, "want"), num(l, "relay"));
+	    "messages,\n  %-12s %lld records asked for, %lld to relay, %lld "
+	    "ACKs, %lld PINGs\n", "over limits:", num(e, "throttled_valid"),
+	    num(l, "announce"), num(l, "recon"), "", num(l, "want"),
+	    num(l, "relay"), num(l, "ack"), num(l, "ping"));
 }
 
 static int

@@ -244,6 +244,7 @@ check "/metrics counts requests beyond the limits by kind" \
 check "  ...ACKs and PINGs among them" \
     grep -Eq '^mentord_peer_requests_limited_total\{kind="ping"\} [1-9]' "$T/metrics.txt"
 check_match "peer list shows them" "over limits: .* reconciliation messages" "$(ctl "$sch" peer list)"
+check_match "  ...PINGs among them" "[1-9][0-9]* PINGs" "$(ctl "$sch" peer list)"
 check_eq "a valid flood is no fault: no fake peer was suspended" 0 \
     "$(ctl "$sch" --json peer list | json 'sum(1 for p in d if p["suspended"] or p["invalid"])')"
 done_testing
