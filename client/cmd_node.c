@@ -187,8 +187,9 @@ rotate_key(struct ctl *c, const struct ctl_args *a)
 		ctl_print_json(r);
 	else
 		printf("rotated: %s\n     is now %s\nrestart mentord to use "
-		    "the new key; peers and trusting nodes follow the "
-		    "rotation\n", ctl_str(r, "old"), ctl_str(r, "new"));
+		    "the new key: it then signs this node's live listings "
+		    "again;\npeers and trusting nodes follow the rotation\n",
+		    ctl_str(r, "old"), ctl_str(r, "new"));
 	json_decref(r);
 	return EX_OK;
 }
@@ -213,6 +214,8 @@ const struct ctl_cmd ctl_node_cmds[] = {
 	  "rotation signed by the old key naming a new one, and writes the "
 	  "new key for the next start.  Peers and nodes that trust the old "
 	  "key move to the new one; every later record of the old key is "
-	  "refused.  Restart mentord to use the new key (SPEC.md 2.8)." },
+	  "refused.  Restart mentord to use the new key: at that start it "
+	  "signs the old key's live listings again with the new one "
+	  "(SPEC.md 2.8)." },
 	{ NULL, NULL, 0, 0, { NULL }, NULL, NULL }
 };

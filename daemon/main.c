@@ -292,6 +292,9 @@ run(const char *dir, int verbose, int level)
 		log_err("cannot follow key rotations");
 		goto out;
 	}
+	if (rotate_resign(&n) != 0)
+		log_warn("rotation: the old key's listings are not signed "
+		    "again yet (tried again at the next start)");
 	if (api_open(&n.api, &n, err, sizeof(err)) != 0) {
 		log_err("%s", err);
 		goto out;

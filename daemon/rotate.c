@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "apps.h"
 #include "body.h"
 #include "log.h"
 #include "mentor.h"
@@ -22,7 +23,15 @@
 #include "peer.h"
 #include "records.h"
 #include "rotate.h"
+#include "store.h"
 #include "util.h"
+
+/*
+ * DB_AUX: the key this node rotated from, while its listings wait to be
+ * signed again by the new key (rotate_resign, at the next start).
+ */
+#define RESIGN_KEY	"R:resign"
+#define RESIGN_KLEN	(sizeof(RESIGN_KEY) - 1)
 
 /* A rotation seen: followed from the loop, outside the watchers. */
 struct follow {
@@ -123,6 +132,154 @@ rotate_open(struct node *n)
 	return records_watch(n->records, on_change, n);
 }
 
+static int
+resign_mark_fn(struct store_txn *t, void *arg)
+{
+	return store_put(t, DB_AUX, RESIGN_KEY, RESIGN_KLEN, arg, REC_KEY_LEN);
+}
+
+/* One of the old key's live listings, to sign again. */
+struct resign_item {
+	char		 ref[REC_REF_MAX + 1];
+	uint8_t		 addr[REC_ADDR_LEN];	/* the old key's */
+	uint8_t		*body;
+	size_t		 body_len;
+	int64_t		 expires;
+};
+
+struct resign_arg {
+	uint8_t			 old[REC_KEY_LEN];
+	struct resign_item	*it;
+	size_t			 n, cap;
+	int			 found;
+};
+
+static int
+resign_get_fn(struct store_txn *t, void *arg)
+{
+	struct resign_arg *a = arg;
+	const void *v;
+	size_t vlen;
+
+	if (store_get(t, DB_AUX, RESIGN_KEY, RESIGN_KLEN, &v, &vlen) != 0 ||
+	    vlen != REC_KEY_LEN)
+		return 0;
+	memcpy(a->old, v, REC_KEY_LEN);
+	a->found = 1;
+	return 0;
+}
+
+static int
+resign_each(void *arg, const uint8_t addr[REC_ADDR_LEN], const struct rec *r)
+{
+	struct resign_arg *a = arg;
+	struct resign_item *it;
+	void *x;
+
+	if (memcmp(r->author, a->old, REC_KEY_LEN) != 0)
+		return 0;
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 16;
+		if ((x = realloc(a->it, a->cap * sizeof(*a->it))) == NULL)
+			return MENTOR_ENOMEM;
+		a->it = x;
+	}
+	it = &a->it[a->n];
+	if ((it->body = malloc(r->body_len ? r->body_len : 1)) == NULL)
+		return MENTOR_ENOMEM;
+	memcpy(it->body, r->body, r->body_len);
+	it->body_len = r->body_len;
+	snprintf(it->ref, sizeof(it->ref), "%.*s", (int)r->ref_len, r->ref);
+	memcpy(it->addr, addr, REC_ADDR_LEN);
+	it->expires = (int64_t)r->expires_at;
+	a->n++;
+	return 0;
+}
+
+/* The places taken on the old listing count on the new one. */
+struct seats {
+	const uint8_t	*from, *to;
+};
+
+static int
+seats_fn(struct store_txn *t, void *arg)
+{
+	struct seats *s = arg;
+	uint8_t k[APPS_KEY_MAX];
+	const void *v;
+	size_t vlen, klen;
+	uint8_t count[8];
+
+	klen = apps_aux_key(k, 'n', s->to, REC_ADDR_LEN);
+	if (store_get(t, DB_AUX, k, klen, &v, &vlen) == 0)
+		return 0;	/* counted already */
+	klen = apps_aux_key(k, 'n', s->from, REC_ADDR_LEN);
+	if (store_get(t, DB_AUX, k, klen, &v, &vlen) != 0 || vlen != 8)
+		return 0;	/* none taken */
+	memcpy(count, v, sizeof(count));
+	klen = apps_aux_key(k, 'n', s->to, REC_ADDR_LEN);
+	return store_put(t, DB_AUX, k, klen, count, sizeof(count));
+}
+
+static int
+resign_done_fn(struct store_txn *t, void *arg)
+{
+	int rc = store_del(t, DB_AUX, RESIGN_KEY, RESIGN_KLEN);
+
+	(void)arg;
+	return rc == MENTOR_ENOTFOUND ? 0 : rc;
+}
+
+int
+rotate_resign(struct node *n)
+{
+	struct resign_arg a;
+	struct seats st;
+	uint8_t naddr[REC_ADDR_LEN], *cur;
+	char err[256], hex[2 * REC_KEY_LEN + 1];
+	size_t i, len, done = 0, had = 0, failed = 0;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	if ((rc = store_read(n->store, resign_get_fn, &a)) != 0)
+		return rc;
+	if (!a.found || memcmp(a.old, n->sign_pk, REC_KEY_LEN) == 0)
+		return 0;	/* nothing waits, or not restarted yet */
+	if ((rc = records_foreach_live(n->records, resign_each, &a)) != 0)
+		goto out;
+	for (i = 0; i < a.n; i++) {
+		rec_addr(naddr, n->sign_pk, a.it[i].ref, strlen(a.it[i].ref));
+		if (records_current(n->records, naddr, &cur, &len) == 0) {
+			free(cur);
+			had++;
+			continue;
+		}
+		st.from = a.it[i].addr;
+		st.to = naddr;
+		if ((rc = store_write(n->store, seats_fn, &st)) != 0 ||
+		    (rc = records_publish(n->records, REC_LISTING, a.it[i].ref,
+		    a.it[i].body, a.it[i].body_len, a.it[i].expires, naddr,
+		    err, sizeof(err))) != 0) {
+			log_warn("rotation: a listing of the old key could not "
+			    "be signed by the new one: %s", rc == MENTOR_ESTORE ?
+			    "store failed" : err);
+			failed++;
+			continue;
+		}
+		done++;
+	}
+	hex_encode(hex, a.old, REC_KEY_LEN);
+	log_info("rotation: %zu live listing%s of the old key %.16s signed "
+	    "again by the new key (%zu already were, %zu failed)", done,
+	    done == 1 ? "" : "s", hex, had, failed);
+	rc = failed == 0 ? store_write(n->store, resign_done_fn, NULL) : 0;
+out:
+	for (i = 0; i < a.n; i++)
+		free(a.it[i].body);
+	free(a.it);
+	return rc;
+}
+
 /* put_secret: writes DIR/NAME.new (0600, synced), for a rename. */
 static int
 put_secret(const char *dir, const char *name, const uint8_t *b, size_t len,
@@ -209,7 +366,8 @@ rotate_key(struct node *n, char new_hex[65], char *err, size_t errlen)
 	    now_ms() + REC_MAX_LIFE_MS - 60000, addr, err, errlen);
 	if (rc != 0)
 		goto out;
-	if ((rc = migrate_set_node(n, pk)) != 0) {
+	if ((rc = migrate_set_node(n, pk)) != 0 ||
+	    (rc = store_write(n->store, resign_mark_fn, n->sign_pk)) != 0) {
 		snprintf(err, errlen, "store: cannot record the new key: %s "
 		    "(it is in sign.key.new)", mentor_strerror(rc));
 		rc = MENTOR_EIO;

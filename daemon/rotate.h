@@ -28,4 +28,14 @@ int	rotate_open(struct node *);
 int	rotate_key(struct node *, char new_hex[65], char *err,
 	    size_t errlen);
 
+/*
+ * rotate_resign: at the start after a rotation of this node's key, signs
+ * again with the new key each live listing of the old one (same ref, body
+ * and expiry; the places taken on it count on the new one), so that
+ * schools offer them again (SPEC.md 4.8 step 5).  Done once: a listing
+ * the new key holds already is left alone, and the mark is cleared when
+ * none failed.  0, or the store's error.
+ */
+int	rotate_resign(struct node *);
+
 #endif

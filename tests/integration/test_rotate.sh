@@ -4,7 +4,8 @@
 # certifies the new key, the school accepts the new key's listings through
 # that certificate, and every later record of the old key (a listing, a
 # second rotation) is refused on both; schools stop matching the old key's
-# listings and refuse applications to them.
+# listings and refuse applications to them; the employer, restarted,
+# signs its live listings again with the new key, places taken included.
 . "$(dirname "$0")/lib.sh"
 
 fast() { printf '\n[peer]\nheartbeat_ms = 200\nsync_interval_s = 2\n' >>"$1/mentord.conf"; }
@@ -33,7 +34,9 @@ listing before >"$T/l1.json"
 l1=$(ctl "$emp" --json listing post "$T/l1.json" | json 'd["ids"][0]')
 check "a listing of the old key reaches the school" wait_for 20 has_listing "$sch" "$l1"
 y=$(date -u +%Y)
-printf '[{"id":"S1","name":"Ada Lindqvist","birth_date":"%s-04-04","modality":["virtual"]}]' "$((y-19))" >"$T/s.json"
+printf '[{"id":"S1","name":"Ada Lindqvist","birth_date":"%s-04-04","modality":["virtual"]},
+{"id":"S2","name":"Bo Ferreira","birth_date":"%s-05-05","modality":["virtual"]},
+{"id":"S3","name":"Cy Okafor","birth_date":"%s-06-06","modality":["virtual"]}]' "$((y-19))" "$((y-19))" "$((y-19))" >"$T/s.json"
 ctl "$sch" student import "$T/s.json" >/dev/null
 matched() { ctl "$sch" --json match S1 --top 100 | json "any(m['listing'] == '$1' for m in d['matches'])"; }
 check_eq "  ...and a student is matched to it" True "$(matched "$l1")"
@@ -42,6 +45,10 @@ old=$(id_of "$emp")
 node_stop "$emp"
 cp -a "$emp" "$T/stolen"	# what a thief of the old key would hold
 node_start "$emp"
+received() { [ "$(ctl "$1" --json application list | json 'len([a for a in d if a["side"]=="received"])')" -ge "$2" ]; }
+a0=$(ctl "$sch" --json apply S2 "$l1" | json 'd["id"]')
+check "another student's application to it arrives" wait_for 20 received "$emp" 1
+check "  ...and is accepted: 1 of its 2 places taken" ctl "$emp" application accept "$a0"
 
 out=$(ctl "$emp" --json node rotate-key)
 new=$(echo "$out" | json 'd["new"]')
@@ -65,6 +72,26 @@ check "a listing of the new key reaches the school (the hub certified it)" \
 check "the old key's earlier listing stays" has_listing "$sch" "$l1"
 check_eq "  ...but no student is matched to it any more" False "$(matched "$l1")"
 check_eq "  ...the new key's listing instead" True "$(matched "$l2")"
+# resigned: the id of the listing "before" signed by the new key
+resigned() {
+	l1b=$(ctl "$sch" --json listing list | json "[x['id'] for x in d if x['ref'] == 'before' and x['author'] == '$new'][0]" 2>/dev/null) &&
+	    [ -n "$l1b" ]
+}
+check "the employer signed its live listing again with the new key" wait_for 30 resigned
+check_match "  ...and said so in its log" "1 live listing of the old key .* signed again by the new key" "$(cat "$emp.log")"
+check_eq "  ...and students are matched to it" True "$(matched "$l1b")"
+check_eq "  ...the same listing: title, capacity" "Shadow before 2" \
+    "$(ctl "$sch" --json listing show "$l1b" | json 'd["title"] + " " + str(d["capacity"])')"
+b1=$(ctl "$sch" --json apply S1 "$l1b" | json 'd["id"]')
+b3=$(ctl "$sch" --json apply S3 "$l1b" | json 'd["id"]')
+check "two applications to it arrive" wait_for 20 received "$emp" 3
+check "  ...the first is accepted" ctl "$emp" application accept "$b1"
+out=$(ctl "$emp" application accept "$b3" 2>&1); rc=$?
+check_eq "  ...the second is refused: the place taken before the rotation counts" 1 "$rc"
+check_match "  ...saying it is full" "full: 2 of 2 places taken" "$out"
+node_stop "$emp"
+node_start "$emp"
+check_eq "a restart signs nothing again" 1 "$(grep -c 'signed again by the new key' "$emp.log")"
 out=$(ctl "$sch" apply S1 "$l1" 2>&1); rc=$?
 check_eq "applying to it is refused (nobody holds the old key to open it)" 1 "$rc"
 check_match "  ...saying why and what to do" "its employer's node changed its key.*look for the listings it posts under its new key" "$out"
