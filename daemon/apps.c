@@ -477,6 +477,106 @@ apps_key_revoke(struct node *n, const char *student, size_t *revoked)
 	return rc;
 }
 
+/* ---- a rotated key (SPEC.md 4.8) --------------------------------------- */
+
+struct follow_arg {
+	char		 prefix;		/* 's' or 'e' */
+	const char	*field;			/* "employer" or "school" */
+	const char	*old;			/* hex */
+	uint8_t		(*keys)[1 + APP_ID_LEN];
+	size_t		 n, cap;
+};
+
+static int
+follow_each(const void *key, size_t klen, const void *val, size_t vlen,
+    void *arg)
+{
+	struct follow_arg *f = arg;
+	const uint8_t *k = key;
+	json_t *e;
+	const char *who;
+	int theirs;
+	void *p;
+
+	if (klen < 1 || k[0] != (uint8_t)f->prefix)
+		return 1;
+	if (klen != 1 + APP_ID_LEN || (e = json_loadb(val, vlen, 0,
+	    NULL)) == NULL)
+		return 0;
+	who = json_string_value(json_object_get(e, f->field));
+	theirs = who != NULL && strcmp(who, f->old) == 0;
+	json_decref(e);
+	if (!theirs)
+		return 0;
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 16;
+		if ((p = realloc(f->keys, f->cap * sizeof(*f->keys))) == NULL)
+			return MENTOR_ENOMEM;
+		f->keys = p;
+	}
+	memcpy(f->keys[f->n++], k, klen);
+	return 0;
+}
+
+struct rotated_arg {
+	char		 old[2 * REC_KEY_LEN + 1], new[2 * REC_KEY_LEN + 1];
+	size_t		 changed;
+};
+
+static int
+rotated_fn(struct store_txn *t, void *arg)
+{
+	static const struct {
+		char		 prefix;
+		const char	*field;
+	} sides[] = { { 's', "employer" }, { 'e', "school" } };
+	struct rotated_arg *a = arg;
+	struct follow_arg f;
+	json_t *e;
+	size_t i, j;
+	int rc = 0;
+
+	a->changed = 0;
+	for (j = 0; j < sizeof(sides) / sizeof(sides[0]) && rc == 0; j++) {
+		memset(&f, 0, sizeof(f));
+		f.prefix = sides[j].prefix;
+		f.field = sides[j].field;
+		f.old = a->old;
+		if ((rc = store_iter(t, DB_AUX, &f.prefix, 1, follow_each,
+		    &f)) == 1)
+			rc = 0;
+		for (i = 0; i < f.n && rc == 0; i++) {
+			if ((rc = apps_get_json(t, f.keys[i], sizeof(f.keys[i]),
+			    &e)) != 0)
+				break;
+			if (json_object_set_new(e, f.field, json_string(
+			    a->new)) != 0)
+				rc = MENTOR_ENOMEM;
+			else
+				rc = apps_put_json(t, f.keys[i],
+				    sizeof(f.keys[i]), e);
+			json_decref(e);
+			a->changed++;
+		}
+		free(f.keys);
+	}
+	return rc;
+}
+
+int
+apps_follow_rotation(struct node *n, const uint8_t old[REC_KEY_LEN],
+    const uint8_t new[REC_KEY_LEN], size_t *changed)
+{
+	struct rotated_arg a;
+	int rc;
+
+	hex_encode(a.old, old, REC_KEY_LEN);
+	hex_encode(a.new, new, REC_KEY_LEN);
+	rc = store_write(n->store, rotated_fn, &a);
+	*changed = rc == 0 ? a.changed : 0;
+	return rc;
+}
+
 /* ---- forgetting a student ------------------------------------------- */
 
 struct forget_arg {

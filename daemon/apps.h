@@ -99,4 +99,14 @@ int	apps_open(struct node *, char *err, size_t errlen);
  */
 int	apps_student_forget(struct store_txn *, struct node *, const char *id);
 
+/*
+ * apps_follow_rotation: key old rotated to new (SPEC.md 4.8 step 6): the
+ * applications this node exchanges with old (its applications to old's
+ * listings, the ones old's school sent it) go on with new: later messages
+ * go to new, sealed to it, and are taken from new.  *changed: how many.
+ * 0 or the store's error.
+ */
+int	apps_follow_rotation(struct node *, const uint8_t old[32],
+	    const uint8_t new[32], size_t *changed);
+
 #endif

@@ -758,7 +758,7 @@ out:
 
 struct answer_arg {
 	const uint8_t	*app;
-	const uint8_t	*laddr;
+	uint8_t		*laddr;		/* the entry's listing */
 	int		 accept;
 	long long	 capacity;
 	uint64_t	 count;		/* accepted before this one */
@@ -776,15 +776,26 @@ answer_check_fn(struct store_txn *t, void *arg)
 	struct answer_arg *a = arg;
 	uint8_t k[KEY_MAX];
 	const void *v;
+	const char *lid;
 	size_t vlen;
 	int rc;
 
 	if ((rc = apps_get_json(t, k, apps_aux_key(k, 'e', a->app, APP_ID_LEN),
 	    &a->entry)) != 0)
 		return rc;
+	/*
+	 * a->laddr: the entry's listing or, when this node signed it again
+	 * with a new key since (rotate.c), that one; the places it has taken.
+	 */
 	a->count = 0;
-	if (store_get(t, DB_AUX, k, apps_aux_key(k, 'n', a->laddr, REC_ADDR_LEN),
-	    &v, &vlen) == 0 && vlen == 8)
+	lid = json_string_value(json_object_get(a->entry, "listing"));
+	if (lid == NULL || hex_decode(a->laddr, REC_ADDR_LEN, lid) != 0)
+		return 0;
+	if (store_get(t, DB_AUX, k, apps_aux_key(k, 'f', a->laddr,
+	    REC_ADDR_LEN), &v, &vlen) == 0 && vlen == REC_ADDR_LEN)
+		memcpy(a->laddr, v, REC_ADDR_LEN);
+	if (store_get(t, DB_AUX, k, apps_aux_key(k, 'n', a->laddr,
+	    REC_ADDR_LEN), &v, &vlen) == 0 && vlen == 8)
 		a->count = get_be64(v);
 	return 0;
 }
@@ -846,6 +857,7 @@ answer(struct cmd_ctx *c, int accept)
 	struct node *n = c->node;
 	struct answer_arg a;
 	uint8_t app[APP_ID_LEN], laddr[REC_ADDR_LEN], school[REC_KEY_LEN];
+	uint8_t chk[REC_ADDR_LEN];
 	uint8_t *buf = NULL, *sealed = NULL, *ans = NULL, *fullrec = NULL;
 	const char *id, *st, *lid, *note = NULL;
 	char ref[64], err[256], *ptext = NULL;
@@ -882,7 +894,8 @@ answer(struct cmd_ctx *c, int accept)
 		    "already", id, st ? st : "answered");
 		goto out;
 	}
-	if (lid == NULL || hex_decode(laddr, sizeof(laddr), lid) != 0 ||
+	/* laddr: set by answer_check_fn (the listing now, after a rotation) */
+	if (lid == NULL || hex_decode(chk, sizeof(chk), lid) != 0 ||
 	    hex_decode(school, sizeof(school), json_string_value(
 	    json_object_get(a.entry, "school"))) != 0) {
 		rc = cmd_fail(c, MENTOR_ESTORE, "application %s is corrupt",

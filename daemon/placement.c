@@ -149,6 +149,10 @@ seat_free(struct plc_ctx *p)
 
 	if (lid == NULL || hex_decode(laddr, sizeof(laddr), lid) != 0)
 		return MENTOR_ESTORE;
+	/* Signed again by a new key since (rotate.c): the place is its. */
+	if (store_get(p->txn, DB_AUX, k, apps_aux_key(k, 'f', laddr,
+	    REC_ADDR_LEN), &v, &vlen) == 0 && vlen == REC_ADDR_LEN)
+		memcpy(laddr, v, REC_ADDR_LEN);
 	if (store_get(p->txn, DB_AUX, k, apps_aux_key(k, 'n', laddr,
 	    REC_ADDR_LEN), &v, &vlen) == 0 && vlen == 8)
 		count = get_be64(v);

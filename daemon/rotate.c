@@ -75,10 +75,19 @@ on_follow(evutil_socket_t fd, short what, void *arg)
 	char note[256];
 	int rc, hub = 0;
 
+	size_t moved;
+
 	(void)fd;
 	(void)what;
 	hex_encode(old, f->old, REC_KEY_LEN);
 	hex_encode(key, f->key, REC_KEY_LEN);
+	if ((rc = apps_follow_rotation(n, f->old, f->key, &moved)) != 0)
+		log_warn("rotation: the applications exchanged with %.16s "
+		    "could not follow it: %s", old, mentor_strerror(rc));
+	else if (moved > 0)
+		log_info("rotation: %zu application%s exchanged with %.16s "
+		    "now go on with %.16s", moved, moved == 1 ? "" : "s",
+		    old, key);
 	rc = peers_rotate(n->peers, f->old, f->key, err, sizeof(err));
 	if (rc == 0)
 		log_info("rotation: peer %.16s is now %.16s", old, key);
@@ -196,7 +205,11 @@ resign_each(void *arg, const uint8_t addr[REC_ADDR_LEN], const struct rec *r)
 	return 0;
 }
 
-/* The places taken on the old listing count on the new one. */
+/*
+ * The places taken on the old listing count on the new one, and a place
+ * given back later on the old one is given back on the new one ('f': the
+ * address it moved to, placement.c seat_free).
+ */
 struct seats {
 	const uint8_t	*from, *to;
 };
@@ -210,6 +223,11 @@ seats_fn(struct store_txn *t, void *arg)
 	size_t vlen, klen;
 	uint8_t count[8];
 
+	int rc;
+
+	klen = apps_aux_key(k, 'f', s->from, REC_ADDR_LEN);
+	if ((rc = store_put(t, DB_AUX, k, klen, s->to, REC_ADDR_LEN)) != 0)
+		return rc;
 	klen = apps_aux_key(k, 'n', s->to, REC_ADDR_LEN);
 	if (store_get(t, DB_AUX, k, klen, &v, &vlen) == 0)
 		return 0;	/* counted already */

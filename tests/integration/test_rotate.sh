@@ -49,6 +49,8 @@ received() { [ "$(ctl "$1" --json application list | json 'len([a for a in d if 
 a0=$(ctl "$sch" --json apply S2 "$l1" | json 'd["id"]')
 check "another student's application to it arrives" wait_for 20 received "$emp" 1
 check "  ...and is accepted: 1 of its 2 places taken" ctl "$emp" application accept "$a0"
+plc_is() { [ "$(ctl "$1" --json placement show "$2" 2>/dev/null | json "(d.get('placement') or {}).get('state')")" == "$3" ]; }
+check "  ...the school has the placement" wait_for 20 plc_is "$sch" "$a0" scheduled
 
 out=$(ctl "$emp" --json node rotate-key)
 new=$(echo "$out" | json 'd["new"]')
@@ -89,6 +91,18 @@ check "  ...the first is accepted" ctl "$emp" application accept "$b1"
 out=$(ctl "$emp" application accept "$b3" 2>&1); rc=$?
 check_eq "  ...the second is refused: the place taken before the rotation counts" 1 "$rc"
 check_match "  ...saying it is full" "full: 2 of 2 places taken" "$out"
+is_full() { [ "$(ctl "$1" --json listing show "$2" 2>/dev/null | json 'd.get("full", False)')" == "$3" ]; }
+check "  ...and the school sees the new listing full" wait_for 20 is_full "$sch" "$l1b" True
+check "the employer, under its new key, marks the earlier placement active" \
+    ctl "$emp" placement state "$a0" active
+check "  ...and the school takes it from the new key" wait_for 20 plc_is "$sch" "$a0" active
+check_match "  ...having moved that application to the new key" \
+    "1 application exchanged with ${old:0:16} now go on with ${new:0:16}" "$(cat "$sch.log")"
+check "the first accepted application (to the old listing) is withdrawn" \
+    ctl "$sch" application withdraw "$a0" --note "moved away"
+check "  ...which gives its place back on the new listing: not full again" \
+    wait_for 20 is_full "$sch" "$l1b" False
+check "  ...so the employer can accept the second now" ctl "$emp" application accept "$b3"
 node_stop "$emp"
 node_start "$emp"
 check_eq "a restart signs nothing again" 1 "$(grep -c 'signed again by the new key' "$emp.log")"
