@@ -994,13 +994,15 @@ idset_clear(struct idset *set)
  * MEMO_MAX texts the resolver is asked again.
  */
 #define MEMO_MAX	8192
-enum { MEMO_CLUSTER, MEMO_COMPETENCY };
+enum { MEMO_CLUSTER, MEMO_COMPETENCY, MEMO_CLUSTERS_CELL,
+    MEMO_COMPETENCIES_CELL };
 struct memo {
 	struct memo_slot {
 		uint64_t	 hash;
 		size_t		 off, len;	/* the text in buf */
 		size_t		 val, vlen;	/* the answer in buf, 0: none */
 		int		 used;
+		int		 kind;
 	}		*slot;		/* 2 * MEMO_MAX */
 	size_t		 n;
 	char		*buf;
@@ -1020,7 +1022,8 @@ memo_find(const struct memo *m, int kind, const char *key, size_t n,
 	for (;; i = (i + 1) & (2 * MEMO_MAX - 1)) {
 		sl = &m->slot[i];
 		if (!sl->used || (sl->hash == h && sl->len == n &&
-		    memcmp(m->buf + sl->off, key, n) == 0))
+		    sl->kind == kind && memcmp(m->buf + sl->off, key,
+		    n) == 0))
 			return sl;
 	}
 }
@@ -1047,15 +1050,15 @@ memo_get(const struct memo *m, int kind, const char *key, size_t n,
 	return 1;
 }
 
-/* memo_put: remembers val (may be NULL) for the n bytes at key; when out
- * of memory or full, nothing is remembered (the resolver is asked
- * again). */
+/* memo_putn: remembers the vlen bytes at val (val may be NULL: no
+ * answer) for the n bytes at key; when out of memory or full, nothing is
+ * remembered (the answer is worked out again). */
 static void
-memo_put(struct memo *m, int kind, const char *key, size_t n,
-    const char *val)
+memo_putn(struct memo *m, int kind, const char *key, size_t n,
+    const char *val, size_t vlen)
 {
 	struct memo_slot *sl;
-	size_t off, voff = 0, vlen = 0;
+	size_t off, voff = 0;
 	uint64_t h;
 
 	if (m->n >= MEMO_MAX || (m->slot == NULL && (m->slot = calloc(2 *
@@ -1070,12 +1073,13 @@ memo_put(struct memo *m, int kind, const char *key, size_t n,
 	m->len++;
 	if (val != NULL) {
 		voff = m->len;
-		vlen = strlen(val);
 		if (buf_put(&m->buf, &m->len, &m->size, val, vlen) != 0)
 			return;
 		m->len++;
-	}
+	} else
+		vlen = 0;
 	sl = memo_find(m, kind, key, n, &h);
+	sl->kind = kind;
 	sl->hash = h;
 	sl->off = off;
 	sl->len = n;
@@ -1083,6 +1087,14 @@ memo_put(struct memo *m, int kind, const char *key, size_t n,
 	sl->vlen = vlen;
 	sl->used = 1;
 	m->n++;
+}
+
+/* memo_put: memo_putn of a NUL-terminated answer (or none). */
+static void
+memo_put(struct memo *m, int kind, const char *key, size_t n,
+    const char *val)
+{
+	memo_putn(m, kind, key, n, val, val != NULL ? strlen(val) : 0);
 }
 
 static void
@@ -1122,6 +1134,7 @@ struct student_roster {
 	struct student_batch	 b;
 	struct idset		 ids;	/* id -> line of its row */
 	struct memo		 memo;	/* resolved clusters and skills */
+	struct memo		 cells;	/* whole cells of them, encoded */
 	struct zipmemo		 zips;	/* encoded ZIP code locations */
 	json_t			*warns;	/* message -> its warning object */
 	char			*defenc; /* each field's default, encoded */
@@ -1222,6 +1235,7 @@ student_roster_free(struct student_roster *r)
 	student_batch_clear(&r->b);
 	idset_clear(&r->ids);
 	memo_clear(&r->memo);
+	memo_clear(&r->cells);
 	zipmemo_clear(&r->zips);
 	json_decref(r->warns);
 	free(r->defenc);
@@ -2081,6 +2095,32 @@ row_clusters(struct row *x, struct codes *out)
 	return rc;
 }
 
+/*
+ * A list cell of clusters or competencies that was good once encodes the
+ * same again (the resolver does not change during a roster): rosters
+ * repeat a few combinations over all their rows.  Cells of up to
+ * CELL_MEMO_MAX bytes are remembered with their encoding.
+ */
+#define CELL_MEMO_MAX	256
+
+static int
+cell_memo_get(struct row *x, int kind, const struct student_cell *c,
+    const char **enc, size_t *n)
+{
+	return c->n <= CELL_MEMO_MAX && memo_get(&x->r->cells, kind, c->p,
+	    c->n, enc, n) && *enc != NULL;
+}
+
+/* cell_memo_put: the cell encodes to the row's bytes from start on. */
+static void
+cell_memo_put(struct row *x, int kind, const struct student_cell *c,
+    size_t start)
+{
+	if (c->n <= CELL_MEMO_MAX)
+		memo_putn(&x->r->cells, kind, c->p, c->n, x->r->rowbuf + start,
+		    x->r->rowlen - start);
+}
+
 /* row_occupations: *out gets the checked list, or NULL when bad. */
 static int
 row_occupations(struct row *x, json_t **out)
@@ -2119,27 +2159,39 @@ row_occupations(struct row *x, json_t **out)
 static int
 row_goals(struct row *x)
 {
+	const struct student_cell *c = &x->c[SC_CLUSTERS];
 	struct codes cl;
 	json_t *occ = NULL;
-	size_t i, start;
-	int rc = 0;
+	const char *enc = NULL;
+	size_t i, start, cstart, enclen = 0, errs;
+	int rc = 0, good = 0;
 
-	if (x->c[SC_CLUSTERS].n == 0 && x->c[SC_OCCUPATIONS].n == 0)
+	if (c->n == 0 && x->c[SC_OCCUPATIONS].n == 0)
 		return 0;
 	cl.n = 0;
-	if ((x->c[SC_CLUSTERS].n > 0 && (rc = row_clusters(x, &cl)) != 0) ||
-	    (x->c[SC_OCCUPATIONS].n > 0 &&
-	    (rc = row_occupations(x, &occ)) != 0))
+	if (c->n > 0 && !cell_memo_get(x, MEMO_CLUSTERS_CELL, c, &enc,
+	    &enclen)) {
+		errs = x->r->b.error_count;
+		if ((rc = row_clusters(x, &cl)) != 0)
+			goto out;
+		good = x->r->b.error_count == errs;
+	}
+	if (x->c[SC_OCCUPATIONS].n > 0 && (rc = row_occupations(x, &occ)) != 0)
 		goto out;
 	/* Normalized: both lists, in this order, empty when absent. */
 	start = row_begin(x);
 	if ((rc = row_raw(x, "{\"clusters\":[", 13)) != 0)
+		goto out;
+	cstart = x->r->rowlen;
+	if (enc != NULL && (rc = row_raw(x, enc, enclen)) != 0)
 		goto out;
 	for (i = 0; i < cl.n; i++)
 		if ((i > 0 && (rc = row_raw(x, ",", 1)) != 0) ||
 		    (rc = json_str_append(cl.code[i], cl.len[i],
 		    &x->r->rowbuf, &x->r->rowlen, &x->r->rowsize)) != 0)
 			goto out;
+	if (good)
+		cell_memo_put(x, MEMO_CLUSTERS_CELL, c, cstart);
 	if ((rc = row_raw(x, "],\"occupations\":", 16)) != 0 ||
 	    (occ == NULL && (rc = row_raw(x, "[]", 2)) != 0) ||
 	    (occ != NULL && (rc = student_json_append(occ, &x->r->rowbuf,
@@ -2199,12 +2251,21 @@ row_competencies(struct row *x)
 	char ids[STUDENT_COMPETENCIES_MAX][COMPETENCY_ID_MAX + 8];
 	json_int_t level[STUDENT_COMPETENCIES_MAX];
 	size_t idlen[STUDENT_COMPETENCIES_MAX];
-	const char *id, *eq;
+	const struct student_cell *c = &x->c[SC_COMPETENCIES];
+	const char *id, *eq, *enc;
 	json_t *n;
-	size_t i, j, cnt, got = 0, start, kn, idn;
+	size_t i, j, cnt, got = 0, start, kn, idn, enclen, errs;
 	int over, rc = 0;
 
-	cnt = cell_items(&x->c[SC_COMPETENCIES], items, NELEM(items), &over);
+	if (cell_memo_get(x, MEMO_COMPETENCIES_CELL, c, &enc, &enclen)) {
+		start = row_begin(x);
+		if (row_raw(x, enc, enclen) != 0)
+			return MENTOR_ENOMEM;
+		row_end(x, FLD_COMPETENCIES, start);
+		return 0;
+	}
+	errs = x->r->b.error_count;
+	cnt = cell_items(c, items, NELEM(items), &over);
 	if (over || cnt > STUDENT_COMPETENCIES_MAX)
 		return row_err(x, SC_COMPETENCIES, "more than %d competencies",
 		    STUDENT_COMPETENCIES_MAX);
@@ -2291,6 +2352,8 @@ row_competencies(struct row *x)
 	}
 	if (row_raw(x, "}", 1) != 0)
 		return MENTOR_ENOMEM;
+	if (x->r->b.error_count == errs)
+		cell_memo_put(x, MEMO_COMPETENCIES_CELL, c, start);
 	row_end(x, FLD_COMPETENCIES, start);
 	return 0;
 }
