@@ -525,7 +525,13 @@ student_g17(char *out, size_t size, double d)
 	    1490116119384765625ULL, 7450580596923828125ULL };
 	const uint64_t lo = 10000000000000000ULL, hi = 100000000000000000ULL;
 	unsigned __int128 v, t = 0, q = 0, rem, half;
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930"
+	    "31323334353637383940414243444546474849505152535455565758596061"
+	    "62636465666768697071727374757677787980818283848586878889909192"
+	    "93949596979899";
 	uint64_t bits, m, r;
+	uint32_t h, l;
 	char dig[17], *o = out;
 	int be, e, x, k, sh, tries, i, last;
 
@@ -572,11 +578,16 @@ student_g17(char *out, size_t size, double d)
 	}
 	if (x > 16)
 		return 0;	/* printf would write an exponent */
+	/* 17 digits: 9 and 8 of them, two at a time in 32 bits */
 	r = (uint64_t)q;
-	for (i = 16; i >= 0; i--) {
-		dig[i] = (char)('0' + r % 10);
-		r /= 10;
+	for (i = 0, h = (uint32_t)(r / 100000000), l = (uint32_t)(r %
+	    100000000); i < 4; i++) {
+		memcpy(dig + 15 - 2 * i, pairs + 2 * (l % 100), 2);
+		memcpy(dig + 7 - 2 * i, pairs + 2 * (h % 100), 2);
+		l /= 100;
+		h /= 100;
 	}
+	dig[0] = (char)('0' + h);
 	for (last = 16; last > 0 && dig[last] == '0'; last--)
 		;	/* %g drops trailing zeros */
 	if (bits >> 63)
@@ -2392,46 +2403,66 @@ row_action(struct row *x, int *del)
 static int
 row_finish(struct row *x)
 {
-	static const char *const keys[] = { [FLD_ID] = ",\"id\":",
-	    [FLD_NAME] = ",\"name\":", [FLD_BIRTH] = ",\"birth_date\":",
-	    [FLD_GRADE] = ",\"grade\":",
-	    [FLD_COMPETENCIES] = ",\"competencies\":",
-	    [FLD_GOALS] = ",\"goals\":", [FLD_LOCATION] = ",\"location\":",
-	    [FLD_DIST] = ",\"max_distance_km\":",
-	    [FLD_MODALITY] = ",\"modality\":", [FLD_SCHOOL] = ",\"school\":",
-	    [FLD_CONCENTRATOR] = ",\"concentrator\":" };
+#define KEY(s)	{ s, sizeof(s) - 1 }
+	static const struct {
+		const char	*s;
+		size_t		 n;
+	} keys[] = { [FLD_ID] = KEY(",\"id\":"),
+	    [FLD_NAME] = KEY(",\"name\":"),
+	    [FLD_BIRTH] = KEY(",\"birth_date\":"),
+	    [FLD_GRADE] = KEY(",\"grade\":"),
+	    [FLD_COMPETENCIES] = KEY(",\"competencies\":"),
+	    [FLD_GOALS] = KEY(",\"goals\":"),
+	    [FLD_LOCATION] = KEY(",\"location\":"),
+	    [FLD_DIST] = KEY(",\"max_distance_km\":"),
+	    [FLD_MODALITY] = KEY(",\"modality\":"),
+	    [FLD_SCHOOL] = KEY(",\"school\":"),
+	    [FLD_CONCENTRATOR] = KEY(",\"concentrator\":") };
+#undef KEY
 	struct student_roster *r = x->r;
 	struct student_batch *b = &r->b;
-	size_t start = b->enclen, i, n = 0;
-	const char *key;
+	size_t start = b->enclen, i, n = 0, need = 2, f, len;
+	unsigned absent = 0;
+	const char *from;
+	char *o;
 	int rc;
 
 	_Static_assert(NELEM(keys) == NELEM(fields), "a key for each field");
 
-	/* Each field ",\"name\":" (the first without its comma). */
-	if (buf_put(&b->enc, &b->enclen, &b->encsize, "{", 1) != 0)
-		goto nomem;
-	for (i = 0; i < x->nset; i++, n++) {
-		key = keys[x->set[i].field];
-		if (buf_put(&b->enc, &b->enclen, &b->encsize, key + (n == 0),
-		    strlen(key) - (n == 0)) != 0 ||
-		    buf_put(&b->enc, &b->enclen, &b->encsize, r->rowbuf +
-		    x->set[i].off, x->set[i].len) != 0)
-			goto nomem;
-	}
-	for (i = 0; i < NELEM(fields); i++) {
-		if (!(fields[i].flags & F_ABSENT) || row_has(x, i))
+	/* The defaults this row lacks; then the room for all at once. */
+	for (i = 0; i < NELEM(fields); i++)
+		if ((fields[i].flags & F_ABSENT) && !row_has(x, i)) {
+			absent |= 1u << i;
+			need += keys[i].n + r->deflen[i];
+		}
+	for (i = 0; i < x->nset; i++)
+		need += keys[x->set[i].field].n + x->set[i].len;
+	if (buf_room(&b->enc, &b->enclen, &b->encsize, need) != 0)
+		return MENTOR_ENOMEM;
+	/* Each field ",\"name\":" (the first without its comma), its
+	 * value; then the defaults in the order of fields[]. */
+	o = b->enc + b->enclen;
+	*o++ = '{';
+	for (i = 0; i < x->nset + NELEM(fields); i++) {
+		if (i < x->nset) {
+			f = x->set[i].field;
+			from = r->rowbuf + x->set[i].off;
+			len = x->set[i].len;
+		} else if (absent & 1u << (f = i - x->nset)) {
+			from = r->defenc + r->defoff[f];
+			len = r->deflen[f];
+		} else
 			continue;
-		key = keys[i];
-		if (buf_put(&b->enc, &b->enclen, &b->encsize, key + (n == 0),
-		    strlen(key) - (n == 0)) != 0 ||
-		    buf_put(&b->enc, &b->enclen, &b->encsize, r->defenc +
-		    r->defoff[i], r->deflen[i]) != 0)
-			goto nomem;
+		memcpy(o, keys[f].s + (n == 0), keys[f].n - (n == 0));
+		o += keys[f].n - (n == 0);
+		memcpy(o, from, len);
+		o += len;
 		n++;
 	}
-	if (buf_put(&b->enc, &b->enclen, &b->encsize, "}", 1) != 0 ||
-	    batch_item(b, start, x->id, x->idlen, x->line) != 0)
+	*o++ = '}';
+	*o = '\0';
+	b->enclen = (size_t)(o - b->enc);
+	if (batch_item(b, start, x->id, x->idlen, x->line) != 0)
 		goto nomem;
 	if (r->sink == NULL)
 		return 0;
