@@ -278,7 +278,9 @@ csv_row(void *arg, const char *id, size_t idlen, const char *json,
  * one stores the rows read so far, across two cores: the reader hands
  * good rows over in chunks of about CHUNK_BYTES, NCHUNK of them in
  * turn.  The transaction stays on this thread; the reader touches only
- * the file, the resolver (read-only) and a batch of its own.
+ * the file, the resolver (read-only) and a batch of its own.  The reader
+ * thread is started at the first large roster and kept, waiting for the
+ * next (its time is the node's, whoever counts it).
  */
 #define PIPE_MIN	(1024 * 1024)	/* smaller files: one thread */
 #define CHUNK_BYTES	(128 * 1024)
@@ -381,10 +383,9 @@ pipe_row(void *arg, const char *id, size_t idlen, const char *json,
 	return c->len >= CHUNK_BYTES ? pipe_hand(p) : 0;
 }
 
-static void *
-pipe_read(void *arg)
+static void
+pipe_read(struct pipe *p)
 {
-	struct pipe *p = arg;
 	struct import_arg *a = p->a;
 	int rc;
 
@@ -397,7 +398,71 @@ pipe_read(void *arg)
 	p->rc = rc;
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
+}
+
+/* The reader thread and the roster it reads (NULL: none). */
+static struct {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 started;
+	struct pipe	*job;
+} reader = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0,
+    NULL };
+
+static void *
+reader_main(void *arg)
+{
+	struct pipe *p;
+
+	(void)arg;
+	pthread_mutex_lock(&reader.mu);
+	for (;;) {
+		while (reader.job == NULL)
+			pthread_cond_wait(&reader.cv, &reader.mu);
+		p = reader.job;
+		pthread_mutex_unlock(&reader.mu);
+		pipe_read(p);
+		pthread_mutex_lock(&reader.mu);
+		reader.job = NULL;	/* p is not touched from here on */
+		pthread_cond_broadcast(&reader.cv);
+	}
 	return NULL;
+}
+
+/* reader_start: p to the reader thread (started if need be): 0, or -1
+ * when there is no thread to read it. */
+static int
+reader_start(struct pipe *p)
+{
+	pthread_t th;
+	int rc = 0;
+
+	pthread_mutex_lock(&reader.mu);
+	if (reader.job != NULL)
+		rc = -1;	/* busy (one import at a time): not here */
+	else if (!reader.started) {
+		if (pthread_create(&th, NULL, reader_main, NULL) == 0) {
+			pthread_detach(th);
+			reader.started = 1;
+		} else
+			rc = -1;
+	}
+	if (rc == 0) {
+		reader.job = p;
+		pthread_cond_broadcast(&reader.cv);
+	}
+	pthread_mutex_unlock(&reader.mu);
+	return rc;
+}
+
+/* reader_wait: until the reader thread is done with its roster. */
+static void
+reader_wait(void)
+{
+	pthread_mutex_lock(&reader.mu);
+	while (reader.job != NULL)
+		pthread_cond_wait(&reader.cv, &reader.mu);
+	pthread_mutex_unlock(&reader.mu);
 }
 
 /* pipe_store: this thread's part: each chunk's rows compared and stored
@@ -448,7 +513,6 @@ static int
 csv_pipe(struct store_txn *t, struct import_arg *a)
 {
 	struct pipe *p;
-	pthread_t th;
 	size_t i;
 	int rc;
 
@@ -460,12 +524,12 @@ csv_pipe(struct store_txn *t, struct import_arg *a)
 	/* import_one may not look at b while the reader fills p->b; a CSV
 	 * roster has no update-only students. */
 	a->update_only = NULL;
-	if (pthread_create(&th, NULL, pipe_read, p) != 0) {
+	if (reader_start(p) != 0) {
 		rc = 1;
 		goto out;
 	}
 	rc = pipe_store(t, p);
-	pthread_join(th, NULL);
+	reader_wait();
 	student_batch_clear(a->b);
 	*a->b = p->b;		/* the errors and warnings, the deletes */
 	memset(&p->b, 0, sizeof(p->b));
