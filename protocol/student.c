@@ -2110,9 +2110,11 @@ row_clusters(struct row *x, struct codes *out)
  * A list cell of clusters or competencies that was good once encodes the
  * same again (the resolver does not change during a roster): rosters
  * repeat a few combinations over all their rows.  Cells of up to
- * CELL_MEMO_MAX bytes are remembered with their encoding.
+ * CELL_MEMO_MAX bytes are remembered with their encoding, until the memo
+ * holds CELL_MEMO_BYTES (or MEMO_MAX cells).
  */
 #define CELL_MEMO_MAX	256
+#define CELL_MEMO_BYTES	(4 * 1024 * 1024)
 
 static int
 cell_memo_get(struct row *x, int kind, const struct student_cell *c,
@@ -2127,7 +2129,7 @@ static void
 cell_memo_put(struct row *x, int kind, const struct student_cell *c,
     size_t start)
 {
-	if (c->n <= CELL_MEMO_MAX)
+	if (c->n <= CELL_MEMO_MAX && x->r->cells.len < CELL_MEMO_BYTES)
 		memo_putn(&x->r->cells, kind, c->p, c->n, x->r->rowbuf + start,
 		    x->r->rowlen - start);
 }
