@@ -93,6 +93,14 @@ map_file(const char *path, char **buf, size_t *len, void **map)
 	return EX_OK;
 }
 
+/* unmap: a mapped file zmq is done with (ctl_call_handed); hint is its
+ * length. */
+static void
+unmap(void *data, void *hint)
+{
+	munmap(data, (size_t)(uintptr_t)hint);
+}
+
 /* read_bundle: the OneRoster files of directory dir, as one zip. */
 static int
 read_bundle(const char *dir, char **out, size_t *outlen)
@@ -283,8 +291,16 @@ student_import(struct ctl *c, const struct ctl_args *a)
 		p.dry = dry;
 		thr = pthread_create(&th, NULL, progress_run, &p) == 0;
 	}
-	rc = ctl_call(c, "student.import", json_pack("{s:s,s:b}", "format",
-	    fmt, "dry_run", dry), (const uint8_t *)buf, len, &r, NULL, NULL);
+	/* A mapped file is sent from the map (zmq unmaps it when sent): no
+	 * copy of megabytes into a message first. */
+	if (map != NULL)
+		rc = ctl_call_handed(c, "student.import", json_pack("{s:s,s:b}",
+		    "format", fmt, "dry_run", dry), map, len, unmap,
+		    (void *)(uintptr_t)len, &r);
+	else
+		rc = ctl_call(c, "student.import", json_pack("{s:s,s:b}",
+		    "format", fmt, "dry_run", dry), (const uint8_t *)buf, len,
+		    &r, NULL, NULL);
 	if (thr) {
 		pthread_mutex_lock(&p.mu);
 		p.done = 1;
@@ -292,9 +308,7 @@ student_import(struct ctl *c, const struct ctl_args *a)
 		pthread_mutex_unlock(&p.mu);
 		pthread_join(th, NULL);
 	}
-	if (map != NULL)
-		munmap(map, len);
-	else
+	if (map == NULL)	/* else zmq's now, and unmapped by it */
 		free(buf);
 	if (rc != EX_OK) {
 		if (c->details != NULL && c->json)

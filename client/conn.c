@@ -280,32 +280,50 @@ recv_frame(struct ctl *c, zmq_msg_t *m)
 	return EX_OK;
 }
 
-int
-ctl_call(struct ctl *c, const char *cmd, json_t *args, const uint8_t *data,
-    size_t datalen, json_t **result, uint8_t **rdata, size_t *rdatalen)
+/*
+ * call: ctl_call, the data frame either copied (data) or handed over
+ * (zc: a message made with zmq_msg_init_data, always consumed).
+ */
+static int
+call(struct ctl *c, const char *cmd, json_t *args, const uint8_t *data,
+    size_t datalen, zmq_msg_t *zc, json_t **result, uint8_t **rdata,
+    size_t *rdatalen)
 {
 	zmq_msg_t hdr, body;
 	uint8_t *req = NULL;
 	size_t reqlen;
 	char msg[MSG_ERR_MAX];
-	int rc, code, more;
+	int rc, code, more, hasdata = data != NULL || zc != NULL;
 
 	*result = NULL;
 	if (rdata)
 		*rdata = NULL;
 	if (c->sock == NULL && (rc = ctl_connect(c)) != EX_OK) {
 		json_decref(args);
+		if (zc != NULL)
+			zmq_msg_close(zc);
 		return rc;
 	}
 	rc = msg_req_encode(cmd, args, &req, &reqlen);
 	json_decref(args);
-	if (rc != 0)
+	if (rc != 0) {
+		if (zc != NULL)
+			zmq_msg_close(zc);
 		return ctl_err(EX_FAIL, "out of memory");
-	rc = zmq_send(c->sock, req, reqlen, data ? ZMQ_SNDMORE : 0);
+	}
+	rc = zmq_send(c->sock, req, reqlen, hasdata ? ZMQ_SNDMORE : 0);
 	free(req);
-	if (rc == -1 || (data && zmq_send(c->sock, data, datalen, 0) == -1))
+	if (rc != -1 && zc != NULL)
+		rc = zmq_msg_send(zc, c->sock, 0);
+	else if (rc != -1 && data != NULL)
+		rc = zmq_send(c->sock, data, datalen, 0);
+	if (rc == -1) {
+		/* A message zmq did not take is still ours to close. */
+		if (zc != NULL)
+			zmq_msg_close(zc);
 		return ctl_err(EX_NODE, "send: %s",
 		    zmq_strerror(zmq_errno()));
+	}
 	if ((rc = recv_frame(c, &hdr)) != EX_OK)
 		return rc;
 	more = zmq_msg_more(&hdr);
@@ -344,4 +362,28 @@ fail:
 	}
 	return rc != 0 ? ctl_err(EX_FAIL, "bad reply from the node: %s", msg) :
 	    ctl_err(EX_FAIL, "out of memory");
+}
+
+int
+ctl_call(struct ctl *c, const char *cmd, json_t *args, const uint8_t *data,
+    size_t datalen, json_t **result, uint8_t **rdata, size_t *rdatalen)
+{
+	return call(c, cmd, args, data, datalen, NULL, result, rdata,
+	    rdatalen);
+}
+
+int
+ctl_call_handed(struct ctl *c, const char *cmd, json_t *args, void *data,
+    size_t datalen, void (*ffn)(void *data, void *hint), void *hint,
+    json_t **result)
+{
+	zmq_msg_t m;
+
+	if (zmq_msg_init_data(&m, data, datalen, ffn, hint) == -1) {
+		ffn(data, hint);
+		json_decref(args);
+		*result = NULL;
+		return ctl_err(EX_FAIL, "out of memory");
+	}
+	return call(c, cmd, args, NULL, 0, &m, result, NULL, NULL);
 }

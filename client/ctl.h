@@ -62,6 +62,17 @@ int	ctl_call(struct ctl *, const char *cmd, json_t *args,
 	    uint8_t **rdata, size_t *rdatalen);
 
 /*
+ * ctl_call_handed: ctl_call with a data frame zmq sends from where it is,
+ * not copied (a mapped file of megabytes): data is handed over, and
+ * ffn(data, hint) is called once zmq is done with it (after it was sent,
+ * at the latest when the context ends, also on any failure).  No reply
+ * data frame.
+ */
+int	ctl_call_handed(struct ctl *, const char *cmd, json_t *args,
+	    void *data, size_t datalen, void (*ffn)(void *data, void *hint),
+	    void *hint, json_t **result);
+
+/*
  * ctl_run: ctl_call, then prints the result: as JSON with --json, else
  * "VERB VALUE" where VALUE is the result's string member key.
  */

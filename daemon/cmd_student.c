@@ -3,9 +3,11 @@
  * the school node's store (DB_STUDENTS: id -> normalized JSON); they are
  * never federated and never logged.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -68,6 +70,8 @@ struct import_arg {
 				 skipped;
 	json_t			*ids;	/* {"created":[],"updated":[],...} */
 	json_t			*missing;	/* deletes of unknown ids */
+	const json_t		*update_only;	/* b's, or NULL while a
+					 * reader thread fills b */
 };
 
 /* merge: s takes, for every field the roster leaves out, the stored one. */
@@ -139,7 +143,8 @@ import_one(struct store_txn *t, struct import_arg *a, const char *id,
 	if (rc != 0 && rc != MENTOR_ENOTFOUND)
 		return rc;
 	if (rc == MENTOR_ENOTFOUND) {
-		if (json_object_getn(a->b->update_only, id, idlen) != NULL) {
+		if (a->update_only != NULL &&
+		    json_object_getn(a->update_only, id, idlen) != NULL) {
 			a->skipped++;	/* not a student we know */
 			return 0;
 		}
@@ -191,6 +196,7 @@ import_start(struct import_arg *a)
 	a->skipped = 0;
 	a->rows = 0;
 	/* Not for a delta's update-only students, which must be on file. */
+	a->update_only = a->b->update_only;
 	a->append = json_object_size(a->b->update_only) == 0;
 	json_object_clear(a->ids);
 	json_array_clear(a->missing);
@@ -268,8 +274,283 @@ csv_row(void *arg, const char *id, size_t idlen, const char *json,
 }
 
 /*
+ * A large CSV roster is read and checked on a second thread while this
+ * one stores the rows read so far, across two cores: the reader hands
+ * good rows over in chunks of about CHUNK_BYTES, NCHUNK of them in
+ * turn.  The transaction stays on this thread; the reader touches only
+ * the file, the resolver (read-only) and a batch of its own.  The reader
+ * thread is started at the first large roster and kept, waiting for the
+ * next (its time is the node's, whoever counts it).
+ */
+#define PIPE_MIN	(1024 * 1024)	/* smaller files: one thread */
+#define CHUNK_BYTES	(128 * 1024)
+#define NCHUNK		4
+
+struct chunk_row {
+	size_t		 idoff, idlen, off, len;
+	unsigned	 given;
+};
+
+struct chunk {
+	char		*buf;
+	size_t		 len, size;
+	struct chunk_row *rows;
+	size_t		 n, cap;
+	int		 ready;		/* handed to the storing thread */
+};
+
+struct pipe {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct chunk	 c[NCHUNK];
+	size_t		 fill;		/* the chunk the reader fills */
+	int		 done;		/* the reader returned rc */
+	int		 stop;		/* the storing thread gave up */
+	int		 rc;
+	struct import_arg *a;
+	struct student_batch b;		/* the reader's */
+};
+
+/* chunk_add: the row joins chunk c (the reader's). */
+static int
+chunk_add(struct chunk *c, const char *id, size_t idlen, const char *json,
+    size_t len, unsigned given)
+{
+	size_t want = c->len + idlen + len + 2;
+	void *q;
+
+	if (want > c->size) {
+		want = want < 2 * c->size ? 2 * c->size : want;
+		if ((q = realloc(c->buf, want)) == NULL)
+			return MENTOR_ENOMEM;
+		c->buf = q;
+		c->size = want;
+	}
+	if (c->n == c->cap) {
+		if ((q = reallocarray(c->rows, c->cap ? 2 * c->cap : 1024,
+		    sizeof(*c->rows))) == NULL)
+			return MENTOR_ENOMEM;
+		c->rows = q;
+		c->cap = c->cap ? 2 * c->cap : 1024;
+	}
+	c->rows[c->n].idoff = c->len;
+	c->rows[c->n].idlen = idlen;
+	/* Each NUL-terminated, as the batch keeps them. */
+	memcpy(c->buf + c->len, id, idlen);
+	c->buf[c->len + idlen] = '\0';
+	c->len += idlen + 1;
+	c->rows[c->n].off = c->len;
+	c->rows[c->n].len = len;
+	memcpy(c->buf + c->len, json, len);
+	c->buf[c->len + len] = '\0';
+	c->len += len + 1;
+	c->rows[c->n++].given = given;
+	return 0;
+}
+
+/* pipe_hand: the reader hands its chunk over and waits for the next one
+ * to be free.  MENTOR_EBUSY when the storing thread stopped. */
+static int
+pipe_hand(struct pipe *p)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&p->mu);
+	p->c[p->fill].ready = 1;
+	p->fill = (p->fill + 1) % NCHUNK;
+	pthread_cond_broadcast(&p->cv);
+	while (p->c[p->fill].ready && !p->stop)
+		pthread_cond_wait(&p->cv, &p->mu);
+	if (p->stop)
+		rc = MENTOR_EBUSY;
+	pthread_mutex_unlock(&p->mu);
+	p->c[p->fill].len = p->c[p->fill].n = 0;
+	return rc;
+}
+
+/* pipe_row: a good row of the reader (student_sink_fn). */
+static int
+pipe_row(void *arg, const char *id, size_t idlen, const char *json,
+    size_t len, size_t line, unsigned given)
+{
+	struct pipe *p = arg;
+	struct chunk *c = &p->c[p->fill];
+	int rc;
+
+	(void)line;
+	if ((rc = chunk_add(c, id, idlen, json, len, given)) != 0)
+		return rc;
+	return c->len >= CHUNK_BYTES ? pipe_hand(p) : 0;
+}
+
+static void
+pipe_read(struct pipe *p)
+{
+	struct import_arg *a = p->a;
+	int rc;
+
+	rc = student_roster_csv_each(a->csv, a->csvlen, a->sr, a->today,
+	    pipe_row, p, &p->b);
+	if (rc == 0 && p->c[p->fill].n > 0)
+		rc = pipe_hand(p);	/* the last rows */
+	pthread_mutex_lock(&p->mu);
+	p->done = 1;
+	p->rc = rc;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* The reader thread and the roster it reads (NULL: none). */
+static struct {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 started;
+	struct pipe	*job;
+} reader = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0,
+    NULL };
+
+static void *
+reader_main(void *arg)
+{
+	struct pipe *p;
+
+	(void)arg;
+	pthread_mutex_lock(&reader.mu);
+	for (;;) {
+		while (reader.job == NULL)
+			pthread_cond_wait(&reader.cv, &reader.mu);
+		p = reader.job;
+		pthread_mutex_unlock(&reader.mu);
+		pipe_read(p);
+		pthread_mutex_lock(&reader.mu);
+		reader.job = NULL;	/* p is not touched from here on */
+		pthread_cond_broadcast(&reader.cv);
+	}
+	return NULL;
+}
+
+/* reader_start: p to the reader thread (started if need be): 0, or -1
+ * when there is no thread to read it. */
+static int
+reader_start(struct pipe *p)
+{
+	pthread_t th;
+	int rc = 0;
+
+	pthread_mutex_lock(&reader.mu);
+	if (reader.job != NULL)
+		rc = -1;	/* busy (one import at a time): not here */
+	else if (!reader.started) {
+		if (pthread_create(&th, NULL, reader_main, NULL) == 0) {
+			pthread_detach(th);
+			reader.started = 1;
+		} else
+			rc = -1;
+	}
+	if (rc == 0) {
+		reader.job = p;
+		pthread_cond_broadcast(&reader.cv);
+	}
+	pthread_mutex_unlock(&reader.mu);
+	return rc;
+}
+
+/* reader_wait: until the reader thread is done with its roster. */
+static void
+reader_wait(void)
+{
+	pthread_mutex_lock(&reader.mu);
+	while (reader.job != NULL)
+		pthread_cond_wait(&reader.cv, &reader.mu);
+	pthread_mutex_unlock(&reader.mu);
+}
+
+/* pipe_store: this thread's part: each chunk's rows compared and stored
+ * in turn, until the reader is done. */
+static int
+pipe_store(struct store_txn *t, struct pipe *p)
+{
+	struct import_arg *a = p->a;
+	struct chunk *c;
+	size_t take = 0, i;
+	int rc = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (!p->c[take].ready && !p->done)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (!p->c[take].ready) {	/* done, nothing left */
+			pthread_mutex_unlock(&p->mu);
+			return 0;
+		}
+		pthread_mutex_unlock(&p->mu);
+		c = &p->c[take];
+		for (i = 0; i < c->n && rc == 0; i++) {
+			a->given = c->rows[i].given;
+			a->rows++;
+			rc = import_one(t, a, c->buf + c->rows[i].idoff,
+			    c->rows[i].idlen, c->buf + c->rows[i].off,
+			    c->rows[i].len);
+		}
+		pthread_mutex_lock(&p->mu);
+		c->ready = 0;
+		if (rc != 0)
+			p->stop = 1;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		if (rc != 0)
+			return rc;
+		take = (take + 1) % NCHUNK;
+	}
+}
+
+/*
+ * csv_pipe: csv_fn's work on two threads.  Returns 1 when the reader
+ * thread could not be started (csv_fn then reads on this one), else
+ * what csv_fn returns.
+ */
+static int
+csv_pipe(struct store_txn *t, struct import_arg *a)
+{
+	struct pipe *p;
+	size_t i;
+	int rc;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return MENTOR_ENOMEM;
+	p->a = a;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	/* import_one may not look at b while the reader fills p->b; a CSV
+	 * roster has no update-only students. */
+	a->update_only = NULL;
+	if (reader_start(p) != 0) {
+		rc = 1;
+		goto out;
+	}
+	rc = pipe_store(t, p);
+	reader_wait();
+	student_batch_clear(a->b);
+	*a->b = p->b;		/* the errors and warnings, the deletes */
+	memset(&p->b, 0, sizeof(p->b));
+	a->update_only = a->b->update_only;
+	if (rc == 0)
+		rc = p->rc;
+out:
+	for (i = 0; i < NCHUNK; i++) {
+		free(p->c[i].buf);
+		free(p->c[i].rows);
+	}
+	student_batch_clear(&p->b);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+	return rc;
+}
+
+/*
  * csv_fn: a CSV roster read in the transaction: nothing is held but the
- * row being read, and no row is read twice.  Any error in the file makes
+ * rows being read, and no row is read twice.  Any error in the file makes
  * it return MENTOR_EINVAL, so that nothing is stored (store_write aborts);
  * rows are all checked all the same, for the reply to name every error.
  * Run again from the start when the map had to grow.
@@ -278,13 +559,17 @@ static int
 csv_fn(struct store_txn *t, void *arg)
 {
 	struct import_arg *a = arg;
-	int rc;
+	int rc = 1;
 
 	import_start(a);
 	student_batch_clear(a->b);
 	a->t = t;
-	if ((rc = student_roster_csv_each(a->csv, a->csvlen, a->sr, a->today,
-	    csv_row, a, a->b)) != 0)
+	if (a->csvlen >= PIPE_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		rc = csv_pipe(t, a);
+	if (rc == 1)
+		rc = student_roster_csv_each(a->csv, a->csvlen, a->sr,
+		    a->today, csv_row, a, a->b);
+	if (rc != 0)
 		return rc;
 	if (a->b->error_count > 0)
 		return MENTOR_EINVAL;

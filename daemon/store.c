@@ -45,6 +45,12 @@ struct store_txn {
 	struct store	*st;
 	MDB_txn		*txn;
 	int		 full;	/* a put hit MDB_MAP_FULL */
+	/* store_append's cursor on appdb, kept at the last key from one
+	 * append to the next (a bulk load does not search from the root
+	 * for each key); LMDB frees it with the transaction.  Any other
+	 * write closes it first, as it may move what is last. */
+	MDB_cursor	*app;
+	enum store_db	 appdb;
 };
 
 /* ---- failures: what the operator is told -------------------------- */
@@ -1083,7 +1089,7 @@ store_close(struct store *st)
 int
 store_read(struct store *st, store_fn fn, void *arg)
 {
-	struct store_txn t = { st, NULL, 0 };
+	struct store_txn t = { st, NULL, 0, NULL, DB_META };
 	int rc;
 
 	if (txn_begin(st, MDB_RDONLY, &t.txn))
@@ -1125,6 +1131,7 @@ store_write(struct store *st, store_fn fn, void *arg)
 	for (tries = 0; tries < WRITE_RETRIES; tries++) {
 		t.st = st;
 		t.full = 0;
+		t.app = NULL;
 		mrc = mdb_txn_begin(st->env, NULL, 0, &t.txn);
 		if (mrc == MDB_MAP_RESIZED &&
 		    mdb_env_set_mapsize(st->env, 0) == 0)
@@ -1190,6 +1197,16 @@ store_get(struct store_txn *t, enum store_db db, const void *key,
 	return 0;
 }
 
+/* app_close: store_append's cursor closed, before any other write. */
+static void
+app_close(struct store_txn *t)
+{
+	if (t->app != NULL) {
+		mdb_cursor_close(t->app);
+		t->app = NULL;
+	}
+}
+
 int
 store_put(struct store_txn *t, enum store_db db, const void *key,
     size_t klen, const void *val, size_t vlen)
@@ -1197,6 +1214,7 @@ store_put(struct store_txn *t, enum store_db db, const void *key,
 	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
 	int rc;
 
+	app_close(t);
 	if ((rc = store_fault("put")) == 0)
 		rc = mdb_put(t->txn, t->st->dbi[db], &k, &v, 0);
 	if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL) {
@@ -1217,8 +1235,13 @@ store_append(struct store_txn *t, enum store_db db, const void *key,
 	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
 	int rc;
 
-	if ((rc = store_fault("put")) == 0)
-		rc = mdb_put(t->txn, t->st->dbi[db], &k, &v, MDB_APPEND);
+	if (t->app != NULL && t->appdb != db)
+		app_close(t);
+	if ((rc = store_fault("put")) == 0 && t->app == NULL &&
+	    (rc = mdb_cursor_open(t->txn, t->st->dbi[db], &t->app)) == 0)
+		t->appdb = db;
+	if (rc == 0)
+		rc = mdb_cursor_put(t->app, &k, &v, MDB_APPEND);
 	if (rc == MDB_KEYEXIST)
 		return MENTOR_EEXIST;
 	if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL) {
@@ -1239,6 +1262,7 @@ store_del(struct store_txn *t, enum store_db db, const void *key,
 	MDB_val k = { klen, (void *)key };
 	int rc;
 
+	app_close(t);
 	if ((rc = store_fault("del")) == 0)
 		rc = mdb_del(t->txn, t->st->dbi[db], &k, NULL);
 	if (rc == MDB_NOTFOUND)

@@ -9,6 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__) && defined(__GNUC__) && !defined(CSV_NO_FAST)
+#include <emmintrin.h>
+#define CSV_FAST	1
+#endif
+
 #include "mentor.h"
 #include "csv.h"
 
@@ -167,6 +172,154 @@ fail(struct csv_reader *r, size_t start, size_t i, int code, char *err,
 	return code;
 }
 
+#ifdef CSV_FAST
+/*
+ * The ordinary record, read sixteen bytes at a time: struct scan finds
+ * the separators, quotes, CRs and LFs of a block at once (one bit each)
+ * and notes whether any byte seen had its high bit set or was NUL.
+ */
+struct scan {
+	const char	*b;
+	size_t		 len;
+	size_t		 base;		/* the block's first byte */
+	unsigned	 mask;		/* its special bytes */
+	unsigned	 hi, nul;	/* any in the blocks seen */
+	__m128i		 vs, vq, vr, vn;
+};
+
+static int
+scan_load(struct scan *s, size_t i)
+{
+	__m128i v, m;
+
+	if (i > s->len || s->len - i < 16)
+		return 0;	/* near the end: the general path */
+	v = _mm_loadu_si128((const __m128i *)(const void *)(s->b + i));
+	m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, s->vs),
+	    _mm_cmpeq_epi8(v, s->vq)), _mm_or_si128(_mm_cmpeq_epi8(v,
+	    s->vr), _mm_cmpeq_epi8(v, s->vn)));
+	s->base = i;
+	s->mask = (unsigned)_mm_movemask_epi8(m);
+	s->hi |= (unsigned)_mm_movemask_epi8(v);
+	s->nul |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+	    _mm_setzero_si128()));
+	return 1;
+}
+
+/* scan_next: the first special byte at or after i (i >= s->base), or
+ * SIZE_MAX when too near the end of the buffer to say. */
+static size_t
+scan_next(struct scan *s, size_t i)
+{
+	unsigned m;
+
+	for (;;) {
+		if (i - s->base < 16) {
+			m = s->mask & (~0u << (i - s->base));
+			if (m != 0)
+				return s->base + (size_t)__builtin_ctz(m);
+			i = s->base + 16;
+		}
+		if (!scan_load(s, i))
+			return SIZE_MAX;
+	}
+}
+
+/*
+ * fast_record: reads the record at r->pos, as csv_next would, when it is
+ * an ordinary one: each field unquoted, or quoted with no doubled quote
+ * and no line break inside, and ending at a separator or the line break;
+ * no NUL, valid UTF-8, within the limits, not within 16 bytes of the end
+ * of the buffer.  Returns its field count, or 0 for any other record
+ * (csv_next's general path then reads it, with its errors), with nothing
+ * changed.
+ */
+static size_t
+fast_record(struct csv_reader *r)
+{
+	const char *b = r->buf;
+	size_t start = r->pos, i = start, nf = 0, k, cs, ce, end, next;
+	struct scan s;
+	int quoted;
+
+	if (r->sep == '"' || r->sep == '\r' || r->sep == '\n')
+		return 0;
+	s.b = b;
+	s.len = r->len;
+	s.hi = s.nul = 0;
+	s.vs = _mm_set1_epi8(r->sep);
+	s.vq = _mm_set1_epi8('"');
+	s.vr = _mm_set1_epi8('\r');
+	s.vn = _mm_set1_epi8('\n');
+	if (!scan_load(&s, start))
+		return 0;
+	for (;;) {
+		if (nf == CSV_FIELDS_MAX || i >= r->len)
+			return 0;
+		quoted = b[i] == '"';
+		if (quoted) {
+			/* Separators and CRs are text up to the quote. */
+			for (k = cs = i + 1;; k++) {
+				if ((k = scan_next(&s, k)) == SIZE_MAX ||
+				    b[k] == '\n')
+					return 0;
+				if (b[k] == '"')
+					break;
+			}
+			ce = k;
+			i = k + 1;
+			if (i >= r->len || b[i] == '"')
+				return 0;	/* a doubled quote */
+		} else {
+			for (k = cs = i;; k++) {
+				if ((k = scan_next(&s, k)) == SIZE_MAX ||
+				    b[k] == '"')
+					return 0;
+				/* A CR alone is text. */
+				if (b[k] != '\r' || (k + 1 < r->len &&
+				    b[k + 1] == '\n'))
+					break;
+			}
+			ce = i = k;
+		}
+		/* Offsets until the record is whole, as csv_next does. */
+		r->f[nf].p = (const char *)(uintptr_t)(cs - start);
+		r->f[nf].n = ce - cs;
+		r->f[nf].quoted = quoted;
+		nf++;
+		if (b[i] == r->sep) {
+			i++;
+			continue;
+		}
+		if (b[i] == '\n') {
+			end = i;
+			next = i + 1;
+			break;
+		}
+		if (b[i] == '\r' && i + 1 < r->len && b[i + 1] == '\n') {
+			end = i;
+			next = i + 2;
+			break;
+		}
+		return 0;	/* text after a closing quote */
+	}
+	if (end - start >= CSV_RECORD_MAX || s.nul != 0 ||
+	    (s.hi != 0 && !csv_utf8_valid(b + start, end - start)))
+		return 0;
+	/* The record copied at once; each field ends in a NUL where its
+	 * separator, closing quote or line break was. */
+	memcpy(r->scratch, b + start, end - start);
+	for (k = 0; k < nf; k++) {
+		cs = (size_t)(uintptr_t)r->f[k].p;
+		r->scratch[cs + r->f[k].n] = '\0';
+		r->f[k].p = r->scratch + cs;
+	}
+	r->line++;
+	r->pos = next;
+	return nf;
+}
+#endif
+
 int
 csv_next(struct csv_reader *r, size_t *line,
     const struct csv_field **fields, size_t *nfields, char *err,
@@ -188,6 +341,13 @@ csv_next(struct csv_reader *r, size_t *line,
 			return MENTOR_ENOMEM;
 		r->cap = SCRATCH_SIZE;
 	}
+#ifdef CSV_FAST
+	if ((nf = fast_record(r)) > 0) {
+		*fields = r->f;
+		*nfields = nf;
+		return 1;
+	}
+#endif
 	while (!done) {
 		if (nf == CSV_FIELDS_MAX)
 			return fail(r, start, i, MENTOR_EINVAL, err, errlen,

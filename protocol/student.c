@@ -525,7 +525,13 @@ student_g17(char *out, size_t size, double d)
 	    1490116119384765625ULL, 7450580596923828125ULL };
 	const uint64_t lo = 10000000000000000ULL, hi = 100000000000000000ULL;
 	unsigned __int128 v, t = 0, q = 0, rem, half;
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930"
+	    "31323334353637383940414243444546474849505152535455565758596061"
+	    "62636465666768697071727374757677787980818283848586878889909192"
+	    "93949596979899";
 	uint64_t bits, m, r;
+	uint32_t h, l;
 	char dig[17], *o = out;
 	int be, e, x, k, sh, tries, i, last;
 
@@ -572,11 +578,16 @@ student_g17(char *out, size_t size, double d)
 	}
 	if (x > 16)
 		return 0;	/* printf would write an exponent */
+	/* 17 digits: 9 and 8 of them, two at a time in 32 bits */
 	r = (uint64_t)q;
-	for (i = 16; i >= 0; i--) {
-		dig[i] = (char)('0' + r % 10);
-		r /= 10;
+	for (i = 0, h = (uint32_t)(r / 100000000), l = (uint32_t)(r %
+	    100000000); i < 4; i++) {
+		memcpy(dig + 15 - 2 * i, pairs + 2 * (l % 100), 2);
+		memcpy(dig + 7 - 2 * i, pairs + 2 * (h % 100), 2);
+		l /= 100;
+		h /= 100;
 	}
+	dig[0] = (char)('0' + h);
 	for (last = 16; last > 0 && dig[last] == '0'; last--)
 		;	/* %g drops trailing zeros */
 	if (bits >> 63)
@@ -994,13 +1005,15 @@ idset_clear(struct idset *set)
  * MEMO_MAX texts the resolver is asked again.
  */
 #define MEMO_MAX	8192
-enum { MEMO_CLUSTER, MEMO_COMPETENCY };
+enum { MEMO_CLUSTER, MEMO_COMPETENCY, MEMO_CLUSTERS_CELL,
+    MEMO_COMPETENCIES_CELL };
 struct memo {
 	struct memo_slot {
 		uint64_t	 hash;
 		size_t		 off, len;	/* the text in buf */
 		size_t		 val, vlen;	/* the answer in buf, 0: none */
 		int		 used;
+		int		 kind;
 	}		*slot;		/* 2 * MEMO_MAX */
 	size_t		 n;
 	char		*buf;
@@ -1020,7 +1033,8 @@ memo_find(const struct memo *m, int kind, const char *key, size_t n,
 	for (;; i = (i + 1) & (2 * MEMO_MAX - 1)) {
 		sl = &m->slot[i];
 		if (!sl->used || (sl->hash == h && sl->len == n &&
-		    memcmp(m->buf + sl->off, key, n) == 0))
+		    sl->kind == kind && memcmp(m->buf + sl->off, key,
+		    n) == 0))
 			return sl;
 	}
 }
@@ -1047,15 +1061,15 @@ memo_get(const struct memo *m, int kind, const char *key, size_t n,
 	return 1;
 }
 
-/* memo_put: remembers val (may be NULL) for the n bytes at key; when out
- * of memory or full, nothing is remembered (the resolver is asked
- * again). */
+/* memo_putn: remembers the vlen bytes at val (val may be NULL: no
+ * answer) for the n bytes at key; when out of memory or full, nothing is
+ * remembered (the answer is worked out again). */
 static void
-memo_put(struct memo *m, int kind, const char *key, size_t n,
-    const char *val)
+memo_putn(struct memo *m, int kind, const char *key, size_t n,
+    const char *val, size_t vlen)
 {
 	struct memo_slot *sl;
-	size_t off, voff = 0, vlen = 0;
+	size_t off, voff = 0;
 	uint64_t h;
 
 	if (m->n >= MEMO_MAX || (m->slot == NULL && (m->slot = calloc(2 *
@@ -1070,12 +1084,13 @@ memo_put(struct memo *m, int kind, const char *key, size_t n,
 	m->len++;
 	if (val != NULL) {
 		voff = m->len;
-		vlen = strlen(val);
 		if (buf_put(&m->buf, &m->len, &m->size, val, vlen) != 0)
 			return;
 		m->len++;
-	}
+	} else
+		vlen = 0;
 	sl = memo_find(m, kind, key, n, &h);
+	sl->kind = kind;
 	sl->hash = h;
 	sl->off = off;
 	sl->len = n;
@@ -1083,6 +1098,14 @@ memo_put(struct memo *m, int kind, const char *key, size_t n,
 	sl->vlen = vlen;
 	sl->used = 1;
 	m->n++;
+}
+
+/* memo_put: memo_putn of a NUL-terminated answer (or none). */
+static void
+memo_put(struct memo *m, int kind, const char *key, size_t n,
+    const char *val)
+{
+	memo_putn(m, kind, key, n, val, val != NULL ? strlen(val) : 0);
 }
 
 static void
@@ -1122,6 +1145,7 @@ struct student_roster {
 	struct student_batch	 b;
 	struct idset		 ids;	/* id -> line of its row */
 	struct memo		 memo;	/* resolved clusters and skills */
+	struct memo		 cells;	/* whole cells of them, encoded */
 	struct zipmemo		 zips;	/* encoded ZIP code locations */
 	json_t			*warns;	/* message -> its warning object */
 	char			*defenc; /* each field's default, encoded */
@@ -1222,6 +1246,7 @@ student_roster_free(struct student_roster *r)
 	student_batch_clear(&r->b);
 	idset_clear(&r->ids);
 	memo_clear(&r->memo);
+	memo_clear(&r->cells);
 	zipmemo_clear(&r->zips);
 	json_decref(r->warns);
 	free(r->defenc);
@@ -2081,6 +2106,34 @@ row_clusters(struct row *x, struct codes *out)
 	return rc;
 }
 
+/*
+ * A list cell of clusters or competencies that was good once encodes the
+ * same again (the resolver does not change during a roster): rosters
+ * repeat a few combinations over all their rows.  Cells of up to
+ * CELL_MEMO_MAX bytes are remembered with their encoding, until the memo
+ * holds CELL_MEMO_BYTES (or MEMO_MAX cells).
+ */
+#define CELL_MEMO_MAX	256
+#define CELL_MEMO_BYTES	(4 * 1024 * 1024)
+
+static int
+cell_memo_get(struct row *x, int kind, const struct student_cell *c,
+    const char **enc, size_t *n)
+{
+	return c->n <= CELL_MEMO_MAX && memo_get(&x->r->cells, kind, c->p,
+	    c->n, enc, n) && *enc != NULL;
+}
+
+/* cell_memo_put: the cell encodes to the row's bytes from start on. */
+static void
+cell_memo_put(struct row *x, int kind, const struct student_cell *c,
+    size_t start)
+{
+	if (c->n <= CELL_MEMO_MAX && x->r->cells.len < CELL_MEMO_BYTES)
+		memo_putn(&x->r->cells, kind, c->p, c->n, x->r->rowbuf + start,
+		    x->r->rowlen - start);
+}
+
 /* row_occupations: *out gets the checked list, or NULL when bad. */
 static int
 row_occupations(struct row *x, json_t **out)
@@ -2119,27 +2172,39 @@ row_occupations(struct row *x, json_t **out)
 static int
 row_goals(struct row *x)
 {
+	const struct student_cell *c = &x->c[SC_CLUSTERS];
 	struct codes cl;
 	json_t *occ = NULL;
-	size_t i, start;
-	int rc = 0;
+	const char *enc = NULL;
+	size_t i, start, cstart, enclen = 0, errs;
+	int rc = 0, good = 0;
 
-	if (x->c[SC_CLUSTERS].n == 0 && x->c[SC_OCCUPATIONS].n == 0)
+	if (c->n == 0 && x->c[SC_OCCUPATIONS].n == 0)
 		return 0;
 	cl.n = 0;
-	if ((x->c[SC_CLUSTERS].n > 0 && (rc = row_clusters(x, &cl)) != 0) ||
-	    (x->c[SC_OCCUPATIONS].n > 0 &&
-	    (rc = row_occupations(x, &occ)) != 0))
+	if (c->n > 0 && !cell_memo_get(x, MEMO_CLUSTERS_CELL, c, &enc,
+	    &enclen)) {
+		errs = x->r->b.error_count;
+		if ((rc = row_clusters(x, &cl)) != 0)
+			goto out;
+		good = x->r->b.error_count == errs;
+	}
+	if (x->c[SC_OCCUPATIONS].n > 0 && (rc = row_occupations(x, &occ)) != 0)
 		goto out;
 	/* Normalized: both lists, in this order, empty when absent. */
 	start = row_begin(x);
 	if ((rc = row_raw(x, "{\"clusters\":[", 13)) != 0)
+		goto out;
+	cstart = x->r->rowlen;
+	if (enc != NULL && (rc = row_raw(x, enc, enclen)) != 0)
 		goto out;
 	for (i = 0; i < cl.n; i++)
 		if ((i > 0 && (rc = row_raw(x, ",", 1)) != 0) ||
 		    (rc = json_str_append(cl.code[i], cl.len[i],
 		    &x->r->rowbuf, &x->r->rowlen, &x->r->rowsize)) != 0)
 			goto out;
+	if (good)
+		cell_memo_put(x, MEMO_CLUSTERS_CELL, c, cstart);
 	if ((rc = row_raw(x, "],\"occupations\":", 16)) != 0 ||
 	    (occ == NULL && (rc = row_raw(x, "[]", 2)) != 0) ||
 	    (occ != NULL && (rc = student_json_append(occ, &x->r->rowbuf,
@@ -2199,12 +2264,21 @@ row_competencies(struct row *x)
 	char ids[STUDENT_COMPETENCIES_MAX][COMPETENCY_ID_MAX + 8];
 	json_int_t level[STUDENT_COMPETENCIES_MAX];
 	size_t idlen[STUDENT_COMPETENCIES_MAX];
-	const char *id, *eq;
+	const struct student_cell *c = &x->c[SC_COMPETENCIES];
+	const char *id, *eq, *enc;
 	json_t *n;
-	size_t i, j, cnt, got = 0, start, kn, idn;
+	size_t i, j, cnt, got = 0, start, kn, idn, enclen, errs;
 	int over, rc = 0;
 
-	cnt = cell_items(&x->c[SC_COMPETENCIES], items, NELEM(items), &over);
+	if (cell_memo_get(x, MEMO_COMPETENCIES_CELL, c, &enc, &enclen)) {
+		start = row_begin(x);
+		if (row_raw(x, enc, enclen) != 0)
+			return MENTOR_ENOMEM;
+		row_end(x, FLD_COMPETENCIES, start);
+		return 0;
+	}
+	errs = x->r->b.error_count;
+	cnt = cell_items(c, items, NELEM(items), &over);
 	if (over || cnt > STUDENT_COMPETENCIES_MAX)
 		return row_err(x, SC_COMPETENCIES, "more than %d competencies",
 		    STUDENT_COMPETENCIES_MAX);
@@ -2291,6 +2365,8 @@ row_competencies(struct row *x)
 	}
 	if (row_raw(x, "}", 1) != 0)
 		return MENTOR_ENOMEM;
+	if (x->r->b.error_count == errs)
+		cell_memo_put(x, MEMO_COMPETENCIES_CELL, c, start);
 	row_end(x, FLD_COMPETENCIES, start);
 	return 0;
 }
@@ -2329,46 +2405,66 @@ row_action(struct row *x, int *del)
 static int
 row_finish(struct row *x)
 {
-	static const char *const keys[] = { [FLD_ID] = ",\"id\":",
-	    [FLD_NAME] = ",\"name\":", [FLD_BIRTH] = ",\"birth_date\":",
-	    [FLD_GRADE] = ",\"grade\":",
-	    [FLD_COMPETENCIES] = ",\"competencies\":",
-	    [FLD_GOALS] = ",\"goals\":", [FLD_LOCATION] = ",\"location\":",
-	    [FLD_DIST] = ",\"max_distance_km\":",
-	    [FLD_MODALITY] = ",\"modality\":", [FLD_SCHOOL] = ",\"school\":",
-	    [FLD_CONCENTRATOR] = ",\"concentrator\":" };
+#define KEY(s)	{ s, sizeof(s) - 1 }
+	static const struct {
+		const char	*s;
+		size_t		 n;
+	} keys[] = { [FLD_ID] = KEY(",\"id\":"),
+	    [FLD_NAME] = KEY(",\"name\":"),
+	    [FLD_BIRTH] = KEY(",\"birth_date\":"),
+	    [FLD_GRADE] = KEY(",\"grade\":"),
+	    [FLD_COMPETENCIES] = KEY(",\"competencies\":"),
+	    [FLD_GOALS] = KEY(",\"goals\":"),
+	    [FLD_LOCATION] = KEY(",\"location\":"),
+	    [FLD_DIST] = KEY(",\"max_distance_km\":"),
+	    [FLD_MODALITY] = KEY(",\"modality\":"),
+	    [FLD_SCHOOL] = KEY(",\"school\":"),
+	    [FLD_CONCENTRATOR] = KEY(",\"concentrator\":") };
+#undef KEY
 	struct student_roster *r = x->r;
 	struct student_batch *b = &r->b;
-	size_t start = b->enclen, i, n = 0;
-	const char *key;
+	size_t start = b->enclen, i, n = 0, need = 2, f, len;
+	unsigned absent = 0;
+	const char *from;
+	char *o;
 	int rc;
 
 	_Static_assert(NELEM(keys) == NELEM(fields), "a key for each field");
 
-	/* Each field ",\"name\":" (the first without its comma). */
-	if (buf_put(&b->enc, &b->enclen, &b->encsize, "{", 1) != 0)
-		goto nomem;
-	for (i = 0; i < x->nset; i++, n++) {
-		key = keys[x->set[i].field];
-		if (buf_put(&b->enc, &b->enclen, &b->encsize, key + (n == 0),
-		    strlen(key) - (n == 0)) != 0 ||
-		    buf_put(&b->enc, &b->enclen, &b->encsize, r->rowbuf +
-		    x->set[i].off, x->set[i].len) != 0)
-			goto nomem;
-	}
-	for (i = 0; i < NELEM(fields); i++) {
-		if (!(fields[i].flags & F_ABSENT) || row_has(x, i))
+	/* The defaults this row lacks; then the room for all at once. */
+	for (i = 0; i < NELEM(fields); i++)
+		if ((fields[i].flags & F_ABSENT) && !row_has(x, i)) {
+			absent |= 1u << i;
+			need += keys[i].n + r->deflen[i];
+		}
+	for (i = 0; i < x->nset; i++)
+		need += keys[x->set[i].field].n + x->set[i].len;
+	if (buf_room(&b->enc, &b->enclen, &b->encsize, need) != 0)
+		return MENTOR_ENOMEM;
+	/* Each field ",\"name\":" (the first without its comma), its
+	 * value; then the defaults in the order of fields[]. */
+	o = b->enc + b->enclen;
+	*o++ = '{';
+	for (i = 0; i < x->nset + NELEM(fields); i++) {
+		if (i < x->nset) {
+			f = x->set[i].field;
+			from = r->rowbuf + x->set[i].off;
+			len = x->set[i].len;
+		} else if (absent & 1u << (f = i - x->nset)) {
+			from = r->defenc + r->defoff[f];
+			len = r->deflen[f];
+		} else
 			continue;
-		key = keys[i];
-		if (buf_put(&b->enc, &b->enclen, &b->encsize, key + (n == 0),
-		    strlen(key) - (n == 0)) != 0 ||
-		    buf_put(&b->enc, &b->enclen, &b->encsize, r->defenc +
-		    r->defoff[i], r->deflen[i]) != 0)
-			goto nomem;
+		memcpy(o, keys[f].s + (n == 0), keys[f].n - (n == 0));
+		o += keys[f].n - (n == 0);
+		memcpy(o, from, len);
+		o += len;
 		n++;
 	}
-	if (buf_put(&b->enc, &b->enclen, &b->encsize, "}", 1) != 0 ||
-	    batch_item(b, start, x->id, x->idlen, x->line) != 0)
+	*o++ = '}';
+	*o = '\0';
+	b->enclen = (size_t)(o - b->enc);
+	if (batch_item(b, start, x->id, x->idlen, x->line) != 0)
 		goto nomem;
 	if (r->sink == NULL)
 		return 0;

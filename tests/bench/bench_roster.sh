@@ -95,6 +95,16 @@ print(time.perf_counter() - w, time.process_time() - c)' "$F")
 	# The node's peak resident memory over the three imports (the file
 	# as received; each row is stored as it is read).
 	hwm=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$NODE_PID/status")
+	# schedstat is kept per live thread: the time of a thread that
+	# exited would be lost (the node keeps its roster reader thread).
+	# The process's ticks count every thread; say so if they disagree.
+	all=$(awk -v t="$tck" '{ printf "%.3f\n", ($14 + $15) / t }' \
+	    "/proc/$NODE_PID/stat")
+	live=$(cpu)
+	if python3 -c "import sys; sys.exit(not $all > $live + 0.05)"; then
+		echo "warning: the node's CPU counts $all s in all, $live s in" \
+		    "its live threads: a thread that exited is not counted" >&2
+	fi
 	kill -TERM "$NODE_PID"; wait "$NODE_PID" 2>/dev/null
 	results+=("$py $pycpu 0|$dry|$imp|$again|$stored $unchanged $hwm")
 done

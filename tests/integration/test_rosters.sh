@@ -160,6 +160,50 @@ ctl "$sch" student import "$T/bd.csv" >/dev/null 2>&1
 check_eq "  ...until a birth date is imported" 2 \
     "$(ctl "$sch" --json match 100237 | json 'len(d["matches"])')"
 
+# A roster over 1 MiB is read and checked on a second thread while the
+# node stores the rows read so far: still every error named and nothing
+# stored when there is one, all stored when good, all unchanged again, and
+# an id out of order midway looked up rather than appended.
+"$PYS" - "$T/large.csv" "$T/large-bad.csv" "$T/large-order.csv" \
+    "$T/large-plain.csv" <<'P'
+import sys
+def roster(path, bad=(), swap=None, rename=None):
+    ids = list(range(14000))
+    if swap:
+        ids[swap], ids[swap + 1] = ids[swap + 1], ids[swap]
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("id,name,zip,clusters,competencies\r\n")
+        for i in ids:
+            f.write('L%05d,"%s %d, Jr.",%s,manufacturing;Information '
+                    'Technology,2.A.1.a=%d\r\n' % (i, "Renamed" if i == rename
+                    else "Zoë", i, "99999" if i in bad else "60614", i % 5))
+roster(sys.argv[1])
+roster(sys.argv[2], bad=(4000, 13990))
+roster(sys.argv[3], swap=7000, rename=7001)
+with open(sys.argv[4], "w", encoding="utf-8") as f:   # no ZIP, no names
+    f.write("id,name,grade\n")
+    for i in range(40000):
+        f.write("P%05d,Student number %d of a plain roster,%d\n" % (i, i, 9 + i % 4))
+P
+before=$(count)
+check_fails "a roster over 1 MiB with two bad rows is refused" \
+    ctl "$sch" --json student import "$T/large-bad.csv"
+check_eq "  ...both named, with their lines" "2 [4002, 13992]" \
+    "$(json 'str(d["error_count"])+" "+str([e["line"] for e in d["errors"]])' <"$T/last.out")"
+check_eq "  ...and nothing stored" "$before" "$(count)"
+out=$(ctl "$sch" --json student import "$T/large.csv" 2>/dev/null)
+check_eq "a good roster over 1 MiB is stored whole" "14000 14000 $((before + 14000))" \
+    "$(echo "$out" | json 'str(d["imported"])+" "+str(d["created"])') $(count)"
+check_eq "  ...the reply listing the first 1,000 ids" "1000 L00000 L00999" \
+    "$(echo "$out" | json '" ".join([str(len(d["ids"]["created"])), d["ids"]["created"][0], d["ids"]["created"][-1]])')"
+check_eq "  ...each row as a small one would be" "Zoë 13999, Jr.|['manufacturing', 'information-technology']|{'onet:2.A.1.a': 4}" \
+    "$(field L13999 'd["name"]+"|"+str(d["goals"]["clusters"])+"|"+str(d["competencies"])')"
+check_eq "  ...again: all unchanged" 14000 \
+    "$(ctl "$sch" --json student import "$T/large.csv" 2>/dev/null | json 'd["unchanged"]')"
+check_eq "  ...an id out of order midway: the rest looked up" "1 13999" \
+    "$(ctl "$sch" --json student import "$T/large-order.csv" 2>/dev/null | json 'str(d["updated"])+" "+str(d["unchanged"])')"
+check_eq "  ...and the renamed student updated" "Renamed 7001, Jr." "$(field L07001 'd["name"]')"
+
 # When the map fills midway through a CSV roster, the transaction runs
 # again from its first row: the fault build makes the third student's
 # write hit MAP_FULL (the points a node passes on starting are counted on
@@ -184,6 +228,19 @@ if [ -x "$FAULTD" ]; then
 	check_eq "  ...and the roster is stored once, whole" "5 5 5" \
 	    "$(echo "$out" | json 'str(d["imported"])+" "+str(d["created"])') $(ctl "$f2" --json student list | json 'len(d)')"
 	kill -TERM "$p2"; wait "$p2" 2>/dev/null
+	# The same with a roster over 1 MiB, read on a second thread: the
+	# reader started again with the transaction.
+	f3=$(node_new mapfull2 school)
+	MENTOR_FAULT_AT=$((k + 1000)) MENTOR_FAULT_ERR=MAP_FULL "$FAULTD" \
+	    -d "$f3" --verbose >>"$f3.log" 2>&1 &
+	PIDS+=("$!"); p3=$!
+	wait_for 10 "$MENTORCTL" -d "$f3" status
+	out=$(ctl "$f3" --json student import "$T/large-plain.csv" 2>"$T/err")
+	check_match "a map full at the 1,000th student's write of a large roster" \
+	    "injecting MAP_FULL at point $((k + 1000)) \(put\)" "$(cat "$f3.log")"
+	check_eq "  ...and the roster is stored once, whole" "40000 40000 40000" \
+	    "$(echo "$out" | json 'str(d["imported"])+" "+str(d["created"])') $(ctl "$f3" --json student list | json 'len(d)')"
+	kill -TERM "$p3"; wait "$p3" 2>/dev/null
 else
 	notok "the fault build exists (make fault)"
 fi
