@@ -20,6 +20,9 @@ cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	if [ -f "$T/.ports" ]; then
+		for p in $(cat "$T/.ports"); do rmdir "$PORTS/$p" 2>/dev/null; done
+	fi
 	if [ "$FAILED" -eq 0 ]; then rm -rf "$T"; else echo "# kept $T"; fi
 }
 trap cleanup EXIT
@@ -61,28 +64,41 @@ check_match() {
 # free_port: a TCP port on 127.0.0.1 that is free now, below the
 # ephemeral range (10000-32767): a node binds it later, and a port from the
 # ephemeral range may by then be the local end of some connection (run.sh
-# runs two scripts at a time).
+# runs two scripts at a time).  Each port is also reserved in $PORTS (an
+# atomic mkdir, removed when the test ends), so that two scripts running
+# at once never pick the same port between choosing and binding it (seen:
+# a hub that could not start, "Address already in use").
+PORTS=/tmp/mentord-ports
+mkdir -p "$PORTS" 2>/dev/null && chmod 1777 "$PORTS" 2>/dev/null
+# reservations of tests killed before their cleanup
+find "$PORTS" -mindepth 1 -maxdepth 1 -mmin +180 -exec rm -rf {} + 2>/dev/null
 free_port() {
 	local p="" i
 	# Retried: under heavy load the interpreter has been seen to print
 	# nothing, which made a node listen on "127.0.0.1:".
 	for i in 1 2 3 4 5; do
 		p=$("$PYS" -I -S -c '
-import random, socket
-for _ in range(100):
+import os, random, socket, sys
+for _ in range(200):
     p = random.randrange(10000, 32768)
+    try:
+        os.mkdir("%s/%d" % (sys.argv[1], p))
+    except OSError:
+        continue
     s = socket.socket()
     try:
         s.bind(("127.0.0.1", p))
     except OSError:
+        os.rmdir("%s/%d" % (sys.argv[1], p))
         continue
     finally:
         s.close()
     print(p)
-    break' 2>/dev/null)
+    break' "$PORTS" 2>/dev/null)
 		[ -n "$p" ] && break
 		sleep 0.2
 	done
+	[ -n "$p" ] && echo "$p" >>"$T/.ports"
 	echo "$p"
 }
 

@@ -63,26 +63,45 @@ def check(desc, cond, detail=""):
 
 
 USED_PORTS = set()
+# Reservations shared with tests/integration/lib.sh: a port is taken by an
+# atomic mkdir here, so that a test running beside the simulation never
+# picks the same port between choosing and binding it.
+PORTS = "/tmp/mentord-ports"
 
 
 def free_port():
     """A port free now, below the ephemeral range (10000-32767): the
     daemon binds it seconds later, and a port from the ephemeral range may
-    by then be the local end of some connection; none handed out twice."""
+    by then be the local end of some connection; none handed out twice,
+    here or to another test (release_ports gives them back)."""
+    os.makedirs(PORTS, exist_ok=True)
     for _ in range(1000):
         p = random.randrange(10000, 32768)
         if p in USED_PORTS:
+            continue
+        try:
+            os.mkdir(os.path.join(PORTS, str(p)))
+        except OSError:
             continue
         s = socket.socket()
         try:
             s.bind(("127.0.0.1", p))
         except OSError:
+            os.rmdir(os.path.join(PORTS, str(p)))
             continue
         finally:
             s.close()
         USED_PORTS.add(p)
         return p
     raise RuntimeError("no free port below 32768")
+
+
+def release_ports():
+    for p in USED_PORTS:
+        try:
+            os.rmdir(os.path.join(PORTS, str(p)))
+        except OSError:
+            pass
 
 
 class Node:
@@ -222,6 +241,7 @@ class Sim:
                 x.proc.kill()
                 x.proc.wait()
         self.ctx.term()
+        release_ports()
         if keep:
             print("# kept %s" % self.dir)
         else:
