@@ -350,8 +350,15 @@ store_one(struct batch *b, struct store_txn *t, size_t i)
 		    rc != MENTOR_ENOTFOUND)
 			return rc;
 	}
-	if ((rc = store_put(t, DB_RECORDS, v->id, REC_ID_LEN, r->bytes,
-	    r->len)) != 0)
+	/*
+	 * A reconciliation fetches what it lacks in id order: appended,
+	 * the records fill their pages instead of splitting them in two.
+	 */
+	rc = store_append(t, DB_RECORDS, v->id, REC_ID_LEN, r->bytes, r->len);
+	if (rc == MENTOR_EEXIST)
+		rc = store_put(t, DB_RECORDS, v->id, REC_ID_LEN, r->bytes,
+		    r->len);
+	if (rc != 0)
 		return rc;
 	if ((rc = addr_put(t, p->addr, r, v->id)) != 0)
 		return rc;
@@ -596,6 +603,7 @@ struct records_batch {
 	size_t			 left;		/* records not yet checked */
 	int			 queued, checked;
 	int			 fd;		/* told when checked; -1 */
+	int			 store_rc;	/* records_batches_store */
 };
 
 /* pool_take: the next chunk of the oldest batch; NULL if none. */
@@ -877,18 +885,62 @@ records_batch_free(struct records_batch *rb)
 	free(rb);
 }
 
+/* Batches stored in one transaction (records_batches_store). */
+struct group {
+	struct records_batch *const	*rbs;
+	size_t				 n;
+};
+
+static int
+group_fn(struct store_txn *t, void *arg)
+{
+	struct group *g = arg;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < g->n; i++)
+		if ((rc = batch_fn(t, &g->rbs[i]->b)) != 0)
+			return rc;
+	return 0;
+}
+
+int
+records_batches_store(struct records_batch *const *rbs, size_t n)
+{
+	struct group g = { rbs, 0 };
+	size_t i, k, todo = 0;
+	int rc;
+
+	for (k = 0; k < n; k++) {
+		rbs[k]->store_rc = 0;
+		for (i = 0; i < rbs[k]->b.n; i++)
+			todo += !rbs[k]->b.p[i].skip;
+	}
+	if (todo == 0)
+		return 0;
+	g.n = n;
+	rc = store_write(rbs[0]->b.rs->node->store, group_fn, &g);
+	for (k = 0; k < n; k++)
+		rbs[k]->store_rc = rc;
+	return rc;
+}
+
 int
 records_batch_end(struct records_batch *rb)
+{
+	records_batches_store(&rb, 1);
+	return records_batch_finish(rb);
+}
+
+int
+records_batch_finish(struct records_batch *rb)
 {
 	struct batch *b = &rb->b;
 	struct records *rs = b->rs;
 	struct records_verdict *v = b->v;
-	size_t i, pre = 0, n = b->n;
-	int rc;
+	size_t i, n = b->n;
+	int rc = rb->store_rc;
 
-	for (i = 0; i < n; i++)
-		pre += b->p[i].skip;
-	rc = pre == n ? 0 : store_write(rs->node->store, batch_fn, b);
 	if (rc == 0) {
 		/*
 		 * A copy of refused bytes is refused alike, not "already
