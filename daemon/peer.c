@@ -171,6 +171,7 @@ struct inwork {
 	int		 more;
 	const uint8_t	**bufs;
 	size_t		*lens;
+	uint8_t		(*ids)[REC_ID_LEN];	/* hashed once, here */
 	size_t		 n, pos, bytes;
 	size_t		 taken;		/* records handed to slices */
 	uint64_t	 seq;		/* unique: names it to a slice */
@@ -189,6 +190,7 @@ struct slice {
 	zmq_msg_t		 hold;
 	const uint8_t		**bufs;
 	size_t			*lens, k;
+	uint8_t			(*ids)[REC_ID_LEN];
 	struct records_verdict	*v;
 	struct records_batch	*rb;
 	int			 pushed;
@@ -476,6 +478,7 @@ inbox_purge(struct peer *p)
 		zmq_msg_close(&w->msg);
 		free(w->bufs);
 		free(w->lens);
+		free(w->ids);
 		free(w);
 	}
 	p->in_tail = NULL;
@@ -664,17 +667,22 @@ rec_ix_cmp(const void *a, const void *b)
 }
 
 /*
- * inbox_distinct: drops repeats of the same bytes from a message, keeping
- * the order of first copies: a repeat costs a hash, never a signature
- * check.  Returns the new count.
+ * inbox_distinct: the ids of a message's records (into ids, when it is
+ * not NULL: records_batch_begin takes them instead of hashing again), and
+ * drops repeats of the same bytes, keeping the order of first copies: a
+ * repeat costs a hash, never a signature check.  Returns the new count.
  */
 static size_t
-inbox_distinct(const uint8_t **bufs, size_t *lens, size_t n)
+inbox_distinct(const uint8_t **bufs, size_t *lens,
+    uint8_t (*ids)[REC_ID_LEN], size_t n)
 {
 	struct rec_ix *ix;
 	uint8_t *keep;
 	size_t i, k;
 
+	if (ids != NULL)
+		for (i = 0; i < n; i++)
+			rec_id(ids[i], bufs[i], lens[i]);
 	if (n < 2 || (ix = malloc(n * sizeof(*ix))) == NULL)
 		return n;
 	if ((keep = calloc(n, 1)) == NULL) {
@@ -682,7 +690,10 @@ inbox_distinct(const uint8_t **bufs, size_t *lens, size_t n)
 		return n;
 	}
 	for (i = 0; i < n; i++) {
-		rec_id(ix[i].id, bufs[i], lens[i]);
+		if (ids != NULL)
+			memcpy(ix[i].id, ids[i], REC_ID_LEN);
+		else
+			rec_id(ix[i].id, bufs[i], lens[i]);
 		ix[i].i = i;
 	}
 	qsort(ix, n, sizeof(*ix), rec_ix_cmp);
@@ -692,7 +703,10 @@ inbox_distinct(const uint8_t **bufs, size_t *lens, size_t n)
 	for (i = k = 0; i < n; i++)
 		if (keep[i]) {
 			bufs[k] = bufs[i];
-			lens[k++] = lens[i];
+			lens[k] = lens[i];
+			if (ids != NULL && k != i)
+				memcpy(ids[k], ids[i], REC_ID_LEN);
+			k++;
 		}
 	free(keep);
 	free(ix);
@@ -762,7 +776,10 @@ inbox_add(struct peers *ps, struct peer *p, zmq_msg_t *msg,
 	}
 	for (off = 0; off < k; off++)	/* less the first copies, below */
 		p->rx.duplicate_bytes += w->lens[off];
-	w->n = inbox_distinct(w->bufs, w->lens, k);
+	/* Without room for the ids, records_batch_begin hashes them. */
+	if (k > 0)
+		w->ids = malloc(k * sizeof(*w->ids));
+	w->n = inbox_distinct(w->bufs, w->lens, w->ids, k);
 	p->rx.duplicates += k - w->n;
 	for (off = 0; off < w->n; off++)
 		p->rx.duplicate_bytes -= w->lens[off];
@@ -821,6 +838,7 @@ inbox_reap(struct peer *p)
 		zmq_msg_close(&w->msg);
 		free(w->bufs);
 		free(w->lens);
+		free(w->ids);
 		free(w);
 	}
 }
@@ -1030,6 +1048,7 @@ slice_free(struct slice *sl)
 	zmq_msg_close(&sl->hold);
 	free(sl->bufs);
 	free(sl->lens);
+	free(sl->ids);
 	free(sl->v);
 	free(sl);
 }
@@ -1150,13 +1169,16 @@ slice_take(struct peers *ps)
 	sl->pushed = w->type == PM_PUSH;
 	memcpy(sl->bufs, w->bufs + w->taken, k * sizeof(*sl->bufs));
 	memcpy(sl->lens, w->lens + w->taken, k * sizeof(*sl->lens));
+	if (w->ids != NULL && (sl->ids = malloc(k * sizeof(*sl->ids))) != NULL)
+		memcpy(sl->ids, w->ids + w->taken, k * sizeof(*sl->ids));
 	for (i = 0; i < k; i++) {
 		bytes += sl->lens[i];
 		sl->certs |= sl->lens[i] > 3 &&
 		    sl->bufs[i][3] == REC_CERTIFICATE;
 	}
-	if (records_batch_begin(ps->node->records, sl->bufs, sl->lens, k,
-	    sl->v, 1, &sl->rb) != 0)
+	if (records_batch_begin(ps->node->records, sl->bufs, sl->lens,
+	    (const uint8_t (*)[REC_ID_LEN])sl->ids, k, sl->v, 1,
+	    &sl->rb) != 0)
 		goto fail;
 	w->taken += k;
 	limit_take(ps, p, k, bytes, over);

@@ -273,6 +273,7 @@ struct batch {
 	struct records		*rs;
 	const uint8_t *const	*bufs;
 	const size_t		*lens;
+	const uint8_t		(*ids)[REC_ID_LEN];	/* or NULL */
 	size_t			 n;
 	struct records_verdict	*v;
 	struct pending		*p;
@@ -580,7 +581,10 @@ held_fn(struct store_txn *t, void *arg)
 		b->p[i].skip = b->p[i].repeat = 0;
 		if (b->lens[i] > REC_MAX_SIZE)
 			continue;
-		rec_id(b->v[i].id, b->bufs[i], b->lens[i]);
+		if (b->ids != NULL)
+			memcpy(b->v[i].id, b->ids[i], REC_ID_LEN);
+		else
+			rec_id(b->v[i].id, b->bufs[i], b->lens[i]);
 		if (store_get(t, DB_RECORDS, b->v[i].id, REC_ID_LEN, &val,
 		    &vlen) == 0) {
 			verdict(&b->v[i], MENTOR_EDUP, "already held");
@@ -766,8 +770,8 @@ pool_stop(struct vpool *vp)
 
 int
 records_batch_begin(struct records *rs, const uint8_t *const *bufs,
-    const size_t *lens, size_t n, struct records_verdict *v, int trust_first,
-    struct records_batch **out)
+    const size_t *lens, const uint8_t (*ids)[REC_ID_LEN], size_t n,
+    struct records_verdict *v, int trust_first, struct records_batch **out)
 {
 	struct records_batch *rb;
 	struct batch *b;
@@ -786,6 +790,7 @@ records_batch_begin(struct records *rs, const uint8_t *const *bufs,
 	b->rs = rs;
 	b->bufs = bufs;
 	b->lens = lens;
+	b->ids = ids;
 	b->n = n;
 	b->v = v;
 	b->now = now_ms();
@@ -993,8 +998,8 @@ accept_batch(struct records *rs, const uint8_t *const *bufs,
 	struct records_batch *rb;
 	int rc;
 
-	if ((rc = records_batch_begin(rs, bufs, lens, n, v, trust_first,
-	    &rb)) != 0)
+	if ((rc = records_batch_begin(rs, bufs, lens, NULL, n, v,
+	    trust_first, &rb)) != 0)
 		return rc;
 	records_batch_check(rb);
 	return records_batch_end(rb);

@@ -106,8 +106,12 @@ int	records_accept_untrusted(struct records *, const uint8_t *const *bufs,
  * can run off the event loop:
  *   records_batch_begin   (the loop's thread) reads the store: records
  *                         already held, repeats, and, with trust_first,
- *                         untrusted authors; bufs, lens and v must stay
- *                         valid until the batch ends or is freed;
+ *                         untrusted authors; bufs, lens, ids and v must
+ *                         stay valid until the batch ends or is freed;
+ *                         ids, when not NULL, are the records' rec_id
+ *                         already computed by the caller (not hashed
+ *                         again; a wrong one stores a record under a
+ *                         false id, so only the hash of bufs[i] will do);
  *   records_batch_check   (any one thread) signatures, clock and bodies,
  *                         on every core (the node's verify threads, one
  *                         per online core, and the caller's); returns
@@ -145,8 +149,9 @@ int	records_accept_untrusted(struct records *, const uint8_t *const *bufs,
  */
 struct records_batch;
 int	records_batch_begin(struct records *, const uint8_t *const *bufs,
-	    const size_t *lens, size_t n, struct records_verdict *v,
-	    int trust_first, struct records_batch **out);
+	    const size_t *lens, const uint8_t (*ids)[REC_ID_LEN], size_t n,
+	    struct records_verdict *v, int trust_first,
+	    struct records_batch **out);
 void	records_batch_check(struct records_batch *);
 int	records_batch_submit(struct records_batch *, int fd);
 int	records_batch_checked(struct records_batch *);
