@@ -680,9 +680,16 @@ inbox_distinct(const uint8_t **bufs, size_t *lens,
 	uint8_t *keep;
 	size_t i, k;
 
-	if (ids != NULL)
+	if (ids != NULL) {
 		for (i = 0; i < n; i++)
 			rec_id(ids[i], bufs[i], lens[i]);
+		/* An answer to a WANT comes in id order: no repeat. */
+		for (i = 1; i < n && memcmp(ids[i - 1], ids[i],
+		    REC_ID_LEN) < 0; i++)
+			;
+		if (i >= n)
+			return n;
+	}
 	if (n < 2 || (ix = malloc(n * sizeof(*ix))) == NULL)
 		return n;
 	if ((keep = calloc(n, 1)) == NULL) {

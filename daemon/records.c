@@ -473,6 +473,12 @@ repeats(struct batch *b)
 
 	if (b->n < 2)
 		return 0;
+	/* Fetched records come in id order: no repeat, nothing to sort. */
+	for (i = 1; i < b->n && memcmp(b->v[i - 1].id, b->v[i].id,
+	    REC_ID_LEN) < 0; i++)
+		;
+	if (i == b->n)
+		return 0;
 	if ((ix = malloc(b->n * sizeof(*ix))) == NULL)
 		return MENTOR_ENOMEM;
 	for (i = 0; i < b->n; i++) {

@@ -828,7 +828,8 @@ field_find(const char *name)
 	size_t i;
 
 	for (i = 0; i < NELEM(fields); i++)
-		if (strcmp(fields[i].name, name) == 0)
+		if (fields[i].name[0] == name[0] &&
+		    strcmp(fields[i].name, name) == 0)
 			return &fields[i];
 	return NULL;
 }
