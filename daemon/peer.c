@@ -54,7 +54,8 @@
  * when it is full, the peer's WANTs wait (at most WANT_PENDING of them)
  * until it reads.  Records that arrive wait in a per-peer inbox of at
  * most INBOX_MAX bytes and are verified SLICE records at a time on every
- * core, off the event loop, SLICES_MAX slices at once (on_inbox); past
+ * core, off the event loop, SLICES_MAX slices at once (on_inbox), and
+ * stored up to GROUP_MAX verified slices a transaction (slices_store); past
  * INBOX_DEFER bytes queued, what a peer announces is fetched later, by
  * reconciliation once its inbox is empty.
  */
@@ -64,8 +65,9 @@
 #define RESUME_MS	20		/* retry a peer's parked answers */
 #define INBOX_MAX	(16u << 20)
 #define INBOX_DEFER	(INBOX_MAX / 2)
-#define SLICE		1024		/* records per slice (a transaction) */
-#define SLICES_MAX	3		/* slices being verified at once */
+#define SLICE		1024		/* records per slice */
+#define SLICES_MAX	6		/* slices verifying or waiting */
+#define GROUP_MAX	2		/* verified slices a transaction */
 /*
  * Per-peer limits on valid traffic (SPEC.md 12.4): for each kind of thing
  * a peer sends or asks of this node, token buckets of items and bytes a
@@ -169,6 +171,7 @@ struct inwork {
 	int		 more;
 	const uint8_t	**bufs;
 	size_t		*lens;
+	uint8_t		(*ids)[REC_ID_LEN];	/* hashed once, here */
 	size_t		 n, pos, bytes;
 	size_t		 taken;		/* records handed to slices */
 	uint64_t	 seq;		/* unique: names it to a slice */
@@ -187,6 +190,7 @@ struct slice {
 	zmq_msg_t		 hold;
 	const uint8_t		**bufs;
 	size_t			*lens, k;
+	uint8_t			(*ids)[REC_ID_LEN];
 	struct records_verdict	*v;
 	struct records_batch	*rb;
 	int			 pushed;
@@ -474,6 +478,7 @@ inbox_purge(struct peer *p)
 		zmq_msg_close(&w->msg);
 		free(w->bufs);
 		free(w->lens);
+		free(w->ids);
 		free(w);
 	}
 	p->in_tail = NULL;
@@ -662,17 +667,29 @@ rec_ix_cmp(const void *a, const void *b)
 }
 
 /*
- * inbox_distinct: drops repeats of the same bytes from a message, keeping
- * the order of first copies: a repeat costs a hash, never a signature
- * check.  Returns the new count.
+ * inbox_distinct: the ids of a message's records (into ids, when it is
+ * not NULL: records_batch_begin takes them instead of hashing again), and
+ * drops repeats of the same bytes, keeping the order of first copies: a
+ * repeat costs a hash, never a signature check.  Returns the new count.
  */
 static size_t
-inbox_distinct(const uint8_t **bufs, size_t *lens, size_t n)
+inbox_distinct(const uint8_t **bufs, size_t *lens,
+    uint8_t (*ids)[REC_ID_LEN], size_t n)
 {
 	struct rec_ix *ix;
 	uint8_t *keep;
 	size_t i, k;
 
+	if (ids != NULL) {
+		for (i = 0; i < n; i++)
+			rec_id(ids[i], bufs[i], lens[i]);
+		/* An answer to a WANT comes in id order: no repeat. */
+		for (i = 1; i < n && memcmp(ids[i - 1], ids[i],
+		    REC_ID_LEN) < 0; i++)
+			;
+		if (i >= n)
+			return n;
+	}
 	if (n < 2 || (ix = malloc(n * sizeof(*ix))) == NULL)
 		return n;
 	if ((keep = calloc(n, 1)) == NULL) {
@@ -680,7 +697,10 @@ inbox_distinct(const uint8_t **bufs, size_t *lens, size_t n)
 		return n;
 	}
 	for (i = 0; i < n; i++) {
-		rec_id(ix[i].id, bufs[i], lens[i]);
+		if (ids != NULL)
+			memcpy(ix[i].id, ids[i], REC_ID_LEN);
+		else
+			rec_id(ix[i].id, bufs[i], lens[i]);
 		ix[i].i = i;
 	}
 	qsort(ix, n, sizeof(*ix), rec_ix_cmp);
@@ -690,7 +710,10 @@ inbox_distinct(const uint8_t **bufs, size_t *lens, size_t n)
 	for (i = k = 0; i < n; i++)
 		if (keep[i]) {
 			bufs[k] = bufs[i];
-			lens[k++] = lens[i];
+			lens[k] = lens[i];
+			if (ids != NULL && k != i)
+				memcpy(ids[k], ids[i], REC_ID_LEN);
+			k++;
 		}
 	free(keep);
 	free(ix);
@@ -760,7 +783,10 @@ inbox_add(struct peers *ps, struct peer *p, zmq_msg_t *msg,
 	}
 	for (off = 0; off < k; off++)	/* less the first copies, below */
 		p->rx.duplicate_bytes += w->lens[off];
-	w->n = inbox_distinct(w->bufs, w->lens, k);
+	/* Without room for the ids, records_batch_begin hashes them. */
+	if (k > 0)
+		w->ids = malloc(k * sizeof(*w->ids));
+	w->n = inbox_distinct(w->bufs, w->lens, w->ids, k);
 	p->rx.duplicates += k - w->n;
 	for (off = 0; off < w->n; off++)
 		p->rx.duplicate_bytes -= w->lens[off];
@@ -819,6 +845,7 @@ inbox_reap(struct peer *p)
 		zmq_msg_close(&w->msg);
 		free(w->bufs);
 		free(w->lens);
+		free(w->ids);
 		free(w);
 	}
 }
@@ -1028,13 +1055,14 @@ slice_free(struct slice *sl)
 	zmq_msg_close(&sl->hold);
 	free(sl->bufs);
 	free(sl->lens);
+	free(sl->ids);
 	free(sl->v);
 	free(sl);
 }
 
 /*
- * slice_finish: on the loop, once the oldest slice is verified: stores
- * what passed, relays it, counts the verdicts and moves the inbox on.
+ * slice_finish: on the loop, once the oldest slice is stored (slices_store):
+ * relays what passed, counts the verdicts and moves the inbox on.
  */
 static void
 slice_finish(struct peers *ps)
@@ -1050,7 +1078,7 @@ slice_finish(struct peers *ps)
 	p = find_key(ps, sl->key);
 	ignored = records_certs_ignored(ps->node->records);
 	ps->origin = p;
-	records_batch_end(sl->rb);	/* store errors are in the verdicts */
+	records_batch_finish(sl->rb);	/* store errors are in the verdicts */
 	sl->rb = NULL;
 	ps->origin = NULL;
 	send_buf(ps, &ps->relay, p);
@@ -1065,13 +1093,39 @@ slice_finish(struct peers *ps)
 	slice_free(sl);
 }
 
-/* slices_finish: stores the verified slices at the head of the queue. */
+/*
+ * slices_store: stores the verified slices at the head of the queue,
+ * GROUP_MAX a transaction: a group commit, since each transaction writes
+ * every page it touches (a bootstrap's records land all over the address
+ * and expiry trees: with one transaction a slice, 38 KB were written a
+ * record).  Fewer than GROUP_MAX wait while a slice behind them is still
+ * being verified: its signal comes back here.
+ */
+static void
+slices_store(struct peers *ps)
+{
+	struct records_batch *rbs[GROUP_MAX];
+	struct slice *sl;
+	size_t k;
+
+	for (;;) {
+		for (k = 0, sl = ps->sl_head; sl != NULL && k < GROUP_MAX &&
+		    (sl->checked || records_batch_checked(sl->rb));
+		    sl = sl->next)
+			rbs[k++] = sl->rb;
+		if (k == 0 || (k < GROUP_MAX && sl != NULL))
+			return;
+		records_batches_store(rbs, k);
+		while (k-- > 0)
+			slice_finish(ps);
+	}
+}
+
+/* slices_finish: stores what is verified and looks at the inbox again. */
 static void
 slices_finish(struct peers *ps)
 {
-	while (ps->sl_head != NULL && (ps->sl_head->checked ||
-	    records_batch_checked(ps->sl_head->rb)))
-		slice_finish(ps);
+	slices_store(ps);
 	inbox_arm(ps);
 }
 
@@ -1122,13 +1176,16 @@ slice_take(struct peers *ps)
 	sl->pushed = w->type == PM_PUSH;
 	memcpy(sl->bufs, w->bufs + w->taken, k * sizeof(*sl->bufs));
 	memcpy(sl->lens, w->lens + w->taken, k * sizeof(*sl->lens));
+	if (w->ids != NULL && (sl->ids = malloc(k * sizeof(*sl->ids))) != NULL)
+		memcpy(sl->ids, w->ids + w->taken, k * sizeof(*sl->ids));
 	for (i = 0; i < k; i++) {
 		bytes += sl->lens[i];
 		sl->certs |= sl->lens[i] > 3 &&
 		    sl->bufs[i][3] == REC_CERTIFICATE;
 	}
-	if (records_batch_begin(ps->node->records, sl->bufs, sl->lens, k,
-	    sl->v, 1, &sl->rb) != 0)
+	if (records_batch_begin(ps->node->records, sl->bufs, sl->lens,
+	    (const uint8_t (*)[REC_ID_LEN])sl->ids, k, sl->v, 1,
+	    &sl->rb) != 0)
 		goto fail;
 	w->taken += k;
 	limit_take(ps, p, k, bytes, over);
@@ -1179,9 +1236,7 @@ on_inbox(evutil_socket_t fd, short what, void *arg)
 		    slice_take(ps) != 0)
 			break;
 		/* Verified on the spot: store it now, in its turn. */
-		while (ps->sl_head != NULL && (ps->sl_head->checked ||
-		    records_batch_checked(ps->sl_head->rb)))
-			slice_finish(ps);
+		slices_store(ps);
 	}
 }
 

@@ -273,6 +273,7 @@ struct batch {
 	struct records		*rs;
 	const uint8_t *const	*bufs;
 	const size_t		*lens;
+	const uint8_t		(*ids)[REC_ID_LEN];	/* or NULL */
 	size_t			 n;
 	struct records_verdict	*v;
 	struct pending		*p;
@@ -350,8 +351,15 @@ store_one(struct batch *b, struct store_txn *t, size_t i)
 		    rc != MENTOR_ENOTFOUND)
 			return rc;
 	}
-	if ((rc = store_put(t, DB_RECORDS, v->id, REC_ID_LEN, r->bytes,
-	    r->len)) != 0)
+	/*
+	 * A reconciliation fetches what it lacks in id order: appended,
+	 * the records fill their pages instead of splitting them in two.
+	 */
+	rc = store_append(t, DB_RECORDS, v->id, REC_ID_LEN, r->bytes, r->len);
+	if (rc == MENTOR_EEXIST)
+		rc = store_put(t, DB_RECORDS, v->id, REC_ID_LEN, r->bytes,
+		    r->len);
+	if (rc != 0)
 		return rc;
 	if ((rc = addr_put(t, p->addr, r, v->id)) != 0)
 		return rc;
@@ -465,6 +473,12 @@ repeats(struct batch *b)
 
 	if (b->n < 2)
 		return 0;
+	/* Fetched records come in id order: no repeat, nothing to sort. */
+	for (i = 1; i < b->n && memcmp(b->v[i - 1].id, b->v[i].id,
+	    REC_ID_LEN) < 0; i++)
+		;
+	if (i == b->n)
+		return 0;
 	if ((ix = malloc(b->n * sizeof(*ix))) == NULL)
 		return MENTOR_ENOMEM;
 	for (i = 0; i < b->n; i++) {
@@ -573,7 +587,10 @@ held_fn(struct store_txn *t, void *arg)
 		b->p[i].skip = b->p[i].repeat = 0;
 		if (b->lens[i] > REC_MAX_SIZE)
 			continue;
-		rec_id(b->v[i].id, b->bufs[i], b->lens[i]);
+		if (b->ids != NULL)
+			memcpy(b->v[i].id, b->ids[i], REC_ID_LEN);
+		else
+			rec_id(b->v[i].id, b->bufs[i], b->lens[i]);
 		if (store_get(t, DB_RECORDS, b->v[i].id, REC_ID_LEN, &val,
 		    &vlen) == 0) {
 			verdict(&b->v[i], MENTOR_EDUP, "already held");
@@ -596,6 +613,7 @@ struct records_batch {
 	size_t			 left;		/* records not yet checked */
 	int			 queued, checked;
 	int			 fd;		/* told when checked; -1 */
+	int			 store_rc;	/* records_batches_store */
 };
 
 /* pool_take: the next chunk of the oldest batch; NULL if none. */
@@ -758,8 +776,8 @@ pool_stop(struct vpool *vp)
 
 int
 records_batch_begin(struct records *rs, const uint8_t *const *bufs,
-    const size_t *lens, size_t n, struct records_verdict *v, int trust_first,
-    struct records_batch **out)
+    const size_t *lens, const uint8_t (*ids)[REC_ID_LEN], size_t n,
+    struct records_verdict *v, int trust_first, struct records_batch **out)
 {
 	struct records_batch *rb;
 	struct batch *b;
@@ -778,6 +796,7 @@ records_batch_begin(struct records *rs, const uint8_t *const *bufs,
 	b->rs = rs;
 	b->bufs = bufs;
 	b->lens = lens;
+	b->ids = ids;
 	b->n = n;
 	b->v = v;
 	b->now = now_ms();
@@ -877,18 +896,62 @@ records_batch_free(struct records_batch *rb)
 	free(rb);
 }
 
+/* Batches stored in one transaction (records_batches_store). */
+struct group {
+	struct records_batch *const	*rbs;
+	size_t				 n;
+};
+
+static int
+group_fn(struct store_txn *t, void *arg)
+{
+	struct group *g = arg;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < g->n; i++)
+		if ((rc = batch_fn(t, &g->rbs[i]->b)) != 0)
+			return rc;
+	return 0;
+}
+
+int
+records_batches_store(struct records_batch *const *rbs, size_t n)
+{
+	struct group g = { rbs, 0 };
+	size_t i, k, todo = 0;
+	int rc;
+
+	for (k = 0; k < n; k++) {
+		rbs[k]->store_rc = 0;
+		for (i = 0; i < rbs[k]->b.n; i++)
+			todo += !rbs[k]->b.p[i].skip;
+	}
+	if (todo == 0)
+		return 0;
+	g.n = n;
+	rc = store_write(rbs[0]->b.rs->node->store, group_fn, &g);
+	for (k = 0; k < n; k++)
+		rbs[k]->store_rc = rc;
+	return rc;
+}
+
 int
 records_batch_end(struct records_batch *rb)
+{
+	records_batches_store(&rb, 1);
+	return records_batch_finish(rb);
+}
+
+int
+records_batch_finish(struct records_batch *rb)
 {
 	struct batch *b = &rb->b;
 	struct records *rs = b->rs;
 	struct records_verdict *v = b->v;
-	size_t i, pre = 0, n = b->n;
-	int rc;
+	size_t i, n = b->n;
+	int rc = rb->store_rc;
 
-	for (i = 0; i < n; i++)
-		pre += b->p[i].skip;
-	rc = pre == n ? 0 : store_write(rs->node->store, batch_fn, b);
 	if (rc == 0) {
 		/*
 		 * A copy of refused bytes is refused alike, not "already
@@ -941,8 +1004,8 @@ accept_batch(struct records *rs, const uint8_t *const *bufs,
 	struct records_batch *rb;
 	int rc;
 
-	if ((rc = records_batch_begin(rs, bufs, lens, n, v, trust_first,
-	    &rb)) != 0)
+	if ((rc = records_batch_begin(rs, bufs, lens, NULL, n, v,
+	    trust_first, &rb)) != 0)
 		return rc;
 	records_batch_check(rb);
 	return records_batch_end(rb);

@@ -106,8 +106,12 @@ int	records_accept_untrusted(struct records *, const uint8_t *const *bufs,
  * can run off the event loop:
  *   records_batch_begin   (the loop's thread) reads the store: records
  *                         already held, repeats, and, with trust_first,
- *                         untrusted authors; bufs, lens and v must stay
- *                         valid until the batch ends or is freed;
+ *                         untrusted authors; bufs, lens, ids and v must
+ *                         stay valid until the batch ends or is freed;
+ *                         ids, when not NULL, are the records' rec_id
+ *                         already computed by the caller (not hashed
+ *                         again; a wrong one stores a record under a
+ *                         false id, so only the hash of bufs[i] will do);
  *   records_batch_check   (any one thread) signatures, clock and bodies,
  *                         on every core (the node's verify threads, one
  *                         per online core, and the caller's); returns
@@ -124,7 +128,17 @@ int	records_accept_untrusted(struct records *, const uint8_t *const *bufs,
  *                         thread);
  *   records_batch_end     (the loop's thread, once checked) stores,
  *                         notifies, frees the batch; returns as
- *                         records_accept_batch.
+ *                         records_accept_batch.  It is
+ *   records_batches_store (the loop's thread, all n checked) stores n
+ *                         batches in one transaction, in order, each
+ *                         record judged as if the batches were stored
+ *                         one after the other (a group commit: fewer,
+ *                         larger writes); returns the store's code, also
+ *                         kept in each batch for
+ *   records_batch_finish  then, for each batch in the same order:
+ *                         verdicts, notifications, free; returns as
+ *                         records_batch_end.  One store failure fails
+ *                         every batch of the group (nothing is stored).
  * Batches begun while another is not yet ended see the store as it was
  * (store_one judges duplicates, trust and versions again when storing,
  * but a certificate in the earlier batch does not yet vouch in the
@@ -135,12 +149,15 @@ int	records_accept_untrusted(struct records *, const uint8_t *const *bufs,
  */
 struct records_batch;
 int	records_batch_begin(struct records *, const uint8_t *const *bufs,
-	    const size_t *lens, size_t n, struct records_verdict *v,
-	    int trust_first, struct records_batch **out);
+	    const size_t *lens, const uint8_t (*ids)[REC_ID_LEN], size_t n,
+	    struct records_verdict *v, int trust_first,
+	    struct records_batch **out);
 void	records_batch_check(struct records_batch *);
 int	records_batch_submit(struct records_batch *, int fd);
 int	records_batch_checked(struct records_batch *);
 int	records_batch_end(struct records_batch *);
+int	records_batches_store(struct records_batch *const *rbs, size_t n);
+int	records_batch_finish(struct records_batch *);
 void	records_batch_free(struct records_batch *);
 
 /*

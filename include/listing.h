@@ -90,6 +90,19 @@ int	listing_body_check(const uint8_t *body, size_t len, char *err,
 	    size_t errlen);
 
 /*
+ * listing_body_fast: the verdict of listing_body_check without jansson
+ * and without a message: 1 when it would return 0, else 0 (also when out
+ * of memory).  listing_body_check tries it first and asks
+ * listing_body_check_json, which says why, only when it says no.
+ * tests/fuzz/fuzz_listingbody.c holds the two to the same verdicts.
+ */
+int	listing_body_fast(const uint8_t *body, size_t len);
+
+/* listing_body_check_json: listing_body_check by jansson alone. */
+int	listing_body_check_json(const uint8_t *body, size_t len, char *err,
+	    size_t errlen);
+
+/*
  * listing_body_encode: the canonical bytes of body (compact, sorted keys,
  * no trailing newline).  Returns a malloc'd NUL-terminated string that the
  * caller frees, its length in *len (if len is not NULL), or NULL when out of

@@ -9,6 +9,7 @@
 
 #include "mentor.h"
 #include "util.h"
+#include "jscan.h"
 #include "listing.h"
 #include "check.h"
 
@@ -547,6 +548,248 @@ check_expires(struct vctx *c, const char *name, const json_t *v,
 	return 0;
 }
 
+/*
+ * The fast path of listing_body_check (a record from a peer): the same
+ * rules read straight from the bytes with jscan, no tree.  It only says
+ * yes or no; a no goes to the jansson path, which says why.  Fields come
+ * in any order, so the rules between fields (location unless the
+ * modality is virtual, end not before start) are applied at the end.
+ */
+struct fctx {
+	unsigned	seen;		/* bits of fields[] */
+	int		virtual;
+	int32_t		start, end;
+};
+
+typedef int (*fast_fn)(struct fctx *, struct jscan *);
+
+/* Longer than any kind, modality, cluster, occupation code or date. */
+#define WORD_MAX	64
+#define LIST_MAX	(LISTING_OCCUPATIONS_MAX > LISTING_CLUSTERS_MAX ? \
+			    LISTING_OCCUPATIONS_MAX : LISTING_CLUSTERS_MAX)
+
+static int
+fast_word(struct jscan *j, char *buf, size_t cap)
+{
+	unsigned fl;
+	size_t n;
+
+	return jscan_string(j, buf, cap, &n, &fl);
+}
+
+static int
+fast_kind(struct fctx *c, struct jscan *j)
+{
+	char w[WORD_MAX];
+
+	(void)c;
+	if (fast_word(j, w, sizeof(w)) != 0 || !listing_kind_valid(w))
+		return MENTOR_EINVAL;
+	return 0;
+}
+
+/* fast_textn: chk_text's rules: 1 to max bytes, no control character. */
+static int
+fast_textn(struct jscan *j, size_t max, unsigned bad)
+{
+	unsigned fl;
+	size_t n;
+
+	if (jscan_string(j, NULL, 0, &n, &fl) != 0 || n < 1 || n > max ||
+	    (fl & bad) != 0)
+		return MENTOR_EINVAL;
+	return 0;
+}
+
+static int
+fast_text(struct fctx *c, struct jscan *j)
+{
+	(void)c;
+	return fast_textn(j, LISTING_TEXT_MAX, JSCAN_CTRL | JSCAN_TNR);
+}
+
+static int
+fast_desc(struct fctx *c, struct jscan *j)
+{
+	(void)c;
+	return fast_textn(j, LISTING_DESC_MAX, JSCAN_CTRL);
+}
+
+/* fast_list: chk_string_list: at most max distinct strings passing pred. */
+static int
+fast_list(struct jscan *j, size_t max, int (*pred)(const char *))
+{
+	char w[LIST_MAX][WORD_MAX];
+	size_t n = 0, i;
+
+	if (!jscan_lit(j, '['))
+		return MENTOR_EINVAL;
+	if (jscan_lit(j, ']'))
+		return 0;
+	do {
+		if (n == max || fast_word(j, w[n], sizeof(w[n])) != 0 ||
+		    !pred(w[n]))
+			return MENTOR_EINVAL;
+		for (i = 0; i < n; i++)
+			if (strcmp(w[i], w[n]) == 0)
+				return MENTOR_EINVAL;
+		n++;
+	} while (jscan_lit(j, ','));
+	return jscan_lit(j, ']') ? 0 : MENTOR_EINVAL;
+}
+
+static int
+fast_clusters(struct fctx *c, struct jscan *j)
+{
+	(void)c;
+	return fast_list(j, LISTING_CLUSTERS_MAX, cluster_code_valid);
+}
+
+static int
+fast_occupations(struct fctx *c, struct jscan *j)
+{
+	(void)c;
+	return fast_list(j, LISTING_OCCUPATIONS_MAX, occupation_code_valid);
+}
+
+/* fast_int: an integer from lo to hi. */
+static int
+fast_int(struct jscan *j, int64_t lo, int64_t hi)
+{
+	struct jscan_num v;
+
+	if (jscan_number(j, &v) != 0 || !v.integer || v.i < lo || v.i > hi)
+		return MENTOR_EINVAL;
+	return 0;
+}
+
+/* fast_competencies: check_competencies from the bytes. */
+static int
+fast_competencies(struct fctx *c, struct jscan *j)
+{
+	char id[LISTING_COMPETENCIES_MAX][COMPETENCY_ID_MAX + 1], key[16];
+	size_t n = 0, i;
+	unsigned seen, bit;
+
+	(void)c;
+	if (!jscan_lit(j, '['))
+		return MENTOR_EINVAL;
+	if (jscan_lit(j, ']'))
+		return 0;
+	do {
+		if (n == LISTING_COMPETENCIES_MAX || !jscan_lit(j, '{'))
+			return MENTOR_EINVAL;
+		seen = 0;
+		if (!jscan_lit(j, '}'))
+			do {
+				if (fast_word(j, key, sizeof(key)) != 0 ||
+				    !jscan_lit(j, ':'))
+					return MENTOR_EINVAL;
+				bit = strcmp(key, "competency") == 0 ? 1 :
+				    strcmp(key, "level") == 0 ? 2 : 0;
+				if (bit == 0 || (seen & bit))
+					return MENTOR_EINVAL;
+				seen |= bit;
+				if (bit == 1 ? fast_word(j, id[n],
+				    sizeof(id[n])) != 0 ||
+				    !competency_id_valid(id[n]) :
+				    fast_int(j, 0, LEVEL_MAX) != 0)
+					return MENTOR_EINVAL;
+			} while (jscan_lit(j, ','));
+		if (seen != 3 || !jscan_lit(j, '}'))
+			return MENTOR_EINVAL;
+		for (i = 0; i < n; i++)
+			if (strcmp(id[i], id[n]) == 0)
+				return MENTOR_EINVAL;
+		n++;
+	} while (jscan_lit(j, ','));
+	return jscan_lit(j, ']') ? 0 : MENTOR_EINVAL;
+}
+
+static int
+fast_capacity(struct fctx *c, struct jscan *j)
+{
+	(void)c;
+	return fast_int(j, 1, LISTING_CAPACITY_MAX);
+}
+
+static int
+fast_modality(struct fctx *c, struct jscan *j)
+{
+	char w[WORD_MAX];
+
+	if (fast_word(j, w, sizeof(w)) != 0 || !modality_valid(w))
+		return MENTOR_EINVAL;
+	c->virtual = strcmp(w, "virtual") == 0;
+	return 0;
+}
+
+/* fast_location: location_parse: {"lat": -90..90, "lon": -180..180}. */
+static int
+fast_location(struct fctx *c, struct jscan *j)
+{
+	struct jscan_num v;
+	char key[8];
+	unsigned seen = 0, bit;
+
+	(void)c;
+	if (!jscan_lit(j, '{'))
+		return MENTOR_EINVAL;
+	if (!jscan_lit(j, '}'))
+		do {
+			if (fast_word(j, key, sizeof(key)) != 0 ||
+			    !jscan_lit(j, ':'))
+				return MENTOR_EINVAL;
+			bit = strcmp(key, "lat") == 0 ? 1 :
+			    strcmp(key, "lon") == 0 ? 2 : 0;
+			if (bit == 0 || (seen & bit) ||
+			    jscan_number(j, &v) != 0 ||
+			    !(v.d >= (bit == 1 ? -90.0 : -180.0) &&
+			    v.d <= (bit == 1 ? 90.0 : 180.0)))
+				return MENTOR_EINVAL;
+			seen |= bit;
+		} while (jscan_lit(j, ','));
+	return seen == 3 && jscan_lit(j, '}') ? 0 : MENTOR_EINVAL;
+}
+
+static int
+fast_date(struct jscan *j, int32_t *day)
+{
+	char w[WORD_MAX];
+
+	if (fast_word(j, w, sizeof(w)) != 0 || date_parse(w, day) != 0)
+		return MENTOR_EINVAL;
+	return 0;
+}
+
+static int
+fast_start(struct fctx *c, struct jscan *j)
+{
+	return fast_date(j, &c->start);
+}
+
+static int
+fast_end(struct fctx *c, struct jscan *j)
+{
+	return fast_date(j, &c->end);
+}
+
+static int
+fast_min_age(struct fctx *c, struct jscan *j)
+{
+	(void)c;
+	return fast_int(j, 0, LISTING_MIN_AGE_MAX);
+}
+
+static int
+fast_full(struct fctx *c, struct jscan *j)
+{
+	int b;
+
+	(void)c;
+	return jscan_bool(j, &b);
+}
+
 #define F_REQUIRED	0x1	/* "FIELD: missing" when absent */
 #define F_HEADER	0x2	/* record header, not body; not in bodies */
 #define F_ABSENT	0x4	/* check is called when absent too */
@@ -556,25 +799,28 @@ static const struct field {
 	const char	*name;
 	check_fn	 check;
 	int		 flags;
+	fast_fn		 fast;		/* NULL: not in a body */
 } fields[] = {
-	{ "ref",		check_ref,		F_HEADER },
-	{ "kind",		check_kind,		F_REQUIRED },
-	{ "title",		check_text,		F_REQUIRED },
-	{ "organization",	check_text,		F_REQUIRED },
-	{ "description",	check_desc,		0 },
-	{ "clusters",		check_clusters,		0 },
-	{ "occupations",	check_occupations,	0 },
-	{ "requires",		check_competencies,	0 },
-	{ "develops",		check_competencies,	0 },
-	{ "capacity",		check_capacity,		F_REQUIRED },
-	{ "modality",		check_modality,		F_REQUIRED },
-	{ "location",		check_location,		F_ABSENT },
-	{ "start",		check_start,		0 },
-	{ "end",		check_end,		0 },
-	{ "min_age",		check_min_age,		0 },
-	{ "full",		check_full,		0 },
-	{ "expires",		check_expires,		F_HEADER },
+	{ "ref",	check_ref,	F_HEADER,	NULL },
+	{ "kind",	check_kind,	F_REQUIRED,	fast_kind },
+	{ "title",	check_text,	F_REQUIRED,	fast_text },
+	{ "organization", check_text,	F_REQUIRED,	fast_text },
+	{ "description", check_desc,	0,		fast_desc },
+	{ "clusters",	check_clusters,	0,		fast_clusters },
+	{ "occupations", check_occupations, 0,		fast_occupations },
+	{ "requires",	check_competencies, 0,		fast_competencies },
+	{ "develops",	check_competencies, 0,		fast_competencies },
+	{ "capacity",	check_capacity,	F_REQUIRED,	fast_capacity },
+	{ "modality",	check_modality,	F_REQUIRED,	fast_modality },
+	{ "location",	check_location,	F_ABSENT,	fast_location },
+	{ "start",	check_start,	0,		fast_start },
+	{ "end",	check_end,	0,		fast_end },
+	{ "min_age",	check_min_age,	0,		fast_min_age },
+	{ "full",	check_full,	0,		fast_full },
+	{ "expires",	check_expires,	F_HEADER,	NULL },
 };
+
+#define FIELD_BIT(name)	(1u << (field_find(name) - fields))
 
 static const struct field *
 field_find(const char *name)
@@ -582,7 +828,8 @@ field_find(const char *name)
 	size_t i;
 
 	for (i = 0; i < NELEM(fields); i++)
-		if (strcmp(fields[i].name, name) == 0)
+		if (fields[i].name[0] == name[0] &&
+		    strcmp(fields[i].name, name) == 0)
 			return &fields[i];
 	return NULL;
 }
@@ -718,7 +965,61 @@ listing_in_clear(struct listing_in *out)
 }
 
 int
+listing_body_fast(const uint8_t *body, size_t len)
+{
+	const struct field *f;
+	struct fctx c;
+	struct jscan j;
+	char key[16];
+	unsigned fl, bit, need = 0;
+	size_t i, n;
+
+	if (len > LISTING_BODY_MAX)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	jscan_init(&j, body, len);
+	if (!jscan_lit(&j, '{'))
+		return 0;
+	if (!jscan_lit(&j, '}'))
+		do {
+			if (jscan_string(&j, key, sizeof(key), &n, &fl) != 0 ||
+			    !jscan_lit(&j, ':') ||
+			    (f = field_find(key)) == NULL || f->fast == NULL)
+				return 0;
+			bit = 1u << (f - fields);
+			if ((c.seen & bit) != 0 || f->fast(&c, &j) != 0)
+				return 0;
+			c.seen |= bit;
+		} while (jscan_lit(&j, ','));
+	if (!jscan_lit(&j, '}') || !jscan_end(&j))
+		return 0;
+	for (i = 0; i < NELEM(fields); i++)
+		if (fields[i].flags & F_REQUIRED)
+			need |= 1u << i;
+	if ((c.seen & need) != need)
+		return 0;
+	if (!(c.seen & FIELD_BIT("location")) && !c.virtual)
+		return 0;
+	if ((c.seen & FIELD_BIT("start")) && (c.seen & FIELD_BIT("end")) &&
+	    c.end < c.start)
+		return 0;
+	return 1;
+}
+
+int
 listing_body_check(const uint8_t *body, size_t len, char *err, size_t errlen)
+{
+	if (len <= LISTING_BODY_MAX && listing_body_fast(body, len)) {
+		if (err != NULL && errlen > 0)
+			err[0] = '\0';
+		return 0;
+	}
+	return listing_body_check_json(body, len, err, errlen);
+}
+
+int
+listing_body_check_json(const uint8_t *body, size_t len, char *err,
+    size_t errlen)
 {
 	struct listing_in dummy;
 	struct vctx c;

@@ -6,7 +6,8 @@
 #  3. bootstrapping an empty node from a peer holding 100,000 records:
 #     records/s beside the raw Ed25519 verify rate measured in this run, on
 #     one core and on all cores (goal: at least 80% of the all-core rate),
-#     and the CPU seconds both daemons spent.
+#     the CPU seconds both daemons spent (and CPU-us a record), and the
+#     page cache the new node dirtied a record.
 # BENCH_QUICK=1 skips the 1,000,000-record case (it takes minutes to set up);
 # BENCH_BOOT_ONLY=1 measures the bootstrap alone.
 set -u
@@ -91,22 +92,26 @@ fi
 # and the median of the ratios is reported.
 want=$(ctl "$A100" --json status | json 'd["records"]')
 cpu() { awk '{print ($14 + $15) / 100}' "/proc/$(cat "$1.pid")/stat"; }
+# Bytes of page cache the node dirtied (/proc/PID/io write_bytes): the
+# kernel counts whole folios, several times what LMDB writes (pwrite), so
+# compare runs with each other, not with the records' size.
+wio() { awk '/^write_bytes:/ {print $2}' "/proc/$(cat "$1.pid")/io"; }
 # Polled with mentorctl and grep alone, every 0.05 s: a python3 a poll
 # (json) would take a third of a core from the node being measured.
 held() { ctl "$1" --json status | grep -o '"records": *[0-9]*' | grep -o '[0-9]*$'; }
 now() { date +%s.%N; }
-boot_once() {	# boot_once I: prints "got seconds first_s cpu_new cpu_peer"
+boot_once() {	# boot_once I: prints "got seconds first_s cpu_new cpu_peer wbytes"
 	local c got start first= end deadline n
 	c=$(node_new "boot$1" school)
 	printf '\n[peer]\nheartbeat_ms = 200\n[log]\nlevel = warn\n' >>"$c/mentord.conf"
 	node_start "$c"
 	# It holds records by the other node of the pair too: trust both.
 	[ -n "$B100" ] && ctl "$c" trust add "$(id_of "$B100")" >/dev/null
-	local ep_a id_a id_c cpu_a cpu_c
+	local ep_a id_a id_c cpu_a cpu_c wio_c
 	id_c=$(id_of "$c")
 	ctl "$A100" peer add "$(ep_of "$c")" "$id_c" >/dev/null
 	ep_a=$(ep_of "$A100"); id_a=$(id_of "$A100")
-	cpu_a=$(cpu "$A100"); cpu_c=$(cpu "$c")
+	cpu_a=$(cpu "$A100"); cpu_c=$(cpu "$c"); wio_c=$(wio "$c")
 	start=$(now)
 	ctl "$c" peer add "$ep_a" "$id_a" >/dev/null
 	deadline=$((SECONDS + 600))
@@ -119,7 +124,7 @@ boot_once() {	# boot_once I: prints "got seconds first_s cpu_new cpu_peer"
 	done
 	end=$(now)
 	got=$(held "$c")
-	echo "$got $(python3 -c "print($end - $start, ${first:-$end} - $start)") $(python3 -c "print($(cpu "$c") - $cpu_c, $(cpu "$A100") - $cpu_a)")"
+	echo "$got $(python3 -c "print($end - $start, ${first:-$end} - $start)") $(python3 -c "print($(cpu "$c") - $cpu_c, $(cpu "$A100") - $cpu_a)") $(($(wio "$c") - wio_c))"
 	node_stop "$c"
 	ctl "$A100" peer remove "$id_c" >/dev/null
 	rm -rf "$c"
@@ -128,32 +133,43 @@ TIMEFORMAT='%U %S'
 { time "$B/mkrecords" --verify-rate "$T/s100k.mntx" >"$T/raw.out"; } 2>"$T/raw.cpu"
 raw1=$(cat "$T/raw.out")
 raw_cpu=$(awk '{print $1 + $2}' "$T/raw.cpu")
+# allrate: "verifies/s:CPU-s" of the all-core verify: its CPU a verify,
+# measured under the same load as the bootstrap beside it, is what the
+# bootstrap's CPU a record is compared with (the ceiling column).
+allrate() {
+	{ time "$B/mkrecords" --verify-rate-all "$T/s100k.mntx" >"$T/all.out"; } 2>"$T/all.cpu"
+	echo "$(cat "$T/all.out"):$(tail -n 1 "$T/all.cpu" | awk '{print $1 + $2}')"
+}
 runs=${BOOT_RUNS:-3}
-alls=$("$B/mkrecords" --verify-rate-all "$T/s100k.mntx")
+alls=$(allrate)
 boots=
 for i in $(seq 1 "$runs"); do
 	boots="$boots;$(boot_once "$i")"
-	alls="$alls $("$B/mkrecords" --verify-rate-all "$T/s100k.mntx")"
+	alls="$alls $(allrate)"
 done
 load=$(cut -d' ' -f1 /proc/loadavg)
 python3 - "$boots" "$alls" "$raw1" "$raw_cpu" "$N" "$load" "$(nproc)" <<'PY'
 import statistics, sys
 boots = [list(map(float, b.split())) for b in sys.argv[1].split(";") if b]
-alls = list(map(float, sys.argv[2].split()))
+alls = [float(a.split(":")[0]) for a in sys.argv[2].split()]
+allus = [float(a.split(":")[1]) / int(sys.argv[5]) * 1e6 for a in sys.argv[2].split()]
 raw1, raw_cpu, nraw, load, cores = float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]), sys.argv[6], int(sys.argv[7])
 print()
 print("Bootstrap of an empty node from a peer holding %d records, %d runs" % (int(boots[0][0]), len(boots)))
 print()
-print("| run | bootstrap | first record after | CPU-s new node + peer | raw all-core verify around it | ratio |")
-print("|---|---|---|---|---|---|")
-ratios, usrec = [], []
-for i, (got, secs, first, cpu_c, cpu_a) in enumerate(boots):
+print("| run | bootstrap | first record after | CPU-s new node + peer | CPU-us a record | page cache dirtied a record | raw all-core verify around it | ratio | CPU ceiling |")
+print("|---|---|---|---|---|---|---|---|---|")
+ratios, usrec, wrec, ceils = [], [], [], []
+for i, (got, secs, first, cpu_c, cpu_a, wb) in enumerate(boots):
     rate = got / secs
     around = (alls[i] + alls[i + 1]) / 2
     ratios.append(rate / around)
     usrec.append((cpu_c + cpu_a) / got * 1e6)
-    print("| %d | %.0f records/s, %.2f s | %.2f s | %.1f + %.1f | %.0f verifies/s (%.0f, %.0f) | %.2f |" % (
-        i + 1, rate, secs, first, cpu_c, cpu_a, around, alls[i], alls[i + 1], rate / around))
+    wrec.append(wb / got)
+    us_around = (allus[i] + allus[i + 1]) / 2
+    ceils.append(us_around / usrec[-1])
+    print("| %d | %.0f records/s, %.2f s | %.2f s | %.1f + %.1f | %.0f | %.0f B | %.0f verifies/s (%.0f, %.0f), %.0f CPU-us a verify | %.2f | %.2f |" % (
+        i + 1, rate, secs, first, cpu_c, cpu_a, usrec[-1], wrec[-1], around, alls[i], alls[i + 1], us_around, rate / around, ceils[-1]))
 us_raw = raw_cpu / nraw * 1e6
 print()
 print("| measure | value | note |")
@@ -161,5 +177,7 @@ print("|---|---|---|")
 print("| bootstrap / all-core verify, median of %d | **%.2f** | goal >= 0.80; load average %s on %d cores |" % (len(ratios), statistics.median(ratios), load, cores))
 print("| raw crypto_sign_verify_detached, one core | %.0f verifies/s | %.0f CPU-us a verify |" % (raw1, us_raw))
 print("| CPU per record, median | %.0f us (both nodes) | %.2f of it is the raw verify: the ratio a bootstrap bound by CPU alone reaches |" % (statistics.median(usrec), us_raw / statistics.median(usrec)))
+print("| CPU ceiling, median of %d | **%.2f** | each run's CPU-us a record beside the CPU-us a verify of the all-core runs around it (same load): the ratio bound by CPU alone, whatever the neighbours take |" % (len(ceils), statistics.median(ceils)))
+print("| page cache dirtied by the new node a record, median | %.0f bytes | write_bytes of /proc/PID/io: whole folios, not the bytes written |" % statistics.median(wrec))
 PY
 FAILED=0

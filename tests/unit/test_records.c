@@ -1021,6 +1021,70 @@ test_batch(void **state)
 	free(old);
 }
 
+/*
+ * test_group_commit: two batches begun before either is stored (so neither
+ * saw the other), stored in one transaction: each record is judged as if
+ * they were stored one after the other; the second batch passes its ids
+ * (records_batch_begin's ids argument) instead of having them hashed.
+ */
+static void
+test_group_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct records_verdict va[2], vb[3];
+	struct records_batch *rb[2];
+	const uint8_t *ba[2], *bb[3];
+	uint8_t ids[3][REC_ID_LEN];
+	size_t la[2], lb[3], i;
+	uint8_t *g1, *v1, *v2, *g3;
+	int64_t t = now_ms();
+
+	g1 = listing(f, "gc-1", NULL, t - 3000, t + DAY, &la[0]);
+	v1 = listing(f, "gc-2", "first", t - 3000, t + DAY, &la[1]);
+	v2 = listing(f, "gc-2", "second", t - 2000, t + DAY, &lb[1]);
+	g3 = listing(f, "gc-3", NULL, t - 3000, t + DAY, &lb[2]);
+	ba[0] = g1;
+	ba[1] = v1;
+	bb[0] = g1;		/* stored by the first batch meanwhile */
+	lb[0] = la[0];
+	bb[1] = v2;		/* a newer version of the first's gc-2 */
+	bb[2] = g3;
+	for (i = 0; i < 3; i++)
+		rec_id(ids[i], bb[i], lb[i]);
+
+	assert_int_equal(records_batch_begin(f->rs, ba, la, NULL, 2, va, 0,
+	    &rb[0]), 0);
+	assert_int_equal(records_batch_begin(f->rs, bb, lb,
+	    (const uint8_t (*)[REC_ID_LEN])ids, 3, vb, 0, &rb[1]), 0);
+	records_batch_check(rb[0]);
+	records_batch_check(rb[1]);
+	assert_int_equal(records_batches_store(rb, 2), 0);
+	assert_int_equal(records_batch_finish(rb[0]), 0);
+	assert_int_equal(records_batch_finish(rb[1]), 0);
+
+	assert_int_equal(va[0].code, 0);
+	assert_int_equal(va[1].code, 0);
+	assert_int_equal(vb[0].code, MENTOR_EDUP);
+	assert_int_equal(vb[1].code, 0);
+	assert_int_equal(vb[2].code, 0);
+	for (i = 0; i < 3; i++)
+		assert_memory_equal(vb[i].id, ids[i], REC_ID_LEN);
+	assert_true(stored(f, g1, la[0]));
+	assert_false(stored(f, v1, la[1]));	/* replaced in the same txn */
+	assert_true(stored(f, v2, lb[1]));
+	assert_true(stored(f, g3, lb[2]));
+	assert_int_equal(db_count(f, DB_RECORDS), 3);
+	assert_int_equal(db_count(f, DB_ADDR), 3);
+	assert_int_equal(records_live_listings(f->rs), 3);
+
+	/* Records appended in id order and out of it read back alike. */
+	assert_int_equal(accept1(f, g3, lb[2]), MENTOR_EDUP);
+	free(g1);
+	free(v1);
+	free(v2);
+	free(g3);
+}
+
 /* A watcher that remembers what it was told. */
 struct seen {
 	int	calls, gone;
@@ -1521,6 +1585,7 @@ main(void)
 		T(test_clock_rules),
 		T(test_kind_rules),
 		T(test_batch),
+		T(test_group_commit),
 		T(test_sweep),
 		T(test_live_count_replace_expired),
 		T(test_export),
