@@ -132,6 +132,19 @@ rotation_check(const struct rec *r, const json_t *j, char *err, size_t len)
 	return 0;
 }
 
+/*
+ * json_body: r's body as JSON, or NULL.  A NUL byte is never JSON text
+ * (SPEC.md 2), though jansson would pass one after a number or a literal.
+ */
+static json_t *
+json_body(const struct rec *r)
+{
+	if (memchr(r->body, 0, r->body_len) != NULL)
+		return NULL;
+	return json_loadb((const char *)r->body, r->body_len,
+	    JSON_REJECT_DUPLICATES, NULL);
+}
+
 int
 body_check(const struct rec *r, char *err, size_t errlen)
 {
@@ -170,8 +183,7 @@ body_check(const struct rec *r, char *err, size_t errlen)
 		return 0;
 	case REC_NODE:
 	case REC_CERTIFICATE:
-		j = json_loadb((const char *)r->body, r->body_len,
-		    JSON_REJECT_DUPLICATES, NULL);
+		j = json_body(r);
 		rc = identity_check(r, j, sub, sizeof(sub));
 		json_decref(j);
 		if (rc != 0)
@@ -179,8 +191,7 @@ body_check(const struct rec *r, char *err, size_t errlen)
 			    rec_kind_name(r->kind), sub);
 		return rc;
 	case REC_ROTATION:
-		j = json_loadb((const char *)r->body, r->body_len,
-		    JSON_REJECT_DUPLICATES, NULL);
+		j = json_body(r);
 		rc = rotation_check(r, j, sub, sizeof(sub));
 		json_decref(j);
 		if (rc != 0)

@@ -974,7 +974,7 @@ listing_body_fast(const uint8_t *body, size_t len)
 	unsigned fl, bit, need = 0;
 	size_t i, n;
 
-	if (len > LISTING_BODY_MAX)
+	if (len > LISTING_BODY_MAX || memchr(body, 0, len) != NULL)
 		return 0;
 	memset(&c, 0, sizeof(c));
 	jscan_init(&j, body, len);
@@ -1024,6 +1024,7 @@ listing_body_check_json(const uint8_t *body, size_t len, char *err,
 	struct listing_in dummy;
 	struct vctx c;
 	json_error_t jerr;
+	const uint8_t *nul;
 	json_t *obj;
 	int rc;
 
@@ -1034,6 +1035,10 @@ listing_body_check_json(const uint8_t *body, size_t len, char *err,
 		    LISTING_BODY_MAX);
 		return MENTOR_ETOOBIG;
 	}
+	/* jansson would pass a NUL after a number or a literal: not JSON. */
+	if ((nul = memchr(body, 0, len)) != NULL)
+		return chk_errf(err, errlen, "body: not JSON: a NUL byte at "
+		    "offset %zu", (size_t)(nul - body));
 	obj = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES,
 	    &jerr);
 	if (obj == NULL)
