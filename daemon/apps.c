@@ -479,23 +479,27 @@ apps_key_revoke(struct node *n, const char *student, size_t *revoked)
 
 /* ---- a rotated key (SPEC.md 4.8) --------------------------------------- */
 
-struct follow_arg {
-	char		 prefix;		/* 's' or 'e' */
-	const char	*field;			/* "employer" or "school" */
-	const char	*old;			/* hex */
+/*
+ * The keys of the application entries of one side (prefix 's' or 'e')
+ * whose field has the value given (store_iter with entry_match_each).
+ */
+struct entry_match {
+	char		 prefix;
+	const char	*field;
+	const char	*value;
 	uint8_t		(*keys)[1 + APP_ID_LEN];
 	size_t		 n, cap;
 };
 
 static int
-follow_each(const void *key, size_t klen, const void *val, size_t vlen,
+entry_match_each(const void *key, size_t klen, const void *val, size_t vlen,
     void *arg)
 {
-	struct follow_arg *f = arg;
+	struct entry_match *f = arg;
 	const uint8_t *k = key;
 	json_t *e;
 	const char *who;
-	int theirs;
+	int match;
 	void *p;
 
 	if (klen < 1 || k[0] != (uint8_t)f->prefix)
@@ -504,9 +508,9 @@ follow_each(const void *key, size_t klen, const void *val, size_t vlen,
 	    NULL)) == NULL)
 		return 0;
 	who = json_string_value(json_object_get(e, f->field));
-	theirs = who != NULL && strcmp(who, f->old) == 0;
+	match = who != NULL && strcmp(who, f->value) == 0;
 	json_decref(e);
-	if (!theirs)
+	if (!match)
 		return 0;
 	if (f->n == f->cap) {
 		f->cap = f->cap ? f->cap * 2 : 16;
@@ -531,7 +535,7 @@ rotated_fn(struct store_txn *t, void *arg)
 		const char	*field;
 	} sides[] = { { 's', "employer" }, { 'e', "school" } };
 	struct rotated_arg *a = arg;
-	struct follow_arg f;
+	struct entry_match f;
 	json_t *e;
 	size_t i, j;
 	int rc = 0;
@@ -541,8 +545,8 @@ rotated_fn(struct store_txn *t, void *arg)
 		memset(&f, 0, sizeof(f));
 		f.prefix = sides[j].prefix;
 		f.field = sides[j].field;
-		f.old = a->old;
-		if ((rc = store_iter(t, DB_AUX, &f.prefix, 1, follow_each,
+		f.value = a->old;
+		if ((rc = store_iter(t, DB_AUX, &f.prefix, 1, entry_match_each,
 		    &f)) == 1)
 			rc = 0;
 		for (i = 0; i < f.n && rc == 0; i++) {
@@ -579,47 +583,10 @@ apps_follow_rotation(struct node *n, const uint8_t old[REC_KEY_LEN],
 
 /* ---- forgetting a student ------------------------------------------- */
 
-struct forget_arg {
-	const char	*student;
-	uint8_t		(*keys)[1 + APP_ID_LEN];
-	size_t		 n, cap;
-};
-
-static int
-forget_each(const void *key, size_t klen, const void *val, size_t vlen,
-    void *arg)
-{
-	struct forget_arg *f = arg;
-	const uint8_t *k = key;
-	json_t *e;
-	int mine;
-	void *p;
-
-	if (klen < 1 || k[0] != 's')
-		return 1;
-	if (klen != 1 + APP_ID_LEN || (e = json_loadb(val, vlen, 0,
-	    NULL)) == NULL)
-		return 0;
-	mine = json_is_string(json_object_get(e, "student")) &&
-	    strcmp(json_string_value(json_object_get(e, "student")),
-	    f->student) == 0;
-	json_decref(e);
-	if (!mine)
-		return 0;
-	if (f->n == f->cap) {
-		f->cap = f->cap ? f->cap * 2 : 16;
-		if ((p = realloc(f->keys, f->cap * sizeof(*f->keys))) == NULL)
-			return MENTOR_ENOMEM;
-		f->keys = p;
-	}
-	memcpy(f->keys[f->n++], k, klen);
-	return 0;
-}
-
 int
 apps_student_forget(struct store_txn *t, struct node *n, const char *id)
 {
-	struct forget_arg f = { id, NULL, 0, 0 };
+	struct entry_match f = { 's', "student", id, NULL, 0, 0 };
 	uint8_t k[KEY_MAX], ps[16];
 	char pshex[33];
 	size_t i;
@@ -632,7 +599,7 @@ apps_student_forget(struct store_txn *t, struct node *n, const char *id)
 	rc = store_del(t, DB_AUX, k, apps_aux_key(k, 'p', ps, sizeof(ps)));
 	if (rc != 0 && rc != MENTOR_ENOTFOUND)
 		return rc;
-	if ((rc = store_iter(t, DB_AUX, "s", 1, forget_each, &f)) < 0) {
+	if ((rc = store_iter(t, DB_AUX, "s", 1, entry_match_each, &f)) < 0) {
 		free(f.keys);
 		return rc;
 	}

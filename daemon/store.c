@@ -1207,6 +1207,21 @@ app_close(struct store_txn *t)
 	}
 }
 
+/* write_rc: what an LMDB write's rc means to the caller (a full map marked). */
+static int
+write_rc(struct store_txn *t, int rc, enum store_db db)
+{
+	if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL) {
+		t->full = 1;
+		return MENTOR_ESTORE;
+	}
+	if (rc != 0) {
+		store_explain(t->st, rc, dbnames[db]);
+		return MENTOR_ESTORE;
+	}
+	return 0;
+}
+
 int
 store_put(struct store_txn *t, enum store_db db, const void *key,
     size_t klen, const void *val, size_t vlen)
@@ -1217,15 +1232,7 @@ store_put(struct store_txn *t, enum store_db db, const void *key,
 	app_close(t);
 	if ((rc = store_fault("put")) == 0)
 		rc = mdb_put(t->txn, t->st->dbi[db], &k, &v, 0);
-	if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL) {
-		t->full = 1;
-		return MENTOR_ESTORE;
-	}
-	if (rc != 0) {
-		store_explain(t->st, rc, dbnames[db]);
-		return MENTOR_ESTORE;
-	}
-	return 0;
+	return write_rc(t, rc, db);
 }
 
 int
@@ -1244,15 +1251,7 @@ store_append(struct store_txn *t, enum store_db db, const void *key,
 		rc = mdb_cursor_put(t->app, &k, &v, MDB_APPEND);
 	if (rc == MDB_KEYEXIST)
 		return MENTOR_EEXIST;
-	if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL) {
-		t->full = 1;
-		return MENTOR_ESTORE;
-	}
-	if (rc != 0) {
-		store_explain(t->st, rc, dbnames[db]);
-		return MENTOR_ESTORE;
-	}
-	return 0;
+	return write_rc(t, rc, db);
 }
 
 int
@@ -1267,15 +1266,7 @@ store_del(struct store_txn *t, enum store_db db, const void *key,
 		rc = mdb_del(t->txn, t->st->dbi[db], &k, NULL);
 	if (rc == MDB_NOTFOUND)
 		return MENTOR_ENOTFOUND;
-	if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL) {
-		t->full = 1;
-		return MENTOR_ESTORE;
-	}
-	if (rc != 0) {
-		store_explain(t->st, rc, dbnames[db]);
-		return MENTOR_ESTORE;
-	}
-	return 0;
+	return write_rc(t, rc, db);
 }
 
 int
