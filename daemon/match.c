@@ -39,6 +39,7 @@
 #include "util.h"
 #include "listing.h"
 #include "frameworks.h"
+#include "jscan.h"
 #include "match.h"
 
 #define EARTH_R		6371.0
@@ -725,56 +726,21 @@ jp_lit(struct jp *j, char c)
 	return 0;
 }
 
+/* jp_hex4: jscan's, over chars. */
 static int
 jp_hex4(const char *s, const char *end, uint32_t *v)
 {
-	int i, c;
-
-	if (end - s < 4)
-		return -1;
-	for (*v = 0, i = 0; i < 4; i++) {
-		c = (unsigned char)s[i];
-		if (c >= '0' && c <= '9')
-			c -= '0';
-		else if (c >= 'a' && c <= 'f')
-			c -= 'a' - 10;
-		else if (c >= 'A' && c <= 'F')
-			c -= 'A' - 10;
-		else
-			return -1;
-		*v = *v << 4 | (uint32_t)c;
-	}
-	return 0;
+	return jscan_hex4((const unsigned char *)s, (const unsigned char *)end,
+	    v);
 }
 
 /* utf8_len: the length of the valid UTF-8 sequence at s, 0 if invalid. */
 static size_t
 utf8_len(const unsigned char *s, const unsigned char *end)
 {
-	size_t n, i;
 	uint32_t cp;
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if ((size_t)(end - s) < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
+	return s[0] < 0x80 ? 1 : jscan_utf8(s, end, &cp);
 }
 
 /* jp_string: the string that comes next, decoded in place. */

@@ -64,4 +64,16 @@ int	jscan_bool(struct jscan *j, int *out);
 /* jscan_end: 1 when only white space is left, else 0. */
 int	jscan_end(struct jscan *j);
 
+/*
+ * The pieces of the lexer other JSON readers share (the matcher's):
+ * jscan_hex4: the four hex digits at s (short of end: -1) into *v, 0 or
+ * -1; jscan_utf8: the length of the valid multi-byte UTF-8 sequence at s
+ * and its code point, 0 if invalid (jansson's rules: no overlong form, no
+ * surrogate, nothing above U+10FFFF; an ASCII byte is 0 too).
+ */
+int	jscan_hex4(const unsigned char *s, const unsigned char *end,
+	    uint32_t *v);
+size_t	jscan_utf8(const unsigned char *s, const unsigned char *end,
+	    uint32_t *cp);
+
 #endif

@@ -45,8 +45,8 @@ jscan_end(struct jscan *j)
 	return j->p == j->end;
 }
 
-static int
-hex4(const unsigned char *s, const unsigned char *end, uint32_t *v)
+int
+jscan_hex4(const unsigned char *s, const unsigned char *end, uint32_t *v)
 {
 	int i, c;
 
@@ -68,12 +68,12 @@ hex4(const unsigned char *s, const unsigned char *end, uint32_t *v)
 }
 
 /*
- * utf8_seq: the code point of the valid UTF-8 sequence at s and its
+ * jscan_utf8: the code point of the valid UTF-8 sequence at s and its
  * length, 0 if invalid (jansson: no overlong form, no surrogate, nothing
  * above U+10FFFF).
  */
-static size_t
-utf8_seq(const unsigned char *s, const unsigned char *end, uint32_t *cp)
+size_t
+jscan_utf8(const unsigned char *s, const unsigned char *end, uint32_t *cp)
 {
 	size_t n, i;
 
@@ -184,7 +184,7 @@ jscan_string(struct jscan *j, char *buf, size_t cap, size_t *n,
 			continue;
 		}
 		if (*r != '\\') {
-			if ((k = utf8_seq(r, end, &cp)) == 0)
+			if ((k = jscan_utf8(r, end, &cp)) == 0)
 				return MENTOR_EINVAL;
 			f |= cp_flags(cp);
 			if (put(buf, cap, &w, r, k) != 0)
@@ -204,14 +204,14 @@ jscan_string(struct jscan *j, char *buf, size_t cap, size_t *n,
 		case 'r':	cp = '\r'; break;
 		case 't':	cp = '\t'; break;
 		case 'u':
-			if (hex4(r, end, &cp) != 0)
+			if (jscan_hex4(r, end, &cp) != 0)
 				return MENTOR_EINVAL;
 			r += 4;
 			if (cp >= 0xdc00 && cp <= 0xdfff)
 				return MENTOR_EINVAL;
 			if (cp >= 0xd800 && cp <= 0xdbff) {
 				if (end - r < 6 || r[0] != '\\' ||
-				    r[1] != 'u' || hex4(r + 2, end, &lo) != 0 ||
+				    r[1] != 'u' || jscan_hex4(r + 2, end, &lo) != 0 ||
 				    lo < 0xdc00 || lo > 0xdfff)
 					return MENTOR_EINVAL;
 				r += 6;
