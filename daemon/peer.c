@@ -65,9 +65,10 @@
 #define RESUME_MS	20		/* retry a peer's parked answers */
 #define INBOX_MAX	(16u << 20)
 #define INBOX_DEFER	(INBOX_MAX / 2)
+#define WANT_ROOM	(INBOX_MAX / 2)	/* inbox bytes that stop WANTs */
 #define SLICE		1024		/* records per slice */
-#define SLICES_MAX	6		/* slices verifying or waiting */
-#define GROUP_MAX	2		/* verified slices a transaction */
+#define SLICES_MAX	12		/* slices verifying or waiting */
+#define GROUP_MAX	8		/* verified slices a transaction */
 /*
  * Per-peer limits on valid traffic (SPEC.md 12.4): for each kind of thing
  * a peer sends or asks of this node, token buckets of items and bytes a
@@ -302,6 +303,7 @@ struct peer {
 	uint8_t		(*need)[REC_ID_LEN];
 	size_t		 nneed, needpos;
 	unsigned	 inflight;	/* WANTs not yet fully answered */
+	unsigned	 queued;	/* their RECORDS in the inbox */
 	int64_t		 sync_started, last_sync, last_step;
 	unsigned	 gen;		/* generation of the last finished sync */
 	unsigned	 gen_running;
@@ -805,15 +807,18 @@ inbox_add(struct peers *ps, struct peer *p, zmq_msg_t *msg,
 	return 0;
 }
 
-/* inbox_done: a RECORDS message fully handled moves the fetch on. */
+/*
+ * inbox_done: a RECORDS message of the running fetch fully handled makes
+ * room in the inbox for the next WANT's answer (want_next).
+ */
 static void
 inbox_done(struct peer *p, const struct inwork *w)
 {
-	if (w->type != PM_RECORDS || w->more || p->state != SYNC_FETCH ||
-	    w->session != p->session)
+	if (p->state != SYNC_FETCH)
 		return;
-	if (p->inflight > 0)
-		p->inflight--;
+	if (w->type == PM_RECORDS && w->session == p->session &&
+	    p->queued > 0)
+		p->queued--;
 	want_next(p);
 }
 
@@ -1097,9 +1102,10 @@ slice_finish(struct peers *ps)
  * slices_store: stores the verified slices at the head of the queue,
  * GROUP_MAX a transaction: a group commit, since each transaction writes
  * every page it touches (a bootstrap's records land all over the address
- * and expiry trees: with one transaction a slice, 38 KB were written a
- * record).  Fewer than GROUP_MAX wait while a slice behind them is still
- * being verified: its signal comes back here.
+ * and expiry trees: the page cache dirtied a record was 38 KB with one
+ * transaction a slice, 24 KB with two, 4.6 KB with eight).  Fewer than
+ * GROUP_MAX wait while a slice behind them is still being verified: its
+ * signal comes back here.
  */
 static void
 slices_store(struct peers *ps)
@@ -1250,7 +1256,7 @@ sync_end(struct peer *p, int failed)
 	free(p->need);
 	p->need = NULL;
 	p->nneed = p->needpos = 0;
-	p->inflight = 0;
+	p->inflight = p->queued = 0;
 	p->state = SYNC_IDLE;
 	p->sync_failed = failed;
 	p->st.ms = (uint64_t)(now_ms() - p->sync_started);
@@ -1327,8 +1333,12 @@ push_ids(struct peers *ps, struct peer *p, const uint8_t (*ids)[REC_ID_LEN],
 
 /*
  * want_next: keeps up to WANT_WINDOW requests for missing records in
- * flight, so the peer prepares the next batch while this node verifies the
- * last one; the receiver still paces the transfer.
+ * flight, so the peer prepares the next batches while this node verifies
+ * the last ones.  A WANT counts until its answer has arrived, not until
+ * that answer is stored, so the verify threads never wait for the round
+ * trip; the receiver still paces the transfer: no WANT while the peer's
+ * inbox holds WANT_ROOM bytes.  The fetch ends when every answer is
+ * handled.
  */
 static void
 want_next(struct peer *p)
@@ -1337,7 +1347,8 @@ want_next(struct peer *p)
 	size_t k, n;
 	int rc;
 
-	while (p->inflight < WANT_WINDOW && p->needpos < p->nneed) {
+	while (p->inflight < WANT_WINDOW && p->needpos < p->nneed &&
+	    p->in_bytes < WANT_ROOM) {
 		k = p->nneed - p->needpos;
 		if (k > PM_WANT_MAX)
 			k = PM_WANT_MAX;
@@ -1359,7 +1370,7 @@ want_next(struct peer *p)
 			return;
 		}
 	}
-	if (p->inflight > 0)
+	if (p->inflight > 0 || p->queued > 0 || p->needpos < p->nneed)
 		return;
 	/* Claiming many records and delivering few is a fault. */
 	if (p->nneed >= 1024 && p->delivered < p->nneed / 2) {
@@ -1493,7 +1504,6 @@ static void
 on_records(struct peers *ps, struct peer *p, zmq_msg_t *msg,
     const struct pm *m)
 {
-	struct inwork w;
 
 	if (m->session == 0) {	/* records fetched after an ANNOUNCE */
 		if (p->throttled_until > now_ms())
@@ -1505,19 +1515,18 @@ on_records(struct peers *ps, struct peer *p, zmq_msg_t *msg,
 	if (p->state != SYNC_FETCH || m->session != p->session)
 		return;
 	p->last_step = now_ms();
-	if (inbox_add(ps, p, msg, m) != 0) {
+	if (!m->more && p->inflight > 0)
+		p->inflight--;		/* answered */
+	if (inbox_add(ps, p, msg, m) == 0)
+		p->queued++;
+	else
 		/*
 		 * Dropped: the next session fetches them again.  The peer
 		 * delivered them (this node's inbox was full, not its claim
 		 * false): they count against "claimed, delivered few".
 		 */
 		p->delivered += m->nrecords;
-		memset(&w, 0, sizeof(w));
-		w.type = PM_RECORDS;
-		w.session = m->session;
-		w.more = m->more;
-		inbox_done(p, &w);
-	}
+	want_next(p);
 }
 
 /* ---- answering what peers send (responder) ------------------------- */
@@ -2667,8 +2676,27 @@ socket_limits(void *s)
 }
 
 /*
+ * ping_now: a PING on p's link as soon as its handshake succeeded, so that
+ * the link is up (and its synchronisation starts) a round trip after the
+ * connection, not at the next heartbeat.  Best effort: if libzmq has not
+ * attached the link yet, the heartbeat's PING does it.
+ */
+static void
+ping_now(struct peer *p)
+{
+	uint8_t buf[PM_HDR_LEN + 4 + PM_NAME_MAX + PM_EP_MAX];
+	struct pm_hello h;
+	size_t n;
+
+	my_hello(p->ps, &h);
+	if ((n = pm_hello_encode(buf, sizeof(buf), PM_PING, 0, &h)))
+		to_peer(p, buf, n);
+}
+
+/*
  * on_monitor: events of a peer's DEALER, for peer list: whether TCP ever
- * connected and whether the peer's ZAP handler refused this node.
+ * connected and whether the peer's ZAP handler refused this node; and
+ * the first PING once it may be sent.
  */
 static void
 on_monitor(evutil_socket_t fd, short what, void *arg)
@@ -2692,8 +2720,10 @@ on_monitor(evutil_socket_t fd, short what, void *arg)
 				p->reached = 1;
 			else if (ev == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
 				p->refused = 1;
-			else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+			else if (ev == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
 				p->refused = 0;
+				ping_now(p);
+			}
 		}
 		zmq_msg_close(&m);
 		drain_rest(p->mon);

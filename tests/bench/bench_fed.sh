@@ -96,10 +96,22 @@ cpu() { awk '{print ($14 + $15) / 100}' "/proc/$(cat "$1.pid")/stat"; }
 # kernel counts whole folios, several times what LMDB writes (pwrite), so
 # compare runs with each other, not with the records' size.
 wio() { awk '/^write_bytes:/ {print $2}' "/proc/$(cat "$1.pid")/io"; }
-# Polled with mentorctl and grep alone, every 0.05 s: a python3 a poll
-# (json) would take a third of a core from the node being measured.
+# Polled with mentorctl and grep alone (a python3 a poll would take a third
+# of a core from the node being measured), and seldom: a poll costs about
+# 10 ms of CPU, so one every 0.05 s took a tenth of the two cores the
+# bootstrap runs on, which the all-core verify beside it does not pay.
+# next_poll says how long to sleep: 0.05 s until the first records and
+# near the end, otherwise a third of the time left at the rate so far
+# (at most 1 s); the end is still seen within 0.05 s.
 held() { ctl "$1" --json status | grep -o '"records": *[0-9]*' | grep -o '[0-9]*$'; }
 now() { date +%s.%N; }
+next_poll() {	# next_poll HELD WANT SECONDS_SO_FAR
+	awk -v n="$1" -v w="$2" -v t="$3" 'BEGIN {
+		s = 0.05
+		if (n > 1 && t > 0) { s = (w - n) / (n / t) / 3; if (s > 1) s = 1 }
+		if (s < 0.05) s = 0.05
+		printf "%.3f", s }'
+}
 boot_once() {	# boot_once I: prints "got seconds first_s cpu_new cpu_peer wbytes"
 	local c got start first= end deadline n
 	c=$(node_new "boot$1" school)
@@ -120,7 +132,7 @@ boot_once() {	# boot_once I: prints "got seconds first_s cpu_new cpu_peer wbytes
 		[ -z "$first" ] && [ "${n:-0}" -gt 1 ] && first=$(now)
 		[ "${n:-0}" -ge "$want" ] && break
 		[ $SECONDS -lt $deadline ] || break
-		sleep 0.05
+		sleep "$(next_poll "${n:-0}" "$want" "$(awk -v a="$start" -v b="$(now)" 'BEGIN {print b - a}')")"
 	done
 	end=$(now)
 	got=$(held "$c")
