@@ -835,23 +835,30 @@ inbox_arm(struct peers *ps)
 		}
 }
 
-/* inbox_reap: frees p's oldest messages while they are fully handled. */
+/*
+ * inbox_reap: frees p's oldest messages while they are fully handled.
+ * Each is freed before inbox_done moves the fetch on: that may end in a
+ * fault that purges the whole inbox (peer_fault).
+ */
 static void
 inbox_reap(struct peer *p)
 {
-	struct inwork *w;
+	struct inwork *w, done;
 
 	while ((w = p->in_head) != NULL && w->pos >= w->n) {
 		p->in_head = w->next;
 		if (p->in_head == NULL)
 			p->in_tail = NULL;
 		p->in_bytes -= w->bytes;
-		inbox_done(p, w);
+		memset(&done, 0, sizeof(done));
+		done.type = w->type;
+		done.session = w->session;
 		zmq_msg_close(&w->msg);
 		free(w->bufs);
 		free(w->lens);
 		free(w->ids);
 		free(w);
+		inbox_done(p, &done);
 	}
 }
 
@@ -3788,6 +3795,13 @@ peers_list(const struct peers *ps)
 		    "throttled_valid", (json_int_t)p->lim[LIM_RECORDS].beyond,
 		    "totals", stats_json(&p->total));
 		if (e != NULL) {
+			json_t *t = json_object_get(e, "totals");
+
+			/* Sessions this node started with it, and failed. */
+			json_object_set_new(t, "syncs",
+			    json_integer((json_int_t)p->total.syncs));
+			json_object_set_new(t, "failures",
+			    json_integer((json_int_t)p->total.failures));
 			json_object_set_new(e, "limited", limited_json(p));
 			json_object_set_new(e, "status", json_string(why));
 			json_object_set_new(e, "dials_in",

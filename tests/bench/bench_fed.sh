@@ -86,7 +86,7 @@ else
 fi
 
 # Bootstrap an empty node from the 100,000-record node, BOOT_RUNS times
-# (default 3), each between two measures of the raw all-core verify rate:
+# (default 5), each between two measures of the raw all-core verify rate:
 # on a shared machine the rates drift by a third from one minute to the
 # next, so each bootstrap is set beside the raw rates measured around it
 # and the median of the ratios is reported.
@@ -152,7 +152,7 @@ allrate() {
 	{ time "$B/mkrecords" --verify-rate-all "$T/s100k.mntx" >"$T/all.out"; } 2>"$T/all.cpu"
 	echo "$(cat "$T/all.out"):$(tail -n 1 "$T/all.cpu" | awk '{print $1 + $2}')"
 }
-runs=${BOOT_RUNS:-3}
+runs=${BOOT_RUNS:-5}
 alls=$(allrate)
 boots=
 for i in $(seq 1 "$runs"); do
