@@ -280,7 +280,27 @@ struct batch {
 	int64_t			 now;
 	long			 live_delta;
 	int			 trust_first;	/* records_accept_untrusted */
+	/*
+	 * The last author's trust in this transaction, while only listings
+	 * were stored after it was looked up (any other kind may change
+	 * trust: a certificate, a rotation, what a hook makes of them).
+	 */
+	uint8_t			 tr_key[REC_KEY_LEN];
+	int			 tr_known, tr_val;
 };
+
+/* author_trusted: trusted_txn for r's author, through the batch's memo. */
+static int
+author_trusted(struct batch *b, struct store_txn *t, const struct rec *r)
+{
+	if (!b->tr_known ||
+	    memcmp(b->tr_key, r->author, REC_KEY_LEN) != 0) {
+		b->tr_val = trusted_txn(b->rs, t, r->author);
+		memcpy(b->tr_key, r->author, REC_KEY_LEN);
+		b->tr_known = 1;
+	}
+	return b->tr_val;
+}
 
 static int
 store_one(struct batch *b, struct store_txn *t, size_t i)
@@ -300,13 +320,15 @@ store_one(struct batch *b, struct store_txn *t, size_t i)
 		return verdict(v, MENTOR_EDUP, "already held");
 	if (rc != MENTOR_ENOTFOUND)
 		return rc;
-	if (!trusted_txn(b->rs, t, r->author)) {
+	if (!author_trusted(b, t, r)) {
 		char hex[2 * REC_KEY_LEN + 1];
 
 		hex_encode(hex, r->author, REC_KEY_LEN);
 		return verdict(v, MENTOR_EUNTRUSTED, "author %s is not "
 		    "trusted by this node", hex);
 	}
+	if (r->kind != REC_LISTING)
+		b->tr_known = 0;	/* it may change trust once stored */
 	/* Stored and relayed, but vouching for nobody (SPEC.md 4.6). */
 	if (r->kind == REC_CERTIFICATE && sodium_memcmp(r->author,
 	    b->rs->node->sign_pk, REC_KEY_LEN) != 0 &&
@@ -390,6 +412,7 @@ batch_fn(struct store_txn *t, void *arg)
 
 	/* This may run more than once (map growth): start clean. */
 	b->live_delta = 0;
+	b->tr_known = 0;
 	for (i = 0; i < b->n; i++) {
 		b->p[i].changed = b->p[i].was_live = b->p[i].is_live = 0;
 		b->p[i].replaced = b->p[i].cert_ignored = 0;
