@@ -58,6 +58,37 @@ limited_line(const json_t *e)
 	    num(l, "relay"), num(l, "ack"), num(l, "ping"));
 }
 
+/*
+ * sync_line: the synchronisation under way with the peer, if any: the
+ * rounds of its reconciliation, then the records fetched of those it
+ * found missing, the rate so far and the time left at that rate.
+ */
+static void
+sync_line(const json_t *e)
+{
+	const json_t *s = json_object_get(e, "sync");
+	const char *state = ctl_str(s, "state");
+	long long ms = num(s, "ms"), got = num(s, "delivered"),
+	    all = num(s, "to_fetch"), r = num(s, "rounds");
+	char left[48] = "", dur[32];
+	double rate;
+
+	if (strcmp(state, "reconciling") == 0)
+		printf("  %-12s comparing record sets, %lld %s so far (%s)\n",
+		    "syncing:", r, ctl_plural(r, "round", "rounds"),
+		    ctl_duration(dur, sizeof(dur), ms / 1000));
+	if (strcmp(state, "fetching") != 0 || all <= 0)
+		return;
+	rate = ms > 0 ? (double)got * 1000.0 / (double)ms : 0;
+	if (rate > 0 && got < all)
+		snprintf(left, sizeof(left), ", about %s left",
+		    ctl_duration(dur, sizeof(dur), (long long)((double)(all -
+		    got) / rate + 0.5)));
+	printf("  %-12s fetched %lld of %lld %s (%lld%%), %.0f/s%s\n",
+	    "syncing:", got, all, ctl_plural(all, "record", "records"),
+	    got * 100 / all, rate, left);
+}
+
 static int
 peer_list(struct ctl *c, const struct ctl_args *a)
 {
@@ -92,6 +123,7 @@ peer_list(struct ctl *c, const struct ctl_args *a)
 		    ctl_str(e, "last_contact") : "never",
 		    "records:", num(t, "records_in"), num(t, "records_out"),
 		    num(e, "invalid"), num(e, "untrusted"));
+		sync_line(e);
 		limited_line(e);
 	}
 	printf("%zu %s\n", json_array_size(r),

@@ -3637,6 +3637,29 @@ stats_json(const struct sync_stats *s)
 	    "records_out", (json_int_t)s->records_out);
 }
 
+/*
+ * sync_json: the synchronisation this node is running with p, for
+ * progress: its state, how long it has run, its rounds, the records it
+ * found to fetch, those delivered and those stored so far.
+ */
+static json_t *
+sync_json(const struct peer *p)
+{
+	static const char *const names[] = {
+		[SYNC_IDLE] = "idle",
+		[SYNC_RECON] = "reconciling",
+		[SYNC_FETCH] = "fetching",
+	};
+	int run = p->state != SYNC_IDLE;
+
+	return json_pack("{s:s,s:I,s:i,s:I,s:I,s:I}", "state",
+	    names[p->state], "ms", (json_int_t)(run ? now_ms() -
+	    p->sync_started : 0), "rounds", run ? (int)p->st.rounds : 0,
+	    "to_fetch", (json_int_t)(p->state == SYNC_FETCH ? p->nneed : 0),
+	    "delivered", (json_int_t)(run ? p->delivered : 0),
+	    "stored", (json_int_t)(run ? p->st.records_in : 0));
+}
+
 /* limited_json: p's requests beyond its limits, by kind (not records). */
 static json_t *
 limited_json(const struct peer *p)
@@ -3802,6 +3825,7 @@ peers_list(const struct peers *ps)
 			    json_integer((json_int_t)p->total.syncs));
 			json_object_set_new(t, "failures",
 			    json_integer((json_int_t)p->total.failures));
+			json_object_set_new(e, "sync", sync_json(p));
 			json_object_set_new(e, "limited", limited_json(p));
 			json_object_set_new(e, "status", json_string(why));
 			json_object_set_new(e, "dials_in",

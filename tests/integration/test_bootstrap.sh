@@ -40,12 +40,19 @@ up() { [ "$(field "$sch" "$EMP" 'p["connected"]')" == True ]; }
 check "the school's link is up within 3 s of peer add (heartbeat 30 s)" \
     wait_for 3 up
 
-# While it fetches: the most the school's inbox held from the employer.
-most=0
+# While it fetches: the most the school's inbox held from the employer,
+# and the progress peer list shows (JSON, then the text form once).
+most=0 prog= line=
 deadline=$((SECONDS + 300))
 while n=$(records "$sch"); [ "${n:-0}" -lt "$want" ] && [ $SECONDS -lt $deadline ]; do
-	q=$(field "$sch" "$EMP" 'p["queued"]' 2>/dev/null)
+	out=$(ctl "$sch" --json peer list 2>/dev/null) || continue
+	q=$(echo "$out" | json "[p['queued'] for p in d if p['node_id'] == '$EMP'][0]")
 	[ "${q:-0}" -gt "$most" ] && most=$q
+	if [ -z "$prog" ]; then
+		prog=$(echo "$out" | json "[' '.join(str(p['sync'][k]) for k in ('state', 'delivered', 'to_fetch')) for p in d if p['node_id'] == '$EMP' and p['sync']['state'] == 'fetching' and 0 < p['sync']['delivered'] < p['sync']['to_fetch']][:1]")
+		[ "$prog" == "[]" ] && prog=
+		[ -n "$prog" ] && line=$(ctl "$sch" peer list | grep "syncing:")
+	fi
 	sleep 0.1
 done
 check_eq "every record arrives" "$want" "$(records "$sch")"
@@ -54,10 +61,16 @@ check "the fetch filled the inbox past 4 MiB at least once (seen: $most bytes)" 
 check "  ...but never past its 16 MiB" test "$most" -le $((16 << 20))
 check_eq "  ...and no answer was dropped for a full inbox" 0 \
     "$(field "$sch" "$EMP" 'p["dropped"]')"
+check_match "peer list --json shows the fetch under way (sync: state, delivered, to_fetch)" \
+    "fetching [0-9]+ $((N + 1))" "$prog"
+check_match "  ...and so does its text form" \
+    "syncing: +fetched [0-9]+ of $((N + 1)) records \([0-9]+%\), [0-9]+/s" "$line"
 done_sync() { [ "$(field "$sch" "$EMP" 'p["totals"]["syncs"]')" -ge 1 ]; }
 check "the session ends" wait_for 30 done_sync
 check_eq "  ...once, without a failure, having taken every record (and the node record)" \
     "1 0 $((N + 1))" "$(field "$sch" "$EMP" '"%d %d %d" % (p["totals"]["syncs"], p["totals"]["failures"], p["totals"]["records_in"])')"
 check_eq "  ...and nothing is left queued" 0 "$(field "$sch" "$EMP" 'p["queued"]')"
+check_eq "  ...nor under way" "idle 0" "$(field "$sch" "$EMP" '"%s %d" % (p["sync"]["state"], p["sync"]["to_fetch"])')"
+check_fails "  ...nor shown as such" grep -q "syncing:" <(ctl "$sch" peer list)
 check_fails "no fault is logged" grep -q "claimed\|malformed" "$sch.log"
 done_testing
