@@ -50,7 +50,7 @@ ago(char *buf, size_t len, const char *iso)
 static int
 status(struct ctl *c, const struct ctl_args *a)
 {
-	json_t *r, *w, *e;
+	json_t *r, *w, *e, *sy;
 	char b1[64], b2[64], b3[64];
 	long long used, map;
 	size_t i;
@@ -77,6 +77,17 @@ status(struct ctl *c, const struct ctl_args *a)
 	    ctl_date(b1, sizeof(b1), ctl_str(r, "last_sync")) : "never",
 	    *ctl_str(r, "last_sync") ? ago(b2, sizeof(b2), ctl_str(r,
 	    "last_sync")) : "");
+	sy = json_object_get(r, "syncing");
+	if (num(sy, "peers") > 0 && num(sy, "to_fetch") > 0)
+		printf("%-12swith %lld %s: fetched %lld of %lld records "
+		    "(%lld%%)\n", "syncing:", num(sy, "peers"),
+		    ctl_plural(num(sy, "peers"), "peer", "peers"),
+		    num(sy, "delivered"), num(sy, "to_fetch"),
+		    num(sy, "delivered") * 100 / num(sy, "to_fetch"));
+	else if (num(sy, "peers") > 0)
+		printf("%-12swith %lld %s: comparing record sets\n",
+		    "syncing:", num(sy, "peers"),
+		    ctl_plural(num(sy, "peers"), "peer", "peers"));
 	count(r, "trusted:", "trusted", "node", "nodes");
 	count(r, "records:", "records", "signed record", "signed records");
 	used = num(r, "store_bytes");

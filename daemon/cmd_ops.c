@@ -273,6 +273,10 @@ ops_status_health(struct node *n, json_t *st)
 	    json_object_set_new(st, "disk_free_bytes",
 	    json_integer((json_int_t)h.disk_avail)) != 0 ||
 	    json_object_set_new(st, "cert_expires", json_string(cert)) != 0 ||
+	    json_object_set_new(st, "syncing", json_pack("{s:I,s:I,s:I}",
+	    "peers", (json_int_t)ph.syncing, "to_fetch",
+	    (json_int_t)ph.to_fetch, "delivered",
+	    (json_int_t)ph.delivered)) != 0 ||
 	    json_object_set_new(st, "warnings", w) != 0)
 		return MENTOR_ENOMEM;
 	return 0;

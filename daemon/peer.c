@@ -3463,6 +3463,11 @@ peers_health(const struct peers *ps, struct peers_health *h)
 			h->last_sync_ms = p->last_sync;
 		h->syncs += p->total.syncs;
 		h->sync_failures += p->total.failures;
+		h->syncing += p->state != SYNC_IDLE;
+		if (p->state == SYNC_FETCH) {
+			h->to_fetch += p->nneed;
+			h->delivered += p->delivered;
+		}
 		h->rounds += p->total.rounds;
 		h->bytes_sent += p->total.bytes_sent;
 		h->bytes_received += p->total.bytes_received;

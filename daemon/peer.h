@@ -39,6 +39,8 @@ struct peers_health {
 	uint64_t	 limited_announce, limited_recon;  /* requests beyond */
 	uint64_t	 limited_want, limited_relay;	   /* them */
 	uint64_t	 limited_ack, limited_ping;
+	size_t		 syncing;		/* syncs under way */
+	uint64_t	 to_fetch, delivered;	/* ... their fetches */
 	int64_t		 cert_expires_ms;	/* 0: no certificate */
 	char		 cert_hub[101];		/* name of that hub */
 };

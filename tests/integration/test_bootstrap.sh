@@ -42,7 +42,7 @@ check "the school's link is up within 3 s of peer add (heartbeat 30 s)" \
 
 # While it fetches: the most the school's inbox held from the employer,
 # and the progress peer list shows (JSON, then the text form once).
-most=0 prog= line=
+most=0 prog= line= sline=
 deadline=$((SECONDS + 300))
 while n=$(records "$sch"); [ "${n:-0}" -lt "$want" ] && [ $SECONDS -lt $deadline ]; do
 	out=$(ctl "$sch" --json peer list 2>/dev/null) || continue
@@ -51,7 +51,8 @@ while n=$(records "$sch"); [ "${n:-0}" -lt "$want" ] && [ $SECONDS -lt $deadline
 	if [ -z "$prog" ]; then
 		prog=$(echo "$out" | json "[' '.join(str(p['sync'][k]) for k in ('state', 'delivered', 'to_fetch')) for p in d if p['node_id'] == '$EMP' and p['sync']['state'] == 'fetching' and 0 < p['sync']['delivered'] < p['sync']['to_fetch']][:1]")
 		[ "$prog" == "[]" ] && prog=
-		[ -n "$prog" ] && line=$(ctl "$sch" peer list | grep "syncing:")
+		[ -n "$prog" ] && line=$(ctl "$sch" peer list | grep "syncing:") &&
+		    sline=$(ctl "$sch" status | grep "^syncing:")
 	fi
 	sleep 0.1
 done
@@ -65,12 +66,16 @@ check_match "peer list --json shows the fetch under way (sync: state, delivered,
     "fetching [0-9]+ $((N + 1))" "$prog"
 check_match "  ...and so does its text form" \
     "syncing: +fetched [0-9]+ of $((N + 1)) records \([0-9]+%\), [0-9]+/s" "$line"
+check_match "  ...and status sums it over the peers" \
+    "^syncing: +with 1 peer: fetched [0-9]+ of $((N + 1)) records \([0-9]+%\)" "$sline"
 done_sync() { [ "$(field "$sch" "$EMP" 'p["totals"]["syncs"]')" -ge 1 ]; }
 check "the session ends" wait_for 30 done_sync
 check_eq "  ...once, without a failure, having taken every record (and the node record)" \
     "1 0 $((N + 1))" "$(field "$sch" "$EMP" '"%d %d %d" % (p["totals"]["syncs"], p["totals"]["failures"], p["totals"]["records_in"])')"
 check_eq "  ...and nothing is left queued" 0 "$(field "$sch" "$EMP" 'p["queued"]')"
 check_eq "  ...nor under way" "idle 0" "$(field "$sch" "$EMP" '"%s %d" % (p["sync"]["state"], p["sync"]["to_fetch"])')"
-check_fails "  ...nor shown as such" grep -q "syncing:" <(ctl "$sch" peer list)
+check_fails "  ...nor shown as such" grep -q "syncing:" <(ctl "$sch" peer list; ctl "$sch" status)
+check_eq "  ...in status --json either" "0 0" \
+    "$(ctl "$sch" --json status | json '"%d %d" % (d["syncing"]["peers"], d["syncing"]["to_fetch"])')"
 check_fails "no fault is logged" grep -q "claimed\|malformed" "$sch.log"
 done_testing
