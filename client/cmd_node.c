@@ -52,7 +52,7 @@ status(struct ctl *c, const struct ctl_args *a)
 {
 	json_t *r, *w, *e, *sy;
 	char b1[64], b2[64], b3[64];
-	long long used, map;
+	long long used, map, got, all;
 	size_t i;
 	int rc;
 
@@ -78,12 +78,15 @@ status(struct ctl *c, const struct ctl_args *a)
 	    *ctl_str(r, "last_sync") ? ago(b2, sizeof(b2), ctl_str(r,
 	    "last_sync")) : "");
 	sy = json_object_get(r, "syncing");
-	if (num(sy, "peers") > 0 && num(sy, "to_fetch") > 0)
+	got = num(sy, "delivered");
+	all = num(sy, "to_fetch");
+	if (got > all)		/* a peer may send more than asked */
+		got = all;
+	if (num(sy, "peers") > 0 && all > 0)
 		printf("%-12swith %lld %s: fetched %lld of %lld records "
 		    "(%lld%%)\n", "syncing:", num(sy, "peers"),
-		    ctl_plural(num(sy, "peers"), "peer", "peers"),
-		    num(sy, "delivered"), num(sy, "to_fetch"),
-		    num(sy, "delivered") * 100 / num(sy, "to_fetch"));
+		    ctl_plural(num(sy, "peers"), "peer", "peers"), got, all,
+		    got * 100 / all);
 	else if (num(sy, "peers") > 0)
 		printf("%-12swith %lld %s: comparing record sets\n",
 		    "syncing:", num(sy, "peers"),

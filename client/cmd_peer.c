@@ -79,6 +79,8 @@ sync_line(const json_t *e)
 		    ctl_duration(dur, sizeof(dur), ms / 1000));
 	if (strcmp(state, "fetching") != 0 || all <= 0)
 		return;
+	if (got > all)		/* a peer may send more than asked */
+		got = all;
 	rate = ms > 0 ? (double)got * 1000.0 / (double)ms : 0;
 	if (rate > 0 && got < all)
 		snprintf(left, sizeof(left), ", about %s left",

@@ -1511,7 +1511,6 @@ static void
 on_records(struct peers *ps, struct peer *p, zmq_msg_t *msg,
     const struct pm *m)
 {
-
 	if (m->session == 0) {	/* records fetched after an ANNOUNCE */
 		if (p->throttled_until > now_ms())
 			p->dropped++;
