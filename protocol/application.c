@@ -540,6 +540,7 @@ parse(const uint8_t *plain, size_t len, const struct field *fields,
 {
 	char q[CHK_QUOTE_SIZE];
 	json_error_t jerr;
+	const uint8_t *nul;
 	const char *key;
 	json_t *obj, *v;
 	size_t i;
@@ -555,6 +556,10 @@ parse(const uint8_t *plain, size_t len, const struct field *fields,
 		    APP_PLAIN_MAX);
 		return MENTOR_ETOOBIG;
 	}
+	/* jansson would pass a NUL after a number or a literal: not JSON. */
+	if (len > 0 && (nul = memchr(plain, 0, len)) != NULL)
+		return chk_errf(err, errlen, "%s: not JSON: a NUL byte at "
+		    "offset %zu", what, (size_t)(nul - plain));
 	/* json_loadb wants a valid pointer even for no bytes. */
 	obj = json_loadb(len > 0 ? (const char *)plain : "", len,
 	    JSON_REJECT_DUPLICATES, &jerr);

@@ -551,6 +551,9 @@ test_app_not_object(void **state)
 		{ "{\"v\":1,\"v\":1}", 0, "application: not JSON" },
 		{ "{\"first_name\":\"a\\u0000b\"}", 0, "application: not JSON" },
 		{ "{\"v\":1}\0", 8, "application: not JSON" },
+		/* jansson alone passes this one (SPEC.md 2: never JSON). */
+		{ "{\"v\":1\0}", 8, "application: not JSON: a NUL byte at "
+		  "offset 6" },
 		{ "{\"v\":1,", 0, "application: not JSON" },
 		{ "{\"first_name\":\"\xff\"}", 0, "application: not JSON" },
 		{ "{}", 0, "v: missing" },
@@ -747,6 +750,12 @@ test_placement_vectors(void **state)
 	}
 	fclose(f);
 	assert_true(n >= 18);
+	/* A NUL after a number, which jansson alone would pass. */
+	rc = plc_parse((const uint8_t *)"{\"type\":\"hours\",\"v\":1\0}",
+	    23, &out, err, sizeof(err));
+	assert_int_equal(rc, MENTOR_EINVAL);
+	assert_null(out);
+	assert_string_equal(err, "message: not JSON: a NUL byte at offset 21");
 }
 
 /* The coordinator's and the employer's contact ride on the application
