@@ -325,6 +325,7 @@ struct peers {
 	int64_t		 lim_burst_s;
 	uint64_t	 seq;
 	struct log_rl	 rl_zap, rl_student;
+	struct log_rl	 rl_directed;	/* directed records refused here */
 	struct refused	 refused[REFUSED_MAX];
 	size_t		 nrefused;
 	unsigned	 mon_seq;
@@ -606,7 +607,7 @@ untrusted_known(struct peers *ps, const uint8_t *id)
 
 static size_t
 slice_verdicts(struct peer *p, const struct records_verdict *v,
-    const size_t *lens, size_t n, int pushed)
+    const uint8_t *const *bufs, const size_t *lens, size_t n, int pushed)
 {
 	size_t i, stored = 0, untrusted = 0;
 	int64_t now;
@@ -629,8 +630,21 @@ slice_verdicts(struct peer *p, const struct records_verdict *v,
 			p->rx.untrusted_bytes += lens[i];
 			untrusted++;
 			untrusted_note(p->ps, v[i].id);
-			log_ratelimited(&p->rl_untrusted, LOG_DEBUG,
-			    "peer %.16s: %s", p->hex, v[i].why);
+			/*
+			 * One addressed to this node is somebody's
+			 * application or answer, not noise: the operator
+			 * is told, with what would let it in.
+			 */
+			if (lens[i] > 3 && is_directed(bufs[i][3]))
+				log_ratelimited(&p->ps->rl_directed, LOG_WARN,
+				    "refused %s %s addressed to this node: %s "
+				    "(to take them: mentorctl trust add that "
+				    "key, or trust add --hub the hub that "
+				    "certifies it)", bufs[i][3] == REC_PLACEMENT ? "a" : "an",
+				    rec_kind_name(bufs[i][3]), v[i].why);
+			else
+				log_ratelimited(&p->rl_untrusted, LOG_DEBUG,
+				    "peer %.16s: %s", p->hex, v[i].why);
 			break;
 		default:
 			peer_fault(p, "invalid record: %s", v[i].why);
@@ -1097,7 +1111,7 @@ slice_finish(struct peers *ps)
 	if (p != NULL) {
 		p->certs_ignored += records_certs_ignored(ps->node->records) -
 		    ignored;
-		stored = slice_verdicts(p, sl->v, sl->lens, sl->k,
+		stored = slice_verdicts(p, sl->v, sl->bufs, sl->lens, sl->k,
 		    sl->pushed);
 		if (p->in_head != NULL && p->in_head->seq == sl->seq)
 			inbox_advance(p, p->in_head, sl->k, stored);

@@ -88,4 +88,25 @@ check "after the employer restarts it receives the application" wait_for 30 rece
 check "  ...and the school sees it delivered" wait_for 30 field_is "$sch" "$A2" delivery delivered
 check_match "application list shows the delivery state" "delivered" \
     "$(ctl "$sch" application list)"
+
+# A school the employer does not trust (the bystander under hub A: hub A's
+# certificate vouches for nobody at the employer, which marked only hub B):
+# its application is refused, and the employer's log says why and what
+# would let it in; once the employer marks hub A too, the school's next
+# attempt is taken and acknowledged.
+ctl "$byA" student import "$T/students.json" >/dev/null
+check "the bystander school sees the listing" wait_for 20 has_listing "$byA" "$L1"
+A3=$(ctl "$byA" --json apply S1 "$L1" | json 'd["id"]')
+refused_logged() { grep -q "refused an application addressed to this node: author $(id_of "$byA") is not trusted" "$emp.log"; }
+check "an application from a school it does not trust is refused, and the employer's log says so" \
+    wait_for 20 refused_logged
+check_match "  ...with what would let it in" "trust add --hub the hub that certifies it" \
+    "$(grep "refused an application" "$emp.log" | head -1)"
+check_fails "  ...and it holds none of it" received "$emp" "$A3"
+check_eq "  ...and the school's copy stays pending" pending \
+    "$(ctl "$byA" --json application show "$A3" | json 'd.get("delivery")')"
+ctl "$emp" trust add --hub "$(id_of "$hA")" >/dev/null
+check "once the employer marks hub A as a hub, the application arrives" \
+    wait_for 30 received "$emp" "$A3"
+check "  ...and the school sees it delivered" wait_for 30 field_is "$byA" "$A3" delivery delivered
 done_testing
