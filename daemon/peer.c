@@ -640,8 +640,9 @@ slice_verdicts(struct peer *p, const struct records_verdict *v,
 				    "refused %s %s addressed to this node: %s "
 				    "(to take them: mentorctl trust add that "
 				    "key, or trust add --hub the hub that "
-				    "certifies it)", bufs[i][3] == REC_PLACEMENT ? "a" : "an",
-				    rec_kind_name(bufs[i][3]), v[i].why);
+				    "certifies it)", bufs[i][3] == REC_PLACEMENT ?
+				    "a" : "an", rec_kind_name(bufs[i][3]),
+				    v[i].why);
 			else
 				log_ratelimited(&p->rl_untrusted, LOG_DEBUG,
 				    "peer %.16s: %s", p->hex, v[i].why);

@@ -710,7 +710,7 @@ def main():
         w = max([len(r[0]) for r in rows] + [10])
         for r in rows:
             print("  %-*s  %-40s %s" % (w, r[0], r[1], r[2]))
-        if FAILED and not TAP:	# --tap printed each as it came
+        if FAILED and not TAP:  # --tap printed each as it came
             print("\nfailed: %d %s" % (len(FAILED),
                   "check" if len(FAILED) == 1 else "checks"))
             for desc in FAILED:
