@@ -215,6 +215,9 @@ struct ops_health {
 	const char	*cert_hub;
 	uint64_t	 used, mapsize, map_max, disk_avail, disk_total;
 	int		 no_frameworks;
+	uint64_t	 refused_directed;	/* addressed here, untrusted */
+	int64_t		 refused_at;		/* the last one; 0: none */
+	char		 refused_author[65];	/* its author, hex */
 };
 /* ops_health_warn: appends one sentence per warning to arr. */
 void	ops_health_warn(const struct ops_health *, json_t *arr);

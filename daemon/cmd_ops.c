@@ -21,6 +21,7 @@
 
 #define CERT_WARN_MS	(30LL * 86400 * 1000)	/* warn this long before */
 #define DISK_WARN_PCT	5			/* free space under this */
+#define REFUSED_WARN_MS	(86400LL * 1000)	/* a refused application */
 #define SYNC_DEFAULT_S	60	/* [peer] sync_interval_s, as peer.c */
 #define SYNC_GRACE_MS	60000	/* a late reconciliation, beyond 3 rounds */
 
@@ -228,6 +229,22 @@ ops_health_warn(const struct ops_health *h, json_t *w)
 	if (h->no_frameworks)
 		warn(w, "no reference data: matching shows codes, not names "
 		    "(see data_dir in mentord(8))");
+	/*
+	 * Applications (or answers, placement messages) refused because
+	 * their sender is not trusted here: nobody else will tell the
+	 * operator, and the student waits.  Said for a day after the last,
+	 * unless whom the node trusts has changed since (peers_health).
+	 */
+	if (h->refused_directed && h->now - h->refused_at < REFUSED_WARN_MS) {
+		ago(span, sizeof(span), h->now - h->refused_at);
+		warn(w, "%llu %s addressed to this node refused, the last %s "
+		    "ago: the sender is not trusted here (to take them: "
+		    "mentorctl trust add %s, or trust add --hub the hub that "
+		    "certifies it)",
+		    (unsigned long long)h->refused_directed,
+		    h->refused_directed == 1 ? "application or message" :
+		    "applications or messages", span, h->refused_author);
+	}
 }
 
 int
@@ -260,6 +277,10 @@ ops_status_health(struct node *n, json_t *st)
 	h.cert_hub = ph.cert_hub;
 	h.map_max = STORE_MAP_MAX;
 	h.no_frameworks = matching_frameworks(n) == NULL;
+	h.refused_directed = ph.refused_directed;
+	h.refused_at = ph.refused_at;
+	snprintf(h.refused_author, sizeof(h.refused_author), "%s",
+	    ph.refused_author);
 	ops_health_warn(&h, w);
 	if (ph.last_sync_ms)
 		time_format(last, ph.last_sync_ms);

@@ -326,6 +326,10 @@ struct peers {
 	uint64_t	 seq;
 	struct log_rl	 rl_zap, rl_student;
 	struct log_rl	 rl_directed;	/* directed records refused here */
+	uint64_t	 refused_directed;	/* ... how many */
+	int64_t		 refused_at;		/* ... the last one */
+	uint8_t		 refused_author[REC_KEY_LEN];	/* ... its author */
+	uint64_t	 refused_gen;	/* records_trust_gen then */
 	struct refused	 refused[REFUSED_MAX];
 	size_t		 nrefused;
 	unsigned	 mon_seq;
@@ -605,6 +609,23 @@ untrusted_known(struct peers *ps, const uint8_t *id)
 	    REC_ID_LEN) == 0;
 }
 
+/* directed_refused: notes one for status (its author, if it decodes). */
+static void
+directed_refused(struct peers *ps, const uint8_t *rec, size_t len)
+{
+	uint64_t gen = records_trust_gen(ps->node->records);
+	struct rec r;
+
+	/* Counted afresh once whom this node trusts has changed. */
+	if (gen != ps->refused_gen)
+		ps->refused_directed = 0;
+	ps->refused_gen = gen;
+	ps->refused_directed++;
+	ps->refused_at = now_ms();
+	if (rec_decode(&r, rec, len) == 0)
+		memcpy(ps->refused_author, r.author, REC_KEY_LEN);
+}
+
 static size_t
 slice_verdicts(struct peer *p, const struct records_verdict *v,
     const uint8_t *const *bufs, const size_t *lens, size_t n, int pushed)
@@ -635,7 +656,8 @@ slice_verdicts(struct peer *p, const struct records_verdict *v,
 			 * application or answer, not noise: the operator
 			 * is told, with what would let it in.
 			 */
-			if (lens[i] > 3 && is_directed(bufs[i][3]))
+			if (lens[i] > 3 && is_directed(bufs[i][3])) {
+				directed_refused(p->ps, bufs[i], lens[i]);
 				log_ratelimited(&p->ps->rl_directed, LOG_WARN,
 				    "refused %s %s addressed to this node: %s "
 				    "(to take them: mentorctl trust add that "
@@ -643,7 +665,7 @@ slice_verdicts(struct peer *p, const struct records_verdict *v,
 				    "certifies it)", bufs[i][3] == REC_PLACEMENT ?
 				    "a" : "an", rec_kind_name(bufs[i][3]),
 				    v[i].why);
-			else
+			} else
 				log_ratelimited(&p->rl_untrusted, LOG_DEBUG,
 				    "peer %.16s: %s", p->hex, v[i].why);
 			break;
@@ -3466,6 +3488,14 @@ peers_health(const struct peers *ps, struct peers_health *h)
 	memset(h, 0, sizeof(*h));
 	if (ps == NULL)
 		return;
+	/* Not once whom this node trusts has changed since: maybe fixed. */
+	if (ps->refused_gen == records_trust_gen(ps->node->records)) {
+		h->refused_directed = ps->refused_directed;
+		h->refused_at = ps->refused_at;
+	}
+	if (h->refused_at)
+		hex_encode(h->refused_author, ps->refused_author,
+		    REC_KEY_LEN);
 	snprintf(ref, sizeof(ref), "%s%s", REC_CERT_PREFIX, ps->node->id_hex);
 	for (i = 0; i < ps->n; i++) {
 		const struct peer *p = ps->p[i];

@@ -40,6 +40,10 @@ struct peers_health {
 	uint64_t	 limited_want, limited_relay;	   /* them */
 	uint64_t	 limited_ack, limited_ping;
 	size_t		 syncing;		/* syncs under way */
+	/* Directed records addressed here, refused as untrusted. */
+	uint64_t	 refused_directed;
+	int64_t		 refused_at;		/* the last one; 0: none */
+	char		 refused_author[65];	/* its author, hex */
 	uint64_t	 to_fetch, delivered;	/* ... their fetches */
 	int64_t		 cert_expires_ms;	/* 0: no certificate */
 	char		 cert_hub[101];		/* name of that hub */

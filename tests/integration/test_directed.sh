@@ -105,8 +105,13 @@ check_match "  ...with what would let it in" "trust add --hub the hub that certi
 check_fails "  ...and it holds none of it" received "$emp" "$A3"
 check_eq "  ...and the school's copy stays pending" pending \
     "$(ctl "$byA" --json application show "$A3" | json 'd.get("delivery")')"
+check_match "  ...and the employer's status warns of it, with the key to trust" \
+    "warning: [0-9]+ applications? or messages? addressed to this node refused, the last [0-9]+ s ago: the sender is not trusted here \(to take them: mentorctl trust add $(id_of "$byA")" \
+    "$(ctl "$emp" status)"
 ctl "$emp" trust add --hub "$(id_of "$hA")" >/dev/null
 check "once the employer marks hub A as a hub, the application arrives" \
     wait_for 30 received "$emp" "$A3"
 check "  ...and the school sees it delivered" wait_for 30 field_is "$byA" "$A3" delivery delivered
+check_fails "  ...and the employer's status no longer warns of refusals" \
+    grep -q "addressed to this node refused" <(ctl "$emp" status)
 done_testing

@@ -227,6 +227,23 @@ test_health_warnings(void **state)
 	assert_string_equal(warnings(&h, b, sizeof(b)), "1 peer suspended "
 	    "for sending invalid records | no reference data: matching shows "
 	    "codes, not names (see data_dir in mentord(8))");
+
+	/* Applications refused for an untrusted sender: for a day. */
+	h = healthy();
+	h.refused_directed = 3;
+	h.refused_at = h.now - 5 * 60 * 1000;
+	memset(h.refused_author, 'a', 64);
+	h.refused_author[64] = '\0';
+	assert_string_equal(warnings(&h, b, sizeof(b)), "3 applications or "
+	    "messages addressed to this node refused, the last 5 min ago: "
+	    "the sender is not trusted here (to take them: mentorctl trust add aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaa, or trust add --hub the hub that certifies "
+	    "it)");
+	h.refused_directed = 1;
+	assert_non_null(strstr(warnings(&h, b, sizeof(b)), "1 application "
+	    "or message addressed"));
+	h.refused_at = h.now - 86400LL * 1000;	/* a day later: said enough */
+	assert_string_equal(warnings(&h, b, sizeof(b)), "");
 }
 
 int
